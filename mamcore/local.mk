@@ -1,0 +1,27 @@
+## mamcore: MAM2 primitives and protocol (pure computation).
+libmamcore_la_SOURCES += \
+	mamcore/error.c \
+	mamcore/trits.c \
+	mamcore/pb3.c \
+	mamcore/sponge.c \
+	mamcore/spongos.c \
+	mamcore/prng.c
+
+mamcoreinclude_HEADERS += \
+	mamcore/error.h \
+	mamcore/trits.h \
+	mamcore/pb3.h \
+	mamcore/sponge.h \
+	mamcore/spongos.h \
+	mamcore/prng.h
+
+check_PROGRAMS += tests/check_trits tests/check_sponge
+TESTS += tests/check_trits tests/check_sponge
+
+tests_check_trits_SOURCES = tests/check_trits.c
+tests_check_trits_CFLAGS = $(TEST_CFLAGS)
+tests_check_trits_LDADD = $(TEST_LDADD)
+
+tests_check_sponge_SOURCES = tests/check_sponge.c
+tests_check_sponge_CFLAGS = $(TEST_CFLAGS)
+tests_check_sponge_LDADD = $(TEST_LDADD)

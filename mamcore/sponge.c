@@ -1,0 +1,63 @@
+/* The sponge of spec section 3.3. The control trits sit at S[486..492); the reference writes the
+ * operation type into S[486] (previous op) and S[489] (current op) only and tests S[487] to decide
+ * whether an absorb transforms first (section 3.2). */
+#include "mamcore/sponge.h"
+
+#include <string.h>
+
+#define RATE MAM_TROIKA_RATE_TRITS
+#define CTL_PREV RATE         /* S[486] */
+#define CTL_TEST (RATE + 1)   /* S[487] */
+#define CTL_CURRENT (RATE + 3) /* S[489] */
+
+void mam_sponge_init(mam_sponge_t *sp) { memset(sp->s, 0, sizeof sp->s); }
+
+/* After a block of k trits: pad a partial block with 1 then zeros, record the operation type. */
+static void finish_block(mam_sponge_t *sp, trit_t c2, size_t k) {
+  if (k < RATE) {
+    sp->s[k] = 1;
+    memset(sp->s + k + 1, 0, RATE - k - 1);
+  }
+  sp->s[CTL_PREV] = c2;
+}
+
+static void absorb_block(mam_sponge_t *sp, trit_t c2, const trit_t *block, size_t k) {
+  if (sp->s[CTL_TEST] != 0) {
+    sp->s[CTL_CURRENT] = c2;
+    mam_troika_f(sp->s);
+  }
+  memcpy(sp->s, block, k);
+  finish_block(sp, c2, k);
+}
+
+void mam_sponge_absorb(mam_sponge_t *sp, trit_t c2, const mam_trits_view_t *pieces, size_t count) {
+  trit_t block[RATE];
+  size_t fill = 0, total = 0;
+  for (size_t i = 0; i < count; i++) total += pieces[i].n;
+  size_t remaining = total;
+  for (size_t i = 0; i < count; i++) {
+    for (size_t j = 0; j < pieces[i].n; j++) {
+      block[fill++] = pieces[i].p[j];
+      remaining--;
+      /* A full block is emitted only when more input follows: the last block keeps 1..486 trits. */
+      if (fill == RATE && remaining > 0) {
+        absorb_block(sp, c2, block, fill);
+        fill = 0;
+      }
+    }
+  }
+  absorb_block(sp, c2, block, fill);
+}
+
+void mam_sponge_squeeze(mam_sponge_t *sp, trit_t c2, trit_t *out, size_t n) {
+  do {
+    size_t k = n < RATE ? n : RATE;
+    sp->s[CTL_CURRENT] = c2;
+    mam_troika_f(sp->s);
+    memcpy(out, sp->s, k);
+    memset(sp->s, 0, k);
+    finish_block(sp, c2, k);
+    out += k;
+    n -= k;
+  } while (n > 0);
+}

@@ -1,0 +1,30 @@
+/* mamcore/sponge.h: the MAM2 sponge with control trits, used only by the PRNG (spec section 3).
+ * It reproduces the reference's control-trit behaviour exactly (section 3.2). */
+#ifndef MAMCORE_SPONGE_H
+#define MAMCORE_SPONGE_H
+
+#include "mamcore/troika.h"
+
+/* Operation types (the control trit c2). */
+#define MAM_SPONGE_CTL_DATA 0
+#define MAM_SPONGE_CTL_KEY 1
+#define MAM_SPONGE_CTL_PRN 1
+#define MAM_SPONGE_CTL_TEXT (-1)
+
+typedef struct mam_sponge {
+  trit_t s[MAM_TROIKA_STATE_TRITS];
+} mam_sponge_t;
+
+/* A read-only view of a trit string; absorb takes several, concatenated. */
+typedef struct mam_trits_view {
+  const trit_t *p;
+  size_t n;
+} mam_trits_view_t;
+
+void mam_sponge_init(mam_sponge_t *sp);
+/* Absorbs the concatenation of `count` pieces under control trit c2. */
+void mam_sponge_absorb(mam_sponge_t *sp, trit_t c2, const mam_trits_view_t *pieces, size_t count);
+/* Squeezes n trits under control trit c2 (transforms at least once, even for n = 0). */
+void mam_sponge_squeeze(mam_sponge_t *sp, trit_t c2, trit_t *out, size_t n);
+
+#endif

@@ -1,0 +1,39 @@
+/* mamcore/troika.h: the Troika permutation and MAM's function F (spec mam2.md section 2).
+ *
+ * F(S) adds one to every balanced trit, applies the 24-round Troika permutation and subtracts one
+ * again. Two implementations: a plain one written to read like the specification (the "ref"
+ * functions), and a fast bit-sliced one that every other module uses. Tests hold them equal. */
+#ifndef MAMCORE_TROIKA_H
+#define MAMCORE_TROIKA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mamcore/trits.h"
+
+#define MAM_TROIKA_STATE_TRITS 729
+#define MAM_TROIKA_RATE_TRITS 486
+#define MAM_TROIKA_ROUNDS 24
+
+/* Plain Troika permutation of an unbalanced state (values 0..2) for `rounds` rounds (<= 24). */
+void mam_troika_ref_permute(uint8_t state[MAM_TROIKA_STATE_TRITS], unsigned rounds);
+/* Plain F on a balanced state. */
+void mam_troika_ref_f(trit_t state[MAM_TROIKA_STATE_TRITS]);
+
+/* Fast F on one balanced state. */
+void mam_troika_f(trit_t state[MAM_TROIKA_STATE_TRITS]);
+
+/* Fast F on `count` independent balanced states stored one after another (729 trits each). */
+void mam_troika_f_batch(trit_t *states, size_t count);
+
+/* Short-input hashes: out_j = F(in_j || 0^(729-in_len))[0..out_len) for j < count, where the
+ * inputs (in_len trits each, 0 < in_len <= 486) and outputs (out_len <= 486) are stored one after
+ * another. This equals Spongos.Hash_out_len(in_j) (spec section 4). */
+void mam_troika_hash_batch(const trit_t *in, size_t in_len, trit_t *out, size_t out_len,
+                           size_t count);
+
+/* Hash chains: replaces each len-trit value x_j (0 < len <= 486), stored one after another, by
+ * H^steps[j](x_j) with H(x) = F(x || 0^(729-len))[0..len). Used by WOTS (len 162). */
+void mam_troika_chains(trit_t *chains, size_t len, const uint8_t *steps, size_t count);
+
+#endif

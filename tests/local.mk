@@ -1,0 +1,10 @@
+## Shared test helpers: vector-file look-ups and trit/tryte conveniences.
+check_LTLIBRARIES += tests/libtestutil.la
+tests_libtestutil_la_SOURCES = tests/testutil.c tests/testutil.h
+tests_libtestutil_la_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+
+## Every Check suite links these.
+TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+TEST_LDADD = tests/libtestutil.la libmamcore.la $(CHECK_LIBS)
+
+EXTRA_DIST += tests/vectors/mam2.txt tests/vectors/tangle.txt
