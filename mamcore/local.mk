@@ -25,3 +25,11 @@ tests_check_trits_LDADD = $(TEST_LDADD)
 tests_check_sponge_SOURCES = tests/check_sponge.c
 tests_check_sponge_CFLAGS = $(TEST_CFLAGS)
 tests_check_sponge_LDADD = $(TEST_LDADD)
+
+libmamcore_la_SOURCES += mamcore/wots.c mamcore/mss.c
+mamcoreinclude_HEADERS += mamcore/wots.h mamcore/mss.h
+check_PROGRAMS += tests/check_mss
+TESTS += tests/check_mss
+tests_check_mss_SOURCES = tests/check_mss.c
+tests_check_mss_CFLAGS = $(TEST_CFLAGS)
+tests_check_mss_LDADD = $(TEST_LDADD)

@@ -29,4 +29,9 @@ void mam_prng_destroy(mam_prng_t *prng);
 mam_err_t mam_prng_gen(const mam_prng_t *prng, mam_prng_dest_t dest, const mam_trits_view_t *nonces,
                        size_t nonce_count, trit_t *out, size_t n) MAM_WARN_UNUSED;
 
+/* out_j = PRNG(K, dest, nonces[j*nonce_count .. (j+1)*nonce_count), n) for j < count, outputs
+ * stored one after another; the same as `count` calls of mam_prng_gen, with batched transforms. */
+mam_err_t mam_prng_gen_batch(const mam_prng_t *prng, mam_prng_dest_t dest, const mam_trits_view_t *nonces,
+                             size_t nonce_count, size_t count, trit_t *out, size_t n) MAM_WARN_UNUSED;
+
 #endif

@@ -13,12 +13,12 @@
 void mam_sponge_init(mam_sponge_t *sp) { memset(sp->s, 0, sizeof sp->s); }
 
 /* After a block of k trits: pad a partial block with 1 then zeros, record the operation type. */
-static void finish_block(mam_sponge_t *sp, trit_t c2, size_t k) {
+static void finish_block(trit_t *s, trit_t c2, size_t k) {
   if (k < RATE) {
-    sp->s[k] = 1;
-    memset(sp->s + k + 1, 0, RATE - k - 1);
+    s[k] = 1;
+    memset(s + k + 1, 0, RATE - k - 1);
   }
-  sp->s[CTL_PREV] = c2;
+  s[CTL_PREV] = c2;
 }
 
 static void absorb_block(mam_sponge_t *sp, trit_t c2, const trit_t *block, size_t k) {
@@ -27,7 +27,7 @@ static void absorb_block(mam_sponge_t *sp, trit_t c2, const trit_t *block, size_
     mam_troika_f(sp->s);
   }
   memcpy(sp->s, block, k);
-  finish_block(sp, c2, k);
+  finish_block(sp->s, c2, k);
 }
 
 void mam_sponge_absorb(mam_sponge_t *sp, trit_t c2, const mam_trits_view_t *pieces, size_t count) {
@@ -49,15 +49,22 @@ void mam_sponge_absorb(mam_sponge_t *sp, trit_t c2, const mam_trits_view_t *piec
   absorb_block(sp, c2, block, fill);
 }
 
-void mam_sponge_squeeze(mam_sponge_t *sp, trit_t c2, trit_t *out, size_t n) {
+void mam_sponge_squeeze_batch(trit_t *states, size_t count, trit_t c2, trit_t *out, size_t n) {
+  size_t done = 0;
   do {
-    size_t k = n < RATE ? n : RATE;
-    sp->s[CTL_CURRENT] = c2;
-    mam_troika_f(sp->s);
-    memcpy(out, sp->s, k);
-    memset(sp->s, 0, k);
-    finish_block(sp, c2, k);
-    out += k;
-    n -= k;
-  } while (n > 0);
+    size_t k = n - done < RATE ? n - done : RATE;
+    for (size_t j = 0; j < count; j++) states[j * MAM_TROIKA_STATE_TRITS + CTL_CURRENT] = c2;
+    mam_troika_f_batch(states, count);
+    for (size_t j = 0; j < count; j++) {
+      trit_t *s = states + j * MAM_TROIKA_STATE_TRITS;
+      memcpy(out + j * n + done, s, k);
+      memset(s, 0, k);
+      finish_block(s, c2, k);
+    }
+    done += k;
+  } while (done < n);
+}
+
+void mam_sponge_squeeze(mam_sponge_t *sp, trit_t c2, trit_t *out, size_t n) {
+  mam_sponge_squeeze_batch(sp->s, 1, c2, out, n);
 }

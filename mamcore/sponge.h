@@ -27,4 +27,9 @@ void mam_sponge_absorb(mam_sponge_t *sp, trit_t c2, const mam_trits_view_t *piec
 /* Squeezes n trits under control trit c2 (transforms at least once, even for n = 0). */
 void mam_sponge_squeeze(mam_sponge_t *sp, trit_t c2, trit_t *out, size_t n);
 
+/* Squeezes n trits from each of `count` sponge states stored one after another (729 trits each,
+ * e.g. the `s` members copied side by side) into out (n trits per state, one after another).
+ * Same result as `count` single squeezes; the transforms run as one batch. */
+void mam_sponge_squeeze_batch(trit_t *states, size_t count, trit_t c2, trit_t *out, size_t n);
+
 #endif

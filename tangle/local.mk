@@ -1,1 +1,8 @@
-## tangle: transactions, Curl-P-81, Kerl, bundles, proof of work (filled in by the tangle module).
+## tangle: transactions, Curl-P-81, Kerl, bundles (pure computation).
+libmamcore_la_SOURCES += \
+	tangle/error.c \
+	tangle/curl.c
+
+tangleinclude_HEADERS += \
+	tangle/error.h \
+	tangle/curl.h

@@ -1,0 +1,32 @@
+/* tangle/curl.h: Curl-P, the legacy transaction hash (spec node-interface.md section 3.1). */
+#ifndef TANGLE_CURL_H
+#define TANGLE_CURL_H
+
+#include <stddef.h>
+
+#include "mamcore/trits.h"
+
+#define TANGLE_CURL_STATE_TRITS 729
+#define TANGLE_CURL_HASH_TRITS 243
+#define TANGLE_CURL_P27 27
+#define TANGLE_CURL_P81 81
+#define TANGLE_TX_TRITS 8019
+
+typedef struct tangle_curl {
+  trit_t state[TANGLE_CURL_STATE_TRITS];
+  unsigned rounds;
+} tangle_curl_t;
+
+/* Plain transform: `rounds` rounds of the Curl-P S-box walk over the 729-trit state. */
+void tangle_curl_transform(trit_t state[TANGLE_CURL_STATE_TRITS], unsigned rounds);
+
+void tangle_curl_init(tangle_curl_t *c, unsigned rounds);
+/* Absorbs n trits in 243-trit chunks, each overwriting the rate and followed by a transform. */
+void tangle_curl_absorb(tangle_curl_t *c, const trit_t *in, size_t n);
+/* Squeezes n trits, 243 at a time, transforming after each chunk. */
+void tangle_curl_squeeze(tangle_curl_t *c, trit_t *out, size_t n);
+
+/* Curl-P-81 hash of one 8019-trit transaction. */
+void tangle_curl_hash_tx(const trit_t tx[TANGLE_TX_TRITS], trit_t hash[TANGLE_CURL_HASH_TRITS]);
+
+#endif

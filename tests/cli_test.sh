@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# End-to-end checks of mamgate-cli against the vector file, and its handling of bad arguments.
+set -u
+cli="${MAMGATE_BUILDDIR:-.}/mamgate-cli"
+vectors="${MAMGATE_VECTORS_DIR:-tests/vectors}/mam2.txt"
+pass=0 fail=0
+
+vector() { grep -F -m1 "$1" "$vectors" | sed "s/^.*$2 *//"; }
+
+expect() { # name, expected, actual
+  if [ "$2" = "$3" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL $1: expected '$2' got '$3'"; fi
+}
+
+expect_usage_error() { # name, command...
+  local name=$1; shift
+  local err; err=$("$cli" "$@" 2>&1 >/dev/null); local rc=$?
+  if [ $rc -eq 2 ] && [ -n "$err" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL $name: rc=$rc stderr='$err'"; fi
+}
+
+A81=$(printf 'A%.0s' $(seq 81))
+zero243=$(printf '9%.0s' $(seq 243))
+expect troika-perm "$(vector 'F(balanced 0^729)' '=')" "$("$cli" troika-perm "$zero243")"
+expect hash "$(vector "Spongos.Hash243(trytes 'AB')" '=')" "$("$cli" hash AB)"
+expect prng-seckey "$(vector 'PRNG(K=A*81,d=SECKEY' '=')" "$("$cli" prng --key "$A81" --domain seckey --nonce NONCE9 --trits 243)"
+expect prng-wotskey "$(vector 'PRNG(K=A*81,d=WOTSKEY' '=')" "$("$cli" prng --key "$A81" --domain wotskey --nonce NONCE9 --trits 729)"
+expect wots-pk "$(vector 'WOTS pk (K=A*81' '=')" "$("$cli" wots-pk --key "$A81" --nonce NONCE9)"
+for h in 0 1 2; do
+  expect "mss-root h=$h" "$(vector "MSS root h=$h" '=')" "$("$cli" mss-root --key "$A81" --nonce MSSNONCE --height $h)"
+done
+for n in 0 1 2 13 14 100 364 365 4542 9841 9842; do
+  expect "sizet $n" "$(vector "sizet($n) =" '=')" "$("$cli" sizet $n)"
+done
+
+expect_usage_error no-command
+expect_usage_error unknown-command frobnicate
+expect_usage_error bad-tryte hash 'AB1'
+expect_usage_error short-state troika-perm ABC
+expect_usage_error bad-domain prng --key "$A81" --domain nope --nonce A --trits 3
+expect_usage_error bad-trits prng --key "$A81" --domain seckey --nonce A --trits 4
+expect_usage_error short-key wots-pk --key ABC --nonce A
+expect_usage_error bad-height mss-root --key "$A81" --nonce A --height 21
+expect_usage_error negative-sizet sizet -1
+expect_usage_error extra-option sizet --key "$A81" 5
+expect_usage_error missing-arg sizet
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
