@@ -33,3 +33,11 @@ TESTS += tests/check_mss
 tests_check_mss_SOURCES = tests/check_mss.c
 tests_check_mss_CFLAGS = $(TEST_CFLAGS)
 tests_check_mss_LDADD = $(TEST_LDADD)
+
+libmamcore_la_SOURCES += mamcore/channel.c mamcore/message.c mamcore/transport.c mamcore/payload.c
+mamcoreinclude_HEADERS += mamcore/channel.h mamcore/message.h mamcore/transport.h mamcore/payload.h
+check_PROGRAMS += tests/check_message
+TESTS += tests/check_message
+tests_check_message_SOURCES = tests/check_message.c
+tests_check_message_CFLAGS = $(TEST_CFLAGS)
+tests_check_message_LDADD = $(TEST_LDADD)
