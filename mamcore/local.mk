@@ -41,3 +41,11 @@ TESTS += tests/check_message
 tests_check_message_SOURCES = tests/check_message.c
 tests_check_message_CFLAGS = $(TEST_CFLAGS)
 tests_check_message_LDADD = $(TEST_LDADD)
+
+libmamcore_la_SOURCES += mamcore/state.c mamcore/bytes.h
+mamcoreinclude_HEADERS += mamcore/state.h
+check_PROGRAMS += tests/check_state
+TESTS += tests/check_state
+tests_check_state_SOURCES = tests/check_state.c
+tests_check_state_CFLAGS = $(TEST_CFLAGS)
+tests_check_state_LDADD = $(TEST_LDADD)

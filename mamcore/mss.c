@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "mamcore/bytes.h"
 #include "mamcore/spongos.h"
 
 #define HASH MAM_MSS_HASH_TRITS
@@ -168,7 +169,7 @@ mam_err_t mam_mss_init(mam_mss_t *mss, unsigned height, const mam_trits_view_t *
   if (nonce_count > 4) return MAM_ERR_INVALID_ARG;
   for (size_t i = 0; i < nonce_count; i++) {
     if (nonces[i].n > MAM_MSS_NONCE_MAX_TRITS - mss->nonce_len) return MAM_ERR_LIMIT;
-    memcpy(mss->nonce + mss->nonce_len, nonces[i].p, nonces[i].n);
+    if (nonces[i].n) memcpy(mss->nonce + mss->nonce_len, nonces[i].p, nonces[i].n);
     mss->nonce_len += nonces[i].n;
   }
   mss->height = height;
@@ -353,4 +354,76 @@ mam_err_t mam_mss_verify(const trit_t hash[MAM_WOTS_HASH_TRITS], const trit_t *s
     hash_pairs(pair, node, 1);
   }
   return mam_trits_equal_ct(node, pk, HASH) ? MAM_OK : MAM_ERR_BAD_SIGNATURE;
+}
+
+/* ---- saved form ---- */
+
+static void encode_tree(const mam_mss_tree_t *t, mam_benc_t *e) {
+  mam_benc_bytes(e, t->nodes, tree_nodes(t->height) * PACKED);
+}
+
+static bool decode_tree(mam_mss_tree_t *t, unsigned height, mam_bdec_t *d) {
+  if (tree_alloc(t, height) != MAM_OK) return false;
+  size_t n = tree_nodes(height) * PACKED;
+  const uint8_t *p = mam_bdec_take(d, n);
+  if (!p) return false;
+  memcpy(t->nodes, p, n);
+  for (size_t i = 0; i < n; i++)
+    if (t->nodes[i] < -13 || t->nodes[i] > 13) return false;
+  return true;
+}
+
+void mam_mss_encode(const mam_mss_t *mss, mam_benc_t *e) {
+  mam_benc_uint(e, mss->height, 1);
+  mam_benc_uint(e, mss->bottom_height, 1);
+  mam_benc_uint(e, mss->skn, 4);
+  mam_benc_uint(e, mss->nonce_len, 2);
+  mam_benc_trits(e, mss->nonce, mss->nonce_len);
+  mam_benc_trits(e, mss->root, HASH);
+  encode_tree(&mss->current, e);
+  if (mss->top_height == 0) return;
+  encode_tree(&mss->top, e);
+  encode_tree(&mss->next, e);
+  mam_benc_uint(e, mss->next_index, 4);
+  mam_benc_uint(e, mss->next_filled, 4);
+}
+
+/* The stored root must be the root of the stored tree. */
+static bool root_consistent(const mam_mss_t *mss) {
+  trit_t root[HASH];
+  unpack_hash(mss->top_height > 0 ? mss->top.nodes : mss->current.nodes, root);
+  return memcmp(root, mss->root, HASH) == 0;
+}
+
+mam_err_t mam_mss_decode(mam_mss_t *mss, mam_bdec_t *d) {
+  memset(mss, 0, sizeof *mss);
+  unsigned height = (unsigned)mam_bdec_uint(d, 1), bottom = (unsigned)mam_bdec_uint(d, 1);
+  uint32_t skn = (uint32_t)mam_bdec_uint(d, 4);
+  size_t nonce_len = (size_t)mam_bdec_uint(d, 2);
+  bool ok = !d->bad && height <= MAM_MSS_MAX_HEIGHT && bottom <= MAM_MSS_LAYER_HEIGHT && bottom <= height &&
+            (bottom > 0 || height == 0) && (uint64_t)skn <= ((uint64_t)1 << height) &&
+            nonce_len <= MAM_MSS_NONCE_MAX_TRITS;
+  if (ok) {
+    mss->height = height;
+    mss->bottom_height = bottom;
+    mss->top_height = height - bottom;
+    mss->skn = skn;
+    mss->nonce_len = nonce_len;
+    mam_bdec_trits(d, mss->nonce, nonce_len);
+    mam_bdec_trits(d, mss->root, HASH);
+    ok = !d->bad && decode_tree(&mss->current, bottom, d);
+  }
+  if (ok && mss->top_height > 0) {
+    ok = decode_tree(&mss->top, mss->top_height, d) && decode_tree(&mss->next, bottom, d);
+    mss->next_index = (uint32_t)mam_bdec_uint(d, 4);
+    mss->next_filled = (uint32_t)mam_bdec_uint(d, 4);
+    ok = ok && !d->bad && mss->next_filled <= ((uint32_t)1 << bottom) &&
+         mss->next_index <= subtree_count(mss);
+  }
+  if (ok) ok = root_consistent(mss);
+  if (!ok) {
+    mam_mss_destroy(mss);
+    return MAM_ERR_STATE_FORMAT;
+  }
+  return MAM_OK;
 }

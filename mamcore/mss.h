@@ -80,4 +80,11 @@ mam_err_t mam_mss_skn_decode(const trit_t in[MAM_MSS_SKN_TRITS], unsigned *heigh
 mam_err_t mam_mss_verify(const trit_t hash[MAM_WOTS_HASH_TRITS], const trit_t *sig, size_t sig_len,
                          const trit_t pk[MAM_MSS_HASH_TRITS]) MAM_WARN_UNUSED;
 
+/* Saved form of an MSS with its traversal caches (used by mamcore/state.c). */
+struct mam_benc;
+struct mam_bdec;
+void mam_mss_encode(const mam_mss_t *mss, struct mam_benc *e);
+/* Decodes into an uninitialised mss; MAM_ERR_STATE_FORMAT on any inconsistency. */
+mam_err_t mam_mss_decode(mam_mss_t *mss, struct mam_bdec *d) MAM_WARN_UNUSED;
+
 #endif

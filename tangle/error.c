@@ -15,6 +15,7 @@ static const char *const tangle_error_text[TANGLE_ERR__COUNT] = {
     [TANGLE_ERR_POW_CANCELLED] = "proof of work cancelled",
     [TANGLE_ERR_POW_FAILED] = "proof of work failed",
     [TANGLE_ERR_THREAD] = "cannot start worker thread",
+    [TANGLE_ERR_INVALID_TRIT] = "trit outside -1, 0, 1",
 };
 
 const char *tangle_strerror(tangle_err_t err) {

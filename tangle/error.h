@@ -19,6 +19,7 @@ typedef enum tangle_err {
   TANGLE_ERR_POW_CANCELLED,   /* proof of work was cancelled */
   TANGLE_ERR_POW_FAILED,      /* proof of work produced no verified nonce */
   TANGLE_ERR_THREAD,          /* a worker thread could not be started */
+  TANGLE_ERR_INVALID_TRIT,    /* a trit outside -1, 0, 1 */
   TANGLE_ERR__COUNT
 } tangle_err_t;
 

@@ -31,6 +31,20 @@ for n in 0 1 2 13 14 100 364 365 4542 9841 9842; do
   expect "sizet $n" "$(vector "sizet($n) =" '=')" "$("$cli" sizet $n)"
 done
 
+seed=$(vector 'seed=' '=')
+expect ntru-pk "$(vector 'NTRU_PK ' 'NTRU_PK')" "$("$cli" ntru-pk --key "$seed" --nonce NTRUBNONCE)"
+pair=$("$cli" ntru-keygen --key "$seed" --nonce NTRUBNONCE)
+expect ntru-keygen-pk "$(vector 'NTRU_PK ' 'NTRU_PK')" "${pair#*:}"
+expect ntru-keygen-sk-length 342 "$(printf %s "${pair%%:*}" | wc -c)"
+# the last tryte holds f's last trit and the two zero trits: 9, A or Z
+expect ntru-keygen-sk-tail 1 "$(printf %s "${pair%%:*}" | tail -c 1 | grep -c '^[9AZ]$')"
+r1=$("$cli" ntru-keygen); r2=$("$cli" ntru-keygen)
+expect ntru-keygen-random-differs 1 "$([ "${#r1}" -eq 3415 ] && [ "$r1" != "$r2" ] && echo 1)"
+expect psk-gen "PSKIDAPSKIDAPSKIDAPSKIDAPSK:$(vector 'psk(id=PSKIDA' 'key=')" \
+  "$("$cli" psk-gen --key "$seed" --nonce PSKANONCE --id PSKIDAPSKIDAPSKIDAPSKIDAPSK)"
+p1=$("$cli" psk-gen); p2=$("$cli" psk-gen)
+expect psk-gen-random 1 "$([ "${#p1}" -eq 109 ] && [ "$p1" != "$p2" ] && echo 1)"
+
 expect_usage_error no-command
 expect_usage_error unknown-command frobnicate
 expect_usage_error bad-tryte hash 'AB1'
@@ -42,6 +56,9 @@ expect_usage_error bad-height mss-root --key "$A81" --nonce A --height 21
 expect_usage_error negative-sizet sizet -1
 expect_usage_error extra-option sizet --key "$A81" 5
 expect_usage_error missing-arg sizet
+expect_usage_error psk-key-without-nonce psk-gen --key "$A81"
+expect_usage_error psk-short-id psk-gen --id ABC
+expect_usage_error ntru-pk-needs-key ntru-pk --nonce ABC
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

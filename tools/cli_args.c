@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 void cli_usage_error(const char *fmt, ...) {
   va_list ap;
@@ -49,4 +50,18 @@ void cli_print_trytes(const trit_t *trits, size_t n) {
   s[n / 3] = '\n';
   fwrite(s, 1, n / 3 + 1, stdout);
   free(s);
+}
+
+void cli_random_trits(trit_t *out, size_t n) {
+  uint8_t bytes[256];
+  size_t have = 0, used = sizeof bytes;
+  while (have < n) {
+    if (used == sizeof bytes) {
+      if (getrandom(bytes, sizeof bytes, 0) != (ssize_t)sizeof bytes) cli_usage_error("cannot read random bytes");
+      used = 0;
+    }
+    uint8_t b = bytes[used++];
+    if (b < 243) out[have++] = (trit_t)(b % 3 - 1); /* 243 = 3^5: no bias */
+  }
+  mam_wipe(bytes, sizeof bytes);
 }

@@ -24,4 +24,7 @@ uint64_t cli_uint(const char *what, const char *text, uint64_t min, uint64_t max
 /* Prints n trits as one line of trytes on stdout. */
 void cli_print_trytes(const trit_t *trits, size_t n);
 
+/* Fills n trits from the system's random source (getrandom), uniformly; exits on failure. */
+void cli_random_trits(trit_t *out, size_t n);
+
 #endif

@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mamcore/message.h"
 #include "mamcore/mss.h"
+#include "mamcore/ntru.h"
 #include "mamcore/pb3.h"
 #include "mamcore/spongos.h"
 #include "tools/cli_args.h"
@@ -16,10 +18,11 @@ enum cli_option {
   OPT_DOMAIN = 1 << 2,
   OPT_TRITS = 1 << 3,
   OPT_HEIGHT = 1 << 4,
+  OPT_ID = 1 << 5,
 };
 
 typedef struct cli_opts {
-  const char *key, *nonce, *domain, *trits, *height;
+  const char *key, *nonce, *domain, *trits, *height, *id;
   char **args; /* positional arguments */
   int nargs;
 } cli_opts_t;
@@ -35,7 +38,8 @@ typedef struct cli_command {
 static const struct option long_options[] = {
     {"key", required_argument, NULL, 'k'},    {"nonce", required_argument, NULL, 'n'},
     {"domain", required_argument, NULL, 'd'}, {"trits", required_argument, NULL, 't'},
-    {"height", required_argument, NULL, 'H'}, {NULL, 0, NULL, 0},
+    {"height", required_argument, NULL, 'H'}, {"id", required_argument, NULL, 'i'},
+    {NULL, 0, NULL, 0},
 };
 
 static void parse_options(const cli_command_t *cmd, int argc, char **argv, cli_opts_t *o) {
@@ -51,6 +55,7 @@ static void parse_options(const cli_command_t *cmd, int argc, char **argv, cli_o
       case 'd': bit = OPT_DOMAIN, slot = &o->domain; break;
       case 't': bit = OPT_TRITS, slot = &o->trits; break;
       case 'H': bit = OPT_HEIGHT, slot = &o->height; break;
+      case 'i': bit = OPT_ID, slot = &o->id; break;
       default: cli_usage_error("%s: unknown option '%s'; usage: mamgate-cli %s", cmd->name, argv[optind - 1], cmd->usage);
     }
     if (!(cmd->options & bit)) cli_usage_error("%s does not take --%s; usage: mamgate-cli %s", cmd->name, long_options[__builtin_ctz(bit)].name, cmd->usage);
@@ -151,6 +156,91 @@ static int cmd_mss_root(const cli_opts_t *o) {
   return 0;
 }
 
+/* The PRNG and nonce of a key-making command: --key and --nonce together, or fresh randomness when
+ * both are absent. */
+static trit_t *keygen_inputs(const cli_opts_t *o, mam_prng_t *prng, size_t *nonce_len) {
+  if (!o->key != !o->nonce) cli_usage_error("give --key and --nonce together, or neither for random keys");
+  if (o->key) {
+    prng_from_key(o, prng);
+    return cli_trits("--nonce", o->nonce, 0, nonce_len);
+  }
+  trit_t key[MAM_PRNG_KEY_TRITS];
+  trit_t *nonce = malloc(MAM_PRNG_KEY_TRITS);
+  if (!nonce) cli_usage_error("out of memory");
+  cli_random_trits(key, sizeof key);
+  cli_random_trits(nonce, 81);
+  mam_prng_init(prng, key);
+  mam_wipe(key, sizeof key);
+  *nonce_len = 81;
+  return nonce;
+}
+
+static void ntru_keygen_from(const cli_opts_t *o, mam_ntru_sk_t *sk) {
+  mam_prng_t prng;
+  size_t nn;
+  trit_t *nonce = keygen_inputs(o, &prng, &nn);
+  check(mam_ntru_keygen(&prng, nonce, nn, sk), "ntru key generation");
+  free(nonce);
+  mam_prng_destroy(&prng);
+}
+
+static int cmd_ntru_pk(const cli_opts_t *o) {
+  if (!o->key || !o->nonce) cli_usage_error("usage: mamgate-cli ntru-pk --key K --nonce TRYTES");
+  mam_ntru_sk_t sk;
+  ntru_keygen_from(o, &sk);
+  cli_print_trytes(sk.pk, MAM_NTRU_PK_TRITS);
+  mam_ntru_sk_destroy(&sk);
+  return 0;
+}
+
+/* SK:PK with SK = the 1024 trits of f and two zero trits (342 trytes), PK 3072 trytes. */
+static int cmd_ntru_keygen(const cli_opts_t *o) {
+  mam_ntru_sk_t sk;
+  ntru_keygen_from(o, &sk);
+  trit_t f[MAM_NTRU_SK_TRITS + 2] = {0};
+  char line[(MAM_NTRU_SK_TRITS + 2) / 3 + 1 + MAM_NTRU_PK_TRITS / 3 + 2];
+  memcpy(f, sk.f, MAM_NTRU_SK_TRITS);
+  mam_trits_to_trytes(f, sizeof f, line);
+  line[sizeof f / 3] = ':';
+  mam_trits_to_trytes(sk.pk, MAM_NTRU_PK_TRITS, line + sizeof f / 3 + 1);
+  line[sizeof line - 2] = '\n';
+  fwrite(line, 1, sizeof line - 1, stdout);
+  mam_wipe(f, sizeof f);
+  mam_wipe(line, sizeof line);
+  mam_ntru_sk_destroy(&sk);
+  return 0;
+}
+
+/* ID:KEY, the key as the reference's mam_psk_gen makes it; the id is --id or, when absent, random
+ * (or, with --key and --nonce, the first 27 trytes of the key's hash so the output is reproducible). */
+static int cmd_psk_gen(const cli_opts_t *o) {
+  mam_prng_t prng;
+  size_t nn;
+  trit_t *nonce = keygen_inputs(o, &prng, &nn);
+  mam_psk_t psk;
+  check(mam_psk_derive(&prng, nonce, nn, psk.key), "psk");
+  if (o->id) {
+    trit_t *id = cli_trits("--id", o->id, MAM_PSK_ID_TRITS / 3, NULL);
+    memcpy(psk.id, id, MAM_PSK_ID_TRITS);
+    free(id);
+  } else if (o->key) {
+    mam_spongos_hash(psk.key, MAM_PSK_KEY_TRITS, psk.id, MAM_PSK_ID_TRITS);
+  } else {
+    cli_random_trits(psk.id, MAM_PSK_ID_TRITS);
+  }
+  char line[MAM_PSK_ID_TRITS / 3 + 1 + MAM_PSK_KEY_TRITS / 3 + 1];
+  mam_trits_to_trytes(psk.id, MAM_PSK_ID_TRITS, line);
+  line[MAM_PSK_ID_TRITS / 3] = ':';
+  mam_trits_to_trytes(psk.key, MAM_PSK_KEY_TRITS, line + MAM_PSK_ID_TRITS / 3 + 1);
+  line[sizeof line - 1] = '\n';
+  fwrite(line, 1, sizeof line, stdout);
+  mam_wipe(&psk, sizeof psk);
+  mam_wipe(line, sizeof line);
+  free(nonce);
+  mam_prng_destroy(&prng);
+  return 0;
+}
+
 static int cmd_sizet(const cli_opts_t *o) {
   uint64_t v = cli_uint("N", o->args[0], 0, MAM_PB3_SIZET_MAX);
   trit_t buf[MAM_PB3_SIZET_MAX_TRITS];
@@ -168,6 +258,10 @@ static const cli_command_t commands[] = {
     {"wots-pk", "wots-pk --key K --nonce TRYTES", OPT_KEY | OPT_NONCE, 0, cmd_wots_pk},
     {"mss-root", "mss-root --key K --nonce TRYTES --height H", OPT_KEY | OPT_NONCE | OPT_HEIGHT, 0, cmd_mss_root},
     {"sizet", "sizet N", 0, 1, cmd_sizet},
+    {"ntru-pk", "ntru-pk --key K --nonce TRYTES", OPT_KEY | OPT_NONCE, 0, cmd_ntru_pk},
+    {"ntru-keygen", "ntru-keygen [--key K --nonce TRYTES]   (prints SK:PK)", OPT_KEY | OPT_NONCE, 0, cmd_ntru_keygen},
+    {"psk-gen", "psk-gen [--key K --nonce TRYTES] [--id ID]   (prints ID:KEY)", OPT_KEY | OPT_NONCE | OPT_ID, 0,
+     cmd_psk_gen},
 };
 
 static _Noreturn void usage(void) {
