@@ -6,6 +6,7 @@
 #ifndef MAMCORE_TROIKA_H
 #define MAMCORE_TROIKA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,5 +36,31 @@ void mam_troika_hash_batch(const trit_t *in, size_t in_len, trit_t *out, size_t 
 /* Hash chains: replaces each len-trit value x_j (0 < len <= 486), stored one after another, by
  * H^steps[j](x_j) with H(x) = F(x || 0^(729-len))[0..len). Used by WOTS (len 162). */
 void mam_troika_chains(trit_t *chains, size_t len, const uint8_t *steps, size_t count);
+
+/* Calls with lengths outside the ranges above do nothing. None of these functions keeps state
+ * between calls; they are safe to call from several threads at once. */
+
+/* The implementations behind the batch functions. The automatic choice takes, for the count at
+ * hand, the fastest one the CPU supports; the others exist for tests and benchmarks. */
+typedef enum {
+  MAM_TROIKA_AUTO,          /* the fastest for this CPU and count */
+  MAM_TROIKA_SINGLE,        /* one state at a time (mam_troika_f) */
+  MAM_TROIKA_SLICED_64,     /* bit-sliced, 64 states per step, plain C */
+  MAM_TROIKA_SLICED_AVX2,   /* bit-sliced, 256 states per step, needs AVX2 */
+  MAM_TROIKA_SLICED_AVX512, /* bit-sliced, 512 states per step, needs AVX-512F */
+} mam_troika_impl_t;
+
+/* Whether this CPU can run `impl`. */
+bool mam_troika_impl_supported(mam_troika_impl_t impl);
+/* States handled per step (1 for MAM_TROIKA_SINGLE, 0 for MAM_TROIKA_AUTO). */
+size_t mam_troika_impl_lanes(mam_troika_impl_t impl);
+
+/* The batch functions run by a given implementation; one the CPU does not support is replaced
+ * by the automatic choice. */
+void mam_troika_f_batch_impl(mam_troika_impl_t impl, trit_t *states, size_t count);
+void mam_troika_hash_batch_impl(mam_troika_impl_t impl, const trit_t *in, size_t in_len,
+                                trit_t *out, size_t out_len, size_t count);
+void mam_troika_chains_impl(mam_troika_impl_t impl, trit_t *chains, size_t len,
+                            const uint8_t *steps, size_t count);
 
 #endif

@@ -1,9 +1,15 @@
-/* Troika: the known answers of spec 2.3 for the plain and the fast implementation. */
+/* Troika: the known answers of spec 2.3 for the plain and the fast implementation, the fast
+ * single F against the plain one on random states, and every batch implementation the CPU
+ * supports against the loop definitions of troika.h, around every lane-width boundary. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mamcore/troika.h"
+#include "mamcore/troika_fast.h"
 #include "tests/testutil.h"
+
+#define STATE MAM_TROIKA_STATE_TRITS
 
 START_TEST(test_f_of_zero_state) {
   trit_t s[729] = {0}, r[729] = {0};
@@ -32,11 +38,263 @@ START_TEST(test_permutation_of_unbalanced_zero) {
 }
 END_TEST
 
+/* F((-1)^729) is the second known answer: the fast F must reach it too. */
+START_TEST(test_f_of_minus_ones) {
+  trit_t s[729];
+  memset(s, -1, sizeof s);
+  mam_troika_f(s);
+  char *want = tu_vector("mam2.txt", "TroikaPerm(unbalanced 0^729) =");
+  char *got = tu_trytes(s, 729);
+  ck_assert_str_eq(got, want);
+  free(want);
+  free(got);
+}
+END_TEST
+
+/* The lane form of the round constants is the table of troika_constants.c regrouped. */
+START_TEST(test_round_constant_lanes) {
+  for (unsigned r = 0; r < MAM_TROIKA_ROUNDS; r++)
+    for (unsigned s = 0; s < MAM_TROIKA_SLICES; s++)
+      for (unsigned c = 0; c < MAM_TROIKA_COLUMNS; c++) {
+        char v = mam_troika_round_constants[r][MAM_TROIKA_COLUMNS * s + c];
+        ck_assert_uint_eq((mam_troika_rc_lanes[r][c].pos >> s) & 1, v == '1');
+        ck_assert_uint_eq((mam_troika_rc_lanes[r][c].neg >> s) & 1, v == '2');
+      }
+}
+END_TEST
+
+START_TEST(test_fast_f_equals_plain_on_random_states) {
+  uint64_t rng = 0x7201a;
+  trit_t s[STATE], r[STATE];
+  for (int n = 0; n < 2000; n++) {
+    tu_random_trits(s, STATE, &rng);
+    memcpy(r, s, sizeof s);
+    mam_troika_f(s);
+    mam_troika_ref_f(r);
+    ck_assert_mem_eq(s, r, sizeof s);
+  }
+}
+END_TEST
+
+/* ---- Batch implementations against their loop definitions ---- */
+
+static const mam_troika_impl_t impls[] = {MAM_TROIKA_AUTO, MAM_TROIKA_SINGLE, MAM_TROIKA_SLICED_64,
+                                          MAM_TROIKA_SLICED_AVX2, MAM_TROIKA_SLICED_AVX512};
+#define N_IMPLS (sizeof impls / sizeof impls[0])
+
+/* Counts around the lane widths of `impl`: 1, lanes-1, lanes, lanes+1, 3*lanes+5. */
+static size_t boundary_counts(mam_troika_impl_t impl, size_t out[5]) {
+  size_t lanes = mam_troika_impl_lanes(impl);
+  if (lanes <= 1) lanes = 64;
+  out[0] = 1;
+  out[1] = lanes - 1;
+  out[2] = lanes;
+  out[3] = lanes + 1;
+  out[4] = 3 * lanes + 5;
+  return 5;
+}
+
+static trit_t *random_buffer(size_t n, uint64_t *rng) {
+  trit_t *t = malloc(n ? n : 1);
+  ck_assert_ptr_nonnull(t);
+  tu_random_trits(t, n, rng);
+  return t;
+}
+
+/* H(x) = F(x || 0)[0..len): the single-step definition the batch functions are built from. The
+ * single F stands for F here; test_fast_f_equals_plain_on_random_states holds it to the plain one.
+ */
+static void hash_by_definition(const trit_t *in, size_t in_len, trit_t *out, size_t out_len) {
+  trit_t s[STATE] = {0};
+  memcpy(s, in, in_len);
+  mam_troika_f(s);
+  memcpy(out, s, out_len);
+}
+
+static void check_f_batch(mam_troika_impl_t impl, size_t count, uint64_t *rng) {
+  trit_t *got = random_buffer(count * STATE, rng);
+  trit_t *want = malloc(count * STATE);
+  ck_assert_ptr_nonnull(want);
+  memcpy(want, got, count * STATE);
+  mam_troika_f_batch_impl(impl, got, count);
+  for (size_t j = 0; j < count; j++) mam_troika_f(want + j * STATE);
+  ck_assert_mem_eq(got, want, count * STATE);
+  free(got);
+  free(want);
+}
+
+static void check_hash_batch(mam_troika_impl_t impl, size_t count, size_t in_len, size_t out_len,
+                             uint64_t *rng) {
+  trit_t *in = random_buffer(count * in_len, rng);
+  trit_t *got = random_buffer(count * out_len, rng);
+  trit_t *want = malloc(count * out_len + 1);
+  ck_assert_ptr_nonnull(want);
+  mam_troika_hash_batch_impl(impl, in, in_len, got, out_len, count);
+  for (size_t j = 0; j < count; j++)
+    hash_by_definition(in + j * in_len, in_len, want + j * out_len, out_len);
+  ck_assert_mem_eq(got, want, count * out_len);
+  free(in);
+  free(got);
+  free(want);
+}
+
+static void check_chains(mam_troika_impl_t impl, size_t count, size_t len, uint64_t *rng) {
+  trit_t *got = random_buffer(count * len, rng);
+  trit_t *want = malloc(count * len);
+  uint8_t *steps = malloc(count);
+  ck_assert_ptr_nonnull(want);
+  ck_assert_ptr_nonnull(steps);
+  memcpy(want, got, count * len);
+  for (size_t j = 0; j < count; j++) steps[j] = (uint8_t)(tu_rand(rng) % 27);
+  if (count > 2) steps[count / 2] = 0;
+  mam_troika_chains_impl(impl, got, len, steps, count);
+  for (size_t j = 0; j < count; j++)
+    for (unsigned k = 0; k < steps[j]; k++)
+      hash_by_definition(want + j * len, len, want + j * len, len);
+  ck_assert_mem_eq(got, want, count * len);
+  free(got);
+  free(want);
+  free(steps);
+}
+
+START_TEST(test_f_batch_equals_loop) {
+  mam_troika_impl_t impl = impls[_i];
+  if (!mam_troika_impl_supported(impl)) return;
+  uint64_t rng = 0xf0 + (uint64_t)_i;
+  size_t counts[5];
+  for (size_t k = 0, n = boundary_counts(impl, counts); k < n; k++)
+    check_f_batch(impl, counts[k], &rng);
+  check_f_batch(impl, 0, &rng);
+}
+END_TEST
+
+START_TEST(test_hash_batch_equals_loop) {
+  mam_troika_impl_t impl = impls[_i];
+  if (!mam_troika_impl_supported(impl)) return;
+  uint64_t rng = 0x4a + (uint64_t)_i;
+  size_t counts[5];
+  for (size_t k = 0, n = boundary_counts(impl, counts); k < n; k++) {
+    check_hash_batch(impl, counts[k], 486, 243, &rng);
+    check_hash_batch(impl, counts[k], 1 + (size_t)(tu_rand(&rng) % 486),
+                     (size_t)(tu_rand(&rng) % 487), &rng);
+  }
+}
+END_TEST
+
+START_TEST(test_chains_equal_loop) {
+  mam_troika_impl_t impl = impls[_i];
+  if (!mam_troika_impl_supported(impl)) return;
+  uint64_t rng = 0xc4 + (uint64_t)_i;
+  size_t counts[5];
+  for (size_t k = 0, n = boundary_counts(impl, counts); k < n; k++) {
+    check_chains(impl, counts[k], 162, &rng);
+    check_chains(impl, counts[k], 1 + (size_t)(tu_rand(&rng) % 486), &rng);
+  }
+}
+END_TEST
+
+/* Chains with no steps keep their values, whatever the implementation. */
+START_TEST(test_chains_of_zero_steps) {
+  mam_troika_impl_t impl = impls[_i];
+  if (!mam_troika_impl_supported(impl)) return;
+  uint64_t rng = 0x5e0 + (uint64_t)_i;
+  size_t count = 600;
+  trit_t *chains = random_buffer(count * 162, &rng), *copy = malloc(count * 162);
+  uint8_t *steps = calloc(count, 1);
+  ck_assert_ptr_nonnull(copy);
+  ck_assert_ptr_nonnull(steps);
+  memcpy(copy, chains, count * 162);
+  mam_troika_chains_impl(impl, chains, 162, steps, count);
+  ck_assert_mem_eq(chains, copy, count * 162);
+  free(chains);
+  free(copy);
+  free(steps);
+}
+END_TEST
+
+/* Two threads hashing chains at once get the same results as one after the other. */
+typedef struct {
+  trit_t *chains;
+  uint8_t *steps;
+  size_t count;
+} chain_job_t;
+
+static void *run_chain_job(void *arg) {
+  chain_job_t *job = arg;
+  mam_troika_chains(job->chains, 162, job->steps, job->count);
+  return NULL;
+}
+
+START_TEST(test_chains_from_two_threads) {
+  uint64_t rng = 0x7d;
+  size_t count = 4 * 81;
+  chain_job_t jobs[2];
+  trit_t *want[2];
+  pthread_t threads[2];
+  for (int t = 0; t < 2; t++) {
+    jobs[t].count = count;
+    jobs[t].chains = random_buffer(count * 162, &rng);
+    jobs[t].steps = malloc(count);
+    want[t] = malloc(count * 162);
+    ck_assert_ptr_nonnull(jobs[t].steps);
+    ck_assert_ptr_nonnull(want[t]);
+    for (size_t j = 0; j < count; j++) jobs[t].steps[j] = (uint8_t)(tu_rand(&rng) % 27);
+    memcpy(want[t], jobs[t].chains, count * 162);
+    mam_troika_chains_impl(MAM_TROIKA_SINGLE, want[t], 162, jobs[t].steps, count);
+  }
+  for (int t = 0; t < 2; t++)
+    ck_assert_int_eq(pthread_create(&threads[t], NULL, run_chain_job, &jobs[t]), 0);
+  for (int t = 0; t < 2; t++) {
+    ck_assert_int_eq(pthread_join(threads[t], NULL), 0);
+    ck_assert_mem_eq(jobs[t].chains, want[t], count * 162);
+    free(jobs[t].chains);
+    free(jobs[t].steps);
+    free(want[t]);
+  }
+}
+END_TEST
+
+/* Lengths out of range leave the buffers untouched. */
+START_TEST(test_bad_lengths_do_nothing) {
+  trit_t in[729] = {0}, out[729], copy[729];
+  uint8_t steps[1] = {3};
+  memset(out, 1, sizeof out);
+  memcpy(copy, out, sizeof out);
+  mam_troika_hash_batch(in, 0, out, 243, 1);
+  mam_troika_hash_batch(in, 487, out, 243, 1);
+  mam_troika_hash_batch(in, 243, out, 487, 1);
+  mam_troika_chains(out, 0, steps, 1);
+  mam_troika_chains(out, 487, steps, 1);
+  ck_assert_mem_eq(out, copy, sizeof out);
+}
+END_TEST
+
+START_TEST(test_impl_lanes) {
+  ck_assert_uint_eq(mam_troika_impl_lanes(MAM_TROIKA_AUTO), 0);
+  ck_assert_uint_eq(mam_troika_impl_lanes(MAM_TROIKA_SINGLE), 1);
+  ck_assert_uint_eq(mam_troika_impl_lanes(MAM_TROIKA_SLICED_64), 64);
+  ck_assert(mam_troika_impl_supported(MAM_TROIKA_AUTO));
+  ck_assert(mam_troika_impl_supported(MAM_TROIKA_SLICED_64));
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("troika");
   TCase *tc = tcase_create("kat");
   tcase_add_test(tc, test_f_of_zero_state);
   tcase_add_test(tc, test_permutation_of_unbalanced_zero);
+  tcase_add_test(tc, test_f_of_minus_ones);
+  tcase_add_test(tc, test_round_constant_lanes);
   suite_add_tcase(s, tc);
+  TCase *fast = tcase_create("fast");
+  tcase_add_test(fast, test_fast_f_equals_plain_on_random_states);
+  tcase_add_loop_test(fast, test_f_batch_equals_loop, 0, (int)N_IMPLS);
+  tcase_add_loop_test(fast, test_hash_batch_equals_loop, 0, (int)N_IMPLS);
+  tcase_add_loop_test(fast, test_chains_equal_loop, 0, (int)N_IMPLS);
+  tcase_add_loop_test(fast, test_chains_of_zero_steps, 0, (int)N_IMPLS);
+  tcase_add_test(fast, test_chains_from_two_threads);
+  tcase_add_test(fast, test_bad_lengths_do_nothing);
+  tcase_add_test(fast, test_impl_lanes);
+  suite_add_tcase(s, fast);
   return tu_run_suite(s);
 }

@@ -1,0 +1,41 @@
+/* mamcore/troika_fast.h: the pieces of the fast Troika shared by its files (not installed). */
+#ifndef MAMCORE_TROIKA_FAST_H
+#define MAMCORE_TROIKA_FAST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mamcore/troika_internal.h"
+
+/* ShiftLanes offsets, index 9*row + column (spec 2.2 step 3). */
+extern const uint8_t mam_troika_lane_shift[MAM_TROIKA_ROWS * MAM_TROIKA_COLUMNS];
+
+/* The round constants as lanes: bit s of .pos (.neg) is set where RC[r][9s + c] is 1 (2), i.e.
+ * the constant added at slice s, column c is +1 (-1). Derived from mam_troika_round_constants. */
+typedef struct {
+  uint32_t pos, neg;
+} mam_troika_rc_lane_t;
+extern const mam_troika_rc_lane_t mam_troika_rc_lanes[MAM_TROIKA_ROUNDS][MAM_TROIKA_COLUMNS];
+
+/* F on one balanced state, each lane (row, column) packed as 27 slice bits. */
+void mam_troika_lanes_f(trit_t state[MAM_TROIKA_STATE_TRITS]);
+
+/* Bit-sliced states: trit i of lane (state) j is bit j of words pos[i] and neg[i], each word
+ * `lanes` bits wide. Memory layout: word 2i is pos[i], word 2i+1 is neg[i], a word being lanes/8
+ * bytes with lane j in bit j%8 of byte j/8. Balanced 0 is all bits clear. */
+typedef struct {
+  size_t lanes;
+  /* F on every lane of a state (729 trits); scratch holds MAM_TROIKA_SLICED_SCRATCH_TRITS
+   * trits. Both must be aligned to the word size (lanes / 8 bytes). */
+  void (*permute)(void *state, void *scratch);
+} mam_troika_sliced_t;
+
+/* A second state and two terms per (slice, column), see troika_sliced_impl.h. */
+#define MAM_TROIKA_SLICED_SCRATCH_TRITS \
+  (MAM_TROIKA_STATE_TRITS + 2 * MAM_TROIKA_SLICES * MAM_TROIKA_COLUMNS)
+
+extern const mam_troika_sliced_t mam_troika_sliced_portable;
+extern const mam_troika_sliced_t mam_troika_sliced_avx2;
+extern const mam_troika_sliced_t mam_troika_sliced_avx512;
+
+#endif

@@ -1,0 +1,109 @@
+/* Fast F on a single state. Each lane (row, column) of the state holds 27 trits, one per slice,
+ * packed as bit s of two 32-bit words (see troika_circuit.h). SubTrytes is then a bitwise circuit
+ * on three lanes, ShiftRows a renaming of lanes, ShiftLanes a 27-bit rotation and
+ * AddColumnParity a few lane additions (spec mam2.md 2.2). */
+#include <string.h>
+
+#include "mamcore/troika_fast.h"
+#include "mamcore/troika_tiles.h"
+
+typedef uint32_t word_t;
+#include "mamcore/troika_circuit.h"
+
+#define LANES (MAM_TROIKA_ROWS * MAM_TROIKA_COLUMNS)
+#define SLICE_MASK ((UINT32_C(1) << MAM_TROIKA_SLICES) - 1)
+
+const uint8_t mam_troika_lane_shift[LANES] = {19, 13, 21, 10, 24, 15, 2,  9,  3, 14, 0,  6,  5, 1,
+                                              25, 22, 23, 20, 7,  17, 26, 12, 8, 18, 16, 11, 4};
+
+/* Moves the trit of slice s to slice (s + k) mod 27. */
+static inline word_t rotate_slices(word_t x, unsigned k) {
+  return ((x << k) | (x >> (MAM_TROIKA_SLICES - k))) & SLICE_MASK;
+}
+
+static inline wtrit_t rotate_lane(wtrit_t x, unsigned k) {
+  wtrit_t y = {rotate_slices(x.pos, k), rotate_slices(x.neg, k)};
+  return y;
+}
+
+/* The state read as a matrix of 27 rows (slices) by 27 columns (lanes) is cut into 16x16
+ * tiles: tile (s0, l0) covers slices s0.. and lanes l0.. */
+static inline size_t tile_extent(size_t first) {
+  return MAM_TROIKA_SLICES - first < TILE ? MAM_TROIKA_SLICES - first : TILE;
+}
+
+/* Trit i = 27*slice + lane of the state goes to bit `slice` of lane `lane`. */
+static void lanes_load(wtrit_t lanes[LANES], const trit_t *state) {
+  memset(lanes, 0, LANES * sizeof *lanes);
+  for (size_t s0 = 0; s0 < MAM_TROIKA_SLICES; s0 += TILE)
+    for (size_t l0 = 0; l0 < LANES; l0 += TILE) {
+      const trit_t *rows[TILE];
+      bytes16_t m[TILE];
+      for (size_t j = 0; j < tile_extent(s0); j++) rows[j] = state + MAM_TROIKA_SLICES * (s0 + j);
+      tile_read(m, rows, tile_extent(s0), l0, tile_extent(l0));
+      tile_transpose(m);
+      for (size_t k = 0; k < tile_extent(l0); k++) {
+        lanes[l0 + k].pos |= (word_t)trits_pos_mask(m[k]) << s0;
+        lanes[l0 + k].neg |= (word_t)trits_neg_mask(m[k]) << s0;
+      }
+    }
+}
+
+static void lanes_store(trit_t *state, const wtrit_t lanes[LANES]) {
+  for (size_t s0 = 0; s0 < MAM_TROIKA_SLICES; s0 += TILE)
+    for (size_t l0 = 0; l0 < LANES; l0 += TILE) {
+      trit_t *rows[TILE];
+      bytes16_t m[TILE] = {{0}};
+      for (size_t k = 0; k < tile_extent(l0); k++)
+        m[k] =
+            masks_to_trits((lanes[l0 + k].pos >> s0) & 0xffff, (lanes[l0 + k].neg >> s0) & 0xffff);
+      tile_transpose(m);
+      for (size_t j = 0; j < tile_extent(s0); j++) rows[j] = state + MAM_TROIKA_SLICES * (s0 + j);
+      tile_write(rows, tile_extent(s0), l0, tile_extent(l0), m);
+    }
+}
+
+static void sub_trytes(wtrit_t lanes[LANES]) {
+  for (unsigned l = 0; l < LANES; l += 3)
+    wtrit_sbox(&lanes[l], &lanes[l + 1], &lanes[l + 2], SLICE_MASK);
+}
+
+/* ShiftRows then ShiftLanes: lane (r, c) moves to (r, c + 3r) and rotates by its new offset. */
+static void shift_rows_and_lanes(wtrit_t out[LANES], const wtrit_t in[LANES]) {
+  for (unsigned r = 0; r < MAM_TROIKA_ROWS; r++)
+    for (unsigned c = 0; c < MAM_TROIKA_COLUMNS; c++) {
+      unsigned to = MAM_TROIKA_COLUMNS * r + (c + 3 * r) % MAM_TROIKA_COLUMNS;
+      out[to] = rotate_lane(in[MAM_TROIKA_COLUMNS * r + c], mam_troika_lane_shift[to]);
+    }
+}
+
+/* AddColumnParity and AddRoundConstant: every trit gets P[s][c-1] + P[s+1][c+1] where P is the
+ * sum of its column; row 0 also gets the round constant. */
+static void add_parity_and_constant(wtrit_t out[LANES], const wtrit_t in[LANES], unsigned round) {
+  wtrit_t parity[MAM_TROIKA_COLUMNS];
+  for (unsigned c = 0; c < MAM_TROIKA_COLUMNS; c++)
+    parity[c] =
+        wtrit_add(wtrit_add(in[c], in[MAM_TROIKA_COLUMNS + c]), in[2 * MAM_TROIKA_COLUMNS + c]);
+  for (unsigned c = 0; c < MAM_TROIKA_COLUMNS; c++) {
+    wtrit_t left = parity[(c + MAM_TROIKA_COLUMNS - 1) % MAM_TROIKA_COLUMNS];
+    wtrit_t right = rotate_lane(parity[(c + 1) % MAM_TROIKA_COLUMNS], MAM_TROIKA_SLICES - 1);
+    wtrit_t q = wtrit_add(left, right);
+    wtrit_t rc = {mam_troika_rc_lanes[round][c].pos, mam_troika_rc_lanes[round][c].neg};
+    out[c] = wtrit_add(in[c], wtrit_add(q, rc));
+    out[MAM_TROIKA_COLUMNS + c] = wtrit_add(in[MAM_TROIKA_COLUMNS + c], q);
+    out[2 * MAM_TROIKA_COLUMNS + c] = wtrit_add(in[2 * MAM_TROIKA_COLUMNS + c], q);
+  }
+}
+
+void mam_troika_lanes_f(trit_t state[MAM_TROIKA_STATE_TRITS]) {
+  wtrit_t lanes[LANES], shifted[LANES];
+  lanes_load(lanes, state);
+  for (unsigned round = 0; round < MAM_TROIKA_ROUNDS; round++) {
+    sub_trytes(lanes);
+    shift_rows_and_lanes(shifted, lanes);
+    add_parity_and_constant(lanes, shifted, round);
+  }
+  lanes_store(state, lanes);
+  mam_wipe(lanes, sizeof lanes);
+  mam_wipe(shifted, sizeof shifted);
+}

@@ -1,0 +1,34 @@
+/* plugin/addrset.h: the set of watched addresses (channel ids) the feed is filtered against.
+ *
+ * Open addressing over the 81 address trytes: constant time per look-up, no allocation and no
+ * lock on the look-up path (the caller serialises writers against readers). Sized for hundreds of
+ * thousands of channels within a few tens of megabytes. */
+#ifndef PLUGIN_ADDRSET_H
+#define PLUGIN_ADDRSET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define MG_ADDRESS_TRYTES 81
+
+typedef struct mg_addrset mg_addrset_t;
+
+mg_addrset_t *mg_addrset_new(size_t expected);
+void mg_addrset_free(mg_addrset_t *s);
+/* 0 when added or already present, -1 when out of memory (the set is unchanged then). */
+int mg_addrset_add(mg_addrset_t *s, const char address[MG_ADDRESS_TRYTES]);
+/* true when it was present. */
+bool mg_addrset_remove(mg_addrset_t *s, const char address[MG_ADDRESS_TRYTES]);
+bool mg_addrset_has(const mg_addrset_t *s, const char address[MG_ADDRESS_TRYTES]);
+size_t mg_addrset_count(const mg_addrset_t *s);
+/* Bytes of memory held. */
+size_t mg_addrset_memory(const mg_addrset_t *s);
+
+/* The keyed 64-bit hash of the read path's tables (this set and the bundle assembler). Keyed with
+ * a random seed so that peers cannot craft keys that pile into one bucket; not a MAC. */
+uint64_t mg_hash_bytes(const void *data, size_t n, uint64_t seed);
+/* A fresh random seed (getrandom; the clock when the kernel has no entropy to give). */
+uint64_t mg_hash_seed(void);
+
+#endif

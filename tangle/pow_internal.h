@@ -1,0 +1,94 @@
+/* tangle/pow_internal.h (not installed): the bit-sliced Curl-P kernels behind tangle_pow, and the
+ * hooks that let tests and benchmarks force one of them.
+ *
+ * Bit-sliced state (spec node-interface.md 3.4): for each of the 729 positions two planes, lo then
+ * hi, each lanes/64 uint64_t words; bit j of word w belongs to lane 64 w + j. A trit t is held as
+ * lo = (t != +1), hi = (t != -1), so 0 -> (1,1), +1 -> (0,1), -1 -> (1,0), and a trit is zero
+ * exactly when lo == hi. States are 64-byte aligned. */
+#ifndef TANGLE_POW_INTERNAL_H
+#define TANGLE_POW_INTERNAL_H
+
+#include <stdint.h>
+
+#include "tangle/pow.h"
+
+#define POW_STATE TANGLE_CURL_STATE_TRITS
+#define POW_HALF 364       /* p(i + 1) = p(i) + 364 (mod 729), spec 3.1 */
+#define POW_FINAL_ROUNDS 3 /* the last rounds of a transform, evaluated per output position */
+#define POW_DEPTH 3        /* rounds fused into one kernel pass (best on every variant measured) */
+#define POW_ALIGN 64
+#define POW_MAX_WORDS 8 /* lanes / 64 of the widest kernel */
+
+/* The named variants in order of width (TANGLE_POW_AUTO tries them widest first). */
+typedef enum tangle_pow_variant {
+  TANGLE_POW_AUTO = 0, /* the widest variant this CPU supports */
+  TANGLE_POW_PORTABLE, /* uint64_t words, any CPU */
+  TANGLE_POW_AVX2,     /* 256-bit words */
+  TANGLE_POW_AVX512,   /* 512-bit words (AVX-512F) */
+  TANGLE_POW__VARIANTS
+} tangle_pow_variant_t;
+
+typedef struct tangle_pow_kernel {
+  const char *name;
+  unsigned lanes; /* a multiple of 64 */
+  int (*supported)(void);
+  /* POW_DEPTH rounds of the sliced state src, written to dst (a different state). */
+  void (*pass)(const void *src, void *dst);
+  /* Position `index` of the state POW_FINAL_ROUNDS rounds after src: the lo words then the hi
+   * words, 2 * lanes / 64 in all. */
+  void (*final_trit)(const void *src, unsigned index, uint64_t *out);
+} tangle_pow_kernel_t;
+
+extern const tangle_pow_kernel_t tangle_pow_kernel_portable;
+#if defined(__x86_64__) && defined(__GNUC__)
+#define POW_X86_SIMD 1
+extern const tangle_pow_kernel_t tangle_pow_kernel_avx2;
+extern const tangle_pow_kernel_t tangle_pow_kernel_avx512;
+#endif
+
+/* The kernel of a variant, or NULL when this build or this CPU lacks it. */
+const tangle_pow_kernel_t *tangle_pow_kernel(tangle_pow_variant_t variant);
+
+/* tangle_pow with a forced variant (TANGLE_ERR_INVALID_ARG when it is unavailable). */
+tangle_err_t tangle_pow_with_variant(tangle_pow_variant_t variant, trit_t tx[TANGLE_TX_TRITS],
+                                     unsigned mwm, unsigned threads, const atomic_int *cancel,
+                                     trit_t *hash_out,
+                                     tangle_pow_stats_t *stats) TANGLE_WARN_UNUSED;
+
+/* Applies `rounds` Curl-P rounds to lanes * 729 trits (lane after lane) through the variant's
+ * bit-sliced kernel, exactly as the search does. rounds - POW_FINAL_ROUNDS must be a non-negative
+ * multiple of POW_DEPTH (e.g. 27, 81). */
+tangle_err_t tangle_pow_sliced_transform(tangle_pow_variant_t variant, trit_t *states,
+                                         unsigned rounds) TANGLE_WARN_UNUSED;
+
+/* Index arithmetic modulo 729 for the kernels. */
+static inline unsigned pow_add(unsigned a, unsigned b) {
+  unsigned s = a + b;
+  return s >= POW_STATE ? s - POW_STATE : s;
+}
+static inline unsigned pow_mul(unsigned a, unsigned b) { return (a * b) % POW_STATE; }
+
+/* How a fused pass walks its levels (see pow_kernel.h): in iteration i, level k (0 = the input
+ * state, POW_DEPTH = the output) produces its value at index slope[k] * i + offset[k]. */
+typedef struct pow_plan {
+  unsigned slope[POW_DEPTH + 1], offset[POW_DEPTH + 1];
+} pow_plan_t;
+
+static inline void pow_plan_make(pow_plan_t *plan) {
+  plan->slope[POW_DEPTH] = 1;
+  plan->offset[POW_DEPTH] = 0;
+  for (unsigned k = POW_DEPTH; k-- > 0;) {
+    unsigned t = POW_DEPTH - 1 - k; /* levels below the output */
+    plan->slope[k] = pow_mul(plan->slope[k + 1], POW_HALF);
+    plan->offset[k] = pow_mul(plan->offset[k + 1], POW_HALF);
+    /* For even t the partner of this level's pair comes from an earlier iteration only if the
+     * new value is the second of the pair. */
+    if (t % 2 == 0) plan->offset[k] = pow_add(plan->offset[k], POW_HALF);
+  }
+}
+
+static inline unsigned pow_plan_index(const pow_plan_t *plan, unsigned level, unsigned iteration) {
+  return pow_add(pow_mul(plan->slope[level], iteration), plan->offset[level]);
+}
+
+#endif

@@ -1,0 +1,1081 @@
+/* tests/check_store.c: the plugin's SQLite store (plugin/store.h) on real files in a temporary
+ * directory: round trips of every function, uniqueness, cursor paging, argument checks, file mode,
+ * durability across reopen and SIGKILL, leaf reservations shared by connections and processes,
+ * a full database, a damaged file and a newer schema. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "plugin/store.h"
+#include "tests/testutil.h"
+
+static char test_dir[PATH_MAX];
+static uint64_t rng = 0x5eed5707e;
+
+/* ---- temporary directory (made once per test case, removed with everything in it) ---- */
+
+static void make_test_dir(void) {
+  const char *base = getenv("TMPDIR");
+  snprintf(test_dir, sizeof test_dir, "%s/mg-store-XXXXXX", base && *base ? base : "/tmp");
+  ck_assert_ptr_nonnull(mkdtemp(test_dir));
+}
+
+static void remove_test_dir(void) {
+  DIR *d = opendir(test_dir);
+  if (!d) return;
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL) {
+    if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+    if (unlinkat(dirfd(d), e->d_name, 0) != 0) unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR);
+  }
+  closedir(d);
+  rmdir(test_dir);
+}
+
+static const char *db_path(const char *name) {
+  static char path[sizeof test_dir + 64];
+  snprintf(path, sizeof path, "%s/%s", test_dir, name);
+  return path;
+}
+
+static mg_store_t *open_store(const char *name) {
+  mg_store_t *s = NULL;
+  mg_store_err_t err = mg_store_open(db_path(name), &s);
+  ck_assert_msg(err == MG_STORE_OK, "open %s: %s", name, mg_store_strerror(err));
+  return s;
+}
+
+static mode_t file_mode(const char *path) {
+  struct stat st;
+  ck_assert_int_eq(stat(path, &st), 0);
+  return st.st_mode & 07777;
+}
+
+/* ---- data ---- */
+
+static void random_trytes(char *out, size_t n) {
+  for (size_t i = 0; i < n; i++) out[i] = MAM_TRYTE_ALPHABET[tu_rand(&rng) % 27];
+  out[n] = '\0';
+}
+
+/* A decoded message with random ids and a payload of payload_len random trytes (caller frees it). */
+static mg_message_t make_message(const char *channel_id, const char *message_id, int64_t ord, size_t payload_len) {
+  mg_message_t m = {0};
+  snprintf(m.channel_id, sizeof m.channel_id, "%s", channel_id);
+  snprintf(m.message_id, sizeof m.message_id, "%s", message_id);
+  random_trytes(m.endpoint_id, MG_ID_TRYTES);
+  random_trytes(m.bundle, MG_ID_TRYTES);
+  m.ord = ord;
+  m.last = (int)(tu_rand(&rng) % 2);
+  m.checksum = (int)(tu_rand(&rng) % 3);
+  m.verified = (int)(tu_rand(&rng) % 2);
+  m.received_at_ms = (int64_t)(tu_rand(&rng) >> 20);
+  m.payload_trytes = malloc(payload_len + 1);
+  ck_assert_ptr_nonnull(m.payload_trytes);
+  random_trytes(m.payload_trytes, payload_len);
+  return m;
+}
+
+static void free_made(mg_message_t *msgs, size_t n) {
+  for (size_t i = 0; i < n; i++) free(msgs[i].payload_trytes);
+}
+
+static void assert_same_message(const mg_message_t *got, const mg_message_t *want) {
+  ck_assert_int_eq(got->cursor, want->cursor);
+  ck_assert_str_eq(got->channel_id, want->channel_id);
+  ck_assert_str_eq(got->endpoint_id, want->endpoint_id);
+  ck_assert_str_eq(got->message_id, want->message_id);
+  ck_assert_int_eq(got->ord, want->ord);
+  ck_assert_int_eq(got->last, want->last);
+  ck_assert_int_eq(got->checksum, want->checksum);
+  ck_assert_int_eq(got->verified, want->verified);
+  ck_assert_str_eq(got->payload_trytes, want->payload_trytes);
+  ck_assert_str_eq(got->bundle, want->bundle);
+  ck_assert_int_eq(got->received_at_ms, want->received_at_ms);
+}
+
+static int64_t count_of(mg_store_t *s, const char *channel_id) {
+  int64_t n = -1;
+  ck_assert_int_eq(mg_store_count_messages(s, channel_id, &n), MG_STORE_OK);
+  return n;
+}
+
+/* Raw SQLite access for what the store must not offer: schema version and row deletion. */
+static sqlite3 *raw_open(const char *name) {
+  sqlite3 *db = NULL;
+  ck_assert_int_eq(sqlite3_open_v2(db_path(name), &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);
+  return db;
+}
+
+static int raw_user_version(sqlite3 *db) {
+  sqlite3_stmt *st;
+  ck_assert_int_eq(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
+  ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+  int v = sqlite3_column_int(st, 0);
+  sqlite3_finalize(st);
+  return v;
+}
+
+static void raw_exec(sqlite3 *db, const char *sql) {
+  ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK, "%s: %s", sql, sqlite3_errmsg(db));
+}
+
+/* ---- opening, file mode, damaged and newer files ---- */
+
+START_TEST(test_open_creates_owner_only_file) {
+  mode_t old = umask(0); /* a permissive umask must not widen the mode */
+  mg_store_t *s = open_store("create.db");
+  umask(old);
+  ck_assert_uint_eq(file_mode(db_path("create.db")), 0600);
+  ck_assert_int_eq(mg_store_set_meta(s, "k", "v"), MG_STORE_OK);
+  char wal[sizeof test_dir + 64 + 8];
+  snprintf(wal, sizeof wal, "%s-wal", db_path("create.db"));
+  ck_assert_uint_eq(file_mode(wal), 0600); /* WAL mode: the write went to the -wal file */
+  sqlite3 *db = raw_open("create.db");
+  ck_assert_int_ge(raw_user_version(db), 1);
+  sqlite3_close(db);
+  mg_store_close(s);
+}
+END_TEST
+
+START_TEST(test_open_enforces_mode_on_existing_file) {
+  int fd = open(db_path("empty.db"), O_CREAT | O_RDWR, 0644);
+  ck_assert_int_ge(fd, 0);
+  ck_assert_int_eq(fchmod(fd, 0644), 0);
+  close(fd);
+  mg_store_t *s = open_store("empty.db");
+  ck_assert_uint_eq(file_mode(db_path("empty.db")), 0600);
+  ck_assert_int_eq(mg_store_set_meta(s, "kept", "yes"), MG_STORE_OK);
+  mg_store_close(s);
+
+  ck_assert_int_eq(chmod(db_path("empty.db"), 0644), 0);
+  s = open_store("empty.db");
+  ck_assert_uint_eq(file_mode(db_path("empty.db")), 0600);
+  char *v = NULL;
+  ck_assert_int_eq(mg_store_get_meta(s, "kept", &v), MG_STORE_OK);
+  ck_assert_str_eq(v, "yes");
+  free(v);
+  mg_store_close(s);
+}
+END_TEST
+
+START_TEST(test_open_rejects_bad_paths) {
+  mg_store_t *s = (mg_store_t *)&s;
+  ck_assert_int_eq(mg_store_open(NULL, &s), MG_STORE_ERR_ARG);
+  ck_assert_ptr_null(s);
+  ck_assert_int_eq(mg_store_open("", &s), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_open(db_path("x.db"), NULL), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_open(db_path("missing/x.db"), &s), MG_STORE_ERR_IO);
+  ck_assert_ptr_null(s);
+  ck_assert_int_eq(mkdir(db_path("adir"), 0700), 0);
+  ck_assert_int_eq(mg_store_open(db_path("adir"), &s), MG_STORE_ERR_IO);
+  ck_assert_ptr_null(s);
+}
+END_TEST
+
+START_TEST(test_open_rejects_damaged_file) {
+  unsigned char junk[8192];
+  for (size_t i = 0; i < sizeof junk; i++) junk[i] = (unsigned char)tu_rand(&rng);
+  FILE *f = fopen(db_path("junk.db"), "wb");
+  ck_assert_ptr_nonnull(f);
+  ck_assert_uint_eq(fwrite(junk, 1, sizeof junk, f), sizeof junk);
+  fclose(f);
+
+  mg_store_t *s = (mg_store_t *)&s;
+  ck_assert_int_eq(mg_store_open(db_path("junk.db"), &s), MG_STORE_ERR_CORRUPT);
+  ck_assert_ptr_null(s);
+
+  unsigned char back[sizeof junk + 1];
+  f = fopen(db_path("junk.db"), "rb");
+  ck_assert_ptr_nonnull(f);
+  ck_assert_uint_eq(fread(back, 1, sizeof back, f), sizeof junk); /* left as it was */
+  fclose(f);
+  ck_assert_int_eq(memcmp(back, junk, sizeof junk), 0);
+}
+END_TEST
+
+START_TEST(test_open_rejects_newer_schema) {
+  mg_store_close(open_store("newer.db"));
+  sqlite3 *db = raw_open("newer.db");
+  char sql[64];
+  snprintf(sql, sizeof sql, "PRAGMA user_version = %d", raw_user_version(db) + 1);
+  raw_exec(db, sql);
+  sqlite3_close(db);
+  mg_store_t *s = (mg_store_t *)&s;
+  ck_assert_int_eq(mg_store_open(db_path("newer.db"), &s), MG_STORE_ERR_SCHEMA);
+  ck_assert_ptr_null(s);
+}
+END_TEST
+
+START_TEST(test_strerror_names_every_code) {
+  for (int e = 0; e < MG_STORE_ERR__COUNT; e++) {
+    const char *msg = mg_store_strerror((mg_store_err_t)e);
+    ck_assert_ptr_nonnull(msg);
+    ck_assert_uint_gt(strlen(msg), 0);
+    for (int f = 0; f < e; f++) ck_assert_str_ne(msg, mg_store_strerror((mg_store_err_t)f));
+  }
+  ck_assert_ptr_nonnull(mg_store_strerror(MG_STORE_ERR__COUNT));
+  ck_assert_ptr_nonnull(mg_store_errmsg(NULL));
+}
+END_TEST
+
+/* ---- messages ---- */
+
+START_TEST(test_messages_round_trip) {
+  mg_store_t *s = open_store("msgs.db");
+  char channel[MG_ID_TRYTES + 1], msg_id[MG_MSG_ID_TRYTES + 1];
+  random_trytes(channel, MG_ID_TRYTES);
+  random_trytes(msg_id, MG_MSG_ID_TRYTES);
+  mg_message_t msgs[3] = {make_message(channel, msg_id, 1, 2187), make_message(channel, msg_id, 2, 0),
+                          make_message(channel, msg_id, 3, 1)};
+  int inserted[3] = {-1, -1, -1};
+  ck_assert_int_eq(mg_store_put_messages(s, msgs, 3, inserted), MG_STORE_OK);
+  for (size_t i = 0; i < 3; i++) {
+    ck_assert_int_eq(inserted[i], 1);
+    ck_assert_int_ge(msgs[i].cursor, 1);
+    if (i) ck_assert_int_gt(msgs[i].cursor, msgs[i - 1].cursor);
+  }
+  mg_message_t *got = NULL;
+  size_t n = 0;
+  ck_assert_int_eq(mg_store_list_messages(s, channel, 0, 10, &got, &n), MG_STORE_OK);
+  ck_assert_uint_eq(n, 3);
+  for (size_t i = 0; i < 3; i++) assert_same_message(&got[i], &msgs[i]);
+  mg_messages_free(got, n);
+  ck_assert_int_eq(mg_store_get_message(s, channel, msg_id, &got, &n), MG_STORE_OK);
+  ck_assert_uint_eq(n, 3);
+  for (size_t i = 0; i < 3; i++) assert_same_message(&got[i], &msgs[i]);
+  mg_messages_free(got, n);
+  ck_assert_int_eq(mg_store_put_messages(s, NULL, 0, NULL), MG_STORE_OK);
+  free_made(msgs, 3);
+  mg_store_close(s);
+}
+END_TEST
+
+START_TEST(test_messages_repeats_are_counted_not_stored) {
+  mg_store_t *s = open_store("repeat.db");
+  char channel[MG_ID_TRYTES + 1], other[MG_ID_TRYTES + 1], msg_id[MG_MSG_ID_TRYTES + 1];
+  random_trytes(channel, MG_ID_TRYTES);
+  random_trytes(other, MG_ID_TRYTES);
+  random_trytes(msg_id, MG_MSG_ID_TRYTES);
+  mg_message_t first[2] = {make_message(channel, msg_id, 1, 30), make_message(channel, msg_id, 2, 30)};
+  ck_assert_int_eq(mg_store_put_messages(s, first, 2, NULL), MG_STORE_OK);
+  int64_t second_cursor = first[1].cursor;
+
+  /* a reattachment of packet 2, packet 3 twice in one batch, and the same ids on another channel */
+  mg_message_t again[4] = {make_message(channel, msg_id, 2, 30), make_message(channel, msg_id, 3, 30),
+                           make_message(channel, msg_id, 3, 30), make_message(other, msg_id, 2, 30)};
+  int inserted[4];
+  ck_assert_int_eq(mg_store_put_messages(s, again, 4, inserted), MG_STORE_OK);
+  ck_assert_int_eq(inserted[0], 0);
+  ck_assert_int_eq(again[0].cursor, 0);
+  ck_assert_int_eq(inserted[1], 1);
+  ck_assert_int_eq(inserted[2], 0);
+  ck_assert_int_eq(again[2].cursor, 0);
+  ck_assert_int_eq(inserted[3], 1);
+  ck_assert_int_eq(count_of(s, channel), 3);
+  ck_assert_int_eq(count_of(s, other), 1);
+  ck_assert_int_eq(count_of(s, NULL), 4);
+
+  mg_message_t *got = NULL;
+  size_t n = 0;
+  ck_assert_int_eq(mg_store_get_message(s, channel, msg_id, &got, &n), MG_STORE_OK);
+  ck_assert_uint_eq(n, 3);
+  assert_same_message(&got[1], &first[1]); /* the first copy is kept */
+  ck_assert_int_eq(got[1].cursor, second_cursor);
+  mg_messages_free(got, n);
+  free_made(first, 2);
+  free_made(again, 4);
+  mg_store_close(s);
+}
+END_TEST
+
+START_TEST(test_list_pages_in_cursor_order) {
+  mg_store_t *s = open_store("paging.db");
+  char a[MG_ID_TRYTES + 1], b[MG_ID_TRYTES + 1], unknown[MG_ID_TRYTES + 1];
+  random_trytes(a, MG_ID_TRYTES);
+  random_trytes(b, MG_ID_TRYTES);
+  random_trytes(unknown, MG_ID_TRYTES);
+  enum { TOTAL = 40 };
+  mg_message_t msgs[TOTAL];
+  for (size_t i = 0; i < TOTAL; i++) {
+    char msg_id[MG_MSG_ID_TRYTES + 1];
+    random_trytes(msg_id, MG_MSG_ID_TRYTES);
+    msgs[i] = make_message(i % 3 ? a : b, msg_id, 1, 10);
+    ck_assert_int_eq(mg_store_put_messages(s, &msgs[i], 1, NULL), MG_STORE_OK); /* one by one */
+  }
+  size_t seen = 0, listed = 0, pages = 0;
+  int64_t after = 0;
+  for (;;) {
+    mg_message_t *page = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(mg_store_list_messages(s, a, after, 7, &page, &n), MG_STORE_OK);
+    ck_assert_uint_le(n, 7);
+    if (n == 0) {
+      ck_assert_ptr_null(page);
+      break;
+    }
+    pages++;
+    for (size_t j = 0; j < n; j++) {
+      while (!(seen % 3)) seen++; /* skip channel b's messages */
+      assert_same_message(&page[j], &msgs[seen++]);
+      listed++;
+    }
+    after = page[n - 1].cursor;
+    mg_messages_free(page, n);
+  }
+  ck_assert_uint_eq(listed, 26); /* the 40 messages with i % 3 != 0 */
+  ck_assert_uint_eq(pages, (26 + 6) / 7);
+
+  mg_message_t *page = (mg_message_t *)&page;
+  size_t n = 99;
+  ck_assert_int_eq(mg_store_list_messages(s, a, 0, 0, &page, &n), MG_STORE_OK);
+  ck_assert_ptr_null(page);
+  ck_assert_uint_eq(n, 0);
+  ck_assert_int_eq(mg_store_list_messages(s, unknown, 0, 100, &page, &n), MG_STORE_OK);
+  ck_assert_uint_eq(n, 0);
+  ck_assert_int_eq(mg_store_list_messages(s, a, msgs[TOTAL - 1].cursor, 100, &page, &n), MG_STORE_OK);
+  ck_assert_uint_eq(n, 0);
+  ck_assert_int_eq(mg_store_list_messages(s, b, -5, SIZE_MAX, &page, &n), MG_STORE_OK);
+  ck_assert_uint_eq(n, 14);
+  mg_messages_free(page, n);
+  free_made(msgs, TOTAL);
+  mg_store_close(s);
+}
+END_TEST
+
+START_TEST(test_get_message_in_ord_order) {
+  mg_store_t *s = open_store("ord.db");
+  char channel[MG_ID_TRYTES + 1], msg_id[MG_MSG_ID_TRYTES + 1], unknown[MG_MSG_ID_TRYTES + 1];
+  random_trytes(channel, MG_ID_TRYTES);
+  random_trytes(msg_id, MG_MSG_ID_TRYTES);
+  random_trytes(unknown, MG_MSG_ID_TRYTES);
+  static const int64_t ords[] = {3, 1, 4, 2};
+  mg_message_t msgs[4];
+  for (size_t i = 0; i < 4; i++) {
+    msgs[i] = make_message(channel, msg_id, ords[i], 5);
+    ck_assert_int_eq(mg_store_put_messages(s, &msgs[i], 1, NULL), MG_STORE_OK);
+  }
+  mg_message_t *got = NULL;
+  size_t n = 0;
+  ck_assert_int_eq(mg_store_get_message(s, channel, msg_id, &got, &n), MG_STORE_OK);
+  ck_assert_uint_eq(n, 4);
+  for (size_t i = 0; i < 4; i++) {
+    ck_assert_int_eq(got[i].ord, (int64_t)i + 1);
+    for (size_t j = 0; j < 4; j++)
+      if (ords[j] == got[i].ord) assert_same_message(&got[i], &msgs[j]);
+  }
+  mg_messages_free(got, n);
+  ck_assert_int_eq(mg_store_get_message(s, channel, unknown, &got, &n), MG_STORE_NOT_FOUND);
+  ck_assert_ptr_null(got);
+  ck_assert_uint_eq(n, 0);
+  free_made(msgs, 4);
+  mg_store_close(s);
+}
+END_TEST
+
+/* Each bad message, alone or in a batch with good ones, is MG_STORE_ERR_ARG and stores nothing. */
+START_TEST(test_messages_reject_invalid_fields) {
+  mg_store_t *s = open_store("badmsg.db");
+  char channel[MG_ID_TRYTES + 1], msg_id[MG_MSG_ID_TRYTES + 1];
+  random_trytes(channel, MG_ID_TRYTES);
+  random_trytes(msg_id, MG_MSG_ID_TRYTES);
+  for (int which = 0; which < 13; which++) {
+    mg_message_t batch[2] = {make_message(channel, msg_id, 1, 9), make_message(channel, msg_id, 2, 9)};
+    mg_message_t *bad = &batch[1];
+    switch (which) {
+      case 0: bad->channel_id[5] = 'a'; break;
+      case 1: bad->channel_id[80] = '\0'; break;
+      case 2: bad->endpoint_id[0] = '-'; break;
+      case 3: bad->message_id[20] = '\0'; break;
+      case 4: bad->bundle[40] = '0'; break;
+      case 5: bad->ord = 0; break;
+      case 6: bad->last = 2; break;
+      case 7: bad->checksum = 3; break;
+      case 8: bad->verified = -1; break;
+      case 9: bad->received_at_ms = -1; break;
+      case 10: bad->payload_trytes[3] = 'z'; break;
+      case 11: bad->checksum = -1; break;
+      default:
+        free(bad->payload_trytes);
+        bad->payload_trytes = NULL;
+        break;
+    }
+    int inserted[2] = {7, 7};
+    ck_assert_int_eq(mg_store_put_messages(s, batch, 2, inserted), MG_STORE_ERR_ARG);
+    ck_assert_int_eq(inserted[0], 0);
+    ck_assert_int_eq(batch[0].cursor, 0);
+    ck_assert_int_eq(count_of(s, NULL), 0);
+    free_made(batch, 2);
+  }
+  mg_message_t *got = NULL;
+  size_t n = 0;
+  int64_t count;
+  ck_assert_int_eq(mg_store_put_messages(NULL, NULL, 0, NULL), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_put_messages(s, NULL, 1, NULL), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_list_messages(s, "ABC", 0, 1, &got, &n), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_list_messages(s, NULL, 0, 1, &got, &n), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_list_messages(s, channel, 0, 1, NULL, &n), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_get_message(s, channel, channel, &got, &n), MG_STORE_ERR_ARG); /* 81 > 21 */
+  ck_assert_int_eq(mg_store_get_message(s, msg_id, msg_id, &got, &n), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_count_messages(s, msg_id, &count), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_count_messages(s, channel, NULL), MG_STORE_ERR_ARG);
+  mg_store_close(s);
+}
+END_TEST
+
+/* A statement failing mid-batch (here a trigger refusing one payload) rolls back the whole batch,
+ * and the connection is usable afterwards. */
+START_TEST(test_failed_batch_is_rolled_back) {
+  mg_store_t *s = open_store("rollback.db");
+  sqlite3 *db = raw_open("rollback.db");
+  raw_exec(db, "CREATE TRIGGER refuse BEFORE INSERT ON messages WHEN NEW.payload = 'REFUSED'"
+               " BEGIN SELECT RAISE(ABORT, 'refused by test'); END");
+  sqlite3_close(db);
+  char channel[MG_ID_TRYTES + 1], msg_id[MG_MSG_ID_TRYTES + 1];
+  random_trytes(channel, MG_ID_TRYTES);
+  random_trytes(msg_id, MG_MSG_ID_TRYTES);
+  mg_message_t batch[3] = {make_message(channel, msg_id, 1, 20), make_message(channel, msg_id, 2, 20),
+                           make_message(channel, msg_id, 3, 20)};
+  snprintf(batch[2].payload_trytes, 21, "REFUSED");
+  int inserted[3] = {7, 7, 7};
+  ck_assert_int_eq(mg_store_put_messages(s, batch, 3, inserted), MG_STORE_ERR_DB);
+  ck_assert_str_eq(mg_store_errmsg(s), "refused by test");
+  for (size_t i = 0; i < 3; i++) {
+    ck_assert_int_eq(inserted[i], 0);
+    ck_assert_int_eq(batch[i].cursor, 0);
+  }
+  ck_assert_int_eq(count_of(s, NULL), 0);
+  ck_assert_int_eq(mg_store_put_messages(s, batch, 2, inserted), MG_STORE_OK);
+  ck_assert_int_eq(count_of(s, NULL), 2);
+  free_made(batch, 3);
+  mg_store_close(s);
+}
+END_TEST
+
+/* AUTOINCREMENT: a deleted row's cursor is never handed out again. */
+START_TEST(test_cursor_not_reused_after_delete) {
+  mg_store_t *s = open_store("reuse.db");
+  char channel[MG_ID_TRYTES + 1], msg_id[MG_MSG_ID_TRYTES + 1];
+  random_trytes(channel, MG_ID_TRYTES);
+  random_trytes(msg_id, MG_MSG_ID_TRYTES);
+  mg_message_t m[2] = {make_message(channel, msg_id, 1, 3), make_message(channel, msg_id, 2, 3)};
+  ck_assert_int_eq(mg_store_put_messages(s, &m[0], 1, NULL), MG_STORE_OK);
+  sqlite3 *db = raw_open("reuse.db");
+  raw_exec(db, "DELETE FROM messages");
+  sqlite3_close(db);
+  ck_assert_int_eq(mg_store_put_messages(s, &m[1], 1, NULL), MG_STORE_OK);
+  ck_assert_int_gt(m[1].cursor, m[0].cursor);
+  free_made(m, 2);
+  mg_store_close(s);
+}
+END_TEST
+
+/* ---- watches ---- */
+
+START_TEST(test_watches) {
+  mg_store_t *s = open_store("watch.db");
+  mg_watch_t a = {.options = "{\"trusted\":[]}", .created_at_ms = 42};
+  mg_watch_t b = {.options = "", .created_at_ms = 7};
+  uint8_t blob[300];
+  for (size_t i = 0; i < sizeof blob; i++) blob[i] = (uint8_t)i;
+  random_trytes(a.channel_id, MG_ID_TRYTES);
+  random_trytes(b.channel_id, MG_ID_TRYTES);
+  a.channel_id[0] = 'Z';
+  b.channel_id[0] = 'A'; /* b sorts first */
+  a.state = blob;
+  a.state_len = sizeof blob;
+  ck_assert_int_eq(mg_store_add_watch(s, &a), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_add_watch(s, &b), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_add_watch(s, &a), MG_STORE_EXISTS);
+
+  mg_watch_t *w = NULL;
+  size_t n = 0;
+  ck_assert_int_eq(mg_store_list_watches(s, &w, &n), MG_STORE_OK);
+  ck_assert_uint_eq(n, 2);
+  ck_assert_str_eq(w[0].channel_id, b.channel_id);
+  ck_assert_str_eq(w[0].options, "");
+  ck_assert_ptr_null(w[0].state);
+  ck_assert_uint_eq(w[0].state_len, 0);
+  ck_assert_int_eq(w[0].created_at_ms, 7);
+  ck_assert_str_eq(w[1].channel_id, a.channel_id);
+  ck_assert_str_eq(w[1].options, a.options);
+  ck_assert_uint_eq(w[1].state_len, sizeof blob);
+  ck_assert_mem_eq(w[1].state, blob, sizeof blob);
+  ck_assert_int_eq(w[1].created_at_ms, 42);
+  mg_watches_free(w, n);
+
+  ck_assert_int_eq(mg_store_set_watch_state(s, b.channel_id, blob, 5), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_set_watch_state(s, a.channel_id, NULL, 0), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_list_watches(s, &w, &n), MG_STORE_OK);
+  ck_assert_uint_eq(w[0].state_len, 5);
+  ck_assert_mem_eq(w[0].state, blob, 5);
+  ck_assert_ptr_null(w[1].state);
+  mg_watches_free(w, n);
+
+  ck_assert_int_eq(mg_store_remove_watch(s, a.channel_id), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_remove_watch(s, a.channel_id), MG_STORE_NOT_FOUND);
+  ck_assert_int_eq(mg_store_set_watch_state(s, a.channel_id, blob, 1), MG_STORE_NOT_FOUND);
+  ck_assert_int_eq(mg_store_remove_watch(s, b.channel_id), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_list_watches(s, &w, &n), MG_STORE_OK);
+  ck_assert_uint_eq(n, 0);
+  ck_assert_ptr_null(w);
+
+  mg_watch_t bad = a;
+  bad.options = NULL;
+  ck_assert_int_eq(mg_store_add_watch(s, &bad), MG_STORE_ERR_ARG);
+  bad = a;
+  bad.state = NULL; /* with state_len 300 */
+  ck_assert_int_eq(mg_store_add_watch(s, &bad), MG_STORE_ERR_ARG);
+  bad = a;
+  bad.created_at_ms = -1;
+  ck_assert_int_eq(mg_store_add_watch(s, &bad), MG_STORE_ERR_ARG);
+  bad = a;
+  bad.channel_id[10] = '\0';
+  ck_assert_int_eq(mg_store_add_watch(s, &bad), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_add_watch(s, NULL), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_set_watch_state(s, a.channel_id, blob, 0), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_remove_watch(s, "9"), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_list_watches(s, NULL, &n), MG_STORE_ERR_ARG);
+  mg_store_close(s);
+}
+END_TEST
+
+/* ---- keys ---- */
+
+/* No error message may show any part of a secret (a 12-tryte window of it is enough to tell). */
+static void assert_secret_not_in_errmsg(const mg_store_t *s, const char *secret, size_t len) {
+  const char *msg = mg_store_errmsg(s);
+  for (size_t i = 0; i + 12 <= len; i++) {
+    char window[13];
+    memcpy(window, secret + i, 12);
+    window[12] = '\0';
+    ck_assert_ptr_null(strstr(msg, window));
+  }
+}
+
+START_TEST(test_psks) {
+  mg_store_t *s = open_store("psk.db");
+  char ids[3][MG_PSK_ID_TRYTES + 1], keys[3][MG_PSK_KEY_TRYTES + 1];
+  for (size_t i = 0; i < 3; i++) {
+    random_trytes(ids[i], MG_PSK_ID_TRYTES);
+    random_trytes(keys[i], MG_PSK_KEY_TRYTES);
+    ids[i][0] = (char)('C' - i); /* added in reverse sorted order */
+    ck_assert_int_eq(mg_store_add_psk(s, ids[i], keys[i]), MG_STORE_OK);
+  }
+  ck_assert_int_eq(mg_store_add_psk(s, ids[1], keys[0]), MG_STORE_EXISTS);
+  assert_secret_not_in_errmsg(s, keys[0], MG_PSK_KEY_TRYTES);
+  char key[MG_PSK_KEY_TRYTES + 1];
+  for (size_t i = 0; i < 3; i++) {
+    ck_assert_int_eq(mg_store_get_psk(s, ids[i], key), MG_STORE_OK);
+    ck_assert_str_eq(key, keys[i]);
+  }
+  char **list = NULL;
+  size_t n = 0;
+  ck_assert_int_eq(mg_store_list_psks(s, &list, &n), MG_STORE_OK);
+  ck_assert_uint_eq(n, 3);
+  for (size_t i = 0; i < 3; i++) ck_assert_str_eq(list[i], ids[2 - i]);
+  mg_strings_free(list, n);
+
+  ck_assert_int_eq(mg_store_delete_psk(s, ids[1]), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_delete_psk(s, ids[1]), MG_STORE_NOT_FOUND);
+  ck_assert_int_eq(mg_store_get_psk(s, ids[1], key), MG_STORE_NOT_FOUND);
+  ck_assert_int_eq(mg_store_list_psks(s, &list, &n), MG_STORE_OK);
+  ck_assert_uint_eq(n, 2);
+  mg_strings_free(list, n);
+
+  char bad_key[MG_PSK_KEY_TRYTES + 1];
+  memcpy(bad_key, keys[0], sizeof bad_key);
+  bad_key[80] = '#';
+  char new_id[MG_PSK_ID_TRYTES + 1];
+  random_trytes(new_id, MG_PSK_ID_TRYTES);
+  ck_assert_int_eq(mg_store_add_psk(s, new_id, bad_key), MG_STORE_ERR_ARG);
+  assert_secret_not_in_errmsg(s, bad_key, 80);
+  ck_assert_int_eq(mg_store_add_psk(s, new_id, ids[0]), MG_STORE_ERR_ARG); /* a 27-tryte key */
+  ck_assert_int_eq(mg_store_add_psk(s, keys[0], keys[0]), MG_STORE_ERR_ARG); /* an 81-tryte id */
+  ck_assert_int_eq(mg_store_add_psk(s, new_id, NULL), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_get_psk(s, new_id, NULL), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_list_psks(s, NULL, &n), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_delete_psk(s, NULL), MG_STORE_ERR_ARG);
+  mg_store_close(s);
+}
+END_TEST
+
+START_TEST(test_ntru_keys) {
+  mg_store_t *s = open_store("ntru.db");
+  static char sk[MG_NTRU_SK_TRYTES + 1], pk[MG_NTRU_PK_TRYTES + 1], got_sk[MG_NTRU_SK_TRYTES + 1],
+      got_pk[MG_NTRU_PK_TRYTES + 1];
+  char id[MG_PSK_ID_TRYTES + 1];
+  random_trytes(sk, MG_NTRU_SK_TRYTES);
+  random_trytes(pk, MG_NTRU_PK_TRYTES);
+  memcpy(id, pk, MG_PSK_ID_TRYTES);
+  id[MG_PSK_ID_TRYTES] = '\0';
+  ck_assert_int_eq(mg_store_add_ntru(s, id, sk, pk), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_add_ntru(s, id, sk, pk), MG_STORE_EXISTS);
+  assert_secret_not_in_errmsg(s, sk, MG_NTRU_SK_TRYTES);
+  ck_assert_int_eq(mg_store_get_ntru(s, id, got_sk, got_pk), MG_STORE_OK);
+  ck_assert_str_eq(got_sk, sk);
+  ck_assert_str_eq(got_pk, pk);
+  memset(got_pk, 0, sizeof got_pk);
+  ck_assert_int_eq(mg_store_get_ntru(s, id, NULL, got_pk), MG_STORE_OK); /* public key only */
+  ck_assert_str_eq(got_pk, pk);
+
+  char **list = NULL;
+  size_t n = 0;
+  ck_assert_int_eq(mg_store_list_ntru(s, &list, &n), MG_STORE_OK);
+  ck_assert_uint_eq(n, 1);
+  ck_assert_str_eq(list[0], id);
+  mg_strings_free(list, n);
+
+  char other[MG_PSK_ID_TRYTES + 1];
+  random_trytes(other, MG_PSK_ID_TRYTES);
+  ck_assert_int_eq(mg_store_get_ntru(s, other, got_sk, got_pk), MG_STORE_NOT_FOUND);
+  ck_assert_int_eq(mg_store_add_ntru(s, other, sk, pk), MG_STORE_ERR_ARG); /* not pk's id */
+  assert_secret_not_in_errmsg(s, sk, MG_NTRU_SK_TRYTES);
+  sk[100] = 'q';
+  ck_assert_int_eq(mg_store_add_ntru(s, id, sk, pk), MG_STORE_ERR_ARG);
+  assert_secret_not_in_errmsg(s, sk, MG_NTRU_SK_TRYTES);
+  ck_assert_int_eq(mg_store_add_ntru(s, id, pk, pk), MG_STORE_ERR_ARG); /* wrong sk length */
+  ck_assert_int_eq(mg_store_get_ntru(s, "A", got_sk, got_pk), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_list_ntru(s, &list, NULL), MG_STORE_ERR_ARG);
+  mg_store_close(s);
+}
+END_TEST
+
+/* ---- writer channels, counters and settings ---- */
+
+START_TEST(test_channels) {
+  mg_store_t *s = open_store("chan.db");
+  char a[MG_ID_TRYTES + 1], b[MG_ID_TRYTES + 1];
+  random_trytes(a, MG_ID_TRYTES);
+  random_trytes(b, MG_ID_TRYTES);
+  uint8_t state[1000];
+  for (size_t i = 0; i < sizeof state; i++) state[i] = (uint8_t)tu_rand(&rng);
+  for (int64_t want = 0; want < 3; want++) {
+    int64_t number = -1;
+    ck_assert_int_eq(mg_store_next_channel_number(s, &number), MG_STORE_OK);
+    ck_assert_int_eq(number, want);
+  }
+  ck_assert_int_eq(mg_store_put_channel(s, a, 1, state, sizeof state), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_put_channel(s, b, 0, NULL, 0), MG_STORE_OK);
+
+  int64_t number = -1;
+  uint8_t *got = NULL;
+  size_t len = 0;
+  ck_assert_int_eq(mg_store_get_channel(s, a, &number, &got, &len), MG_STORE_OK);
+  ck_assert_int_eq(number, 1);
+  ck_assert_uint_eq(len, sizeof state);
+  ck_assert_mem_eq(got, state, sizeof state);
+  free(got);
+  ck_assert_int_eq(mg_store_put_channel(s, a, 2, state, 10), MG_STORE_OK); /* replace */
+  ck_assert_int_eq(mg_store_get_channel(s, a, &number, &got, &len), MG_STORE_OK);
+  ck_assert_int_eq(number, 2);
+  ck_assert_uint_eq(len, 10);
+  free(got);
+  ck_assert_int_eq(mg_store_get_channel(s, b, NULL, &got, &len), MG_STORE_OK);
+  ck_assert_ptr_null(got);
+  ck_assert_uint_eq(len, 0);
+  ck_assert_int_eq(mg_store_get_channel(s, b, &number, NULL, NULL), MG_STORE_OK);
+  ck_assert_int_eq(number, 0);
+
+  char **ids = NULL;
+  size_t n = 0;
+  ck_assert_int_eq(mg_store_list_channels(s, &ids, &n), MG_STORE_OK);
+  ck_assert_uint_eq(n, 2);
+  ck_assert_str_eq(ids[0], b); /* number 0 */
+  ck_assert_str_eq(ids[1], a); /* number 2 */
+  mg_strings_free(ids, n);
+
+  char unknown[MG_ID_TRYTES + 1];
+  random_trytes(unknown, MG_ID_TRYTES);
+  ck_assert_int_eq(mg_store_get_channel(s, unknown, &number, &got, &len), MG_STORE_NOT_FOUND);
+  ck_assert_int_eq(mg_store_put_channel(s, a, -1, NULL, 0), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_put_channel(s, a, 1, NULL, 3), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_put_channel(s, a, 1, state, 0), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_get_channel(s, a, &number, &got, NULL), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_next_channel_number(s, NULL), MG_STORE_ERR_ARG);
+  mg_store_close(s);
+}
+END_TEST
+
+START_TEST(test_meta) {
+  mg_store_t *s = open_store("meta.db");
+  char *v = (char *)&v;
+  ck_assert_int_eq(mg_store_get_meta(s, "token", &v), MG_STORE_NOT_FOUND);
+  ck_assert_ptr_null(v);
+  ck_assert_int_eq(mg_store_set_meta(s, "token", "abc"), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_set_meta(s, "token", "d\xc3\xa9" "f"), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_set_meta(s, "empty", ""), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_get_meta(s, "token", &v), MG_STORE_OK);
+  ck_assert_str_eq(v, "d\xc3\xa9" "f");
+  free(v);
+  ck_assert_int_eq(mg_store_get_meta(s, "empty", &v), MG_STORE_OK);
+  ck_assert_str_eq(v, "");
+  free(v);
+  char long_key[MG_META_KEY_MAX + 2];
+  memset(long_key, 'k', sizeof long_key - 1);
+  long_key[MG_META_KEY_MAX + 1] = '\0';
+  ck_assert_int_eq(mg_store_set_meta(s, long_key, "x"), MG_STORE_ERR_ARG);
+  long_key[MG_META_KEY_MAX] = '\0';
+  ck_assert_int_eq(mg_store_set_meta(s, long_key, "x"), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_set_meta(s, "", "x"), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_set_meta(s, "k", NULL), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_get_meta(s, NULL, &v), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_get_meta(s, "k", NULL), MG_STORE_ERR_ARG);
+  mg_store_close(s);
+}
+END_TEST
+
+/* ---- MSS leaf reservations ---- */
+
+START_TEST(test_reserve_leaves) {
+  mg_store_t *s = open_store("leaves.db");
+  char tree[MG_ID_TRYTES + 1], other[MG_ID_TRYTES + 1];
+  random_trytes(tree, MG_ID_TRYTES);
+  random_trytes(other, MG_ID_TRYTES);
+  uint64_t first = 99, next = 99;
+  ck_assert_int_eq(mg_store_next_free_leaf(s, tree, &next), MG_STORE_OK);
+  ck_assert_uint_eq(next, 0);
+  ck_assert_int_eq(mg_store_reserve_leaves(s, tree, 0, 5, &first), MG_STORE_OK);
+  ck_assert_uint_eq(first, 0);
+  ck_assert_int_eq(mg_store_reserve_leaves(s, tree, 0, 1, &first), MG_STORE_OK);
+  ck_assert_uint_eq(first, 5);
+  ck_assert_int_eq(mg_store_reserve_leaves(s, tree, 100, 3, &first), MG_STORE_OK); /* floor ahead */
+  ck_assert_uint_eq(first, 100);
+  ck_assert_int_eq(mg_store_reserve_leaves(s, tree, 50, 2, &first), MG_STORE_OK); /* floor behind */
+  ck_assert_uint_eq(first, 103);
+  ck_assert_int_eq(mg_store_next_free_leaf(s, tree, &next), MG_STORE_OK);
+  ck_assert_uint_eq(next, 105);
+  ck_assert_int_eq(mg_store_next_free_leaf(s, other, &next), MG_STORE_OK); /* trees are independent */
+  ck_assert_uint_eq(next, 0);
+  ck_assert_int_eq(mg_store_reserve_leaves(s, other, 0, 1, &first), MG_STORE_OK);
+  ck_assert_uint_eq(first, 0);
+
+  ck_assert_int_eq(mg_store_reserve_leaves(s, tree, 0, 0, &first), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_reserve_leaves(s, tree, (uint64_t)INT64_MAX, 1, &first), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_reserve_leaves(s, tree, 0, UINT64_MAX, &first), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_reserve_leaves(s, tree, UINT64_MAX, 1, &first), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_reserve_leaves(s, tree, 0, 1, NULL), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_reserve_leaves(s, "ABC", 0, 1, &first), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_next_free_leaf(s, tree, &next), MG_STORE_OK); /* failures changed nothing */
+  ck_assert_uint_eq(next, 105);
+  ck_assert_int_eq(mg_store_next_free_leaf(s, tree, NULL), MG_STORE_ERR_ARG);
+  mg_store_close(s);
+}
+END_TEST
+
+START_TEST(test_reserve_two_connections) {
+  mg_store_t *s1 = open_store("twoconn.db"), *s2 = open_store("twoconn.db");
+  char tree[MG_ID_TRYTES + 1];
+  random_trytes(tree, MG_ID_TRYTES);
+  uint64_t end = 0;
+  for (int i = 0; i < 20; i++) {
+    uint64_t count = 1 + tu_rand(&rng) % 4, first = 0;
+    mg_store_t *s = i % 2 ? s1 : s2;
+    uint64_t floor = i == 10 ? end + 7 : 0; /* one caller knows of a later leaf */
+    ck_assert_int_eq(mg_store_reserve_leaves(s, tree, floor, count, &first), MG_STORE_OK);
+    ck_assert_uint_eq(first, floor > end ? floor : end); /* right after the other connection's */
+    end = first + count;
+  }
+  uint64_t next = 0;
+  ck_assert_int_eq(mg_store_next_free_leaf(s1, tree, &next), MG_STORE_OK);
+  ck_assert_uint_eq(next, end);
+  mg_store_close(s1);
+  mg_store_close(s2);
+}
+END_TEST
+
+/* A writer holding the lock past the 5 s busy timeout: MG_STORE_ERR_BUSY, and nothing reserved. */
+START_TEST(test_reserve_busy) {
+  mg_store_t *s = open_store("busy.db");
+  char tree[MG_ID_TRYTES + 1];
+  random_trytes(tree, MG_ID_TRYTES);
+  sqlite3 *db = raw_open("busy.db");
+  raw_exec(db, "BEGIN IMMEDIATE");
+  uint64_t first = 0;
+  ck_assert_int_eq(mg_store_reserve_leaves(s, tree, 0, 1, &first), MG_STORE_ERR_BUSY);
+  ck_assert_uint_gt(strlen(mg_store_errmsg(s)), 0);
+  raw_exec(db, "ROLLBACK");
+  sqlite3_close(db);
+  ck_assert_int_eq(mg_store_reserve_leaves(s, tree, 0, 1, &first), MG_STORE_OK);
+  ck_assert_uint_eq(first, 0);
+  mg_store_close(s);
+}
+END_TEST
+
+/* The child reserves, reports the leaf and is killed at once; the reservation must be on disk. */
+START_TEST(test_reserve_survives_sigkill) {
+  char tree[MG_ID_TRYTES + 1];
+  random_trytes(tree, MG_ID_TRYTES);
+  uint64_t floor = 0;
+  for (int round = 0; round < 3; round++) {
+    int fds[2];
+    ck_assert_int_eq(pipe(fds), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+      close(fds[0]);
+      mg_store_t *s = NULL;
+      uint64_t first = 0;
+      if (mg_store_open(db_path("killed.db"), &s) != MG_STORE_OK ||
+          mg_store_reserve_leaves(s, tree, floor, 10, &first) != MG_STORE_OK)
+        _exit(1);
+      if (write(fds[1], &first, sizeof first) != (ssize_t)sizeof first) _exit(1);
+      raise(SIGKILL);
+      _exit(1);
+    }
+    close(fds[1]);
+    uint64_t first = UINT64_MAX;
+    ck_assert_int_eq(read(fds[0], &first, sizeof first), (ssize_t)sizeof first);
+    close(fds[0]);
+    int status = 0;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    ck_assert_uint_eq(first, floor);
+
+    mg_store_t *s = open_store("killed.db");
+    uint64_t next = 0, again = 0;
+    ck_assert_int_eq(mg_store_next_free_leaf(s, tree, &next), MG_STORE_OK);
+    ck_assert_uint_eq(next, first + 10);
+    ck_assert_int_eq(mg_store_reserve_leaves(s, tree, 0, 1, &again), MG_STORE_OK);
+    ck_assert_uint_eq(again, first + 10);
+    mg_store_close(s);
+    floor = again + 1;
+  }
+}
+END_TEST
+
+enum { PROCS = 3, ROUNDS = 60 };
+
+/* One of the competing processes: opens the store, reports ready with (0, 0), waits until `go`
+ * reaches end of file, then makes ROUNDS reservations of 1-4 leaves, each reported as (first, count). */
+static void reserve_in_child(const char *path, const char *tree, int out, int go, uint64_t seed) {
+  mg_store_t *s = NULL;
+  if (mg_store_open(path, &s) != MG_STORE_OK) _exit(2);
+  uint64_t ready[2] = {0, 0};
+  char byte;
+  if (write(out, ready, sizeof ready) != (ssize_t)sizeof ready || read(go, &byte, 1) != 0) _exit(5);
+  for (int i = 0; i < ROUNDS; i++) {
+    uint64_t range[2] = {0, 1 + tu_rand(&seed) % 4};
+    if (mg_store_reserve_leaves(s, tree, 0, range[1], &range[0]) != MG_STORE_OK) _exit(3);
+    if (write(out, range, sizeof range) != (ssize_t)sizeof range) _exit(4);
+  }
+  mg_store_close(s);
+  _exit(0);
+}
+
+static int by_first(const void *a, const void *b) {
+  const uint64_t *x = a, *y = b;
+  return (x[0] > y[0]) - (x[0] < y[0]);
+}
+
+/* Processes racing on a new file (creation and migration included) never get overlapping leaves.
+ * They all open first and start reserving together, so their loops overlap in time. */
+START_TEST(test_reserve_processes_never_overlap) {
+  char tree[MG_ID_TRYTES + 1];
+  random_trytes(tree, MG_ID_TRYTES);
+  const char *path = db_path("race.db");
+  int fds[PROCS][2], go[2];
+  pid_t pids[PROCS];
+  ck_assert_int_eq(pipe(go), 0);
+  for (int p = 0; p < PROCS; p++) {
+    ck_assert_int_eq(pipe(fds[p]), 0);
+    pids[p] = fork();
+    ck_assert_int_ge(pids[p], 0);
+    if (pids[p] == 0) {
+      close(fds[p][0]);
+      close(go[1]);
+      reserve_in_child(path, tree, fds[p][1], go[0], (uint64_t)p + 1);
+    }
+    close(fds[p][1]);
+  }
+  close(go[0]);
+  for (int p = 0; p < PROCS; p++) { /* every child has opened the store */
+    uint64_t ready[2] = {1, 1};
+    ck_assert_int_eq(read(fds[p][0], ready, sizeof ready), (ssize_t)sizeof ready);
+    ck_assert_uint_eq(ready[1], 0);
+  }
+  close(go[1]);
+  static uint64_t ranges[PROCS * ROUNDS][2];
+  size_t n = 0;
+  for (int p = 0; p < PROCS; p++) {
+    ssize_t got;
+    while ((got = read(fds[p][0], ranges[n], sizeof ranges[n])) == (ssize_t)sizeof ranges[n]) n++;
+    ck_assert_int_eq(got, 0);
+    close(fds[p][0]);
+    int status = 0;
+    ck_assert_int_eq(waitpid(pids[p], &status, 0), pids[p]);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child %d failed: status %d", p, status);
+  }
+  ck_assert_uint_eq(n, PROCS * ROUNDS);
+  qsort(ranges, n, sizeof ranges[0], by_first);
+  for (size_t i = 1; i < n; i++) ck_assert_uint_ge(ranges[i][0], ranges[i - 1][0] + ranges[i - 1][1]);
+  mg_store_t *s = open_store("race.db");
+  uint64_t next = 0;
+  ck_assert_int_eq(mg_store_next_free_leaf(s, tree, &next), MG_STORE_OK);
+  ck_assert_uint_eq(next, ranges[n - 1][0] + ranges[n - 1][1]);
+  ck_assert_uint_eq(ranges[0][0], 0);
+  mg_store_close(s);
+}
+END_TEST
+
+/* ---- durability and a full database ---- */
+
+START_TEST(test_everything_survives_reopen) {
+  mg_store_t *s = open_store("durable.db");
+  char channel[MG_ID_TRYTES + 1], msg_id[MG_MSG_ID_TRYTES + 1], psk_id[MG_PSK_ID_TRYTES + 1],
+      psk[MG_PSK_KEY_TRYTES + 1];
+  random_trytes(channel, MG_ID_TRYTES);
+  random_trytes(msg_id, MG_MSG_ID_TRYTES);
+  random_trytes(psk_id, MG_PSK_ID_TRYTES);
+  random_trytes(psk, MG_PSK_KEY_TRYTES);
+  mg_message_t m = make_message(channel, msg_id, 1, 100);
+  mg_watch_t w = {.options = "{}", .state = (uint8_t *)"st", .state_len = 2, .created_at_ms = 1};
+  memcpy(w.channel_id, channel, sizeof w.channel_id);
+  uint64_t first = 0;
+  int64_t number = -1;
+  ck_assert_int_eq(mg_store_put_messages(s, &m, 1, NULL), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_add_watch(s, &w), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_add_psk(s, psk_id, psk), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_put_channel(s, channel, 0, (const uint8_t *)"abc", 3), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_next_channel_number(s, &number), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_reserve_leaves(s, channel, 0, 4, &first), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_set_meta(s, "k", "v"), MG_STORE_OK);
+  mg_store_close(s);
+
+  s = open_store("durable.db");
+  mg_message_t *got = NULL;
+  size_t n = 0;
+  ck_assert_int_eq(mg_store_list_messages(s, channel, 0, 10, &got, &n), MG_STORE_OK);
+  ck_assert_uint_eq(n, 1);
+  assert_same_message(&got[0], &m);
+  mg_messages_free(got, n);
+  mg_watch_t *ws = NULL;
+  ck_assert_int_eq(mg_store_list_watches(s, &ws, &n), MG_STORE_OK);
+  ck_assert_uint_eq(n, 1);
+  ck_assert_mem_eq(ws[0].state, "st", 2);
+  mg_watches_free(ws, n);
+  char key[MG_PSK_KEY_TRYTES + 1];
+  ck_assert_int_eq(mg_store_get_psk(s, psk_id, key), MG_STORE_OK);
+  ck_assert_str_eq(key, psk);
+  uint8_t *state = NULL;
+  size_t len = 0;
+  ck_assert_int_eq(mg_store_get_channel(s, channel, NULL, &state, &len), MG_STORE_OK);
+  ck_assert_mem_eq(state, "abc", 3);
+  free(state);
+  ck_assert_int_eq(mg_store_next_channel_number(s, &number), MG_STORE_OK);
+  ck_assert_int_eq(number, 1);
+  uint64_t next = 0;
+  ck_assert_int_eq(mg_store_next_free_leaf(s, channel, &next), MG_STORE_OK);
+  ck_assert_uint_eq(next, 4);
+  char *v = NULL;
+  ck_assert_int_eq(mg_store_get_meta(s, "k", &v), MG_STORE_OK);
+  ck_assert_str_eq(v, "v");
+  free(v);
+  free_made(&m, 1);
+  mg_store_close(s);
+}
+END_TEST
+
+/* A size cap stands in for a full disk: the failing batch stores nothing, earlier data stays intact
+ * and readable, and the file works again once there is room. */
+START_TEST(test_full_database_keeps_stored_data) {
+  mg_store_t *s = open_store("full.db");
+  char channel[MG_ID_TRYTES + 1];
+  random_trytes(channel, MG_ID_TRYTES);
+  enum { BATCH = 10, MAX_BATCHES = 200 };
+  static mg_message_t kept[BATCH * MAX_BATCHES];
+  size_t stored = 0;
+  ck_assert_int_eq(mg_store_set_size_limit(s, 0), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_set_size_limit(s, 256 * 1024), MG_STORE_OK);
+  mg_store_err_t err = MG_STORE_OK;
+  while (err == MG_STORE_OK) {
+    ck_assert_uint_lt(stored, BATCH * MAX_BATCHES); /* 256 KiB holds far fewer 1 KiB payloads */
+    for (size_t i = 0; i < BATCH; i++) {
+      char msg_id[MG_MSG_ID_TRYTES + 1];
+      random_trytes(msg_id, MG_MSG_ID_TRYTES);
+      kept[stored + i] = make_message(channel, msg_id, 1, 1024);
+    }
+    int inserted[BATCH];
+    err = mg_store_put_messages(s, &kept[stored], BATCH, inserted);
+    if (err == MG_STORE_OK) {
+      stored += BATCH;
+      continue;
+    }
+    for (size_t i = 0; i < BATCH; i++) {
+      ck_assert_int_eq(inserted[i], 0);
+      ck_assert_int_eq(kept[stored + i].cursor, 0);
+    }
+    free_made(&kept[stored], BATCH);
+  }
+  ck_assert_int_eq(err, MG_STORE_ERR_FULL);
+  ck_assert_uint_gt(stored, 0);
+  ck_assert_uint_gt(strlen(mg_store_errmsg(s)), 0);
+  ck_assert_int_eq(count_of(s, channel), (int64_t)stored);
+
+  mg_message_t *got = NULL;
+  size_t n = 0;
+  ck_assert_int_eq(mg_store_list_messages(s, channel, 0, SIZE_MAX, &got, &n), MG_STORE_OK);
+  ck_assert_uint_eq(n, stored);
+  for (size_t i = 0; i < n; i++) assert_same_message(&got[i], &kept[i]);
+  mg_messages_free(got, n);
+  mg_store_close(s);
+
+  s = open_store("full.db"); /* a new connection has no cap */
+  ck_assert_int_eq(count_of(s, channel), (int64_t)stored);
+  char msg_id[MG_MSG_ID_TRYTES + 1];
+  random_trytes(msg_id, MG_MSG_ID_TRYTES);
+  mg_message_t more = make_message(channel, msg_id, 1, 1024);
+  ck_assert_int_eq(mg_store_put_messages(s, &more, 1, NULL), MG_STORE_OK);
+  ck_assert_int_eq(count_of(s, channel), (int64_t)stored + 1);
+  free_made(&more, 1);
+  free_made(kept, stored);
+  mg_store_close(s);
+}
+END_TEST
+
+static Suite *store_suite(void) {
+  Suite *suite = suite_create("store");
+  TCase *tc = tcase_create("store");
+  tcase_set_timeout(tc, 60); /* the busy test alone waits 5 s */
+  tcase_add_unchecked_fixture(tc, make_test_dir, remove_test_dir);
+  tcase_add_test(tc, test_open_creates_owner_only_file);
+  tcase_add_test(tc, test_open_enforces_mode_on_existing_file);
+  tcase_add_test(tc, test_open_rejects_bad_paths);
+  tcase_add_test(tc, test_open_rejects_damaged_file);
+  tcase_add_test(tc, test_open_rejects_newer_schema);
+  tcase_add_test(tc, test_strerror_names_every_code);
+  tcase_add_test(tc, test_messages_round_trip);
+  tcase_add_test(tc, test_messages_repeats_are_counted_not_stored);
+  tcase_add_test(tc, test_list_pages_in_cursor_order);
+  tcase_add_test(tc, test_get_message_in_ord_order);
+  tcase_add_test(tc, test_messages_reject_invalid_fields);
+  tcase_add_test(tc, test_failed_batch_is_rolled_back);
+  tcase_add_test(tc, test_cursor_not_reused_after_delete);
+  tcase_add_test(tc, test_watches);
+  tcase_add_test(tc, test_psks);
+  tcase_add_test(tc, test_ntru_keys);
+  tcase_add_test(tc, test_channels);
+  tcase_add_test(tc, test_meta);
+  tcase_add_test(tc, test_reserve_leaves);
+  tcase_add_test(tc, test_reserve_two_connections);
+  tcase_add_test(tc, test_reserve_busy);
+  tcase_add_test(tc, test_reserve_survives_sigkill);
+  tcase_add_test(tc, test_reserve_processes_never_overlap);
+  tcase_add_test(tc, test_everything_survives_reopen);
+  tcase_add_test(tc, test_full_database_keeps_stored_data);
+  suite_add_tcase(suite, tc);
+  return suite;
+}
+
+int main(void) { return tu_run_suite(store_suite()); }
