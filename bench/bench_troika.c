@@ -1,7 +1,8 @@
-/* Troika throughput: the plain and the fast single F, the per-state cost of F in batches for each
- * implementation the CPU supports, and hash chains as WOTS uses them (162-trit values, 81 chains
- * per key): key generation (32 keys, every chain 26 steps) and signing (one key, 0..26 steps).
- * Medians of bench_runs(7) runs; each run times a fixed amount of work. */
+/* Troika throughput: the plain and the fast single F (and the fast one's plain C version, which
+ * CPUs without AVX-512 run), the per-state cost of F in batches for each implementation the CPU
+ * supports, and hash chains as WOTS uses them (162-trit values, 81 chains per key): key
+ * generation (32 keys, every chain 26 steps) and signing (one key, 0..26 steps). Medians of
+ * bench_runs(7) runs; each run times a fixed amount of work. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include "bench/bench.h"
 #include "mamcore/troika.h"
+#include "mamcore/troika_fast.h"
 
 #define STATE MAM_TROIKA_STATE_TRITS
 #define WOTS_CHAINS 81
@@ -104,6 +106,7 @@ int main(void) {
   char name[64];
   report_single("troika_ref_permutation_us", mam_troika_ref_f, 200, runs);
   report_single("troika_permutation_us", mam_troika_f, 5000, runs);
+  report_single("troika_permutation_plain_c_us", mam_troika_lanes_f, 2000, runs);
   for (size_t k = 0; k < sizeof impls / sizeof impls[0]; k++) {
     if (!mam_troika_impl_supported(impls[k].impl)) continue;
     snprintf(name, sizeof name, "troika_batch_%s_us", impls[k].name);

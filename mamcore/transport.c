@@ -59,8 +59,10 @@ typedef struct message_writer {
 
 static mam_err_t write_packet(message_writer_t *mw, size_t i, mam_bundle_t *b) {
   const mam_message_spec_t *s = mw->spec;
-  size_t trytes = s->payload_trits / 3, base = trytes / s->packets, extra = trytes % s->packets;
-  size_t first = i * base + (i < extra ? i : extra), count = base + (i < extra);
+  size_t unit = s->unit_trytes ? s->unit_trytes : 1, units = s->payload_trits / 3 / unit;
+  size_t base = units / s->packets, extra = units % s->packets;
+  size_t first = unit * (i * base + (i < extra ? i : extra)), count = unit * (base + (i < extra));
+  if (i + 1 == s->packets) count = s->payload_trits / 3 - first; /* a partial last unit goes last */
   size_t len;
   int64_t ord;
   mam_err_t err = mam_packet_write(mw->prng, &mw->ctx, s->payload + 3 * first, 3 * count, s->checksum,
@@ -73,8 +75,9 @@ mam_err_t mam_message_write(const mam_prng_t *prng, const mam_message_spec_t *sp
   if (!prng || !spec || !bundles || !n_bundles || (!spec->payload && spec->payload_trits)) return MAM_ERR_NULL_ARG;
   if (spec->packets == 0 || spec->payload_trits % 3) return MAM_ERR_INVALID_ARG;
   size_t header = mam_header_trits(&spec->header);
-  size_t packet = mam_packet_trits((spec->payload_trits / 3 + spec->packets - 1) / spec->packets + 1, spec->checksum,
-                                   MAM_MSS_MAX_HEIGHT);
+  size_t unit = spec->unit_trytes ? spec->unit_trytes : 1;
+  size_t packet = mam_packet_trits(unit * ((spec->payload_trits / 3 / unit + spec->packets - 1) / spec->packets + 1),
+                                   spec->checksum, MAM_MSS_MAX_HEIGHT);
   message_writer_t mw = {.prng = prng, .spec = spec, .buf_len = header > packet ? header : packet};
   mam_bundle_t *out = calloc(spec->packets, sizeof *out);
   mw.buf = malloc(mw.buf_len);

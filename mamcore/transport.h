@@ -37,7 +37,7 @@ mam_err_t mam_bundle_append(mam_bundle_t *b, const trit_t chid[MAM_ID_TRITS],
 void mam_tag_parse(const trit_t tag[MAM_TAG_TRITS], trit_t msg_id[MAM_MSG_ID_TRITS], int64_t *ord);
 
 /* A whole message: header then `packets` packets sharing the payload (split into nearly equal
- * parts), each with the same checksum. The header and the first packet share the first bundle
+ * parts of whole units), each with the same checksum. The header and the first packet share the first bundle
  * unless the header fills whole transactions exactly (the reference reader cannot find such a
  * packet, spec 12.3); every further packet has a bundle of its own. */
 typedef struct mam_message_spec {
@@ -46,6 +46,8 @@ typedef struct mam_message_spec {
   size_t payload_trits; /* a multiple of 3 */
   mam_checksum_t checksum;
   size_t packets;       /* at least 1 */
+  size_t unit_trytes;   /* packets split the payload only between units (2 keeps bytes whole);
+                           0 means 1 */
 } mam_message_spec_t;
 
 /* Writes the message into *bundles (an array of *n_bundles bundles the caller frees with

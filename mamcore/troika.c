@@ -17,7 +17,15 @@
 /* The widest word of any implementation, in lanes. */
 #define MAX_LANES 512
 
-void mam_troika_f(trit_t state[MAM_TROIKA_STATE_TRITS]) { mam_troika_lanes_f(state); }
+void mam_troika_f(trit_t state[MAM_TROIKA_STATE_TRITS]) {
+#if TROIKA_X86
+  if (__builtin_cpu_supports("avx512f")) {
+    mam_troika_lanes_f_avx512(state);
+    return;
+  }
+#endif
+  mam_troika_lanes_f(state);
+}
 
 /* ---- Choosing an implementation ---- */
 
@@ -59,29 +67,35 @@ size_t mam_troika_impl_lanes(mam_troika_impl_t impl) {
   return impl == MAM_TROIKA_SINGLE ? 1 : 0;
 }
 
-/* Time of one step of each implementation in microseconds (one F on one state, or on a full
- * word of states, conversions included), as bench/bench_troika measures it on a Zen 4 core;
- * the automatic choice minimises steps * time. */
-static const struct {
-  mam_troika_impl_t impl;
-  unsigned step_us;
-} step_cost[] = {
-    {MAM_TROIKA_SINGLE, 5},
-    {MAM_TROIKA_SLICED_64, 100},
-    {MAM_TROIKA_SLICED_AVX2, 75},
-    {MAM_TROIKA_SLICED_AVX512, 130},
-};
+/* Time of one step of an implementation in microseconds (one F on one state, or on a full word
+ * of states, conversions included), as bench/bench_troika measures it on a Zen 4 core. */
+static unsigned step_us(mam_troika_impl_t impl) {
+  switch (impl) {
+    case MAM_TROIKA_SINGLE:
+      return mam_troika_impl_supported(MAM_TROIKA_SLICED_AVX512) ? 2 : 4;
+    case MAM_TROIKA_SLICED_64:
+      return 100;
+    case MAM_TROIKA_SLICED_AVX2:
+      return 75;
+    default:
+      return 130;
+  }
+}
 
+/* The implementation to run: `impl` if the CPU supports it, else the one that needs the least
+ * time for `count` states (steps * step time). */
 static mam_troika_impl_t resolve(mam_troika_impl_t impl, size_t count) {
+  static const mam_troika_impl_t candidates[] = {MAM_TROIKA_SINGLE, MAM_TROIKA_SLICED_64,
+                                                 MAM_TROIKA_SLICED_AVX2, MAM_TROIKA_SLICED_AVX512};
   if (impl != MAM_TROIKA_AUTO && mam_troika_impl_supported(impl)) return impl;
   mam_troika_impl_t best = MAM_TROIKA_SINGLE;
   size_t best_cost = SIZE_MAX;
-  for (size_t k = 0; k < sizeof step_cost / sizeof step_cost[0]; k++) {
-    if (!mam_troika_impl_supported(step_cost[k].impl)) continue;
-    size_t lanes = mam_troika_impl_lanes(step_cost[k].impl);
-    size_t cost = (count / lanes + (count % lanes != 0)) * step_cost[k].step_us;
+  for (size_t k = 0; k < sizeof candidates / sizeof candidates[0]; k++) {
+    if (!mam_troika_impl_supported(candidates[k])) continue;
+    size_t lanes = mam_troika_impl_lanes(candidates[k]);
+    size_t cost = (count / lanes + (count % lanes != 0)) * step_us(candidates[k]);
     if (cost < best_cost) {
-      best = step_cost[k].impl;
+      best = candidates[k];
       best_cost = cost;
     }
   }
@@ -178,7 +192,7 @@ static bool work_init(sliced_work_t *w, const mam_troika_sliced_t *impl) {
   return true;
 }
 
-/* The states may hold secrets: wipe them. */
+/* The states may hold secrets: wipe them before the memory goes back to the heap. */
 static void work_free(sliced_work_t *w) {
   mam_wipe(w->state, w->size);
   free(w->state);
@@ -223,7 +237,6 @@ static void hash_one(const trit_t *in, size_t in_len, trit_t *out, size_t out_le
   memcpy(s, in, in_len);
   mam_troika_f(s);
   memcpy(out, s, out_len);
-  mam_wipe(s, sizeof s);
 }
 
 static void chain_one(trit_t *x, size_t len, unsigned steps) {

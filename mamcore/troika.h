@@ -2,7 +2,8 @@
  *
  * F(S) adds one to every balanced trit, applies the 24-round Troika permutation and subtracts one
  * again. Two implementations: a plain one written to read like the specification (the "ref"
- * functions), and a fast bit-sliced one that every other module uses. Tests hold them equal. */
+ * functions), and a fast one that every other module uses (packed lanes for one state, bit-sliced
+ * across many states for the batch functions). Tests hold them equal. */
 #ifndef MAMCORE_TROIKA_H
 #define MAMCORE_TROIKA_H
 

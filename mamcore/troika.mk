@@ -9,6 +9,7 @@ libmamcore_la_SOURCES += \
 	mamcore/troika_tiles.h \
 	mamcore/troika_rc_lanes.c \
 	mamcore/troika_lanes.c \
+	mamcore/troika_lanes_avx512.c \
 	mamcore/troika_sliced_impl.h \
 	mamcore/troika_sliced_portable.c \
 	mamcore/troika_sliced_avx2.c \

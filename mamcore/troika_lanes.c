@@ -26,41 +26,44 @@ static inline wtrit_t rotate_lane(wtrit_t x, unsigned k) {
   return y;
 }
 
-/* The state read as a matrix of 27 rows (slices) by 27 columns (lanes) is cut into 16x16
- * tiles: tile (s0, l0) covers slices s0.. and lanes l0.. */
-static inline size_t tile_extent(size_t first) {
-  return MAM_TROIKA_SLICES - first < TILE ? MAM_TROIKA_SLICES - first : TILE;
-}
+/* The state read as a matrix of 27 rows (slices) by 27 columns (lanes), padded with zeros to
+ * 32 by 32 bytes and cut into four 16x16 tiles. */
+#define PADDED (2 * TILE)
 
-/* Trit i = 27*slice + lane of the state goes to bit `slice` of lane `lane`. */
-static void lanes_load(wtrit_t lanes[LANES], const trit_t *state) {
-  memset(lanes, 0, LANES * sizeof *lanes);
-  for (size_t s0 = 0; s0 < MAM_TROIKA_SLICES; s0 += TILE)
-    for (size_t l0 = 0; l0 < LANES; l0 += TILE) {
+void mam_troika_lanes_load(mam_troika_lanes_t *lanes, const trit_t state[MAM_TROIKA_STATE_TRITS]) {
+  trit_t padded[PADDED][PADDED] = {{0}};
+  for (size_t s = 0; s < MAM_TROIKA_SLICES; s++)
+    memcpy(padded[s], state + MAM_TROIKA_SLICES * s, MAM_TROIKA_SLICES);
+  memset(lanes, 0, sizeof *lanes);
+  for (size_t s0 = 0; s0 < PADDED; s0 += TILE)
+    for (size_t l0 = 0; l0 < PADDED; l0 += TILE) {
       const trit_t *rows[TILE];
       bytes16_t m[TILE];
-      for (size_t j = 0; j < tile_extent(s0); j++) rows[j] = state + MAM_TROIKA_SLICES * (s0 + j);
-      tile_read(m, rows, tile_extent(s0), l0, tile_extent(l0));
+      for (size_t j = 0; j < TILE; j++) rows[j] = padded[s0 + j];
+      tile_read(m, rows, TILE, l0, TILE);
       tile_transpose(m);
-      for (size_t k = 0; k < tile_extent(l0); k++) {
-        lanes[l0 + k].pos |= (word_t)trits_pos_mask(m[k]) << s0;
-        lanes[l0 + k].neg |= (word_t)trits_neg_mask(m[k]) << s0;
+      for (size_t k = 0; k < TILE; k++) {
+        lanes->pos[l0 + k] |= (uint32_t)trits_pos_mask(m[k]) << s0;
+        lanes->neg[l0 + k] |= (uint32_t)trits_neg_mask(m[k]) << s0;
       }
     }
 }
 
-static void lanes_store(trit_t *state, const wtrit_t lanes[LANES]) {
-  for (size_t s0 = 0; s0 < MAM_TROIKA_SLICES; s0 += TILE)
-    for (size_t l0 = 0; l0 < LANES; l0 += TILE) {
+void mam_troika_lanes_store(trit_t state[MAM_TROIKA_STATE_TRITS], const mam_troika_lanes_t *lanes) {
+  trit_t padded[PADDED][PADDED];
+  for (size_t s0 = 0; s0 < PADDED; s0 += TILE)
+    for (size_t l0 = 0; l0 < PADDED; l0 += TILE) {
       trit_t *rows[TILE];
-      bytes16_t m[TILE] = {{0}};
-      for (size_t k = 0; k < tile_extent(l0); k++)
-        m[k] =
-            masks_to_trits((lanes[l0 + k].pos >> s0) & 0xffff, (lanes[l0 + k].neg >> s0) & 0xffff);
+      bytes16_t m[TILE];
+      for (size_t k = 0; k < TILE; k++)
+        m[k] = masks_to_trits((lanes->pos[l0 + k] >> s0) & 0xffff,
+                              (lanes->neg[l0 + k] >> s0) & 0xffff);
       tile_transpose(m);
-      for (size_t j = 0; j < tile_extent(s0); j++) rows[j] = state + MAM_TROIKA_SLICES * (s0 + j);
-      tile_write(rows, tile_extent(s0), l0, tile_extent(l0), m);
+      for (size_t j = 0; j < TILE; j++) rows[j] = padded[s0 + j];
+      tile_write(rows, TILE, l0, TILE, m);
     }
+  for (size_t s = 0; s < MAM_TROIKA_SLICES; s++)
+    memcpy(state + MAM_TROIKA_SLICES * s, padded[s], MAM_TROIKA_SLICES);
 }
 
 static void sub_trytes(wtrit_t lanes[LANES]) {
@@ -96,14 +99,21 @@ static void add_parity_and_constant(wtrit_t out[LANES], const wtrit_t in[LANES],
 }
 
 void mam_troika_lanes_f(trit_t state[MAM_TROIKA_STATE_TRITS]) {
+  mam_troika_lanes_t packed;
   wtrit_t lanes[LANES], shifted[LANES];
-  lanes_load(lanes, state);
+  mam_troika_lanes_load(&packed, state);
+  for (unsigned l = 0; l < LANES; l++) {
+    lanes[l].pos = packed.pos[l];
+    lanes[l].neg = packed.neg[l];
+  }
   for (unsigned round = 0; round < MAM_TROIKA_ROUNDS; round++) {
     sub_trytes(lanes);
     shift_rows_and_lanes(shifted, lanes);
     add_parity_and_constant(lanes, shifted, round);
   }
-  lanes_store(state, lanes);
-  mam_wipe(lanes, sizeof lanes);
-  mam_wipe(shifted, sizeof shifted);
+  for (unsigned l = 0; l < LANES; l++) {
+    packed.pos[l] = lanes[l].pos;
+    packed.neg[l] = lanes[l].neg;
+  }
+  mam_troika_lanes_store(state, &packed);
 }

@@ -28,6 +28,7 @@ struct mg_addrset {
   slot_t *slots;
   size_t mask; /* slot count - 1; the slot count is a power of two */
   char (*keys)[MG_ADDRESS_TRYTES];
+  void **values; /* parallel to keys */
   size_t count, keys_cap;
   uint64_t seed;
 };
@@ -128,6 +129,9 @@ static int reserve_keys(mg_addrset_t *s, size_t n) {
   void *keys = realloc(s->keys, cap * MG_ADDRESS_TRYTES);
   if (keys == NULL) return -1;
   s->keys = keys;
+  void **values = realloc(s->values, cap * sizeof *values);
+  if (values == NULL) return -1; /* keys_cap unchanged: the larger key array is simply spare */
+  s->values = values;
   s->keys_cap = cap;
   return 0;
 }
@@ -151,21 +155,46 @@ void mg_addrset_free(mg_addrset_t *s) {
   if (s == NULL) return;
   free(s->slots);
   free(s->keys);
+  free(s->values);
   free(s);
 }
 
-int mg_addrset_add(mg_addrset_t *s, const char address[MG_ADDRESS_TRYTES]) {
-  if (s == NULL || address == NULL) return -1;
+/* Adds the address when absent (with value NULL) and gives its key index. */
+static int insert(mg_addrset_t *s, const char address[MG_ADDRESS_TRYTES], size_t *index) {
   uint32_t fp = fingerprint(s, address);
   bool found;
-  probe(s, address, fp, &found);
-  if (found) return 0;
+  size_t i = probe(s, address, fp, &found);
+  if (found) {
+    *index = s->slots[i].entry - 1;
+    return 0;
+  }
   if (s->count >= MAX_KEYS || reserve_keys(s, s->count + 1) != 0) return -1;
   if (!load_ok(s->count + 1, s->mask + 1) && resize_slots(s, (s->mask + 1) * 2) != 0) return -1;
   memcpy(s->keys[s->count], address, MG_ADDRESS_TRYTES);
-  s->count++;
+  s->values[s->count] = NULL;
+  *index = s->count++;
   place(s->slots, s->mask, (slot_t){.fp = fp, .entry = (uint32_t)s->count});
   return 0;
+}
+
+int mg_addrset_add(mg_addrset_t *s, const char address[MG_ADDRESS_TRYTES]) {
+  size_t index;
+  if (s == NULL || address == NULL) return -1;
+  return insert(s, address, &index);
+}
+
+int mg_addrset_put(mg_addrset_t *s, const char address[MG_ADDRESS_TRYTES], void *value) {
+  size_t index;
+  if (s == NULL || address == NULL || insert(s, address, &index) != 0) return -1;
+  s->values[index] = value;
+  return 0;
+}
+
+void *mg_addrset_get(const mg_addrset_t *s, const char address[MG_ADDRESS_TRYTES]) {
+  if (s == NULL || address == NULL) return NULL;
+  bool found;
+  size_t i = probe(s, address, fingerprint(s, address), &found);
+  return found ? s->values[s->slots[i].entry - 1] : NULL;
 }
 
 /* Empties slot `hole` and shifts later members of its probe run back (linear-probing delete). */
@@ -186,6 +215,7 @@ static void move_last_key(mg_addrset_t *s, size_t index) {
   size_t last = s->count - 1;
   if (index == last) return;
   memcpy(s->keys[index], s->keys[last], MG_ADDRESS_TRYTES);
+  s->values[index] = s->values[last];
   uint32_t fp = fingerprint(s, s->keys[index]);
   size_t i = fp & s->mask;
   while (s->slots[i].entry != last + 1) i = (i + 1) & s->mask;
@@ -213,7 +243,11 @@ bool mg_addrset_has(const mg_addrset_t *s, const char address[MG_ADDRESS_TRYTES]
 
 size_t mg_addrset_count(const mg_addrset_t *s) { return s ? s->count : 0; }
 
+void *mg_addrset_value_at(const mg_addrset_t *s, size_t index) {
+  return s && index < s->count ? s->values[index] : NULL;
+}
+
 size_t mg_addrset_memory(const mg_addrset_t *s) {
   if (s == NULL) return 0;
-  return sizeof *s + (s->mask + 1) * sizeof *s->slots + s->keys_cap * MG_ADDRESS_TRYTES;
+  return sizeof *s + (s->mask + 1) * sizeof *s->slots + s->keys_cap * (MG_ADDRESS_TRYTES + sizeof *s->values);
 }

@@ -3,7 +3,7 @@ noinst_LTLIBRARIES += plugin/libmgread.la
 plugin_libmgread_la_SOURCES = \
 	plugin/addrset.c plugin/addrset.h \
 	plugin/assembler.c plugin/assembler.h
-plugin_libmgread_la_LIBADD = libmamcore.la
+
 
 check_PROGRAMS += tests/check_addrset
 TESTS += tests/check_addrset

@@ -157,6 +157,29 @@ END_TEST
 
 /* The keyed hash: a function of the bytes and the seed; one changed tryte anywhere changes the
  * low 32 bits (the set's fingerprint) for all 81 x 26 variants of an address. */
+/* Values follow their addresses through removals (which move the last key into the hole). */
+START_TEST(test_values_follow_keys) {
+  const size_t n = 500;
+  char(*addrs)[A] = random_addresses(n, 9);
+  mg_addrset_t *s = mg_addrset_new(0);
+  ck_assert_ptr_nonnull(s);
+  for (size_t i = 0; i < n; i++) ck_assert_int_eq(mg_addrset_put(s, addrs[i], &addrs[i]), 0);
+  for (size_t i = 0; i < n; i += 3) ck_assert(mg_addrset_remove(s, addrs[i]));
+  for (size_t i = 0; i < n; i++) {
+    void *v = mg_addrset_get(s, addrs[i]);
+    if (i % 3 == 0) ck_assert_ptr_null(v);
+    else if (v != &addrs[i]) ck_abort_msg("value of address %zu lost", i);
+  }
+  ck_assert_int_eq(mg_addrset_add(s, addrs[1]), 0); /* add keeps the value */
+  ck_assert_ptr_eq(mg_addrset_get(s, addrs[1]), &addrs[1]);
+  ck_assert_int_eq(mg_addrset_put(s, addrs[1], NULL), 0);
+  ck_assert_ptr_null(mg_addrset_get(s, addrs[1]));
+  ck_assert(mg_addrset_has(s, addrs[1]));
+  mg_addrset_free(s);
+  free(addrs);
+}
+END_TEST
+
 START_TEST(test_hash) {
   uint64_t rng = 6;
   char addr[A];
@@ -197,6 +220,7 @@ static Suite *addrset_suite(void) {
   tcase_add_test(tc, test_remove_then_readd);
   tcase_add_test(tc, test_near_misses);
   tcase_add_test(tc, test_null_arguments);
+  tcase_add_test(tc, test_values_follow_keys);
   tcase_add_test(tc, test_hash);
   suite_add_tcase(s, tc);
   return s;

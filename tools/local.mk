@@ -5,3 +5,8 @@ mamgate_cli_LDADD = libmamcore.la
 
 TESTS += tests/cli_test.sh
 EXTRA_DIST += tests/cli_test.sh
+
+bin_PROGRAMS += mamgate-sub
+mamgate_sub_SOURCES = tools/mamgate_sub.c
+mamgate_sub_CFLAGS = $(AM_CFLAGS) $(ZMQ_CFLAGS)
+mamgate_sub_LDADD = $(ZMQ_LIBS)

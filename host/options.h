@@ -1,0 +1,54 @@
+/* host/options.h: the options mamgated hands to its plugins, gathered from a configuration file,
+ * the environment and --set flags (later sources win), each with the origin the plugin names in
+ * its error messages. The host checks only the syntax; keys and values are the plugin's to judge. */
+#ifndef HOST_OPTIONS_H
+#define HOST_OPTIONS_H
+
+#include <stddef.h>
+
+#include "plugin/mamgate_plugin.h"
+
+/* Longest configuration file line, in bytes. */
+#define MGD_CONF_LINE_MAX 65536
+
+/* Environment variables MAMGATE_<KEY> carry options; this one names a plugin instead. */
+#define MGD_ENV_PREFIX "MAMGATE_"
+#define MGD_ENV_PLUGIN "MAMGATE_PLUGIN"
+
+typedef enum mgd_opts_status {
+  MGD_OPTS_OK = 0,
+  MGD_OPTS_SYNTAX,    /* a malformed file line or flag: the message says where */
+  MGD_OPTS_IO,        /* the file could not be opened or read */
+  MGD_OPTS_NO_MEMORY,
+} mgd_opts_status_t;
+
+/* An ordered list of options, one per key; every string is owned by the list. */
+typedef struct mgd_opts {
+  mamgate_opt_t *items;
+  size_t count;
+  size_t capacity;
+} mgd_opts_t;
+
+/* Sets key to value: a key already present keeps its place and takes the new value and origin.
+ * The strings are copied. */
+mgd_opts_status_t mgd_opts_set(mgd_opts_t *opts, const char *key, const char *value, const char *origin);
+
+void mgd_opts_free(mgd_opts_t *opts);
+
+/* Splits one configuration line in place. Returns 1 for an option (*key and *value point into
+ * line), 0 for a blank or comment line, -1 for a syntax error (*why says what is wrong). */
+int mgd_conf_parse_line(char *line, char **key, char **value, const char **why);
+
+/* Reads a configuration file, origins "PATH:LINE". On error writes "PATH:LINE: message" (syntax)
+ * or "PATH: reason" (I/O) into err. */
+mgd_opts_status_t mgd_opts_read_file(mgd_opts_t *opts, const char *path, char *err, size_t err_len);
+
+/* Takes every MAMGATE_<KEY>=VALUE of env (a NULL-terminated "NAME=VALUE" array) except
+ * MAMGATE_PLUGIN as option <key> (lower-cased), origin the variable's name. */
+mgd_opts_status_t mgd_opts_read_env(mgd_opts_t *opts, char *const *env);
+
+/* Takes one "KEY=VALUE" flag, origin `origin`. On a malformed flag writes why into err. */
+mgd_opts_status_t mgd_opts_read_flag(mgd_opts_t *opts, const char *flag, const char *origin, char *err,
+                                     size_t err_len);
+
+#endif

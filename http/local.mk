@@ -1,0 +1,21 @@
+## http: the REST server adapter (libmicrohttpd + Jansson), its tests and benchmark.
+noinst_LTLIBRARIES += http/libmghttp.la
+http_libmghttp_la_SOURCES = \
+	http/route.c http/route.h \
+	http/server.c http/server.h
+http_libmghttp_la_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(JANSSON_CFLAGS)
+http_libmghttp_la_LIBADD = $(MHD_LIBS) $(JANSSON_LIBS)
+
+## Real HTTP over loopback with libcurl, plus the path and pattern rules on their own.
+check_PROGRAMS += tests/check_http
+TESTS += tests/check_http
+tests_check_http_SOURCES = tests/check_http.c
+tests_check_http_CFLAGS = $(TEST_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS)
+tests_check_http_LDADD = http/libmghttp.la $(TEST_LDADD) $(CURL_LIBS) $(JANSSON_LIBS)
+
+## Requests per second of a trivial JSON route, keep-alive, two client threads.
+EXTRA_PROGRAMS += bench/bench_http
+BENCHMARKS += bench/bench_http
+bench_bench_http_SOURCES = bench/bench_http.c
+bench_bench_http_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+bench_bench_http_LDADD = http/libmghttp.la bench/libbench.la libmamcore.la $(JANSSON_LIBS)

@@ -1,0 +1,108 @@
+/* http/server.h: a small REST server over libmicrohttpd with JSON (Jansson) bodies.
+ *
+ * The adapter turns HTTP into plain C calls: routes are "METHOD /path/{param}/..." patterns bound
+ * to handlers; a handler reads the request (path parameters, query, headers, a size-limited body)
+ * and answers with JSON, text or a stream (Server-Sent Events). It knows nothing of MAM. Limits are
+ * explicit: body size (413 past it), header size, connections, per-connection time-out.
+ *
+ * Paths: the raw path is split on '/' and then each segment is percent-decoded, so %2F never
+ * creates a segment; a path with a "." or ".." segment, a %00, a %2F or a malformed escape gets
+ * 400 {"error":{"code":"bad_path"}}. One trailing slash is ignored ("/v1/x/" routes as "/v1/x").
+ * Query strings are application/x-www-form-urlencoded ('+' is a space); a malformed escape or
+ * %00 there gets 400 bad_query. Headers beyond about 32 KiB (MHD's per-connection memory) are
+ * refused by MHD itself (431, or 414 for a long request line), as are malformed requests (400). */
+#ifndef HTTP_SERVER_H
+#define HTTP_SERVER_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+typedef struct mg_http_server mg_http_server_t;
+typedef struct mg_http_request mg_http_request_t;
+
+/* A field left 0 takes its default: 1 MiB body, 4 threads, 256 connections, 30 s time-out. The
+ * thread count is capped at the connection limit. A body announced too large by Content-Length
+ * gets 413 before it is read (and the connection is then closed); a chunked body is read and
+ * dropped past the limit and answered 413 at its end, or the connection is closed once 64 KiB more
+ * than the limit have arrived. */
+typedef struct mg_http_limits {
+  size_t max_body_bytes;        /* larger bodies get 413 before the handler runs */
+  unsigned threads;             /* worker threads (libmicrohttpd thread pool) */
+  unsigned max_connections;
+  unsigned connection_timeout_s; /* idle/slow clients are dropped after this */
+} mg_http_limits_t;
+
+/* A handler answers through one of the mg_http_respond_* calls (exactly one: later ones are
+ * ignored, their JSON body and stream context freed; if it makes none the client gets 500). It may
+ * run on any worker thread, several at once, and must answer before it returns. */
+typedef void (*mg_http_handler_t)(void *ctx, mg_http_request_t *req);
+
+/* Streaming: called repeatedly to fill buf (up to max bytes); returns the bytes written, 0 to wait
+ * a little (about 20 ms, the connection is suspended meanwhile) and be called again, or -1 to end
+ * the stream. A client that went away is only noticed when data is written to it, so keep-alive
+ * comments are the producer's job. free_fn (may be NULL) is called exactly once, on any worker
+ * thread, when the stream ends, the client goes away or the server stops. */
+typedef ssize_t (*mg_http_stream_fn)(void *stream_ctx, char *buf, size_t max);
+typedef void (*mg_http_stream_free_fn)(void *stream_ctx);
+
+/* Starts listening on host:port (port 0: any free port; see mg_http_port). host is an IPv4 or IPv6
+ * literal or a name ("localhost": its IPv4 address is preferred); NULL listens on every address.
+ * limits may be NULL (all defaults). NULL on failure with a message in err (err may be NULL). */
+mg_http_server_t *mg_http_start(const char *host, uint16_t port, const mg_http_limits_t *limits, char *err,
+                                size_t err_len);
+/* Stops accepting, waits for running handlers, ends open streams (their free_fn runs), closes
+ * keep-alive connections and frees everything. s may be NULL. */
+void mg_http_stop(mg_http_server_t *s);
+uint16_t mg_http_port(const mg_http_server_t *s);
+
+/* Binds a pattern: method ("GET", "POST", "DELETE"), path with {name} segments matching one
+ * non-empty segment. Routes are matched in registration order; 404 when no path matches, 405 with
+ * an Allow header when the path matches another method. Register before traffic arrives.
+ * 0 or -1 (out of memory, bad pattern). */
+int mg_http_route(mg_http_server_t *s, const char *method, const char *pattern, mg_http_handler_t handler, void *ctx);
+
+/* Request accessors (valid during the handler). Path parameters and query values are
+ * percent-decoded; NULL when absent ("" for a query key without '='; the first of repeated keys
+ * wins). mg_http_path is the path as sent, without the query. Header names are case-insensitive.
+ * mg_http_body is never NULL: a NUL-terminated copy of the body ("" when there is none). */
+const char *mg_http_method(const mg_http_request_t *r);
+const char *mg_http_path(const mg_http_request_t *r);
+const char *mg_http_param(const mg_http_request_t *r, const char *name);
+const char *mg_http_query(const mg_http_request_t *r, const char *name);
+const char *mg_http_header(const mg_http_request_t *r, const char *name);
+const char *mg_http_body(const mg_http_request_t *r, size_t *len);
+/* The body parsed as a JSON object; on failure answers 400 {"error":{"code":"bad_json",...}} itself
+ * and returns NULL (the handler then just returns). The object is owned by the request: json_incref
+ * it (or a part of it) before passing it to mg_http_respond_json. */
+json_t *mg_http_json_body(mg_http_request_t *r);
+/* True when the Authorization header is "Bearer <token>" (scheme case-insensitive; compared in
+ * time that depends on the lengths only). Always false for a NULL or empty token. */
+bool mg_http_bearer_ok(const mg_http_request_t *r, const char *token);
+
+/* Responses. JSON bodies are stolen (decref'd by the adapter) and sent compact with a trailing
+ * newline as application/json; a NULL body gives 500. status must be 200..599 (others are sent as
+ * 500). */
+void mg_http_respond_json(mg_http_request_t *r, int status, json_t *body);
+/* {"error": {"code": code, "message": message}} */
+void mg_http_respond_error(mg_http_request_t *r, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* text (len bytes, copied) with content_type, by default "text/plain; charset=utf-8". */
+void mg_http_respond_text(mg_http_request_t *r, int status, const char *content_type, const char *text, size_t len);
+/* A streamed 200 response (content_type by default text/event-stream, with Cache-Control:
+ * no-cache; chunked on HTTP/1.1) produced by fn (not NULL) until it returns -1 or the client
+ * disconnects. */
+void mg_http_respond_stream(mg_http_request_t *r, const char *content_type, mg_http_stream_fn fn, void *stream_ctx,
+                            mg_http_stream_free_fn free_fn);
+
+/* Counters for metrics: responses the adapter queued, by status class and in total (not the ones
+ * MHD sends by itself for malformed or oversized requests). Safe to call from any thread. */
+typedef struct mg_http_stats {
+  uint64_t requests, status_2xx, status_4xx, status_5xx;
+  uint64_t by_status[600]; /* index = status code */
+} mg_http_stats_t;
+void mg_http_get_stats(mg_http_server_t *s, mg_http_stats_t *out);
+
+#endif

@@ -1,0 +1,128 @@
+/* The data directory: database, seed and token files, all private to the owner. */
+#include <errno.h>
+#include <fcntl.h>
+#include <nettle/base64.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mamcore/trits.h"
+#include "plugin/gateway.h"
+
+#define SEED_TRYTES 81
+
+/* Reads a whole small file into buf (NUL-terminated, trailing newline removed). */
+static int read_small(const char *path, char *buf, size_t len) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  ssize_t n = read(fd, buf, len - 1);
+  close(fd);
+  if (n < 0) return -1;
+  buf[n] = 0;
+  buf[strcspn(buf, "\r\n")] = 0;
+  return 0;
+}
+
+/* Writes a file that only the owner may read, atomically (temporary file, fsync, rename). */
+static int write_private(const char *path, const char *text) {
+  char tmp[MG_PATH_MAX];
+  if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) return -1;
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return -1;
+  size_t len = strlen(text);
+  int ok = fchmod(fd, 0600) == 0 && write(fd, text, len) == (ssize_t)len && write(fd, "\n", 1) == 1 && fsync(fd) == 0;
+  ok = close(fd) == 0 && ok;
+  if (!ok || rename(tmp, path) != 0) {
+    unlink(tmp);
+    return -1;
+  }
+  return 0;
+}
+
+static int random_bytes(void *buf, size_t n) {
+  return getrandom(buf, n, 0) == (ssize_t)n ? 0 : -1;
+}
+
+/* 81 uniformly random trytes. */
+static int random_seed(char out[SEED_TRYTES + 1]) {
+  size_t have = 0;
+  unsigned char b[64];
+  while (have < SEED_TRYTES) {
+    if (random_bytes(b, sizeof b) != 0) return -1;
+    for (size_t i = 0; i < sizeof b && have < SEED_TRYTES; i++)
+      if (b[i] < 243) out[have++] = MAM_TRYTE_ALPHABET[b[i] % 27]; /* 243 = 9 * 27: no bias */
+  }
+  out[SEED_TRYTES] = 0;
+  mam_wipe(b, sizeof b);
+  return 0;
+}
+
+static int load_seed(mg_gateway_t *g, char *err, size_t err_len) {
+  char path[MG_PATH_MAX], seed[SEED_TRYTES + 2] = {0};
+  trit_t key[MAM_PRNG_KEY_TRITS];
+  snprintf(path, sizeof path, "%s/seed", g->cfg.data_dir);
+  if (read_small(path, seed, sizeof seed) != 0) {
+    if (errno != ENOENT || random_seed(seed) != 0 || write_private(path, seed) != 0) {
+      snprintf(err, err_len, "cannot create the seed file %s: %s", path, strerror(errno));
+      return -1;
+    }
+    mg_log(g, MAMGATE_LOG_INFO, "created a new gateway seed in %s", path);
+  }
+  int ok = strlen(seed) == SEED_TRYTES && mam_trytes_to_trits(seed, SEED_TRYTES, key) == MAM_OK;
+  mam_wipe(seed, sizeof seed);
+  if (!ok) {
+    snprintf(err, err_len, "the seed file %s does not hold 81 trytes", path);
+    return -1;
+  }
+  chmod(path, 0600);
+  mam_prng_init(&g->prng, key);
+  mam_wipe(key, sizeof key);
+  return 0;
+}
+
+/* base64url of the bytes without padding (nettle's encoder). */
+static void base64url(const unsigned char *in, size_t n, char *out) {
+  struct base64_encode_ctx ctx;
+  base64url_encode_init(&ctx);
+  size_t o = base64_encode_update(&ctx, out, n, in);
+  o += base64_encode_final(&ctx, out + o);
+  while (o > 0 && out[o - 1] == '=') o--;
+  out[o] = 0;
+}
+
+static int load_token(mg_gateway_t *g, char *err, size_t err_len) {
+  if (g->cfg.token[0]) {
+    snprintf(g->token, sizeof g->token, "%s", g->cfg.token);
+    return 0;
+  }
+  char path[MG_PATH_MAX];
+  snprintf(path, sizeof path, "%s/token", g->cfg.data_dir);
+  if (read_small(path, g->token, sizeof g->token) == 0 && g->token[0]) return chmod(path, 0600), 0;
+  unsigned char raw[32];
+  if (random_bytes(raw, sizeof raw) != 0) {
+    snprintf(err, err_len, "no random source for the token");
+    return -1;
+  }
+  base64url(raw, sizeof raw, g->token);
+  mam_wipe(raw, sizeof raw);
+  if (write_private(path, g->token) != 0) {
+    snprintf(err, err_len, "cannot write the token file %s: %s", path, strerror(errno));
+    return -1;
+  }
+  mg_log(g, MAMGATE_LOG_INFO, "generated an API token in %s", path);
+  return 0;
+}
+
+int mg_files_prepare(mg_gateway_t *g, char *err, size_t err_len) {
+  if (mkdir(g->cfg.data_dir, 0700) != 0 && errno != EEXIST) {
+    snprintf(err, err_len, "cannot create the data directory %s: %s", g->cfg.data_dir, strerror(errno));
+    return -1;
+  }
+  if (snprintf(g->db_path, sizeof g->db_path, "%s/mamgate.db", g->cfg.data_dir) >= (int)sizeof g->db_path) {
+    snprintf(err, err_len, "data directory path too long");
+    return -1;
+  }
+  return load_seed(g, err, err_len) == 0 && load_token(g, err, err_len) == 0 ? 0 : -1;
+}

@@ -1,0 +1,112 @@
+/* The plugin ABI (plugin/mamgate_plugin.h): version negotiation, init, cleanup. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zmq.h>
+
+#include "node/client.h"
+#include "plugin/gateway.h"
+#include "plugin/rest.h"
+#include "plugin/watcher.h"
+#include "plugin/writer.h"
+
+void mg_log(mg_gateway_t *g, int level, const char *fmt, ...) {
+  if (level < (int)g->cfg.log_level) return;
+  char line[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(line, sizeof line, fmt, ap);
+  va_end(ap);
+  g->host.log(g->host.host_data, level, line);
+}
+
+uint64_t mg_now_ms(const mg_gateway_t *g) {
+  if (g->host.now_ms) return g->host.now_ms(g->host.host_data);
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+MAMGATE_EXPORT int mamgate_plugin_version(int count, const int *supported) {
+  for (int i = 0; supported && i < count; i++)
+    if (supported[i] == MAMGATE_PLUGIN_ABI_V1) return MAMGATE_PLUGIN_ABI_V1;
+  return -1;
+}
+
+/* Copies the host's callbacks; fields past the host's struct_size stay NULL. */
+static int copy_host(mg_gateway_t *g, const mamgate_host_t *host) {
+  size_t needed = offsetof(mamgate_host_t, log) + sizeof host->log;
+  if (!host || host->struct_size < needed || host->abi_version != MAMGATE_PLUGIN_ABI_V1 || !host->log) return -1;
+  memcpy(&g->host, host, host->struct_size < sizeof g->host ? host->struct_size : sizeof g->host);
+  return 0;
+}
+
+static void gateway_free(mg_gateway_t *g) {
+  atomic_store(&g->stopping, 1);
+  mg_rest_stop(g);
+  mg_watcher_stop(g);
+  mg_writer_stop(g);
+  if (g->zmq_ctx) zmq_ctx_term(g->zmq_ctx);
+  mg_store_close(g->control);
+  mg_node_global_cleanup();
+  pthread_mutex_destroy(&g->control_lock);
+  mam_prng_destroy(&g->prng);
+  mam_wipe(g->token, sizeof g->token);
+  free(g);
+}
+
+/* Each step of start-up, in order; the first failure stops the rest. */
+static int start(mg_gateway_t *g, const mamgate_opt_t *opts, int nopts) {
+  char err[512] = "";
+  if (mg_config_load(&g->cfg, opts, nopts, err, sizeof err) != 0) {
+    mg_log(g, MAMGATE_LOG_ERROR, "%s", err);
+    return MAMGATE_ERR_CONFIG;
+  }
+  if (mg_files_prepare(g, err, sizeof err) != 0) return mg_log(g, MAMGATE_LOG_ERROR, "%s", err), MAMGATE_ERR_IO;
+  mg_store_err_t serr = mg_store_open(g->db_path, &g->control);
+  if (serr != MG_STORE_OK) {
+    mg_log(g, MAMGATE_LOG_ERROR, "cannot open the database %s: %s", g->db_path, mg_store_strerror(serr));
+    return MAMGATE_ERR_STORE;
+  }
+  if (mg_node_global_init() != MG_NODE_OK) return MAMGATE_ERR_NO_MEMORY;
+  if (!(g->zmq_ctx = zmq_ctx_new())) return MAMGATE_ERR_ZMQ;
+  if (mg_writer_start(g, err, sizeof err) != 0) return mg_log(g, MAMGATE_LOG_ERROR, "%s", err), MAMGATE_ERR_STORE;
+  if (mg_watcher_start(g, err, sizeof err) != 0) return mg_log(g, MAMGATE_LOG_ERROR, "%s", err), MAMGATE_ERR_ZMQ;
+  if (mg_rest_start(g, err, sizeof err) != 0) return mg_log(g, MAMGATE_LOG_ERROR, "%s", err), MAMGATE_ERR_HTTP;
+  return MAMGATE_OK;
+}
+
+MAMGATE_EXPORT int mamgate_plugin_init(const mamgate_host_t *host, const mamgate_opt_t *opts, int nopts,
+                                       void **userdata) {
+  if (!userdata) return MAMGATE_ERR_STATE;
+  *userdata = NULL;
+  mg_gateway_t *g = calloc(1, sizeof *g);
+  if (!g) return MAMGATE_ERR_NO_MEMORY;
+  if (copy_host(g, host) != 0) {
+    free(g);
+    return MAMGATE_ERR_ABI;
+  }
+  g->cfg.log_level = MAMGATE_LOG_INFO; /* until the configuration is read */
+  pthread_mutex_init(&g->control_lock, NULL);
+  int rc = start(g, opts, nopts);
+  if (rc != MAMGATE_OK) {
+    gateway_free(g);
+    return rc;
+  }
+  mg_log(g, MAMGATE_LOG_INFO, "mamgate %s: REST http://%s/v1, decoded messages on %s, node %s (feed %s), data in %s",
+         PACKAGE_VERSION, g->cfg.http, g->cfg.zmq_pub, g->cfg.node_api, g->cfg.node_zmq, g->cfg.data_dir);
+  *userdata = g;
+  return MAMGATE_OK;
+}
+
+MAMGATE_EXPORT int mamgate_plugin_cleanup(void *userdata) {
+  if (!userdata) return MAMGATE_ERR_STATE;
+  mg_gateway_t *g = userdata;
+  mg_log(g, MAMGATE_LOG_INFO, "stopping");
+  gateway_free(g);
+  return MAMGATE_OK;
+}

@@ -1,0 +1,815 @@
+/* REST routes. Every error is {"error": {"code", "message"}} with a fitting status; write routes
+ * need the bearer token (reads too when read_auth is set). No handler logs or returns a secret
+ * other than the key it was asked to create. */
+#include "plugin/rest.h"
+
+#include <errno.h>
+#include <nettle/base64.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "http/server.h"
+#include "mamcore/payload.h"
+#include "node/client.h"
+#include "plugin/msgjson.h"
+#include "plugin/openapi.h"
+#include "plugin/watcher.h"
+#include "plugin/writer.h"
+
+#define ID 81
+#define STREAM_WAIT_MS 1000
+#define STREAM_PAGE 100
+
+struct rest {
+  mg_gateway_t *g;
+  pthread_key_t store_key; /* one database connection per worker thread */
+};
+typedef struct rest rest_t;
+
+/* ---- request helpers ---- */
+
+static void close_store(void *s) { mg_store_close(s); }
+
+static mg_store_t *thread_store(rest_t *r) {
+  mg_store_t *s = pthread_getspecific(r->store_key);
+  if (!s && mg_store_open(r->g->db_path, &s) == MG_STORE_OK) pthread_setspecific(r->store_key, s);
+  return s;
+}
+
+static bool authorised(rest_t *r, mg_http_request_t *req, bool write) {
+  if (!write && !r->g->cfg.read_auth) return true;
+  const char *h = mg_http_header(req, "Authorization");
+  if (!h) return mg_http_respond_error(req, 401, "unauthorized", "this route needs Authorization: Bearer <token>"), false;
+  if (!mg_http_bearer_ok(req, r->g->token)) return mg_http_respond_error(req, 403, "forbidden", "wrong token"), false;
+  return true;
+}
+
+static bool is_trytes(const char *s, size_t n) { return s && strlen(s) == n && mam_trytes_valid(s, n); }
+
+/* A path or body id of n trytes; answers 400 when malformed. */
+static const char *valid_id(mg_http_request_t *req, const char *value, size_t n, const char *what) {
+  if (is_trytes(value, n)) return value;
+  mg_http_respond_error(req, 400, "bad_request", "%s must be %zu trytes (9A-Z)", what, n);
+  return NULL;
+}
+
+/* Optional unsigned integer field with bounds; returns false after answering 400. */
+static bool uint_field(mg_http_request_t *req, json_t *body, const char *name, uint64_t min, uint64_t max,
+                       uint64_t fallback, uint64_t *out) {
+  json_t *v = json_object_get(body, name);
+  if (!v) return *out = fallback, true;
+  if (!json_is_integer(v) || json_integer_value(v) < (json_int_t)min || (uint64_t)json_integer_value(v) > max) {
+    mg_http_respond_error(req, 400, "bad_request", "%s must be an integer from %llu to %llu", name,
+                          (unsigned long long)min, (unsigned long long)max);
+    return false;
+  }
+  *out = (uint64_t)json_integer_value(v);
+  return true;
+}
+
+static void respond_pub_error(mg_http_request_t *req, mg_pub_err_t err, const char *msg) {
+  switch (err) {
+    case MG_PUB_NOT_FOUND: return mg_http_respond_error(req, 404, "not_found", "%s", msg[0] ? msg : "unknown channel");
+    case MG_PUB_EXHAUSTED: return mg_http_respond_error(req, 422, "exhausted", "%s", msg[0] ? msg : "no signatures left");
+    case MG_PUB_INVALID: return mg_http_respond_error(req, 400, "bad_request", "%s", msg[0] ? msg : "invalid request");
+    case MG_PUB_NODE: return mg_http_respond_error(req, 503, "node_unavailable", "%s", msg);
+    case MG_PUB_STORE: return mg_http_respond_error(req, 507, "storage_failed", "the database could not be written");
+    default: return mg_http_respond_error(req, 500, "internal", "%s", msg[0] ? msg : "internal error");
+  }
+}
+
+static json_t *tree_json(const mg_tree_info_t *t, const char *id_name) {
+  return json_pack("{s:s, s:i, s:I}", id_name, t->id, "height", (int)t->height, "remaining_signatures",
+                   (json_int_t)t->remaining);
+}
+
+static json_t *channel_json(const mg_channel_info_t *info) {
+  json_t *o = tree_json(&info->channel, "channel_id"), *eps = json_array();
+  for (size_t i = 0; i < info->n_endpoints; i++) json_array_append_new(eps, tree_json(&info->endpoints[i], "endpoint_id"));
+  json_object_set_new(o, "endpoints", eps);
+  json_object_set_new(o, "active_endpoint_id",
+                      info->active_endpoint >= 0 ? json_string(info->endpoints[info->active_endpoint].id) : json_null());
+  return o;
+}
+
+/* ---- health, info, metrics, OpenAPI ---- */
+
+static void get_health(void *ctx, mg_http_request_t *req) {
+  (void)ctx;
+  mg_http_respond_json(req, 200, json_pack("{s:s}", "status", "ok"));
+}
+
+static bool node_reachable(mg_gateway_t *g) {
+  mg_node_config_t cfg;
+  mg_node_config_init(&cfg, g->cfg.node_api);
+  cfg.timeout_ms = 2000;
+  cfg.retries = 0;
+  mg_node_client_t *c = NULL;
+  mg_node_info_t info;
+  bool ok = mg_node_client_new(&cfg, &c) == MG_NODE_OK && mg_node_get_node_info(c, &info) == MG_NODE_OK;
+  mg_node_client_free(c);
+  return ok;
+}
+
+static json_t *counters_json(const mg_metrics_t *m) {
+  return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "feed_transactions", (json_int_t)m->feed_transactions,
+                   "feed_matched", (json_int_t)m->feed_matched, "feed_invalid", (json_int_t)m->feed_invalid,
+                   "bundles_completed", (json_int_t)m->bundles_completed, "packets_decoded", (json_int_t)m->packets_decoded,
+                   "packets_stored", (json_int_t)m->packets_stored, "messages_published", (json_int_t)m->messages_published,
+                   "publish_failures", (json_int_t)m->publish_failures);
+}
+
+static void get_info(void *ctx, mg_http_request_t *req) {
+  rest_t *r = ctx;
+  if (!authorised(r, req, false)) return;
+  mg_watcher_status_t st;
+  mg_watcher_status(r->g, &st);
+  mg_http_respond_json(req, 200, json_pack("{s:s, s:b, s:b, s:I, s:I, s:o}", "version", PACKAGE_VERSION, "node_reachable",
+                                           node_reachable(r->g), "feed_connected", st.feed_connected, "watches",
+                                           (json_int_t)st.watches, "last_cursor", (json_int_t)st.last_cursor, "counters",
+                                           counters_json(&r->g->metrics)));
+}
+
+static void get_openapi(void *ctx, mg_http_request_t *req) {
+  (void)ctx;
+  mg_http_respond_text(req, 200, "application/json", mg_openapi_document, strlen(mg_openapi_document));
+}
+
+/* Prometheus text exposition of the counters. */
+static void get_metrics(void *ctx, mg_http_request_t *req) {
+  rest_t *r = ctx;
+  const mg_metrics_t *m = &r->g->metrics;
+  mg_http_stats_t hs;
+  mg_http_get_stats(r->g->http, &hs);
+  size_t cap = 16384, len = 0;
+  char *out = malloc(cap);
+  if (!out) return mg_http_respond_error(req, 500, "internal", "out of memory");
+#define EMIT(...) (len += (size_t)snprintf(out + len, len < cap ? cap - len : 0, __VA_ARGS__))
+  EMIT("# TYPE mamgate_feed_transactions_total counter\nmamgate_feed_transactions_total %llu\n", (unsigned long long)m->feed_transactions);
+  EMIT("# TYPE mamgate_feed_matched_total counter\nmamgate_feed_matched_total %llu\n", (unsigned long long)m->feed_matched);
+  EMIT("# TYPE mamgate_feed_invalid_total counter\nmamgate_feed_invalid_total %llu\n", (unsigned long long)m->feed_invalid);
+  EMIT("# TYPE mamgate_packets_decoded_total counter\nmamgate_packets_decoded_total %llu\n", (unsigned long long)m->packets_decoded);
+  EMIT("# TYPE mamgate_packets_stored_total counter\nmamgate_packets_stored_total %llu\n", (unsigned long long)m->packets_stored);
+  EMIT("# TYPE mamgate_decode_rejected_total counter\n");
+  for (int e = 1; e < 32 && e < MAM_ERR__COUNT; e++)
+    if (m->rejected[e]) EMIT("mamgate_decode_rejected_total{reason=\"%s\"} %llu\n", mam_strerror((mam_err_t)e), (unsigned long long)m->rejected[e]);
+  EMIT("# TYPE mamgate_messages_published_total counter\nmamgate_messages_published_total %llu\n", (unsigned long long)m->messages_published);
+  EMIT("# TYPE mamgate_publish_failures_total counter\nmamgate_publish_failures_total %llu\n", (unsigned long long)m->publish_failures);
+  EMIT("# TYPE mamgate_pow_seconds_total counter\nmamgate_pow_seconds_total %.3f\n", (double)m->pow_ms_total / 1000.0);
+  EMIT("# TYPE mamgate_pow_total counter\nmamgate_pow_total %llu\n", (unsigned long long)m->pow_count);
+  EMIT("# TYPE mamgate_http_requests_total counter\n");
+  for (int s = 100; s < 600; s++)
+    if (hs.by_status[s]) EMIT("mamgate_http_requests_total{status=\"%d\"} %llu\n", s, (unsigned long long)hs.by_status[s]);
+#undef EMIT
+  if (len >= cap) len = cap - 1;
+  mg_http_respond_text(req, 200, "text/plain; version=0.0.4", out, len);
+  free(out);
+}
+
+/* ---- channels ---- */
+
+static void post_channel(void *ctx, mg_http_request_t *req) {
+  rest_t *r = ctx;
+  if (!authorised(r, req, true)) return;
+  json_t *body = mg_http_json_body(req);
+  uint64_t height;
+  if (!body || !uint_field(req, body, "height", 0, r->g->cfg.max_height, 10, &height)) return;
+  mg_channel_info_t info;
+  mg_pub_err_t err = mg_writer_create_channel(r->g, (unsigned)height, &info);
+  if (err != MG_PUB_OK) return respond_pub_error(req, err, "");
+  mg_http_respond_json(req, 201, channel_json(&info));
+  mg_channel_info_free(&info);
+}
+
+static void get_channels(void *ctx, mg_http_request_t *req) {
+  rest_t *r = ctx;
+  if (!authorised(r, req, false)) return;
+  char **ids;
+  size_t n;
+  if (mg_writer_list_channels(r->g, &ids, &n) != MG_PUB_OK) return mg_http_respond_error(req, 500, "internal", "out of memory");
+  json_t *list = json_array();
+  for (size_t i = 0; i < n; i++) {
+    mg_channel_info_t info;
+    if (mg_writer_channel_info(r->g, ids[i], &info) != MG_PUB_OK) continue;
+    json_array_append_new(list, channel_json(&info));
+    mg_channel_info_free(&info);
+  }
+  mg_strings_free(ids, n);
+  mg_http_respond_json(req, 200, json_pack("{s:o}", "channels", list));
+}
+
+static void get_channel(void *ctx, mg_http_request_t *req) {
+  rest_t *r = ctx;
+  const char *id = valid_id(req, mg_http_param(req, "channel_id"), ID, "channel_id");
+  if (!id || !authorised(r, req, false)) return;
+  mg_channel_info_t info;
+  mg_pub_err_t err = mg_writer_channel_info(r->g, id, &info);
+  if (err != MG_PUB_OK) return respond_pub_error(req, err, "no such channel on this gateway");
+  mg_http_respond_json(req, 200, channel_json(&info));
+  mg_channel_info_free(&info);
+}
+
+static void post_endpoint(void *ctx, mg_http_request_t *req) {
+  rest_t *r = ctx;
+  const char *id = valid_id(req, mg_http_param(req, "channel_id"), ID, "channel_id");
+  if (!id || !authorised(r, req, true)) return;
+  json_t *body = mg_http_json_body(req);
+  uint64_t height;
+  if (!body || !uint_field(req, body, "height", 0, r->g->cfg.max_height, 10, &height)) return;
+  json_t *announce = json_object_get(body, "announce");
+  if (announce && !json_is_boolean(announce)) return mg_http_respond_error(req, 400, "bad_request", "announce must be true or false");
+  mg_tree_info_t ep;
+  char msg[256] = "";
+  mg_pub_err_t err = mg_writer_create_endpoint(r->g, id, (unsigned)height, !announce || json_is_true(announce), &ep, msg, sizeof msg);
+  if (err != MG_PUB_OK) return respond_pub_error(req, err, msg);
+  mg_http_respond_json(req, 201, tree_json(&ep, "endpoint_id"));
+}
+
+/* ---- keys ---- */
+
+/* n uniformly random trytes. */
+static int random_trytes(char *out, size_t n) {
+  unsigned char b[64];
+  size_t have = 0;
+  while (have < n) {
+    if (getentropy(b, sizeof b) != 0) return -1;
+    for (size_t i = 0; i < sizeof b && have < n; i++)
+      if (b[i] < 243) out[have++] = MAM_TRYTE_ALPHABET[b[i] % 27];
+  }
+  out[n] = 0;
+  mam_wipe(b, sizeof b);
+  return 0;
+}
+
+static void post_psk(void *ctx, mg_http_request_t *req) {
+  rest_t *r = ctx;
+  if (!authorised(r, req, true)) return;
+  json_t *body = mg_http_json_body(req);
+  if (!body) return;
+  char id[MG_PSK_ID_TRYTES + 1], key[MG_PSK_KEY_TRYTES + 1];
+  const char *given_id = json_string_value(json_object_get(body, "id"));
+  const char *given_key = json_string_value(json_object_get(body, "key"));
+  if ((json_object_get(body, "id") && !is_trytes(given_id, MG_PSK_ID_TRYTES)) ||
+      (json_object_get(body, "key") && !is_trytes(given_key, MG_PSK_KEY_TRYTES)))
+    return mg_http_respond_error(req, 400, "bad_request", "id must be 27 trytes and key 81 trytes");
+  if ((given_id ? (snprintf(id, sizeof id, "%s", given_id), 0) : random_trytes(id, MG_PSK_ID_TRYTES)) != 0 ||
+      (given_key ? (snprintf(key, sizeof key, "%s", given_key), 0) : random_trytes(key, MG_PSK_KEY_TRYTES)) != 0)
+    return mg_http_respond_error(req, 500, "internal", "no random source");
+  pthread_mutex_lock(&r->g->control_lock);
+  mg_store_err_t err = mg_store_add_psk(r->g->control, id, key);
+  pthread_mutex_unlock(&r->g->control_lock);
+  if (err == MG_STORE_EXISTS) mg_http_respond_error(req, 409, "conflict", "a PSK with this id exists");
+  else if (err != MG_STORE_OK) mg_http_respond_error(req, 507, "storage_failed", "%s", mg_store_strerror(err));
+  else mg_http_respond_json(req, 201, json_pack("{s:s, s:s}", "id", id, "key", key));
+  mam_wipe(key, sizeof key);
+}
+
+static void list_ids(rest_t *r, mg_http_request_t *req, mg_store_err_t (*list)(mg_store_t *, char ***, size_t *),
+                     const char *name) {
+  if (!authorised(r, req, false)) return;
+  char **ids = NULL;
+  size_t n = 0;
+  pthread_mutex_lock(&r->g->control_lock);
+  mg_store_err_t err = list(r->g->control, &ids, &n);
+  pthread_mutex_unlock(&r->g->control_lock);
+  if (err != MG_STORE_OK) return mg_http_respond_error(req, 500, "internal", "%s", mg_store_strerror(err));
+  json_t *a = json_array();
+  for (size_t i = 0; i < n; i++) json_array_append_new(a, json_pack("{s:s}", "id", ids[i]));
+  mg_strings_free(ids, n);
+  mg_http_respond_json(req, 200, json_pack("{s:o}", name, a));
+}
+
+static void get_psks(void *ctx, mg_http_request_t *req) { list_ids(ctx, req, mg_store_list_psks, "psks"); }
+
+static void delete_psk(void *ctx, mg_http_request_t *req) {
+  rest_t *r = ctx;
+  const char *id = valid_id(req, mg_http_param(req, "id"), MG_PSK_ID_TRYTES, "id");
+  if (!id || !authorised(r, req, true)) return;
+  pthread_mutex_lock(&r->g->control_lock);
+  mg_store_err_t err = mg_store_delete_psk(r->g->control, id);
+  pthread_mutex_unlock(&r->g->control_lock);
+  if (err == MG_STORE_NOT_FOUND) return mg_http_respond_error(req, 404, "not_found", "no PSK with this id");
+  if (err != MG_STORE_OK) return mg_http_respond_error(req, 507, "storage_failed", "%s", mg_store_strerror(err));
+  mg_http_respond_text(req, 204, "text/plain", "", 0);
+}
+
+static void post_ntru_key(void *ctx, mg_http_request_t *req) {
+  rest_t *r = ctx;
+  if (!authorised(r, req, true)) return;
+  char seed[82], nonce[28];
+  trit_t key[243], nonce_trits[81];
+  mam_ntru_sk_t *sk = malloc(sizeof *sk);
+  char *sk_trytes = malloc(MG_NTRU_SK_TRYTES + 1), *pk_trytes = malloc(MG_NTRU_PK_TRYTES + 1);
+  mg_store_err_t err = MG_STORE_ERR_NO_MEMORY;
+  if (sk && sk_trytes && pk_trytes && random_trytes(seed, 81) == 0 && random_trytes(nonce, 27) == 0 &&
+      mam_trytes_to_trits(seed, 81, key) == MAM_OK && mam_trytes_to_trits(nonce, 27, nonce_trits) == MAM_OK) {
+    mam_prng_t prng;
+    mam_prng_init(&prng, key);
+    if (mam_ntru_keygen(&prng, nonce_trits, 81, sk) == MAM_OK) {
+      trit_t f[MAM_NTRU_SK_TRITS + 2] = {0};
+      memcpy(f, sk->f, MAM_NTRU_SK_TRITS);
+      mam_trits_to_trytes(f, sizeof f, sk_trytes);
+      sk_trytes[MG_NTRU_SK_TRYTES] = 0;
+      mam_trits_to_trytes(sk->pk, MAM_NTRU_PK_TRITS, pk_trytes);
+      pk_trytes[MG_NTRU_PK_TRYTES] = 0;
+      mam_wipe(f, sizeof f);
+      char id[28];
+      memcpy(id, pk_trytes, 27);
+      id[27] = 0;
+      pthread_mutex_lock(&r->g->control_lock);
+      err = mg_store_add_ntru(r->g->control, id, sk_trytes, pk_trytes);
+      pthread_mutex_unlock(&r->g->control_lock);
+      if (err == MG_STORE_OK) mg_http_respond_json(req, 201, json_pack("{s:s, s:s}", "id", id, "public_key", pk_trytes));
+    }
+    mam_prng_destroy(&prng);
+  }
+  if (err != MG_STORE_OK) mg_http_respond_error(req, 500, "internal", "key generation failed: %s", mg_store_strerror(err));
+  if (sk) mam_ntru_sk_destroy(sk);
+  if (sk_trytes) mam_wipe(sk_trytes, MG_NTRU_SK_TRYTES + 1);
+  mam_wipe(seed, sizeof seed);
+  mam_wipe(key, sizeof key);
+  free(sk), free(sk_trytes), free(pk_trytes);
+}
+
+static void get_ntru_keys(void *ctx, mg_http_request_t *req) { list_ids(ctx, req, mg_store_list_ntru, "ntru_keys"); }
+
+static void get_ntru_key(void *ctx, mg_http_request_t *req) {
+  rest_t *r = ctx;
+  const char *id = valid_id(req, mg_http_param(req, "id"), 27, "id");
+  if (!id || !authorised(r, req, false)) return;
+  char *pk = malloc(MG_NTRU_PK_TRYTES + 1);
+  if (!pk) return mg_http_respond_error(req, 500, "internal", "out of memory");
+  pthread_mutex_lock(&r->g->control_lock);
+  mg_store_err_t err = mg_store_get_ntru(r->g->control, id, NULL, pk);
+  pthread_mutex_unlock(&r->g->control_lock);
+  if (err == MG_STORE_NOT_FOUND) mg_http_respond_error(req, 404, "not_found", "no NTRU key with this id");
+  else if (err != MG_STORE_OK) mg_http_respond_error(req, 500, "internal", "%s", mg_store_strerror(err));
+  else mg_http_respond_json(req, 200, json_pack("{s:s, s:s}", "id", id, "public_key", pk));
+  free(pk);
+}
+
+/* ---- publishing ---- */
+
+/* The payload as trytes from text, base64 or trytes; answers 400/413 itself and returns NULL. */
+static char *payload_trytes(rest_t *r, mg_http_request_t *req, json_t *body, size_t *n_trytes, size_t *unit) {
+  const char *payload = json_string_value(json_object_get(body, "payload"));
+  size_t len = json_string_length(json_object_get(body, "payload"));
+  const char *encoding = json_object_get(body, "encoding") ? json_string_value(json_object_get(body, "encoding")) : "text";
+  if (!payload || !encoding) return mg_http_respond_error(req, 400, "bad_request", "payload (string) is required"), NULL;
+  if (strcmp(encoding, "trytes") == 0) {
+    if (!mam_trytes_valid(payload, len)) return mg_http_respond_error(req, 400, "bad_request", "payload is not trytes"), NULL;
+    if (len > 2 * r->g->cfg.max_payload_bytes)
+      return mg_http_respond_error(req, 413, "payload_too_large", "payload over %llu trytes", (unsigned long long)(2 * r->g->cfg.max_payload_bytes)), NULL;
+    *n_trytes = len;
+    *unit = 1;
+    return strdup(payload);
+  }
+  uint8_t *bytes = malloc(len + 1);
+  size_t n = len;
+  if (!bytes) return mg_http_respond_error(req, 500, "internal", "out of memory"), NULL;
+  if (strcmp(encoding, "base64") == 0) {
+    struct base64_decode_ctx dc;
+    base64_decode_init(&dc);
+    n = len;
+    if (!base64_decode_update(&dc, &n, bytes, len, payload) || !base64_decode_final(&dc)) {
+      free(bytes);
+      return mg_http_respond_error(req, 400, "bad_request", "payload is not valid base64"), NULL;
+    }
+  } else if (strcmp(encoding, "text") == 0) {
+    memcpy(bytes, payload, len);
+  } else {
+    free(bytes);
+    return mg_http_respond_error(req, 400, "bad_request", "encoding must be text, base64 or trytes"), NULL;
+  }
+  if (n > r->g->cfg.max_payload_bytes) {
+    free(bytes);
+    return mg_http_respond_error(req, 413, "payload_too_large", "payload over %llu bytes", (unsigned long long)r->g->cfg.max_payload_bytes), NULL;
+  }
+  char *trytes = malloc(2 * n + 1);
+  if (trytes) {
+    mam_bytes_to_trytes(bytes, n, trytes);
+    trytes[2 * n] = 0;
+    *n_trytes = 2 * n;
+    *unit = 2;
+  }
+  free(bytes);
+  return trytes;
+}
+
+static bool parse_checksum(const char *s, mam_checksum_t *out) {
+  static const char *const names[] = {"none", "mac", "signature"};
+  for (int i = 0; s && i < 3; i++)
+    if (strcmp(s, names[i]) == 0) return *out = (mam_checksum_t)i, true;
+  return false;
+}
+
+/* PSKs named by id, loaded from the store; answers itself on error. */
+static mam_psk_t *load_psks(rest_t *r, mg_http_request_t *req, json_t *ids, size_t *n) {
+  *n = json_array_size(ids);
+  mam_psk_t *psks = calloc(*n + 1, sizeof *psks);
+  if (!psks) return mg_http_respond_error(req, 500, "internal", "out of memory"), NULL;
+  for (size_t i = 0; i < *n; i++) {
+    const char *id = json_string_value(json_array_get(ids, i));
+    char key[MG_PSK_KEY_TRYTES + 1];
+    if (!is_trytes(id, MG_PSK_ID_TRYTES)) {
+      free(psks);
+      return mg_http_respond_error(req, 400, "bad_request", "psks must be PSK ids of 27 trytes"), NULL;
+    }
+    pthread_mutex_lock(&r->g->control_lock);
+    mg_store_err_t err = mg_store_get_psk(r->g->control, id, key);
+    pthread_mutex_unlock(&r->g->control_lock);
+    if (err != MG_STORE_OK || mam_trytes_to_trits(id, 27, psks[i].id) != MAM_OK ||
+        mam_trytes_to_trits(key, 81, psks[i].key) != MAM_OK) {
+      mam_wipe(psks, *n * sizeof *psks);
+      free(psks);
+      mam_wipe(key, sizeof key);
+      return mg_http_respond_error(req, 404, "not_found", "unknown PSK id %s", id), NULL;
+    }
+    mam_wipe(key, sizeof key);
+  }
+  return psks;
+}
+
+static trit_t *load_ntru_pks(mg_http_request_t *req, json_t *pks, size_t *n) {
+  *n = json_array_size(pks);
+  trit_t *out = malloc((*n + 1) * MAM_NTRU_PK_TRITS);
+  if (!out) return mg_http_respond_error(req, 500, "internal", "out of memory"), NULL;
+  for (size_t i = 0; i < *n; i++) {
+    const char *pk = json_string_value(json_array_get(pks, i));
+    if (!is_trytes(pk, MG_NTRU_PK_TRYTES) || mam_trytes_to_trits(pk, MG_NTRU_PK_TRYTES, out + i * MAM_NTRU_PK_TRITS) != MAM_OK) {
+      free(out);
+      return mg_http_respond_error(req, 400, "bad_request", "ntru_public_keys must be public keys of 3072 trytes"), NULL;
+    }
+  }
+  return out;
+}
+
+static void post_message(void *ctx, mg_http_request_t *req) {
+  rest_t *r = ctx;
+  const char *id = valid_id(req, mg_http_param(req, "channel_id"), ID, "channel_id");
+  if (!id || !authorised(r, req, true)) return;
+  json_t *body = mg_http_json_body(req);
+  if (!body) return;
+  mg_publish_request_t pr = {.channel_id = id, .checksum = MAM_CHECKSUM_SIG};
+  json_t *cs = json_object_get(body, "checksum"), *ep = json_object_get(body, "endpoint_id");
+  json_t *psk_ids = json_object_get(body, "psks"), *pks = json_object_get(body, "ntru_public_keys");
+  uint64_t packets;
+  if (cs && !parse_checksum(json_string_value(cs), &pr.checksum))
+    return mg_http_respond_error(req, 400, "bad_request", "checksum must be none, mac or signature");
+  if (ep && !(pr.endpoint_id = valid_id(req, json_string_value(ep), ID, "endpoint_id"))) return;
+  if ((psk_ids && !json_is_array(psk_ids)) || (pks && !json_is_array(pks)))
+    return mg_http_respond_error(req, 400, "bad_request", "psks and ntru_public_keys must be arrays");
+  if (json_array_size(psk_ids) + json_array_size(pks) > r->g->cfg.max_list)
+    return mg_http_respond_error(req, 413, "payload_too_large", "more than %llu keys", (unsigned long long)r->g->cfg.max_list);
+  if (!uint_field(req, body, "packets", 1, r->g->cfg.max_list, 1, &packets)) return;
+  pr.packets = (size_t)packets;
+  char *trytes = payload_trytes(r, req, body, &pr.payload_len, &pr.unit_trytes);
+  if (!trytes) return;
+  pr.payload_trytes = trytes;
+  mam_psk_t *psks = load_psks(r, req, psk_ids, &pr.n_psks);
+  trit_t *ntru = psks ? load_ntru_pks(req, pks, &pr.n_ntru) : NULL;
+  if (psks && ntru) {
+    pr.psks = psks;
+    pr.ntru_pks = ntru;
+    mg_publish_result_t res;
+    char msg[512] = "";
+    mg_pub_err_t err = mg_writer_publish(r->g, &pr, &res, msg, sizeof msg);
+    if (err != MG_PUB_OK) {
+      respond_pub_error(req, err, msg);
+    } else {
+      json_t *bundles = json_array();
+      for (size_t i = 0; i < res.n_bundles; i++) json_array_append_new(bundles, json_string(res.bundles[i]));
+      json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:I}", "channel_id", id, "message_id", res.message_id, "endpoint_id",
+                            res.signer_id, "bundles", bundles, "remaining_signatures", (json_int_t)res.remaining);
+      if (res.rotated_to[0]) json_object_set_new(o, "rotated_to", json_string(res.rotated_to));
+      mg_http_respond_json(req, 201, o);
+    }
+    mg_publish_result_free(&res);
+  }
+  if (psks) mam_wipe(psks, pr.n_psks * sizeof *psks);
+  free(psks);
+  free(ntru);
+  free(trytes);
+}
+
+/* ---- watches ---- */
+
+static void post_watch(void *ctx, mg_http_request_t *req) {
+  rest_t *r = ctx;
+  if (!authorised(r, req, true)) return;
+  json_t *body = mg_http_json_body(req);
+  if (!body) return;
+  mg_watch_request_t w = {0};
+  const char *id = valid_id(req, json_string_value(json_object_get(body, "channel_id")), ID, "channel_id");
+  if (!id) return;
+  memcpy(w.channel_id, id, ID + 1);
+  json_t *psks = json_object_get(body, "psks"), *ntru = json_object_get(body, "ntru_key_ids"), *bf = json_object_get(body, "backfill");
+  if ((psks && !json_is_array(psks)) || (ntru && !json_is_array(ntru)) || (bf && !json_is_boolean(bf)))
+    return mg_http_respond_error(req, 400, "bad_request", "psks and ntru_key_ids must be arrays, backfill a boolean");
+  if (json_array_size(psks) + json_array_size(ntru) > r->g->cfg.max_list)
+    return mg_http_respond_error(req, 413, "payload_too_large", "more than %llu keys", (unsigned long long)r->g->cfg.max_list);
+  w.backfill = bf ? json_is_true(bf) : true;
+  mam_psk_t *list = calloc(json_array_size(psks) + 1, sizeof *list);
+  char(*ids)[28] = calloc(json_array_size(ntru) + 1, sizeof *ids);
+  bool ok = list && ids;
+  for (size_t i = 0; ok && i < json_array_size(psks); i++) {
+    const char *pid = json_string_value(json_object_get(json_array_get(psks, i), "id"));
+    const char *key = json_string_value(json_object_get(json_array_get(psks, i), "key"));
+    ok = is_trytes(pid, 27) && is_trytes(key, 81) && mam_trytes_to_trits(pid, 27, list[i].id) == MAM_OK &&
+         mam_trytes_to_trits(key, 81, list[i].key) == MAM_OK;
+  }
+  for (size_t i = 0; ok && i < json_array_size(ntru); i++) {
+    const char *kid = json_string_value(json_array_get(ntru, i));
+    ok = is_trytes(kid, 27);
+    if (ok) memcpy(ids[i], kid, 28);
+  }
+  if (!ok) {
+    mg_http_respond_error(req, 400, "bad_request", "psks must be [{\"id\": 27 trytes, \"key\": 81 trytes}], ntru_key_ids ids of 27 trytes");
+  } else {
+    w.psks = list;
+    w.n_psks = json_array_size(psks);
+    w.ntru_ids = ids;
+    w.n_ntru = json_array_size(ntru);
+    mg_watch_err_t err = mg_watcher_add(r->g, &w);
+    if (err == MG_WATCH_OK)
+      mg_http_respond_json(req, 201, json_pack("{s:s, s:b}", "channel_id", id, "backfill", w.backfill));
+    else if (err == MG_WATCH_EXISTS) mg_http_respond_error(req, 409, "conflict", "this channel is watched already");
+    else if (err == MG_WATCH_BAD_KEY) mg_http_respond_error(req, 404, "not_found", "unknown NTRU key id");
+    else mg_http_respond_error(req, 507, "storage_failed", "the watch could not be saved");
+  }
+  if (list) mam_wipe(list, (json_array_size(psks) + 1) * sizeof *list);
+  free(list);
+  free(ids);
+}
+
+static void get_watches(void *ctx, mg_http_request_t *req) {
+  rest_t *r = ctx;
+  if (!authorised(r, req, false)) return;
+  mg_watch_t *rows = NULL;
+  size_t n = 0;
+  pthread_mutex_lock(&r->g->control_lock);
+  mg_store_err_t err = mg_store_list_watches(r->g->control, &rows, &n);
+  pthread_mutex_unlock(&r->g->control_lock);
+  if (err != MG_STORE_OK) return mg_http_respond_error(req, 500, "internal", "%s", mg_store_strerror(err));
+  json_t *list = json_array();
+  for (size_t i = 0; i < n; i++) {
+    /* PSK ids only: the keys stay in the store */
+    json_t *o = json_loads(rows[i].options, 0, NULL), *psk_ids = json_array();
+    json_t *psks = json_object_get(o, "psks");
+    for (size_t k = 0; k < json_array_size(psks); k++)
+      json_array_append(psk_ids, json_object_get(json_array_get(psks, k), "id"));
+    json_t *ntru = json_object_get(o, "ntru_key_ids");
+    json_array_append_new(list, json_pack("{s:s, s:o, s:O, s:I}", "channel_id", rows[i].channel_id, "psk_ids", psk_ids,
+                                          "ntru_key_ids", ntru ? ntru : json_array(), "created_at", (json_int_t)rows[i].created_at_ms));
+    json_decref(o);
+  }
+  mg_watches_free(rows, n);
+  mg_http_respond_json(req, 200, json_pack("{s:o}", "watches", list));
+}
+
+static void delete_watch(void *ctx, mg_http_request_t *req) {
+  rest_t *r = ctx;
+  const char *id = valid_id(req, mg_http_param(req, "channel_id"), ID, "channel_id");
+  if (!id || !authorised(r, req, true)) return;
+  mg_watch_err_t err = mg_watcher_remove(r->g, id);
+  if (err == MG_WATCH_NOT_FOUND) return mg_http_respond_error(req, 404, "not_found", "this channel is not watched");
+  if (err != MG_WATCH_OK) return mg_http_respond_error(req, 507, "storage_failed", "the watch could not be removed");
+  mg_http_respond_text(req, 204, "text/plain", "", 0);
+}
+
+/* ---- decoded messages ---- */
+
+static bool query_int(mg_http_request_t *req, const char *name, int64_t min, int64_t max, int64_t fallback, int64_t *out) {
+  const char *v = mg_http_query(req, name);
+  if (!v) return *out = fallback, true;
+  char *end;
+  errno = 0;
+  long long x = strtoll(v, &end, 10);
+  if (errno || !*v || *end || x < min || x > max) {
+    mg_http_respond_error(req, 400, "bad_request", "%s must be an integer from %lld to %lld", name, (long long)min, (long long)max);
+    return false;
+  }
+  *out = x;
+  return true;
+}
+
+static json_t *messages_json(const mg_message_t *m, size_t n) {
+  json_t *a = json_array();
+  for (size_t i = 0; i < n; i++) json_array_append_new(a, mg_message_json(&m[i]));
+  return a;
+}
+
+static void get_messages(void *ctx, mg_http_request_t *req) {
+  rest_t *r = ctx;
+  const char *id = valid_id(req, mg_http_param(req, "channel_id"), ID, "channel_id");
+  int64_t cursor, limit;
+  if (!id || !authorised(r, req, false) || !query_int(req, "cursor", 0, INT64_MAX, 0, &cursor) ||
+      !query_int(req, "limit", 1, (int64_t)r->g->cfg.page_limit, 100, &limit))
+    return;
+  mg_store_t *s = thread_store(r);
+  mg_message_t *rows = NULL;
+  size_t n = 0;
+  if (!s || mg_store_list_messages(s, id, cursor, (size_t)limit, &rows, &n) != MG_STORE_OK)
+    return mg_http_respond_error(req, 500, "internal", "the database could not be read");
+  int64_t next = n ? rows[n - 1].cursor : cursor;
+  mg_http_respond_json(req, 200, json_pack("{s:o, s:I}", "messages", messages_json(rows, n), "next_cursor", (json_int_t)next));
+  mg_messages_free(rows, n);
+}
+
+static void get_message(void *ctx, mg_http_request_t *req) {
+  rest_t *r = ctx;
+  const char *id = valid_id(req, mg_http_param(req, "channel_id"), ID, "channel_id");
+  const char *mid = id ? valid_id(req, mg_http_param(req, "message_id"), MG_MSG_ID_TRYTES, "message_id") : NULL;
+  if (!mid || !authorised(r, req, false)) return;
+  mg_store_t *s = thread_store(r);
+  mg_message_t *rows = NULL;
+  size_t n = 0;
+  mg_store_err_t err = s ? mg_store_get_message(s, id, mid, &rows, &n) : MG_STORE_ERR_IO;
+  if (err == MG_STORE_NOT_FOUND || (err == MG_STORE_OK && n == 0))
+    return mg_http_respond_error(req, 404, "not_found", "no such message on this channel");
+  if (err != MG_STORE_OK) return mg_http_respond_error(req, 500, "internal", "the database could not be read");
+  mg_http_respond_json(req, 200, json_pack("{s:s, s:s, s:o}", "channel_id", id, "message_id", mid, "packets", messages_json(rows, n)));
+  mg_messages_free(rows, n);
+}
+
+/* ---- live stream (Server-Sent Events) ---- */
+
+typedef struct stream {
+  rest_t *r;
+  char channel[ID + 1];
+  int64_t cursor;
+  mg_store_t *store;
+  char *out; /* pending bytes */
+  size_t out_len, out_pos;
+  uint64_t last_sent_ms;
+  int64_t seen;   /* the watcher's newest cursor when we last looked */
+  bool primed;    /* the first page was read */
+  bool more;      /* the last page was full: read on without waiting */
+} stream_t;
+
+static void stream_free(void *arg) {
+  stream_t *st = arg;
+  mg_store_close(st->store);
+  free(st->out);
+  free(st);
+}
+
+static void stream_append(stream_t *st, const char *text, size_t len) {
+  char *grown = realloc(st->out, st->out_len + len);
+  if (!grown) return;
+  st->out = grown;
+  memcpy(st->out + st->out_len, text, len);
+  st->out_len += len;
+}
+
+/* Loads the next page of events once the watcher has stored something new. */
+static void stream_refill(stream_t *st) {
+  mg_watcher_status_t ws;
+  mg_watcher_status(st->r->g, &ws);
+  if (st->primed && ws.last_cursor == st->seen && !st->more) return; /* nothing stored since */
+  st->seen = ws.last_cursor;
+  st->primed = true;
+  mg_message_t *rows = NULL;
+  size_t n = 0;
+  if (mg_store_list_messages(st->store, st->channel, st->cursor, STREAM_PAGE, &rows, &n) != MG_STORE_OK) return;
+  st->more = n == STREAM_PAGE;
+  for (size_t i = 0; i < n; i++) {
+    char *json = mg_message_json_text(&rows[i]);
+    if (!json) break;
+    char head[64];
+    int hl = snprintf(head, sizeof head, "id: %lld\nevent: message\ndata: ", (long long)rows[i].cursor);
+    stream_append(st, head, (size_t)hl);
+    stream_append(st, json, strlen(json));
+    stream_append(st, "\n\n", 2);
+    free(json);
+    st->cursor = rows[i].cursor;
+  }
+  mg_messages_free(rows, n);
+}
+
+static ssize_t stream_produce(void *arg, char *buf, size_t max) {
+  stream_t *st = arg;
+  if (atomic_load(&st->r->g->stopping)) return -1;
+  if (st->out_pos == st->out_len) {
+    st->out_len = st->out_pos = 0;
+    stream_refill(st);
+    uint64_t now = mg_now_ms(st->r->g);
+    if (st->out_len == 0 && now - st->last_sent_ms >= 15000) stream_append(st, ": keep-alive\n\n", 14);
+    if (st->out_len == 0) return 0;
+    st->last_sent_ms = now;
+  }
+  size_t n = st->out_len - st->out_pos < max ? st->out_len - st->out_pos : max;
+  memcpy(buf, st->out + st->out_pos, n);
+  st->out_pos += n;
+  return (ssize_t)n;
+}
+
+static void get_stream(void *ctx, mg_http_request_t *req) {
+  rest_t *r = ctx;
+  const char *id = valid_id(req, mg_http_param(req, "channel_id"), ID, "channel_id");
+  if (!id || !authorised(r, req, false)) return;
+  int64_t cursor = 0;
+  const char *last = mg_http_header(req, "Last-Event-ID");
+  if (last) {
+    char *end;
+    errno = 0;
+    cursor = strtoll(last, &end, 10);
+    if (errno || *end || cursor < 0) return mg_http_respond_error(req, 400, "bad_request", "Last-Event-ID must be a cursor");
+  } else if (!query_int(req, "cursor", 0, INT64_MAX, 0, &cursor)) {
+    return;
+  }
+  stream_t *st = calloc(1, sizeof *st);
+  if (!st || mg_store_open(r->g->db_path, &st->store) != MG_STORE_OK) {
+    if (st) stream_free(st);
+    return mg_http_respond_error(req, 500, "internal", "cannot open the stream");
+  }
+  st->r = r;
+  memcpy(st->channel, id, ID + 1);
+  st->cursor = cursor;
+  st->last_sent_ms = mg_now_ms(r->g);
+  stream_append(st, ": mamgate stream\n\n", 18); /* flushes the headers at once */
+  mg_http_respond_stream(req, "text/event-stream", stream_produce, st, stream_free);
+}
+
+/* ---- routing, start, stop ---- */
+
+typedef struct route {
+  const char *method, *pattern;
+  mg_http_handler_t handler;
+} route_t;
+
+static const route_t routes[] = {
+    {"GET", "/v1/health", get_health},
+    {"GET", "/v1/info", get_info},
+    {"GET", "/v1/openapi.json", get_openapi},
+    {"GET", "/metrics", get_metrics},
+    {"POST", "/v1/channels", post_channel},
+    {"GET", "/v1/channels", get_channels},
+    {"GET", "/v1/channels/{channel_id}", get_channel},
+    {"POST", "/v1/channels/{channel_id}/endpoints", post_endpoint},
+    {"POST", "/v1/channels/{channel_id}/messages", post_message},
+    {"GET", "/v1/channels/{channel_id}/messages", get_messages},
+    {"GET", "/v1/channels/{channel_id}/messages/{message_id}", get_message},
+    {"GET", "/v1/channels/{channel_id}/stream", get_stream},
+    {"POST", "/v1/psks", post_psk},
+    {"GET", "/v1/psks", get_psks},
+    {"DELETE", "/v1/psks/{id}", delete_psk},
+    {"POST", "/v1/ntru-keys", post_ntru_key},
+    {"GET", "/v1/ntru-keys", get_ntru_keys},
+    {"GET", "/v1/ntru-keys/{id}", get_ntru_key},
+    {"POST", "/v1/watches", post_watch},
+    {"GET", "/v1/watches", get_watches},
+    {"DELETE", "/v1/watches/{channel_id}", delete_watch},
+};
+
+/* host:port of the http option. */
+static int split_address(const char *text, char *host, size_t host_len, uint16_t *port) {
+  const char *colon = strrchr(text, ':');
+  if (!colon || (size_t)(colon - text) >= host_len) return -1;
+  char *end;
+  long p = strtol(colon + 1, &end, 10);
+  if (*end || p < 0 || p > 65535 || colon[1] == 0) return -1;
+  memcpy(host, text, (size_t)(colon - text));
+  host[colon - text] = 0;
+  if (host[0] == '[') { /* [::1] */
+    memmove(host, host + 1, strlen(host));
+    host[strcspn(host, "]")] = 0;
+  }
+  *port = (uint16_t)p;
+  return 0;
+}
+
+int mg_rest_start(mg_gateway_t *g, char *err, size_t err_len) {
+  char host[256];
+  uint16_t port;
+  if (split_address(g->cfg.http, host, sizeof host, &port) != 0)
+    return snprintf(err, err_len, "http must be host:port, got '%s'", g->cfg.http), -1;
+  rest_t *r = calloc(1, sizeof *r);
+  if (!r || pthread_key_create(&r->store_key, close_store) != 0) {
+    free(r);
+    return snprintf(err, err_len, "out of memory"), -1;
+  }
+  r->g = g;
+  g->rest = r;
+  mg_http_limits_t limits = {.max_body_bytes = g->cfg.max_body_bytes, .threads = (unsigned)g->cfg.http_threads,
+                             .max_connections = (unsigned)g->cfg.http_max_connections, .connection_timeout_s = 30};
+  char herr[256] = "";
+  if (!(g->http = mg_http_start(host, port, &limits, herr, sizeof herr)))
+    return snprintf(err, err_len, "REST server on %s: %s", g->cfg.http, herr), -1;
+  for (size_t i = 0; i < sizeof routes / sizeof *routes; i++)
+    if (mg_http_route(g->http, routes[i].method, routes[i].pattern, routes[i].handler, r) != 0)
+      return snprintf(err, err_len, "cannot register %s %s", routes[i].method, routes[i].pattern), -1;
+  return 0;
+}
+
+void mg_rest_stop(mg_gateway_t *g) {
+  if (g->http) mg_http_stop(g->http);
+  g->http = NULL;
+  rest_t *r = g->rest;
+  if (!r) return;
+  pthread_key_delete(r->store_key);
+  free(r);
+  g->rest = NULL;
+}

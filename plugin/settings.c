@@ -1,0 +1,149 @@
+#include "plugin/settings.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum { OPT_TEXT, OPT_UINT, OPT_BOOL, OPT_POW, OPT_LEVEL } opt_type_t;
+
+typedef struct option_def {
+  const char *key;
+  opt_type_t type;
+  size_t offset;
+  const char *fallback;
+  uint64_t min, max; /* OPT_UINT */
+  const char *help;
+  bool secret; /* never echoed in messages */
+} option_def_t;
+
+#define FIELD(f) offsetof(mg_config_t, f)
+#define OPTION(k, t, f, d, lo, hi, h) {.key = k, .type = t, .offset = FIELD(f), .fallback = d, .min = lo, .max = hi, .help = h}
+
+static const option_def_t options[] = {
+    OPTION("node_api", OPT_TEXT, node_api, "http://127.0.0.1:14265", 0, 0, "node HTTP API URL"),
+    OPTION("node_zmq", OPT_TEXT, node_zmq, "tcp://127.0.0.1:5556", 0, 0, "node ZeroMQ feed URL"),
+    OPTION("http", OPT_TEXT, http, "127.0.0.1:8088", 0, 0, "REST API bind address host:port"),
+    OPTION("zmq_pub", OPT_TEXT, zmq_pub, "tcp://127.0.0.1:5557", 0, 0, "decoded-message PUB endpoint"),
+    OPTION("data_dir", OPT_TEXT, data_dir, "./var", 0, 0, "database, seed and token directory"),
+    {.key = "token", .type = OPT_TEXT, .offset = FIELD(token), .fallback = "",
+     .help = "bearer token for write routes (generated when empty)", .secret = true},
+    OPTION("mwm", OPT_UINT, mwm, "9", 1, 81, "minimum weight magnitude of local proof of work"),
+    OPTION("pow", OPT_POW, pow_remote, "local", 0, 0, "proof of work: local or remote (node attachToTangle)"),
+    OPTION("pow_threads", OPT_UINT, pow_threads, "0", 0, 256, "proof-of-work threads (0: every CPU)"),
+    OPTION("max_body_bytes", OPT_UINT, max_body_bytes, "1048576", 1024, UINT64_C(1) << 30, "largest REST body"),
+    OPTION("max_payload_bytes", OPT_UINT, max_payload_bytes, "65536", 1, UINT64_C(1) << 28, "largest message payload"),
+    OPTION("max_list", OPT_UINT, max_list, "64", 1, 4096, "longest list in a request (keys, packets)"),
+    OPTION("page_limit", OPT_UINT, page_limit, "1000", 1, 100000, "most messages in one fetch"),
+    OPTION("max_height", OPT_UINT, max_height, "16", 0, 20, "tallest Merkle tree a client may create"),
+    OPTION("rotate_threshold", OPT_UINT, rotate_threshold, "0", 0, UINT64_C(1) << 20,
+     "announce a new endpoint when signatures left fall to this (0: off)"),
+    OPTION("read_auth", OPT_BOOL, read_auth, "false", 0, 0, "read routes need the token too"),
+    OPTION("http_threads", OPT_UINT, http_threads, "4", 1, 256, "REST worker threads"),
+    OPTION("http_max_connections", OPT_UINT, http_max_connections, "1024", 1, 65536, "open REST connections at most"),
+    OPTION("node_timeout_ms", OPT_UINT, node_timeout_ms, "10000", 100, 600000, "node API request time-out"),
+    OPTION("backfill_page", OPT_UINT, backfill_page, "500", 1, 10000, "hashes per getTrytes in back-fill"),
+    OPTION("assembler_max_txs", OPT_UINT, assembler_max_txs, "100000", 100, 100000000, "transactions held for incomplete bundles"),
+    OPTION("assembler_ttl_s", OPT_UINT, assembler_ttl_s, "600", 1, 86400, "seconds an incomplete bundle is kept"),
+    OPTION("reader_max_contexts", OPT_UINT, reader_max_contexts, "4096", 1, 1000000, "open messages per watched channel"),
+    OPTION("log_level", OPT_LEVEL, log_level, "info", 0, 0, "debug, info, warning or error"),
+};
+
+#define N_OPTIONS (sizeof options / sizeof *options)
+
+static const option_def_t *find_option(const char *key) {
+  for (size_t i = 0; i < N_OPTIONS; i++)
+    if (strcmp(options[i].key, key) == 0) return &options[i];
+  return NULL;
+}
+
+static int parse_uint(const char *text, uint64_t min, uint64_t max, uint64_t *out) {
+  char *end;
+  errno = 0;
+  if (!*text || *text == '-' || *text == ' ') return -1;
+  unsigned long long v = strtoull(text, &end, 10);
+  if (errno || *end || v < min || v > max) return -1;
+  *out = v;
+  return 0;
+}
+
+static int parse_bool(const char *text, bool *out) {
+  static const char *const yes[] = {"true", "yes", "on", "1"}, *const no[] = {"false", "no", "off", "0"};
+  for (size_t i = 0; i < 4; i++) {
+    if (strcmp(text, yes[i]) == 0) return *out = true, 0;
+    if (strcmp(text, no[i]) == 0) return *out = false, 0;
+  }
+  return -1;
+}
+
+static int parse_level(const char *text, uint64_t *out) {
+  static const char *const names[] = {"debug", "info", "warning", "error"};
+  for (uint64_t i = 0; i < 4; i++)
+    if (strcmp(text, names[i]) == 0) return *out = i, 0;
+  return -1;
+}
+
+/* Applies one value; writes what was expected into `expected` on failure. */
+static int apply(mg_config_t *c, const option_def_t *o, const char *value, char *expected, size_t len) {
+  char *field = (char *)c + o->offset;
+  switch (o->type) {
+    case OPT_TEXT:
+      if (strlen(value) >= MG_CONFIG_TEXT_MAX) return snprintf(expected, len, "at most %d characters", MG_CONFIG_TEXT_MAX - 1), -1;
+      memcpy(field, value, strlen(value) + 1);
+      return 0;
+    case OPT_UINT:
+      if (parse_uint(value, o->min, o->max, (uint64_t *)(void *)field) == 0) return 0;
+      return snprintf(expected, len, "an integer from %llu to %llu", (unsigned long long)o->min, (unsigned long long)o->max), -1;
+    case OPT_BOOL:
+      if (parse_bool(value, (bool *)(void *)field) == 0) return 0;
+      return snprintf(expected, len, "true or false"), -1;
+    case OPT_POW:
+      if (strcmp(value, "local") == 0 || strcmp(value, "remote") == 0) return *(bool *)(void *)field = value[0] == 'r', 0;
+      return snprintf(expected, len, "local or remote"), -1;
+    case OPT_LEVEL:
+      if (parse_level(value, (uint64_t *)(void *)field) == 0) return 0;
+      return snprintf(expected, len, "debug, info, warning or error"), -1;
+  }
+  return -1;
+}
+
+int mg_config_load(mg_config_t *c, const mamgate_opt_t *opts, int nopts, char *err, size_t err_len) {
+  char expected[128];
+  memset(c, 0, sizeof *c);
+  for (size_t i = 0; i < N_OPTIONS; i++)
+    if (apply(c, &options[i], options[i].fallback, expected, sizeof expected) != 0) {
+      snprintf(err, err_len, "built-in default of '%s' invalid", options[i].key);
+      return -1;
+    }
+  for (int i = 0; i < nopts; i++) {
+    const char *origin = opts[i].origin ? opts[i].origin : "option";
+    if (!opts[i].key || !opts[i].value) {
+      snprintf(err, err_len, "%s: option without key or value", origin);
+      return -1;
+    }
+    const option_def_t *o = find_option(opts[i].key);
+    /* The environment is shared with other programs (tests set MAMGATE_BUILDDIR, for one): an
+     * unknown MAMGATE_* variable is not ours to reject. Files and flags must be exact. */
+    if (!o && opts[i].origin && strncmp(opts[i].origin, "MAMGATE_", 8) == 0) continue;
+    if (!o) {
+      snprintf(err, err_len, "%s: unknown option '%s'", origin, opts[i].key);
+      return -1;
+    }
+    if (apply(c, o, opts[i].value, expected, sizeof expected) != 0) {
+      snprintf(err, err_len, "%s: bad value '%s' for %s: expected %s", origin, o->secret ? "(hidden)" : opts[i].value,
+               o->key, expected);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+size_t mg_config_describe(char *buf, size_t len) {
+  size_t used = 0;
+  for (size_t i = 0; i < N_OPTIONS; i++) {
+    int n = snprintf(buf ? buf + used : NULL, buf && used < len ? len - used : 0, "%-22s %-26s %s\n", options[i].key,
+                     options[i].fallback[0] ? options[i].fallback : "(empty)", options[i].help);
+    if (n > 0) used += (size_t)n;
+  }
+  return used;
+}

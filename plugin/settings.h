@@ -1,0 +1,50 @@
+/* plugin/settings.h: the plugin's configuration: every option, its default and its checks.
+ *
+ * Options arrive as key/value text from the host (file, environment, flags; see
+ * mamgate_plugin.h). Unknown keys and bad values are errors that name the option's origin. */
+#ifndef PLUGIN_SETTINGS_H
+#define PLUGIN_SETTINGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "plugin/mamgate_plugin.h"
+
+#define MG_CONFIG_TEXT_MAX 512
+
+typedef struct mg_config {
+  char node_api[MG_CONFIG_TEXT_MAX];  /* node HTTP API URL */
+  char node_zmq[MG_CONFIG_TEXT_MAX];  /* node ZeroMQ feed URL */
+  char http[MG_CONFIG_TEXT_MAX];      /* REST bind address host:port */
+  char zmq_pub[MG_CONFIG_TEXT_MAX];   /* decoded-message PUB endpoint */
+  char data_dir[MG_CONFIG_TEXT_MAX];
+  char token[MG_CONFIG_TEXT_MAX];     /* bearer token for write routes; empty: generated */
+  uint64_t mwm;                       /* minimum weight magnitude for local PoW */
+  bool pow_remote;                    /* attachToTangle on the node instead of local PoW */
+  uint64_t pow_threads;               /* 0: every CPU */
+  uint64_t max_body_bytes;            /* REST request bodies */
+  uint64_t max_payload_bytes;         /* one message's payload */
+  uint64_t max_list;                  /* list lengths in requests (PSKs, keys, packets) */
+  uint64_t page_limit;                /* most messages per fetch page */
+  uint64_t max_height;                /* tallest MSS tree a client may ask for */
+  uint64_t rotate_threshold;          /* new endpoint when remaining signatures fall to this; 0 off */
+  bool read_auth;                     /* read routes need the token too */
+  uint64_t http_threads;              /* REST worker threads */
+  uint64_t http_max_connections;
+  uint64_t node_timeout_ms;
+  uint64_t backfill_page;             /* hashes per getTrytes during back-fill */
+  uint64_t assembler_max_txs;
+  uint64_t assembler_ttl_s;
+  uint64_t reader_max_contexts;
+  uint64_t log_level;                 /* mamgate_log_level_t: 0 debug .. 3 error */
+} mg_config_t;
+
+/* Fills defaults then applies the options in order (later ones win). On error returns -1 and
+ * writes "<origin>: <message>" into err. */
+int mg_config_load(mg_config_t *c, const mamgate_opt_t *opts, int nopts, char *err, size_t err_len);
+
+/* Prints every option with its default, one per line (for --help and the README). */
+size_t mg_config_describe(char *buf, size_t len);
+
+#endif

@@ -1,0 +1,789 @@
+#include "plugin/watcher.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zmq.h>
+
+#include "mamcore/state.h"
+#include "mamcore/transport.h"
+#include "node/client.h"
+#include "plugin/addrset.h"
+#include "plugin/assembler.h"
+#include "plugin/msgjson.h"
+#include "tangle/transaction.h"
+#include "zmq/feed.h"
+#include "zmq/publisher.h"
+
+#define FEED_POLL_MS 100
+#define BATCH_MAX 256      /* decoded packets stored in one transaction */
+#define PENDING_MAX 256    /* bundles waiting for their message's earlier parts, per channel */
+#define PENDING_TTL_MS (30 * 60 * 1000)
+#define INJECT_MAX 4096    /* back-filled transactions queued for the feed thread */
+#define ID 81
+
+/* Writes an error message and returns -1. */
+static int fail(char *err, size_t err_len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t err_len, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err, err_len, fmt, ap);
+  va_end(ap);
+  return -1;
+}
+
+/* ---- one watched channel (owned by the feed thread once added) ---- */
+
+typedef struct pending_bundle {
+  mam_tx_t *txs;
+  size_t n;
+  char bundle[ID + 1];
+  uint64_t since_ms;
+} pending_bundle_t;
+
+typedef struct watch {
+  char id[ID + 1];
+  char *options; /* as persisted: psks and ntru key ids, inherited by announced channels */
+  mam_reader_t reader;
+  mam_psk_t *psks;
+  size_t n_psks;
+  mam_ntru_sk_t *ntru;
+  size_t n_ntru;
+  pending_bundle_t pending[PENDING_MAX];
+  size_t n_pending;
+  bool dirty; /* reader state changed since it was saved */
+  struct watch *next_dirty;
+} watch_t;
+
+typedef struct command {
+  enum { CMD_ADD, CMD_REMOVE } kind;
+  watch_t *watch;     /* CMD_ADD */
+  char id[ID + 1];    /* CMD_REMOVE */
+  struct command *next;
+} command_t;
+
+typedef struct injected {
+  char trytes[MG_FEED_TX_TRYTES];
+  char hash[ID];
+  bool has_hash;
+  struct injected *next;
+} injected_t;
+
+typedef struct backfill_item {
+  char id[ID + 1];
+  struct backfill_item *next;
+} backfill_item_t;
+
+typedef struct mg_watcher {
+  mg_gateway_t *g;
+  pthread_t feed_thread, backfill_thread;
+  bool feed_started, backfill_started;
+  pthread_mutex_t lock;
+  pthread_cond_t wake;        /* injected space, back-fill work */
+  pthread_cond_t cursor_cond; /* new messages stored */
+  /* under lock */
+  command_t *commands, **commands_tail;
+  injected_t *injected, **injected_tail;
+  size_t n_injected;
+  backfill_item_t *backfill;
+  int64_t last_cursor;
+  size_t n_watches;
+  bool connected;
+  uint64_t connections;
+  /* feed thread only */
+  mg_feed_t *feed;
+  mg_zpub_t *zpub;
+  mg_store_t *store;
+  mg_assembler_t *assembler;
+  mg_addrset_t *watches; /* channel id -> watch_t */
+  tangle_tx_t tx;
+  mg_message_t batch[BATCH_MAX];
+  size_t n_batch;
+  watch_t *dirty;
+} mg_watcher_t;
+
+static void free_pending(pending_bundle_t *p) {
+  free(p->txs);
+  p->txs = NULL;
+}
+
+static void watch_free(watch_t *w) {
+  if (!w) return;
+  for (size_t i = 0; i < w->n_pending; i++) free_pending(&w->pending[i]);
+  mam_reader_destroy(&w->reader);
+  if (w->psks) mam_wipe(w->psks, w->n_psks * sizeof *w->psks);
+  for (size_t i = 0; i < w->n_ntru; i++) mam_ntru_sk_destroy(&w->ntru[i]);
+  free(w->psks);
+  free(w->ntru);
+  free(w->options);
+  free(w);
+}
+
+/* ---- watch construction (any thread; uses the control store for NTRU keys) ---- */
+
+/* The persisted description of a watch's keys: {"psks":[{"id","key"}],"ntru_key_ids":[...]}. */
+static char *watch_options(const mam_psk_t *psks, size_t n_psks, char (*ntru_ids)[28], size_t n_ntru) {
+  json_t *o = json_object(), *pa = json_array(), *na = json_array();
+  for (size_t i = 0; i < n_psks; i++) {
+    char id[28] = {0}, key[82] = {0};
+    mam_trits_to_trytes(psks[i].id, MAM_PSK_ID_TRITS, id);
+    mam_trits_to_trytes(psks[i].key, MAM_PSK_KEY_TRITS, key);
+    json_array_append_new(pa, json_pack("{s:s, s:s}", "id", id, "key", key));
+    mam_wipe(key, sizeof key);
+  }
+  for (size_t i = 0; i < n_ntru; i++) json_array_append_new(na, json_string(ntru_ids[i]));
+  json_object_set_new(o, "psks", pa);
+  json_object_set_new(o, "ntru_key_ids", na);
+  char *text = json_dumps(o, JSON_COMPACT);
+  json_decref(o);
+  return text;
+}
+
+static mg_watch_err_t load_ntru_key(mg_gateway_t *g, const char *id, mam_ntru_sk_t *out) {
+  char sk[MG_NTRU_SK_TRYTES + 1], pk[MG_NTRU_PK_TRYTES + 1];
+  pthread_mutex_lock(&g->control_lock);
+  mg_store_err_t err = mg_store_get_ntru(g->control, id, sk, pk);
+  pthread_mutex_unlock(&g->control_lock);
+  if (err != MG_STORE_OK) return err == MG_STORE_NOT_FOUND ? MG_WATCH_BAD_KEY : MG_WATCH_STORE;
+  trit_t *f = malloc(MG_NTRU_SK_TRYTES * 3), *p = malloc(MG_NTRU_PK_TRYTES * 3);
+  mg_watch_err_t result = MG_WATCH_NO_MEMORY;
+  if (f && p) {
+    result = mam_trytes_to_trits(sk, MG_NTRU_SK_TRYTES, f) == MAM_OK &&
+                     mam_trytes_to_trits(pk, MG_NTRU_PK_TRYTES, p) == MAM_OK && mam_ntru_sk_load(out, f, p) == MAM_OK
+                 ? MG_WATCH_OK
+                 : MG_WATCH_BAD_KEY;
+  }
+  if (f) mam_wipe(f, MG_NTRU_SK_TRYTES * 3);
+  mam_wipe(sk, sizeof sk);
+  free(f);
+  free(p);
+  return result;
+}
+
+/* A watch of channel `id` with the keys the options describe, its reader trusting the channel
+ * (or restored from state). */
+static mg_watch_err_t watch_new(mg_gateway_t *g, const char *id, const char *options, const uint8_t *state,
+                                size_t state_len, watch_t **out) {
+  watch_t *w = calloc(1, sizeof *w);
+  json_t *o = json_loads(options, 0, NULL);
+  if (!w || !o || !(w->options = strdup(options))) {
+    json_decref(o);
+    watch_free(w);
+    return MG_WATCH_NO_MEMORY;
+  }
+  memcpy(w->id, id, ID);
+  mam_reader_init(&w->reader);
+  w->reader.max_contexts = g->cfg.reader_max_contexts;
+  w->reader.max_payload_trytes = 2 * g->cfg.max_payload_bytes;
+  mg_watch_err_t err = MG_WATCH_OK;
+  json_t *psks = json_object_get(o, "psks"), *ntru = json_object_get(o, "ntru_key_ids");
+  w->psks = calloc(json_array_size(psks) + 1, sizeof *w->psks);
+  w->ntru = calloc(json_array_size(ntru) + 1, sizeof *w->ntru);
+  if (!w->psks || !w->ntru) err = MG_WATCH_NO_MEMORY;
+  for (size_t i = 0; err == MG_WATCH_OK && i < json_array_size(psks); i++) {
+    const char *pid = json_string_value(json_object_get(json_array_get(psks, i), "id"));
+    const char *key = json_string_value(json_object_get(json_array_get(psks, i), "key"));
+    if (!pid || !key || strlen(pid) != 27 || strlen(key) != 81 ||
+        mam_trytes_to_trits(pid, 27, w->psks[i].id) != MAM_OK || mam_trytes_to_trits(key, 81, w->psks[i].key) != MAM_OK)
+      err = MG_WATCH_BAD_KEY;
+    w->n_psks = i + 1;
+  }
+  for (size_t i = 0; err == MG_WATCH_OK && i < json_array_size(ntru); i++) {
+    const char *kid = json_string_value(json_array_get(ntru, i));
+    err = kid ? load_ntru_key(g, kid, &w->ntru[i]) : MG_WATCH_BAD_KEY;
+    w->n_ntru = i + 1;
+  }
+  json_decref(o);
+  w->reader.keys.psks = w->psks;
+  w->reader.keys.n_psks = w->n_psks;
+  w->reader.keys.ntru_sks = w->ntru;
+  w->reader.keys.n_ntru = w->n_ntru;
+  trit_t chid[MAM_ID_TRITS];
+  if (err == MG_WATCH_OK && mam_trytes_to_trits(id, ID, chid) != MAM_OK) err = MG_WATCH_BAD_KEY;
+  if (err == MG_WATCH_OK && state && mam_reader_state_load(&w->reader, state, state_len) != MAM_OK) {
+    mg_log(g, MAMGATE_LOG_WARNING, "watch %.81s: saved reader state unusable, starting afresh", id);
+  }
+  if (err == MG_WATCH_OK && mam_id_set_add(&w->reader.keys.trusted_channels, chid) != MAM_OK) err = MG_WATCH_NO_MEMORY;
+  if (err != MG_WATCH_OK) {
+    watch_free(w);
+    return err;
+  }
+  *out = w;
+  return MG_WATCH_OK;
+}
+
+/* ---- queues between threads ---- */
+
+static void push_command(mg_watcher_t *wt, command_t *c) {
+  pthread_mutex_lock(&wt->lock);
+  c->next = NULL;
+  *wt->commands_tail = c;
+  wt->commands_tail = &c->next;
+  pthread_mutex_unlock(&wt->lock);
+}
+
+static void push_backfill_locked(mg_watcher_t *wt, const char *id) {
+  backfill_item_t *b = calloc(1, sizeof *b);
+  if (!b) return;
+  memcpy(b->id, id, ID);
+  b->next = wt->backfill;
+  wt->backfill = b;
+  pthread_cond_broadcast(&wt->wake);
+}
+
+static void push_backfill(mg_watcher_t *wt, const char *id) {
+  pthread_mutex_lock(&wt->lock);
+  push_backfill_locked(wt, id);
+  pthread_mutex_unlock(&wt->lock);
+}
+
+int mg_watcher_inject(mg_gateway_t *g, const char *trytes, const char *hash) {
+  mg_watcher_t *wt = g->watcher;
+  injected_t *item = malloc(sizeof *item);
+  if (!item) return -1;
+  memcpy(item->trytes, trytes, MG_FEED_TX_TRYTES);
+  item->has_hash = hash != NULL;
+  if (hash) memcpy(item->hash, hash, ID);
+  item->next = NULL;
+  pthread_mutex_lock(&wt->lock);
+  while (wt->n_injected >= INJECT_MAX && !atomic_load(&g->stopping)) pthread_cond_wait(&wt->wake, &wt->lock);
+  if (atomic_load(&g->stopping)) {
+    pthread_mutex_unlock(&wt->lock);
+    free(item);
+    return -1;
+  }
+  *wt->injected_tail = item;
+  wt->injected_tail = &item->next;
+  wt->n_injected++;
+  pthread_mutex_unlock(&wt->lock);
+  return 0;
+}
+
+/* ---- decoding (feed thread) ---- */
+
+static void mark_dirty(mg_watcher_t *wt, watch_t *w) {
+  if (w->dirty) return;
+  w->dirty = true;
+  w->next_dirty = wt->dirty;
+  wt->dirty = w;
+}
+
+static int install_watch(mg_watcher_t *wt, watch_t *w) {
+  if (mg_addrset_get(wt->watches, w->id)) {
+    watch_free(w);
+    return 0;
+  }
+  if (mg_addrset_put(wt->watches, w->id, w) != 0) {
+    watch_free(w);
+    return -1;
+  }
+  pthread_mutex_lock(&wt->lock);
+  wt->n_watches = mg_addrset_count(wt->watches);
+  pthread_mutex_unlock(&wt->lock);
+  return 0;
+}
+
+static void remove_watch(mg_watcher_t *wt, const char *id) {
+  watch_t *w = mg_addrset_get(wt->watches, id);
+  if (!w) return;
+  for (watch_t **p = &wt->dirty; *p; p = &(*p)->next_dirty)
+    if (*p == w) {
+      *p = w->next_dirty;
+      break;
+    }
+  mg_addrset_remove(wt->watches, id);
+  watch_free(w);
+  pthread_mutex_lock(&wt->lock);
+  wt->n_watches = mg_addrset_count(wt->watches);
+  pthread_mutex_unlock(&wt->lock);
+}
+
+/* A channel announced by a watched one is watched with the same keys. */
+static void follow_announced_channel(mg_watcher_t *wt, const watch_t *from, const trit_t chid1[MAM_ID_TRITS]) {
+  char id[ID + 1] = {0};
+  mam_trits_to_trytes(chid1, MAM_ID_TRITS, id);
+  if (mg_addrset_get(wt->watches, id)) return;
+  mg_watch_t row = {.options = from->options, .created_at_ms = (int64_t)mg_now_ms(wt->g)};
+  memcpy(row.channel_id, id, ID + 1);
+  mg_store_err_t err = mg_store_add_watch(wt->store, &row);
+  watch_t *w = NULL;
+  if ((err == MG_STORE_OK || err == MG_STORE_EXISTS) && watch_new(wt->g, id, from->options, NULL, 0, &w) == MG_WATCH_OK &&
+      install_watch(wt, w) == 0) {
+    mg_log(wt->g, MAMGATE_LOG_INFO, "channel %.81s announced channel %.81s: now watched too", from->id, id);
+    push_backfill(wt, id);
+  }
+}
+
+static void queue_message(mg_watcher_t *wt, const watch_t *w, const mam_decoded_t *d, const char *bundle);
+static void flush_batch(mg_watcher_t *wt);
+
+static bool is_out_of_order(mam_err_t err) { return err == MAM_ERR_MESSAGE_NOT_FOUND || err == MAM_ERR_BAD_ORD; }
+
+/* Reads one bundle with the channel's reader; MAM_OK when it was consumed (decoded or skipped). */
+static mam_err_t read_bundle(mg_watcher_t *wt, watch_t *w, const mam_tx_t *txs, size_t n, const char *bundle) {
+  mam_decoded_t d;
+  bool has;
+  mam_err_t err = mam_reader_read_bundle(&w->reader, txs, n, &d, &has);
+  if (err != MAM_OK) return err;
+  mark_dirty(wt, w);
+  if (has) {
+    queue_message(wt, w, &d, bundle);
+    if (d.pubkey_kind == MAM_PUBKEY_CHID1) follow_announced_channel(wt, w, d.signer);
+    mam_decoded_free(&d);
+  }
+  return MAM_OK;
+}
+
+static void count_rejected(mg_watcher_t *wt, const watch_t *w, mam_err_t err) {
+  atomic_fetch_add(&wt->g->metrics.rejected[(unsigned)err < 32 ? err : 31], 1);
+  mg_log(wt->g, MAMGATE_LOG_DEBUG, "channel %.81s: bundle skipped: %s", w->id, mam_strerror(err));
+}
+
+/* Retries waiting bundles until none makes progress. */
+static void retry_pending(mg_watcher_t *wt, watch_t *w) {
+  for (bool progress = true; progress;) {
+    progress = false;
+    for (size_t i = 0; i < w->n_pending;) {
+      pending_bundle_t *p = &w->pending[i];
+      mam_err_t err = read_bundle(wt, w, p->txs, p->n, p->bundle);
+      if (is_out_of_order(err)) {
+        i++;
+        continue;
+      }
+      if (err != MAM_OK) count_rejected(wt, w, err);
+      progress = progress || err == MAM_OK;
+      free_pending(p);
+      w->pending[i] = w->pending[--w->n_pending];
+    }
+  }
+}
+
+static void expire_pending(mg_watcher_t *wt, watch_t *w, uint64_t now) {
+  for (size_t i = 0; i < w->n_pending;) {
+    if (now - w->pending[i].since_ms < PENDING_TTL_MS) {
+      i++;
+      continue;
+    }
+    count_rejected(wt, w, MAM_ERR_MESSAGE_NOT_FOUND);
+    free_pending(&w->pending[i]);
+    w->pending[i] = w->pending[--w->n_pending];
+  }
+}
+
+static void on_bundle(void *ctx, const tangle_tx_t *const *txs, const trit_t *const *hashes, size_t n) {
+  (void)hashes;
+  mg_watcher_t *wt = ctx;
+  char id[ID + 1] = {0}, bundle[ID + 1] = {0};
+  mam_trits_to_trytes(txs[0]->address, MAM_ID_TRITS, id);
+  mam_trits_to_trytes(txs[0]->bundle, MAM_ID_TRITS, bundle);
+  watch_t *w = mg_addrset_get(wt->watches, id);
+  mam_tx_t *m = malloc(n * sizeof *m);
+  if (!w || !m) {
+    free(m);
+    return;
+  }
+  atomic_fetch_add(&wt->g->metrics.bundles_completed, 1);
+  for (size_t i = 0; i < n; i++) {
+    memcpy(m[i].address, txs[i]->address, MAM_ID_TRITS);
+    memcpy(m[i].tag, txs[i]->tag, MAM_TAG_TRITS);
+    memcpy(m[i].fragment, txs[i]->signature_message_fragment, MAM_FRAGMENT_TRITS);
+  }
+  mam_err_t err = read_bundle(wt, w, m, n, bundle);
+  if (err == MAM_OK) {
+    free(m);
+    retry_pending(wt, w);
+  } else if (is_out_of_order(err) && w->n_pending < PENDING_MAX) {
+    pending_bundle_t *p = &w->pending[w->n_pending++];
+    *p = (pending_bundle_t){.txs = m, .n = n, .since_ms = mg_now_ms(wt->g)};
+    memcpy(p->bundle, bundle, ID + 1);
+  } else {
+    count_rejected(wt, w, err);
+    free(m);
+  }
+}
+
+/* One transaction from the feed or the back-fill; hash may be NULL. */
+static void handle_transaction(mg_watcher_t *wt, const char *trytes, const char *hash) {
+  mg_metrics_t *mx = &wt->g->metrics;
+  atomic_fetch_add(&mx->feed_transactions, 1);
+  if (!mg_addrset_has(wt->watches, trytes + MG_FEED_ADDRESS_OFFSET)) return; /* the miss path */
+  atomic_fetch_add(&mx->feed_matched, 1);
+  trit_t h[MAM_ID_TRITS];
+  char computed[ID];
+  if (tangle_tx_from_trytes(&wt->tx, trytes, MG_FEED_TX_TRYTES) != TANGLE_OK || tangle_tx_hash(&wt->tx, h) != TANGLE_OK) {
+    atomic_fetch_add(&mx->feed_invalid, 1);
+    return;
+  }
+  mam_trits_to_trytes(h, MAM_ID_TRITS, computed);
+  if (hash && memcmp(hash, computed, ID) != 0) { /* a frame whose hash lies about its transaction */
+    atomic_fetch_add(&mx->feed_invalid, 1);
+    return;
+  }
+  mg_assembler_result_t r = mg_assembler_add(wt->assembler, &wt->tx, h, mg_now_ms(wt->g), on_bundle, wt);
+  if (r == MG_ASSEMBLER_DUPLICATE) atomic_fetch_add(&mx->feed_duplicates, 1);
+  if (r == MG_ASSEMBLER_REJECTED) atomic_fetch_add(&mx->feed_invalid, 1);
+}
+
+/* ---- storing and publishing (feed thread) ---- */
+
+static void queue_message(mg_watcher_t *wt, const watch_t *w, const mam_decoded_t *d, const char *bundle) {
+  if (wt->n_batch == BATCH_MAX) flush_batch(wt);
+  mg_message_t *m = &wt->batch[wt->n_batch];
+  memset(m, 0, sizeof *m);
+  if (!(m->payload_trytes = malloc(d->payload_trits / 3 + 1))) return;
+  mam_trits_to_trytes(d->payload, d->payload_trits, m->payload_trytes);
+  m->payload_trytes[d->payload_trits / 3] = 0;
+  memcpy(m->channel_id, w->id, ID + 1);
+  mam_trits_to_trytes(d->signer, MAM_ID_TRITS, m->endpoint_id);
+  mam_trits_to_trytes(d->msg_id, MAM_MSG_ID_TRITS, m->message_id);
+  m->ord = d->ord;
+  m->last = d->last;
+  m->checksum = (int)d->checksum;
+  m->verified = d->checksum != MAM_CHECKSUM_NONE;
+  memcpy(m->bundle, bundle, ID + 1);
+  m->received_at_ms = (int64_t)mg_now_ms(wt->g);
+  wt->n_batch++;
+  atomic_fetch_add(&wt->g->metrics.packets_decoded, 1);
+}
+
+static void save_reader_states(mg_watcher_t *wt) {
+  for (watch_t *w = wt->dirty, *next; w; w = next) {
+    next = w->next_dirty;
+    w->dirty = false;
+    w->next_dirty = NULL;
+    size_t len = mam_reader_state_size(&w->reader), written;
+    uint8_t *buf = malloc(len);
+    if (buf && mam_reader_state_save(&w->reader, buf, len, &written) == MAM_OK)
+      mg_store_set_watch_state(wt->store, w->id, buf, written);
+    if (buf) mam_wipe(buf, len);
+    free(buf);
+  }
+  wt->dirty = NULL;
+}
+
+static void flush_batch(mg_watcher_t *wt) {
+  if (wt->n_batch == 0) return save_reader_states(wt);
+  int inserted[BATCH_MAX] = {0};
+  mg_store_err_t err = mg_store_put_messages(wt->store, wt->batch, wt->n_batch, inserted);
+  if (err != MG_STORE_OK)
+    mg_log(wt->g, MAMGATE_LOG_ERROR, "storing %zu decoded packets failed: %s (%s); back-fill will bring them again",
+           wt->n_batch, mg_store_strerror(err), mg_store_errmsg(wt->store));
+  int64_t newest = 0;
+  for (size_t i = 0; err == MG_STORE_OK && i < wt->n_batch; i++) {
+    if (!inserted[i]) {
+      atomic_fetch_add(&wt->g->metrics.packets_repeated, 1);
+      continue;
+    }
+    atomic_fetch_add(&wt->g->metrics.packets_stored, 1);
+    newest = wt->batch[i].cursor > newest ? wt->batch[i].cursor : newest;
+    char topic[4 + ID + 1];
+    snprintf(topic, sizeof topic, "mam %s", wt->batch[i].channel_id);
+    char *body = mg_message_json_text(&wt->batch[i]);
+    if (body && wt->zpub) mg_zpub_send(wt->zpub, topic, body, strlen(body));
+    free(body);
+  }
+  for (size_t i = 0; i < wt->n_batch; i++) free(wt->batch[i].payload_trytes);
+  wt->n_batch = 0;
+  save_reader_states(wt);
+  if (newest) {
+    pthread_mutex_lock(&wt->lock);
+    if (newest > wt->last_cursor) wt->last_cursor = newest;
+    pthread_cond_broadcast(&wt->cursor_cond);
+    pthread_mutex_unlock(&wt->lock);
+  }
+}
+
+/* ---- the feed thread ---- */
+
+static void apply_commands(mg_watcher_t *wt) {
+  pthread_mutex_lock(&wt->lock);
+  command_t *c = wt->commands;
+  wt->commands = NULL;
+  wt->commands_tail = &wt->commands;
+  pthread_mutex_unlock(&wt->lock);
+  while (c) {
+    command_t *next = c->next;
+    if (c->kind == CMD_ADD && install_watch(wt, c->watch) != 0)
+      mg_log(wt->g, MAMGATE_LOG_ERROR, "out of memory adding a watch");
+    if (c->kind == CMD_REMOVE) remove_watch(wt, c->id);
+    free(c);
+    c = next;
+  }
+}
+
+static void drain_injected(mg_watcher_t *wt) {
+  pthread_mutex_lock(&wt->lock);
+  injected_t *list = wt->injected;
+  wt->injected = NULL;
+  wt->injected_tail = &wt->injected;
+  wt->n_injected = 0;
+  pthread_cond_broadcast(&wt->wake);
+  pthread_mutex_unlock(&wt->lock);
+  while (list) {
+    injected_t *next = list->next;
+    handle_transaction(wt, list->trytes, list->has_hash ? list->hash : NULL);
+    free(list);
+    list = next;
+  }
+}
+
+static void backfill_all_locked(mg_watcher_t *wt);
+
+static void track_connection(mg_watcher_t *wt) {
+  bool connected = mg_feed_connected(wt->feed);
+  uint64_t connections = mg_feed_connections(wt->feed);
+  pthread_mutex_lock(&wt->lock);
+  if (connections > wt->connections && wt->connections > 0) {
+    mg_log(wt->g, MAMGATE_LOG_INFO, "feed reconnected: back-filling watched channels");
+    backfill_all_locked(wt);
+  }
+  wt->connected = connected;
+  wt->connections = connections;
+  pthread_mutex_unlock(&wt->lock);
+}
+
+/* Once a second: expire incomplete bundles and long-waiting out-of-order ones. */
+static void sweep(mg_watcher_t *wt, uint64_t now) {
+  mg_assembler_expire(wt->assembler, now);
+  for (size_t i = 0; i < mg_addrset_count(wt->watches); i++) expire_pending(wt, mg_addrset_value_at(wt->watches, i), now);
+}
+
+static void *feed_main(void *arg) {
+  mg_watcher_t *wt = arg;
+  mg_gateway_t *g = wt->g;
+  uint64_t last_sweep = mg_now_ms(g);
+  while (!atomic_load(&g->stopping)) {
+    apply_commands(wt);
+    drain_injected(wt);
+    track_connection(wt);
+    const char *frame;
+    size_t len;
+    mg_feed_err_t err = mg_feed_recv(wt->feed, wt->n_batch ? 0 : FEED_POLL_MS, &frame, &len);
+    if (err == MG_FEED_OK) {
+      atomic_fetch_add(&g->metrics.feed_frames, 1);
+      mg_feed_tx_t tx;
+      mg_feed_err_t perr = mg_feed_parse(frame, len, &tx);
+      if (perr == MG_FEED_OK) handle_transaction(wt, tx.trytes, tx.hash);
+      else if (perr != MG_FEED_NOT_TX) atomic_fetch_add(&g->metrics.feed_invalid, 1);
+    } else if (err != MG_FEED_TIMEOUT) {
+      atomic_fetch_add(&g->metrics.feed_invalid, 1);
+    }
+    if (err != MG_FEED_OK || wt->n_batch == BATCH_MAX) flush_batch(wt);
+    uint64_t now = mg_now_ms(g);
+    if (now - last_sweep > 1000) {
+      last_sweep = now;
+      sweep(wt, now);
+    }
+  }
+  flush_batch(wt);
+  return NULL;
+}
+
+/* ---- back-fill: history of watched channels from the node's API ---- */
+
+static void backfill_all_locked(mg_watcher_t *wt) {
+  for (size_t i = 0; i < mg_addrset_count(wt->watches); i++) {
+    const watch_t *w = mg_addrset_value_at(wt->watches, i);
+    push_backfill_locked(wt, w->id);
+  }
+}
+
+static backfill_item_t *next_backfill(mg_watcher_t *wt) {
+  pthread_mutex_lock(&wt->lock);
+  while (!wt->backfill && !atomic_load(&wt->g->stopping)) pthread_cond_wait(&wt->wake, &wt->lock);
+  backfill_item_t *b = wt->backfill;
+  if (b) wt->backfill = b->next;
+  pthread_mutex_unlock(&wt->lock);
+  return b;
+}
+
+static void backfill_channel(mg_watcher_t *wt, mg_node_client_t *client, const char *id) {
+  mg_gateway_t *g = wt->g;
+  mg_node_strings_t hashes = {0}, trytes = {0};
+  const char *addresses[1] = {id};
+  mg_node_err_t err = mg_node_find_transactions(client, MG_NODE_FIND_ADDRESSES, addresses, 1, &hashes);
+  for (size_t off = 0; err == MG_NODE_OK && off < hashes.count && !atomic_load(&g->stopping);
+       off += g->cfg.backfill_page) {
+    size_t n = hashes.count - off < g->cfg.backfill_page ? hashes.count - off : g->cfg.backfill_page;
+    err = mg_node_get_trytes(client, (const char *const *)hashes.items + off, n, &trytes);
+    for (size_t i = 0; err == MG_NODE_OK && i < trytes.count; i++)
+      if (trytes.items[i] && mg_watcher_inject(g, trytes.items[i], hashes.items[off + i]) == 0)
+        atomic_fetch_add(&g->metrics.backfill_transactions, 1);
+    mg_node_strings_free(&trytes);
+  }
+  if (err != MG_NODE_OK)
+    mg_log(g, MAMGATE_LOG_WARNING, "back-fill of %.81s: %s: %s", id, mg_node_strerror(err), mg_node_client_message(client));
+  else
+    mg_log(g, MAMGATE_LOG_DEBUG, "back-fill of %.81s: %zu transactions", id, hashes.count);
+  atomic_fetch_add(&g->metrics.backfill_runs, 1);
+  mg_node_strings_free(&hashes);
+}
+
+static void *backfill_main(void *arg) {
+  mg_watcher_t *wt = arg;
+  mg_node_config_t cfg;
+  mg_node_config_init(&cfg, wt->g->cfg.node_api);
+  cfg.timeout_ms = (long)wt->g->cfg.node_timeout_ms;
+  cfg.cancel = &wt->g->stopping;
+  mg_node_client_t *client = NULL;
+  if (mg_node_client_new(&cfg, &client) != MG_NODE_OK) {
+    mg_log(wt->g, MAMGATE_LOG_ERROR, "back-fill disabled: cannot create a node client");
+    return NULL;
+  }
+  for (backfill_item_t *b; (b = next_backfill(wt)) != NULL; free(b)) backfill_channel(wt, client, b->id);
+  mg_node_client_free(client);
+  return NULL;
+}
+
+/* ---- start, stop, public calls ---- */
+
+static int load_watches(mg_watcher_t *wt, char *err, size_t err_len) {
+  mg_watch_t *rows = NULL;
+  size_t n = 0;
+  mg_store_err_t serr = mg_store_list_watches(wt->store, &rows, &n);
+  if (serr != MG_STORE_OK) {
+    snprintf(err, err_len, "cannot read watches: %s", mg_store_strerror(serr));
+    return -1;
+  }
+  for (size_t i = 0; i < n; i++) {
+    watch_t *w;
+    mg_watch_err_t werr = watch_new(wt->g, rows[i].channel_id, rows[i].options, rows[i].state, rows[i].state_len, &w);
+    if (werr == MG_WATCH_OK && install_watch(wt, w) == 0) {
+      push_backfill(wt, rows[i].channel_id);
+      continue;
+    }
+    mg_log(wt->g, MAMGATE_LOG_ERROR, "watch %.81s could not be restored (code %d)", rows[i].channel_id, (int)werr);
+  }
+  mg_watches_free(rows, n);
+  return 0;
+}
+
+static void watcher_free(mg_watcher_t *wt) {
+  for (size_t i = 0; wt->watches && i < mg_addrset_count(wt->watches); i++) watch_free(mg_addrset_value_at(wt->watches, i));
+  mg_addrset_free(wt->watches);
+  mg_assembler_free(wt->assembler);
+  if (wt->feed) mg_feed_close(wt->feed);
+  if (wt->zpub) mg_zpub_close(wt->zpub);
+  mg_store_close(wt->store);
+  for (command_t *c = wt->commands, *n; c; c = n) {
+    n = c->next;
+    watch_free(c->watch);
+    free(c);
+  }
+  for (injected_t *i = wt->injected, *n; i; i = n) n = i->next, free(i);
+  for (backfill_item_t *b = wt->backfill, *n; b; b = n) n = b->next, free(b);
+  pthread_mutex_destroy(&wt->lock);
+  pthread_cond_destroy(&wt->wake);
+  pthread_cond_destroy(&wt->cursor_cond);
+  free(wt);
+}
+
+int mg_watcher_start(mg_gateway_t *g, char *err, size_t err_len) {
+  mg_watcher_t *wt = calloc(1, sizeof *wt);
+  if (!wt) return snprintf(err, err_len, "out of memory"), -1;
+  wt->g = g;
+  wt->commands_tail = &wt->commands;
+  wt->injected_tail = &wt->injected;
+  pthread_mutex_init(&wt->lock, NULL);
+  pthread_cond_init(&wt->wake, NULL);
+  pthread_cond_init(&wt->cursor_cond, NULL);
+  g->watcher = wt;
+  mg_assembler_limits_t limits = {.max_txs = g->cfg.assembler_max_txs, .ttl_ms = g->cfg.assembler_ttl_s * 1000};
+  int rc = 0;
+  if (mg_store_open(g->db_path, &wt->store) != MG_STORE_OK) rc = fail(err, err_len, "cannot open %s", g->db_path);
+  if (rc == 0 && !(wt->watches = mg_addrset_new(1024))) rc = fail(err, err_len, "out of memory");
+  if (rc == 0 && !(wt->assembler = mg_assembler_new(&limits))) rc = fail(err, err_len, "out of memory");
+  if (rc == 0 && mg_feed_open(g->zmq_ctx, g->cfg.node_zmq, &wt->feed) != MG_FEED_OK)
+    rc = fail(err, err_len, "cannot connect the node feed %s", g->cfg.node_zmq);
+  if (rc == 0 && mg_zpub_open(g->zmq_ctx, g->cfg.zmq_pub, &wt->zpub) != 0)
+    rc = fail(err, err_len, "cannot bind the ZeroMQ output %s: %s", g->cfg.zmq_pub, zmq_strerror(zmq_errno()));
+  if (rc == 0) rc = load_watches(wt, err, err_len);
+  if (rc == 0 && pthread_create(&wt->feed_thread, NULL, feed_main, wt) != 0) rc = fail(err, err_len, "cannot start the feed thread");
+  wt->feed_started = rc == 0;
+  if (rc == 0 && pthread_create(&wt->backfill_thread, NULL, backfill_main, wt) != 0) rc = fail(err, err_len, "cannot start the back-fill thread");
+  wt->backfill_started = rc == 0;
+  if (rc != 0) mg_watcher_stop(g);
+  return rc;
+}
+
+void mg_watcher_stop(mg_gateway_t *g) {
+  mg_watcher_t *wt = g->watcher;
+  if (!wt) return;
+  pthread_mutex_lock(&wt->lock);
+  pthread_cond_broadcast(&wt->wake);
+  pthread_cond_broadcast(&wt->cursor_cond);
+  pthread_mutex_unlock(&wt->lock);
+  if (wt->backfill_started) pthread_join(wt->backfill_thread, NULL);
+  if (wt->feed_started) pthread_join(wt->feed_thread, NULL);
+  watcher_free(wt);
+  g->watcher = NULL;
+}
+
+mg_watch_err_t mg_watcher_add(mg_gateway_t *g, const mg_watch_request_t *req) {
+  mg_watcher_t *wt = g->watcher;
+  char *options = watch_options(req->psks, req->n_psks, req->ntru_ids, req->n_ntru);
+  command_t *c = calloc(1, sizeof *c);
+  watch_t *w = NULL;
+  mg_watch_err_t err = options && c ? watch_new(g, req->channel_id, options, NULL, 0, &w) : MG_WATCH_NO_MEMORY;
+  if (err == MG_WATCH_OK) {
+    mg_watch_t row = {.options = options, .created_at_ms = (int64_t)mg_now_ms(g)};
+    memcpy(row.channel_id, req->channel_id, ID + 1);
+    pthread_mutex_lock(&g->control_lock);
+    mg_store_err_t serr = mg_store_add_watch(g->control, &row);
+    pthread_mutex_unlock(&g->control_lock);
+    err = serr == MG_STORE_OK ? MG_WATCH_OK : (serr == MG_STORE_EXISTS ? MG_WATCH_EXISTS : MG_WATCH_STORE);
+  }
+  if (options) mam_wipe(options, strlen(options));
+  free(options);
+  if (err != MG_WATCH_OK) {
+    watch_free(w);
+    free(c);
+    return err;
+  }
+  c->kind = CMD_ADD;
+  c->watch = w;
+  push_command(wt, c);
+  if (req->backfill) push_backfill(wt, req->channel_id);
+  return MG_WATCH_OK;
+}
+
+mg_watch_err_t mg_watcher_remove(mg_gateway_t *g, const char *channel_id) {
+  command_t *c = calloc(1, sizeof *c);
+  if (!c) return MG_WATCH_NO_MEMORY;
+  pthread_mutex_lock(&g->control_lock);
+  mg_store_err_t serr = mg_store_remove_watch(g->control, channel_id);
+  pthread_mutex_unlock(&g->control_lock);
+  if (serr != MG_STORE_OK) {
+    free(c);
+    return serr == MG_STORE_NOT_FOUND ? MG_WATCH_NOT_FOUND : MG_WATCH_STORE;
+  }
+  c->kind = CMD_REMOVE;
+  memcpy(c->id, channel_id, ID + 1);
+  push_command(g->watcher, c);
+  return MG_WATCH_OK;
+}
+
+void mg_watcher_status(mg_gateway_t *g, mg_watcher_status_t *out) {
+  mg_watcher_t *wt = g->watcher;
+  pthread_mutex_lock(&wt->lock);
+  *out = (mg_watcher_status_t){wt->connected, wt->connections, wt->n_watches, wt->last_cursor};
+  pthread_mutex_unlock(&wt->lock);
+}
+
+int64_t mg_watcher_wait(mg_gateway_t *g, int64_t after, int timeout_ms) {
+  mg_watcher_t *wt = g->watcher;
+  struct timespec until;
+  clock_gettime(CLOCK_REALTIME, &until);
+  until.tv_sec += timeout_ms / 1000;
+  until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+  if (until.tv_nsec >= 1000000000L) until.tv_sec++, until.tv_nsec -= 1000000000L;
+  pthread_mutex_lock(&wt->lock);
+  while (wt->last_cursor <= after && !atomic_load(&g->stopping))
+    if (pthread_cond_timedwait(&wt->cursor_cond, &wt->lock, &until) != 0) break;
+  int64_t cursor = wt->last_cursor;
+  pthread_mutex_unlock(&wt->lock);
+  return cursor;
+}

@@ -1,0 +1,60 @@
+/* plugin/watcher.h: live decoding of watched channels (design "Data flow").
+ *
+ * One thread owns the node feed: frame -> address filter -> bundle assembler -> the channel's MAM
+ * reader -> store (in batches, before anything is published) -> ZeroMQ output and stream waiters.
+ * Bundles that arrive before the message they continue (a packet before its header, back-filled
+ * history in hash order) wait in a bounded per-channel queue and are retried after each packet of
+ * that channel decodes. Invalid input is counted and skipped; it never stops the stream. A second
+ * thread back-fills watched channels from the node's API when a watch asks for it, at start, and
+ * after the feed reconnects. Channels announced by a watched channel are watched automatically
+ * with the same keys. */
+#ifndef PLUGIN_WATCHER_H
+#define PLUGIN_WATCHER_H
+
+#include "mamcore/message.h"
+#include "plugin/gateway.h"
+
+typedef enum mg_watch_err {
+  MG_WATCH_OK = 0,
+  MG_WATCH_EXISTS,
+  MG_WATCH_NOT_FOUND,
+  MG_WATCH_BAD_KEY,   /* an NTRU key id the store does not know */
+  MG_WATCH_STORE,     /* the database failed */
+  MG_WATCH_NO_MEMORY,
+} mg_watch_err_t;
+
+typedef struct mg_watch_request {
+  char channel_id[82];
+  const mam_psk_t *psks;
+  size_t n_psks;
+  char (*ntru_ids)[28]; /* ids of NTRU key pairs held in the store */
+  size_t n_ntru;
+  bool backfill;
+} mg_watch_request_t;
+
+/* Loads the watches from the store, connects the feed, binds the output socket, starts the
+ * threads. 0, or -1 with a message in err. */
+int mg_watcher_start(mg_gateway_t *g, char *err, size_t err_len);
+void mg_watcher_stop(mg_gateway_t *g);
+
+/* Thread-safe; the watch is persisted before it takes effect. */
+mg_watch_err_t mg_watcher_add(mg_gateway_t *g, const mg_watch_request_t *req);
+mg_watch_err_t mg_watcher_remove(mg_gateway_t *g, const char *channel_id);
+
+typedef struct mg_watcher_status {
+  bool feed_connected;
+  uint64_t feed_connections;
+  size_t watches;
+  int64_t last_cursor;
+} mg_watcher_status_t;
+void mg_watcher_status(mg_gateway_t *g, mg_watcher_status_t *out);
+
+/* Waits until a message with cursor > after is stored or timeout_ms passes; returns the newest
+ * cursor (for live streams). */
+int64_t mg_watcher_wait(mg_gateway_t *g, int64_t after, int timeout_ms);
+
+/* Feeds transaction trytes (2673, hash optional) into the decoding path as if they came from the
+ * feed (back-fill uses it). Blocks while the queue is full; 0, or -1 when stopping. */
+int mg_watcher_inject(mg_gateway_t *g, const char *trytes, const char *hash);
+
+#endif

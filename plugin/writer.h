@@ -1,0 +1,83 @@
+/* plugin/writer.h: channels, endpoints and publishing (design "Writing").
+ *
+ * Channels are derived from the gateway seed: the n-th channel is named <n>_18, its endpoints
+ * <k>_18, as the reference names them. Key safety: before any packet is signed, the MSS leaves it
+ * will use are reserved durably in the store, and the channel's message counter is saved; a crash
+ * burns leaves and message ids, it never repeats one. Publishing: MAM message -> zero-value
+ * bundles (address = channel id, tag = message id + packet order, obsoleteTag = the tag so every
+ * bundle hash is unique) -> Kerl finalisation -> tips from the node -> proof of work (local, all
+ * cores, or the node's attachToTangle) -> storeTransactions + broadcastTransactions. Requests on one
+ * channel are serialised; on different channels they run in parallel. */
+#ifndef PLUGIN_WRITER_H
+#define PLUGIN_WRITER_H
+
+#include "mamcore/message.h"
+#include "plugin/gateway.h"
+
+typedef enum mg_pub_err {
+  MG_PUB_OK = 0,
+  MG_PUB_NOT_FOUND,   /* unknown channel or endpoint */
+  MG_PUB_EXHAUSTED,   /* not enough signatures left */
+  MG_PUB_INVALID,     /* a request field is out of range */
+  MG_PUB_NODE,        /* the node is unreachable or refused the transactions */
+  MG_PUB_STORE,       /* the database failed (disk full?) */
+  MG_PUB_NO_MEMORY,
+  MG_PUB_INTERNAL,
+} mg_pub_err_t;
+
+typedef struct mg_tree_info {
+  char id[82];
+  unsigned height;
+  uint64_t remaining;
+} mg_tree_info_t;
+
+typedef struct mg_channel_info {
+  mg_tree_info_t channel;
+  mg_tree_info_t *endpoints; /* malloc'd; free with mg_channel_info_free */
+  size_t n_endpoints;
+  int active_endpoint;       /* index of the endpoint unaddressed publishes use, or -1 */
+} mg_channel_info_t;
+
+void mg_channel_info_free(mg_channel_info_t *info);
+
+int mg_writer_start(mg_gateway_t *g, char *err, size_t err_len);
+void mg_writer_stop(mg_gateway_t *g);
+
+mg_pub_err_t mg_writer_create_channel(mg_gateway_t *g, unsigned height, mg_channel_info_t *out);
+/* Creates an endpoint and, when announce is set, publishes its announcement (signed by the
+ * channel) so readers following the channel trust it. */
+mg_pub_err_t mg_writer_create_endpoint(mg_gateway_t *g, const char *channel_id, unsigned height, bool announce,
+                                       mg_tree_info_t *out, char *msg, size_t msg_len);
+mg_pub_err_t mg_writer_channel_info(mg_gateway_t *g, const char *channel_id, mg_channel_info_t *out);
+/* Ids of every channel, in creation order (malloc'd strings; free with mg_strings_free). */
+mg_pub_err_t mg_writer_list_channels(mg_gateway_t *g, char ***ids, size_t *n);
+
+typedef struct mg_publish_request {
+  const char *channel_id;
+  const char *endpoint_id;   /* NULL: the channel's active endpoint, else the channel itself */
+  const char *payload_trytes;
+  size_t payload_len;        /* trytes */
+  const mam_psk_t *psks;
+  size_t n_psks;
+  const trit_t *ntru_pks;    /* n_ntru public keys of 9216 trits */
+  size_t n_ntru;
+  mam_checksum_t checksum;
+  size_t packets;
+  size_t unit_trytes;        /* 2 when the payload is bytes: packets never split a byte */
+} mg_publish_request_t;
+
+typedef struct mg_publish_result {
+  char message_id[22];
+  char signer_id[82];        /* channel or endpoint that signed */
+  char (*bundles)[82];       /* bundle hashes, malloc'd */
+  size_t n_bundles;
+  uint64_t remaining;        /* signatures left on the signing tree */
+  char rotated_to[82];       /* a new endpoint announced because signatures ran low, or "" */
+} mg_publish_result_t;
+
+void mg_publish_result_free(mg_publish_result_t *r);
+/* msg gets a human-readable reason on failure (never secrets). */
+mg_pub_err_t mg_writer_publish(mg_gateway_t *g, const mg_publish_request_t *req, mg_publish_result_t *out, char *msg,
+                               size_t msg_len);
+
+#endif
