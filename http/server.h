@@ -43,8 +43,9 @@ typedef void (*mg_http_handler_t)(void *ctx, mg_http_request_t *req);
 /* Streaming: called repeatedly to fill buf (up to max bytes); returns the bytes written, 0 to wait
  * a little (about 20 ms, the connection is suspended meanwhile) and be called again, or -1 to end
  * the stream. A client that went away is only noticed when data is written to it, so keep-alive
- * comments are the producer's job. free_fn (may be NULL) is called exactly once, on any worker
- * thread, when the stream ends, the client goes away or the server stops. */
+ * comments are the producer's job. free_fn (may be NULL) is called exactly once, on a worker
+ * thread (or inside mg_http_respond_stream when no response can be made), when the stream ends,
+ * the client goes away or the server stops. */
 typedef ssize_t (*mg_http_stream_fn)(void *stream_ctx, char *buf, size_t max);
 typedef void (*mg_http_stream_free_fn)(void *stream_ctx);
 

@@ -31,3 +31,9 @@ BUILT_SOURCES = plugin/openapi.c
 
 TESTS += tests/gateway_e2e.sh
 EXTRA_DIST += tests/gateway_e2e.sh
+
+check_PROGRAMS += tests/check_plugin_load
+TESTS += tests/check_plugin_load
+tests_check_plugin_load_SOURCES = tests/check_plugin_load.c $(DEVNODE_SPAWN_SOURCES)
+tests_check_plugin_load_CFLAGS = $(TEST_CFLAGS) $(CURL_CFLAGS)
+tests_check_plugin_load_LDADD = $(TEST_LDADD) $(CURL_LIBS)

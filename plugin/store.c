@@ -614,21 +614,14 @@ static mg_store_err_t migrate(mg_store_t *s) {
   return with_transaction(s, migrate_in_transaction, NULL);
 }
 
-mg_store_err_t mg_store_open(const char *path, mg_store_t **out) {
-  if (!out) return MG_STORE_ERR_ARG;
-  *out = NULL;
-  if (!path || !*path) return MG_STORE_ERR_ARG;
-  mg_store_err_t err = prepare_files(path);
-  if (err) return err;
+/* One attempt at opening, configuring and migrating. */
+static mg_store_err_t open_once(const char *path, mg_store_t **out) {
   mg_store_t *s = calloc(1, sizeof *s);
   if (!s) return MG_STORE_ERR_NO_MEMORY;
   snprintf(s->errmsg, sizeof s->errmsg, "not an error");
   /* The file exists, so no SQLITE_OPEN_CREATE; NOMUTEX: one connection is used by one thread. */
   int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
-  if (rc != SQLITE_OK)
-    err = s->db ? fail_sqlite(s, rc) : MG_STORE_ERR_NO_MEMORY;
-  else
-    err = configure_connection(s);
+  mg_store_err_t err = rc != SQLITE_OK ? (s->db ? fail_sqlite(s, rc) : MG_STORE_ERR_NO_MEMORY) : configure_connection(s);
   if (!err) err = migrate(s);
   if (err) {
     mg_store_close(s);
@@ -636,6 +629,23 @@ mg_store_err_t mg_store_open(const char *path, mg_store_t **out) {
   }
   *out = s;
   return MG_STORE_OK;
+}
+
+mg_store_err_t mg_store_open(const char *path, mg_store_t **out) {
+  if (!out) return MG_STORE_ERR_ARG;
+  *out = NULL;
+  if (!path || !*path) return MG_STORE_ERR_ARG;
+  mg_store_err_t err = prepare_files(path);
+  if (err) return err;
+  /* Switching a new file to WAL while another process does the same can fail with SQLITE_BUSY
+   * without the busy handler being asked (SQLite avoids a deadlock that way): start again, within
+   * the same time budget as any other wait for a lock. */
+  int64_t start = monotonic_ms();
+  while ((err = open_once(path, out)) == MG_STORE_ERR_BUSY && monotonic_ms() - start < STORE_BUSY_TIMEOUT_MS) {
+    struct timespec pause = {0, 10 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+  }
+  return err;
 }
 
 void mg_store_close(mg_store_t *s) {
