@@ -56,6 +56,8 @@ typedef struct mg_gateway {
 
 /* A log line through the host, when level >= the configured level. Never pass secrets. */
 void mg_log(mg_gateway_t *g, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Writes a message into err (for start-up failures) and returns -1. */
+int mg_errorf(char *err, size_t err_len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Wall-clock milliseconds (the host's clock when it offers one). */
 uint64_t mg_now_ms(const mg_gateway_t *g);
 

@@ -24,6 +24,14 @@ void mg_log(mg_gateway_t *g, int level, const char *fmt, ...) {
   g->host.log(g->host.host_data, level, line);
 }
 
+int mg_errorf(char *err, size_t err_len, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err, err_len, fmt, ap);
+  va_end(ap);
+  return -1;
+}
+
 uint64_t mg_now_ms(const mg_gateway_t *g) {
   if (g->host.now_ms) return g->host.now_ms(g->host.host_data);
   struct timespec ts;

@@ -785,11 +785,11 @@ int mg_rest_start(mg_gateway_t *g, char *err, size_t err_len) {
   char host[256];
   uint16_t port;
   if (split_address(g->cfg.http, host, sizeof host, &port) != 0)
-    return snprintf(err, err_len, "http must be host:port, got '%s'", g->cfg.http), -1;
+    return mg_errorf(err, err_len, "http must be host:port, got '%s'", g->cfg.http);
   rest_t *r = calloc(1, sizeof *r);
   if (!r || pthread_key_create(&r->store_key, close_store) != 0) {
     free(r);
-    return snprintf(err, err_len, "out of memory"), -1;
+    return mg_errorf(err, err_len, "out of memory");
   }
   r->g = g;
   g->rest = r;
@@ -797,10 +797,10 @@ int mg_rest_start(mg_gateway_t *g, char *err, size_t err_len) {
                              .max_connections = (unsigned)g->cfg.http_max_connections, .connection_timeout_s = 30};
   char herr[256] = "";
   if (!(g->http = mg_http_start(host, port, &limits, herr, sizeof herr)))
-    return snprintf(err, err_len, "REST server on %s: %s", g->cfg.http, herr), -1;
+    return mg_errorf(err, err_len, "REST server on %s: %s", g->cfg.http, herr);
   for (size_t i = 0; i < sizeof routes / sizeof *routes; i++)
     if (mg_http_route(g->http, routes[i].method, routes[i].pattern, routes[i].handler, r) != 0)
-      return snprintf(err, err_len, "cannot register %s %s", routes[i].method, routes[i].pattern), -1;
+      return mg_errorf(err, err_len, "cannot register %s %s", routes[i].method, routes[i].pattern);
   return 0;
 }
 

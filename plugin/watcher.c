@@ -25,16 +25,6 @@
 #define INJECT_MAX 4096    /* back-filled transactions queued for the feed thread */
 #define ID 81
 
-/* Writes an error message and returns -1. */
-static int fail(char *err, size_t err_len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t err_len, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, err_len, fmt, ap);
-  va_end(ap);
-  return -1;
-}
-
 /* ---- one watched channel (owned by the feed thread once added) ---- */
 
 typedef struct pending_bundle {
@@ -683,7 +673,7 @@ static void watcher_free(mg_watcher_t *wt) {
 
 int mg_watcher_start(mg_gateway_t *g, char *err, size_t err_len) {
   mg_watcher_t *wt = calloc(1, sizeof *wt);
-  if (!wt) return snprintf(err, err_len, "out of memory"), -1;
+  if (!wt) return mg_errorf(err, err_len, "out of memory");
   wt->g = g;
   wt->commands_tail = &wt->commands;
   wt->injected_tail = &wt->injected;
@@ -693,17 +683,17 @@ int mg_watcher_start(mg_gateway_t *g, char *err, size_t err_len) {
   g->watcher = wt;
   mg_assembler_limits_t limits = {.max_txs = g->cfg.assembler_max_txs, .ttl_ms = g->cfg.assembler_ttl_s * 1000};
   int rc = 0;
-  if (mg_store_open(g->db_path, &wt->store) != MG_STORE_OK) rc = fail(err, err_len, "cannot open %s", g->db_path);
-  if (rc == 0 && !(wt->watches = mg_addrset_new(1024))) rc = fail(err, err_len, "out of memory");
-  if (rc == 0 && !(wt->assembler = mg_assembler_new(&limits))) rc = fail(err, err_len, "out of memory");
+  if (mg_store_open(g->db_path, &wt->store) != MG_STORE_OK) rc = mg_errorf(err, err_len, "cannot open %s", g->db_path);
+  if (rc == 0 && !(wt->watches = mg_addrset_new(1024))) rc = mg_errorf(err, err_len, "out of memory");
+  if (rc == 0 && !(wt->assembler = mg_assembler_new(&limits))) rc = mg_errorf(err, err_len, "out of memory");
   if (rc == 0 && mg_feed_open(g->zmq_ctx, g->cfg.node_zmq, &wt->feed) != MG_FEED_OK)
-    rc = fail(err, err_len, "cannot connect the node feed %s", g->cfg.node_zmq);
+    rc = mg_errorf(err, err_len, "cannot connect the node feed %s", g->cfg.node_zmq);
   if (rc == 0 && mg_zpub_open(g->zmq_ctx, g->cfg.zmq_pub, &wt->zpub) != 0)
-    rc = fail(err, err_len, "cannot bind the ZeroMQ output %s: %s", g->cfg.zmq_pub, zmq_strerror(zmq_errno()));
+    rc = mg_errorf(err, err_len, "cannot bind the ZeroMQ output %s: %s", g->cfg.zmq_pub, zmq_strerror(zmq_errno()));
   if (rc == 0) rc = load_watches(wt, err, err_len);
-  if (rc == 0 && pthread_create(&wt->feed_thread, NULL, feed_main, wt) != 0) rc = fail(err, err_len, "cannot start the feed thread");
+  if (rc == 0 && pthread_create(&wt->feed_thread, NULL, feed_main, wt) != 0) rc = mg_errorf(err, err_len, "cannot start the feed thread");
   wt->feed_started = rc == 0;
-  if (rc == 0 && pthread_create(&wt->backfill_thread, NULL, backfill_main, wt) != 0) rc = fail(err, err_len, "cannot start the back-fill thread");
+  if (rc == 0 && pthread_create(&wt->backfill_thread, NULL, backfill_main, wt) != 0) rc = mg_errorf(err, err_len, "cannot start the back-fill thread");
   wt->backfill_started = rc == 0;
   if (rc != 0) mg_watcher_stop(g);
   return rc;

@@ -14,16 +14,6 @@
 #include "tangle/pow.h"
 
 #define ID 81
-
-/* Writes an error message and returns -1. */
-static int fail(char *err, size_t err_len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t err_len, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, err_len, fmt, ap);
-  va_end(ap);
-  return -1;
-}
 #define TIP_DEPTH 3
 
 typedef struct wchannel {
@@ -178,7 +168,7 @@ static wchannel_t *find_channel(mg_gateway_t *g, const char *id) {
 
 int mg_writer_start(mg_gateway_t *g, char *err, size_t err_len) {
   mg_writer_t *w = calloc(1, sizeof *w);
-  if (!w) return snprintf(err, err_len, "out of memory"), -1;
+  if (!w) return mg_errorf(err, err_len, "out of memory");
   pthread_mutex_init(&w->lock, NULL);
   g->writer = w;
   char **ids = NULL;
@@ -195,7 +185,7 @@ int mg_writer_start(mg_gateway_t *g, char *err, size_t err_len) {
   for (size_t i = 0; i < n && rc == 0; i++) {
     wchannel_t *c;
     if (load_channel(g, ids[i], &c) != MG_PUB_OK || add_channel(w, c) != MG_PUB_OK)
-      rc = fail(err, err_len, "cannot load writer channel %.81s", ids[i]);
+      rc = mg_errorf(err, err_len, "cannot load writer channel %.81s", ids[i]);
   }
   mg_strings_free(ids, n);
   if (rc != 0) mg_writer_stop(g);
