@@ -37,3 +37,5 @@ TESTS += tests/check_plugin_load
 tests_check_plugin_load_SOURCES = tests/check_plugin_load.c $(DEVNODE_SPAWN_SOURCES)
 tests_check_plugin_load_CFLAGS = $(TEST_CFLAGS) $(CURL_CFLAGS)
 tests_check_plugin_load_LDADD = $(TEST_LDADD) $(CURL_LIBS)
+TESTS += tests/readme_tour.sh
+EXTRA_DIST += tests/readme_tour.sh
