@@ -68,7 +68,7 @@ static bool read_start_line(devnode_proc_t *proc, off_t from) {
 static pid_t start_child(const char *binary, const char *const *args, const char *log_path) {
   const char *argv[MAX_ARGS + 2] = {binary};
   size_t n = 0;
-  while (args[n] != NULL && n < MAX_ARGS) argv[1 + n] = args[n], n++;
+  while (n < MAX_ARGS && args[n] != NULL) argv[1 + n] = args[n], n++;
   if (args[n] != NULL) return -1;
   pid_t parent = getpid();
   pid_t pid = fork();

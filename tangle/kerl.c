@@ -126,7 +126,7 @@ void tangle_kerl_bytes_to_trits(const uint8_t bytes[TANGLE_KERL_CHUNK_BYTES],
     }
   }
   /* Unsigned base-3 digits of the residue u < 3^242 ... */
-  uint8_t digits[VALUE_TRITS];
+  uint8_t digits[VALUE_TRITS] = {0};
   for (unsigned g = 0; g <= FULL_GROUPS; g++) {
     uint32_t r = g < FULL_GROUPS ? limbs_divmod_group(v) : v[0];
     unsigned n = g < FULL_GROUPS ? GROUP_TRITS : TOP_TRITS;
