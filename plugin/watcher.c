@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <zmq.h>
 
 #include "mamcore/state.h"
@@ -72,8 +71,7 @@ typedef struct mg_watcher {
   pthread_t feed_thread, backfill_thread;
   bool feed_started, backfill_started;
   pthread_mutex_t lock;
-  pthread_cond_t wake;        /* injected space, back-fill work */
-  pthread_cond_t cursor_cond; /* new messages stored */
+  pthread_cond_t wake; /* injected space, back-fill work */
   /* under lock */
   command_t *commands, **commands_tail;
   injected_t *injected, **injected_tail;
@@ -481,7 +479,6 @@ static void flush_batch(mg_watcher_t *wt) {
   if (newest) {
     pthread_mutex_lock(&wt->lock);
     if (newest > wt->last_cursor) wt->last_cursor = newest;
-    pthread_cond_broadcast(&wt->cursor_cond);
     pthread_mutex_unlock(&wt->lock);
   }
 }
@@ -667,7 +664,6 @@ static void watcher_free(mg_watcher_t *wt) {
   for (backfill_item_t *b = wt->backfill, *n; b; b = n) n = b->next, free(b);
   pthread_mutex_destroy(&wt->lock);
   pthread_cond_destroy(&wt->wake);
-  pthread_cond_destroy(&wt->cursor_cond);
   free(wt);
 }
 
@@ -679,7 +675,6 @@ int mg_watcher_start(mg_gateway_t *g, char *err, size_t err_len) {
   wt->injected_tail = &wt->injected;
   pthread_mutex_init(&wt->lock, NULL);
   pthread_cond_init(&wt->wake, NULL);
-  pthread_cond_init(&wt->cursor_cond, NULL);
   g->watcher = wt;
   mg_assembler_limits_t limits = {.max_txs = g->cfg.assembler_max_txs, .ttl_ms = g->cfg.assembler_ttl_s * 1000};
   int rc = 0;
@@ -704,7 +699,6 @@ void mg_watcher_stop(mg_gateway_t *g) {
   if (!wt) return;
   pthread_mutex_lock(&wt->lock);
   pthread_cond_broadcast(&wt->wake);
-  pthread_cond_broadcast(&wt->cursor_cond);
   pthread_mutex_unlock(&wt->lock);
   if (wt->backfill_started) pthread_join(wt->backfill_thread, NULL);
   if (wt->feed_started) pthread_join(wt->feed_thread, NULL);
@@ -761,19 +755,4 @@ void mg_watcher_status(mg_gateway_t *g, mg_watcher_status_t *out) {
   pthread_mutex_lock(&wt->lock);
   *out = (mg_watcher_status_t){wt->connected, wt->connections, wt->n_watches, wt->last_cursor};
   pthread_mutex_unlock(&wt->lock);
-}
-
-int64_t mg_watcher_wait(mg_gateway_t *g, int64_t after, int timeout_ms) {
-  mg_watcher_t *wt = g->watcher;
-  struct timespec until;
-  clock_gettime(CLOCK_REALTIME, &until);
-  until.tv_sec += timeout_ms / 1000;
-  until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-  if (until.tv_nsec >= 1000000000L) until.tv_sec++, until.tv_nsec -= 1000000000L;
-  pthread_mutex_lock(&wt->lock);
-  while (wt->last_cursor <= after && !atomic_load(&g->stopping))
-    if (pthread_cond_timedwait(&wt->cursor_cond, &wt->lock, &until) != 0) break;
-  int64_t cursor = wt->last_cursor;
-  pthread_mutex_unlock(&wt->lock);
-  return cursor;
 }

@@ -1,7 +1,8 @@
 /* plugin/watcher.h: live decoding of watched channels (design "Data flow").
  *
  * One thread owns the node feed: frame -> address filter -> bundle assembler -> the channel's MAM
- * reader -> store (in batches, before anything is published) -> ZeroMQ output and stream waiters.
+ * reader -> store (in batches, before anything is published) -> ZeroMQ output; live streams follow
+ * the newest stored cursor.
  * Bundles that arrive before the message they continue (a packet before its header, back-filled
  * history in hash order) wait in a bounded per-channel queue and are retried after each packet of
  * that channel decodes. Invalid input is counted and skipped; it never stops the stream. A second
@@ -48,10 +49,6 @@ typedef struct mg_watcher_status {
   int64_t last_cursor;
 } mg_watcher_status_t;
 void mg_watcher_status(mg_gateway_t *g, mg_watcher_status_t *out);
-
-/* Waits until a message with cursor > after is stored or timeout_ms passes; returns the newest
- * cursor (for live streams). */
-int64_t mg_watcher_wait(mg_gateway_t *g, int64_t after, int timeout_ms);
 
 /* Feeds transaction trytes (2673, hash optional) into the decoding path as if they came from the
  * feed (back-fill uses it). Blocks while the queue is full; 0, or -1 when stopping. */
