@@ -76,6 +76,16 @@ mam_err_t mam_ntru_keygen(const mam_prng_t *prng, const trit_t *nonce, size_t no
   return err;
 }
 
+/* Decodes a public key h. A genuine one is 3g / (1 + 3f) with g invertible, so it is invertible
+ * itself; one that is not (the all-zero key, for one) would make s = r h reveal the session key
+ * to everybody, and is refused. */
+static mam_err_t decode_public_key(mam_ntru_poly_t *h, const trit_t pk[MAM_NTRU_PK_TRITS]) {
+  if (!mam_ntru_poly_from_big(h, pk)) return MAM_ERR_NTRU_KEY;
+  mam_ntru_poly_t h_ntt = *h;
+  mam_ntru_poly_ntt(&h_ntt);
+  return mam_ntru_poly_invertible_ntt(&h_ntt) ? MAM_OK : MAM_ERR_NTRU_KEY;
+}
+
 /* True when pk * (1 + 3f) = 3g for a small g, i.e. pk is the public key of f. */
 static bool pk_matches(const mam_ntru_poly_t *h, const mam_ntru_poly_t *f_ntt) {
   mam_ntru_poly_t g3 = *h;
@@ -94,7 +104,7 @@ static bool pk_matches(const mam_ntru_poly_t *h, const mam_ntru_poly_t *f_ntt) {
 static mam_err_t sk_rebuild(mam_ntru_sk_t *sk) {
   if (!mam_trits_valid(sk->f, MAM_NTRU_SK_TRITS)) return MAM_ERR_INVALID_VALUE;
   mam_ntru_poly_t h;
-  if (!mam_ntru_poly_from_big(&h, sk->pk)) return MAM_ERR_NTRU_KEY;
+  if (decode_public_key(&h, sk->pk) != MAM_OK) return MAM_ERR_NTRU_KEY;
   one_plus_3f_ntt(&sk->one_3f_ntt, sk->f);
   bool ok = mam_ntru_poly_invertible_ntt(&sk->one_3f_ntt) && pk_matches(&h, &sk->one_3f_ntt);
   return ok ? MAM_OK : MAM_ERR_NTRU_KEY;
@@ -150,7 +160,7 @@ mam_err_t mam_ntru_encrypt(const mam_prng_t *prng, const trit_t pk[MAM_NTRU_PK_T
   if (!mam_trits_valid(key, MAM_NTRU_KEY_TRITS) || !trits_arg_ok(nonce, nonce_len))
     return MAM_ERR_INVALID_ARG;
   mam_ntru_poly_t h;
-  if (!mam_ntru_poly_from_big(&h, pk)) return MAM_ERR_NTRU_KEY;
+  if (decode_public_key(&h, pk) != MAM_OK) return MAM_ERR_NTRU_KEY;
   /* r = PRNG(K, NTRUKEY, pkid || key || nonce, 1024); with MAM's 63-trit nonce only the last
    * 486-trit block of that input counts, so K drops out (spec 5 and 8.3). */
   const mam_trits_view_t pieces[3] = {

@@ -253,6 +253,28 @@ END_TEST
 
 /* A 9-trit group outside -6144..6144, or a trit that is not -1..1, does not decode; the bounds
  * themselves do. */
+/* A public key that is not invertible (all zero, or zero in one NTT slot) would turn the
+ * encrypted session key into something anyone can open: refused for encryption and loading. */
+START_TEST(test_ntru_non_invertible_public_key) {
+  trit_t *pk = calloc(MAM_NTRU_PK_TRITS, 1), ekey[MAM_NTRU_EKEY_TRITS], key[MAM_NTRU_KEY_TRITS] = {1};
+  trit_t f[MAM_NTRU_SK_TRITS] = {0}, nonce[63] = {0}, seed[243] = {1, -1, 1};
+  mam_prng_t prng;
+  mam_prng_init(&prng, seed);
+  ck_assert_int_eq(mam_ntru_encrypt(&prng, pk, key, nonce, 63, ekey), MAM_ERR_NTRU_KEY);
+  mam_ntru_sk_t sk;
+  ck_assert_int_eq(mam_ntru_sk_load(&sk, f, pk), MAM_ERR_NTRU_KEY);
+  /* the constant polynomial 1 is invertible: accepted for encryption */
+  mam_trits_from_int(1, pk, MAM_NTRU_COEFF_TRITS);
+  ck_assert_int_eq(mam_ntru_encrypt(&prng, pk, key, nonce, 63, ekey), MAM_OK);
+  /* x - 7 vanishes at 7, a primitive 2048th root of unity mod q and so one of the points the NTT
+   * evaluates at (spec 8.1): not invertible, refused */
+  mam_trits_from_int(-7, pk, MAM_NTRU_COEFF_TRITS);
+  mam_trits_from_int(1, pk + MAM_NTRU_COEFF_TRITS, MAM_NTRU_COEFF_TRITS);
+  ck_assert_int_eq(mam_ntru_encrypt(&prng, pk, key, nonce, 63, ekey), MAM_ERR_NTRU_KEY);
+  free(pk);
+}
+END_TEST
+
 START_TEST(test_ntru_coefficient_range) {
   uint64_t state = 6;
   mam_ntru_sk_t *sk = random_sk(&state);
@@ -503,6 +525,7 @@ static Suite *ntru_suite(void) {
   tcase_add_test(ntru, test_ntru_wrong_sk_fails);
   tcase_add_test(ntru, test_ntru_changed_trit_fails);
   tcase_add_test(ntru, test_ntru_coefficient_range);
+  tcase_add_test(ntru, test_ntru_non_invertible_public_key);
   tcase_add_test(ntru, test_ntru_sk_load);
   tcase_add_test(ntru, test_ntru_bad_arguments);
   suite_add_tcase(s, ntru);

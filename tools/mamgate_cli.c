@@ -1,5 +1,6 @@
-/* mamgate-cli: offline MAM2 tool. Each subcommand prints its result as one line of trytes;
- * bad arguments print a message on stderr and exit with status 2. */
+/* mamgate-cli: offline MAM2 tool. The key and primitive subcommands print their result as one line
+ * of trytes; write, read and state-info live in tools/cli_write.c and tools/cli_read.c. Bad
+ * arguments print a message on stderr and exit with status 2, failures while running with 1. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,75 +11,87 @@
 #include "mamcore/ntru.h"
 #include "mamcore/pb3.h"
 #include "mamcore/spongos.h"
+#include "tools/cli.h"
 #include "tools/cli_args.h"
-
-enum cli_option {
-  OPT_KEY = 1 << 0,
-  OPT_NONCE = 1 << 1,
-  OPT_DOMAIN = 1 << 2,
-  OPT_TRITS = 1 << 3,
-  OPT_HEIGHT = 1 << 4,
-  OPT_ID = 1 << 5,
-};
-
-typedef struct cli_opts {
-  const char *key, *nonce, *domain, *trits, *height, *id;
-  char **args; /* positional arguments */
-  int nargs;
-} cli_opts_t;
 
 typedef struct cli_command {
   const char *name;
   const char *usage;
-  unsigned options; /* allowed OPT_* bits */
+  unsigned options; /* allowed OPT_BIT(...) set */
   int nargs;        /* positional arguments required */
   int (*run)(const cli_opts_t *o);
 } cli_command_t;
 
+/* getopt_long's table; val is the cli_opt_t plus one. */
 static const struct option long_options[] = {
-    {"key", required_argument, NULL, 'k'},    {"nonce", required_argument, NULL, 'n'},
-    {"domain", required_argument, NULL, 'd'}, {"trits", required_argument, NULL, 't'},
-    {"height", required_argument, NULL, 'H'}, {"id", required_argument, NULL, 'i'},
+    {"key", required_argument, NULL, 1 + OPT_KEY},
+    {"nonce", required_argument, NULL, 1 + OPT_NONCE},
+    {"domain", required_argument, NULL, 1 + OPT_DOMAIN},
+    {"trits", required_argument, NULL, 1 + OPT_TRITS},
+    {"height", required_argument, NULL, 1 + OPT_HEIGHT},
+    {"id", required_argument, NULL, 1 + OPT_ID},
+    {"seed", required_argument, NULL, 1 + OPT_SEED},
+    {"state", required_argument, NULL, 1 + OPT_STATE},
+    {"endpoint-height", required_argument, NULL, 1 + OPT_ENDPOINT_HEIGHT},
+    {"payload", required_argument, NULL, 1 + OPT_PAYLOAD},
+    {"text", required_argument, NULL, 1 + OPT_TEXT},
+    {"payload-file", required_argument, NULL, 1 + OPT_PAYLOAD_FILE},
+    {"to-endpoint", no_argument, NULL, 1 + OPT_TO_ENDPOINT},
+    {"psk", required_argument, NULL, 1 + OPT_PSK},
+    {"ntru-pk", required_argument, NULL, 1 + OPT_NTRU_PK},
+    {"checksum", required_argument, NULL, 1 + OPT_CHECKSUM},
+    {"packets", required_argument, NULL, 1 + OPT_PACKETS},
+    {"reference-session-key", no_argument, NULL, 1 + OPT_REFERENCE_SESSION_KEY},
+    {"trusted", required_argument, NULL, 1 + OPT_TRUSTED},
+    {"ntru", required_argument, NULL, 1 + OPT_NTRU},
     {NULL, 0, NULL, 0},
 };
+
+/* Options that may be given more than once. */
+static const unsigned repeatable = OPT_BIT(OPT_PSK) | OPT_BIT(OPT_NTRU_PK) | OPT_BIT(OPT_TRUSTED) | OPT_BIT(OPT_NTRU);
+
+static const char *option_name(cli_opt_t id) {
+  for (const struct option *l = long_options; l->name; l++)
+    if (l->val == 1 + (int)id) return l->name;
+  return "?";
+}
 
 static void parse_options(const cli_command_t *cmd, int argc, char **argv, cli_opts_t *o) {
   memset(o, 0, sizeof *o);
   opterr = 0;
   int c;
   while ((c = getopt_long(argc, argv, "+", long_options, NULL)) != -1) {
-    unsigned bit = 0;
-    const char **slot = NULL;
-    switch (c) {
-      case 'k': bit = OPT_KEY, slot = &o->key; break;
-      case 'n': bit = OPT_NONCE, slot = &o->nonce; break;
-      case 'd': bit = OPT_DOMAIN, slot = &o->domain; break;
-      case 't': bit = OPT_TRITS, slot = &o->trits; break;
-      case 'H': bit = OPT_HEIGHT, slot = &o->height; break;
-      case 'i': bit = OPT_ID, slot = &o->id; break;
-      default: cli_usage_error("%s: unknown option '%s'; usage: mamgate-cli %s", cmd->name, argv[optind - 1], cmd->usage);
-    }
-    if (!(cmd->options & bit)) cli_usage_error("%s does not take --%s; usage: mamgate-cli %s", cmd->name, long_options[__builtin_ctz(bit)].name, cmd->usage);
-    *slot = optarg;
+    if (c < 1 || c > OPT_COUNT)
+      cli_usage_error("%s: unknown option or missing value '%s'; usage: mamgate-cli %s", cmd->name, argv[optind - 1],
+                      cmd->usage);
+    cli_opt_t id = (cli_opt_t)(c - 1);
+    if (!(cmd->options & OPT_BIT(id)))
+      cli_usage_error("%s does not take --%s; usage: mamgate-cli %s", cmd->name, option_name(id), cmd->usage);
+    if (o->count[id] && !(repeatable & OPT_BIT(id))) cli_usage_error("--%s given twice", option_name(id));
+    if (!o->values[id]) o->values[id] = cli_alloc((size_t)argc * sizeof *o->values[id]);
+    o->values[id][o->count[id]++] = optarg ? optarg : "";
   }
   o->args = argv + optind;
   o->nargs = argc - optind;
   if (o->nargs != cmd->nargs) cli_usage_error("usage: mamgate-cli %s", cmd->usage);
 }
 
+static void free_options(cli_opts_t *o) {
+  for (size_t i = 0; i < OPT_COUNT; i++) free(o->values[i]);
+}
+
 /* The PRNG keyed by --key (81 trytes). */
 static void prng_from_key(const cli_opts_t *o, mam_prng_t *prng) {
-  trit_t *k = cli_trits("--key", o->key, MAM_PRNG_KEY_TRITS / 3, NULL);
+  trit_t *k = cli_trits("--key", cli_opt(o, OPT_KEY), MAM_PRNG_KEY_TRITS / 3, NULL);
   mam_prng_init(prng, k);
   mam_wipe(k, MAM_PRNG_KEY_TRITS);
   free(k);
 }
 
-static void check(mam_err_t err, const char *what) {
-  if (err != MAM_OK) {
-    fprintf(stderr, "mamgate-cli: %s: %s\n", what, mam_strerror(err));
-    exit(1);
-  }
+/* --nonce, empty when absent. */
+static trit_t *optional_nonce(const cli_opts_t *o, size_t *n) {
+  const char *nonce = cli_opt(o, OPT_NONCE);
+  return cli_trits("--nonce", nonce ? nonce : "", 0, n);
 }
 
 static int cmd_troika_perm(const cli_opts_t *o) {
@@ -102,18 +115,17 @@ static int cmd_prng(const cli_opts_t *o) {
   static const char *const domains[] = {"seckey", "wotskey", "ntrukey"};
   int dest = -1;
   for (int i = 0; i < 3; i++)
-    if (o->domain && strcmp(o->domain, domains[i]) == 0) dest = i;
+    if (cli_opt(o, OPT_DOMAIN) && strcmp(cli_opt(o, OPT_DOMAIN), domains[i]) == 0) dest = i;
   if (dest < 0) cli_usage_error("--domain must be seckey, wotskey or ntrukey");
-  uint64_t n = cli_uint("--trits", o->trits, 3, 3 * 1000000);
+  uint64_t n = cli_uint("--trits", cli_opt(o, OPT_TRITS), 3, 3 * 1000000);
   if (n % 3) cli_usage_error("--trits must be a multiple of 3");
   mam_prng_t prng;
   prng_from_key(o, &prng);
   size_t nn;
-  trit_t *nonce = cli_trits("--nonce", o->nonce ? o->nonce : "", 0, &nn);
-  trit_t *out = malloc(n);
-  if (!out) cli_usage_error("out of memory");
+  trit_t *nonce = optional_nonce(o, &nn);
+  trit_t *out = cli_alloc(n);
   mam_trits_view_t v = {nonce, nn};
-  check(mam_prng_gen(&prng, (mam_prng_dest_t)dest, &v, 1, out, n), "prng");
+  cli_check(mam_prng_gen(&prng, (mam_prng_dest_t)dest, &v, 1, out, n), "prng");
   cli_print_trytes(out, n);
   free(out);
   free(nonce);
@@ -125,12 +137,11 @@ static int cmd_wots_pk(const cli_opts_t *o) {
   mam_prng_t prng;
   prng_from_key(o, &prng);
   size_t nn;
-  trit_t *nonce = cli_trits("--nonce", o->nonce ? o->nonce : "", 0, &nn);
-  trit_t *sk = malloc(MAM_WOTS_SK_TRITS), pk[MAM_WOTS_PK_TRITS];
-  if (!sk) cli_usage_error("out of memory");
+  trit_t *nonce = optional_nonce(o, &nn);
+  trit_t *sk = cli_alloc(MAM_WOTS_SK_TRITS), pk[MAM_WOTS_PK_TRITS];
   mam_trits_view_t v = {nonce, nn};
-  check(mam_wots_gen_sk(&prng, &v, 1, sk), "wots key");
-  check(mam_wots_pk_from_sk_consume(sk, 1, pk), "wots public key");
+  cli_check(mam_wots_gen_sk(&prng, &v, 1, sk), "wots key");
+  cli_check(mam_wots_pk_from_sk_consume(sk, 1, pk), "wots public key");
   cli_print_trytes(pk, MAM_WOTS_PK_TRITS);
   free(sk);
   free(nonce);
@@ -139,16 +150,16 @@ static int cmd_wots_pk(const cli_opts_t *o) {
 }
 
 static int cmd_mss_root(const cli_opts_t *o) {
-  unsigned h = (unsigned)cli_uint("--height", o->height, 0, MAM_MSS_MAX_HEIGHT);
+  unsigned h = (unsigned)cli_uint("--height", cli_opt(o, OPT_HEIGHT), 0, MAM_MSS_MAX_HEIGHT);
   mam_prng_t prng;
   prng_from_key(o, &prng);
   size_t nn;
-  trit_t *nonce = cli_trits("--nonce", o->nonce ? o->nonce : "", 0, &nn);
+  trit_t *nonce = optional_nonce(o, &nn);
   if (nn > MAM_MSS_NONCE_MAX_TRITS) cli_usage_error("--nonce is limited to %d trytes", MAM_MSS_NONCE_MAX_TRITS / 3);
   mam_trits_view_t v = {nonce, nn};
   mam_mss_t mss;
-  check(mam_mss_init(&mss, h, &v, 1), "mss");
-  check(mam_mss_gen(&mss, &prng, 0), "mss key generation");
+  cli_check(mam_mss_init(&mss, h, &v, 1), "mss");
+  cli_check(mam_mss_gen(&mss, &prng, 0), "mss key generation");
   cli_print_trytes(mss.root, MAM_MSS_HASH_TRITS);
   mam_mss_destroy(&mss);
   free(nonce);
@@ -159,14 +170,14 @@ static int cmd_mss_root(const cli_opts_t *o) {
 /* The PRNG and nonce of a key-making command: --key and --nonce together, or fresh randomness when
  * both are absent. */
 static trit_t *keygen_inputs(const cli_opts_t *o, mam_prng_t *prng, size_t *nonce_len) {
-  if (!o->key != !o->nonce) cli_usage_error("give --key and --nonce together, or neither for random keys");
-  if (o->key) {
+  if (!cli_opt(o, OPT_KEY) != !cli_opt(o, OPT_NONCE))
+    cli_usage_error("give --key and --nonce together, or neither for random keys");
+  if (cli_opt(o, OPT_KEY)) {
     prng_from_key(o, prng);
-    return cli_trits("--nonce", o->nonce, 0, nonce_len);
+    return cli_trits("--nonce", cli_opt(o, OPT_NONCE), 0, nonce_len);
   }
   trit_t key[MAM_PRNG_KEY_TRITS];
-  trit_t *nonce = malloc(MAM_PRNG_KEY_TRITS);
-  if (!nonce) cli_usage_error("out of memory");
+  trit_t *nonce = cli_alloc(MAM_PRNG_KEY_TRITS);
   cli_random_trits(key, sizeof key);
   cli_random_trits(nonce, 81);
   mam_prng_init(prng, key);
@@ -179,13 +190,14 @@ static void ntru_keygen_from(const cli_opts_t *o, mam_ntru_sk_t *sk) {
   mam_prng_t prng;
   size_t nn;
   trit_t *nonce = keygen_inputs(o, &prng, &nn);
-  check(mam_ntru_keygen(&prng, nonce, nn, sk), "ntru key generation");
+  cli_check(mam_ntru_keygen(&prng, nonce, nn, sk), "ntru key generation");
   free(nonce);
   mam_prng_destroy(&prng);
 }
 
 static int cmd_ntru_pk(const cli_opts_t *o) {
-  if (!o->key || !o->nonce) cli_usage_error("usage: mamgate-cli ntru-pk --key K --nonce TRYTES");
+  if (!cli_opt(o, OPT_KEY) || !cli_opt(o, OPT_NONCE))
+    cli_usage_error("usage: mamgate-cli ntru-pk --key K --nonce TRYTES");
   mam_ntru_sk_t sk;
   ntru_keygen_from(o, &sk);
   cli_print_trytes(sk.pk, MAM_NTRU_PK_TRITS);
@@ -218,12 +230,12 @@ static int cmd_psk_gen(const cli_opts_t *o) {
   size_t nn;
   trit_t *nonce = keygen_inputs(o, &prng, &nn);
   mam_psk_t psk;
-  check(mam_psk_derive(&prng, nonce, nn, psk.key), "psk");
-  if (o->id) {
-    trit_t *id = cli_trits("--id", o->id, MAM_PSK_ID_TRITS / 3, NULL);
+  cli_check(mam_psk_derive(&prng, nonce, nn, psk.key), "psk");
+  if (cli_opt(o, OPT_ID)) {
+    trit_t *id = cli_trits("--id", cli_opt(o, OPT_ID), MAM_PSK_ID_TRITS / 3, NULL);
     memcpy(psk.id, id, MAM_PSK_ID_TRITS);
     free(id);
-  } else if (o->key) {
+  } else if (cli_opt(o, OPT_KEY)) {
     mam_spongos_hash(psk.key, MAM_PSK_KEY_TRITS, psk.id, MAM_PSK_ID_TRITS);
   } else {
     cli_random_trits(psk.id, MAM_PSK_ID_TRITS);
@@ -250,18 +262,35 @@ static int cmd_sizet(const cli_opts_t *o) {
   return 0;
 }
 
+#define KEY_NONCE (OPT_BIT(OPT_KEY) | OPT_BIT(OPT_NONCE))
+#define WRITE_OPTIONS                                                                                              \
+  (OPT_BIT(OPT_SEED) | OPT_BIT(OPT_STATE) | OPT_BIT(OPT_HEIGHT) | OPT_BIT(OPT_ENDPOINT_HEIGHT) |                   \
+   OPT_BIT(OPT_PAYLOAD) | OPT_BIT(OPT_TEXT) | OPT_BIT(OPT_PAYLOAD_FILE) | OPT_BIT(OPT_TO_ENDPOINT) |              \
+   OPT_BIT(OPT_PSK) | OPT_BIT(OPT_NTRU_PK) | OPT_BIT(OPT_CHECKSUM) | OPT_BIT(OPT_PACKETS) |                       \
+   OPT_BIT(OPT_REFERENCE_SESSION_KEY))
+
 static const cli_command_t commands[] = {
     {"troika-perm", "troika-perm STATE   (F of a 243-tryte balanced state)", 0, 1, cmd_troika_perm},
     {"hash", "hash TRYTES   (Spongos Hash243)", 0, 1, cmd_hash},
     {"prng", "prng --key K --domain seckey|wotskey|ntrukey --nonce TRYTES --trits N",
-     OPT_KEY | OPT_DOMAIN | OPT_NONCE | OPT_TRITS, 0, cmd_prng},
-    {"wots-pk", "wots-pk --key K --nonce TRYTES", OPT_KEY | OPT_NONCE, 0, cmd_wots_pk},
-    {"mss-root", "mss-root --key K --nonce TRYTES --height H", OPT_KEY | OPT_NONCE | OPT_HEIGHT, 0, cmd_mss_root},
+     KEY_NONCE | OPT_BIT(OPT_DOMAIN) | OPT_BIT(OPT_TRITS), 0, cmd_prng},
+    {"wots-pk", "wots-pk --key K --nonce TRYTES", KEY_NONCE, 0, cmd_wots_pk},
+    {"mss-root", "mss-root --key K --nonce TRYTES --height H", KEY_NONCE | OPT_BIT(OPT_HEIGHT), 0, cmd_mss_root},
     {"sizet", "sizet N", 0, 1, cmd_sizet},
-    {"ntru-pk", "ntru-pk --key K --nonce TRYTES", OPT_KEY | OPT_NONCE, 0, cmd_ntru_pk},
-    {"ntru-keygen", "ntru-keygen [--key K --nonce TRYTES]   (prints SK:PK)", OPT_KEY | OPT_NONCE, 0, cmd_ntru_keygen},
-    {"psk-gen", "psk-gen [--key K --nonce TRYTES] [--id ID]   (prints ID:KEY)", OPT_KEY | OPT_NONCE | OPT_ID, 0,
+    {"ntru-pk", "ntru-pk --key K --nonce TRYTES", KEY_NONCE, 0, cmd_ntru_pk},
+    {"ntru-keygen", "ntru-keygen [--key K --nonce TRYTES]   (prints SK:PK)", KEY_NONCE, 0, cmd_ntru_keygen},
+    {"psk-gen", "psk-gen [--key K --nonce TRYTES] [--id ID]   (prints ID:KEY)", KEY_NONCE | OPT_BIT(OPT_ID), 0,
      cmd_psk_gen},
+    {"write",
+     "write --seed S --state FILE [--height H] [--endpoint-height H] (--payload TRYTES | --text TEXT | "
+     "--payload-file F) [--to-endpoint] [--psk ID:KEY ...] [--ntru-pk PK ...] [--checksum none|mac|sig] "
+     "[--packets N] [--reference-session-key]   (prints transactions)",
+     WRITE_OPTIONS, 0, cli_cmd_write},
+    {"read", "read --trusted ID [--trusted ID ...] [--psk ID:KEY ...] [--ntru SK:PK ...]   (transactions on stdin, "
+     "one JSON object per packet out)",
+     OPT_BIT(OPT_TRUSTED) | OPT_BIT(OPT_PSK) | OPT_BIT(OPT_NTRU), 0, cli_cmd_read},
+    {"state-info", "state-info --state FILE   (channel, endpoints and signatures left, as JSON)", OPT_BIT(OPT_STATE), 0,
+     cli_cmd_state_info},
 };
 
 static _Noreturn void usage(void) {
@@ -276,7 +305,9 @@ int main(int argc, char **argv) {
     if (strcmp(argv[1], commands[i].name) != 0) continue;
     cli_opts_t o;
     parse_options(&commands[i], argc - 1, argv + 1, &o);
-    return commands[i].run(&o);
+    int status = commands[i].run(&o);
+    free_options(&o);
+    return status;
   }
   if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) usage();
   cli_usage_error("unknown command '%s' (try --help)", argv[1]);
