@@ -128,6 +128,31 @@ wait "$sub_pid"; check "ZeroMQ consumer got 6 messages" 6 "$(wc -l <"$work/zmq.t
 (timeout 3 curl -sN "http://$http/v1/channels/$ch/stream?cursor=5" >"$work/sse.txt") ; true
 check "stream resumes after cursor 5" "6 7 8 9 10" "$(grep '^id:' "$work/sse.txt" | cut -d' ' -f2 | tr '\n' ' ' | sed 's/ $//')"
 
+# ---- a message written offline by mamgate-cli, attached and stored through devnode's own API
+seed=$(printf 'CLISEED9%.0s' $(seq 10))A
+"$build/mamgate-cli" write --seed "$seed" --state "$work/cli.state" --height 2 --checksum sig \
+  --text "written offline" >"$work/cli.txs" 2>"$work/cli.err" && ok || bad "mamgate-cli write failed: $(cat "$work/cli.err")"
+cli_ch=$(sed -n 's/^channel //p' "$work/cli.err")
+api POST /v1/watches "{\"channel_id\":\"$cli_ch\"}"; check "watch the CLI channel" 201 "$status"
+python3 - "$node_api" "$work/cli.txs" <<'PY' && ok || bad "could not attach the CLI transactions"
+import json, sys, urllib.request
+node, txs = sys.argv[1], [l.strip() for l in open(sys.argv[2]) if l.strip()]
+def call(cmd):
+    req = urllib.request.Request("http://" + node, json.dumps(cmd).encode(),
+                                 {"Content-Type": "application/json", "X-IOTA-API-Version": "1"})
+    return json.load(urllib.request.urlopen(req))
+tips = call({"command": "getTransactionsToApprove", "depth": 3})
+attached = call({"command": "attachToTangle", "trunkTransaction": tips["trunkTransaction"],
+                 "branchTransaction": tips["branchTransaction"], "minWeightMagnitude": 9,
+                 "trytes": list(reversed(txs))})["trytes"]
+call({"command": "storeTransactions", "trytes": attached})
+call({"command": "broadcastTransactions", "trytes": attached})
+PY
+wait_count "$cli_ch" 1 || bad "the CLI message was not decoded"
+api GET "/v1/channels/$cli_ch/messages"
+check "CLI message decoded and verified" "written offline signature True" \
+  "$(echo "$body" | json '" ".join([d["messages"][0]["payload"], d["messages"][0]["checksum"], str(d["messages"][0]["verified"])])')"
+
 # ---- errors
 expect_status "no token" 401 POST /v1/channels '{"height":1}' ""
 expect_status "wrong token" 403 POST /v1/channels '{"height":1}' nope
