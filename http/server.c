@@ -178,15 +178,19 @@ static void respond_fallback(mg_http_request_t *r) {
 }
 
 /* Compact JSON and a newline, malloc'd; NULL when it cannot be encoded. */
+/* The body as compact JSON text and a newline, serialised once (json_dumpb sized first would
+ * serialise twice, which the REST fetch profile showed). */
 static char *encode_json(const json_t *body, size_t *len) {
-  const size_t flags = JSON_COMPACT | JSON_ENCODE_ANY;
-  size_t n = json_dumpb(body, NULL, 0, flags);
-  char *buf = n ? malloc(n + 1) : NULL;
-  if (buf == NULL || json_dumpb(body, buf, n, flags) != n) {
-    free(buf);
+  char *text = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
+  if (text == NULL) return NULL;
+  size_t n = strlen(text);
+  char *buf = realloc(text, n + 2);
+  if (buf == NULL) {
+    free(text);
     return NULL;
   }
   buf[n] = '\n';
+  buf[n + 1] = 0;
   *len = n + 1;
   return buf;
 }

@@ -298,7 +298,7 @@ mam_err_t mam_packet_write(const mam_prng_t *prng, mam_write_ctx_t *ctx, const t
 mam_err_t mam_id_set_add(mam_id_set_t *s, const trit_t id[MAM_ID_TRITS]) {
   if (mam_id_set_has(s, id)) return MAM_OK;
   if (s->n == s->cap) {
-    size_t cap = s->cap ? 2 * s->cap : 4;
+    size_t cap = s->cap ? 2 * s->cap : 1; /* a reader usually trusts one channel */
     trit_t *ids = realloc(s->ids, cap * MAM_ID_TRITS);
     if (!ids) return MAM_ERR_NO_MEMORY;
     s->ids = ids;

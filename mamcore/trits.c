@@ -3,10 +3,10 @@
 #include <string.h>
 
 int mam_tryte_value(char c) {
-  if (c == '9') return 0;
-  if (c >= 'A' && c <= 'M') return c - 'A' + 1;
-  if (c >= 'N' && c <= 'Z') return c - 'N' - 13;
-  return MAM_TRYTE_INVALID;
+  unsigned u = (unsigned)(unsigned char)c - 'A';
+  if (u < 13) return (int)u + 1; /* A..M */
+  if (u < 26) return (int)u - 26; /* N..Z */
+  return c == '9' ? 0 : MAM_TRYTE_INVALID;
 }
 
 char mam_tryte_char(int value) { return MAM_TRYTE_ALPHABET[value < 0 ? value + 27 : value]; }
@@ -17,21 +17,18 @@ bool mam_trytes_valid(const char *trytes, size_t n) {
   return true;
 }
 
-/* The three trits of a tryte value, least significant first (spec 1.1). */
-static void tryte_to_trits(int v, trit_t *t) {
-  for (int i = 0; i < 3; i++) {
-    int r = ((v % 3) + 3) % 3;
-    if (r == 2) r = -1;
-    t[i] = (trit_t)r;
-    v = (v - r) / 3;
-  }
-}
+/* The three trits of each tryte value -13..13, least significant first (spec 1.1); a table because
+ * tryte conversion sits on the feed's hot path. */
+static const trit_t tryte_trits[27][3] = {
+    {-1, -1, -1}, {0, -1, -1}, {1, -1, -1}, {-1, 0, -1}, {0, 0, -1}, {1, 0, -1}, {-1, 1, -1}, {0, 1, -1}, {1, 1, -1},
+    {-1, -1, 0}, {0, -1, 0}, {1, -1, 0}, {-1, 0, 0}, {0, 0, 0}, {1, 0, 0}, {-1, 1, 0}, {0, 1, 0}, {1, 1, 0},
+    {-1, -1, 1}, {0, -1, 1}, {1, -1, 1}, {-1, 0, 1}, {0, 0, 1}, {1, 0, 1}, {-1, 1, 1}, {0, 1, 1}, {1, 1, 1}};
 
 mam_err_t mam_trytes_to_trits(const char *trytes, size_t n, trit_t *trits) {
   for (size_t i = 0; i < n; i++) {
     int v = mam_tryte_value(trytes[i]);
     if (v == MAM_TRYTE_INVALID) return MAM_ERR_INVALID_TRYTE;
-    tryte_to_trits(v, trits + 3 * i);
+    memcpy(trits + 3 * i, tryte_trits[v + 13], 3);
   }
   return MAM_OK;
 }
@@ -67,9 +64,9 @@ void mam_trits_increment(trit_t *trits, size_t n) {
 }
 
 bool mam_trits_valid(const trit_t *trits, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    if (trits[i] < -1 || trits[i] > 1) return false;
-  return true;
+  unsigned bad = 0; /* no early exit: the loop vectorises, and it is on the decode path */
+  for (size_t i = 0; i < n; i++) bad |= (uint8_t)(trits[i] + 1) > 2;
+  return bad == 0;
 }
 
 void mam_wipe(void *p, size_t n) { explicit_bzero(p, n); }

@@ -595,10 +595,20 @@ static bool query_int(mg_http_request_t *req, const char *name, int64_t min, int
   return true;
 }
 
-static json_t *messages_json(const mg_message_t *m, size_t n) {
-  json_t *a = json_array();
-  for (size_t i = 0; i < n; i++) json_array_append_new(a, mg_message_json(&m[i]));
-  return a;
+/* A JSON array of packets, appended as text. */
+static void append_messages(mg_text_t *t, const mg_message_t *m, size_t n) {
+  mg_text_append(t, "[", 1);
+  for (size_t i = 0; i < n; i++) {
+    if (i) mg_text_append(t, ",", 1);
+    mg_message_json(t, &m[i], 0);
+  }
+  mg_text_append(t, "]", 1);
+}
+
+static void respond_text_json(mg_http_request_t *req, mg_text_t *t) {
+  if (t->failed) mg_http_respond_error(req, 500, "internal", "out of memory");
+  else mg_http_respond_text(req, 200, "application/json", t->p, t->len);
+  mg_text_free(t);
 }
 
 static void get_messages(void *ctx, mg_http_request_t *req) {
@@ -613,9 +623,12 @@ static void get_messages(void *ctx, mg_http_request_t *req) {
   size_t n = 0;
   if (!s || mg_store_list_messages(s, id, cursor, (size_t)limit, &rows, &n) != MG_STORE_OK)
     return mg_http_respond_error(req, 500, "internal", "the database could not be read");
-  int64_t next = n ? rows[n - 1].cursor : cursor;
-  mg_http_respond_json(req, 200, json_pack("{s:o, s:I}", "messages", messages_json(rows, n), "next_cursor", (json_int_t)next));
+  mg_text_t t = {0};
+  mg_text_append(&t, "{\"messages\":", 12);
+  append_messages(&t, rows, n);
+  mg_text_printf(&t, ",\"next_cursor\":%lld}\n", (long long)(n ? rows[n - 1].cursor : cursor));
   mg_messages_free(rows, n);
+  respond_text_json(req, &t);
 }
 
 static void get_message(void *ctx, mg_http_request_t *req) {
@@ -630,8 +643,12 @@ static void get_message(void *ctx, mg_http_request_t *req) {
   if (err == MG_STORE_NOT_FOUND || (err == MG_STORE_OK && n == 0))
     return mg_http_respond_error(req, 404, "not_found", "no such message on this channel");
   if (err != MG_STORE_OK) return mg_http_respond_error(req, 500, "internal", "the database could not be read");
-  mg_http_respond_json(req, 200, json_pack("{s:s, s:s, s:o}", "channel_id", id, "message_id", mid, "packets", messages_json(rows, n)));
+  mg_text_t t = {0};
+  mg_text_printf(&t, "{\"channel_id\":\"%s\",\"message_id\":\"%s\",\"packets\":", id, mid);
+  append_messages(&t, rows, n);
+  mg_text_append(&t, "}\n", 2);
   mg_messages_free(rows, n);
+  respond_text_json(req, &t);
 }
 
 /* ---- live stream (Server-Sent Events) ---- */
@@ -676,7 +693,7 @@ static void stream_refill(stream_t *st) {
   if (mg_store_list_messages(st->store, st->channel, st->cursor, STREAM_PAGE, &rows, &n) != MG_STORE_OK) return;
   st->more = n == STREAM_PAGE;
   for (size_t i = 0; i < n; i++) {
-    char *json = mg_message_json_text(&rows[i]);
+    char *json = mg_message_json_text(&rows[i], 0);
     if (!json) break;
     char head[64];
     int hl = snprintf(head, sizeof head, "id: %lld\nevent: message\ndata: ", (long long)rows[i].cursor);

@@ -41,8 +41,8 @@ typedef struct watch {
   size_t n_psks;
   mam_ntru_sk_t *ntru;
   size_t n_ntru;
-  pending_bundle_t pending[PENDING_MAX];
-  size_t n_pending;
+  pending_bundle_t *pending; /* allocated only when a bundle has to wait (most watches never do) */
+  size_t n_pending, cap_pending;
   bool dirty; /* reader state changed since it was saved */
   struct watch *next_dirty;
 } watch_t;
@@ -101,6 +101,7 @@ static void free_pending(pending_bundle_t *p) {
 static void watch_free(watch_t *w) {
   if (!w) return;
   for (size_t i = 0; i < w->n_pending; i++) free_pending(&w->pending[i]);
+  free(w->pending);
   mam_reader_destroy(&w->reader);
   if (w->psks) mam_wipe(w->psks, w->n_psks * sizeof *w->psks);
   for (size_t i = 0; i < w->n_ntru; i++) mam_ntru_sk_destroy(&w->ntru[i]);
@@ -168,9 +169,9 @@ static mg_watch_err_t watch_new(mg_gateway_t *g, const char *id, const char *opt
   w->reader.max_payload_trytes = 2 * g->cfg.max_payload_bytes;
   mg_watch_err_t err = MG_WATCH_OK;
   json_t *psks = json_object_get(o, "psks"), *ntru = json_object_get(o, "ntru_key_ids");
-  w->psks = calloc(json_array_size(psks) + 1, sizeof *w->psks);
-  w->ntru = calloc(json_array_size(ntru) + 1, sizeof *w->ntru);
-  if (!w->psks || !w->ntru) err = MG_WATCH_NO_MEMORY;
+  /* most watches hold no keys: allocate only what is there (an NTRU key is 12 KB) */
+  if (json_array_size(psks) && !(w->psks = calloc(json_array_size(psks), sizeof *w->psks))) err = MG_WATCH_NO_MEMORY;
+  if (json_array_size(ntru) && !(w->ntru = calloc(json_array_size(ntru), sizeof *w->ntru))) err = MG_WATCH_NO_MEMORY;
   for (size_t i = 0; err == MG_WATCH_OK && i < json_array_size(psks); i++) {
     const char *pid = json_string_value(json_object_get(json_array_get(psks, i), "id"));
     const char *key = json_string_value(json_object_get(json_array_get(psks, i), "key"));
@@ -361,6 +362,18 @@ static void expire_pending(mg_watcher_t *wt, watch_t *w, uint64_t now) {
   }
 }
 
+/* Room for one more waiting bundle, within PENDING_MAX. */
+static bool make_pending_room(watch_t *w) {
+  if (w->n_pending < w->cap_pending) return true;
+  if (w->cap_pending == PENDING_MAX) return false;
+  size_t cap = w->cap_pending ? 2 * w->cap_pending : 4;
+  pending_bundle_t *grown = realloc(w->pending, (cap < PENDING_MAX ? cap : PENDING_MAX) * sizeof *grown);
+  if (!grown) return false;
+  w->pending = grown;
+  w->cap_pending = cap < PENDING_MAX ? cap : PENDING_MAX;
+  return true;
+}
+
 static void on_bundle(void *ctx, const tangle_tx_t *const *txs, const trit_t *const *hashes, size_t n) {
   (void)hashes;
   mg_watcher_t *wt = ctx;
@@ -383,7 +396,7 @@ static void on_bundle(void *ctx, const tangle_tx_t *const *txs, const trit_t *co
   if (err == MAM_OK) {
     free(m);
     retry_pending(wt, w);
-  } else if (is_out_of_order(err) && w->n_pending < PENDING_MAX) {
+  } else if (is_out_of_order(err) && make_pending_room(w)) {
     pending_bundle_t *p = &w->pending[w->n_pending++];
     *p = (pending_bundle_t){.txs = m, .n = n, .since_ms = mg_now_ms(wt->g)};
     memcpy(p->bundle, bundle, ID + 1);
@@ -469,7 +482,7 @@ static void flush_batch(mg_watcher_t *wt) {
     newest = wt->batch[i].cursor > newest ? wt->batch[i].cursor : newest;
     char topic[4 + ID + 1];
     snprintf(topic, sizeof topic, "mam %s", wt->batch[i].channel_id);
-    char *body = mg_message_json_text(&wt->batch[i]);
+    char *body = mg_message_json_text(&wt->batch[i], 0);
     if (body && wt->zpub) mg_zpub_send(wt->zpub, topic, body, strlen(body));
     free(body);
   }

@@ -253,14 +253,10 @@ static void print_packet(const mam_decoded_t *d, const char *bundle_hash) {
   m.bundle[MG_ID_TRYTES] = 0;
   m.payload_trytes = cli_alloc(d->payload_trits / 3 + 1);
   cli_trytes(d->payload, d->payload_trits, m.payload_trytes);
-  json_t *o = mg_message_json(&m);
-  char *text = NULL;
-  if (!o || json_object_del(o, "cursor") != 0 || json_object_del(o, "received_at") != 0 ||
-      !(text = json_dumps(o, JSON_COMPACT)))
-    cli_fail("out of memory");
+  char *text = mg_message_json_text(&m, MG_JSON_NO_STORE_FIELDS);
+  if (!text) cli_fail("out of memory");
   puts(text);
   free(text);
-  json_decref(o);
   free(m.payload_trytes);
 }
 
