@@ -65,7 +65,8 @@ static mam_err_t write_packet(message_writer_t *mw, size_t i, mam_bundle_t *b) {
   if (i + 1 == s->packets) count = s->payload_trits / 3 - first; /* a partial last unit goes last */
   size_t len;
   int64_t ord;
-  mam_err_t err = mam_packet_write(mw->prng, &mw->ctx, s->payload + 3 * first, 3 * count, s->checksum,
+  const trit_t *part = s->payload ? s->payload + 3 * first : NULL; /* no arithmetic on a NULL payload */
+  mam_err_t err = mam_packet_write(mw->prng, &mw->ctx, part, 3 * count, s->checksum,
                                    i + 1 == s->packets, mw->buf, mw->buf_len, &len, &ord);
   return err == MAM_OK ? mam_bundle_append(b, mw->ctx.chid, mw->ctx.msg_id, ord, mw->buf, len) : err;
 }

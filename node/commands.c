@@ -89,9 +89,13 @@ static bool copy_trytes_field(const json_t *answer, const char *key, size_t len,
 
 /* ---- getNodeInfo, getNodeAPIConfiguration ---- */
 
+/* A numeric field; 0 when absent, not a number, or beyond int64_t (a cast of such a double would
+ * be undefined behaviour: the node's answer is outside data). */
 static int64_t number_field(const json_t *answer, const char *key) {
   const json_t *v = json_object_get(answer, key);
-  return json_is_number(v) ? (int64_t)json_number_value(v) : 0;
+  if (json_is_integer(v)) return (int64_t)json_integer_value(v);
+  double d = json_is_real(v) ? json_real_value(v) : 0.0;
+  return d > -9.2e18 && d < 9.2e18 ? (int64_t)d : 0;
 }
 
 static bool copy_text_field(const json_t *answer, const char *key, char *out, size_t size) {
