@@ -13,9 +13,11 @@
  * percent-encoded), then the body. In target and body, $C, $E, $P, $K and $M stand for a channel,
  * its endpoint, a PSK id, an NTRU key id and a stored message id of the running gateway. Every
  * answer must be a known status; errors must be {"error": {"code", "message"}}; no answer may
- * contain the token or the stored PSK key. */
+ * contain the token or the stored PSK key. FUZZ_REST_VERBOSE=1 prints every request and its status
+ * (to replay a crasher). */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <errno.h>
 #include <jansson.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -53,17 +55,23 @@ static void host_log(void *data, int level, const char *message) {
   if (level >= MAMGATE_LOG_ERROR) fprintf(stderr, "mamgate: %s\n", message);
 }
 
+/* libFuzzer's time-out alarm interrupts system calls: EINTR means try again. */
 static int connect_gateway(void) {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-  if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof a) == 0) return fd;
-  if (fd >= 0) close(fd);
-  return -1;
+  for (;;) {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return perror("fuzz_rest: socket"), -1;
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) == 0) return fd;
+    int err = errno;
+    close(fd);
+    if (err != EINTR) return fprintf(stderr, "fuzz_rest: connect: %s\n", strerror(err)), -1;
+  }
 }
 
 static bool send_all(int fd, const char *p, size_t n) {
   while (n > 0) {
     ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+    if (w < 0 && errno == EINTR) continue;
     if (w <= 0) return false;
     p += w, n -= (size_t)w;
   }
@@ -78,8 +86,11 @@ static bool read_reply(int fd, reply_t *r) {
   if (!r->text) return false;
   for (;;) {
     struct pollfd p = {fd, POLLIN, 0};
-    if (poll(&p, 1, 20000) <= 0) return false; /* the gateway hangs: reported as a crash */
+    int ready = poll(&p, 1, 20000);
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) return fprintf(stderr, "fuzz_rest: no answer within 20 s\n"), false;
     ssize_t n = recv(fd, r->text + r->len, REPLY_MAX - r->len, 0);
+    if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     r->len += (size_t)n;
     r->text[r->len] = 0;
@@ -89,7 +100,9 @@ static bool read_reply(int fd, reply_t *r) {
   r->text[r->len] = 0;
   const char *end = strstr(r->text, "\r\n\r\n");
   r->body = end ? end + 4 : r->text + r->len;
-  return sscanf(r->text, "HTTP/1.%*d %d", &r->status) == 1;
+  if (sscanf(r->text, "HTTP/1.%*d %d", &r->status) == 1) return true;
+  fprintf(stderr, "fuzz_rest: the connection closed without an answer (%zu bytes)\n", r->len);
+  return false;
 }
 
 /* The answer may come before the whole request is sent (413 for a body announced too large, after
@@ -251,8 +264,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
       {"http", "127.0.0.1:0"}, {"node_zmq", "tcp://127.0.0.1:9"}, {"zmq_pub", "tcp://127.0.0.1:*"}, {"mwm", "1"},
       {"token", TOKEN}, {"max_height", "2"}, {"http_threads", "2"}, {"node_timeout_ms", "100"},
       {"log_level", "error"}, {"max_body_bytes", "4096"}, {"max_payload_bytes", "512"}, {"max_list", "4"},
-      {"pow_threads", "1"}, {"page_limit", "50"}};
-  mamgate_opt_t opts[20];
+      {"pow_threads", "1"}, {"page_limit", "50"},
+      /* an event stream the harness leaves is held by the gateway until a keep-alive write fails
+       * (15 to 30 s): at a few hundred requests a second the default of 1024 runs out */
+      {"http_max_connections", "65536"}};
+  mamgate_opt_t opts[24];
   int n = 0;
   for (size_t i = 0; i < sizeof settings / sizeof *settings; i++) opts[n++] = (mamgate_opt_t){settings[i][0], settings[i][1], "fuzz"};
   opts[n++] = (mamgate_opt_t){"data_dir", data_dir, "fuzz"};
