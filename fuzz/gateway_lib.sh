@@ -11,6 +11,7 @@ node_api=127.0.0.1:$base node_zmq=tcp://127.0.0.1:$((base + 1))
 http=127.0.0.1:$((base + 2)) pub=tcp://127.0.0.1:$((base + 3))
 data=$work/var
 pass=0 fail=0 node_pid= gw_pid= token=
+node_mwm=${node_mwm:-9} # the weight devnode demands (and the gateway uses)
 gateway_args=()
 on_exit=() # commands a test adds, run before the work directory goes
 
@@ -47,7 +48,7 @@ for tool in curl python3; do
 done
 
 start_node() {
-  "$build/devnode/devnode" --api "$node_api" --zmq "$node_zmq" --data-dir "$work/node" --mwm 9 >>"$work/node.log" 2>&1 &
+  "$build/devnode/devnode" --api "$node_api" --zmq "$node_zmq" --data-dir "$work/node" --mwm "$node_mwm" >>"$work/node.log" 2>&1 &
   node_pid=$!
   for _ in $(seq 100); do node_call '{"command":"getNodeInfo"}' >/dev/null && return 0; sleep 0.1; done
   bad "devnode did not start"; return 1
@@ -57,7 +58,7 @@ stop_node() { kill -"${1:-TERM}" "$node_pid" 2>/dev/null; wait "$node_pid" 2>/de
 # start_gateway [--set KEY=VALUE ...]: the options of gateway_args, then these; waits for health.
 start_gateway() {
   MAMGATE_NODE_API=http://$node_api MAMGATE_NODE_ZMQ=$node_zmq MAMGATE_HTTP=$http MAMGATE_ZMQ_PUB=$pub \
-    MAMGATE_DATA_DIR=$data MAMGATE_MWM=9 "$build/host/mamgated" --plugin "$build/plugin/.libs/mamgate.so" \
+    MAMGATE_DATA_DIR=$data MAMGATE_MWM=$node_mwm "$build/host/mamgated" --plugin "$build/plugin/.libs/mamgate.so" \
     "${gateway_args[@]}" "$@" >>"$work/gw.log" 2>&1 &
   gw_pid=$!
   for _ in $(seq 300); do

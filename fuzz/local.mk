@@ -15,3 +15,12 @@ tests_skn_extract_LDADD = plugin/libmgread.la libmamcore.la
 ## that dies and a disk that fills; abusive HTTP clients; secrets kept out of logs and answers.
 TESTS += tests/crash_trial.sh tests/http_abuse.sh tests/secrets_test.sh
 EXTRA_DIST += tests/crash_trial.sh tests/http_abuse.sh tests/secrets_test.sh fuzz/gateway_lib.sh
+
+## The feed flood: valid MAM bundles among conflicting, junk, malformed and unrelated frames at the
+## highest rate the gateway takes, with a gateway and a node restart in the middle.
+check_PROGRAMS += tests/flood
+tests_flood_SOURCES = tests/flood.c
+tests_flood_CFLAGS = $(AM_CFLAGS) $(ZMQ_CFLAGS)
+tests_flood_LDADD = node/libmgnode.la libmamcore.la $(ZMQ_LIBS)
+TESTS += tests/flood_test.sh
+EXTRA_DIST += tests/flood_test.sh

@@ -27,7 +27,7 @@ typedef struct mg_metrics {
   atomic_uint_fast64_t rejected[32]; /* decode failures by mam_err_t */
   atomic_uint_fast64_t messages_published, publish_failures;
   atomic_uint_fast64_t pow_count, pow_ms_total;
-  atomic_uint_fast64_t backfill_runs, backfill_transactions;
+  atomic_uint_fast64_t backfill_runs, backfill_transactions, backfill_failures;
 } mg_metrics_t;
 
 struct mg_watcher;

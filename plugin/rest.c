@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <nettle/base64.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -137,6 +138,19 @@ static void get_openapi(void *ctx, mg_http_request_t *req) {
   mg_http_respond_text(req, 200, "application/json", mg_openapi_document, strlen(mg_openapi_document));
 }
 
+/* The counters exported as they are, mamgate_<name>_total. */
+static const struct {
+  const char *name;
+  size_t offset;
+} plain_counters[] = {
+#define COUNTER(field) {#field, offsetof(mg_metrics_t, field)}
+    COUNTER(feed_frames),        COUNTER(feed_transactions),  COUNTER(feed_matched),         COUNTER(feed_invalid),
+    COUNTER(feed_duplicates),    COUNTER(bundles_completed),  COUNTER(packets_decoded),      COUNTER(packets_stored),
+    COUNTER(packets_repeated),   COUNTER(messages_published), COUNTER(publish_failures),     COUNTER(backfill_runs),
+    COUNTER(backfill_transactions), COUNTER(backfill_failures),
+#undef COUNTER
+};
+
 /* Prometheus text exposition of the counters. */
 static void get_metrics(void *ctx, mg_http_request_t *req) {
   rest_t *r = ctx;
@@ -147,16 +161,12 @@ static void get_metrics(void *ctx, mg_http_request_t *req) {
   char *out = malloc(cap);
   if (!out) return mg_http_respond_error(req, 500, "internal", "out of memory");
 #define EMIT(...) (len += (size_t)snprintf(out + len, len < cap ? cap - len : 0, __VA_ARGS__))
-  EMIT("# TYPE mamgate_feed_transactions_total counter\nmamgate_feed_transactions_total %llu\n", (unsigned long long)m->feed_transactions);
-  EMIT("# TYPE mamgate_feed_matched_total counter\nmamgate_feed_matched_total %llu\n", (unsigned long long)m->feed_matched);
-  EMIT("# TYPE mamgate_feed_invalid_total counter\nmamgate_feed_invalid_total %llu\n", (unsigned long long)m->feed_invalid);
-  EMIT("# TYPE mamgate_packets_decoded_total counter\nmamgate_packets_decoded_total %llu\n", (unsigned long long)m->packets_decoded);
-  EMIT("# TYPE mamgate_packets_stored_total counter\nmamgate_packets_stored_total %llu\n", (unsigned long long)m->packets_stored);
+  for (size_t i = 0; i < sizeof plain_counters / sizeof *plain_counters; i++)
+    EMIT("# TYPE mamgate_%s_total counter\nmamgate_%s_total %llu\n", plain_counters[i].name, plain_counters[i].name,
+         (unsigned long long)atomic_load((const atomic_uint_fast64_t *)((const char *)m + plain_counters[i].offset)));
   EMIT("# TYPE mamgate_decode_rejected_total counter\n");
   for (int e = 1; e < 32 && e < MAM_ERR__COUNT; e++)
     if (m->rejected[e]) EMIT("mamgate_decode_rejected_total{reason=\"%s\"} %llu\n", mam_strerror((mam_err_t)e), (unsigned long long)m->rejected[e]);
-  EMIT("# TYPE mamgate_messages_published_total counter\nmamgate_messages_published_total %llu\n", (unsigned long long)m->messages_published);
-  EMIT("# TYPE mamgate_publish_failures_total counter\nmamgate_publish_failures_total %llu\n", (unsigned long long)m->publish_failures);
   EMIT("# TYPE mamgate_pow_seconds_total counter\nmamgate_pow_seconds_total %.3f\n", (double)m->pow_ms_total / 1000.0);
   EMIT("# TYPE mamgate_pow_total counter\nmamgate_pow_total %llu\n", (unsigned long long)m->pow_count);
   EMIT("# TYPE mamgate_http_requests_total counter\n");

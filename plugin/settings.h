@@ -36,6 +36,8 @@ typedef struct mg_config {
   uint64_t backfill_page;             /* hashes per getTrytes during back-fill */
   uint64_t assembler_max_txs;
   uint64_t assembler_ttl_s;
+  uint64_t feed_queue_frames;      /* feed frames queued for the decoder at most */
+  uint64_t feed_max_message_bytes; /* a longer feed message disconnects (reconnect + back-fill) */
   uint64_t reader_max_contexts;
   uint64_t log_level;                 /* mamgate_log_level_t: 0 debug .. 3 error */
 } mg_config_t;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <zmq.h>
 
 #include "mamcore/state.h"
@@ -19,9 +20,14 @@
 
 #define FEED_POLL_MS 100
 #define BATCH_MAX 256      /* decoded packets stored in one transaction */
+#define BATCH_MAX_AGE_MS 20 /* a decoded packet waits this long at most to be stored and published */
 #define PENDING_MAX 256    /* bundles waiting for their message's earlier parts, per channel */
 #define PENDING_TTL_MS (30 * 60 * 1000)
 #define INJECT_MAX 4096    /* back-filled transactions queued for the feed thread */
+/* A bundle that has to wait for an earlier one (its header, the endpoint's announcement) shows a
+ * gap: the node may have dropped feed frames. It asks for a back-fill of its channel, at most
+ * once in this time per channel (junk bundles wait too). */
+#define GAP_BACKFILL_EVERY_MS (30 * 1000)
 #define ID 81
 
 /* ---- one watched channel (owned by the feed thread once added) ---- */
@@ -43,6 +49,7 @@ typedef struct watch {
   size_t n_ntru;
   pending_bundle_t *pending; /* allocated only when a bundle has to wait (most watches never do) */
   size_t n_pending, cap_pending;
+  uint64_t gap_backfill_ms; /* when a waiting bundle last asked for a back-fill */
   bool dirty; /* reader state changed since it was saved */
   struct watch *next_dirty;
 } watch_t;
@@ -66,6 +73,13 @@ typedef struct backfill_item {
   struct backfill_item *next;
 } backfill_item_t;
 
+/* A failed back-fill (the node away, restarting or overloaded) goes back to the end of the queue
+ * and the back-fill thread waits, twice as long after each failure in a row, before the next
+ * attempt: nothing is dropped, and a node that comes back (a feed reconnect, a new watch) ends the
+ * wait at once. */
+#define BACKFILL_RETRY_FIRST_MS 500
+#define BACKFILL_RETRY_MAX_MS 30000
+
 typedef struct mg_watcher {
   mg_gateway_t *g;
   pthread_t feed_thread, backfill_thread;
@@ -76,13 +90,16 @@ typedef struct mg_watcher {
   command_t *commands, **commands_tail;
   injected_t *injected, **injected_tail;
   size_t n_injected;
-  backfill_item_t *backfill;
+  backfill_item_t *backfill, **backfill_tail; /* oldest first */
+  mg_addrset_t *backfill_queued;             /* the ids in that queue (each queued once) */
+  uint64_t backfill_retry_at_ms;             /* 0: none pending */
   int64_t last_cursor;
   size_t n_watches;
   bool connected;
   uint64_t connections;
   /* feed thread only */
   mg_feed_t *feed;
+  uint64_t feed_reopens;
   mg_zpub_t *zpub;
   mg_store_t *store;
   mg_assembler_t *assembler;
@@ -90,6 +107,7 @@ typedef struct mg_watcher {
   tangle_tx_t tx;
   mg_message_t batch[BATCH_MAX];
   size_t n_batch;
+  uint64_t batch_since_ms; /* when the oldest packet of the batch was decoded */
   watch_t *dirty;
 } mg_watcher_t;
 
@@ -214,13 +232,20 @@ static void push_command(mg_watcher_t *wt, command_t *c) {
   pthread_mutex_unlock(&wt->lock);
 }
 
+/* Queues a back-fill of id unless one is already waiting; any push ends a retry wait. */
 static void push_backfill_locked(mg_watcher_t *wt, const char *id) {
-  backfill_item_t *b = calloc(1, sizeof *b);
-  if (!b) return;
-  memcpy(b->id, id, ID);
-  b->next = wt->backfill;
-  wt->backfill = b;
+  wt->backfill_retry_at_ms = 0;
   pthread_cond_broadcast(&wt->wake);
+  if (mg_addrset_has(wt->backfill_queued, id)) return;
+  backfill_item_t *b = calloc(1, sizeof *b);
+  if (!b || mg_addrset_add(wt->backfill_queued, id) != 0) {
+    mg_log(wt->g, MAMGATE_LOG_ERROR, "out of memory queueing a back-fill of %.81s", id);
+    free(b);
+    return;
+  }
+  memcpy(b->id, id, ID);
+  *wt->backfill_tail = b;
+  wt->backfill_tail = &b->next;
 }
 
 static void push_backfill(mg_watcher_t *wt, const char *id) {
@@ -309,7 +334,11 @@ static void follow_announced_channel(mg_watcher_t *wt, const watch_t *from, cons
 static void queue_message(mg_watcher_t *wt, const watch_t *w, const mam_decoded_t *d, const char *bundle);
 static void flush_batch(mg_watcher_t *wt);
 
-static bool is_out_of_order(mam_err_t err) { return err == MAM_ERR_MESSAGE_NOT_FOUND || err == MAM_ERR_BAD_ORD; }
+/* Errors a later bundle can cure: a packet before its header, a packet of an endpoint whose
+ * announcement has not been read yet (back-fill gives bundles in the node's order). */
+static bool is_out_of_order(mam_err_t err) {
+  return err == MAM_ERR_MESSAGE_NOT_FOUND || err == MAM_ERR_BAD_ORD || err == MAM_ERR_ENDPOINT_UNTRUSTED;
+}
 
 /* Reads one bundle with the channel's reader; MAM_OK when it was consumed (decoded or skipped). */
 static mam_err_t read_bundle(mg_watcher_t *wt, watch_t *w, const mam_tx_t *txs, size_t n, const char *bundle) {
@@ -397,9 +426,14 @@ static void on_bundle(void *ctx, const tangle_tx_t *const *txs, const trit_t *co
     free(m);
     retry_pending(wt, w);
   } else if (is_out_of_order(err) && make_pending_room(w)) {
+    uint64_t now = mg_now_ms(wt->g);
     pending_bundle_t *p = &w->pending[w->n_pending++];
-    *p = (pending_bundle_t){.txs = m, .n = n, .since_ms = mg_now_ms(wt->g)};
+    *p = (pending_bundle_t){.txs = m, .n = n, .since_ms = now};
     memcpy(p->bundle, bundle, ID + 1);
+    if (w->gap_backfill_ms == 0 || now - w->gap_backfill_ms >= GAP_BACKFILL_EVERY_MS) {
+      w->gap_backfill_ms = now;
+      push_backfill(wt, w->id);
+    }
   } else {
     count_rejected(wt, w, err);
     free(m);
@@ -432,6 +466,7 @@ static void handle_transaction(mg_watcher_t *wt, const char *trytes, const char 
 
 static void queue_message(mg_watcher_t *wt, const watch_t *w, const mam_decoded_t *d, const char *bundle) {
   if (wt->n_batch == BATCH_MAX) flush_batch(wt);
+  if (wt->n_batch == 0) wt->batch_since_ms = mg_now_ms(wt->g);
   mg_message_t *m = &wt->batch[wt->n_batch];
   memset(m, 0, sizeof *m);
   if (!(m->payload_trytes = malloc(d->payload_trits / 3 + 1))) return;
@@ -534,7 +569,13 @@ static void backfill_all_locked(mg_watcher_t *wt);
 
 static void track_connection(mg_watcher_t *wt) {
   bool connected = mg_feed_connected(wt->feed);
-  uint64_t connections = mg_feed_connections(wt->feed);
+  uint64_t connections = mg_feed_connections(wt->feed), reopens = mg_feed_reopens(wt->feed);
+  if (reopens != wt->feed_reopens)
+    mg_log(wt->g, MAMGATE_LOG_WARNING, "the feed's session ended without a reconnect (a message over %llu bytes?): "
+           "opened it again", (unsigned long long)wt->g->cfg.feed_max_message_bytes);
+  wt->feed_reopens = reopens;
+  if (connected != wt->connected)
+    mg_log(wt->g, MAMGATE_LOG_INFO, "feed %s %s", wt->g->cfg.node_zmq, connected ? "connected" : "disconnected");
   pthread_mutex_lock(&wt->lock);
   if (connections > wt->connections && wt->connections > 0) {
     mg_log(wt->g, MAMGATE_LOG_INFO, "feed reconnected: back-filling watched channels");
@@ -571,8 +612,10 @@ static void *feed_main(void *arg) {
     } else if (err != MG_FEED_TIMEOUT) {
       atomic_fetch_add(&g->metrics.feed_invalid, 1);
     }
-    if (err != MG_FEED_OK || wt->n_batch == BATCH_MAX) flush_batch(wt);
     uint64_t now = mg_now_ms(g);
+    /* a busy feed never goes quiet: store by age too, not only when idle or full */
+    if (err != MG_FEED_OK || wt->n_batch == BATCH_MAX || (wt->n_batch && now - wt->batch_since_ms >= BATCH_MAX_AGE_MS))
+      flush_batch(wt);
     if (now - last_sweep > 1000) {
       last_sweep = now;
       sweep(wt, now);
@@ -591,16 +634,45 @@ static void backfill_all_locked(mg_watcher_t *wt) {
   }
 }
 
+static void wait_until_ms(mg_watcher_t *wt, uint64_t when_ms) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  uint64_t now = mg_now_ms(wt->g), wait = when_ms > now ? when_ms - now : 0;
+  if (wait > 1000) wait = 1000; /* the host's clock may run apart from CLOCK_REALTIME */
+  ts.tv_sec += (time_t)(wait / 1000);
+  ts.tv_nsec += (long)(wait % 1000) * 1000000L;
+  if (ts.tv_nsec >= 1000000000L) ts.tv_sec++, ts.tv_nsec -= 1000000000L;
+  pthread_cond_timedwait(&wt->wake, &wt->lock, &ts);
+}
+
+/* The next channel to back-fill, once the retry wait (if any) is over; NULL when stopping. */
 static backfill_item_t *next_backfill(mg_watcher_t *wt) {
   pthread_mutex_lock(&wt->lock);
-  while (!wt->backfill && !atomic_load(&wt->g->stopping)) pthread_cond_wait(&wt->wake, &wt->lock);
-  backfill_item_t *b = wt->backfill;
-  if (b) wt->backfill = b->next;
+  while (!atomic_load(&wt->g->stopping)) {
+    if (wt->backfill && wt->backfill_retry_at_ms <= mg_now_ms(wt->g)) break;
+    if (wt->backfill) wait_until_ms(wt, wt->backfill_retry_at_ms);
+    else pthread_cond_wait(&wt->wake, &wt->lock);
+  }
+  backfill_item_t *b = atomic_load(&wt->g->stopping) ? NULL : wt->backfill;
+  if (b) {
+    wt->backfill = b->next;
+    if (!wt->backfill) wt->backfill_tail = &wt->backfill;
+    mg_addrset_remove(wt->backfill_queued, b->id);
+  }
   pthread_mutex_unlock(&wt->lock);
   return b;
 }
 
-static void backfill_channel(mg_watcher_t *wt, mg_node_client_t *client, const char *id) {
+/* After a failure: id goes to the back of the queue and the thread waits before the next attempt. */
+static void retry_backfill_later(mg_watcher_t *wt, const char *id, uint64_t delay_ms) {
+  pthread_mutex_lock(&wt->lock);
+  push_backfill_locked(wt, id);
+  wt->backfill_retry_at_ms = mg_now_ms(wt->g) + delay_ms;
+  pthread_mutex_unlock(&wt->lock);
+}
+
+/* Feeds the transactions the node holds on id to the feed thread; false when the node failed. */
+static bool backfill_channel(mg_watcher_t *wt, mg_node_client_t *client, const char *id) {
   mg_gateway_t *g = wt->g;
   mg_node_strings_t hashes = {0}, trytes = {0};
   const char *addresses[1] = {id};
@@ -614,12 +686,17 @@ static void backfill_channel(mg_watcher_t *wt, mg_node_client_t *client, const c
         atomic_fetch_add(&g->metrics.backfill_transactions, 1);
     mg_node_strings_free(&trytes);
   }
-  if (err != MG_NODE_OK)
-    mg_log(g, MAMGATE_LOG_WARNING, "back-fill of %.81s: %s: %s", id, mg_node_strerror(err), mg_node_client_message(client));
-  else
+  bool done = err == MG_NODE_OK && !atomic_load(&g->stopping);
+  if (done) {
     mg_log(g, MAMGATE_LOG_DEBUG, "back-fill of %.81s: %zu transactions", id, hashes.count);
-  atomic_fetch_add(&g->metrics.backfill_runs, 1);
+    atomic_fetch_add(&g->metrics.backfill_runs, 1);
+  } else if (err != MG_NODE_OK) {
+    mg_log(g, MAMGATE_LOG_WARNING, "back-fill of %.81s: %s: %s (will retry)", id, mg_node_strerror(err),
+           mg_node_client_message(client));
+    atomic_fetch_add(&g->metrics.backfill_failures, 1);
+  }
   mg_node_strings_free(&hashes);
+  return done;
 }
 
 static void *backfill_main(void *arg) {
@@ -633,7 +710,15 @@ static void *backfill_main(void *arg) {
     mg_log(wt->g, MAMGATE_LOG_ERROR, "back-fill disabled: cannot create a node client");
     return NULL;
   }
-  for (backfill_item_t *b; (b = next_backfill(wt)) != NULL; free(b)) backfill_channel(wt, client, b->id);
+  uint64_t delay_ms = BACKFILL_RETRY_FIRST_MS;
+  for (backfill_item_t *b; (b = next_backfill(wt)) != NULL; free(b)) {
+    if (backfill_channel(wt, client, b->id)) {
+      delay_ms = BACKFILL_RETRY_FIRST_MS;
+    } else if (!atomic_load(&wt->g->stopping)) {
+      retry_backfill_later(wt, b->id, delay_ms);
+      delay_ms = delay_ms * 2 < BACKFILL_RETRY_MAX_MS ? delay_ms * 2 : BACKFILL_RETRY_MAX_MS;
+    }
+  }
   mg_node_client_free(client);
   return NULL;
 }
@@ -675,6 +760,7 @@ static void watcher_free(mg_watcher_t *wt) {
   }
   for (injected_t *i = wt->injected, *n; i; i = n) n = i->next, free(i);
   for (backfill_item_t *b = wt->backfill, *n; b; b = n) n = b->next, free(b);
+  mg_addrset_free(wt->backfill_queued);
   pthread_mutex_destroy(&wt->lock);
   pthread_cond_destroy(&wt->wake);
   free(wt);
@@ -686,15 +772,17 @@ int mg_watcher_start(mg_gateway_t *g, char *err, size_t err_len) {
   wt->g = g;
   wt->commands_tail = &wt->commands;
   wt->injected_tail = &wt->injected;
+  wt->backfill_tail = &wt->backfill;
   pthread_mutex_init(&wt->lock, NULL);
   pthread_cond_init(&wt->wake, NULL);
   g->watcher = wt;
+  mg_feed_limits_t feed_limits = {.queue_frames = g->cfg.feed_queue_frames, .max_message_bytes = g->cfg.feed_max_message_bytes};
   mg_assembler_limits_t limits = {.max_txs = g->cfg.assembler_max_txs, .ttl_ms = g->cfg.assembler_ttl_s * 1000};
   int rc = 0;
   if (mg_store_open(g->db_path, &wt->store) != MG_STORE_OK) rc = mg_errorf(err, err_len, "cannot open %s", g->db_path);
-  if (rc == 0 && !(wt->watches = mg_addrset_new(1024))) rc = mg_errorf(err, err_len, "out of memory");
+  if (rc == 0 && (!(wt->watches = mg_addrset_new(1024)) || !(wt->backfill_queued = mg_addrset_new(64)))) rc = mg_errorf(err, err_len, "out of memory");
   if (rc == 0 && !(wt->assembler = mg_assembler_new(&limits))) rc = mg_errorf(err, err_len, "out of memory");
-  if (rc == 0 && mg_feed_open(g->zmq_ctx, g->cfg.node_zmq, &wt->feed) != MG_FEED_OK)
+  if (rc == 0 && mg_feed_open(g->zmq_ctx, g->cfg.node_zmq, &feed_limits, &wt->feed) != MG_FEED_OK)
     rc = mg_errorf(err, err_len, "cannot connect the node feed %s", g->cfg.node_zmq);
   if (rc == 0 && mg_zpub_open(g->zmq_ctx, g->cfg.zmq_pub, &wt->zpub) != 0)
     rc = mg_errorf(err, err_len, "cannot bind the ZeroMQ output %s: %s", g->cfg.zmq_pub, zmq_strerror(zmq_errno()));

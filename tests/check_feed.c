@@ -354,7 +354,7 @@ START_TEST(test_socket_frames_filter_and_reconnect) {
   void *pub = bind_pub(ctx, "tcp://127.0.0.1:*", endpoint);
 
   mg_feed_t *feed = NULL;
-  ck_assert_int_eq(mg_feed_open(ctx, endpoint, &feed), MG_FEED_OK);
+  ck_assert_int_eq(mg_feed_open(ctx, endpoint, NULL, &feed), MG_FEED_OK);
   publish_until_received(pub, feed, frame);
   ck_assert(mg_feed_connected(feed));
   ck_assert_uint_eq(mg_feed_connections(feed), 1);
@@ -402,16 +402,58 @@ START_TEST(test_socket_frames_filter_and_reconnect) {
 }
 END_TEST
 
+/* A message past max_message_bytes makes libzmq end the session without reconnecting; the feed
+ * notices the silence, opens the socket again, and the next connection is counted (so the
+ * watcher back-fills). */
+START_TEST(test_socket_oversized_message_reopens) {
+  vector_tx_t v = load_tx();
+  char *frame = make_frame("trytes", v.trytes, v.hash);
+  void *ctx = zmq_ctx_new();
+  ck_assert_ptr_nonnull(ctx);
+  char endpoint[ENDPOINT_SIZE];
+  void *pub = bind_pub(ctx, "tcp://127.0.0.1:*", endpoint);
+  mg_feed_limits_t limits = {.queue_frames = 100, .max_message_bytes = MG_FEED_MAX_FRAME};
+  mg_feed_t *feed = NULL;
+  ck_assert_int_eq(mg_feed_open(ctx, endpoint, &limits, &feed), MG_FEED_OK);
+  publish_until_received(pub, feed, frame);
+  drain_feed(feed);
+  ck_assert_uint_eq(mg_feed_connections(feed), 1);
+
+  char *big = malloc(MG_FEED_MAX_FRAME + 100);
+  ck_assert_ptr_nonnull(big);
+  memset(big, 'A', MG_FEED_MAX_FRAME + 99);
+  memcpy(big, "trytes ", 7);
+  big[MG_FEED_MAX_FRAME + 99] = '\0';
+  send_text(pub, big, 0);
+  wait_connections(feed, 2, true);
+  ck_assert_uint_eq(mg_feed_reopens(feed), 1);
+  publish_until_received(pub, feed, frame);
+
+  /* a limit below the longest transaction frame is refused */
+  mg_feed_t *other = NULL;
+  limits.max_message_bytes = MG_FEED_MAX_FRAME - 1;
+  ck_assert_int_eq(mg_feed_open(ctx, endpoint, &limits, &other), MG_FEED_ERR_SOCKET);
+  ck_assert_ptr_null(other);
+
+  mg_feed_close(feed);
+  zmq_close(pub);
+  ck_assert_int_eq(zmq_ctx_term(ctx), 0);
+  free(big);
+  free(frame);
+  vf_free(v.section);
+}
+END_TEST
+
 START_TEST(test_socket_timeout_and_errors) {
   void *ctx = zmq_ctx_new();
   ck_assert_ptr_nonnull(ctx);
   mg_feed_t *feed = (mg_feed_t *)&feed;
-  ck_assert_int_eq(mg_feed_open(ctx, "not a url", &feed), MG_FEED_ERR_SOCKET);
+  ck_assert_int_eq(mg_feed_open(ctx, "not a url", NULL, &feed), MG_FEED_ERR_SOCKET);
   ck_assert_ptr_null(feed);
-  ck_assert_int_eq(mg_feed_open(NULL, "tcp://127.0.0.1:1", &feed), MG_FEED_ERR_SOCKET);
+  ck_assert_int_eq(mg_feed_open(NULL, "tcp://127.0.0.1:1", NULL, &feed), MG_FEED_ERR_SOCKET);
   /* Nothing listens there: connecting is asynchronous, so the open succeeds, stays
    * disconnected and times out. */
-  ck_assert_int_eq(mg_feed_open(ctx, "tcp://127.0.0.1:1", &feed), MG_FEED_OK);
+  ck_assert_int_eq(mg_feed_open(ctx, "tcp://127.0.0.1:1", NULL, &feed), MG_FEED_OK);
   const char *frame;
   size_t len;
   int64_t t0 = now_ms();
@@ -513,6 +555,7 @@ static Suite *feed_suite(void) {
   suite_add_tcase(s, parse);
   TCase *sockets = tcase_create("sockets");
   tcase_add_test(sockets, test_socket_frames_filter_and_reconnect);
+  tcase_add_test(sockets, test_socket_oversized_message_reopens);
   tcase_add_test(sockets, test_socket_timeout_and_errors);
   tcase_add_test(sockets, test_publisher_two_frames);
   suite_add_tcase(s, sockets);

@@ -2,16 +2,20 @@
 #include "zmq/feed.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <zmq.h>
 
-/* Enough frames queued to ride out a burst while the owner thread decodes (libzmq default: 1000). */
-#define FEED_RCVHWM 100000
 #define MONITOR_ENDPOINT_SIZE 64
-#define MONITOR_EVENTS (ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED)
+#define MONITOR_EVENTS \
+  (ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_CONNECT_DELAYED | ZMQ_EVENT_CONNECT_RETRIED)
+/* While the node is away libzmq retries every 100 ms and says so. After a protocol error (a
+ * message past the size limit, say) it ends the session for good without a word: a feed that has
+ * been disconnected and silent this long is opened again. */
+#define FEED_SILENT_REOPEN_MS 2000
 /* A monitor event's first frame: a 16-bit event id and a 32-bit value (libzmq 4.x). */
 #define MONITOR_EVENT_FRAME 6
 
@@ -96,12 +100,22 @@ mg_feed_err_t mg_feed_parse(const char *frame, size_t len, mg_feed_tx_t *out) {
 /* ---- subscriber ---- */
 
 struct mg_feed {
+  void *zmq_ctx;
+  char *url;
+  mg_feed_limits_t limits;
   void *sub;
-  void *monitor;    /* PAIR socket receiving the SUB socket's connect/disconnect events */
+  void *monitor;    /* PAIR socket receiving the SUB socket's connection events */
   zmq_msg_t frame;  /* the last frame handed out */
   unsigned live;    /* connections up now */
-  uint64_t connections;
+  uint64_t connections, reopens;
+  int64_t last_event_ms; /* monotonic time of the last monitor event (or of opening) */
 };
+
+static int64_t monotonic_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 /* Reads one monitor event (two frames) if one is waiting; false when none is. */
 static bool read_monitor_event(mg_feed_t *feed) {
@@ -116,6 +130,7 @@ static bool read_monitor_event(mg_feed_t *feed) {
   while (zmq_msg_more(&part) && zmq_msg_recv(&part, feed->monitor, 0) >= 0) {
   }
   zmq_msg_close(&part);
+  feed->last_event_ms = monotonic_ms();
   if (event == ZMQ_EVENT_CONNECTED) {
     feed->live++;
     feed->connections++;
@@ -137,7 +152,7 @@ static int set_int_option(void *socket, int option, int value) {
 /* Starts the monitor before connecting, so that the first connection is seen. */
 static int start_monitor(mg_feed_t *feed, void *zmq_ctx) {
   char endpoint[MONITOR_ENDPOINT_SIZE];
-  snprintf(endpoint, sizeof endpoint, "inproc://mg-feed-monitor-%p", (void *)feed);
+  snprintf(endpoint, sizeof endpoint, "inproc://mg-feed-monitor-%p-%llu", (void *)feed, (unsigned long long)feed->reopens);
   if (zmq_socket_monitor(feed->sub, endpoint, MONITOR_EVENTS) != 0) return -1;
   feed->monitor = zmq_socket(zmq_ctx, ZMQ_PAIR);
   if (feed->monitor == NULL) return -1;
@@ -145,14 +160,43 @@ static int start_monitor(mg_feed_t *feed, void *zmq_ctx) {
   return zmq_connect(feed->monitor, endpoint);
 }
 
-static int configure_sub(void *sub) {
-  if (set_int_option(sub, ZMQ_LINGER, 0) != 0 || set_int_option(sub, ZMQ_RCVHWM, FEED_RCVHWM) != 0) return -1;
+static int configure_sub(void *sub, const mg_feed_limits_t *limits) {
+  size_t queue = limits && limits->queue_frames ? limits->queue_frames : MG_FEED_DEFAULT_QUEUE;
+  size_t max = limits && limits->max_message_bytes ? limits->max_message_bytes : MG_FEED_DEFAULT_MAX_MESSAGE;
+  if (queue > INT_MAX || max > INT64_MAX || max < MG_FEED_MAX_FRAME) {
+    errno = EINVAL;
+    return -1;
+  }
+  int64_t max_message = (int64_t)max;
+  if (set_int_option(sub, ZMQ_LINGER, 0) != 0 || set_int_option(sub, ZMQ_RCVHWM, (int)queue) != 0 ||
+      zmq_setsockopt(sub, ZMQ_MAXMSGSIZE, &max_message, sizeof max_message) != 0)
+    return -1;
   /* Trailing spaces: "tx_trytes" alone would not match "trytes", but be exact anyway (spec 1.2). */
   if (zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "trytes ", 7) != 0) return -1;
   return zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "tx_trytes ", 10);
 }
 
-mg_feed_err_t mg_feed_open(void *zmq_ctx, const char *url, mg_feed_t **out) {
+static void close_sockets(mg_feed_t *feed) {
+  if (feed->sub != NULL) zmq_close(feed->sub); /* also stops its monitor */
+  if (feed->monitor != NULL) zmq_close(feed->monitor);
+  feed->sub = feed->monitor = NULL;
+  feed->live = 0;
+}
+
+static int open_sockets(mg_feed_t *feed) {
+  feed->last_event_ms = monotonic_ms();
+  feed->sub = zmq_socket(feed->zmq_ctx, ZMQ_SUB);
+  if (feed->sub == NULL || configure_sub(feed->sub, &feed->limits) != 0 || start_monitor(feed, feed->zmq_ctx) != 0 ||
+      zmq_connect(feed->sub, feed->url) != 0) {
+    int saved = zmq_errno();
+    close_sockets(feed);
+    errno = saved;
+    return -1;
+  }
+  return 0;
+}
+
+mg_feed_err_t mg_feed_open(void *zmq_ctx, const char *url, const mg_feed_limits_t *limits, mg_feed_t **out) {
   if (out == NULL) return MG_FEED_ERR_SOCKET;
   *out = NULL;
   if (zmq_ctx == NULL || url == NULL) {
@@ -160,12 +204,15 @@ mg_feed_err_t mg_feed_open(void *zmq_ctx, const char *url, mg_feed_t **out) {
     return MG_FEED_ERR_SOCKET;
   }
   mg_feed_t *feed = calloc(1, sizeof *feed);
-  if (feed == NULL) return MG_FEED_ERR_NO_MEMORY;
+  if (feed == NULL || (feed->url = strdup(url)) == NULL) {
+    free(feed);
+    return MG_FEED_ERR_NO_MEMORY;
+  }
+  feed->zmq_ctx = zmq_ctx;
+  if (limits != NULL) feed->limits = *limits;
   zmq_msg_init(&feed->frame);
-  feed->sub = zmq_socket(zmq_ctx, ZMQ_SUB);
-  if (feed->sub == NULL || configure_sub(feed->sub) != 0 || start_monitor(feed, zmq_ctx) != 0 ||
-      zmq_connect(feed->sub, url) != 0) {
-    int saved = zmq_errno();
+  if (open_sockets(feed) != 0) {
+    int saved = errno;
     mg_feed_close(feed);
     errno = saved;
     return MG_FEED_ERR_SOCKET;
@@ -174,10 +221,13 @@ mg_feed_err_t mg_feed_open(void *zmq_ctx, const char *url, mg_feed_t **out) {
   return MG_FEED_OK;
 }
 
-static int64_t monotonic_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+/* A session libzmq gave up (see FEED_SILENT_REOPEN_MS) is replaced; the next connection counts as
+ * a reconnect, so the owner back-fills. */
+static void reopen_if_abandoned(mg_feed_t *feed) {
+  if (feed->live > 0 || monotonic_ms() - feed->last_event_ms < FEED_SILENT_REOPEN_MS) return;
+  close_sockets(feed);
+  feed->reopens++;
+  if (open_sockets(feed) != 0) feed->last_event_ms = monotonic_ms(); /* try again later */
 }
 
 /* Takes the next data frame (non-blocking). OK, TIMEOUT (none waiting), ERR_SOCKET, or
@@ -204,6 +254,12 @@ mg_feed_err_t mg_feed_recv(mg_feed_t *feed, int timeout_ms, const char **frame, 
   int64_t deadline = monotonic_ms() + (timeout_ms > 0 ? timeout_ms : 0);
   for (;;) {
     drain_monitor(feed);
+    reopen_if_abandoned(feed);
+    if (feed->sub == NULL) { /* could not be opened again: wait out the time-out, try later */
+      int64_t ms = timeout_ms > 0 ? timeout_ms : 0;
+      nanosleep(&(struct timespec){ms / 1000, (ms % 1000) * 1000000L}, NULL);
+      return MG_FEED_TIMEOUT;
+    }
     mg_feed_err_t err = take_frame(feed, frame, len);
     if (err != MG_FEED_TIMEOUT) return err;
     int64_t left = deadline - monotonic_ms();
@@ -226,10 +282,12 @@ uint64_t mg_feed_connections(mg_feed_t *feed) {
   return feed->connections;
 }
 
+uint64_t mg_feed_reopens(mg_feed_t *feed) { return feed ? feed->reopens : 0; }
+
 void mg_feed_close(mg_feed_t *feed) {
   if (feed == NULL) return;
-  if (feed->sub != NULL) zmq_close(feed->sub); /* also stops its monitor */
-  if (feed->monitor != NULL) zmq_close(feed->monitor);
+  close_sockets(feed);
   zmq_msg_close(&feed->frame);
+  free(feed->url);
   free(feed);
 }

@@ -43,8 +43,21 @@ mg_feed_err_t mg_feed_parse(const char *frame, size_t len, mg_feed_tx_t *out);
 
 typedef struct mg_feed mg_feed_t;
 
-/* Connects a SUB socket to url (e.g. tcp://127.0.0.1:5556) in the given libzmq context. */
-mg_feed_err_t mg_feed_open(void *zmq_ctx, const char *url, mg_feed_t **out);
+/* What the subscriber may hold: its memory stays below about queue_frames * max_message_bytes.
+ * A zero field takes its default. */
+typedef struct mg_feed_limits {
+  size_t queue_frames;      /* frames waiting for the owner at most; more are dropped by libzmq
+                             * (default MG_FEED_DEFAULT_QUEUE) */
+  size_t max_message_bytes; /* a peer that sends a longer message is disconnected by libzmq (the
+                             * caller sees a reconnect and back-fills); at least MG_FEED_MAX_FRAME
+                             * (default MG_FEED_DEFAULT_MAX_MESSAGE) */
+} mg_feed_limits_t;
+#define MG_FEED_DEFAULT_QUEUE 10000
+#define MG_FEED_DEFAULT_MAX_MESSAGE 16384
+
+/* Connects a SUB socket to url (e.g. tcp://127.0.0.1:5556) in the given libzmq context; limits
+ * may be NULL (defaults). */
+mg_feed_err_t mg_feed_open(void *zmq_ctx, const char *url, const mg_feed_limits_t *limits, mg_feed_t **out);
 /* Waits up to timeout_ms (0 or less: no wait) for the next frame; *frame and *len stay valid
  * until the next call or close. Returns MG_FEED_OK, MG_FEED_TIMEOUT, MG_FEED_ERR_SOCKET, or,
  * for a frame that was dropped (count it and call again): MG_FEED_ERR_LENGTH (longer than
@@ -55,6 +68,9 @@ bool mg_feed_connected(mg_feed_t *feed);
 /* Number of times the connection was (re-)established since open; a change means the caller may
  * have missed transactions and should back-fill. */
 uint64_t mg_feed_connections(mg_feed_t *feed);
+/* Times the socket was opened again after libzmq gave up on its session (a protocol error, such
+ * as a message longer than max_message_bytes, ends a session without a reconnect). */
+uint64_t mg_feed_reopens(mg_feed_t *feed);
 void mg_feed_close(mg_feed_t *feed);
 
 #endif
