@@ -30,6 +30,7 @@
 #include "plugin/assembler.h"
 #include "plugin/store.h"
 #include "tangle/bundle.h"
+#include "tangle/mam_bundle.h"
 
 #define BATCH_MAX 256 /* as the watcher */
 #define TX_TRYTES TANGLE_TX_TRYTES
@@ -54,28 +55,13 @@ static void check_tangle(tangle_err_t err, const char *what) {
   if (err != TANGLE_OK) mamfix_die(what);
 }
 
-/* One MAM bundle as the gateway attaches it: consecutive transactions with one tag make one
- * entry, with obsoleteTag = tag; then finalise and chain onto two random tips. */
+/* One MAM bundle as the gateway attaches it: built, finalised, chained onto two random tips. */
 static void attach_bundle(const mam_bundle_t *b, tangle_tx_t *txs) {
-  trit_t *message = mamfix_alloc(b->n * MAM_FRAGMENT_TRITS), tips[2][TANGLE_TX_HASH_TRITS];
-  tangle_bundle_entry_t *entries = mamfix_alloc(b->n * sizeof *entries);
-  size_t n_entries = 0;
+  trit_t tips[2][TANGLE_TX_HASH_TRITS];
   int64_t now = (int64_t)time(NULL);
-  for (size_t i = 0; i < b->n; i++) {
-    memcpy(message + i * MAM_FRAGMENT_TRITS, b->txs[i].fragment, MAM_FRAGMENT_TRITS);
-    if (i > 0 && memcmp(b->txs[i].tag, b->txs[i - 1].tag, MAM_TAG_TRITS) == 0) {
-      entries[n_entries - 1].message_trits += MAM_FRAGMENT_TRITS;
-      continue;
-    }
-    entries[n_entries++] = (tangle_bundle_entry_t){b->txs[i].address, b->txs[i].tag, b->txs[i].tag, now,
-                                                   message + i * MAM_FRAGMENT_TRITS, MAM_FRAGMENT_TRITS};
-  }
   mamfix_random_trits(&tips[0][0], sizeof tips);
-  check_tangle(tangle_bundle_build(entries, n_entries, txs, b->n), "bundle build");
-  check_tangle(tangle_bundle_finalize(txs, b->n, NULL), "bundle finalize");
+  check_tangle(tangle_bundle_from_mam(b, now, txs), "bundle build");
   check_tangle(tangle_bundle_attach(txs, b->n, tips[0], tips[1], now * 1000, no_pow, NULL), "bundle attach");
-  free(entries);
-  free(message);
 }
 
 static message_in_t make_message(const mam_prng_t *prng, mam_channel_t *ch, const trit_t *payload, bool is_signed) {

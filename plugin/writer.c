@@ -11,6 +11,7 @@
 #include "mamcore/transport.h"
 #include "node/client.h"
 #include "tangle/bundle.h"
+#include "tangle/mam_bundle.h"
 #include "tangle/pow.h"
 
 #define ID 81
@@ -348,31 +349,10 @@ static tangle_err_t local_pow(tangle_tx_t *tx, void *arg) {
   return err;
 }
 
-/* The tangle transactions of one MAM bundle: consecutive transactions with one tag form one
- * entry; obsoleteTag = tag makes the bundle hash unique per message and packet. */
+/* The tangle transactions of one MAM bundle (obsoleteTag = tag makes its hash unique). */
 static mg_pub_err_t build_bundle(mg_gateway_t *g, const mam_bundle_t *b, tangle_tx_t *txs) {
-  trit_t *message = malloc(b->n * MAM_FRAGMENT_TRITS);
-  tangle_bundle_entry_t entries[2];
-  size_t n_entries = 0;
-  if (!message) return MG_PUB_NO_MEMORY;
-  int64_t now_s = (int64_t)(mg_now_ms(g) / 1000);
-  for (size_t i = 0; i < b->n; i++) {
-    memcpy(message + i * MAM_FRAGMENT_TRITS, b->txs[i].fragment, MAM_FRAGMENT_TRITS);
-    if (i > 0 && memcmp(b->txs[i].tag, b->txs[i - 1].tag, MAM_TAG_TRITS) == 0) {
-      entries[n_entries - 1].message_trits += MAM_FRAGMENT_TRITS;
-      continue;
-    }
-    if (n_entries == 2) {
-      free(message);
-      return MG_PUB_INTERNAL; /* a MAM bundle holds a header and/or one packet */
-    }
-    entries[n_entries++] = (tangle_bundle_entry_t){b->txs[i].address, b->txs[i].tag, b->txs[i].tag, now_s,
-                                                   message + i * MAM_FRAGMENT_TRITS, MAM_FRAGMENT_TRITS};
-  }
-  tangle_err_t err = tangle_bundle_build(entries, n_entries, txs, b->n);
-  if (err == TANGLE_OK) err = tangle_bundle_finalize(txs, b->n, NULL);
-  free(message);
-  return err == TANGLE_OK ? MG_PUB_OK : MG_PUB_INTERNAL;
+  tangle_err_t err = tangle_bundle_from_mam(b, (int64_t)(mg_now_ms(g) / 1000), txs);
+  return err == TANGLE_OK ? MG_PUB_OK : err == TANGLE_ERR_NO_MEMORY ? MG_PUB_NO_MEMORY : MG_PUB_INTERNAL;
 }
 
 static mg_pub_err_t node_failed(mg_node_client_t *client, mg_node_err_t err, const char *what, char *msg, size_t msg_len) {

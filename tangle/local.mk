@@ -10,14 +10,16 @@ libmamcore_la_SOURCES += \
 	tangle/curl_internal.h \
 	tangle/kerl.c \
 	tangle/transaction.c \
-	tangle/bundle.c
+	tangle/bundle.c \
+	tangle/mam_bundle.c
 
 tangleinclude_HEADERS += \
 	tangle/error.h \
 	tangle/curl.h \
 	tangle/kerl.h \
 	tangle/transaction.h \
-	tangle/bundle.h
+	tangle/bundle.h \
+	tangle/mam_bundle.h
 
 ## Tests: a section reader for tests/vectors/tangle.txt shared by the tangle suites.
 TANGLE_TEST_SOURCES = tests/vecfile.c tests/vecfile.h

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "tangle/bundle.h"
+#include "tangle/mam_bundle.h"
 #include "tests/testutil.h"
 #include "tests/vecfile.h"
 
@@ -425,6 +426,50 @@ START_TEST(test_random_bundles_finalise_and_validate) {
 }
 END_TEST
 
+/* A MAM bundle of a two-transaction header+packet run and a one-transaction run: two entries,
+ * each with obsoleteTag = its tag, indexes over all three, finalised (no 13 in the normalized
+ * hash), and the same as building the two entries by hand. */
+START_TEST(test_from_mam) {
+  uint64_t rng = 5;
+  mam_tx_t mtx[3];
+  for (size_t i = 0; i < 3; i++) {
+    tu_random_trits(mtx[i].address, HASH, &rng);
+    tu_random_trits(mtx[i].fragment, MAM_FRAGMENT_TRITS, &rng);
+    memcpy(mtx[i].address, mtx[0].address, HASH);
+  }
+  tu_random_trits(mtx[0].tag, MAM_TAG_TRITS, &rng);
+  memcpy(mtx[1].tag, mtx[0].tag, MAM_TAG_TRITS);
+  tu_random_trits(mtx[2].tag, MAM_TAG_TRITS, &rng);
+  mam_bundle_t b = {.txs = mtx, .n = 3, .cap = 3};
+  tangle_tx_t txs[3], expected[3];
+  ck_assert_int_eq(tangle_bundle_from_mam(&b, 1700000000, txs), TANGLE_OK);
+
+  trit_t message[2 * MAM_FRAGMENT_TRITS];
+  memcpy(message, mtx[0].fragment, MAM_FRAGMENT_TRITS);
+  memcpy(message + MAM_FRAGMENT_TRITS, mtx[1].fragment, MAM_FRAGMENT_TRITS);
+  tangle_bundle_entry_t e[2] = {{mtx[0].address, mtx[0].tag, mtx[0].tag, 1700000000, message, 2 * MAM_FRAGMENT_TRITS},
+                                {mtx[2].address, mtx[2].tag, mtx[2].tag, 1700000000, mtx[2].fragment, MAM_FRAGMENT_TRITS}};
+  ck_assert_int_eq(tangle_bundle_build(e, 2, expected, 3), TANGLE_OK);
+  ck_assert_int_eq(tangle_bundle_finalize(expected, 3, NULL), TANGLE_OK);
+  for (size_t i = 0; i < 3; i++) {
+    ck_assert_int_eq(txs[i].current_index, (int64_t)i);
+    ck_assert_int_eq(txs[i].last_index, 2);
+    ck_assert_int_eq(memcmp(txs[i].tag, mtx[i].tag, MAM_TAG_TRITS), 0);
+    ck_assert_int_eq(memcmp(txs[i].bundle, expected[i].bundle, HASH), 0);
+    ck_assert_int_eq(memcmp(txs[i].obsolete_tag, expected[i].obsolete_tag, TANGLE_TX_TAG_TRITS), 0);
+  }
+  int8_t norm[TANGLE_BUNDLE_NORMALIZED_TRYTES];
+  tangle_bundle_normalize(txs[0].bundle, norm);
+  for (size_t i = 0; i < TANGLE_BUNDLE_NORMALIZED_TRYTES; i++) ck_assert_int_ne(norm[i], 13);
+
+  mam_bundle_t empty = {0};
+  ck_assert_int_eq(tangle_bundle_from_mam(&empty, 0, txs), TANGLE_ERR_INVALID_ARG);
+  ck_assert_int_eq(tangle_bundle_from_mam(NULL, 0, txs), TANGLE_ERR_NULL_ARG);
+  ck_assert_int_eq(tangle_bundle_from_mam(&b, 0, NULL), TANGLE_ERR_NULL_ARG);
+  ck_assert_int_eq(tangle_bundle_from_mam(&b, -1, txs), TANGLE_ERR_INVALID_VALUE);
+}
+END_TEST
+
 static Suite *bundle_suite(void) {
   Suite *s = suite_create("tangle_bundle");
   TCase *tc = tcase_create("bundle");
@@ -438,6 +483,7 @@ static Suite *bundle_suite(void) {
   tcase_add_test(tc, test_build_splits_and_pads);
   tcase_add_test(tc, test_build_rejects_bad_entries);
   tcase_add_test(tc, test_random_bundles_finalise_and_validate);
+  tcase_add_test(tc, test_from_mam);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -42,6 +42,7 @@
 #include "mamcore/transport.h"
 #include "node/client.h"
 #include "tangle/bundle.h"
+#include "tangle/mam_bundle.h"
 #include "tangle/pow.h"
 #include "tangle/transaction.h"
 
@@ -163,27 +164,6 @@ static void attach_into(tangle_tx_t *txs, size_t n, unit_t *u) {
   }
 }
 
-/* A MAM bundle as a gateway attaches it: transactions with one tag make one entry (obsoleteTag =
- * tag), finalised. txs gets b->n transactions. */
-static void build_bundle(const mam_bundle_t *b, tangle_tx_t *txs) {
-  trit_t *message = xmalloc(b->n * MAM_FRAGMENT_TRITS);
-  tangle_bundle_entry_t *entries = xmalloc(b->n * sizeof *entries);
-  size_t n_entries = 0;
-  int64_t now = (int64_t)time(NULL);
-  for (size_t i = 0; i < b->n; i++) {
-    memcpy(message + i * MAM_FRAGMENT_TRITS, b->txs[i].fragment, MAM_FRAGMENT_TRITS);
-    if (i > 0 && memcmp(b->txs[i].tag, b->txs[i - 1].tag, MAM_TAG_TRITS) == 0) {
-      entries[n_entries - 1].message_trits += MAM_FRAGMENT_TRITS;
-      continue;
-    }
-    entries[n_entries++] = (tangle_bundle_entry_t){b->txs[i].address, b->txs[i].tag, b->txs[i].tag, now,
-                                                   message + i * MAM_FRAGMENT_TRITS, MAM_FRAGMENT_TRITS};
-  }
-  check_tangle(tangle_bundle_build(entries, n_entries, txs, b->n), "bundle build");
-  check_tangle(tangle_bundle_finalize(txs, b->n, NULL), "bundle finalize");
-  free(entries);
-  free(message);
-}
 
 /* A conflicting copy of a built bundle: one fragment trit changed (the bundle hash does not cover
  * fragments), attached anew. Changes txs. */
@@ -198,7 +178,7 @@ static void plan_conflict(plan_t *p, tangle_tx_t *txs, size_t n) {
  * after it), a reattachment and a junk bundle on the same address. */
 static void plan_bundle(plan_t *p, const mam_bundle_t *b, bool has_checksum) {
   tangle_tx_t *txs = xmalloc(b->n * sizeof *txs), *copy = xmalloc(b->n * sizeof *copy);
-  build_bundle(b, txs);
+  check_tangle(tangle_bundle_from_mam(b, (int64_t)time(NULL), txs), "bundle build");
   memcpy(copy, txs, b->n * sizeof *txs);
   bool conflict = has_checksum && one_in(3), conflict_first = one_in(2);
   if (conflict && conflict_first) plan_conflict(p, copy, b->n);

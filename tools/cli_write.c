@@ -14,6 +14,7 @@
 #include "mamcore/payload.h"
 #include "mamcore/transport.h"
 #include "tangle/bundle.h"
+#include "tangle/mam_bundle.h"
 #include "tools/cli.h"
 #include "tools/cli_args.h"
 #include "tools/cli_state.h"
@@ -213,33 +214,17 @@ static void compose(const write_request_t *rq, cli_writer_state_t *st, mam_mss_t
 
 /* ---- transactions ---- */
 
-/* The tangle transactions of one MAM bundle as tryte lines at out (2674 characters each): each
- * run of transactions with one tag is one entry, obsoleteTag = tag (unique bundle hashes),
+/* The tangle transactions of one MAM bundle as tryte lines at out (2674 characters each),
  * finalised; trunk, branch, nonce and the attachment fields stay all 9 (not attached). */
 static char *bundle_lines(const mam_bundle_t *b, int64_t timestamp, char *out) {
-  trit_t *message = cli_alloc(b->n * MAM_FRAGMENT_TRITS);
-  tangle_bundle_entry_t *entries = cli_alloc(b->n * sizeof *entries);
   tangle_tx_t *txs = cli_alloc(b->n * sizeof *txs);
-  size_t n_entries = 0;
-  for (size_t i = 0; i < b->n; i++) {
-    memcpy(message + i * MAM_FRAGMENT_TRITS, b->txs[i].fragment, MAM_FRAGMENT_TRITS);
-    if (i > 0 && memcmp(b->txs[i].tag, b->txs[i - 1].tag, MAM_TAG_TRITS) == 0) {
-      entries[n_entries - 1].message_trits += MAM_FRAGMENT_TRITS;
-      continue;
-    }
-    entries[n_entries++] = (tangle_bundle_entry_t){b->txs[i].address, b->txs[i].tag, b->txs[i].tag, timestamp,
-                                                   message + i * MAM_FRAGMENT_TRITS, MAM_FRAGMENT_TRITS};
-  }
-  tangle_err_t err = tangle_bundle_build(entries, n_entries, txs, b->n);
-  if (err == TANGLE_OK) err = tangle_bundle_finalize(txs, b->n, NULL);
+  tangle_err_t err = tangle_bundle_from_mam(b, timestamp, txs);
   for (size_t i = 0; err == TANGLE_OK && i < b->n; i++, out += TANGLE_TX_TRYTES + 1) {
     err = tangle_tx_to_trytes(&txs[i], out);
     out[TANGLE_TX_TRYTES] = '\n';
   }
   if (err != TANGLE_OK) cli_fail("building the bundle: %s", tangle_strerror(err));
   free(txs);
-  free(entries);
-  free(message);
   return out;
 }
 
