@@ -15,17 +15,18 @@ devnode_devnode_LDADD = libmamcore.la $(MHD_LIBS) $(JANSSON_LIBS) $(SQLITE_LIBS)
 
 ## End-to-end tests start the built devnode (devnode/spawn.c does the process handling).
 DEVNODE_SPAWN_SOURCES = devnode/spawn.c devnode/spawn.h
+DEVNODE_FEED_CLIENT_SOURCES = devnode/feed_client.c devnode/feed_client.h
 
 check_PROGRAMS += tests/devnode_e2e
 TESTS += tests/devnode_e2e
-tests_devnode_e2e_SOURCES = tests/devnode_e2e.c $(DEVNODE_SPAWN_SOURCES)
+tests_devnode_e2e_SOURCES = tests/devnode_e2e.c $(DEVNODE_SPAWN_SOURCES) $(DEVNODE_FEED_CLIENT_SOURCES)
 tests_devnode_e2e_CFLAGS = $(TEST_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS) $(ZMQ_CFLAGS)
 tests_devnode_e2e_LDADD = $(TEST_LDADD) $(CURL_LIBS) $(JANSSON_LIBS) $(ZMQ_LIBS)
 
 ## The node API client against devnode and against fake servers.
 check_PROGRAMS += tests/check_node_client
 TESTS += tests/check_node_client
-tests_check_node_client_SOURCES = tests/check_node_client.c $(DEVNODE_SPAWN_SOURCES)
+tests_check_node_client_SOURCES = tests/check_node_client.c $(DEVNODE_SPAWN_SOURCES) $(DEVNODE_FEED_CLIENT_SOURCES)
 tests_check_node_client_CFLAGS = $(TEST_CFLAGS) $(ZMQ_CFLAGS)
 tests_check_node_client_LDADD = node/libmgnode.la $(TEST_LDADD) $(ZMQ_LIBS)
 

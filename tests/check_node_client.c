@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "devnode/feed_client.h"
 #include "devnode/spawn.h"
 #include "node/client.h"
 #include "tangle/bundle.h"
@@ -190,29 +191,12 @@ static void store_single(bundle_t *b, uint64_t *seed) {
 /* ---- the ZeroMQ feed ---- */
 
 static void *subscribe(void *ctx) {
-  void *sub = zmq_socket(ctx, ZMQ_SUB);
+  void *sub = devnode_feed_subscribe(ctx, node.zmq_url);
   ck_assert_ptr_nonnull(sub);
-  int linger = 0;
-  zmq_setsockopt(sub, ZMQ_LINGER, &linger, sizeof linger);
-  const char *topics[] = {"tx ", "trytes ", "tx_trytes "};
-  for (int i = 0; i < 3; i++)
-    ck_assert_int_eq(zmq_setsockopt(sub, ZMQ_SUBSCRIBE, topics[i], strlen(topics[i])), 0);
-  ck_assert_int_eq(zmq_connect(sub, node.zmq_url), 0);
   return sub;
 }
 
-static char *receive(void *sub, int timeout_ms) {
-  zmq_setsockopt(sub, ZMQ_RCVTIMEO, &timeout_ms, sizeof timeout_ms);
-  zmq_msg_t msg;
-  zmq_msg_init(&msg);
-  char *copy = NULL;
-  if (zmq_msg_recv(&msg, sub, 0) >= 0) {
-    copy = strndup(zmq_msg_data(&msg), zmq_msg_size(&msg));
-    ck_assert_ptr_nonnull(copy);
-  }
-  zmq_msg_close(&msg);
-  return copy;
-}
+static char *receive(void *sub, int timeout_ms) { return devnode_feed_receive(sub, timeout_ms, NULL); }
 
 /* Stores fresh one-transaction bundles until the feed delivers (ZeroMQ's slow joiner). */
 static void wait_until_subscribed(void *sub, uint64_t *seed) {

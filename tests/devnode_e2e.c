@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "devnode/feed_client.h"
 #include "devnode/spawn.h"
 #include "tangle/bundle.h"
 #include "tangle/curl.h"
@@ -540,32 +541,17 @@ END_TEST
 /* ---- the ZeroMQ feed ---- */
 
 static void *subscribe(void *ctx) {
-  void *sub = zmq_socket(ctx, ZMQ_SUB);
+  void *sub = devnode_feed_subscribe(ctx, node.zmq_url);
   ck_assert_ptr_nonnull(sub);
-  int linger = 0;
-  zmq_setsockopt(sub, ZMQ_LINGER, &linger, sizeof linger);
-  const char *topics[] = {"tx ", "trytes ", "tx_trytes "};
-  for (int i = 0; i < 3; i++)
-    ck_assert_int_eq(zmq_setsockopt(sub, ZMQ_SUBSCRIBE, topics[i], strlen(topics[i])), 0);
-  ck_assert_int_eq(zmq_connect(sub, node.zmq_url), 0);
   return sub;
 }
 
 /* The next message within timeout_ms (NUL-terminated, caller frees), or NULL. */
 static char *receive(void *sub, int timeout_ms) {
-  zmq_setsockopt(sub, ZMQ_RCVTIMEO, &timeout_ms, sizeof timeout_ms);
-  zmq_msg_t msg;
-  zmq_msg_init(&msg);
-  char *copy = NULL;
-  if (zmq_msg_recv(&msg, sub, 0) >= 0) {
-    ck_assert_int_eq(zmq_msg_more(&msg), 0); /* one frame per message */
-    copy = malloc(zmq_msg_size(&msg) + 1);
-    ck_assert_ptr_nonnull(copy);
-    memcpy(copy, zmq_msg_data(&msg), zmq_msg_size(&msg));
-    copy[zmq_msg_size(&msg)] = '\0';
-  }
-  zmq_msg_close(&msg);
-  return copy;
+  int extra_parts;
+  char *msg = devnode_feed_receive(sub, timeout_ms, &extra_parts);
+  ck_assert_int_eq(extra_parts, 0); /* one frame per message */
+  return msg;
 }
 
 /* Stores fresh transactions until one comes back, so the subscription is known to be live
