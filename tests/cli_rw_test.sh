@@ -67,6 +67,20 @@ expect state-info-ids "$CH $EP" "$("$cli" state-info --state "$state" | python3 
 expect first-lines 1 "$(awk 'length($0) != 2673 { bad = 1 } END { print bad ? 0 : 1 }' "$work/first.tx")"
 expect first-address "$CH" "$(head -1 "$work/first.tx" | cut -c2188-2268)"
 
+# ---- the seed from a file only its owner may read (not on the command line) ----
+(umask 077 && echo "$SEED" >"$work/seed")
+"$cli" write --seed-file "$work/seed" --state "$work/state_file" --height 5 --text first >/dev/null 2>"$work/sf.err"
+expect seed-file-status 0 $?
+expect seed-file-same-channel "$CH" "$(id_of channel "$work/sf.err")"
+chmod 644 "$work/seed"
+expect_status seed-file-readable-by-others 2 "$cli" write --seed-file "$work/seed" --state "$work/state_file" --text x
+chmod 600 "$work/seed"
+expect_status seed-and-seed-file 2 "$cli" write --seed "$SEED" --seed-file "$work/seed" --state "$work/state_file" --text x
+expect_status no-seed 2 "$cli" write --state "$work/state_file" --text x
+(umask 077 && echo "${SEED:0:80}" >"$work/short_seed")
+expect_status seed-file-short 2 "$cli" write --seed-file "$work/short_seed" --state "$work/state_file" --text x
+expect_status seed-file-missing 2 "$cli" write --seed-file "$work/nothing" --state "$work/state_file" --text x
+
 # ---- junk mixed into every read ----
 other=$work/other
 "$cli" write --seed "$OTHER_SEED" --state "$other" --text "another channel" >"$work/other.tx" 2>/dev/null

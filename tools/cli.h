@@ -14,6 +14,7 @@ typedef enum cli_opt {
   OPT_HEIGHT,
   OPT_ID,
   OPT_SEED,
+  OPT_SEED_FILE,
   OPT_STATE,
   OPT_ENDPOINT_HEIGHT,
   OPT_PAYLOAD,

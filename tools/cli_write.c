@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "mamcore/payload.h"
@@ -111,9 +112,40 @@ static void parse_keyloads(const cli_opts_t *o, write_request_t *rq) {
   }
 }
 
+/* The 81 seed trytes of a file only its owner may read (a trailing newline is allowed): a seed
+ * on the command line shows in the process list. */
+static void read_seed_file(const char *path, char text[MAM_PRNG_KEY_TRITS / 3 + 1]) {
+  FILE *f = fopen(path, "r");
+  if (!f) cli_usage_error("--seed-file %s: cannot open it", path);
+  struct stat st;
+  if (fstat(fileno(f), &st) != 0 || (st.st_mode & 077) != 0) {
+    fclose(f);
+    cli_usage_error("--seed-file %s: group or others may read it (chmod 600)", path);
+  }
+  char buf[MAM_PRNG_KEY_TRITS / 3 + 3];
+  size_t n = fread(buf, 1, sizeof buf, f);
+  fclose(f);
+  while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) n--;
+  if (n != MAM_PRNG_KEY_TRITS / 3) {
+    mam_wipe(buf, sizeof buf);
+    cli_usage_error("--seed-file %s: must hold the %d seed trytes", path, MAM_PRNG_KEY_TRITS / 3);
+  }
+  memcpy(text, buf, n);
+  text[n] = 0;
+  mam_wipe(buf, sizeof buf);
+}
+
 static void parse_write_request(const cli_opts_t *o, write_request_t *rq) {
   memset(rq, 0, sizeof *rq);
-  trit_t *seed = cli_trits("--seed", cli_opt(o, OPT_SEED), MAM_PRNG_KEY_TRITS / 3, NULL);
+  const char *seed_text = cli_opt(o, OPT_SEED), *seed_file = cli_opt(o, OPT_SEED_FILE);
+  if (!seed_text == !seed_file) cli_usage_error("give exactly one of --seed and --seed-file");
+  char from_file[MAM_PRNG_KEY_TRITS / 3 + 1];
+  if (seed_file) {
+    read_seed_file(seed_file, from_file);
+    seed_text = from_file;
+  }
+  trit_t *seed = cli_trits(seed_file ? "--seed-file" : "--seed", seed_text, MAM_PRNG_KEY_TRITS / 3, NULL);
+  mam_wipe(from_file, sizeof from_file);
   mam_prng_init(&rq->prng, seed);
   mam_wipe(seed, MAM_PRNG_KEY_TRITS);
   free(seed);

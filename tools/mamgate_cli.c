@@ -31,6 +31,7 @@ static const struct option long_options[] = {
     {"height", required_argument, NULL, 1 + OPT_HEIGHT},
     {"id", required_argument, NULL, 1 + OPT_ID},
     {"seed", required_argument, NULL, 1 + OPT_SEED},
+    {"seed-file", required_argument, NULL, 1 + OPT_SEED_FILE},
     {"state", required_argument, NULL, 1 + OPT_STATE},
     {"endpoint-height", required_argument, NULL, 1 + OPT_ENDPOINT_HEIGHT},
     {"payload", required_argument, NULL, 1 + OPT_PAYLOAD},
@@ -264,7 +265,7 @@ static int cmd_sizet(const cli_opts_t *o) {
 
 #define KEY_NONCE (OPT_BIT(OPT_KEY) | OPT_BIT(OPT_NONCE))
 #define WRITE_OPTIONS                                                                                              \
-  (OPT_BIT(OPT_SEED) | OPT_BIT(OPT_STATE) | OPT_BIT(OPT_HEIGHT) | OPT_BIT(OPT_ENDPOINT_HEIGHT) |                   \
+  (OPT_BIT(OPT_SEED) | OPT_BIT(OPT_SEED_FILE) | OPT_BIT(OPT_STATE) | OPT_BIT(OPT_HEIGHT) | OPT_BIT(OPT_ENDPOINT_HEIGHT) |                   \
    OPT_BIT(OPT_PAYLOAD) | OPT_BIT(OPT_TEXT) | OPT_BIT(OPT_PAYLOAD_FILE) | OPT_BIT(OPT_TO_ENDPOINT) |              \
    OPT_BIT(OPT_PSK) | OPT_BIT(OPT_NTRU_PK) | OPT_BIT(OPT_CHECKSUM) | OPT_BIT(OPT_PACKETS) |                       \
    OPT_BIT(OPT_REFERENCE_SESSION_KEY))
@@ -282,7 +283,7 @@ static const cli_command_t commands[] = {
     {"psk-gen", "psk-gen [--key K --nonce TRYTES] [--id ID]   (prints ID:KEY)", KEY_NONCE | OPT_BIT(OPT_ID), 0,
      cmd_psk_gen},
     {"write",
-     "write --seed S --state FILE [--height H] [--endpoint-height H] (--payload TRYTES | --text TEXT | "
+     "write (--seed S | --seed-file F) --state FILE [--height H] [--endpoint-height H] (--payload TRYTES | --text TEXT | "
      "--payload-file F) [--to-endpoint] [--psk ID:KEY ...] [--ntru-pk PK ...] [--checksum none|mac|sig] "
      "[--packets N] [--reference-session-key]   (prints transactions)",
      WRITE_OPTIONS, 0, cli_cmd_write},
