@@ -671,21 +671,72 @@ static void retry_backfill_later(mg_watcher_t *wt, const char *id, uint64_t dela
   pthread_mutex_unlock(&wt->lock);
 }
 
+/* Nodes answer findTransactions in no useful order (the client sorts the hashes): replayed as
+ * they come, a long history would leave packets before their headers, more than a channel's
+ * waiting room holds. So the transactions are replayed in attachment order, in chunks of at most
+ * this many (about 2.7 KB each while a chunk is held). */
+#define BACKFILL_CHUNK 20000
+#define ATTACHMENT_TS_TRYTES 2619 /* offset of attachmentTimestamp (9 trytes) in a transaction */
+
+typedef struct fetched {
+  char *trytes;
+  const char *hash;
+  int64_t attached_ms;
+} fetched_t;
+
+static int64_t attachment_ms(const char *trytes) {
+  trit_t t[27];
+  return mam_trytes_to_trits(trytes + ATTACHMENT_TS_TRYTES, 9, t) == MAM_OK ? mam_trits_to_int(t, 27) : INT64_MAX;
+}
+
+static int by_attachment(const void *a, const void *b) {
+  const fetched_t *x = a, *y = b;
+  if (x->attached_ms != y->attached_ms) return x->attached_ms < y->attached_ms ? -1 : 1;
+  return strncmp(x->hash, y->hash, ID); /* a stable order within one attachment time */
+}
+
+/* getTrytes of hashes[0..n) page by page into out (taking the strings); *got counts those the node
+ * knows. */
+static mg_node_err_t fetch_chunk(mg_watcher_t *wt, mg_node_client_t *client, char *const *hashes, size_t n,
+                                 fetched_t *out, size_t *got) {
+  mg_node_err_t err = MG_NODE_OK;
+  size_t page = wt->g->cfg.backfill_page;
+  *got = 0;
+  for (size_t off = 0; err == MG_NODE_OK && off < n && !atomic_load(&wt->g->stopping); off += page) {
+    mg_node_strings_t trytes = {0};
+    size_t k = n - off < page ? n - off : page;
+    err = mg_node_get_trytes(client, (const char *const *)hashes + off, k, &trytes);
+    for (size_t i = 0; err == MG_NODE_OK && i < trytes.count; i++) {
+      if (!trytes.items[i]) continue;
+      out[*got] = (fetched_t){trytes.items[i], hashes[off + i], attachment_ms(trytes.items[i])};
+      trytes.items[i] = NULL;
+      ++*got;
+    }
+    mg_node_strings_free(&trytes);
+  }
+  return err;
+}
+
 /* Feeds the transactions the node holds on id to the feed thread; false when the node failed. */
 static bool backfill_channel(mg_watcher_t *wt, mg_node_client_t *client, const char *id) {
   mg_gateway_t *g = wt->g;
-  mg_node_strings_t hashes = {0}, trytes = {0};
+  mg_node_strings_t hashes = {0};
   const char *addresses[1] = {id};
   mg_node_err_t err = mg_node_find_transactions(client, MG_NODE_FIND_ADDRESSES, addresses, 1, &hashes);
-  for (size_t off = 0; err == MG_NODE_OK && off < hashes.count && !atomic_load(&g->stopping);
-       off += g->cfg.backfill_page) {
-    size_t n = hashes.count - off < g->cfg.backfill_page ? hashes.count - off : g->cfg.backfill_page;
-    err = mg_node_get_trytes(client, (const char *const *)hashes.items + off, n, &trytes);
-    for (size_t i = 0; err == MG_NODE_OK && i < trytes.count; i++)
-      if (trytes.items[i] && mg_watcher_inject(g, trytes.items[i], hashes.items[off + i]) == 0)
+  size_t chunk = hashes.count < BACKFILL_CHUNK ? hashes.count : BACKFILL_CHUNK;
+  fetched_t *txs = err == MG_NODE_OK && chunk ? malloc(chunk * sizeof *txs) : NULL;
+  if (chunk && !txs && err == MG_NODE_OK) err = MG_NODE_ERR_NO_MEMORY;
+  for (size_t off = 0; err == MG_NODE_OK && off < hashes.count && !atomic_load(&g->stopping); off += chunk) {
+    size_t n = hashes.count - off < chunk ? hashes.count - off : chunk, got = 0;
+    err = fetch_chunk(wt, client, hashes.items + off, n, txs, &got);
+    if (err == MG_NODE_OK) qsort(txs, got, sizeof *txs, by_attachment);
+    for (size_t i = 0; i < got; i++) {
+      if (err == MG_NODE_OK && mg_watcher_inject(g, txs[i].trytes, txs[i].hash) == 0)
         atomic_fetch_add(&g->metrics.backfill_transactions, 1);
-    mg_node_strings_free(&trytes);
+      free(txs[i].trytes);
+    }
   }
+  free(txs);
   bool done = err == MG_NODE_OK && !atomic_load(&g->stopping);
   if (done) {
     mg_log(g, MAMGATE_LOG_DEBUG, "back-fill of %.81s: %zu transactions", id, hashes.count);
