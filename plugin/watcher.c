@@ -75,8 +75,8 @@ typedef struct backfill_item {
 
 /* A failed back-fill (the node away, restarting or overloaded) goes back to the end of the queue
  * and the back-fill thread waits, twice as long after each failure in a row, before the next
- * attempt: nothing is dropped, and a node that comes back (a feed reconnect, a new watch) ends the
- * wait at once. */
+ * attempt: nothing is dropped, and a node that comes back (a feed reconnect) ends the wait at
+ * once. */
 #define BACKFILL_RETRY_FIRST_MS 500
 #define BACKFILL_RETRY_MAX_MS 30000
 
@@ -232,9 +232,8 @@ static void push_command(mg_watcher_t *wt, command_t *c) {
   pthread_mutex_unlock(&wt->lock);
 }
 
-/* Queues a back-fill of id unless one is already waiting; any push ends a retry wait. */
+/* Queues a back-fill of id unless one is already waiting. */
 static void push_backfill_locked(mg_watcher_t *wt, const char *id) {
-  wt->backfill_retry_at_ms = 0;
   pthread_cond_broadcast(&wt->wake);
   if (mg_addrset_has(wt->backfill_queued, id)) return;
   backfill_item_t *b = calloc(1, sizeof *b);
@@ -627,7 +626,9 @@ static void *feed_main(void *arg) {
 
 /* ---- back-fill: history of watched channels from the node's API ---- */
 
+/* After a reconnect: every watched channel, at once (the node is back, no retry wait). */
 static void backfill_all_locked(mg_watcher_t *wt) {
+  wt->backfill_retry_at_ms = 0;
   for (size_t i = 0; i < mg_addrset_count(wt->watches); i++) {
     const watch_t *w = mg_addrset_value_at(wt->watches, i);
     push_backfill_locked(wt, w->id);
