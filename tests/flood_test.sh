@@ -10,9 +10,10 @@
 # peak resident memory is reported and bounded.
 #
 # usage: flood_test.sh [--seconds S] [--channels K] [--messages M] [--no-restarts] [--rss-limit-mb N]
-#   (20 s, 4 channels, 30 messages each by default; the long run uses more)
+#   (20 s, 4 channels, 30 messages each by default; the long run uses more). The RSS limit is 512 MB,
+#   1024 MB in an AddressSanitizer build (its shadow memory and quarantine count too).
 set -u
-seconds=20 channels=4 messages=30 restarts=1 rss_limit_mb=512
+seconds=20 channels=4 messages=30 restarts=1 rss_limit_mb=
 while [ $# -gt 0 ]; do
   case $1 in
     --seconds) seconds=$2; shift ;;
@@ -26,6 +27,10 @@ while [ $# -gt 0 ]; do
 done
 node_mwm=1 # the flood does its own proof of work, thousands of transactions of it
 . "$(dirname "$0")/../fuzz/gateway_lib.sh"
+if [ -z "$rss_limit_mb" ]; then
+  rss_limit_mb=512
+  ldd "$build/plugin/.libs/mamgate.so" 2>/dev/null | grep -q libasan && rss_limit_mb=1024
+fi
 feed=tcp://127.0.0.1:$((base + 4))
 flood_dir=$work/flood
 mkdir -p "$flood_dir"
