@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zmq/feed.h"
+
 typedef enum { OPT_TEXT, OPT_UINT, OPT_BOOL, OPT_POW, OPT_LEVEL } opt_type_t;
 
 typedef struct option_def {
@@ -18,6 +20,8 @@ typedef struct option_def {
 } option_def_t;
 
 #define FIELD(f) offsetof(mg_config_t, f)
+#define QUOTE(x) #x
+#define DEFAULT_OF(constant) QUOTE(constant) /* a default kept as a constant elsewhere, as text */
 #define OPTION(k, t, f, d, lo, hi, h) {.key = k, .type = t, .offset = FIELD(f), .fallback = d, .min = lo, .max = hi, .help = h}
 
 static const option_def_t options[] = {
@@ -42,9 +46,10 @@ static const option_def_t options[] = {
     OPTION("http_threads", OPT_UINT, http_threads, "4", 1, 256, "REST worker threads"),
     OPTION("http_max_connections", OPT_UINT, http_max_connections, "1024", 1, 65536, "open REST connections at most"),
     OPTION("node_timeout_ms", OPT_UINT, node_timeout_ms, "10000", 100, 600000, "node API request time-out"),
-    OPTION("feed_queue_frames", OPT_UINT, feed_queue_frames, "10000", 100, 1000000,
+    OPTION("feed_queue_frames", OPT_UINT, feed_queue_frames, DEFAULT_OF(MG_FEED_DEFAULT_QUEUE), 100, 1000000,
            "feed frames queued for the decoder (past this the node drops them)"),
-    OPTION("feed_max_message_bytes", OPT_UINT, feed_max_message_bytes, "16384", 4096, 1048576,
+    OPTION("feed_max_message_bytes", OPT_UINT, feed_max_message_bytes, DEFAULT_OF(MG_FEED_DEFAULT_MAX_MESSAGE),
+           MG_FEED_MAX_FRAME, 1048576,
            "a longer message on the feed disconnects it (reconnect and back-fill follow)"),
     OPTION("backfill_page", OPT_UINT, backfill_page, "500", 1, 10000, "hashes per getTrytes in back-fill"),
     OPTION("assembler_max_txs", OPT_UINT, assembler_max_txs, "100000", 100, 100000000, "transactions held for incomplete bundles"),
