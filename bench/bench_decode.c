@@ -114,20 +114,9 @@ static void check_store(mg_store_err_t err, const char *what) {
 /* A decoded packet becomes a store row, as the watcher's queue does it. */
 static void queue_packet(pipeline_t *p, const mam_decoded_t *d, const char *bundle) {
   if (p->n_batch == BATCH_MAX) mamfix_die("batch overflow");
-  mg_message_t *m = &p->batch[p->n_batch++];
-  memset(m, 0, sizeof *m);
-  m->payload_trytes = mamfix_alloc(d->payload_trits / 3 + 1);
-  mam_trits_to_trytes(d->payload, d->payload_trits, m->payload_trytes);
-  m->payload_trytes[d->payload_trits / 3] = '\0';
-  memcpy(m->channel_id, p->channel, sizeof m->channel_id);
-  mam_trits_to_trytes(d->signer, MAM_ID_TRITS, m->endpoint_id);
-  mam_trits_to_trytes(d->msg_id, MAM_MSG_ID_TRITS, m->message_id);
-  m->ord = d->ord;
-  m->last = d->last;
-  m->checksum = (int)d->checksum;
-  m->verified = d->checksum != MAM_CHECKSUM_NONE;
-  memcpy(m->bundle, bundle, HASH_TRYTES + 1);
-  m->received_at_ms = (int64_t)(bench_now() * 1e3);
+  if (mg_message_from_decoded(&p->batch[p->n_batch], d, p->channel, bundle, (int64_t)(bench_now() * 1e3)) != 0)
+    mamfix_die("out of memory");
+  p->n_batch++;
 }
 
 static void on_bundle(void *ctx, const tangle_tx_t *const *txs, const trit_t *const *hashes, size_t n) {

@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mamcore/transport.h"
+
 typedef enum mg_store_err {
   MG_STORE_OK = 0,
   MG_STORE_NOT_FOUND,
@@ -67,6 +69,12 @@ typedef struct mg_message {
   char bundle[MG_ID_TRYTES + 1];        /* bundle hash */
   int64_t received_at_ms;               /* >= 0 */
 } mg_message_t;
+
+/* The row of one decoded packet of channel_id (81 trytes) that came in bundle (81 trytes); the
+ * payload trytes are allocated (freed with mg_messages_free). -1 when out of memory: m then holds
+ * nothing to free. */
+int mg_message_from_decoded(mg_message_t *m, const mam_decoded_t *d, const char *channel_id, const char *bundle,
+                            int64_t received_at_ms);
 
 /* Inserts the messages in one transaction. inserted[i] (may be NULL) tells which were new (0 for
  * a repeat of a stored (channel, message id, ord), also within the batch); new ones get their cursor

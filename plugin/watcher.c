@@ -466,20 +466,7 @@ static void handle_transaction(mg_watcher_t *wt, const char *trytes, const char 
 static void queue_message(mg_watcher_t *wt, const watch_t *w, const mam_decoded_t *d, const char *bundle) {
   if (wt->n_batch == BATCH_MAX) flush_batch(wt);
   if (wt->n_batch == 0) wt->batch_since_ms = mg_now_ms(wt->g);
-  mg_message_t *m = &wt->batch[wt->n_batch];
-  memset(m, 0, sizeof *m);
-  if (!(m->payload_trytes = malloc(d->payload_trits / 3 + 1))) return;
-  mam_trits_to_trytes(d->payload, d->payload_trits, m->payload_trytes);
-  m->payload_trytes[d->payload_trits / 3] = 0;
-  memcpy(m->channel_id, w->id, ID + 1);
-  mam_trits_to_trytes(d->signer, MAM_ID_TRITS, m->endpoint_id);
-  mam_trits_to_trytes(d->msg_id, MAM_MSG_ID_TRITS, m->message_id);
-  m->ord = d->ord;
-  m->last = d->last;
-  m->checksum = (int)d->checksum;
-  m->verified = d->checksum != MAM_CHECKSUM_NONE;
-  memcpy(m->bundle, bundle, ID + 1);
-  m->received_at_ms = (int64_t)mg_now_ms(wt->g);
+  if (mg_message_from_decoded(&wt->batch[wt->n_batch], d, w->id, bundle, (int64_t)mg_now_ms(wt->g)) != 0) return;
   wt->n_batch++;
   atomic_fetch_add(&wt->g->metrics.packets_decoded, 1);
 }
