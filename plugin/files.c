@@ -1,4 +1,5 @@
-/* The data directory: database, seed and token files, all private to the owner. */
+/* The data directory: locked for the gateway's life (fs/datadir.h); database, seed and token files,
+ * all private to the owner. */
 #include <errno.h>
 #include <fcntl.h>
 #include <nettle/base64.h>
@@ -8,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fs/datadir.h"
 #include "mamcore/trits.h"
 #include "plugin/gateway.h"
 
@@ -15,7 +17,7 @@
 
 /* Reads a whole small file into buf (NUL-terminated, trailing newline removed). */
 static int read_small(const char *path, char *buf, size_t len) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) return -1;
   ssize_t n = read(fd, buf, len - 1);
   close(fd);
@@ -25,11 +27,25 @@ static int read_small(const char *path, char *buf, size_t len) {
   return 0;
 }
 
-/* Writes a file that only the owner may read, atomically (temporary file, fsync, rename). */
+/* fsync of the directory that holds path, so that a rename into it survives a power loss. */
+static int sync_parent_dir(const char *path) {
+  char dir[MG_PATH_MAX];
+  snprintf(dir, sizeof dir, "%s", path);
+  char *slash = strrchr(dir, '/');
+  if (slash) *slash = '\0';
+  int fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  int rc = fsync(fd);
+  close(fd);
+  return rc;
+}
+
+/* Writes a file that only the owner may read, atomically (temporary file, fsync, rename, fsync of
+ * the directory). The temporary name is fixed: the data directory lock keeps other gateways out. */
 static int write_private(const char *path, const char *text) {
   char tmp[MG_PATH_MAX];
   if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) return -1;
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) return -1;
   size_t len = strlen(text);
   int ok = fchmod(fd, 0600) == 0 && write(fd, text, len) == (ssize_t)len && write(fd, "\n", 1) == 1 && fsync(fd) == 0;
@@ -38,7 +54,7 @@ static int write_private(const char *path, const char *text) {
     unlink(tmp);
     return -1;
   }
-  return 0;
+  return sync_parent_dir(path);
 }
 
 static int random_bytes(void *buf, size_t n) {
@@ -115,11 +131,25 @@ static int load_token(mg_gateway_t *g, char *err, size_t err_len) {
   return 0;
 }
 
+/* One gateway owns one data directory (design "Storage engines"): a second one would sign with
+ * the leaves the first has reserved but not yet saved as used. */
+static int lock_data_dir(mg_gateway_t *g, char *err, size_t err_len) {
+  pid_t holder = 0;
+  mg_datadir_err_t derr = mg_datadir_open(g->cfg.data_dir, false, &g->data_dir, &holder);
+  if (derr == MG_DATADIR_OK) return 0;
+  if (derr == MG_DATADIR_ERR_IN_USE && holder > 0)
+    snprintf(err, err_len, "the data directory %s is in use: process %ld holds its lock %s/%s; one data directory"
+             " serves one gateway", g->cfg.data_dir, (long)holder, g->cfg.data_dir, MG_DATADIR_LOCK_FILE);
+  else if (derr == MG_DATADIR_ERR_IN_USE)
+    snprintf(err, err_len, "the data directory %s is in use: another process holds its lock %s/%s; one data"
+             " directory serves one gateway", g->cfg.data_dir, g->cfg.data_dir, MG_DATADIR_LOCK_FILE);
+  else
+    snprintf(err, err_len, "%s: %s (%s)", g->cfg.data_dir, mg_datadir_strerror(derr), strerror(errno));
+  return -1;
+}
+
 int mg_files_prepare(mg_gateway_t *g, char *err, size_t err_len) {
-  if (mkdir(g->cfg.data_dir, 0700) != 0 && errno != EEXIST) {
-    snprintf(err, err_len, "cannot create the data directory %s: %s", g->cfg.data_dir, strerror(errno));
-    return -1;
-  }
+  if (lock_data_dir(g, err, err_len) != 0) return -1;
   if (snprintf(g->db_path, sizeof g->db_path, "%s/mamgate.db", g->cfg.data_dir) >= (int)sizeof g->db_path) {
     snprintf(err, err_len, "data directory path too long");
     return -1;

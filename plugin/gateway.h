@@ -38,6 +38,7 @@ struct rest;
 typedef struct mg_gateway {
   mamgate_host_t host; /* the host's callbacks, copied (fields past its struct_size are NULL) */
   mg_config_t cfg;
+  struct mg_datadir *data_dir; /* locked for the gateway's life; released last */
   char db_path[MG_PATH_MAX];
   char token[MG_CONFIG_TEXT_MAX];
   mam_prng_t prng;     /* keyed by the gateway seed */
@@ -63,8 +64,8 @@ uint64_t mg_now_ms(const mg_gateway_t *g);
 
 /* ---- data directory (plugin/files.c) ---- */
 
-/* Creates the data directory (0700) if needed and loads or creates the seed (81 trytes, 0600)
- * and, unless configured, the token (0600). */
+/* Creates the data directory (0700) if needed and locks it (refused while another process holds
+ * it), then loads or creates the seed (81 trytes, 0600) and, unless configured, the token (0600). */
 int mg_files_prepare(mg_gateway_t *g, char *err, size_t err_len);
 
 #endif

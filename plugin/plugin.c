@@ -8,6 +8,7 @@
 #include <time.h>
 #include <zmq.h>
 
+#include "fs/datadir.h"
 #include "node/client.h"
 #include "plugin/gateway.h"
 #include "plugin/rest.h"
@@ -64,6 +65,7 @@ static void gateway_free(mg_gateway_t *g) {
   pthread_mutex_destroy(&g->control_lock);
   mam_prng_destroy(&g->prng);
   mam_wipe(g->token, sizeof g->token);
+  mg_datadir_close(g->data_dir); /* after every database connection is closed */
   free(g);
 }
 

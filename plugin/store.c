@@ -520,31 +520,31 @@ static mg_store_err_t with_transaction(mg_store_t *s, mg_store_err_t (*body)(mg_
 
 /* ---- opening ---- */
 
-/* Sets the file's mode to 0600, creating it when `create`; a missing file is fine otherwise. */
-static mg_store_err_t restrict_mode(const char *path, bool create) {
-  int fd = open(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), STORE_FILE_MODE);
-  if (fd < 0) return !create && errno == ENOENT ? MG_STORE_OK : MG_STORE_ERR_IO;
+/* The database files are never opened here, only looked at and chmod-ed by path: closing any
+ * descriptor of a file drops every POSIX lock the process holds on it, including the locks of
+ * SQLite connections already open on it in other threads ("How To Corrupt An SQLite Database
+ * File", section 2.2). Another process may then checkpoint and delete the WAL under them. */
+
+/* Makes an existing regular file owner-only; a missing one is fine (-wal and -shm come and go). */
+static mg_store_err_t restrict_existing(const char *path) {
   struct stat st;
-  mg_store_err_t err = MG_STORE_OK;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
-    err = MG_STORE_ERR_IO;
-  else if ((st.st_mode & 07777) != STORE_FILE_MODE && fchmod(fd, STORE_FILE_MODE) != 0)
-    err = MG_STORE_ERR_IO;
-  close(fd);
-  return err;
+  if (lstat(path, &st) != 0) return errno == ENOENT ? MG_STORE_OK : MG_STORE_ERR_IO;
+  if (!S_ISREG(st.st_mode)) return MG_STORE_ERR_IO;
+  if ((st.st_mode & 07777) != STORE_FILE_MODE && chmod(path, STORE_FILE_MODE) != 0) return MG_STORE_ERR_IO;
+  return MG_STORE_OK;
 }
 
-/* Creates the database file (or checks an existing one) owner-only, with its WAL companions. */
-static mg_store_err_t prepare_files(const char *path) {
-  static const char *const companions[] = {"-wal", "-shm"};
-  mg_store_err_t err = restrict_mode(path, true);
+/* The database file and whichever WAL companions exist are owner-only. */
+static mg_store_err_t restrict_files(const char *path) {
+  static const char *const companions[] = {"", "-wal", "-shm"};
+  mg_store_err_t err = MG_STORE_OK;
   size_t len = strlen(path);
   for (size_t i = 0; !err && i < sizeof companions / sizeof companions[0]; i++) {
     char *name = malloc(len + strlen(companions[i]) + 1);
     if (!name) return MG_STORE_ERR_NO_MEMORY;
     memcpy(name, path, len);
     strcpy(name + len, companions[i]);
-    err = restrict_mode(name, false);
+    err = restrict_existing(name);
     free(name);
   }
   return err;
@@ -637,9 +637,11 @@ static mg_store_err_t open_once(const char *path, mg_store_t **out) {
   mg_store_t *s = calloc(1, sizeof *s);
   if (!s) return MG_STORE_ERR_NO_MEMORY;
   snprintf(s->errmsg, sizeof s->errmsg, "not an error");
-  /* The file exists, so no SQLITE_OPEN_CREATE; NOMUTEX: one connection is used by one thread. */
-  int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
-  mg_store_err_t err = rc != SQLITE_OK ? (s->db ? fail_sqlite(s, rc) : MG_STORE_ERR_NO_MEMORY) : configure_connection(s);
+  /* SQLite creates a missing file; it is made owner-only before anything is written to it, and the
+   * -wal and -shm files SQLite makes later take its mode. NOMUTEX: one thread uses one connection. */
+  int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+  mg_store_err_t err = rc != SQLITE_OK ? (s->db ? fail_sqlite(s, rc) : MG_STORE_ERR_NO_MEMORY) : restrict_existing(path);
+  if (!err) err = configure_connection(s);
   if (!err) err = migrate(s);
   if (err) {
     mg_store_close(s);
@@ -653,7 +655,7 @@ mg_store_err_t mg_store_open(const char *path, mg_store_t **out) {
   if (!out) return MG_STORE_ERR_ARG;
   *out = NULL;
   if (!path || !*path) return MG_STORE_ERR_ARG;
-  mg_store_err_t err = prepare_files(path);
+  mg_store_err_t err = restrict_files(path);
   if (err) return err;
   /* Switching a new file to WAL while another process does the same can fail with SQLITE_BUSY
    * without the busy handler being asked (SQLite avoids a deadlock that way): start again, within

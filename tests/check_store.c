@@ -170,6 +170,46 @@ START_TEST(test_open_enforces_mode_on_existing_file) {
 }
 END_TEST
 
+/* How many POSIX locks this process holds on the file at path, from /proc/locks. */
+static int own_locks_on(const char *path) {
+  struct stat st;
+  ck_assert_int_eq(stat(path, &st), 0);
+  FILE *f = fopen("/proc/locks", "r");
+  ck_assert_ptr_nonnull(f);
+  char line[256];
+  int count = 0;
+  while (fgets(line, sizeof line, f)) {
+    char kind[16];
+    long pid;
+    unsigned long long inode;
+    unsigned major, minor;
+    /* "1: POSIX  ADVISORY  READ 1234 fd:01:5678 128 128"; blocked waiters ("->") do not parse */
+    if (sscanf(line, "%*d: %15s %*s %*s %ld %x:%x:%llu", kind, &pid, &major, &minor, &inode) == 5 &&
+        strcmp(kind, "POSIX") == 0 && pid == (long)getpid() && inode == (unsigned long long)st.st_ino)
+      count++;
+  }
+  fclose(f);
+  return count;
+}
+
+/* Closing any descriptor of a file drops every POSIX lock the process holds on it ("How To Corrupt
+ * An SQLite Database File", section 2.2). Opening a second connection must not touch the files
+ * outside SQLite, or the first connection's locks are gone and another process may checkpoint and
+ * delete the WAL under it. */
+START_TEST(test_open_keeps_locks_of_open_connections) {
+  mg_store_t *first = open_store("locks.db");
+  ck_assert_int_eq(mg_store_set_meta(first, "k", "v"), MG_STORE_OK);
+  int held = own_locks_on(db_path("locks.db"));
+  ck_assert_int_gt(held, 0);
+  mg_store_t *second = open_store("locks.db");
+  ck_assert_int_eq(own_locks_on(db_path("locks.db")), held);
+  mg_store_close(second);
+  ck_assert_int_eq(own_locks_on(db_path("locks.db")), held);
+  ck_assert_int_eq(mg_store_set_meta(first, "k", "w"), MG_STORE_OK);
+  mg_store_close(first);
+}
+END_TEST
+
 START_TEST(test_open_rejects_bad_paths) {
   mg_store_t *s = (mg_store_t *)&s;
   ck_assert_int_eq(mg_store_open(NULL, &s), MG_STORE_ERR_ARG);
@@ -1051,6 +1091,7 @@ static Suite *store_suite(void) {
   tcase_add_unchecked_fixture(tc, make_test_dir, remove_test_dir);
   tcase_add_test(tc, test_open_creates_owner_only_file);
   tcase_add_test(tc, test_open_enforces_mode_on_existing_file);
+  tcase_add_test(tc, test_open_keeps_locks_of_open_connections);
   tcase_add_test(tc, test_open_rejects_bad_paths);
   tcase_add_test(tc, test_open_rejects_damaged_file);
   tcase_add_test(tc, test_open_rejects_newer_schema);
