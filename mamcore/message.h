@@ -128,6 +128,7 @@ typedef struct mam_packet {
   trit_t *payload; /* malloc'd; the caller frees it */
   size_t payload_trits;
   mam_checksum_t checksum;
+  int64_t sig_leaf; /* the leaf (skn) whose one-time key signed the packet; -1 without a signature */
 } mam_packet_t;
 
 /* Reads the packet numbered ctx->ord, or -ctx->ord when `last`. payload_max_trytes bounds the

@@ -179,6 +179,7 @@ static void fill_decoded(const mam_read_ctx_t *c, int64_t ord, bool last, mam_pa
   out->ord = ord;
   out->last = last;
   out->checksum = p->checksum;
+  out->sig_leaf = p->sig_leaf;
   out->payload = p->payload;
   out->payload_trits = p->payload_trits;
 }

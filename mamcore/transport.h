@@ -67,6 +67,7 @@ typedef struct mam_decoded {
   mam_checksum_t checksum;
   trit_t *payload;             /* malloc'd; freed by mam_decoded_free */
   size_t payload_trits;
+  int64_t sig_leaf;            /* the signing MSS leaf of a signed packet, else -1 */
 } mam_decoded_t;
 
 void mam_decoded_free(mam_decoded_t *d);

@@ -97,6 +97,8 @@ void mg_message_json(mg_text_t *t, const mg_message_t *m, unsigned flags) {
   mg_text_append(t, "\"", 1);
   append_payload_views(t, payload);
   mg_text_printf(t, ",\"bundle\":\"%s\"", m->bundle);
+  if (mg_message_has_leaf(m)) mg_text_printf(t, ",\"leaf\":%lld", (long long)m->leaf);
+  else mg_text_append(t, ",\"leaf\":null", 12);
   if (!(flags & MG_JSON_NO_STORE_FIELDS)) mg_text_printf(t, ",\"received_at\":%lld", (long long)m->received_at_ms);
   mg_text_append(t, "}", 1);
 }

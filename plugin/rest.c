@@ -489,10 +489,12 @@ static void post_message(void *ctx, mg_http_request_t *req) {
     if (err != MG_PUB_OK) {
       respond_pub_error(req, err, msg);
     } else {
-      json_t *bundles = json_array();
+      json_t *bundles = json_array(), *leaves = json_array();
       for (size_t i = 0; i < res.n_bundles; i++) json_array_append_new(bundles, json_string(res.bundles[i]));
-      json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:I}", "channel_id", id, "message_id", res.message_id, "endpoint_id",
-                            res.signer_id, "bundles", bundles, "remaining_signatures", (json_int_t)res.remaining);
+      for (uint64_t i = 0; i < res.n_leaves; i++) json_array_append_new(leaves, json_integer((json_int_t)(res.first_leaf + i)));
+      json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:o, s:I}", "channel_id", id, "message_id", res.message_id,
+                            "endpoint_id", res.signer_id, "bundles", bundles, "leaves", leaves, "remaining_signatures",
+                            (json_int_t)res.remaining);
       if (res.rotated_to[0]) json_object_set_new(o, "rotated_to", json_string(res.rotated_to));
       mg_http_respond_json(req, 201, o);
     }

@@ -60,13 +60,16 @@ static const char *const migrations[] = {
     "CREATE TABLE mss_leaves (tree_id TEXT PRIMARY KEY NOT NULL, next_free INTEGER NOT NULL);"
     "CREATE TABLE counters (name TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL);"
     "CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);",
+    /* 1 -> 2: the MSS leaf that signed a packet, so that anyone can check from the REST output
+     * that no leaf signs twice (NULL: not signed, or stored before the leaf was kept) */
+    "ALTER TABLE messages ADD COLUMN leaf INTEGER;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
 /* ---- statements, prepared once per connection on first use ---- */
 
 #define MESSAGE_COLUMNS \
-  "cursor, channel_id, endpoint_id, message_id, ord, last, checksum, verified, payload, bundle, received_at_ms"
+  "cursor, channel_id, endpoint_id, message_id, ord, last, checksum, verified, payload, bundle, received_at_ms, leaf"
 
 enum stmt_id {
   ST_BEGIN,
@@ -109,7 +112,7 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_USER_VERSION] = "PRAGMA user_version",
     [ST_PAGE_SIZE] = "PRAGMA page_size",
     [ST_MSG_INSERT] = "INSERT INTO messages (channel_id, endpoint_id, message_id, ord, last, checksum, verified,"
-                      " payload, bundle, received_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+                      " payload, bundle, received_at_ms, leaf) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
                       " ON CONFLICT (channel_id, message_id, ord) DO NOTHING",
     [ST_MSG_LIST] = "SELECT " MESSAGE_COLUMNS " FROM messages WHERE channel_id = ?1 AND cursor > ?2"
                     " ORDER BY cursor LIMIT ?3",
@@ -217,7 +220,7 @@ static bool valid_message(const mg_message_t *m) {
   return valid_id(m->channel_id, MG_ID_TRYTES) && valid_id(m->endpoint_id, MG_ID_TRYTES) &&
          valid_id(m->message_id, MG_MSG_ID_TRYTES) && valid_id(m->bundle, MG_ID_TRYTES) && m->ord >= 1 &&
          (m->last == 0 || m->last == 1) && m->checksum >= 0 && m->checksum <= 2 &&
-         (m->verified == 0 || m->verified == 1) && m->received_at_ms >= 0 && m->payload_trytes &&
+         (m->verified == 0 || m->verified == 1) && m->received_at_ms >= 0 && m->leaf >= -1 && m->payload_trytes &&
          mam_trytes_valid(m->payload_trytes, strlen(m->payload_trytes));
 }
 
@@ -253,6 +256,12 @@ static void bind_text(binder_t *b, const char *text, size_t len) {
 
 static void bind_int(binder_t *b, int64_t v) {
   if (b->rc == SQLITE_OK) b->rc = sqlite3_bind_int64(b->st, b->next, v);
+  b->next++;
+}
+
+/* NULL unless present. */
+static void bind_optional_int(binder_t *b, bool present, int64_t v) {
+  if (b->rc == SQLITE_OK) b->rc = present ? sqlite3_bind_int64(b->st, b->next, v) : sqlite3_bind_null(b->st, b->next);
   b->next++;
 }
 
@@ -378,6 +387,7 @@ static mg_store_err_t read_message(sqlite3_stmt *st, void *item) {
   m->checksum = sqlite3_column_int(st, 6);
   m->verified = sqlite3_column_int(st, 7);
   m->received_at_ms = sqlite3_column_int64(st, 10);
+  m->leaf = sqlite3_column_type(st, 11) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 11);
   if (!column_fixed_text(st, 1, m->channel_id, MG_ID_TRYTES) ||
       !column_fixed_text(st, 2, m->endpoint_id, MG_ID_TRYTES) ||
       !column_fixed_text(st, 3, m->message_id, MG_MSG_ID_TRYTES) || !column_fixed_text(st, 9, m->bundle, MG_ID_TRYTES))
@@ -472,6 +482,7 @@ int mg_message_from_decoded(mg_message_t *m, const mam_decoded_t *d, const char 
   m->verified = d->checksum != MAM_CHECKSUM_NONE;
   memcpy(m->bundle, bundle, MG_ID_TRYTES);
   m->received_at_ms = received_at_ms;
+  m->leaf = d->sig_leaf;
   return 0;
 }
 
@@ -708,6 +719,7 @@ static mg_store_err_t insert_message(mg_store_t *s, sqlite3_stmt *st, mg_message
   bind_text(&b, m->payload_trytes, strlen(m->payload_trytes));
   bind_text(&b, m->bundle, MG_ID_TRYTES);
   bind_int(&b, m->received_at_ms);
+  bind_optional_int(&b, mg_message_has_leaf(m), m->leaf);
   int changes = 0;
   mg_store_err_t err = run(s, &b, &changes);
   if (err) return err;

@@ -15,6 +15,7 @@
 #ifndef PLUGIN_STORE_H
 #define PLUGIN_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -68,7 +69,11 @@ typedef struct mg_message {
   char *payload_trytes;                 /* owned by the struct (mg_messages_free frees it); may be "" */
   char bundle[MG_ID_TRYTES + 1];        /* bundle hash */
   int64_t received_at_ms;               /* >= 0 */
+  int64_t leaf;                         /* the MSS leaf that signed it (checksum 2); -1: unknown */
 } mg_message_t;
+
+/* Whether the row names its signing leaf: a signed packet decoded since the leaf was recorded. */
+static inline bool mg_message_has_leaf(const mg_message_t *m) { return m->checksum == 2 && m->leaf >= 0; }
 
 /* The row of one decoded packet of channel_id (81 trytes) that came in bundle (81 trytes); the
  * payload trytes are allocated (freed with mg_messages_free). -1 when out of memory: m then holds

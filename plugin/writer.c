@@ -297,6 +297,7 @@ typedef struct composed {
   mam_bundle_t *bundles;
   size_t n;
   char message_id[22];
+  uint64_t first_leaf, n_leaves; /* the signing tree's leaves the packets spend */
 } composed_t;
 
 /* Writes one message on channel c: reserves the leaves it signs with, saves the advanced message
@@ -309,6 +310,8 @@ static mg_pub_err_t compose(mg_gateway_t *g, wchannel_t *c, mam_message_spec_t *
   mg_pub_err_t err = reserve_leaves(g, mam_channel_id(&c->ch), &c->ch.mss, announces ? 1 : 0);
   if (err == MG_PUB_OK) err = reserve_leaves(g, signing_id, signing, sigs);
   if (err != MG_PUB_OK) return err;
+  out->first_leaf = signing->skn; /* packets sign with consecutive leaves from here */
+  out->n_leaves = sigs;
   trit_t msg_id[MAM_MSG_ID_TRITS], entropy[81];
   mam_channel_next_msg_id(&c->ch, msg_id);
   err = save_channel(g, c); /* the message id is spent before anything leaves */
@@ -545,6 +548,8 @@ mg_pub_err_t mg_writer_publish(mg_gateway_t *g, const mg_publish_request_t *req,
     trytes_of(signer >= 0 ? mam_endpoint_id(&c->eps[signer]) : mam_channel_id(&c->ch), MAM_ID_TRITS, out->signer_id);
     memcpy(out->message_id, m.message_id, sizeof out->message_id);
     out->remaining = mam_mss_remaining(signing);
+    out->first_leaf = m.first_leaf;
+    out->n_leaves = m.n_leaves;
   }
   pthread_mutex_unlock(&c->lock);
   free(payload);

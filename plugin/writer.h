@@ -72,6 +72,8 @@ typedef struct mg_publish_result {
   char (*bundles)[82];       /* bundle hashes, malloc'd */
   size_t n_bundles;
   uint64_t remaining;        /* signatures left on the signing tree */
+  uint64_t first_leaf;       /* signed packets spent leaves first_leaf .. first_leaf + n_leaves - 1 */
+  uint64_t n_leaves;
   char rotated_to[82];       /* a new endpoint announced because signatures ran low, or "" */
 } mg_publish_result_t;
 

@@ -228,8 +228,11 @@ static mam_err_t round_trip(fixture_t *f, mam_reader_t *r, mam_header_params_t h
   mam_message_spec_t spec = {.header = hp, .payload = pl, .payload_trits = n, .checksum = cs, .packets = packets};
   mam_bundle_t *bundles;
   size_t nb;
+  const mam_mss_t *signing = hp.ep ? &hp.ep->mss : &f->ch.mss;
+  bool plain_signer = !hp.announce_ch && !hp.announce_ep; /* announced trees sign their own packets */
   ck_assert_int_eq(mam_message_write(&f->prng, &spec, &bundles, &nb), MAM_OK);
   ck_assert_uint_eq(nb, packets);
+  uint32_t first_leaf = signing->skn - (cs == MAM_CHECKSUM_SIG ? (uint32_t)packets : 0);
   char *all = calloc(n / 3 + 1, 1);
   mam_err_t first = MAM_OK;
   size_t got = 0;
@@ -244,6 +247,9 @@ static mam_err_t round_trip(fixture_t *f, mam_reader_t *r, mam_header_params_t h
     ck_assert(has);
     ck_assert_int_eq(d.last, i + 1 == nb);
     ck_assert_int_eq(d.checksum, cs);
+    if (cs != MAM_CHECKSUM_SIG) ck_assert_int_eq(d.sig_leaf, -1);
+    else if (plain_signer) ck_assert_int_eq(d.sig_leaf, first_leaf + i); /* the leaf each packet spent */
+    else ck_assert_int_ge(d.sig_leaf, 0);
     mam_trits_to_trytes(d.payload, d.payload_trits, all + got);
     got += d.payload_trits / 3;
     mam_decoded_free(&d);

@@ -80,6 +80,7 @@ static mg_message_t make_message(const char *channel_id, const char *message_id,
   m.checksum = (int)(tu_rand(&rng) % 3);
   m.verified = (int)(tu_rand(&rng) % 2);
   m.received_at_ms = (int64_t)(tu_rand(&rng) >> 20);
+  m.leaf = m.checksum == 2 ? (int64_t)(tu_rand(&rng) % 65536) : -1;
   m.payload_trytes = malloc(payload_len + 1);
   ck_assert_ptr_nonnull(m.payload_trytes);
   random_trytes(m.payload_trytes, payload_len);
@@ -102,6 +103,7 @@ static void assert_same_message(const mg_message_t *got, const mg_message_t *wan
   ck_assert_str_eq(got->payload_trytes, want->payload_trytes);
   ck_assert_str_eq(got->bundle, want->bundle);
   ck_assert_int_eq(got->received_at_ms, want->received_at_ms);
+  ck_assert_int_eq(got->leaf, want->leaf);
 }
 
 static int64_t count_of(mg_store_t *s, const char *channel_id) {
@@ -255,6 +257,52 @@ START_TEST(test_open_rejects_newer_schema) {
   mg_store_t *s = (mg_store_t *)&s;
   ck_assert_int_eq(mg_store_open(db_path("newer.db"), &s), MG_STORE_ERR_SCHEMA);
   ck_assert_ptr_null(s);
+}
+END_TEST
+
+/* The signing leaf is kept for signed packets only; a database from before it was kept (schema
+ * version 1) gains the column, and its rows read as "unknown". */
+START_TEST(test_leaf_kept_for_signed_packets) {
+  mg_store_t *s = open_store("leaf.db");
+  char channel[MG_ID_TRYTES + 1], id[MG_MSG_ID_TRYTES + 1];
+  random_trytes(channel, MG_ID_TRYTES);
+  random_trytes(id, MG_MSG_ID_TRYTES);
+  mg_message_t m[3] = {make_message(channel, id, 1, 9), make_message(channel, id, 2, 9), make_message(channel, id, 3, 9)};
+  m[0].checksum = 2, m[0].leaf = 7;
+  m[1].checksum = 1, m[1].leaf = 5; /* no signature: no leaf, whatever the row says */
+  m[2].checksum = 2, m[2].leaf = -1;
+  ck_assert_int_eq(mg_store_put_messages(s, m, 3, NULL), MG_STORE_OK);
+  mg_message_t *got = NULL;
+  size_t n = 0;
+  ck_assert_int_eq(mg_store_get_message(s, channel, id, &got, &n), MG_STORE_OK);
+  ck_assert_uint_eq(n, 3);
+  ck_assert_int_eq(got[0].leaf, 7);
+  ck_assert_int_eq(got[1].leaf, -1);
+  ck_assert_int_eq(got[2].leaf, -1);
+  mg_messages_free(got, n);
+  m[0].leaf = -2;
+  m[0].ord = 4;
+  ck_assert_int_eq(mg_store_put_messages(s, m, 1, NULL), MG_STORE_ERR_ARG);
+  mg_store_close(s);
+
+  sqlite3 *db = raw_open("leaf.db"); /* back to version 1, with a row of that time */
+  raw_exec(db, "ALTER TABLE messages DROP COLUMN leaf; PRAGMA user_version = 1;"
+               "UPDATE messages SET message_id = 'OLDMESSAGE9' || substr(message_id, 12)");
+  sqlite3_close(db);
+  s = open_store("leaf.db");
+  memcpy(id, "OLDMESSAGE9", 11);
+  ck_assert_int_eq(mg_store_get_message(s, channel, id, &got, &n), MG_STORE_OK);
+  ck_assert_uint_eq(n, 3);
+  ck_assert_int_eq(got[0].checksum, 2);
+  ck_assert_int_eq(got[0].leaf, -1);
+  mg_messages_free(got, n);
+  m[0].leaf = 3;
+  ck_assert_int_eq(mg_store_put_messages(s, m, 1, NULL), MG_STORE_OK);
+  mg_store_close(s);
+  db = raw_open("leaf.db");
+  ck_assert_int_ge(raw_user_version(db), 2);
+  sqlite3_close(db);
+  free_made(m, 3);
 }
 END_TEST
 
@@ -1096,6 +1144,7 @@ static Suite *store_suite(void) {
   tcase_add_test(tc, test_open_rejects_damaged_file);
   tcase_add_test(tc, test_open_rejects_newer_schema);
   tcase_add_test(tc, test_strerror_names_every_code);
+  tcase_add_test(tc, test_leaf_kept_for_signed_packets);
   tcase_add_test(tc, test_messages_round_trip);
   tcase_add_test(tc, test_messages_repeats_are_counted_not_stored);
   tcase_add_test(tc, test_list_pages_in_cursor_order);

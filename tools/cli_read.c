@@ -245,7 +245,7 @@ static void keep_valid_bundles(read_input_t *ri) {
  * the store's cursor and arrival time, which an offline read does not have. */
 static void print_packet(const mam_decoded_t *d, const char *bundle_hash) {
   mg_message_t m = {.ord = d->ord, .last = d->last, .checksum = (int)d->checksum,
-                    .verified = d->checksum != MAM_CHECKSUM_NONE};
+                    .verified = d->checksum != MAM_CHECKSUM_NONE, .leaf = d->sig_leaf};
   cli_trytes(d->chid, MAM_ID_TRITS, m.channel_id);
   cli_trytes(d->signer, MAM_ID_TRITS, m.endpoint_id);
   cli_trytes(d->msg_id, MAM_MSG_ID_TRITS, m.message_id);
