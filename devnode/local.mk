@@ -11,7 +11,7 @@ devnode_devnode_SOURCES = \
 	devnode/store.c devnode/store.h \
 	devnode/tx.c devnode/tx.h
 devnode_devnode_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(JANSSON_CFLAGS) $(SQLITE_CFLAGS) $(ZMQ_CFLAGS)
-devnode_devnode_LDADD = libmamcore.la $(MHD_LIBS) $(JANSSON_LIBS) $(SQLITE_LIBS) $(ZMQ_LIBS) -lm
+devnode_devnode_LDADD = fs/libmgfs.la libmamcore.la $(MHD_LIBS) $(JANSSON_LIBS) $(SQLITE_LIBS) $(ZMQ_LIBS) -lm
 
 ## End-to-end tests start the built devnode (devnode/spawn.c does the process handling).
 DEVNODE_SPAWN_SOURCES = devnode/spawn.c devnode/spawn.h

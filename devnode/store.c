@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "fs/datadir.h"
+
 #define BUSY_TIMEOUT_MS 5000
 
 /* Prepared once, reused under the store's mutex. */
@@ -75,29 +77,21 @@ struct devnode_store {
   sqlite3_stmt *st[ST__COUNT];
   char *path;
   pthread_mutex_t lock;
+  mg_datadir_t *data_dir;
 };
 
-/* mkdir -p: creates every missing directory of the path. */
-static bool make_dirs(const char *dir, char *why, size_t why_size) {
-  char *path = strdup(dir);
-  if (path == NULL) {
-    snprintf(why, why_size, "out of memory");
-    return false;
-  }
-  bool ok = true;
-  for (char *p = path + 1; ok; p++) {
-    bool end = *p == '\0';
-    if (*p != '/' && !end) continue;
-    *p = '\0';
-    if (mkdir(path, 0755) != 0 && errno != EEXIST) {
-      snprintf(why, why_size, "cannot create directory %s: %s", path, strerror(errno));
-      ok = false;
-    }
-    if (end) break;
-    *p = '/';
-  }
-  free(path);
-  return ok;
+/* Creates the data directory owner-only and locks it for the node's life: two devnodes on one
+ * tangle database would each think they own it. */
+static bool own_data_dir(devnode_store_t *s, const char *dir, char *why, size_t why_size) {
+  pid_t holder = 0;
+  mg_datadir_err_t err = mg_datadir_open(dir, true, &s->data_dir, &holder);
+  if (err == MG_DATADIR_ERR_IN_USE && holder > 0)
+    snprintf(why, why_size, "data directory %s is in use: process %ld holds its lock", dir, (long)holder);
+  else if (err == MG_DATADIR_ERR_IN_USE)
+    snprintf(why, why_size, "data directory %s is in use: another process holds its lock", dir);
+  else if (err != MG_DATADIR_OK)
+    snprintf(why, why_size, "data directory %s: %s (%s)", dir, mg_datadir_strerror(err), strerror(errno));
+  return err == MG_DATADIR_OK;
 }
 
 static bool prepare_all(devnode_store_t *s) {
@@ -109,7 +103,6 @@ static bool prepare_all(devnode_store_t *s) {
 }
 
 devnode_store_t *devnode_store_open(const char *dir, char *why, size_t why_size) {
-  if (!make_dirs(dir, why, why_size)) return NULL;
   devnode_store_t *s = calloc(1, sizeof *s);
   size_t path_size = strlen(dir) + sizeof "/" DEVNODE_DB_FILE;
   if (s == NULL || (s->path = malloc(path_size)) == NULL) {
@@ -119,6 +112,10 @@ devnode_store_t *devnode_store_open(const char *dir, char *why, size_t why_size)
   }
   snprintf(s->path, path_size, "%s/%s", dir, DEVNODE_DB_FILE);
   pthread_mutex_init(&s->lock, NULL);
+  if (!own_data_dir(s, dir, why, why_size)) {
+    devnode_store_close(s);
+    return NULL;
+  }
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
   if (sqlite3_open_v2(s->path, &s->db, flags, NULL) != SQLITE_OK ||
       sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS) != SQLITE_OK ||
@@ -136,6 +133,7 @@ void devnode_store_close(devnode_store_t *s) {
   for (int i = 0; i < ST__COUNT; i++) sqlite3_finalize(s->st[i]);
   sqlite3_close(s->db);
   pthread_mutex_destroy(&s->lock);
+  mg_datadir_close(s->data_dir); /* after the database is closed */
   free(s->path);
   free(s);
 }
