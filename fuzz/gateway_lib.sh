@@ -107,3 +107,15 @@ node_trytes() {
     rm -f "$f"
   done
 }
+
+# reuse CHANNEL_LIST: sets $signatures and $reused, the signatures on the node in the channels of
+# the list file and the (tree, leaf) pairs among them with two different signatures (digests).
+reuse() {
+  node_trytes $(cat "$1") >"$work/txs"
+  "$build/tests/skn_extract" $(cat "$1") <"$work/txs" >"$work/sigs" 2>"$work/skn.err" ||
+    bad "skn_extract failed: $(cat "$work/skn.err")"
+  grep -q 'does not decode' "$work/skn.err" && bad "undecodable bundles on the node: $(grep -c 'does not decode' "$work/skn.err")"
+  awk '{print $1, $2, $6}' "$work/sigs" | sort -u >"$work/leaves"
+  signatures=$(wc -l <"$work/leaves")
+  reused=$(cut -d' ' -f1,2 "$work/leaves" | uniq -d | wc -l)
+}

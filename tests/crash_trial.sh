@@ -4,6 +4,8 @@
 # Afterwards every transaction that reached the node is read back, every MSS signature in it is
 # located (tests/skn_extract), and no leaf of any tree may sign twice; every publish that was
 # answered 201 must be readable from the gateway's store after the last restart (back-fill).
+# Throughout the kills a hostile reader, the real `sqlite3` shell, reads the live database in a
+# loop, as an operator's monitoring script would (its reads must not cost the gateway its locks).
 # Variants: the node is killed mid-publish (publishes answer 201 or 503, the leaf counter never
 # goes back, publishing works again once the node is back), and the data directory fills up (a
 # small tmpfs: 201 or 507, the gateway stays up, and works again once space is freed).
@@ -202,18 +204,6 @@ PY
   : >"$work/published"
 }
 
-# reuse CHANNEL_LIST: sets $signatures and $reused, the signatures on the node in the channels of
-# the list file and the (tree, leaf) pairs among them with two different signatures (digests).
-reuse() {
-  node_trytes $(cat "$1") >"$work/txs"
-  "$build/tests/skn_extract" $(cat "$1") <"$work/txs" >"$work/sigs" 2>"$work/skn.err" ||
-    bad "skn_extract failed: $(cat "$work/skn.err")"
-  grep -q 'does not decode' "$work/skn.err" && bad "undecodable bundles on the node: $(grep -c 'does not decode' "$work/skn.err")"
-  awk '{print $1, $2, $6}' "$work/sigs" | sort -u >"$work/leaves"
-  signatures=$(wc -l <"$work/leaves")
-  reused=$(cut -d' ' -f1,2 "$work/leaves" | uniq -d | wc -l)
-}
-
 check_reuse() {
   reuse "$work/channels"
   [ "$signatures" -gt 0 ] && ok || bad "no signature found on the node"
@@ -283,7 +273,22 @@ messages_checked=0 signatures=0 reused=0
 start_node || exit 1
 start_gateway || exit 1
 echo "crash trial: $kills kills, $PARALLEL clients publishing, SIGKILL after 0-$MAX_KILL_MS ms"
+# hostile_reader: the sqlite3 shell querying the live database back to back; one line per read.
+hostile_reader() {
+  while :; do
+    sqlite3 "$data/mamgate.db" 'select count(*) from messages; select count(*) from channels;' >/dev/null 2>&1 &&
+      echo read
+    sleep 0.05
+  done >"$work/hostile_reads"
+}
+command -v sqlite3 >/dev/null || { bad "the sqlite3 shell is needed (script/bootstrap installs it)"; finish; }
+hostile_reader &
+reader_pid=$!
+on_exit+=("kill $reader_pid 2>/dev/null")
 for _ in $(seq "$kills"); do kill_round || break; done
+kill "$reader_pid" 2>/dev/null; wait "$reader_pid" 2>/dev/null
+hostile_reads=$(wc -l <"$work/hostile_reads")
+[ "$hostile_reads" -gt 0 ] && ok || bad "the hostile reader never read the database"
 [ "$variants" -eq 1 ] && for _ in 1 2 3; do node_round || break; done
 stop_gateway KILL
 start_gateway && check_readable
@@ -292,5 +297,6 @@ check_reuse
 [ "$variants" -eq 1 ] && reuse_control
 reuse "$work/channels" # the figures of the trial itself, not of the control
 echo "publishes during the kill rounds: $(awk '{for (i = 1; i < NF; i += 2) n[$(i + 1)] += $i} END {for (s in n) printf "%s x %d  ", s, n[s]}' "$work/kill_statuses")"
+echo "hostile sqlite3 reads during the kills: $hostile_reads"
 echo "kills survived: $survived, messages checked: $messages_checked, signatures on the node: $signatures, reused indexes = $reused"
 finish
