@@ -866,10 +866,13 @@ START_TEST(test_command_line) {
   ck_assert_msg(strstr(out, "DEVNODE_MWM"), "%s", out);
   free(out);
   unsetenv("DEVNODE_MWM");
-  /* A port already taken: a clear failure, not a hang. */
+  /* A port already taken: a clear failure, not a hang (in a directory of its own: the running
+   * node holds data_dir). */
   const char *taken = node.api_url + strlen("http://");
+  char other_dir[DEVNODE_SPAWN_PATH_SIZE + 8];
+  snprintf(other_dir, sizeof other_dir, "%s/other", data_dir);
   ck_assert_int_eq(run_devnode((const char *[]){"--api", taken, "--zmq", "tcp://127.0.0.1:*",
-                                                "--data-dir", data_dir, NULL},
+                                                "--data-dir", other_dir, NULL},
                                &out),
                    1);
   ck_assert_msg(strstr(out, "cannot serve the API"), "%s", out);
