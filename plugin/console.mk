@@ -11,3 +11,7 @@ plugin/console_assets.c: $(CONSOLE_FILES:%=$(srcdir)/%) $(srcdir)/plugin/console
 CLEANFILES += plugin/console_assets.c
 BUILT_SOURCES += plugin/console_assets.c
 EXTRA_DIST += $(CONSOLE_FILES) plugin/console/embed.sh
+
+## In a real browser: headless Chromium over WebDriver (skips only when Chromium is missing).
+TESTS += tests/console_e2e.sh
+EXTRA_DIST += tests/console_e2e.sh tests/console_e2e.py

@@ -73,7 +73,7 @@ export async function publish(root, preselected) {
     field('Channel', channelSel), field('Endpoint', endpointSel),
     field('Payload', payload), field('Encoding', encoding), field('Checksum', checksum),
     h('fieldset', {}, h('legend', {}, 'Recipients (none ticked: public)'), psks, ntru,
-      field('Other NTRU public keys', otherNtru, 'one public key (3072 trytes) per line'))),
+      field('Other NTRU public keys', otherNtru, 'one public key (3072 trytes) per line')),
     field('Packets', packets), button, status);
   replace(root, h('h1', {}, 'Publish'),
     c.channels.length ? form : h('p', {}, 'No own channel yet: ', h('a', {href: '#/channels'}, 'create one'), '.'));

@@ -58,27 +58,26 @@ function svg(tag, attrs) {
   return el;
 }
 
+// Bars scaled to the busiest minute; the axis labels are HTML so they keep their size.
 function chart(bins) {
-  const width = 600, height = 120, max = Math.max(1, ...bins), bar = width / bins.length;
+  const width = bins.length * 10, height = 100, max = Math.max(1, ...bins);
   const total = bins.reduce((a, b) => a + b, 0);
   const label = `Decoded packets per minute, last hour: ${total} in all, at most ${max} in a minute`;
-  const root = svg('svg', {viewBox: `0 0 ${width} ${height + 14}`, role: 'img', 'aria-label': label, class: 'chart'});
+  const root = svg('svg', {viewBox: `0 0 ${width} ${height}`, preserveAspectRatio: 'none', role: 'img',
+                           'aria-label': label, class: 'chart'});
   root.append(svg('line', {x1: 0, y1: height, x2: width, y2: height, class: 'axis'}));
   bins.forEach((n, i) => {
     if (!n) return;
-    const barHeight = Math.max(1, (n / max) * (height - 4));
-    const rect = svg('rect', {x: i * bar + 1, y: height - barHeight, width: bar - 2, height: barHeight});
+    const barHeight = Math.max(1, (n / max) * (height - 2));
+    const rect = svg('rect', {x: i * 10 + 1, y: height - barHeight, width: 8, height: barHeight});
     const title = svg('title', {});
     title.textContent = `${HOUR_MINUTES - 1 - i} min ago: ${n}`;
     rect.append(title);
     root.append(rect);
   });
-  const left = svg('text', {x: 0, y: height + 12});
-  left.textContent = '60 min ago';
-  const right = svg('text', {x: width, y: height + 12, 'text-anchor': 'end'});
-  right.textContent = `now · max ${max}/min`;
-  root.append(left, right);
-  return root;
+  return h('figure', {class: 'chart-box'}, root,
+    h('figcaption', {class: 'axis-labels'}, h('span', {}, '60 min ago'), h('span', {}, `${total} in the hour`),
+      h('span', {}, `now · peak ${max}/min`)));
 }
 
 // mamgate_decode_rejected_total{reason="..."} N lines of the Prometheus text.
@@ -143,5 +142,6 @@ export function overview(root) {
   const update = () => render(root);
   listeners.add(update);
   update();
+  sample(); // fresh figures now, not at the next tick
   return () => listeners.delete(update);
 }
