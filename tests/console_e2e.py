@@ -2,8 +2,9 @@
 """Drives the web console in headless Chromium over WebDriver (chromedriver, plain HTTP from the
 standard library) against a running gateway; tests/console_e2e.sh starts devnode and mamgated.
 
-usage: console_e2e.py BASE_URL TOKEN WORK_DIR SHOTS_DIR SIZES
-  SIZES: comma-separated WIDTHxHEIGHT viewports for the screenshots (overview and channel page)."""
+usage: console_e2e.py BASE_URL TOKEN WORK_DIR SHOTS_DIR SIZES [read_auth]
+  SIZES: comma-separated WIDTHxHEIGHT viewports for the screenshots of each page.
+  read_auth: the second run, against the same gateway restarted with read_auth = true."""
 import base64
 import http.client
 import json
@@ -12,6 +13,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 
@@ -45,7 +47,7 @@ class Browser:
                 time.sleep(0.1)
         args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", f"--user-data-dir={os.path.join(work, 'profile')}", "--window-size=1280,800"]
+                "--disable-dev-shm-usage", f"--user-data-dir={tempfile.mkdtemp(prefix='profile-', dir=work)}", "--window-size=1280,800"]
         caps = {"browserName": "chrome", "goog:loggingPrefs": {"browser": "ALL"}, "unhandledPromptBehavior": "ignore",
                 "goog:chromeOptions": {"binary": shutil.which("chromium") or "/usr/bin/chromium", "args": args}}
         self.session = self.call("POST", "/session", {"capabilities": {"alwaysMatch": caps}})["sessionId"]
@@ -234,6 +236,7 @@ class Test:
         b.type(b.find_by_label("Payload"), "signed from the form")
         checksum = b.s("GET", f"/element/{b.find_by_label('Checksum')}/property/value")
         self.check("signature is the default checksum", checksum == "signature", checksum)
+        self.shoot("publish")
         b.click(b.button("Publish"))
         result = b.wait("publish result", "const s = document.querySelector('form .status'); return s && !s.textContent.endsWith('…') && s.textContent")
         self.check("form publish answered", result.startswith("Published message") and "signatures left" in result, result)
@@ -263,12 +266,14 @@ class Test:
         key = b.js("return document.querySelectorAll('.secret dd code')[1].textContent")
         self.check("PSK key shown once", len(key) == 81, key)
         b.wait("PSK listed", "return [...document.querySelectorAll('ul[aria-label=PSKs] code')].some(c => c.textContent === arguments[0])", psk)
+        self.shoot("keys")
         b.click(b.button("Dismiss"))
         self.check("key gone after dismiss", key not in b.js("return document.documentElement.outerHTML"))
         b.go(self.base + "/#/watch")
         b.wait("watch form", "return !!document.querySelector('form[aria-label=\"Watch a channel\"]')")
         b.find_by_label("Channel id")  # raises when the label is missing
         b.button("Watch")
+        self.shoot("watch")
 
         # ---- overview and screenshots
         b.go(self.base + "/#/overview")
@@ -280,6 +285,32 @@ class Test:
         self.check("token never in a URL", not any(self.token in x for x in urls))
         errors = b.console_errors()
         self.check("no console error", not errors, json.dumps(errors)[:1000])
+
+    def run_read_auth(self):
+        """The gateway now has read_auth on: reads need the token too, the stream included (sent in
+        a header by fetch, never in the URL)."""
+        status, _, _ = rest(self.base, "GET", "/v1/channels", None)
+        self.check("reads need the token", status == 401, status)
+        _, _, body = rest(self.base, "GET", "/v1/channels", self.token)
+        channel = json.loads(body)["channels"][0]["channel_id"]
+        self.b = Browser(self.work)
+        b = self.b
+        b.go(self.base + f"/#/channel/{channel}")
+        b.wait("the sign-in hint", "return document.body.textContent.includes('needs the token')")
+        b.console_errors()  # the refused reads before sign-in are expected; later ones are not
+        b.type(b.find_by_label("Token"), self.token)
+        b.click(b.button("Sign in"))
+        b.wait("live mode", "return document.querySelector('main .status')?.textContent.startsWith('Live')")
+        self.check("stored messages with the token", self.messages_with("signed from the form") == 1)
+        status, _, _ = rest(self.base, "POST", f"/v1/channels/{channel}/messages", self.token,
+                            {"payload": "read_auth live", "checksum": "mac"})
+        self.check("REST publish", status == 201, status)
+        b.wait("the live message with read_auth", "return [...document.querySelectorAll('.messages .what')].some(e => e.textContent.includes('read_auth live'))")
+        self.check("live with read_auth", True)
+        urls = b.js("return [location.href, ...performance.getEntriesByType('resource').map(e => e.name)]")
+        self.check("token never in a URL", not any(self.token in x for x in urls))
+        errors = b.console_errors()
+        self.check("no console error after sign-in", not errors, json.dumps(errors)[:1000])
 
     def shoot(self, page):
         b = self.b
@@ -294,11 +325,12 @@ class Test:
 
 def main():
     base, token, work, shots, sizes = sys.argv[1:6]
+    read_auth = sys.argv[6:] == ["read_auth"]
     sizes = [tuple(int(x) for x in s.split("x")) for s in sizes.split(",")]
     os.makedirs(shots, exist_ok=True)
     t = Test(base, token, work, shots, sizes)
     try:
-        t.run()
+        t.run_read_auth() if read_auth else t.run()
     except (Failure, OSError, KeyError, ValueError, TypeError) as e:
         t.check("browser run", False, f"{type(e).__name__}: {e}")
         if t.b:

@@ -16,7 +16,7 @@ work=$(mktemp -d)
 base=$((20000 + RANDOM % 20000))
 node_api=127.0.0.1:$base node_zmq=tcp://127.0.0.1:$((base + 1))
 http=127.0.0.1:$((base + 2)) pub=tcp://127.0.0.1:$((base + 3))
-node_pid= gw_pid= fail=0
+node_pid= gw_pid= fail=0 token=
 
 cleanup() {
   for p in $gw_pid $node_pid; do kill -TERM "$p" 2>/dev/null; done
@@ -26,14 +26,23 @@ cleanup() {
 trap cleanup EXIT
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
+start_gateway() {
+  MAMGATE_NODE_API=http://$node_api MAMGATE_NODE_ZMQ=$node_zmq MAMGATE_HTTP=$http MAMGATE_ZMQ_PUB=$pub \
+    MAMGATE_DATA_DIR=$work/var MAMGATE_MWM=9 "$build/host/mamgated" --plugin "$build/plugin/.libs/mamgate.so" \
+    "$@" >>"$work/gw.log" 2>&1 &
+  gw_pid=$!
+  for _ in $(seq 100); do curl -sf -H "Authorization: Bearer $token" "http://$http/v1/health" >/dev/null && return 0; sleep 0.1; done
+  cat "$work/gw.log"
+  exit 1
+}
+browser() { # extra arguments for console_e2e.py
+  timeout 100 python3 "$src/tests/console_e2e.py" "http://$http" "$token" "$work" "${MAMGATE_CONSOLE_SHOTS:-$work/shots}" \
+    "${MAMGATE_CONSOLE_SIZES:-360x740,1920x1080}" "$@" || bad "browser test $* (exit $?)"
+}
+
 "$build/devnode/devnode" --api "$node_api" --zmq "$node_zmq" --data-dir "$work/node" --mwm 9 >"$work/node.log" 2>&1 &
 node_pid=$!
-MAMGATE_NODE_API=http://$node_api MAMGATE_NODE_ZMQ=$node_zmq MAMGATE_HTTP=$http MAMGATE_ZMQ_PUB=$pub \
-  MAMGATE_DATA_DIR=$work/var MAMGATE_MWM=9 "$build/host/mamgated" --plugin "$build/plugin/.libs/mamgate.so" \
-  >"$work/gw.log" 2>&1 &
-gw_pid=$!
-for _ in $(seq 100); do curl -sf "http://$http/v1/health" >/dev/null && break; sleep 0.1; done
-curl -sf "http://$http/v1/health" >/dev/null || { cat "$work/gw.log"; exit 1; }
+start_gateway
 token=$(cat "$work/var/token")
 
 # write routes need the token even though reads do not (read_auth is false here)
@@ -42,8 +51,13 @@ status=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://$http/v1/channel
 status=$(curl -s -o /dev/null -w '%{http_code}' "http://$http/v1/channels")
 [ "$status" = 200 ] || bad "a read without the token got $status, not 200"
 
-timeout 110 python3 "$src/tests/console_e2e.py" "http://$http" "$token" "$work" "${MAMGATE_CONSOLE_SHOTS:-$work/shots}" \
-  "${MAMGATE_CONSOLE_SIZES:-360x740,1920x1080}" || bad "browser test (exit $?)"
+browser
+
+# the same data with read_auth on: the console reads and streams with the token in a header
+kill -TERM "$gw_pid"
+wait "$gw_pid" 2>/dev/null
+start_gateway --set read_auth=true
+browser read_auth
 
 grep -qF "$token" "$work/gw.log" && bad "the token appears in the gateway log"
 [ "$fail" -eq 0 ] && echo "console end-to-end: passed"

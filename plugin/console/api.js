@@ -24,7 +24,14 @@ function headers(extra = {}) {
   return out;
 }
 
+let onRefused = () => {};
+// fn(status) runs whenever the gateway refuses the token or its absence (401, 403).
+export function whenRefused(fn) {
+  onRefused = fn;
+}
+
 async function failure(res) {
+  if (res.status === 401 || res.status === 403) onRefused(res.status);
   let error = {};
   try {
     error = (await res.json()).error || {};

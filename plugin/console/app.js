@@ -1,6 +1,6 @@
 // The console's entry: sign-in, the hash router (#/overview, #/channels, #/channel/ID,
 // #/publish[/ID], #/watch, #/keys) and the views.
-import {token} from './api.js';
+import {token, whenRefused} from './api.js';
 import {channelPage, channels} from './channels.js';
 import {h, replace} from './dom.js';
 import {keys, publish, watch} from './forms.js';
@@ -47,7 +47,6 @@ async function route() {
     if (typeof cleanup === 'function') leave = cleanup;
   } catch (err) {
     replace(view, h('h1', {}, 'Error'), h('p', {class: 'error'}, err.message));
-    if (err.status === 401 || err.status === 403) showNotice('This gateway needs the token to read: sign in.');
   }
 }
 
@@ -72,6 +71,8 @@ document.getElementById('signout').addEventListener('click', () => {
   tokenInput.focus();
 });
 
+whenRefused((status) => showNotice(status === 403 ? 'The gateway refused this token: sign out and sign in again.'
+                                                : 'This gateway needs the token to read: sign in.'));
 window.addEventListener('hashchange', route);
 showSignedIn();
 startSampling();

@@ -41,10 +41,10 @@ export function field(labelText, control, hint) {
   return h('div', {class: 'field'}, parts);
 }
 
-// A checkbox with its label after it.
-export function checkbox(labelText, attrs = {}) {
+// A checkbox with its label after it (labelClass 'id' for a tryte id).
+export function checkbox(labelText, attrs = {}, labelClass = null) {
   const box = h('input', {type: 'checkbox', id: `f${++nextId}`, ...attrs});
-  return h('div', {class: 'check'}, box, h('label', {for: box.id}, labelText));
+  return h('div', {class: 'check'}, box, h('label', {for: box.id, class: labelClass}, labelText));
 }
 
 // A status line (role=status) that shows results and errors of a form.

@@ -36,7 +36,7 @@ function lines(text) {
 // Checkboxes for the keys the gateway holds, in a fieldset with a legend.
 function keyChoices(legend, ids) {
   return h('fieldset', {}, h('legend', {}, legend),
-    ids.length ? ids.map((id) => checkbox(id, {value: id, name: legend})) : h('p', {class: 'hint'}, 'None held.'));
+    ids.length ? ids.map((id) => checkbox(id, {value: id, name: legend}, 'id')) : h('p', {class: 'hint'}, 'None held.'));
 }
 
 function checked(fieldset) {

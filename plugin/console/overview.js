@@ -1,6 +1,6 @@
 // Overview: node, feed, counters, version, and decoded packets per minute over the last hour from
 // samples of /v1/info that the page keeps (in sessionStorage, so a reload keeps the chart).
-import {api, metricsText} from './api.js';
+import {api, metricsText, token} from './api.js';
 import {h, replace} from './dom.js';
 
 const SAMPLE_MS = 10000;
@@ -20,6 +20,7 @@ function keepSample(info) {
 }
 
 async function sample() {
+  if (latest && latest.error && latest.error.status === 401 && !token.get()) return; // until sign-in
   try {
     const [info, metrics] = await Promise.all([api('GET', '/v1/info'), metricsText()]);
     keepSample(info);
@@ -103,7 +104,9 @@ function dl(rows) {
 
 function render(root) {
   if (!latest) return replace(root, h('h1', {}, 'Overview'), h('p', {}, 'Loading…'));
-  if (latest.error) return replace(root, h('h1', {}, 'Overview'), h('p', {class: 'error'}, latest.error.message));
+  if (latest.error) {
+    return replace(root, h('h1', {}, 'Overview'), h('p', {class: 'error'}, latest.error.message));
+  }
   const {info, metrics} = latest;
   const c = info.counters;
   const rejected = rejectedByReason(metrics);
