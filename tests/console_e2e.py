@@ -222,7 +222,7 @@ class Test:
         b.js("window.notReloaded = true")
         b.wait("the back-filled message", "return [...document.querySelectorAll('.messages .what')].some(e => e.textContent.includes('before the watch'))")
         self.check("back-fill shows", True)
-        b.wait("live mode", "return document.querySelector('main .status')?.textContent.startsWith('Live')")
+        b.wait("live mode", "return document.querySelector('main .live')?.textContent.startsWith('Live')")
 
         # publish through the form in a second window while the channel page stays open
         main_window = b.s("GET", "/window")
@@ -258,6 +258,14 @@ class Test:
         details = b.js("return document.querySelector('.messages details.message[open]')?.textContent || ''")
         self.check("packet details", all(k in details for k in ("Order", "Checksum", "mac", "Verified", "yes", "Endpoint", "Bundle", "Time")), details[:200])
         self.shoot("channel")
+        # an endpoint through the channel page; the signatures left follow
+        b.type(b.find_by_label("Endpoint height"), "1")
+        b.click(b.button("Add endpoint"))
+        b.wait("the endpoint listed", "return !!document.querySelector('ul[aria-label=Endpoints] li')")
+        _, _, body = rest(self.base, "GET", f"/v1/channels/{channel}", self.token)
+        remaining = json.loads(body)["remaining_signatures"]
+        b.wait("signatures left refreshed", "return document.querySelector('main .sigs')?.textContent.includes(arguments[0])",
+               f" {remaining} of 4 ")
 
         # ---- keys: a PSK shown once
         b.go(self.base + "/#/keys")
@@ -300,7 +308,7 @@ class Test:
         b.console_errors()  # the refused reads before sign-in are expected; later ones are not
         b.type(b.find_by_label("Token"), self.token)
         b.click(b.button("Sign in"))
-        b.wait("live mode", "return document.querySelector('main .status')?.textContent.startsWith('Live')")
+        b.wait("live mode", "return document.querySelector('main .live')?.textContent.startsWith('Live')")
         self.check("stored messages with the token", self.messages_with("signed from the form") == 1)
         status, _, _ = rest(self.base, "POST", f"/v1/channels/{channel}/messages", self.token,
                             {"payload": "read_auth live", "checksum": "mac"})

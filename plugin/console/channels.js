@@ -148,16 +148,46 @@ class MessageList {
   }
 }
 
-async function channelHeader(id) {
+function endpointForm(id, onCreated) {
+  const height = h('input', {type: 'number', min: 0, max: 16, value: 3, required: true, name: 'height'});
+  const button = h('button', {type: 'submit'}, 'Add endpoint');
+  const status = statusLine();
+  const form = h('form', {class: 'inline', 'aria-label': 'Add an endpoint'},
+    field('Endpoint height', height), button, status);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    button.disabled = true;
+    showResult(status, 'Creating and announcing the endpoint…');
+    try {
+      const ep = await api('POST', `/v1/channels/${id}/endpoints`, {height: Number(height.value)});
+      showResult(status, 'Endpoint ', mono(ep.endpoint_id), ' announced.');
+      onCreated();
+    } catch (err) {
+      showError(status, err);
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return form;
+}
+
+// What this gateway knows of the channel: its signatures and endpoints when it owns it.
+async function channelHeader(id, refresh) {
   try {
     const ch = await api('GET', `/v1/channels/${id}`);
-    return h('p', {}, `Own channel · height ${ch.height} · `, signatures(ch), ' · ',
-      h('a', {href: `#/publish/${id}`}, 'Publish on this channel'));
+    return h('div', {},
+      h('p', {}, `Own channel · height ${ch.height} · `, signatures(ch), ' · ',
+        h('a', {href: `#/publish/${id}`}, 'Publish on this channel')),
+      ch.endpoints.length ? h('ul', {class: 'plain', 'aria-label': 'Endpoints'}, ch.endpoints.map((ep) => h('li', {},
+        'Endpoint ', mono(ep.endpoint_id), ep.endpoint_id === ch.active_endpoint_id ? ' (active) ' : ' ', signatures(ep)))) : null,
+      token.get() ? endpointForm(id, refresh) : null);
   } catch (err) {
     if (err.status === 404) return h('p', {}, 'Watched channel (not owned by this gateway).');
     return h('p', {class: 'error'}, err.message);
   }
 }
+
+const HEADER_REFRESH_MS = 1000;
 
 export function channelPage(root, id) {
   const abort = new AbortController();
@@ -165,6 +195,7 @@ export function channelPage(root, id) {
     h('li', {}, 'Loading…'));
   const more = h('button', {type: 'button', hidden: true}, 'Show older');
   const live = statusLine();
+  live.classList.add('live');
   const messages = new MessageList(list, more);
   more.addEventListener('click', () => {
     messages.shown += SHOWN_STEP;
@@ -173,7 +204,17 @@ export function channelPage(root, id) {
   const header = h('div', {});
   replace(root, h('h1', {}, 'Channel'), h('p', {}, mono(id)), header, live,
     h('h2', {}, 'Messages'), list, more);
-  channelHeader(id).then((el) => append(header, el));
+  let refreshing = null; // one header refresh at a time, at most every HEADER_REFRESH_MS
+  // force: also when the focus is in the header (the endpoint form asked for it)
+  const refreshHeader = (force = false) => {
+    if (refreshing || abort.signal.aborted) return;
+    refreshing = setTimeout(async () => {
+      const el = await channelHeader(id, () => refreshHeader(true));
+      if (!abort.signal.aborted && (force || !header.contains(document.activeElement))) replace(header, el);
+      refreshing = null;
+    }, HEADER_REFRESH_MS);
+  };
+  channelHeader(id, () => refreshHeader(true)).then((el) => append(header, el));
 
   (async () => {
     let cursor = 0;
@@ -189,6 +230,7 @@ export function channelPage(root, id) {
       await follow(`/v1/channels/${id}/stream`, cursor, (p) => {
         messages.add(p);
         messages.render();
+        refreshHeader(); // signatures left change as messages go out
       }, abort.signal);
     } catch (err) {
       if (!abort.signal.aborted) showError(live, err);
