@@ -15,3 +15,5 @@ EXTRA_DIST += $(CONSOLE_FILES) plugin/console/embed.sh
 ## In a real browser: headless Chromium over WebDriver (skips only when Chromium is missing).
 TESTS += tests/console_e2e.sh
 EXTRA_DIST += tests/console_e2e.sh tests/console_e2e.py
+EXTRA_DIST += script/screenshots docs/console-overview-1280x800.png docs/console-overview-390x844.png \
+	docs/console-channel-1280x800.png docs/console-channel-390x844.png
