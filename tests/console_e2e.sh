@@ -53,11 +53,19 @@ status=$(curl -s -o /dev/null -w '%{http_code}' "http://$http/v1/channels")
 
 browser
 
+stop_gateway() { # a clean exit (status 0; a sanitizer build fails it on any error it found)
+  kill -TERM "$gw_pid"
+  wait "$gw_pid" 2>/dev/null
+  local rc=$?
+  gw_pid=
+  [ "$rc" -eq 0 ] || { bad "the gateway exited with status $rc"; tail -n 40 "$work/gw.log"; }
+}
+
 # the same data with read_auth on: the console reads and streams with the token in a header
-kill -TERM "$gw_pid"
-wait "$gw_pid" 2>/dev/null
+stop_gateway
 start_gateway --set read_auth=true
 browser read_auth
+stop_gateway
 
 grep -qF "$token" "$work/gw.log" && bad "the token appears in the gateway log"
 [ "$fail" -eq 0 ] && echo "console end-to-end: passed"

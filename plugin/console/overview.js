@@ -99,7 +99,7 @@ function state(ok, yes, no) {
 }
 
 function dl(rows) {
-  return h('dl', {class: 'facts'}, rows.filter(Boolean).map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
+  return h('dl', {class: 'facts'}, rows.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
 }
 
 function render(root) {
@@ -117,8 +117,6 @@ function render(root) {
         ['Version', info.version],
         ['Node', state(info.node_reachable, 'reachable', 'unreachable')],
         ['Feed', state(info.feed_connected, 'connected', 'disconnected')],
-        info.feed_last_frame_at ? ['Last frame', new Date(info.feed_last_frame_at).toLocaleString()] : null,
-        info.store ? ['Store', info.store] : null,
         ['Watched channels', info.watches],
         ['Newest cursor', info.last_cursor],
       ])),
