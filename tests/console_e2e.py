@@ -237,6 +237,15 @@ class Test:
         checksum = b.s("GET", f"/element/{b.find_by_label('Checksum')}/property/value")
         self.check("signature is the default checksum", checksum == "signature", checksum)
         self.shoot("publish")
+        # an error shows the API's message (the one refused request is the expected one)
+        b.console_errors()
+        b.type(b.find_by_label("Other NTRU public keys"), "NOTAKEY")
+        b.click(b.button("Publish"))
+        shown = b.wait("the API's error", "const s = document.querySelector('form .status.error'); return s && s.textContent")
+        self.check("API error message shown", "ntru_public_keys must be public keys" in shown, shown)
+        refused = b.console_errors()
+        self.check("only the refused publish logged", len(refused) == 1 and "400" in refused[0]["message"], refused)
+        b.type(b.find_by_label("Other NTRU public keys"), "")
         b.click(b.button("Publish"))
         result = b.wait("publish result", "const s = document.querySelector('form .status'); return s && !s.textContent.endsWith('…') && s.textContent")
         self.check("form publish answered", result.startswith("Published message") and "signatures left" in result, result)
@@ -322,6 +331,10 @@ class Test:
 
     def shoot(self, page):
         b = self.b
+        unnamed = b.js("""return [...document.querySelectorAll('input, select, textarea, button')]
+            .filter(el => !el.labels?.length && !el.getAttribute('aria-label') && !(el.tagName === 'BUTTON' && el.textContent.trim()))
+            .map(el => el.outerHTML.slice(0, 100))""")
+        self.check(f"every control on {page} has a label", not unnamed, unnamed)
         for w, h in self.sizes:
             b.viewport(w, h)
             time.sleep(0.3)
