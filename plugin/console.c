@@ -1,6 +1,7 @@
 /* The web console's static files (see plugin/console.h). */
 #include "plugin/console.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #define INDEX_NAME "index.html"

@@ -73,7 +73,10 @@ document.getElementById('signout').addEventListener('click', () => {
 
 whenRefused((status) => showNotice(status === 403 ? 'The gateway refused this token: sign out and sign in again.'
                                                 : 'This gateway needs the token to read: sign in.'));
-window.addEventListener('hashchange', route);
+// After a navigation the focus moves to the new content, as a page load would put it.
+window.addEventListener('hashchange', () => route().then(() => {
+  if (location.hash.startsWith('#/')) view.focus({preventScroll: true});
+}));
 showSignedIn();
 startSampling();
 route();
