@@ -192,6 +192,7 @@ class Test:
         # ---- sign in
         b.go(self.base + "/")
         b.wait("the overview", "return document.querySelector('main h1')?.textContent === 'Overview' && document.body.textContent.includes('Version')")
+        self.check_modules()
         b.js("window.notReloaded = true")
         b.type(b.find_by_label("Token"), self.token + ENTER)  # the keyboard submits the form
         b.wait("signed in", "return !document.getElementById('signedin').hidden")
@@ -328,6 +329,28 @@ class Test:
         self.check("token never in a URL", not any(self.token in x for x in urls))
         errors = b.console_errors()
         self.check("no console error after sign-in", not errors, json.dumps(errors)[:1000])
+
+    def check_modules(self):
+        """The console's pure functions, imported as the page imports them."""
+        got = self.b.s("POST", "/execute/async", {"args": [], "script": r"""
+            const done = arguments[arguments.length - 1];
+            Promise.all([import('/console/api.js'), import('/console/overview.js')]).then(([api, ov]) => {
+              const first = api.parseEvents('id: 5\nevent: message\ndata: {"a":1}\n\nid: 6\nda');
+              const second = api.parseEvents(first.tail + 'ta: x\n\n: keep-alive\n\ndata: a\r\ndata: b\r\n\r\n');
+              const t = 60000 * 1000;
+              done({
+                first: first.events, tail: first.tail, second: second.events,
+                bins: ov.perMinute([[t, 3], [t + 60000, 8], [t + 120000, 2]], t + 120000).slice(-3),
+                rejected: ov.rejectedByReason('x 1\nmamgate_decode_rejected_total{reason="bad \\"sig\\""} 4\n'),
+              });
+            }, (err) => done({error: String(err)}));"""})
+        self.check("SSE: an event and an unfinished tail", got.get("first") == [{"id": "5", "type": "message", "data": '{"a":1}'}]
+                   and got.get("tail") == "id: 6\nda", got)
+        self.check("SSE: the tail completed, comments skipped, CRLF and multi-line data",
+                   got.get("second") == [{"id": "6", "type": "message", "data": "x"},
+                                         {"id": None, "type": "message", "data": "a\nb"}], got)
+        self.check("per minute, a counter reset counts from zero", got.get("bins") == [0, 5, 2], got)
+        self.check("rejections by reason", got.get("rejected") == [['bad "sig"', 4]], got)
 
     def shoot(self, page):
         b = self.b

@@ -67,6 +67,6 @@ start_gateway --set read_auth=true
 browser read_auth
 stop_gateway
 
-grep -qF "$token" "$work/gw.log" && bad "the token appears in the gateway log"
+grep -qF -e "$token" "$work/gw.log" && bad "the token appears in the gateway log"
 [ "$fail" -eq 0 ] && echo "console end-to-end: passed"
 [ "$fail" -eq 0 ]
