@@ -11,7 +11,7 @@
  * eval, no other origin; base-uri and form-action stop injected <base> and <form> tricks. */
 static const char CSP[] =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
-    "manifest-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 static const mg_console_asset_t *find_asset(const char *name) {
   for (size_t i = 0; name != NULL && i < mg_console_asset_count; i++)

@@ -36,7 +36,7 @@ start_gateway() {
   exit 1
 }
 browser() { # extra arguments for console_e2e.py
-  timeout 100 python3 "$src/tests/console_e2e.py" "http://$http" "$token" "$work" "${MAMGATE_CONSOLE_SHOTS:-$work/shots}" \
+  timeout 55 python3 "$src/tests/console_e2e.py" "http://$http" "$token" "$work" "${MAMGATE_CONSOLE_SHOTS:-$work/shots}" \
     "${MAMGATE_CONSOLE_SIZES:-360x740,1920x1080}" "$@" || bad "browser test $* (exit $?)"
 }
 
