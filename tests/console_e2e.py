@@ -10,6 +10,7 @@ import http.client
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -207,6 +208,7 @@ class Test:
         channel = b.wait("the new channel", """const a = document.querySelector('form .status a.id'); return a && a.textContent""")
         self.check("channel id", len(channel) == 81, channel)
         b.wait("the channel listed", "return document.querySelector('.list a.id')?.textContent === arguments[0]", channel)
+        self.shoot("channels")
 
         # ---- a message before the watch, then watch with back-fill through the form
         status, _, _ = rest(self.base, "POST", f"/v1/channels/{channel}/messages", self.token,
@@ -372,6 +374,7 @@ def main():
     read_auth = sys.argv[6:] == ["read_auth"]
     sizes = [tuple(int(x) for x in s.split("x")) for s in sizes.split(",")]
     os.makedirs(shots, exist_ok=True)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("terminated"))  # so the browser is closed below
     t = Test(base, token, work, shots, sizes)
     try:
         t.run_read_auth() if read_auth else t.run()
