@@ -252,6 +252,19 @@ void mg_http_respond_text(mg_http_request_t *r, int status, const char *content_
   respond_fallback(r);
 }
 
+void mg_http_respond_static(mg_http_request_t *r, int status, const char *content_type, const void *data, size_t len,
+                            const char *const *headers) {
+  if (r->responded) return;
+  struct MHD_Response *resp = MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_PERSISTENT);
+  for (size_t i = 0; resp != NULL && headers != NULL && headers[i] != NULL; i += 2) {
+    if (MHD_add_response_header(resp, headers[i], headers[i + 1]) == MHD_YES) continue;
+    MHD_destroy_response(resp);
+    resp = NULL;
+  }
+  queue(r, valid_status(status), resp, content_type ? content_type : TEXT_TYPE, NULL);
+  respond_fallback(r);
+}
+
 /* Methods of the routes whose pattern matches the path, comma-separated, each once. */
 static void allowed_methods(const mg_http_server_t *s, const mg_path_t *path, char out[ALLOW_BYTES]) {
   size_t used = 0;

@@ -92,6 +92,11 @@ void mg_http_respond_error(mg_http_request_t *r, int status, const char *code, c
     __attribute__((format(printf, 4, 5)));
 /* text (len bytes, copied) with content_type, by default "text/plain; charset=utf-8". */
 void mg_http_respond_text(mg_http_request_t *r, int status, const char *content_type, const char *text, size_t len);
+/* Static bytes that outlive the server (len bytes at data, not copied) with content_type and extra
+ * headers: a NULL-terminated list of name, value pairs (headers may be NULL). For compiled-in
+ * files; a 304 passes len 0. */
+void mg_http_respond_static(mg_http_request_t *r, int status, const char *content_type, const void *data, size_t len,
+                            const char *const *headers);
 /* A streamed 200 response (content_type by default text/event-stream, with Cache-Control:
  * no-cache; chunked on HTTP/1.1) produced by fn (not NULL) until it returns -1 or the client
  * disconnects. */

@@ -14,6 +14,7 @@
 #include "http/server.h"
 #include "mamcore/payload.h"
 #include "node/client.h"
+#include "plugin/console.h"
 #include "plugin/msgjson.h"
 #include "plugin/openapi.h"
 #include "plugin/watcher.h"
@@ -791,6 +792,8 @@ static const route_t routes[] = {
     {"POST", "/v1/watches", post_watch},
     {"GET", "/v1/watches", get_watches},
     {"DELETE", "/v1/watches/{channel_id}", delete_watch},
+    {"GET", "/", mg_console_index},
+    {"GET", "/console/{file}", mg_console_file},
 };
 
 /* host:port of the http option. */
