@@ -79,3 +79,7 @@ installcheck-local:
 
 ## distcheck installs as a user under its own prefix: the units go there too.
 AM_DISTCHECK_CONFIGURE_FLAGS = --with-systemdsystemunitdir='$${libdir}/systemd/system'
+
+## --check-config, sd_notify, the example configuration, the README's table and the units.
+TESTS += tests/service_test.sh
+EXTRA_DIST += tests/service_test.sh
