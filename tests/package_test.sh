@@ -64,8 +64,8 @@ if grep -q '^data_dir = /var/lib/mamgate$' "$root/etc/mamgate/mamgate.conf"; the
 if grep -q '^ExecStart=/usr/sbin/mamgated -c /etc/mamgate/mamgate.conf$' "$root/lib/systemd/system/mamgated.service"; then ok; else
   bad "the unit does not start /usr/sbin/mamgated with /etc/mamgate/mamgate.conf"
 fi
-pc_includedir=$(sed -n 's/^includedir=//p' "$root/usr/lib/$multiarch/pkgconfig/libmamcore.pc")
-[ "$pc_includedir" = /usr/include ] && ok || bad "libmamcore.pc: includedir=$pc_includedir"
+pc_cflags=$(PKG_CONFIG_PATH="$root/usr/lib/$multiarch/pkgconfig" pkg-config --cflags libmamcore)
+case " $pc_cflags " in *" -I/usr/include/mamgate "*) ok ;; *) bad "libmamcore.pc: cflags '$pc_cflags'" ;; esac
 
 echo "== package: the unpacked programs"
 export LD_LIBRARY_PATH="$root/usr/lib/$multiarch"
