@@ -5,7 +5,8 @@
 # reason), and unpacks the .debs into a throwaway root to check the layout, the conffile, the
 # maintainer scripts, and that the unpacked mamgated checks the unpacked configuration and serves
 # with the unpacked plugin against the unpacked devnode.
-# Run from anywhere: tests/package_test.sh [--keep]. script/test runs it.
+# Run from anywhere: tests/package_test.sh [--keep] [--install] (see install_and_tour below).
+# script/test runs it.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
@@ -16,7 +17,13 @@ cleanup() {
   if [ "${1:-}" != --keep ]; then rm -rf "$work"; else echo "kept $work"; fi
 }
 trap 'cleanup "${keep:-}"' EXIT
-[ "${1:-}" = --keep ] && keep=--keep
+for arg in "$@"; do
+  case $arg in
+    --keep) keep=--keep ;;
+    --install) install=1 ;;
+    *) echo "usage: tests/package_test.sh [--keep] [--install]" >&2; exit 2 ;;
+  esac
+done
 for v in $(compgen -e); do case $v in MAMGATE_*) unset "$v" ;; esac; done
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }
@@ -90,6 +97,54 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 if [ -n "$health" ]; then ok; else bad "the unpacked mamgated does not answer /v1/health:"; cat "$work/gw.log"; fi
+
+kill -TERM "$gw_pid" "$node_pid" 2>/dev/null || true
+wait "$gw_pid" "$node_pid" 2>/dev/null || true
+gw_pid= node_pid=
+
+# --install (script/test passes it in CI, on a machine of its own): the real thing. apt-get
+# installs the packages, mamgated runs as the user mamgate with the installed configuration and
+# the compiled-in plugin path, the README's tour runs against it, and the packages are purged.
+install_and_tour() {
+  local base=$((20000 + RANDOM % 12000)) pkg
+  if dpkg -s mamgate >/dev/null 2>&1; then
+    echo "package: mamgate is installed on this machine already; not touching it"
+    return
+  fi
+  (cd "$work" && apt-get install -y -qq ./mamgate_*.deb ./mamgate-devnode_*.deb ./libmamcore0_*.deb) >"$work/apt.log" 2>&1 ||
+    { bad "apt-get install of the packages:"; cat "$work/apt.log"; return; }
+  getent passwd mamgate >/dev/null && ok || bad "no system user mamgate"
+  [ "$(stat -c %U:%a /var/lib/mamgate 2>&1)" = mamgate:700 ] && ok || bad "/var/lib/mamgate: $(stat -c %U:%a /var/lib/mamgate 2>&1)"
+  /usr/sbin/devnode --api "127.0.0.1:$base" --zmq "tcp://127.0.0.1:$((base + 1))" --data-dir "$work/inode" >"$work/inode.log" 2>&1 &
+  node_pid=$!
+  setpriv --reuid=mamgate --regid=mamgate --init-groups /usr/sbin/mamgated -c /etc/mamgate/mamgate.conf --set "http=127.0.0.1:$((base + 2))" \
+    --set "zmq_pub=tcp://127.0.0.1:$((base + 3))" --set "node_api=http://127.0.0.1:$base" \
+    --set "node_zmq=tcp://127.0.0.1:$((base + 1))" >"$work/igw.log" 2>&1 &
+  gw_pid=$!
+  if README_TOUR_EXTERNAL=1 MAMGATE_HTTP="127.0.0.1:$((base + 2))" MAMGATE_DATA_DIR=/var/lib/mamgate \
+    "$src/tests/readme_tour.sh" >"$work/tour.log" 2>&1; then ok; else
+    bad "the README tour against the installed service:"
+    cat "$work/tour.log" "$work/igw.log"
+  fi
+  grep -q "plugin mamgate started (/usr/lib/$multiarch/mamgate/mamgate.so" "$work/igw.log" && ok ||
+    bad "the installed mamgated did not load the installed plugin by default"
+  kill -TERM "$gw_pid"
+  wait "$gw_pid" && ok || bad "the installed mamgated did not stop cleanly on SIGTERM"
+  kill -TERM "$node_pid"
+  wait "$node_pid" 2>/dev/null || true
+  gw_pid= node_pid=
+  apt-get purge -y -qq mamgate mamgate-devnode libmamcore0 >"$work/purge.log" 2>&1 && ok || { bad "apt-get purge:"; cat "$work/purge.log"; }
+  for pkg in /usr/sbin/mamgated /usr/sbin/devnode /etc/mamgate/mamgate.conf /lib/systemd/system/mamgated.service; do
+    [ -e "$pkg" ] && bad "$pkg left after purge" || ok
+  done
+  # What purge keeps by design (the seeds in /var/lib/mamgate, and their owner) goes too: a test.
+  rm -rf /var/lib/mamgate
+  deluser --system --quiet mamgate >/dev/null 2>&1 || true
+}
+if [ "${install:-}" = 1 ]; then
+  echo "== package: apt-get install, the README tour against the installed mamgated, purge"
+  install_and_tour
+fi
 
 echo "package: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
