@@ -115,6 +115,8 @@ install_and_tour() {
     { bad "apt-get install of the packages:"; cat "$work/apt.log"; return; }
   getent passwd mamgate >/dev/null && ok || bad "no system user mamgate"
   [ "$(stat -c %U:%a /var/lib/mamgate 2>&1)" = mamgate:700 ] && ok || bad "/var/lib/mamgate: $(stat -c %U:%a /var/lib/mamgate 2>&1)"
+  [ "$(stat -c %U:%G:%a /etc/mamgate/mamgate.conf 2>&1)" = root:mamgate:640 ] && ok ||
+    bad "/etc/mamgate/mamgate.conf: $(stat -c %U:%G:%a /etc/mamgate/mamgate.conf 2>&1)"
   /usr/sbin/devnode --api "127.0.0.1:$base" --zmq "tcp://127.0.0.1:$((base + 1))" --data-dir "$work/inode" >"$work/inode.log" 2>&1 &
   node_pid=$!
   setpriv --reuid=mamgate --regid=mamgate --init-groups /usr/sbin/mamgated -c /etc/mamgate/mamgate.conf --set "http=127.0.0.1:$((base + 2))" \
@@ -134,6 +136,7 @@ install_and_tour() {
   wait "$node_pid" 2>/dev/null || true
   gw_pid= node_pid=
   apt-get purge -y -qq mamgate mamgate-devnode libmamcore0 >"$work/purge.log" 2>&1 && ok || { bad "apt-get purge:"; cat "$work/purge.log"; }
+  dpkg-statoverride --list /etc/mamgate/mamgate.conf >/dev/null && bad "a statoverride left after purge" || ok
   for pkg in /usr/sbin/mamgated /usr/sbin/devnode /etc/mamgate/mamgate.conf /lib/systemd/system/mamgated.service; do
     [ -e "$pkg" ] && bad "$pkg left after purge" || ok
   done
