@@ -124,8 +124,9 @@ if command -v systemd-analyze >/dev/null; then
   for unit in mamgated devnode; do
     sed -e "s|^ExecStart=[^ ]*/mamgated |ExecStart=$host |" -e "s|^ExecStart=[^ ]*/devnode |ExecStart=$build/devnode/devnode |" \
       "$build/service/$unit.service" >"$work/$unit.service"
+    # Complaints about the machine's own units are not ours; any about this one fail.
     if (cd "$work" && systemd-analyze verify --man=no "./$unit.service") >"$work/verify-$unit.log" 2>&1 &&
-      ! [ -s "$work/verify-$unit.log" ]; then ok; else
+      ! grep -q "$unit.service" "$work/verify-$unit.log"; then ok; else
       bad "systemd-analyze verify $unit.service:"
       cat "$work/verify-$unit.log"
     fi
