@@ -1,5 +1,5 @@
 ## devnode: the local development node (HTTP API + SQLite tangle + ZeroMQ feed), and its tests.
-bin_PROGRAMS += devnode/devnode
+sbin_PROGRAMS += devnode/devnode
 devnode_devnode_SOURCES = \
 	devnode/devnode.c \
 	devnode/options.c devnode/options.h \

@@ -7,9 +7,16 @@
 
 #include "host/log.h"
 
-/* The ABI versions this host speaks, offered to mamgate_plugin_version. */
-static const int host_abi_versions[] = {MAMGATE_PLUGIN_ABI_V1};
-#define N_HOST_ABI_VERSIONS ((int)(sizeof host_abi_versions / sizeof *host_abi_versions))
+/* The ABI versions this host offers to mamgate_plugin_version: to run a plugin, every version it
+ * speaks; to have the options checked, only those with MAMGATE_HOST_CHECK_ONLY. */
+typedef struct abi_offer {
+  const int *versions;
+  int count;
+} abi_offer_t;
+static const int run_versions[] = {MAMGATE_PLUGIN_ABI_V2, MAMGATE_PLUGIN_ABI_V1};
+static const int check_versions[] = {MAMGATE_PLUGIN_ABI_V2};
+#define OFFER(v) {.versions = (v), .count = (int)(sizeof(v) / sizeof *(v))}
+static const abi_offer_t run_offer = OFFER(run_versions), check_offer = OFFER(check_versions);
 
 #define VERSION_LIST_SIZE 64
 
@@ -77,23 +84,23 @@ static void *look_up(const mgd_plugin_t *p, const char *symbol) {
   return address;
 }
 
-static void format_versions(char *out, size_t len) {
+static void format_versions(const abi_offer_t *offer, char *out, size_t len) {
   size_t used = 0;
   out[0] = '\0';
-  for (int i = 0; i < N_HOST_ABI_VERSIONS && used < len; i++) {
-    int n = snprintf(out + used, len - used, "%s%d", i ? ", " : "", host_abi_versions[i]);
+  for (int i = 0; i < offer->count && used < len; i++) {
+    int n = snprintf(out + used, len - used, "%s%d", i ? ", " : "", offer->versions[i]);
     if (n < 0) break;
     used += (size_t)n;
   }
 }
 
-/* The ABI version the plugin picked among the host's, or -1 (logged). */
-static int negotiate_version(const mgd_plugin_t *p, mamgate_plugin_version_fn version) {
-  int picked = version(N_HOST_ABI_VERSIONS, host_abi_versions);
-  for (int i = 0; i < N_HOST_ABI_VERSIONS; i++)
-    if (picked == host_abi_versions[i]) return picked;
+/* The ABI version the plugin picked among those offered, or -1 (logged). */
+static int negotiate_version(const mgd_plugin_t *p, mamgate_plugin_version_fn version, const abi_offer_t *offer) {
+  int picked = version(offer->count, offer->versions);
+  for (int i = 0; i < offer->count; i++)
+    if (picked == offer->versions[i]) return picked;
   char offered[VERSION_LIST_SIZE];
-  format_versions(offered, sizeof offered);
+  format_versions(offer, offered, sizeof offered);
   if (picked < 0)
     mgd_logf(MGD_LOG_HOST, MAMGATE_LOG_ERROR,
              "plugin %s: no common ABI version: the host supports %s, the plugin accepts none of them", p->path,
@@ -105,17 +112,24 @@ static int negotiate_version(const mgd_plugin_t *p, mamgate_plugin_version_fn ve
   return -1;
 }
 
-/* Finds the three entry points, negotiates the version and calls init; failures are logged. */
-static int init_plugin(mgd_plugin_t *p, const mamgate_opt_t *opts, int nopts) {
+/* Finds the three entry points and negotiates the version; returns init, or NULL (logged). */
+static mamgate_plugin_init_fn enter_plugin(mgd_plugin_t *p, const abi_offer_t *offer) {
   void *version = look_up(p, "mamgate_plugin_version");
   void *init = version ? look_up(p, "mamgate_plugin_init") : NULL;
   void *cleanup = init ? look_up(p, "mamgate_plugin_cleanup") : NULL;
-  if (!cleanup) return -1;
-  int abi = negotiate_version(p, (mamgate_plugin_version_fn)version);
-  if (abi < 0) return -1;
+  if (!cleanup) return NULL;
+  int abi = negotiate_version(p, (mamgate_plugin_version_fn)version, offer);
+  if (abi < 0) return NULL;
   p->host.abi_version = (uint32_t)abi;
   p->cleanup = (mamgate_plugin_cleanup_fn)cleanup;
-  int err = ((mamgate_plugin_init_fn)init)(&p->host, opts, nopts, &p->userdata);
+  return (mamgate_plugin_init_fn)init;
+}
+
+/* Enters the plugin and starts it; failures are logged. */
+static int init_plugin(mgd_plugin_t *p, const mamgate_opt_t *opts, int nopts) {
+  mamgate_plugin_init_fn init = enter_plugin(p, &run_offer);
+  if (!init) return -1;
+  int err = init(&p->host, opts, nopts, &p->userdata);
   if (err != MAMGATE_OK) {
     mgd_logf(MGD_LOG_HOST, MAMGATE_LOG_ERROR, "plugin %s: init failed with error %d (%s)", p->path, err,
              mamgate_strerror(err));
@@ -124,7 +138,8 @@ static int init_plugin(mgd_plugin_t *p, const mamgate_opt_t *opts, int nopts) {
   return 0;
 }
 
-mgd_plugin_t *mgd_plugin_start(const char *path, const mamgate_opt_t *opts, int nopts) {
+/* A new plugin record with the shared object loaded; NULL (logged) on failure. */
+static mgd_plugin_t *plugin_open(const char *path) {
   mgd_plugin_t *p = plugin_new(path);
   if (!p) {
     mgd_logf(MGD_LOG_HOST, MAMGATE_LOG_ERROR, "plugin %s: out of memory", path);
@@ -135,9 +150,19 @@ mgd_plugin_t *mgd_plugin_start(const char *path, const mamgate_opt_t *opts, int 
     plugin_free(p);
     return NULL;
   }
+  return p;
+}
+
+static void plugin_close(mgd_plugin_t *p) {
+  dlclose(p->handle);
+  plugin_free(p);
+}
+
+mgd_plugin_t *mgd_plugin_start(const char *path, const mamgate_opt_t *opts, int nopts) {
+  mgd_plugin_t *p = plugin_open(path);
+  if (!p) return NULL;
   if (init_plugin(p, opts, nopts) != 0) {
-    dlclose(p->handle);
-    plugin_free(p);
+    plugin_close(p);
     return NULL;
   }
   mgd_logf(MGD_LOG_HOST, MAMGATE_LOG_INFO, "plugin %s started (%s, ABI version %u)", p->name, p->path,
@@ -158,4 +183,27 @@ int mgd_plugin_stop(mgd_plugin_t *p) {
   mgd_logf(MGD_LOG_HOST, MAMGATE_LOG_INFO, "plugin %s stopped", p->name);
   plugin_free(p);
   return 0;
+}
+
+mgd_check_t mgd_plugin_check(const char *path, const mamgate_opt_t *opts, int nopts) {
+  mgd_plugin_t *p = plugin_open(path);
+  if (!p) return MGD_CHECK_FAILED;
+  mamgate_plugin_init_fn init = enter_plugin(p, &check_offer);
+  if (!init) {
+    mgd_logf(MGD_LOG_HOST, MAMGATE_LOG_ERROR, "plugin %s cannot check options without starting", p->path);
+    plugin_close(p);
+    return MGD_CHECK_FAILED;
+  }
+  p->host.flags = MAMGATE_HOST_CHECK_ONLY;
+  int err = init(&p->host, opts, nopts, &p->userdata);
+  if (p->userdata) { /* a plugin that started after all: stop it before unloading */
+    mgd_logf(MGD_LOG_HOST, MAMGATE_LOG_WARNING, "plugin %s started when asked only to check; stopping it", p->path);
+    p->cleanup(p->userdata);
+  }
+  mgd_check_t result = err == MAMGATE_OK ? MGD_CHECK_VALID : err == MAMGATE_ERR_CONFIG ? MGD_CHECK_INVALID : MGD_CHECK_FAILED;
+  if (result == MGD_CHECK_FAILED)
+    mgd_logf(MGD_LOG_HOST, MAMGATE_LOG_ERROR, "plugin %s: the check failed with error %d (%s)", p->path, err,
+             mamgate_strerror(err));
+  plugin_close(p);
+  return result;
 }

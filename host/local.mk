@@ -1,4 +1,5 @@
-## mamgated: the host that loads mamgate plugins (dlopen) and runs them until SIGINT/SIGTERM.
+## mamgated: the host that loads mamgate plugins (dlopen) and runs them until SIGINT/SIGTERM
+## (or, with --check-config, has them check the options).
 noinst_LTLIBRARIES += host/libmgdhost.la
 host_libmgdhost_la_SOURCES = \
 	host/loader.c host/loader.h \
@@ -6,9 +7,11 @@ host_libmgdhost_la_SOURCES = \
 	host/options.c host/options.h \
 	plugin/mamgate_plugin.h
 
-bin_PROGRAMS += host/mamgated
-host_mamgated_SOURCES = host/mamgated.c
-host_mamgated_LDADD = host/libmgdhost.la
+sbin_PROGRAMS += host/mamgated
+host_mamgated_SOURCES = host/mamgated.c host/notify.c host/notify.h
+host_mamgated_CPPFLAGS = $(AM_CPPFLAGS) -DMGD_SYSCONFDIR='"$(sysconfdir)"' -DMGD_PKGLIBDIR='"$(pkglibdir)"'
+host_mamgated_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS)
+host_mamgated_LDADD = host/libmgdhost.la $(SYSTEMD_LIBS)
 
 ## Configuration parsing, option precedence and log formatting.
 check_PROGRAMS += tests/check_host

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "host/loader.h"
 #include "host/log.h"
+#include "host/notify.h"
 #include "host/options.h"
 
 extern char **environ;
@@ -22,7 +23,11 @@ extern char **environ;
 #define EXIT_USAGE 2
 #define ERROR_TEXT_SIZE 4352 /* a path of PATH_MAX bytes and a message */
 #define DEFAULT_CONFIG "mamgate.conf"
-#define DEFAULT_PLUGIN_FROM_BINDIR "/../lib/mamgate/mamgate.so"
+/* Where `make install` puts them (the build passes MGD_SYSCONFDIR and MGD_PKGLIBDIR). */
+#define INSTALLED_CONFIG MGD_SYSCONFDIR "/mamgate/mamgate.conf"
+#define INSTALLED_PLUGIN MGD_PKGLIBDIR "/mamgate.so"
+/* The plugin of the build tree, from host/mamgated: mamgated runs uninstalled too. */
+#define BUILD_TREE_PLUGIN_FROM_EXEDIR "/../plugin/.libs/mamgate.so"
 #define SHUTDOWN_POLL_NS 50000000L /* how often the main thread looks whether cleanup is over */
 
 typedef enum args_result { ARGS_RUN, ARGS_DONE, ARGS_USAGE_ERROR, ARGS_NO_MEMORY } args_result_t;
@@ -30,14 +35,15 @@ typedef enum args_result { ARGS_RUN, ARGS_DONE, ARGS_USAGE_ERROR, ARGS_NO_MEMORY
 /* The command line, and MAMGATE_PLUGIN as the first plugin. */
 typedef struct args {
   const char *config; /* -c FILE, or NULL */
+  int check_only;     /* --check-config */
   const char **plugins;
   size_t n_plugins;
   const char **sets; /* --set KEY=VALUE, in order */
   size_t n_sets;
 } args_t;
 
-/* <directory of this executable>/../lib/mamgate/mamgate.so, allocated; NULL when unknown. */
-static char *default_plugin_path(void) {
+/* <directory of this executable>/../plugin/.libs/mamgate.so, allocated; NULL when unknown. */
+static char *build_tree_plugin_path(void) {
   char exe[PATH_MAX];
   ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
   if (len <= 0) return NULL;
@@ -45,22 +51,25 @@ static char *default_plugin_path(void) {
   char *slash = strrchr(exe, '/');
   if (!slash) return NULL;
   *slash = '\0';
-  size_t size = strlen(exe) + sizeof DEFAULT_PLUGIN_FROM_BINDIR;
+  size_t size = strlen(exe) + sizeof BUILD_TREE_PLUGIN_FROM_EXEDIR;
   char *path = malloc(size);
-  if (path) snprintf(path, size, "%s%s", exe, DEFAULT_PLUGIN_FROM_BINDIR);
+  if (path) snprintf(path, size, "%s%s", exe, BUILD_TREE_PLUGIN_FROM_EXEDIR);
   return path;
 }
 
 static void print_help(void) {
-  char *plugin = default_plugin_path();
-  printf("Usage: mamgated [-c FILE] [--plugin PATH ...] [--set KEY=VALUE ...]\n"
+  printf("Usage: mamgated [-c FILE] [--plugin PATH ...] [--set KEY=VALUE ...] [--check-config]\n"
          "Loads mamgate plugins and runs them until SIGINT or SIGTERM.\n"
          "\n"
-         "  -c, --config FILE    read options from FILE (default: ./" DEFAULT_CONFIG " when it exists):\n"
-         "                       lines 'key = value', '#' comments, \"quoted\" values keep spaces\n"
+         "  -c, --config FILE    read options from FILE (default: ./" DEFAULT_CONFIG ", else\n"
+         "                       " INSTALLED_CONFIG ", when it exists): lines 'key = value',\n"
+         "                       '#' comments, \"quoted\" values keep spaces (see mamgate.conf(5))\n"
          "      --plugin PATH    load the plugin at PATH (repeatable; default:\n"
-         "                       %s)\n"
+         "                       " INSTALLED_PLUGIN ",\n"
+         "                       else the build tree's plugin beside this program)\n"
          "      --set KEY=VALUE  set an option (repeatable)\n"
+         "      --check-config   check the options (file, environment, --set) with each plugin,\n"
+         "                       without starting anything, and exit\n"
          "  -h, --help           show this help and exit\n"
          "      --version        show the version and exit\n"
          "\n"
@@ -72,10 +81,9 @@ static void print_help(void) {
          "\n"
          "The environment overrides the file and --set overrides both. The plugin checks the options\n"
          "(see the README's configuration reference). Log lines go to stderr.\n"
-         "Exit status: 0 after a clean stop, 1 when a plugin fails to load, start or stop,\n"
-         "2 for a bad command line or configuration file.\n",
-         plugin ? plugin : "none: the program's directory is unknown");
-  free(plugin);
+         "When systemd started it (Type=notify), mamgated reports readiness once every plugin runs.\n"
+         "Exit status: 0 after a clean stop (or a valid configuration), 1 when a plugin fails to\n"
+         "load, start or stop, 2 for a bad command line or configuration.\n");
 }
 
 static args_result_t usage_error(void) {
@@ -87,6 +95,7 @@ static args_result_t parse_args(int argc, char **argv, args_t *args) {
   static const struct option long_options[] = {{"config", required_argument, NULL, 'c'},
                                                {"plugin", required_argument, NULL, 'p'},
                                                {"set", required_argument, NULL, 's'},
+                                               {"check-config", no_argument, NULL, 'k'},
                                                {"help", no_argument, NULL, 'h'},
                                                {"version", no_argument, NULL, 'V'},
                                                {NULL, 0, NULL, 0}};
@@ -102,6 +111,7 @@ static args_result_t parse_args(int argc, char **argv, args_t *args) {
       case 'c': args->config = optarg; break;
       case 'p': args->plugins[args->n_plugins++] = optarg; break;
       case 's': args->sets[args->n_sets++] = optarg; break;
+      case 'k': args->check_only = 1; break;
       case 'h': print_help(); return ARGS_DONE;
       case 'V': printf("mamgated (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION); return ARGS_DONE;
       default: return usage_error();
@@ -119,10 +129,11 @@ static void free_args(args_t *args) {
   free(args->sets);
 }
 
-/* The -c file, else ./mamgate.conf when it exists, else NULL. */
+/* The -c file, else ./mamgate.conf or the installed one when it exists, else NULL. */
 static const char *config_file(const args_t *args) {
   if (args->config) return args->config;
-  return access(DEFAULT_CONFIG, F_OK) == 0 ? DEFAULT_CONFIG : NULL;
+  if (access(DEFAULT_CONFIG, F_OK) == 0) return DEFAULT_CONFIG;
+  return access(INSTALLED_CONFIG, F_OK) == 0 ? INSTALLED_CONFIG : NULL;
 }
 
 /* Options from the file, then the environment, then --set. Returns an exit status. */
@@ -142,17 +153,37 @@ static int gather_options(const args_t *args, mgd_opts_t *opts) {
   return EXIT_FAILURE;
 }
 
-/* With no plugin named, the installed one beside the program. Returns an exit status. */
-static int choose_default_plugin(args_t *args, char **default_path) {
+/* With no plugin named, the installed one, else the build tree's. Returns an exit status. */
+static int choose_default_plugin(args_t *args, char **build_tree_path) {
   if (args->n_plugins > 0) return EXIT_SUCCESS;
-  *default_path = default_plugin_path();
-  if (*default_path && access(*default_path, F_OK) == 0) {
-    args->plugins[args->n_plugins++] = *default_path;
+  if (access(INSTALLED_PLUGIN, F_OK) == 0) {
+    args->plugins[args->n_plugins++] = INSTALLED_PLUGIN;
     return EXIT_SUCCESS;
   }
-  fprintf(stderr, "mamgated: no plugin to load: give --plugin PATH or " MGD_ENV_PLUGIN " (the default %s%s)\n",
-          *default_path ? *default_path : "is unknown", *default_path ? " does not exist" : "");
+  *build_tree_path = build_tree_plugin_path();
+  if (*build_tree_path && access(*build_tree_path, F_OK) == 0) {
+    args->plugins[args->n_plugins++] = *build_tree_path;
+    return EXIT_SUCCESS;
+  }
+  fprintf(stderr, "mamgated: no plugin to load: give --plugin PATH or " MGD_ENV_PLUGIN
+          " (neither " INSTALLED_PLUGIN " nor the build tree's plugin exists)\n");
   return EXIT_USAGE;
+}
+
+/* Has each plugin check the options. Returns 0 when all accept them, 2 when one refuses them,
+ * 1 when one cannot check them. */
+static int check_config(const args_t *args, const mgd_opts_t *opts) {
+  int status = EXIT_SUCCESS;
+  for (size_t i = 0; i < args->n_plugins; i++) {
+    mgd_check_t result = mgd_plugin_check(args->plugins[i], opts->items, (int)opts->count);
+    if (result == MGD_CHECK_FAILED) status = EXIT_FAILURE;
+    else if (result == MGD_CHECK_INVALID && status == EXIT_SUCCESS) status = EXIT_USAGE;
+  }
+  const char *file = config_file(args);
+  if (status == EXIT_SUCCESS)
+    printf("mamgated: configuration valid (%s%s, %zu option%s, %zu plugin%s)\n", file ? "file " : "no file",
+           file ? file : "", opts->count, opts->count == 1 ? "" : "s", args->n_plugins, args->n_plugins == 1 ? "" : "s");
+  return status;
 }
 
 /* SIGINT and SIGTERM stay blocked in every thread (plugin threads inherit the mask) and the main
@@ -240,8 +271,10 @@ static int run(const args_t *args, const mgd_opts_t *opts) {
   }
   mgd_logf(MGD_LOG_HOST, MAMGATE_LOG_INFO, "running %zu plugin%s; SIGINT or SIGTERM stops", started,
            started == 1 ? "" : "s");
+  mgd_notify_ready();
   int sig = wait_for_stop_signal(&stop_signals);
   mgd_logf(MGD_LOG_HOST, MAMGATE_LOG_INFO, "%s received; stopping", signal_name(sig));
+  mgd_notify_stopping();
   int failed = shut_down(plugins, started, &stop_signals);
   free(plugins);
   mgd_log(MGD_LOG_HOST, failed ? MAMGATE_LOG_ERROR : MAMGATE_LOG_INFO,
@@ -252,12 +285,12 @@ static int run(const args_t *args, const mgd_opts_t *opts) {
 /* Gathers the options and the plugin list, then runs. Returns the exit status. */
 static int configure_and_run(args_t *args) {
   mgd_opts_t opts = {0};
-  char *default_path = NULL;
+  char *build_tree_path = NULL;
   int status = gather_options(args, &opts);
-  if (status == EXIT_SUCCESS) status = choose_default_plugin(args, &default_path);
-  if (status == EXIT_SUCCESS) status = run(args, &opts);
+  if (status == EXIT_SUCCESS) status = choose_default_plugin(args, &build_tree_path);
+  if (status == EXIT_SUCCESS) status = args->check_only ? check_config(args, &opts) : run(args, &opts);
   mgd_opts_free(&opts);
-  free(default_path);
+  free(build_tree_path);
   return status;
 }
 

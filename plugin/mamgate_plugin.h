@@ -15,7 +15,12 @@
  * The host passes callbacks in a versioned struct: its first field is the struct's size as the
  * host compiled it, so fields can be added at the end (taking reserved slots) without breaking
  * older plugins or hosts. The host keeps `host` and `opts` valid until cleanup returns. Nothing
- * else is exported by the plugin. */
+ * else is exported by the plugin.
+ *
+ * ABI versions: 1 is the original; 2 adds `flags` (in what was the first reserved slot), with
+ * which a host asks init only to check the options (mamgated --check-config). A host offers
+ * version 2 alone when it needs that, so a plugin that knows only version 1 is never started by
+ * mistake; it offers 2 and 1 otherwise, and a plugin picks the highest it knows. */
 #ifndef MAMGATE_PLUGIN_H
 #define MAMGATE_PLUGIN_H
 
@@ -27,6 +32,12 @@ extern "C" {
 #endif
 
 #define MAMGATE_PLUGIN_ABI_V1 1
+#define MAMGATE_PLUGIN_ABI_V2 2
+
+/* Bits of mamgate_host_t.flags (ABI version 2 and later). */
+/* init checks the options, logs what is wrong with them and returns MAMGATE_OK or
+ * MAMGATE_ERR_CONFIG without starting anything: *userdata stays NULL and no cleanup follows. */
+#define MAMGATE_HOST_CHECK_ONLY ((uintptr_t)1)
 
 /* Error codes returned by init and cleanup. */
 typedef enum mamgate_err {
@@ -66,7 +77,7 @@ typedef enum mamgate_log_level {
   MAMGATE_LOG_ERROR = 3,
 } mamgate_log_level_t;
 
-/* Callbacks the host offers, version 1. Every callback may be called from any plugin thread. */
+/* Callbacks the host offers (versions 1 and 2). Every callback may be called from any plugin thread. */
 typedef struct mamgate_host {
   uint32_t struct_size; /* sizeof(mamgate_host_t) as the host compiled it */
   uint32_t abi_version; /* the version mamgate_plugin_version picked */
@@ -75,7 +86,9 @@ typedef struct mamgate_host {
   void (*log)(void *host_data, int level, const char *message);
   /* Wall-clock time in milliseconds since the Unix epoch. NULL: the plugin uses the system clock. */
   uint64_t (*now_ms)(void *host_data);
-  void *reserved[8];    /* for later versions; the host sets them to NULL */
+  /* Version 2: MAMGATE_HOST_* bits; a plugin ignores the field when abi_version is 1. */
+  uintptr_t flags;
+  void *reserved[7];    /* for later versions; the host sets them to NULL */
 } mamgate_host_t;
 
 /* One configuration option: key and value as text (see the README's configuration reference).

@@ -40,17 +40,29 @@ uint64_t mg_now_ms(const mg_gateway_t *g) {
   return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* The highest ABI version this plugin speaks that the host offers, or -1. */
 MAMGATE_EXPORT int mamgate_plugin_version(int count, const int *supported) {
+  int picked = -1;
   for (int i = 0; supported && i < count; i++)
-    if (supported[i] == MAMGATE_PLUGIN_ABI_V1) return MAMGATE_PLUGIN_ABI_V1;
-  return -1;
+    if ((supported[i] == MAMGATE_PLUGIN_ABI_V1 || supported[i] == MAMGATE_PLUGIN_ABI_V2) && supported[i] > picked)
+      picked = supported[i];
+  return picked;
 }
 
-/* Copies the host's callbacks; fields past the host's struct_size stay NULL. */
+/* The last field the host must have filled in for the version it speaks. */
+static size_t host_size_needed(const mamgate_host_t *host) {
+  if (host->abi_version == MAMGATE_PLUGIN_ABI_V1) return offsetof(mamgate_host_t, log) + sizeof host->log;
+  return offsetof(mamgate_host_t, flags) + sizeof host->flags;
+}
+
+/* Copies the host's callbacks; fields past the host's struct_size, and those of a later ABI
+ * version than the one picked, stay zero. */
 static int copy_host(mg_gateway_t *g, const mamgate_host_t *host) {
-  size_t needed = offsetof(mamgate_host_t, log) + sizeof host->log;
-  if (!host || host->struct_size < needed || host->abi_version != MAMGATE_PLUGIN_ABI_V1 || !host->log) return -1;
+  if (!host || (host->abi_version != MAMGATE_PLUGIN_ABI_V1 && host->abi_version != MAMGATE_PLUGIN_ABI_V2) ||
+      host->struct_size < host_size_needed(host) || !host->log)
+    return -1;
   memcpy(&g->host, host, host->struct_size < sizeof g->host ? host->struct_size : sizeof g->host);
+  if (host->abi_version == MAMGATE_PLUGIN_ABI_V1) g->host.flags = 0;
   return 0;
 }
 
@@ -69,13 +81,19 @@ static void gateway_free(mg_gateway_t *g) {
   free(g);
 }
 
+/* Reads the options into g->cfg; logs what is wrong with them. */
+static int load_config(mg_gateway_t *g, const mamgate_opt_t *opts, int nopts) {
+  char err[512] = "";
+  if (mg_config_load(&g->cfg, opts, nopts, err, sizeof err) == 0) return MAMGATE_OK;
+  mg_log(g, MAMGATE_LOG_ERROR, "%s", err);
+  return MAMGATE_ERR_CONFIG;
+}
+
 /* Each step of start-up, in order; the first failure stops the rest. */
 static int start(mg_gateway_t *g, const mamgate_opt_t *opts, int nopts) {
   char err[512] = "";
-  if (mg_config_load(&g->cfg, opts, nopts, err, sizeof err) != 0) {
-    mg_log(g, MAMGATE_LOG_ERROR, "%s", err);
-    return MAMGATE_ERR_CONFIG;
-  }
+  int rc = load_config(g, opts, nopts);
+  if (rc != MAMGATE_OK) return rc;
   if (mg_files_prepare(g, err, sizeof err) != 0) return mg_log(g, MAMGATE_LOG_ERROR, "%s", err), MAMGATE_ERR_IO;
   mg_store_err_t serr = mg_store_open(g->db_path, &g->control);
   if (serr != MG_STORE_OK) {
@@ -101,6 +119,11 @@ MAMGATE_EXPORT int mamgate_plugin_init(const mamgate_host_t *host, const mamgate
     return MAMGATE_ERR_ABI;
   }
   g->cfg.log_level = MAMGATE_LOG_INFO; /* until the configuration is read */
+  if (g->host.flags & MAMGATE_HOST_CHECK_ONLY) {
+    int rc = load_config(g, opts, nopts);
+    free(g);
+    return rc;
+  }
   pthread_mutex_init(&g->control_lock, NULL);
   int rc = start(g, opts, nopts);
   if (rc != MAMGATE_OK) {

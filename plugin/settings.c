@@ -29,14 +29,14 @@ static const option_def_t options[] = {
     OPTION("node_zmq", OPT_TEXT, node_zmq, "tcp://127.0.0.1:5556", 0, 0, "node ZeroMQ feed URL"),
     OPTION("http", OPT_TEXT, http, "127.0.0.1:8088", 0, 0, "REST API bind address host:port"),
     OPTION("zmq_pub", OPT_TEXT, zmq_pub, "tcp://127.0.0.1:5557", 0, 0, "decoded-message PUB endpoint"),
-    OPTION("data_dir", OPT_TEXT, data_dir, "./var", 0, 0, "database, seed and token directory"),
+    OPTION("data_dir", OPT_TEXT, data_dir, "./var", 0, 0, "directory (0700, locked while the gateway runs) of the database (mamgate.db), seed and token, all mode 0600"),
     {.key = "token", .type = OPT_TEXT, .offset = FIELD(token), .fallback = "",
      .help = "bearer token for write routes (generated when empty)", .secret = true},
     OPTION("mwm", OPT_UINT, mwm, "9", 1, 81, "minimum weight magnitude of local proof of work"),
-    OPTION("pow", OPT_POW, pow_remote, "local", 0, 0, "proof of work: local or remote (node attachToTangle)"),
+    OPTION("pow", OPT_POW, pow_remote, "local", 0, 0, "proof of work: local (every core, bit-sliced) or remote (the node's attachToTangle)"),
     OPTION("pow_threads", OPT_UINT, pow_threads, "0", 0, 256, "proof-of-work threads (0: every CPU)"),
-    OPTION("max_body_bytes", OPT_UINT, max_body_bytes, "1048576", 1024, UINT64_C(1) << 30, "largest REST body"),
-    OPTION("max_payload_bytes", OPT_UINT, max_payload_bytes, "65536", 1, UINT64_C(1) << 28, "largest message payload"),
+    OPTION("max_body_bytes", OPT_UINT, max_body_bytes, "1048576", 1024, UINT64_C(1) << 30, "largest REST body (413 past it)"),
+    OPTION("max_payload_bytes", OPT_UINT, max_payload_bytes, "65536", 1, UINT64_C(1) << 28, "largest message payload (413 past it)"),
     OPTION("max_list", OPT_UINT, max_list, "64", 1, 4096, "longest list in a request (keys, packets)"),
     OPTION("page_limit", OPT_UINT, page_limit, "1000", 1, 100000, "most messages in one fetch"),
     OPTION("max_height", OPT_UINT, max_height, "16", 0, 20, "tallest Merkle tree a client may create"),
@@ -155,4 +155,10 @@ size_t mg_config_describe(char *buf, size_t len) {
     if (n > 0) used += (size_t)n;
   }
   return used;
+}
+
+size_t mg_config_count(void) { return N_OPTIONS; }
+
+mg_option_doc_t mg_config_doc(size_t i) {
+  return (mg_option_doc_t){.key = options[i].key, .fallback = options[i].fallback, .help = options[i].help};
 }

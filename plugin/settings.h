@@ -49,4 +49,15 @@ int mg_config_load(mg_config_t *c, const mamgate_opt_t *opts, int nopts, char *e
 /* Prints every option with its default, one per line (for --help and the README). */
 size_t mg_config_describe(char *buf, size_t len);
 
+/* One option as the generated documentation shows it (example file, man page, README table). */
+typedef struct mg_option_doc {
+  const char *key;
+  const char *fallback; /* the default as text; "" for none */
+  const char *help;
+} mg_option_doc_t;
+
+/* How many options there are, and the i-th of them (i < mg_config_count()), in table order. */
+size_t mg_config_count(void);
+mg_option_doc_t mg_config_doc(size_t i);
+
 #endif

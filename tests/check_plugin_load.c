@@ -127,6 +127,44 @@ START_TEST(test_load_run_unload_twice) {
 }
 END_TEST
 
+/* ABI version 2: the plugin picks the highest version offered; with MAMGATE_HOST_CHECK_ONLY it
+ * checks the options and starts nothing; a version 1 host's flags slot is not read. */
+START_TEST(test_abi_v2_check_only) {
+  start_node();
+  plugin_t p;
+  load(&p);
+  int both[] = {MAMGATE_PLUGIN_ABI_V1, MAMGATE_PLUGIN_ABI_V2}, only_v1[] = {MAMGATE_PLUGIN_ABI_V1};
+  ck_assert_int_eq(p.version(2, both), MAMGATE_PLUGIN_ABI_V2);
+  ck_assert_int_eq(p.version(1, only_v1), MAMGATE_PLUGIN_ABI_V1);
+  mamgate_host_t host = host_v1();
+  host.abi_version = MAMGATE_PLUGIN_ABI_V2;
+  host.flags = MAMGATE_HOST_CHECK_ONLY;
+  void *ud = (void *)1;
+  uint16_t port = free_port();
+  ck_assert_int_eq(init_with(&p, &host, port, NULL, &ud), MAMGATE_OK);
+  ck_assert_ptr_null(ud);
+  ck_assert_int_eq(http_get(port, "/v1/health"), 0); /* nothing was started */
+  char db[4200];
+  snprintf(db, sizeof db, "%s/mamgate.db", data_dir);
+  ck_assert_int_ne(access(db, F_OK), 0);
+  mamgate_opt_t bad = {"mwm", "0", "mamgate.conf:3"};
+  log_len = 0;
+  ck_assert_int_eq(init_with(&p, &host, port, &bad, &ud), MAMGATE_ERR_CONFIG);
+  ck_assert_ptr_nonnull(strstr(log_text, "mamgate.conf:3: bad value '0' for mwm"));
+  mamgate_host_t short_v2 = host;
+  short_v2.struct_size = (uint32_t)offsetof(mamgate_host_t, flags);
+  ck_assert_int_eq(init_with(&p, &short_v2, port, NULL, &ud), MAMGATE_ERR_ABI);
+  mamgate_host_t old = host_v1();
+  old.flags = MAMGATE_HOST_CHECK_ONLY; /* whatever a version 1 host left in its first reserved slot */
+  ck_assert_int_eq(init_with(&p, &old, port, NULL, &ud), MAMGATE_OK);
+  ck_assert_ptr_nonnull(ud);
+  ck_assert_int_eq(http_get(port, "/v1/health"), 200);
+  ck_assert_int_eq(p.cleanup(ud), MAMGATE_OK);
+  ck_assert_int_eq(dlclose(p.handle), 0);
+  stop_node();
+}
+END_TEST
+
 START_TEST(test_init_failures_are_reported) {
   start_node();
   plugin_t p;
@@ -170,6 +208,7 @@ int main(void) {
   tcase_set_timeout(tc, 300);
   tcase_add_test(tc, test_load_run_unload_twice);
   tcase_add_test(tc, test_init_failures_are_reported);
+  tcase_add_test(tc, test_abi_v2_check_only);
   suite_add_tcase(s, tc);
   int rc = tu_run_suite(s);
   curl_global_cleanup();

@@ -5,17 +5,21 @@ set -u
 build=${MAMGATE_BUILDDIR:-$(pwd)}
 src=${MAMGATE_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 work=$(mktemp -d)
-base=$((20000 + RANDOM % 20000))
-export MAMGATE_HTTP=127.0.0.1:$((base + 2)) MAMGATE_DATA_DIR=$work/var
 node_pid= gw_pid=
 cleanup() { kill -TERM $gw_pid $node_pid 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
-"$build/devnode/devnode" --api 127.0.0.1:$base --zmq tcp://127.0.0.1:$((base + 1)) --data-dir "$work/node" >"$work/node.log" 2>&1 &
-node_pid=$!
-sleep 0.5
-env -u MAMGATE_BUILDDIR -u MAMGATE_VECTORS_DIR MAMGATE_NODE_API=http://127.0.0.1:$base MAMGATE_NODE_ZMQ=tcp://127.0.0.1:$((base + 1)) \
-  MAMGATE_ZMQ_PUB=tcp://127.0.0.1:$((base + 3)) "$build/host/mamgated" --plugin "$build/plugin/.libs/mamgate.so" >"$work/gw.log" 2>&1 &
-gw_pid=$!
+# README_TOUR_EXTERNAL=1: a gateway runs already at $MAMGATE_HTTP with its data in $MAMGATE_DATA_DIR
+# (tests/package_test.sh --install tours the installed service); else this build's, started here.
+if [ -z "${README_TOUR_EXTERNAL:-}" ]; then
+  base=$((20000 + RANDOM % 20000))
+  export MAMGATE_HTTP=127.0.0.1:$((base + 2)) MAMGATE_DATA_DIR=$work/var
+  "$build/devnode/devnode" --api 127.0.0.1:$base --zmq tcp://127.0.0.1:$((base + 1)) --data-dir "$work/node" >"$work/node.log" 2>&1 &
+  node_pid=$!
+  sleep 0.5
+  env -u MAMGATE_BUILDDIR -u MAMGATE_VECTORS_DIR MAMGATE_NODE_API=http://127.0.0.1:$base MAMGATE_NODE_ZMQ=tcp://127.0.0.1:$((base + 1)) \
+    MAMGATE_ZMQ_PUB=tcp://127.0.0.1:$((base + 3)) "$build/host/mamgated" --plugin "$build/plugin/.libs/mamgate.so" >"$work/gw.log" 2>&1 &
+  gw_pid=$!
+fi
 for _ in $(seq 100); do curl -sf "http://$MAMGATE_HTTP/v1/health" >/dev/null && break; sleep 0.1; done
 
 # the first ```sh block after the heading
