@@ -269,6 +269,9 @@ class Test:
         b.s("POST", f"/element/{b.find('.messages details.message summary')}/value", {"text": ENTER})  # keyboard
         details = b.js("return document.querySelector('.messages details.message[open]')?.textContent || ''")
         self.check("packet details", all(k in details for k in ("Order", "Checksum", "mac", "Verified", "yes", "Endpoint", "Bundle", "Time")), details[:200])
+        # a signed packet names the Merkle leaf its signature spent
+        leaf = b.wait("the signed packet's leaf", "const d = [...document.querySelectorAll('.messages details.message')].find(e => e.textContent.includes('signed from the form')); if (!d) return ''; d.open = true; const m = d.textContent.match(/Merkle leaf \\d+/); return m && m[0]")
+        self.check("signed packet shows its leaf", leaf.startswith("Merkle leaf "), leaf)
         self.shoot("channel")
         # an endpoint through the channel page; the signatures left follow
         b.type(b.find_by_label("Endpoint height"), "1")

@@ -91,7 +91,7 @@ function payloadView(p) {
 function packetView(p) {
   return h('li', {class: 'packet'}, h('dl', {class: 'facts'},
     h('dt', {}, 'Order'), h('dd', {}, `${p.ord}${p.last ? ' (last)' : ''}`),
-    h('dt', {}, 'Checksum'), h('dd', {}, p.checksum),
+    h('dt', {}, 'Checksum'), h('dd', {}, p.leaf === null || p.leaf === undefined ? p.checksum : `${p.checksum} (Merkle leaf ${p.leaf})`),
     h('dt', {}, 'Verified'), h('dd', {}, h('span', {class: p.verified ? 'ok' : 'bad'}, p.verified ? 'yes' : 'no')),
     h('dt', {}, 'Endpoint'), h('dd', {}, mono(p.endpoint_id)),
     h('dt', {}, 'Payload'), h('dd', {}, payloadView(p)),
