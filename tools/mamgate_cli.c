@@ -224,7 +224,7 @@ static int cmd_ntru_keygen(const cli_opts_t *o) {
   return 0;
 }
 
-/* ID:KEY, the key as the reference's mam_psk_gen makes it; the id is --id or, when absent, random
+/* ID:KEY, the key as the reference's mam_psk_gen makes it; the id is --id (padded with 9) or, when absent, random
  * (or, with --key and --nonce, the first 27 trytes of the key's hash so the output is reproducible). */
 static int cmd_psk_gen(const cli_opts_t *o) {
   mam_prng_t prng;
@@ -233,9 +233,7 @@ static int cmd_psk_gen(const cli_opts_t *o) {
   mam_psk_t psk;
   cli_check(mam_psk_derive(&prng, nonce, nn, psk.key), "psk");
   if (cli_opt(o, OPT_ID)) {
-    trit_t *id = cli_trits("--id", cli_opt(o, OPT_ID), MAM_PSK_ID_TRITS / 3, NULL);
-    memcpy(psk.id, id, MAM_PSK_ID_TRITS);
-    free(id);
+    cli_psk_id("--id", cli_opt(o, OPT_ID), strlen(cli_opt(o, OPT_ID)), psk.id);
   } else if (cli_opt(o, OPT_KEY)) {
     mam_spongos_hash(psk.key, MAM_PSK_KEY_TRITS, psk.id, MAM_PSK_ID_TRITS);
   } else {
