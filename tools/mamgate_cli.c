@@ -45,6 +45,7 @@ static const struct option long_options[] = {
     {"reference-session-key", no_argument, NULL, 1 + OPT_REFERENCE_SESSION_KEY},
     {"trusted", required_argument, NULL, 1 + OPT_TRUSTED},
     {"ntru", required_argument, NULL, 1 + OPT_NTRU},
+    {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
 
@@ -57,11 +58,18 @@ static const char *option_name(cli_opt_t id) {
   return "?";
 }
 
+/* --help or -h: the usage, on stdout, and success. */
+static _Noreturn void command_help(const cli_command_t *cmd) {
+  printf("usage: mamgate-cli %s\n", cmd->usage);
+  exit(fflush(stdout) == 0 ? 0 : CLI_EXIT_FAILURE);
+}
+
 static void parse_options(const cli_command_t *cmd, int argc, char **argv, cli_opts_t *o) {
   memset(o, 0, sizeof *o);
   opterr = 0;
   int c;
-  while ((c = getopt_long(argc, argv, "+", long_options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "+h", long_options, NULL)) != -1) {
+    if (c == 'h') command_help(cmd);
     if (c < 1 || c > OPT_COUNT)
       cli_usage_error("%s: unknown option or missing value '%s'; usage: mamgate-cli %s", cmd->name, argv[optind - 1],
                       cmd->usage);
@@ -292,14 +300,16 @@ static const cli_command_t commands[] = {
      cli_cmd_state_info},
 };
 
-static _Noreturn void usage(void) {
-  fputs("usage: mamgate-cli COMMAND [options]\ncommands:\n", stderr);
-  for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) fprintf(stderr, "  %s\n", commands[i].usage);
-  exit(CLI_EXIT_USAGE);
+/* The usage of every command: on stdout with status 0 when asked for, on stderr with
+ * CLI_EXIT_USAGE when no command was given. */
+static _Noreturn void usage(FILE *out, int status) {
+  fputs("usage: mamgate-cli COMMAND [options]   (mamgate-cli COMMAND --help: that command's usage)\ncommands:\n", out);
+  for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) fprintf(out, "  %s\n", commands[i].usage);
+  exit(fflush(out) == 0 ? status : CLI_EXIT_FAILURE);
 }
 
 int main(int argc, char **argv) {
-  if (argc < 2) usage();
+  if (argc < 2) usage(stderr, CLI_EXIT_USAGE);
   for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) {
     if (strcmp(argv[1], commands[i].name) != 0) continue;
     cli_opts_t o;
@@ -308,6 +318,6 @@ int main(int argc, char **argv) {
     free_options(&o);
     return status;
   }
-  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) usage();
+  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) usage(stdout, 0);
   cli_usage_error("unknown command '%s' (try --help)", argv[1]);
 }
