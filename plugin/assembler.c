@@ -19,7 +19,7 @@
  * chain found holds X, which was not held before, so none is delivered twice while X is held.
  *
  * Memory: a held transaction keeps its 8019 trits packed five to a byte (3^5 = 243 <= 256) and
- * its hash, trunk and bundle packed the same way, about 1.8 KB each. */
+ * its hash, trunk, bundle and position key packed the same way, about 1.9 KB each. */
 #include "plugin/assembler.h"
 
 #include <stddef.h>

@@ -28,8 +28,8 @@
 
 typedef struct mg_assembler mg_assembler_t;
 
-/* A zero field takes its default. A held transaction takes about 1.8 KB (its trits packed five
- * to a byte), so max_txs = 100000 bounds the held transactions at about 185 MB; at most max_txs
+/* A zero field takes its default. A held transaction takes about 1.9 KB (its trits packed five
+ * to a byte), so max_txs = 100000 bounds the held transactions at about 195 MB; at most max_txs
  * delivered tails are remembered (about 90 bytes each), and the largest bundle delivered so far
  * is kept unpacked for the callback (about 8 KB per transaction). */
 typedef struct mg_assembler_limits {

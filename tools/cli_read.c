@@ -26,10 +26,13 @@
 
 /* Transactions kept from one input (about 4.6 KB each: the line, and its copy in the assembler). */
 #define READ_MAX_TXS 200000
+/* Transactions in all bundles kept, counted once per bundle (8 bytes each): combinations with
+ * conflicting copies of unattached transactions are not kept beyond it. */
+#define READ_MAX_BUNDLE_TXS (4 * READ_MAX_TXS)
 /* The longest line kept whole: a transaction and "\r". */
 #define LINE_MAX_CHARS (TANGLE_TX_TRYTES + 1)
 /* Reasons are error texts of the two layers and a few of the reader's own. */
-#define OWN_REASONS 5
+#define OWN_REASONS 6
 #define MAX_REASONS (TANGLE_ERR__COUNT + MAM_ERR__COUNT + OWN_REASONS)
 
 #define TRYTES_OF(off) ((off) / 3)
@@ -64,6 +67,8 @@ typedef struct read_input {
   stored_tx_t **by_hash; /* the transactions sorted by hash */
   rd_bundle_t *bundles;  /* as the assembler completes them, then in reading order */
   size_t n_bundles, cap_bundles;
+  size_t bundle_txs;      /* in the bundles kept */
+  size_t dropped_bundles; /* past READ_MAX_BUNDLE_TXS */
   tally_t skipped;
 } read_input_t;
 
@@ -173,6 +178,16 @@ static stored_tx_t *line_of(const read_input_t *ri, const char hash[HASH_TRYTES]
 /* The assembler's callback: keeps the bundle as its lines, with its |ord|. */
 static void keep_bundle(void *ctx, const tangle_tx_t *const *txs, const trit_t *const *hashes, size_t n) {
   read_input_t *ri = ctx;
+  char hash[HASH_TRYTES];
+  if (ri->bundle_txs + n > READ_MAX_BUNDLE_TXS) {
+    ri->dropped_bundles++;
+    for (size_t i = 0; i < n; i++) {
+      mam_trits_to_trytes(hashes[i], TANGLE_TX_HASH_TRITS, hash);
+      line_of(ri, hash)->fate = "in more bundles than the reader keeps";
+    }
+    return;
+  }
+  ri->bundle_txs += n;
   if (ri->n_bundles == ri->cap_bundles) {
     size_t cap = ri->cap_bundles ? 2 * ri->cap_bundles : 64;
     rd_bundle_t *grown = realloc(ri->bundles, cap * sizeof *grown);
@@ -183,7 +198,6 @@ static void keep_bundle(void *ctx, const tangle_tx_t *const *txs, const trit_t *
   rd_bundle_t *b = &ri->bundles[ri->n_bundles++];
   b->txs = cli_alloc(n * sizeof *b->txs);
   b->n = n;
-  char hash[HASH_TRYTES];
   for (size_t i = 0; i < n; i++) {
     mam_trits_to_trytes(hashes[i], TANGLE_TX_HASH_TRITS, hash);
     b->txs[i] = line_of(ri, hash);
@@ -234,6 +248,9 @@ static void assemble_bundles(read_input_t *ri) {
   if (s.cut_searches)
     fprintf(stderr, "%llu searches for unattached bundles stopped at their limit (too many conflicting copies)\n",
             (unsigned long long)s.cut_searches);
+  if (ri->dropped_bundles)
+    fprintf(stderr, "%zu bundles not kept: their transactions are in more bundles than the reader keeps\n",
+            ri->dropped_bundles);
   mg_assembler_free(a);
   free(tx);
 }
