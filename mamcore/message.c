@@ -91,6 +91,16 @@ mam_err_t mam_psk_derive(const mam_prng_t *prng, const trit_t *nonce, size_t non
   return mam_prng_gen(prng, MAM_PRNG_SECKEY, &v, 1, key, MAM_PSK_KEY_TRITS);
 }
 
+mam_err_t mam_psk_id_pad(const char *id, size_t len, char out[MAM_PSK_ID_TRYTES + 1]) {
+  if (!id || !out) return MAM_ERR_NULL_ARG;
+  if (len == 0 || len > MAM_PSK_ID_TRYTES) return MAM_ERR_INVALID_ARG;
+  if (!mam_trytes_valid(id, len)) return MAM_ERR_INVALID_TRYTE;
+  memcpy(out, id, len);
+  memset(out + len, '9', MAM_PSK_ID_TRYTES - len);
+  out[MAM_PSK_ID_TRYTES] = 0;
+  return MAM_OK;
+}
+
 /* ---- MSS signatures inside messages (spec 11.3 "MSSig") ---- */
 
 static size_t mssig_trits(unsigned height) {

@@ -24,6 +24,13 @@ typedef struct mam_psk {
   trit_t key[MAM_PSK_KEY_TRITS];
 } mam_psk_t;
 
+#define MAM_PSK_ID_TRYTES (MAM_PSK_ID_TRITS / 3)
+
+/* A PSK id as people write it: 1 to 27 trytes (9, A-Z), padded with 9 on the right to 27, as the
+ * reference's users pad theirs. out gets the 27 trytes and a NUL. Errors: MAM_ERR_NULL_ARG,
+ * MAM_ERR_INVALID_ARG (empty, or longer than 27 trytes), MAM_ERR_INVALID_TRYTE. */
+mam_err_t mam_psk_id_pad(const char *id, size_t len, char out[MAM_PSK_ID_TRYTES + 1]) MAM_WARN_UNUSED;
+
 /* The PSK key of the reference's mam_psk_gen: PRNG(K, SECKEY, nonce truncated to 486 trits, 243). */
 mam_err_t mam_psk_derive(const mam_prng_t *prng, const trit_t *nonce, size_t nonce_len,
                          trit_t key[MAM_PSK_KEY_TRITS]) MAM_WARN_UNUSED;

@@ -12,14 +12,21 @@
  * Transactions stay held after delivery until they expire, so a tail posted by an attacker on
  * top of real transactions cannot use them up before the real tail arrives.
  *
+ * Unattached transactions (when the limits ask for them) are indexed by their bundle field and
+ * position instead of their trunk. A new one, X at position i, completes every chain of
+ * positions 0 .. lastIndex with X at i whose tags follow each other (see the header); the search
+ * is depth-first from position 0 and places at most max_unattached_steps transactions. Each
+ * chain found holds X, which was not held before, so none is delivered twice while X is held.
+ *
  * Memory: a held transaction keeps its 8019 trits packed five to a byte (3^5 = 243 <= 256) and
- * its hash, trunk and bundle packed the same way, about 1.8 KB each. */
+ * its hash, trunk, bundle and position key packed the same way, about 1.9 KB each. */
 #include "plugin/assembler.h"
 
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "mamcore/transport.h"
 #include "plugin/addrset.h"
 #include "tangle/bundle.h"
 
@@ -27,10 +34,12 @@
 #define PACKED_BYTES(trits) (((trits) + TRITS_PER_BYTE - 1) / TRITS_PER_BYTE)
 #define KEY_BYTES PACKED_BYTES(TANGLE_TX_HASH_TRITS) /* 49 */
 #define TX_BYTES PACKED_BYTES(TANGLE_TX_TRITS)        /* 1604 */
+#define MSG_ID_BYTES PACKED_BYTES(MAM_MSG_ID_TRITS)   /* 13 */
 
 #define DEFAULT_MAX_TXS 100000
 #define DEFAULT_TTL_MS (10 * 60 * 1000)
 #define DEFAULT_MAX_BUNDLE_TXS 1000
+#define DEFAULT_MAX_UNATTACHED_STEPS 10000
 #define INITIAL_BUCKETS 64
 
 #define CONTAINER_OF(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
@@ -129,11 +138,15 @@ static key_link_t *table_find(const key_table_t *t, const uint8_t key[KEY_BYTES]
 /* ---- the assembler ---- */
 
 typedef struct held_tx {
-  key_link_t by_hash;  /* key: this transaction's hash */
-  key_link_t by_trunk; /* key: its trunk */
+  key_link_t by_hash;     /* key: this transaction's hash */
+  key_link_t by_trunk;    /* key: its trunk; not in the table when unattached */
+  key_link_t by_position; /* unattached only: position_key() of its bundle and currentIndex */
   struct held_tx *older, *newer;
   uint64_t added_ms;
   int64_t current_index, last_index;
+  bool unattached;
+  int64_t ord;                  /* the tag's packet order */
+  uint8_t msg_id[MSG_ID_BYTES]; /* the tag's message id */
   uint8_t bundle[KEY_BYTES];
   uint8_t trits[TX_BYTES];
 } held_tx_t;
@@ -147,7 +160,7 @@ typedef struct delivered {
 struct mg_assembler {
   mg_assembler_limits_t limits;
   mg_assembler_stats_t stats;
-  key_table_t by_hash, by_trunk, delivered;
+  key_table_t by_hash, by_trunk, by_position, delivered;
   held_tx_t *oldest, *newest;
   delivered_t *delivered_oldest, *delivered_newest;
   /* Scratch for one add: the chain being built, the back-walk cursors and the callback's
@@ -164,11 +177,14 @@ struct mg_assembler {
 };
 
 static mg_assembler_limits_t limits_or_defaults(const mg_assembler_limits_t *l) {
-  mg_assembler_limits_t d = {DEFAULT_MAX_TXS, DEFAULT_TTL_MS, DEFAULT_MAX_BUNDLE_TXS};
+  mg_assembler_limits_t d = {DEFAULT_MAX_TXS, DEFAULT_TTL_MS, DEFAULT_MAX_BUNDLE_TXS, false,
+                             DEFAULT_MAX_UNATTACHED_STEPS};
   if (l != NULL) {
     if (l->max_txs > 0) d.max_txs = l->max_txs;
     if (l->ttl_ms > 0) d.ttl_ms = l->ttl_ms;
     if (l->max_bundle_txs > 0) d.max_bundle_txs = l->max_bundle_txs;
+    d.unattached = l->unattached;
+    if (l->max_unattached_steps > 0) d.max_unattached_steps = l->max_unattached_steps;
   }
   return d;
 }
@@ -180,6 +196,7 @@ mg_assembler_t *mg_assembler_new(const mg_assembler_limits_t *limits) {
   uint64_t seed = mg_hash_seed();
   bool ok = table_init(&a->by_hash, seed);
   ok = table_init(&a->by_trunk, seed) && ok;
+  ok = table_init(&a->by_position, seed) && ok;
   ok = table_init(&a->delivered, seed) && ok;
   size_t n = a->limits.max_bundle_txs;
   a->path = calloc(n, sizeof *a->path);
@@ -195,7 +212,8 @@ mg_assembler_t *mg_assembler_new(const mg_assembler_limits_t *limits) {
 
 static void drop_tx(mg_assembler_t *a, held_tx_t *h) {
   table_remove(&a->by_hash, &h->by_hash);
-  table_remove(&a->by_trunk, &h->by_trunk);
+  if (h->unattached) table_remove(&a->by_position, &h->by_position);
+  else table_remove(&a->by_trunk, &h->by_trunk);
   if (h->older) h->older->newer = h->newer;
   else a->oldest = h->newer;
   if (h->newer) h->newer->older = h->older;
@@ -216,6 +234,7 @@ void mg_assembler_free(mg_assembler_t *a) {
   }
   free(a->by_hash.buckets);
   free(a->by_trunk.buckets);
+  free(a->by_position.buckets);
   free(a->delivered.buckets);
   free(a->path);
   free(a->cursor);
@@ -243,6 +262,29 @@ static bool tx_acceptable(const mg_assembler_t *a, const tangle_tx_t *tx) {
          (uint64_t)tx->last_index < a->limits.max_bundle_txs;
 }
 
+/* The by_position key of position `index` of an unattached bundle: its packed bundle field with
+ * the index mixed into the first bytes. It only narrows the search: fits_chain compares the
+ * fields themselves. */
+static void position_key(const uint8_t bundle[KEY_BYTES], int64_t index, uint8_t key[KEY_BYTES]) {
+  memcpy(key, bundle, KEY_BYTES);
+  for (size_t k = 0; k < sizeof index; k++) key[k] ^= (uint8_t)((uint64_t)index >> (8 * k));
+}
+
+/* Files h in the table that chains it: by trunk, or by position when it is unattached. */
+static void index_chain(mg_assembler_t *a, held_tx_t *h, const tangle_tx_t *tx) {
+  h->unattached = a->limits.unattached && tangle_trits_zero(tx->trunk, TANGLE_TX_HASH_TRITS);
+  trit_t msg_id[MAM_MSG_ID_TRITS];
+  mam_tag_parse(tx->tag, msg_id, &h->ord);
+  pack_trits(msg_id, MAM_MSG_ID_TRITS, h->msg_id);
+  if (h->unattached) {
+    position_key(h->bundle, h->current_index, h->by_position.key);
+    table_insert(&a->by_position, &h->by_position);
+  } else {
+    pack_trits(a->tx_trits + TANGLE_TX_OFF_TRUNK, TANGLE_TX_HASH_TRITS, h->by_trunk.key);
+    table_insert(&a->by_trunk, &h->by_trunk);
+  }
+}
+
 /* Copies tx into a new held transaction at the newest end; NULL when out of memory. The
  * transaction's trits are in a->tx_trits. */
 static held_tx_t *hold_tx(mg_assembler_t *a, const tangle_tx_t *tx, const uint8_t hash_key[KEY_BYTES],
@@ -254,14 +296,13 @@ static held_tx_t *hold_tx(mg_assembler_t *a, const tangle_tx_t *tx, const uint8_
   held_tx_t *h = malloc(sizeof *h);
   if (h == NULL) return NULL;
   memcpy(h->by_hash.key, hash_key, KEY_BYTES);
-  pack_trits(a->tx_trits + TANGLE_TX_OFF_TRUNK, TANGLE_TX_HASH_TRITS, h->by_trunk.key);
   pack_trits(a->tx_trits + TANGLE_TX_OFF_BUNDLE, TANGLE_TX_HASH_TRITS, h->bundle);
   pack_trits(a->tx_trits, TANGLE_TX_TRITS, h->trits);
   h->current_index = tx->current_index;
   h->last_index = tx->last_index;
   h->added_ms = now_ms;
   table_insert(&a->by_hash, &h->by_hash);
-  table_insert(&a->by_trunk, &h->by_trunk);
+  index_chain(a, h, tx);
   h->older = a->newest;
   h->newer = NULL;
   if (a->newest) a->newest->newer = h;
@@ -348,16 +389,24 @@ static void remember_delivered(mg_assembler_t *a, const uint8_t tail[KEY_BYTES])
   table_insert(&a->delivered, &d->link);
 }
 
-/* Step 3 for the chain in path[0 .. n): validate and deliver once per tail. */
+/* Validates the unpacked path[0 .. n). An unattached chain has no trunks to check, and the
+ * chaining check comes last in the validator, so its failure means everything else held. */
+static bool path_valid(mg_assembler_t *a, size_t n) {
+  tangle_err_t err = tangle_bundle_validate(a->txs, n, a->hashes);
+  return err == TANGLE_OK || (err == TANGLE_ERR_BUNDLE_CHAIN && a->path[0]->unattached);
+}
+
+/* Step 3 for the chain in path[0 .. n): validate and deliver, an attached chain once per tail. */
 static mg_assembler_result_t try_bundle(mg_assembler_t *a, size_t n, mg_bundle_cb cb, void *ctx) {
   const uint8_t *tail = a->path[0]->by_hash.key;
-  if (table_find(&a->delivered, tail) != NULL) return MG_ASSEMBLER_ADDED;
+  bool attached = !a->path[0]->unattached;
+  if (attached && table_find(&a->delivered, tail) != NULL) return MG_ASSEMBLER_ADDED;
   if (!reserve_unpacked(a, n)) return MG_ASSEMBLER_NO_MEMORY;
-  if (!unpack_path(a, n) || tangle_bundle_validate(a->txs, n, a->hashes) != TANGLE_OK) {
+  if (!unpack_path(a, n) || !path_valid(a, n)) {
     a->stats.invalid_bundles++;
     return MG_ASSEMBLER_ADDED;
   }
-  remember_delivered(a, tail);
+  if (attached) remember_delivered(a, tail);
   a->stats.bundles++;
   if (cb != NULL) cb(ctx, a->tx_ptrs, a->hash_ptrs, n);
   return MG_ASSEMBLER_ADDED;
@@ -390,6 +439,78 @@ static mg_assembler_result_t complete_through(mg_assembler_t *a, held_tx_t *x, m
   }
 }
 
+/* ---- unattached chains ---- */
+
+/* Along one bundle the message id stays, and the packet order stays or steps from the header
+ * (0) to the first packet (1, or -1 when it is also the last). */
+static bool tags_follow(const held_tx_t *prev, const held_tx_t *next) {
+  return memcmp(prev->msg_id, next->msg_id, MSG_ID_BYTES) == 0 &&
+         (next->ord == prev->ord || (prev->ord == 0 && (next->ord == 1 || next->ord == -1)));
+}
+
+/* True when h may stand at position p, after path[p - 1] when p > 0, in x's bundle. */
+static bool fits_position(const mg_assembler_t *a, const held_tx_t *h, size_t p, const held_tx_t *x) {
+  return fits_chain(h, (int64_t)p, x) && (p == 0 || tags_follow(a->path[p - 1], h));
+}
+
+/* Points cursor[p] at the first candidate for position p: x itself at its own position. */
+static void start_position(mg_assembler_t *a, size_t p, held_tx_t *x) {
+  if (p == (size_t)x->current_index) {
+    a->cursor[p] = &x->by_position;
+    return;
+  }
+  uint8_t key[KEY_BYTES];
+  position_key(x->bundle, (int64_t)p, key);
+  a->cursor[p] = *table_bucket(&a->by_position, key);
+}
+
+/* The next transaction at or after cursor[p] that fits position p; the cursor moves past it. */
+static held_tx_t *next_at_position(mg_assembler_t *a, size_t p, held_tx_t *x) {
+  if (p == (size_t)x->current_index) {
+    bool first = a->cursor[p] != NULL;
+    a->cursor[p] = NULL;
+    return first && fits_position(a, x, p, x) ? x : NULL;
+  }
+  uint8_t key[KEY_BYTES];
+  position_key(x->bundle, (int64_t)p, key);
+  for (key_link_t *l = chain_match(a->cursor[p], key); l != NULL; l = chain_match(l->next, key)) {
+    held_tx_t *h = CONTAINER_OF(l, held_tx_t, by_position);
+    if (fits_position(a, h, p, x)) {
+      a->cursor[p] = l->next;
+      return h;
+    }
+  }
+  a->cursor[p] = NULL;
+  return NULL;
+}
+
+/* Every unattached chain through the new transaction x: depth-first from position 0, placing
+ * at most max_unattached_steps transactions. */
+static mg_assembler_result_t complete_unattached(mg_assembler_t *a, held_tx_t *x, mg_bundle_cb cb, void *ctx) {
+  size_t last = (size_t)x->last_index, steps = a->limits.max_unattached_steps, p = 0;
+  mg_assembler_result_t result = MG_ASSEMBLER_ADDED;
+  start_position(a, 0, x);
+  for (;;) {
+    held_tx_t *h = next_at_position(a, p, x);
+    if (h == NULL) {
+      if (p == 0) return result;
+      p--;
+      continue;
+    }
+    if (steps == 0) {
+      a->stats.cut_searches++;
+      return result;
+    }
+    steps--;
+    a->path[p] = h;
+    if (p == last) {
+      if (try_bundle(a, last + 1, cb, ctx) == MG_ASSEMBLER_NO_MEMORY) result = MG_ASSEMBLER_NO_MEMORY;
+      continue;
+    }
+    start_position(a, ++p, x);
+  }
+}
+
 mg_assembler_result_t mg_assembler_add(mg_assembler_t *a, const tangle_tx_t *tx, const trit_t hash[243],
                                        uint64_t now_ms, mg_bundle_cb cb, void *ctx) {
   if (a == NULL || tx == NULL || hash == NULL) return MG_ASSEMBLER_REJECTED;
@@ -408,5 +529,5 @@ mg_assembler_result_t mg_assembler_add(mg_assembler_t *a, const tangle_tx_t *tx,
   held_tx_t *h = hold_tx(a, tx, key, now_ms);
   if (h == NULL) return MG_ASSEMBLER_NO_MEMORY;
   a->stats.added++;
-  return complete_through(a, h, cb, ctx);
+  return h->unattached ? complete_unattached(a, h, cb, ctx) : complete_through(a, h, cb, ctx);
 }

@@ -9,18 +9,27 @@
  * tail is tried, so the valid combination still completes. Memory is bounded: transactions older
  * than the time-to-live expire and the oldest go first past the maximum count. A bundle is
  * delivered once per tail hash (duplicates and repeats ignored); a reattachment (a new tail) is
- * delivered again, and the MAM reader and the store drop what they have already seen. */
+ * delivered again, and the MAM reader and the store drop what they have already seen.
+ *
+ * Unattached transactions (trunk all 9, as `mamgate-cli write` prints them) have no trunks to
+ * follow. When the limits ask for it, such a bundle is rebuilt from the transactions with its
+ * bundle field and lastIndex, position by position, told apart by their tags (message id and
+ * packet order): along one bundle the message id stays and the order stays, or steps from the
+ * header (0) to the first packet (1 or -1). Every combination through the added transaction is
+ * tried, conflicting copies included, up to a bound; only the MAM checks can tell which copy is
+ * genuine, since the bundle hash covers neither tags nor fragments. */
 #ifndef PLUGIN_ASSEMBLER_H
 #define PLUGIN_ASSEMBLER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "tangle/transaction.h"
 
 typedef struct mg_assembler mg_assembler_t;
 
-/* A zero field takes its default. A held transaction takes about 1.8 KB (its trits packed five
- * to a byte), so max_txs = 100000 bounds the held transactions at about 185 MB; at most max_txs
+/* A zero field takes its default. A held transaction takes about 1.9 KB (its trits packed five
+ * to a byte), so max_txs = 100000 bounds the held transactions at about 195 MB; at most max_txs
  * delivered tails are remembered (about 90 bytes each), and the largest bundle delivered so far
  * is kept unpacked for the callback (about 8 KB per transaction). */
 typedef struct mg_assembler_limits {
@@ -29,10 +38,16 @@ typedef struct mg_assembler_limits {
                           * those of delivered bundles too, so that a second tail on the same
                           * chain (a forged one first, the real one later) still completes */
   size_t max_bundle_txs; /* longer bundles are rejected (default 1000) */
+  bool unattached;       /* also rebuild unattached bundles by their tags (default false: a node
+                          * attaches every transaction, and the gateway takes only those) */
+  size_t max_unattached_steps; /* transactions placed while searching the unattached bundles
+                                * through one added transaction; conflicting copies multiply
+                                * them (default 10000) */
 } mg_assembler_limits_t;
 
 typedef struct mg_assembler_stats {
   uint64_t added, duplicates, rejected, bundles, invalid_bundles, expired, evicted;
+  uint64_t cut_searches; /* unattached searches stopped by max_unattached_steps */
   size_t held;
 } mg_assembler_stats_t;
 

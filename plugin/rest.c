@@ -262,10 +262,11 @@ static void post_psk(void *ctx, mg_http_request_t *req) {
   char id[MG_PSK_ID_TRYTES + 1], key[MG_PSK_KEY_TRYTES + 1];
   const char *given_id = json_string_value(json_object_get(body, "id"));
   const char *given_key = json_string_value(json_object_get(body, "key"));
-  if ((json_object_get(body, "id") && !is_trytes(given_id, MG_PSK_ID_TRYTES)) ||
+  /* a shorter id is padded with 9, as the reference's users do */
+  if ((json_object_get(body, "id") && (!given_id || mam_psk_id_pad(given_id, strlen(given_id), id) != MAM_OK)) ||
       (json_object_get(body, "key") && !is_trytes(given_key, MG_PSK_KEY_TRYTES)))
-    return mg_http_respond_error(req, 400, "bad_request", "id must be 27 trytes and key 81 trytes");
-  if ((given_id ? (snprintf(id, sizeof id, "%s", given_id), 0) : random_trytes(id, MG_PSK_ID_TRYTES)) != 0 ||
+    return mg_http_respond_error(req, 400, "bad_request", "id must be 1 to 27 trytes (padded with 9) and key 81 trytes");
+  if ((given_id ? 0 : random_trytes(id, MG_PSK_ID_TRYTES)) != 0 ||
       (given_key ? (snprintf(key, sizeof key, "%s", given_key), 0) : random_trytes(key, MG_PSK_KEY_TRYTES)) != 0)
     return mg_http_respond_error(req, 500, "internal", "no random source");
   pthread_mutex_lock(&r->g->control_lock);

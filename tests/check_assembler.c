@@ -1,16 +1,19 @@
 /* The bundle assembler: random zero-value bundles built and finalised with tangle/bundle.h and
  * chained with real transaction hashes, fed in every order; duplicates, bundles sharing a bundle
- * hash, attacker transactions, expiry, the max_txs bound, reattachments and rejected input. */
+ * hash, attacker transactions, expiry, the max_txs bound, reattachments and rejected input; and
+ * messages shaped as the reference writes them (obsoleteTag 9, one second, so all their bundles
+ * share a bundle hash), attached or not. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "mamcore/transport.h"
 #include "plugin/assembler.h"
 #include "tangle/bundle.h"
 #include "tests/testutil.h"
 
 #define HASH TANGLE_TX_HASH_TRITS
 #define MAX_N 8
-#define MAX_DELIVERIES 16
+#define MAX_DELIVERIES 64
 #define TIMESTAMP 1600000000
 
 /* A chained bundle with its transaction hashes. */
@@ -472,6 +475,200 @@ START_TEST(test_wrong_bundle_hash_not_delivered) {
 }
 END_TEST
 
+
+/* ---- messages shaped as the reference writes them ---- */
+
+#define REF_PACKETS 3
+#define REF_N 2 /* transactions per bundle: equal sizes, so one bundle hash for all */
+
+/* One unattached bundle of a reference-shaped message: obsoleteTag all 9 and TIMESTAMP; the tag
+ * holds the message id and the packet order: `header` transactions with order 0, then the rest
+ * with order ord. Its transaction hashes are computed. */
+static void ref_bundle(bundle_t *b, const trit_t address[HASH], const trit_t msg_id[MAM_MSG_ID_TRITS], size_t header,
+                       int64_t ord, uint64_t *rng) {
+  static trit_t message[REF_N * TANGLE_TX_FRAGMENT_TRITS];
+  trit_t tags[2][TANGLE_TX_TAG_TRITS];
+  for (int k = 0; k < 2; k++) {
+    memcpy(tags[k], msg_id, MAM_MSG_ID_TRITS);
+    mam_trits_from_int(k == 0 ? 0 : ord, tags[k] + MAM_MSG_ID_TRITS, MAM_ORD_TRITS);
+  }
+  tu_random_trits(message, sizeof message, rng);
+  tangle_bundle_entry_t e[2];
+  size_t ne = 0, frag = TANGLE_TX_FRAGMENT_TRITS;
+  if (header > 0)
+    e[ne++] = (tangle_bundle_entry_t){.address = address, .tag = tags[0], .timestamp = TIMESTAMP, .message = message,
+                                      .message_trits = header * frag};
+  e[ne++] = (tangle_bundle_entry_t){.address = address, .tag = tags[1], .timestamp = TIMESTAMP,
+                                    .message = message + header * frag, .message_trits = (REF_N - header) * frag};
+  b->n = REF_N;
+  ck_assert_int_eq(tangle_bundle_build(e, ne, b->txs, REF_N), TANGLE_OK);
+  ck_assert_int_eq(tangle_bundle_finalize(b->txs, REF_N, NULL), TANGLE_OK);
+  for (size_t i = 0; i < REF_N; i++) ck_assert_int_eq(tangle_tx_hash(&b->txs[i], b->hashes[i]), TANGLE_OK);
+}
+
+/* A message of REF_PACKETS packets: the header with packet 1, then packets 2 .. REF_PACKETS, the
+ * last one's order negative. */
+static void ref_message(bundle_t m[REF_PACKETS], const trit_t address[HASH], uint64_t *rng) {
+  trit_t msg_id[MAM_MSG_ID_TRITS];
+  tu_random_trits(msg_id, MAM_MSG_ID_TRITS, rng);
+  for (int64_t k = 0; k < REF_PACKETS; k++) ref_bundle(&m[k], address, msg_id, k == 0, k + 1 == REF_PACKETS ? -(k + 1) : k + 1, rng);
+}
+
+/* A transaction on its own: a conflicting copy. */
+typedef struct {
+  tangle_tx_t tx;
+  trit_t hash[HASH];
+} loose_t;
+
+#define FEED_MAX 64
+
+/* Adds every transaction of the bundles and the loose ones in one shuffled stream. */
+static void feed_shuffled(mg_assembler_t *a, bundle_t *const *bundles, size_t nb, const loose_t *loose, size_t nl,
+                          mg_bundle_cb cb, void *ctx, uint64_t *rng) {
+  const tangle_tx_t *txs[FEED_MAX];
+  const trit_t *hashes[FEED_MAX];
+  size_t order[FEED_MAX], n = 0;
+  for (size_t k = 0; k < nb; k++)
+    for (size_t i = 0; i < bundles[k]->n; i++, n++) txs[n] = &bundles[k]->txs[i], hashes[n] = bundles[k]->hashes[i];
+  for (size_t k = 0; k < nl; k++, n++) txs[n] = &loose[k].tx, hashes[n] = loose[k].hash;
+  ck_assert_uint_le(n, FEED_MAX);
+  for (size_t i = 0; i < n; i++) order[i] = i;
+  shuffle(order, n, rng);
+  for (size_t i = 0; i < n; i++)
+    ck_assert_int_eq(mg_assembler_add(a, txs[order[i]], hashes[order[i]], 0, cb, ctx), MG_ASSEMBLER_ADDED);
+}
+
+/* Two messages of one channel, every bundle with the same bundle hash. */
+static void two_ref_messages(bundle_t m[2][REF_PACKETS], uint64_t *rng) {
+  trit_t address[HASH];
+  tu_random_trits(address, HASH, rng);
+  ref_message(m[0], address, rng);
+  ref_message(m[1], address, rng);
+  for (size_t k = 0; k < 2; k++)
+    for (size_t j = 0; j < REF_PACKETS; j++) ck_assert_int_eq(memcmp(m[k][j].txs[0].bundle, m[0][0].txs[0].bundle, HASH), 0);
+}
+
+/* Attached (trunks chain): shuffled, with reattachments and conflicting copies. */
+START_TEST(test_reference_shaped_attached) {
+  uint64_t rng = 21;
+  static bundle_t m[2][REF_PACKETS], again[2];
+  static collector_t c;
+  for (size_t round = 0; round < 5; round++) {
+    two_ref_messages(m, &rng);
+    for (size_t k = 0; k < 2; k++)
+      for (size_t j = 0; j < REF_PACKETS; j++) chain(&m[k][j], &rng);
+    again[0] = m[0][1];
+    again[1] = m[1][2];
+    chain(&again[0], &rng);
+    chain(&again[1], &rng);
+    /* a copy of a tail on the real chain (delivered too: its essence is the real one) and a
+     * copy of a head that no trunk names (never part of a bundle) */
+    loose_t fakes[2];
+    forge(&m[0][2], 0, &fakes[0].tx, fakes[0].hash, &rng);
+    forge(&m[1][0], 1, &fakes[1].tx, fakes[1].hash, &rng);
+    bundle_t *all[] = {&m[0][0], &m[0][1], &m[0][2], &m[1][0], &m[1][1], &m[1][2], &again[0], &again[1]};
+    mg_assembler_t *a = mg_assembler_new(NULL);
+    ck_assert_ptr_nonnull(a);
+    c.count = 0;
+    feed_shuffled(a, all, 8, fakes, 2, collect, &c, &rng);
+    for (size_t k = 0; k < 8; k++) ck_assert_uint_eq(deliveries_of(&c, all[k]), 1);
+    ck_assert_uint_eq(c.count, 9);
+    mg_assembler_free(a);
+  }
+}
+END_TEST
+
+/* Not attached (trunks all 9): the bundles are told apart by their tags. Shuffled, with
+ * reattachments (attached copies), conflicting copies, and a message whose header fills its
+ * bundle (its packet alone in the next one). */
+START_TEST(test_reference_shaped_unattached) {
+  uint64_t rng = 22;
+  static bundle_t m[2][REF_PACKETS], again[2], header_only, its_packet;
+  static collector_t c;
+  mg_assembler_limits_t limits = {.unattached = true};
+  for (size_t round = 0; round < 5; round++) {
+    two_ref_messages(m, &rng);
+    trit_t msg_id[MAM_MSG_ID_TRITS];
+    tu_random_trits(msg_id, MAM_MSG_ID_TRITS, &rng);
+    ref_bundle(&header_only, m[0][0].txs[0].address, msg_id, 0, 0, &rng);
+    ref_bundle(&its_packet, m[0][0].txs[0].address, msg_id, 0, -1, &rng);
+    ck_assert_int_eq(memcmp(header_only.txs[0].bundle, m[0][0].txs[0].bundle, HASH), 0);
+    again[0] = m[0][1];
+    again[1] = m[1][0];
+    chain(&again[0], &rng);
+    chain(&again[1], &rng);
+    loose_t fakes[2]; /* another head for one bundle, another tail for another: one more each */
+    forge(&m[0][2], 1, &fakes[0].tx, fakes[0].hash, &rng);
+    forge(&m[1][1], 0, &fakes[1].tx, fakes[1].hash, &rng);
+    bundle_t *all[] = {&m[0][0], &m[0][1], &m[0][2], &m[1][0], &m[1][1], &m[1][2], &again[0], &again[1],
+                       &header_only, &its_packet};
+    mg_assembler_t *a = mg_assembler_new(&limits);
+    ck_assert_ptr_nonnull(a);
+    c.count = 0;
+    feed_shuffled(a, all, 10, fakes, 2, collect, &c, &rng);
+    for (size_t k = 0; k < 10; k++) ck_assert_uint_eq(deliveries_of(&c, all[k]), 1);
+    /* 10 genuine, 2 with a conflicting copy, and the header-only bundle's tail with its packet's
+     * head (order 0 then -1 follow each other; the MAM reader refuses it) */
+    ck_assert_uint_eq(c.count, 13);
+    mg_assembler_stats_t s = stats_of(a);
+    ck_assert_uint_eq(s.bundles, 13);
+    ck_assert_uint_eq(s.invalid_bundles, 0);
+    ck_assert_uint_eq(s.cut_searches, 0);
+    mg_assembler_free(a);
+  }
+}
+END_TEST
+
+/* The gateway's default: unattached transactions are held but complete nothing. */
+START_TEST(test_unattached_needs_the_option) {
+  uint64_t rng = 23;
+  static bundle_t m[2][REF_PACKETS];
+  static collector_t c;
+  two_ref_messages(m, &rng);
+  bundle_t *all[] = {&m[0][0], &m[0][1], &m[0][2], &m[1][0], &m[1][1], &m[1][2]};
+  mg_assembler_t *a = mg_assembler_new(NULL);
+  ck_assert_ptr_nonnull(a);
+  c.count = 0;
+  feed_shuffled(a, all, 6, NULL, 0, collect, &c, &rng);
+  ck_assert_uint_eq(c.count, 0);
+  ck_assert_uint_eq(stats_of(a).held, 6 * REF_N);
+  mg_assembler_free(a);
+}
+END_TEST
+
+static void count_bundle(void *ctx, const tangle_tx_t *const *txs, const trit_t *const *hashes, size_t n) {
+  (void)txs, (void)hashes, (void)n;
+  ++*(size_t *)ctx;
+}
+
+/* Conflicting copies multiply the combinations; max_unattached_steps bounds the search. */
+START_TEST(test_unattached_search_bounded) {
+  uint64_t rng = 24;
+  static bundle_t b;
+  trit_t address[HASH], msg_id[MAM_MSG_ID_TRITS];
+  tu_random_trits(address, HASH, &rng);
+  tu_random_trits(msg_id, MAM_MSG_ID_TRITS, &rng);
+  ref_bundle(&b, address, msg_id, 0, 5, &rng);
+  static loose_t copies[6];
+  for (size_t k = 0; k < 6; k++) forge(&b, 0, &copies[k].tx, copies[k].hash, &rng);
+  size_t steps[] = {0, 5}, expect[] = {7, 2};
+  for (size_t t = 0; t < 2; t++) {
+    mg_assembler_limits_t limits = {.unattached = true, .max_unattached_steps = steps[t]};
+    mg_assembler_t *a = mg_assembler_new(&limits);
+    ck_assert_ptr_nonnull(a);
+    size_t delivered = 0;
+    for (size_t k = 0; k < 6; k++) ck_assert_int_eq(mg_assembler_add(a, &copies[k].tx, copies[k].hash, 0, count_bundle, &delivered), MG_ASSEMBLER_ADDED);
+    ck_assert_int_eq(mg_assembler_add(a, &b.txs[0], b.hashes[0], 0, count_bundle, &delivered), MG_ASSEMBLER_ADDED);
+    ck_assert_uint_eq(delivered, 0);
+    /* the head completes a bundle with each of the 7 tails, two steps each: 5 steps give 2 */
+    ck_assert_int_eq(mg_assembler_add(a, &b.txs[1], b.hashes[1], 0, count_bundle, &delivered), MG_ASSEMBLER_ADDED);
+    ck_assert_uint_eq(delivered, expect[t]);
+    ck_assert_uint_eq(stats_of(a).cut_searches, t);
+    mg_assembler_free(a);
+  }
+}
+END_TEST
+
 static Suite *assembler_suite(void) {
   Suite *s = suite_create("assembler");
   TCase *tc = tcase_create("assembler");
@@ -485,6 +682,10 @@ static Suite *assembler_suite(void) {
   tcase_add_test(tc, test_reattachment_delivered_again);
   tcase_add_test(tc, test_rejected_input);
   tcase_add_test(tc, test_wrong_bundle_hash_not_delivered);
+  tcase_add_test(tc, test_reference_shaped_attached);
+  tcase_add_test(tc, test_reference_shaped_unattached);
+  tcase_add_test(tc, test_unattached_needs_the_option);
+  tcase_add_test(tc, test_unattached_search_bounded);
   suite_add_tcase(s, tc);
   return s;
 }

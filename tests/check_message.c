@@ -465,6 +465,26 @@ START_TEST(test_payload_codec) {
 }
 END_TEST
 
+/* PSK ids as people write them: 1 to 27 trytes, padded with 9 on the right. */
+START_TEST(test_psk_id_pad) {
+  char out[MAM_PSK_ID_TRYTES + 1];
+  ck_assert_int_eq(mam_psk_id_pad("ABC", 3, out), MAM_OK);
+  ck_assert_str_eq(out, "ABC999999999999999999999999");
+  ck_assert_int_eq(mam_psk_id_pad("PSKIDAPSKIDAPSKIDAPSKIDAPSK", 27, out), MAM_OK);
+  ck_assert_str_eq(out, "PSKIDAPSKIDAPSKIDAPSKIDAPSK");
+  ck_assert_int_eq(mam_psk_id_pad("Z", 1, out), MAM_OK);
+  ck_assert_str_eq(out, "Z99999999999999999999999999");
+  ck_assert_int_eq(mam_psk_id_pad("ABCX", 3, out), MAM_OK); /* only len characters count */
+  ck_assert_str_eq(out, "ABC999999999999999999999999");
+  ck_assert_int_eq(mam_psk_id_pad("", 0, out), MAM_ERR_INVALID_ARG);
+  ck_assert_int_eq(mam_psk_id_pad("PSKIDAPSKIDAPSKIDAPSKIDAPSKA", 28, out), MAM_ERR_INVALID_ARG);
+  ck_assert_int_eq(mam_psk_id_pad("abc", 3, out), MAM_ERR_INVALID_TRYTE);
+  ck_assert_int_eq(mam_psk_id_pad("AB C", 4, out), MAM_ERR_INVALID_TRYTE);
+  ck_assert_int_eq(mam_psk_id_pad(NULL, 3, out), MAM_ERR_NULL_ARG);
+  ck_assert_int_eq(mam_psk_id_pad("ABC", 3, NULL), MAM_ERR_NULL_ARG);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("message");
   TCase *tc = tcase_create("message");
@@ -476,6 +496,7 @@ int main(void) {
   tcase_add_test(tc, test_tamper_every_field);
   tcase_add_test(tc, test_session_keys_unique);
   tcase_add_test(tc, test_payload_codec);
+  tcase_add_test(tc, test_psk_id_pad);
   suite_add_tcase(s, tc);
   return tu_run_suite(s);
 }

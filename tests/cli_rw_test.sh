@@ -155,6 +155,21 @@ expect payload-file "$(od -An -tx1 "$work/bytes" | tr -d ' \n')" \
 expect payload-trytes "ABCDEFGHI" "$("$cli" read --trusted "$CH" <"$work/trytes.tx" 2>/dev/null |
   python3 -c 'import json,sys; print("".join(json.loads(l)["payload_trytes"] for l in sys.stdin))')"
 
+# ---- a PSK id shorter than 27 trytes is padded with 9, when writing and when reading ----
+PSK_KEY=${PSK#*:}
+padded=SHORT$(nines 22)
+"$cli" write --seed "$SEED" --state "$state" --text "short id" --psk "SHORT:$PSK_KEY" >"$work/short.tx" 2>/dev/null
+expect short-psk-write 0 $?
+expect short-psk-read-padded "short id" "$("$cli" read --trusted "$CH" --psk "$padded:$PSK_KEY" <"$work/short.tx" 2>/dev/null |
+  python3 -c 'import json,sys; print(json.loads(sys.stdin.read())["payload"])')"
+"$cli" write --seed "$SEED" --state "$state" --text "padded id" --psk "$padded:$PSK_KEY" >"$work/padded.tx" 2>/dev/null
+expect short-psk-read-short "padded id" "$("$cli" read --trusted "$CH" --psk "SHORT:$PSK_KEY" <"$work/padded.tx" 2>/dev/null |
+  python3 -c 'import json,sys; print(json.loads(sys.stdin.read())["payload"])')"
+expect_status psk-id-too-long 2 "$cli" read --trusted "$CH" --psk "${padded}A:$PSK_KEY"
+expect_status psk-id-empty 2 "$cli" read --trusted "$CH" --psk ":$PSK_KEY"
+expect_status psk-id-lowercase 2 "$cli" write --seed "$SEED" --state "$state" --text x --psk "short:$PSK_KEY"
+expect_status psk-key-short 2 "$cli" read --trusted "$CH" --psk "SHORT:${PSK_KEY:1}"
+
 # ---- wrong keys ----
 "$cli" write --seed "$SEED" --state "$state" --text secret --psk "$PSK" --packets 3 >"$work/psk.tx" 2>/dev/null
 n_psk=$(wc -l <"$work/psk.tx")

@@ -42,6 +42,8 @@ r1=$("$cli" ntru-keygen); r2=$("$cli" ntru-keygen)
 expect ntru-keygen-random-differs 1 "$([ "${#r1}" -eq 3415 ] && [ "$r1" != "$r2" ] && echo 1)"
 expect psk-gen "PSKIDAPSKIDAPSKIDAPSKIDAPSK:$(vector 'psk(id=PSKIDA' 'key=')" \
   "$("$cli" psk-gen --key "$seed" --nonce PSKANONCE --id PSKIDAPSKIDAPSKIDAPSKIDAPSK)"
+short=$("$cli" psk-gen --key "$seed" --nonce PSKANONCE --id PSKIDA)
+expect psk-gen-short-id-padded "PSKIDA999999999999999999999:$(vector 'psk(id=PSKIDA' 'key=')" "$short"
 p1=$("$cli" psk-gen); p2=$("$cli" psk-gen)
 expect psk-gen-random 1 "$([ "${#p1}" -eq 109 ] && [ "$p1" != "$p2" ] && echo 1)"
 
@@ -57,7 +59,9 @@ expect_usage_error negative-sizet sizet -1
 expect_usage_error extra-option sizet --key "$A81" 5
 expect_usage_error missing-arg sizet
 expect_usage_error psk-key-without-nonce psk-gen --key "$A81"
-expect_usage_error psk-short-id psk-gen --id ABC
+expect_usage_error psk-long-id psk-gen --id "$(printf 'A%.0s' $(seq 28))"
+expect_usage_error psk-lowercase-id psk-gen --id abc
+expect_usage_error psk-empty-id psk-gen --id ''
 expect_usage_error ntru-pk-needs-key ntru-pk --nonce ABC
 
 echo "$pass passed, $fail failed"

@@ -167,6 +167,15 @@ expect_status "payload too large" 413 POST "/v1/channels/$ch/messages" "{\"paylo
 expect_status "body too large" 413 POST /v1/psks "@$work/big.json"
 expect_status "duplicate watch" 409 POST /v1/watches "{\"channel_id\":\"$ch\"}"
 expect_status "duplicate psk" 409 POST /v1/psks "{\"id\":\"$psk_id\"}"
+# a PSK id shorter than 27 trytes is padded with 9, as the reference's users pad theirs
+short_padded=SHORTPSK$(printf '9%.0s' $(seq 19))
+api POST /v1/psks '{"id":"SHORTPSK"}'; check "short psk id" "201 $short_padded" "$status $(echo "$body" | json 'd["id"]')"
+expect_status "short psk id is the padded one" 409 POST /v1/psks "{\"id\":\"$short_padded\"}"
+expect_status "publish with the padded psk id" 201 POST "/v1/channels/$other/messages" "{\"payload\":\"padded\",\"psks\":[\"$short_padded\"]}"
+expect_status "psk id of 28 trytes" 400 POST /v1/psks "{\"id\":\"$(printf 'A%.0s' $(seq 28))\"}"
+expect_status "empty psk id" 400 POST /v1/psks '{"id":""}'
+expect_status "lowercase psk id" 400 POST /v1/psks '{"id":"short"}'
+expect_status "psk id not a string" 400 POST /v1/psks '{"id":7}'
 expect_status "unknown psk" 404 POST "/v1/channels/$ch/messages" "{\"payload\":\"x\",\"psks\":[\"$(printf 'B%.0s' $(seq 27))\"]}"
 expect_status "bad encoding" 400 POST "/v1/channels/$ch/messages" '{"payload":"x","encoding":"rot13"}'
 expect_status "bad cursor" 400 GET "/v1/channels/$ch/messages?cursor=-1"

@@ -77,10 +77,21 @@ static const char *split_pair(const char *what, const char *form, const char *te
   return colon + 1;
 }
 
+void cli_psk_id(const char *what, const char *id, size_t len, trit_t out[MAM_PSK_ID_TRITS]) {
+  char padded[MAM_PSK_ID_TRYTES + 1];
+  mam_err_t err = mam_psk_id_pad(id, len, padded);
+  if (err != MAM_OK)
+    cli_usage_error("%s must be 1 to %d trytes (9 and A-Z; padded with 9): %s", what, MAM_PSK_ID_TRYTES, mam_strerror(err));
+  cli_trits_into(what, padded, MAM_PSK_ID_TRYTES, out);
+}
+
 void cli_psk(const char *text, mam_psk_t *out) {
-  const char *key = split_pair("--psk", "ID:KEY", text, MAM_PSK_ID_TRITS / 3, MAM_PSK_KEY_TRITS / 3);
-  cli_trits_into("--psk id", text, MAM_PSK_ID_TRITS / 3, out->id);
-  cli_trits_into("--psk key", key, MAM_PSK_KEY_TRITS / 3, out->key);
+  const char *colon = strchr(text, ':');
+  if (!colon || strlen(colon + 1) != MAM_PSK_KEY_TRITS / 3)
+    cli_usage_error("--psk must be ID:KEY (an id of 1 to %d trytes and a key of %d trytes)", MAM_PSK_ID_TRYTES,
+                    MAM_PSK_KEY_TRITS / 3);
+  cli_psk_id("--psk id", text, (size_t)(colon - text), out->id);
+  cli_trits_into("--psk key", colon + 1, MAM_PSK_KEY_TRITS / 3, out->key);
 }
 
 #define NTRU_SK_FIELD_TRITS (MAM_NTRU_SK_TRITS + 2) /* f and two zero trits: whole trytes */

@@ -30,7 +30,10 @@ void cli_trits_into(const char *what, const char *trytes, size_t n, trit_t *out)
 /* Parses a decimal integer in [min, max]; exits with a clear message otherwise. */
 uint64_t cli_uint(const char *what, const char *text, uint64_t min, uint64_t max);
 
-/* ID:KEY as psk-gen prints it (27 and 81 trytes). */
+/* A PSK id of len characters: 1 to 27 trytes, padded with 9 on the right (mam_psk_id_pad); exits
+ * with a clear message otherwise. */
+void cli_psk_id(const char *what, const char *id, size_t len, trit_t out[MAM_PSK_ID_TRITS]);
+/* ID:KEY as psk-gen prints it (27 and 81 trytes); a shorter id is padded with 9. */
 void cli_psk(const char *text, mam_psk_t *out);
 /* SK:PK as ntru-keygen prints it (342 trytes of f and two zero trits, 3072 trytes of the public
  * key); exits when the key pair does not load. */

@@ -1,14 +1,12 @@
 /* tools/cli_read.c: `mamgate-cli read`: MAM2 packets out of transaction trytes on stdin.
  *
- * Lines come in any order, mixed with anything else. Every line that parses as a transaction is
- * kept; then transactions are grouped into bundles by bundle hash, lastIndex and currentIndex. Of
- * two transactions in one place, one that differs only in the attachment fields (trunk, branch,
- * attachment timestamps, nonce: a reattachment) is a duplicate; any other is a conflict, and the
- * first in tryte order is kept. A bundle is checked with tangle_bundle_validate (indexes, values,
- * bundle hash) but its trunk chaining is not required: `write` prints unattached transactions
- * whose trunks are all 9. The chaining check is the validator's last, so a chaining error means
- * everything else held. Fragments are not covered by the bundle hash; the MAM MAC or signature is
- * what protects them.
+ * Lines come in any order, mixed with anything else. Every line that parses as a transaction goes
+ * through the gateway's bundle assembler (plugin/assembler.h): it follows trunks where the
+ * transactions are attached and, where they are not (trunks all 9, as `write` prints them), tells
+ * bundles apart by their tags, since reference-written bundles of one channel in one second share
+ * a bundle hash. Every bundle it completes is kept, reattachments and combinations with
+ * conflicting copies included: fragments are not covered by the bundle hash, and the MAM MAC or
+ * signature is what tells the genuine copy.
  *
  * Bundles are read in (channel id, message id, |packet ord|) order, so a header comes before its
  * packets and packets in order. A bundle refused because its channel or endpoint is not trusted
@@ -20,28 +18,32 @@
 #include <string.h>
 
 #include "mamcore/transport.h"
+#include "plugin/assembler.h"
 #include "plugin/msgjson.h"
 #include "tangle/bundle.h"
 #include "tools/cli.h"
 #include "tools/cli_args.h"
 
-/* Transactions kept from one input (about 2.7 KB each). */
+/* Transactions kept from one input (about 4.6 KB each: the line, and its copy in the assembler). */
 #define READ_MAX_TXS 200000
+/* Transactions in all bundles kept, counted once per bundle (8 bytes each): combinations with
+ * conflicting copies of unattached transactions are not kept beyond it. */
+#define READ_MAX_BUNDLE_TXS (4 * READ_MAX_TXS)
 /* The longest line kept whole: a transaction and "\r". */
 #define LINE_MAX_CHARS (TANGLE_TX_TRYTES + 1)
 /* Reasons are error texts of the two layers and a few of the reader's own. */
-#define OWN_REASONS 4
+#define OWN_REASONS 6
 #define MAX_REASONS (TANGLE_ERR__COUNT + MAM_ERR__COUNT + OWN_REASONS)
 
 #define TRYTES_OF(off) ((off) / 3)
-/* The part of a transaction that attaching leaves alone: fragment .. bundle, and the tag. */
-#define CONTENT_END TRYTES_OF(TANGLE_TX_OFF_TRUNK)
 #define TAG_AT TRYTES_OF(TANGLE_TX_OFF_TAG)
-#define TAG_TRYTES (TANGLE_TX_TAG_TRITS / 3)
+#define HASH_TRYTES (TANGLE_TX_HASH_TRITS / 3)
 
 typedef struct stored_tx {
   char trytes[TANGLE_TX_TRYTES];
-  int64_t index, last;
+  char hash[HASH_TRYTES];
+  const char *fate; /* why the line is skipped, unless a bundle holding it is read (static) */
+  bool read;        /* a bundle holding it was read */
 } stored_tx_t;
 
 typedef struct rd_bundle {
@@ -50,6 +52,7 @@ typedef struct rd_bundle {
   int64_t ord;       /* |ord| in the first transaction's tag */
   mam_err_t err;     /* of the last attempt to read it */
   bool pending;
+  bool read;         /* read, and the first of its channel, message and |ord| to be */
 } rd_bundle_t;
 
 typedef struct tally {
@@ -61,9 +64,11 @@ typedef struct tally {
 typedef struct read_input {
   stored_tx_t *txs;
   size_t n, cap;
-  stored_tx_t **order; /* the transactions sorted, then those in bundles packed together */
-  rd_bundle_t *bundles;
-  size_t n_bundles;
+  stored_tx_t **by_hash; /* the transactions sorted by hash */
+  rd_bundle_t *bundles;  /* as the assembler completes them, then in reading order */
+  size_t n_bundles, cap_bundles;
+  size_t bundle_txs;      /* in the bundles kept */
+  size_t dropped_bundles; /* past READ_MAX_BUNDLE_TXS */
   tally_t skipped;
 } read_input_t;
 
@@ -86,7 +91,7 @@ static void print_tally(const tally_t *t) {
 
 /* ---- input ---- */
 
-static void keep_tx(read_input_t *ri, const char *line, const tangle_tx_t *tx) {
+static void keep_tx(read_input_t *ri, const char *line) {
   if (ri->n == ri->cap) {
     size_t cap = ri->cap ? 2 * ri->cap : 64;
     stored_tx_t *grown = realloc(ri->txs, cap * sizeof *grown);
@@ -96,8 +101,8 @@ static void keep_tx(read_input_t *ri, const char *line, const tangle_tx_t *tx) {
   }
   stored_tx_t *s = &ri->txs[ri->n++];
   memcpy(s->trytes, line, TANGLE_TX_TRYTES);
-  s->index = tx->current_index;
-  s->last = tx->last_index;
+  s->fate = NULL;
+  s->read = false;
 }
 
 static void take_line(read_input_t *ri, const char *line, size_t n, tangle_tx_t *scratch) {
@@ -107,7 +112,7 @@ static void take_line(read_input_t *ri, const char *line, size_t n, tangle_tx_t 
   else if (ri->n == READ_MAX_TXS)
     skip(&ri->skipped, "more transactions than the reader keeps", 1);
   else
-    keep_tx(ri, line, scratch);
+    keep_tx(ri, line);
 }
 
 /* Reads one line, keeping at most cap characters of it in buf; *len gets its whole length without
@@ -145,81 +150,109 @@ static const char *bundle_field(const stored_tx_t *t) { return t->trytes + TRYTE
 
 static int compare_int(int64_t a, int64_t b) { return (a > b) - (a < b); }
 
-/* By bundle hash, lastIndex, currentIndex, then the whole transaction. */
-static int compare_slots(const void *pa, const void *pb) {
-  const stored_tx_t *a = *(stored_tx_t *const *)pa, *b = *(stored_tx_t *const *)pb;
-  int c = memcmp(bundle_field(a), bundle_field(b), TANGLE_TX_HASH_TRITS / 3);
-  if (c == 0) c = compare_int(a->last, b->last);
-  if (c == 0) c = compare_int(a->index, b->index);
-  return c ? c : memcmp(a->trytes, b->trytes, TANGLE_TX_TRYTES);
-}
-
-static bool same_group(const stored_tx_t *a, const stored_tx_t *b) {
-  return a->last == b->last && memcmp(bundle_field(a), bundle_field(b), TANGLE_TX_HASH_TRITS / 3) == 0;
-}
-
-static bool same_content(const stored_tx_t *a, const stored_tx_t *b) {
-  return memcmp(a->trytes, b->trytes, CONTENT_END) == 0 &&
-         memcmp(a->trytes + TAG_AT, b->trytes + TAG_AT, TAG_TRYTES) == 0;
-}
-
-/* Packs the group order[from..to) at order[*w..], one transaction per index, and records it as a
- * bundle when it holds every index 0..lastIndex. */
-static void collect_group(read_input_t *ri, size_t from, size_t to, size_t *w) {
-  size_t start = *w;
-  for (size_t k = from; k < to; k++) {
-    stored_tx_t *t = ri->order[k];
-    if (*w > start && ri->order[*w - 1]->index == t->index) {
-      skip(&ri->skipped, same_content(ri->order[*w - 1], t) ? "duplicate transactions" : "conflicting transactions", 1);
-      continue;
-    }
-    ri->order[(*w)++] = t;
-  }
-  size_t n = *w - start;
-  stored_tx_t **txs = ri->order + start;
-  int64_t last = txs[0]->last; /* indexes are distinct and sorted: 0 .. last when these hold */
-  if (txs[0]->index != 0 || txs[n - 1]->index != last || (uint64_t)last + 1 != n) {
-    skip(&ri->skipped, "incomplete bundles", n);
-    *w = start;
-    return;
-  }
-  ri->bundles[ri->n_bundles++] = (rd_bundle_t){.txs = txs, .n = n};
-}
-
-static void group_bundles(read_input_t *ri) {
-  ri->order = cli_alloc(ri->n * sizeof *ri->order);
-  ri->bundles = cli_alloc(ri->n * sizeof *ri->bundles);
-  for (size_t i = 0; i < ri->n; i++) ri->order[i] = &ri->txs[i];
-  qsort(ri->order, ri->n, sizeof *ri->order, compare_slots);
-  size_t w = 0;
-  for (size_t i = 0; i < ri->n;) {
-    size_t j = i + 1;
-    while (j < ri->n && same_group(ri->order[i], ri->order[j])) j++;
-    collect_group(ri, i, j, &w);
-    i = j;
-  }
-}
-
 static void parse_stored(const stored_tx_t *s, tangle_tx_t *tx) {
   if (tangle_tx_from_trytes(tx, s->trytes, TANGLE_TX_TRYTES) != TANGLE_OK)
     cli_fail("internal error: a kept line no longer parses");
 }
 
-/* Validates a bundle and finds its ord; false (lines counted) when it is invalid. */
-static bool check_bundle(rd_bundle_t *b, tally_t *skipped) {
-  tangle_tx_t *txs = cli_alloc(b->n * sizeof *txs);
-  for (size_t i = 0; i < b->n; i++) parse_stored(b->txs[i], &txs[i]);
-  tangle_err_t err = tangle_bundle_validate(txs, b->n, NULL);
-  if (err == TANGLE_ERR_BUNDLE_CHAIN) err = TANGLE_OK; /* unattached: see the top of the file */
-  if (err == TANGLE_OK) {
-    trit_t msg_id[MAM_MSG_ID_TRITS];
-    mam_tag_parse(txs[0].tag, msg_id, &b->ord);
-    if (b->ord < 0) b->ord = -b->ord;
-  } else {
-    skip(skipped, tangle_strerror(err), b->n);
+/* By hash, then by line. */
+static int compare_hashes(const void *pa, const void *pb) {
+  const stored_tx_t *a = *(stored_tx_t *const *)pa, *b = *(stored_tx_t *const *)pb;
+  int c = memcmp(a->hash, b->hash, HASH_TRYTES);
+  return c ? c : (a > b) - (a < b);
+}
+
+/* The first kept line with this hash (the assembler only delivers transactions it was given). */
+static stored_tx_t *line_of(const read_input_t *ri, const char hash[HASH_TRYTES]) {
+  size_t lo = 0, hi = ri->n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (memcmp(ri->by_hash[mid]->hash, hash, HASH_TRYTES) < 0) lo = mid + 1;
+    else hi = mid;
   }
-  free(txs);
-  return err == TANGLE_OK;
+  if (lo == ri->n || memcmp(ri->by_hash[lo]->hash, hash, HASH_TRYTES) != 0)
+    cli_fail("internal error: a delivered transaction is not among the lines");
+  return ri->by_hash[lo];
+}
+
+/* The assembler's callback: keeps the bundle as its lines, with its |ord|. */
+static void keep_bundle(void *ctx, const tangle_tx_t *const *txs, const trit_t *const *hashes, size_t n) {
+  read_input_t *ri = ctx;
+  char hash[HASH_TRYTES];
+  if (ri->bundle_txs + n > READ_MAX_BUNDLE_TXS) {
+    ri->dropped_bundles++;
+    for (size_t i = 0; i < n; i++) {
+      mam_trits_to_trytes(hashes[i], TANGLE_TX_HASH_TRITS, hash);
+      line_of(ri, hash)->fate = "in more bundles than the reader keeps";
+    }
+    return;
+  }
+  ri->bundle_txs += n;
+  if (ri->n_bundles == ri->cap_bundles) {
+    size_t cap = ri->cap_bundles ? 2 * ri->cap_bundles : 64;
+    rd_bundle_t *grown = realloc(ri->bundles, cap * sizeof *grown);
+    if (!grown) cli_fail("out of memory");
+    ri->bundles = grown;
+    ri->cap_bundles = cap;
+  }
+  rd_bundle_t *b = &ri->bundles[ri->n_bundles++];
+  b->txs = cli_alloc(n * sizeof *b->txs);
+  b->n = n;
+  for (size_t i = 0; i < n; i++) {
+    mam_trits_to_trytes(hashes[i], TANGLE_TX_HASH_TRITS, hash);
+    b->txs[i] = line_of(ri, hash);
+  }
+  trit_t msg_id[MAM_MSG_ID_TRITS];
+  mam_tag_parse(txs[0]->tag, msg_id, &b->ord);
+  if (b->ord < 0) b->ord = -b->ord;
+}
+
+/* Hashes every kept line and indexes the lines by hash. */
+static void hash_lines(read_input_t *ri, tangle_tx_t *tx) {
+  trit_t hash[TANGLE_TX_HASH_TRITS];
+  ri->by_hash = cli_alloc(ri->n * sizeof *ri->by_hash);
+  for (size_t i = 0; i < ri->n; i++) {
+    parse_stored(&ri->txs[i], tx);
+    if (tangle_tx_hash(tx, hash) != TANGLE_OK) cli_fail("internal error: cannot hash a kept line");
+    mam_trits_to_trytes(hash, TANGLE_TX_HASH_TRITS, ri->txs[i].hash);
+    ri->by_hash[i] = &ri->txs[i];
+  }
+  qsort(ri->by_hash, ri->n, sizeof *ri->by_hash, compare_hashes);
+}
+
+/* Gives one line to the assembler; what it refuses is counted. */
+static void assemble_line(read_input_t *ri, mg_assembler_t *a, stored_tx_t *t, tangle_tx_t *tx) {
+  trit_t hash[TANGLE_TX_HASH_TRITS];
+  mg_assembler_stats_t before, after;
+  parse_stored(t, tx);
+  if (mam_trytes_to_trits(t->hash, HASH_TRYTES, hash) != MAM_OK) cli_fail("internal error: a bad hash");
+  mg_assembler_stats(a, &before);
+  mg_assembler_result_t r = mg_assembler_add(a, tx, hash, 0, keep_bundle, ri);
+  mg_assembler_stats(a, &after);
+  if (r == MG_ASSEMBLER_NO_MEMORY) cli_fail("out of memory");
+  if (r == MG_ASSEMBLER_DUPLICATE) t->fate = "duplicate transactions";
+  if (r == MG_ASSEMBLER_REJECTED) t->fate = "refused by the bundle assembler (value, indexes or bundle length)";
+  if (after.invalid_bundles > before.invalid_bundles) t->fate = tangle_strerror(TANGLE_ERR_BUNDLE_HASH);
+}
+
+/* Every bundle the lines complete, in any order of the lines. */
+static void assemble_bundles(read_input_t *ri) {
+  tangle_tx_t *tx = cli_alloc(sizeof *tx);
+  hash_lines(ri, tx);
+  mg_assembler_limits_t limits = {.max_txs = READ_MAX_TXS, .ttl_ms = UINT64_MAX, .unattached = true};
+  mg_assembler_t *a = mg_assembler_new(&limits);
+  if (!a) cli_fail("out of memory");
+  for (size_t i = 0; i < ri->n; i++) assemble_line(ri, a, &ri->txs[i], tx);
+  mg_assembler_stats_t s;
+  mg_assembler_stats(a, &s);
+  if (s.cut_searches)
+    fprintf(stderr, "%llu searches for unattached bundles stopped at their limit (too many conflicting copies)\n",
+            (unsigned long long)s.cut_searches);
+  if (ri->dropped_bundles)
+    fprintf(stderr, "%zu bundles not kept: their transactions are in more bundles than the reader keeps\n",
+            ri->dropped_bundles);
+  mg_assembler_free(a);
+  free(tx);
 }
 
 /* By channel id (address), message id (the tag's first 21 trytes), then |ord|. */
@@ -229,14 +262,6 @@ static int compare_reading_order(const void *pa, const void *pb) {
   int c = memcmp(ta + TRYTES_OF(TANGLE_TX_OFF_ADDRESS), tb + TRYTES_OF(TANGLE_TX_OFF_ADDRESS), MAM_ID_TRITS / 3);
   if (c == 0) c = memcmp(ta + TAG_AT, tb + TAG_AT, MAM_MSG_ID_TRITS / 3);
   return c ? c : compare_int(a->ord, b->ord);
-}
-
-static void keep_valid_bundles(read_input_t *ri) {
-  size_t w = 0;
-  for (size_t i = 0; i < ri->n_bundles; i++)
-    if (check_bundle(&ri->bundles[i], &ri->skipped)) ri->bundles[w++] = ri->bundles[i];
-  ri->n_bundles = w;
-  qsort(ri->bundles, ri->n_bundles, sizeof *ri->bundles, compare_reading_order);
 }
 
 /* ---- decoding ---- */
@@ -292,10 +317,23 @@ static size_t trusted_count(const mam_reader_t *r) {
   return r->keys.trusted_channels.n + r->keys.trusted_endpoints.n;
 }
 
+static bool same_packet(const rd_bundle_t *a, const rd_bundle_t *b) { return compare_reading_order(a, b) == 0; }
+
+/* True when another bundle of the same channel, message and |ord| as bundles[i] was read, so
+ * that this one is a copy (a reattachment, or a forged copy; a repeated header reads without an
+ * error). They sort together. */
+static bool read_elsewhere(const read_input_t *ri, size_t i) {
+  for (size_t j = i; j-- > 0 && same_packet(&ri->bundles[j], &ri->bundles[i]);)
+    if (ri->bundles[j].read) return true;
+  for (size_t j = i + 1; j < ri->n_bundles && same_packet(&ri->bundles[j], &ri->bundles[i]); j++)
+    if (ri->bundles[j].read) return true;
+  return false;
+}
+
 /* Reads every bundle; passes repeat while the trusted sets grow and some bundle waits for them. */
 static size_t read_all(read_input_t *ri, mam_reader_t *r) {
   size_t packets = 0;
-  for (size_t i = 0; i < ri->n_bundles; i++) ri->bundles[i].pending = true;
+  for (size_t i = 0; i < ri->n_bundles; i++) ri->bundles[i].pending = true, ri->bundles[i].read = false;
   for (bool again = true; again;) {
     size_t trusted = trusted_count(r);
     bool waiting = false;
@@ -303,14 +341,27 @@ static size_t read_all(read_input_t *ri, mam_reader_t *r) {
       rd_bundle_t *b = &ri->bundles[i];
       if (!b->pending) continue;
       b->err = read_bundle(r, b, &packets);
+      b->read = b->err == MAM_OK && !read_elsewhere(ri, i);
       b->pending = may_succeed_later(b->err);
       waiting |= b->pending;
     }
     again = waiting && trusted_count(r) > trusted;
   }
-  for (size_t i = 0; i < ri->n_bundles; i++)
-    if (ri->bundles[i].err != MAM_OK) skip(&ri->skipped, mam_strerror(ri->bundles[i].err), ri->bundles[i].n);
   return packets;
+}
+
+/* Counts every line that no read bundle holds, by the reason of the last thing that refused it. */
+static void count_skipped(read_input_t *ri) {
+  for (size_t i = 0; i < ri->n_bundles; i++)
+    for (size_t k = 0; ri->bundles[i].read && k < ri->bundles[i].n; k++) ri->bundles[i].txs[k]->read = true;
+  for (size_t i = 0; i < ri->n_bundles; i++) {
+    const rd_bundle_t *b = &ri->bundles[i];
+    if (b->read) continue;
+    const char *why = read_elsewhere(ri, i) ? "copies of packets read already" : mam_strerror(b->err);
+    for (size_t k = 0; k < b->n; k++) b->txs[k]->fate = why;
+  }
+  for (size_t i = 0; i < ri->n; i++)
+    if (!ri->txs[i].read) skip(&ri->skipped, ri->txs[i].fate ? ri->txs[i].fate : "incomplete bundles", 1);
 }
 
 /* ---- keys ---- */
@@ -354,14 +405,16 @@ int cli_cmd_read(const cli_opts_t *o) {
   read_input_t ri;
   memset(&ri, 0, sizeof ri);
   read_lines(stdin, &ri);
-  group_bundles(&ri);
-  keep_valid_bundles(&ri);
+  assemble_bundles(&ri);
+  qsort(ri.bundles, ri.n_bundles, sizeof *ri.bundles, compare_reading_order);
   size_t packets = read_all(&ri, &r);
   if (fflush(stdout) != 0) cli_fail("cannot write the packets");
   fprintf(stderr, "decoded %zu packets\n", packets);
+  count_skipped(&ri);
   print_tally(&ri.skipped);
+  for (size_t i = 0; i < ri.n_bundles; i++) free(ri.bundles[i].txs);
   free(ri.bundles);
-  free(ri.order);
+  free(ri.by_hash);
   free(ri.txs);
   mam_reader_destroy(&r);
   free_keys(&keys, o->count[OPT_PSK], o->count[OPT_NTRU]);

@@ -4,12 +4,18 @@ mamgate_cli_SOURCES = tools/mamgate_cli.c tools/cli.h tools/cli_args.c tools/cli
 	tools/cli_state.c tools/cli_state.h tools/cli_write.c tools/cli_read.c \
 	plugin/msgjson.c plugin/msgjson.h
 mamgate_cli_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(NETTLE_CFLAGS)
-mamgate_cli_LDADD = libmamcore.la $(JANSSON_LIBS) $(NETTLE_LIBS)
+mamgate_cli_LDADD = plugin/libmgread.la libmamcore.la $(JANSSON_LIBS) $(NETTLE_LIBS)
 
-TESTS += tests/cli_test.sh tests/cli_rw_test.sh
-EXTRA_DIST += tests/cli_test.sh tests/cli_rw_test.sh
+TESTS += tests/cli_test.sh tests/cli_rw_test.sh tests/cli_reference_test.sh tests/help_test.sh
+EXTRA_DIST += tests/cli_test.sh tests/cli_rw_test.sh tests/cli_reference_test.sh tests/help_test.sh
 
 bin_PROGRAMS += mamgate-sub
 mamgate_sub_SOURCES = tools/mamgate_sub.c
 mamgate_sub_CFLAGS = $(AM_CFLAGS) $(ZMQ_CFLAGS)
-mamgate_sub_LDADD = $(ZMQ_LIBS)
+mamgate_sub_LDADD = libmamcore.la $(ZMQ_LIBS)
+
+## Reference-shaped transactions (obsoleteTag 9, one timestamp) for the read tests.
+check_PROGRAMS += tests/refshape
+tests_refshape_SOURCES = tests/refshape.c
+tests_refshape_CFLAGS = $(TEST_CFLAGS)
+tests_refshape_LDADD = $(TEST_LDADD)

@@ -45,6 +45,7 @@ static const struct option long_options[] = {
     {"reference-session-key", no_argument, NULL, 1 + OPT_REFERENCE_SESSION_KEY},
     {"trusted", required_argument, NULL, 1 + OPT_TRUSTED},
     {"ntru", required_argument, NULL, 1 + OPT_NTRU},
+    {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
 
@@ -57,11 +58,18 @@ static const char *option_name(cli_opt_t id) {
   return "?";
 }
 
+/* --help or -h: the usage, on stdout, and success. */
+static _Noreturn void command_help(const cli_command_t *cmd) {
+  printf("usage: mamgate-cli %s\n", cmd->usage);
+  exit(fflush(stdout) == 0 ? 0 : CLI_EXIT_FAILURE);
+}
+
 static void parse_options(const cli_command_t *cmd, int argc, char **argv, cli_opts_t *o) {
   memset(o, 0, sizeof *o);
   opterr = 0;
   int c;
-  while ((c = getopt_long(argc, argv, "+", long_options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "+h", long_options, NULL)) != -1) {
+    if (c == 'h') command_help(cmd);
     if (c < 1 || c > OPT_COUNT)
       cli_usage_error("%s: unknown option or missing value '%s'; usage: mamgate-cli %s", cmd->name, argv[optind - 1],
                       cmd->usage);
@@ -224,7 +232,7 @@ static int cmd_ntru_keygen(const cli_opts_t *o) {
   return 0;
 }
 
-/* ID:KEY, the key as the reference's mam_psk_gen makes it; the id is --id or, when absent, random
+/* ID:KEY, the key as the reference's mam_psk_gen makes it; the id is --id (padded with 9) or, when absent, random
  * (or, with --key and --nonce, the first 27 trytes of the key's hash so the output is reproducible). */
 static int cmd_psk_gen(const cli_opts_t *o) {
   mam_prng_t prng;
@@ -233,9 +241,7 @@ static int cmd_psk_gen(const cli_opts_t *o) {
   mam_psk_t psk;
   cli_check(mam_psk_derive(&prng, nonce, nn, psk.key), "psk");
   if (cli_opt(o, OPT_ID)) {
-    trit_t *id = cli_trits("--id", cli_opt(o, OPT_ID), MAM_PSK_ID_TRITS / 3, NULL);
-    memcpy(psk.id, id, MAM_PSK_ID_TRITS);
-    free(id);
+    cli_psk_id("--id", cli_opt(o, OPT_ID), strlen(cli_opt(o, OPT_ID)), psk.id);
   } else if (cli_opt(o, OPT_KEY)) {
     mam_spongos_hash(psk.key, MAM_PSK_KEY_TRITS, psk.id, MAM_PSK_ID_TRITS);
   } else {
@@ -294,14 +300,16 @@ static const cli_command_t commands[] = {
      cli_cmd_state_info},
 };
 
-static _Noreturn void usage(void) {
-  fputs("usage: mamgate-cli COMMAND [options]\ncommands:\n", stderr);
-  for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) fprintf(stderr, "  %s\n", commands[i].usage);
-  exit(CLI_EXIT_USAGE);
+/* The usage of every command: on stdout with status 0 when asked for, on stderr with
+ * CLI_EXIT_USAGE when no command was given. */
+static _Noreturn void usage(FILE *out, int status) {
+  fputs("usage: mamgate-cli COMMAND [options]   (mamgate-cli COMMAND --help: that command's usage)\ncommands:\n", out);
+  for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) fprintf(out, "  %s\n", commands[i].usage);
+  exit(fflush(out) == 0 ? status : CLI_EXIT_FAILURE);
 }
 
 int main(int argc, char **argv) {
-  if (argc < 2) usage();
+  if (argc < 2) usage(stderr, CLI_EXIT_USAGE);
   for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) {
     if (strcmp(argv[1], commands[i].name) != 0) continue;
     cli_opts_t o;
@@ -310,6 +318,6 @@ int main(int argc, char **argv) {
     free_options(&o);
     return status;
   }
-  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) usage();
+  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) usage(stdout, 0);
   cli_usage_error("unknown command '%s' (try --help)", argv[1]);
 }
