@@ -70,5 +70,20 @@ check_cleanup failing-exit 'until [ -e "$2.go" ]; do sleep 0.1; done; exit 3' ""
 check_cleanup sigterm 'while :; do sleep 0.2; done' TERM 0
 check_cleanup sigkill 'while :; do sleep 0.2; done' KILL 60
 
+# Without server binaries: SKIP (77), unless they must be there (a failure, 1).
+nobin() { # expected status, MAMGATE_PG_REQUIRED value
+  local out rc
+  out=$(env -u CI MAMGATE_PG_REQUIRED="$2" MAMGATE_PG_BIN= MAMGATE_PG_LIBDIR="$work/none" PATH=/usr/bin:/bin \
+    bash -c '. "$1"; pg_start; echo started' nobin "$lib" 2>&1)
+  rc=$?
+  if [ "$rc" -eq "$1" ] && [ -z "$(printf %s "$out" | grep started)" ]; then ok; else bad "no binaries, required='$2': rc=$rc: $out"; fi
+}
+if PATH=/usr/bin:/bin command -v initdb >/dev/null; then
+  echo "note: initdb in /usr/bin or /bin, the missing-binaries checks are not run"
+else
+  nobin 77 ""
+  nobin 1 1
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
