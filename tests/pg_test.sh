@@ -2,7 +2,8 @@
 # tests/pg_test.sh: the PostgreSQL harness of tests/pg_lib.sh on a real server. check_pg_harness
 # (libpq, two concurrent connections) runs against it; then scripts using the harness end by a
 # failing exit, by SIGTERM and by SIGKILL, and each time the server must be stopped and its
-# directory removed. SKIP (77) only when the server binaries are missing (never under CI).
+# directory removed. Without server binaries a script says SKIP (77), or fails where they must be
+# installed (MAMGATE_PG_REQUIRED, CI): checked here too.
 set -u
 build=${MAMGATE_BUILDDIR:-.}
 src=${MAMGATE_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
