@@ -47,6 +47,21 @@ expect psk-gen-short-id-padded "PSKIDA999999999999999999999:$(vector 'psk(id=PSK
 p1=$("$cli" psk-gen); p2=$("$cli" psk-gen)
 expect psk-gen-random 1 "$([ "${#p1}" -eq 109 ] && [ "$p1" != "$p2" ] && echo 1)"
 
+# fleet-key: a new 32-byte key file, mode 0600 whatever the umask, never replacing a file
+keydir=$(mktemp -d)
+trap 'rm -rf "$keydir"' EXIT
+(umask 022 && "$cli" fleet-key "$keydir/fleet.key" >/dev/null)
+expect fleet-key-mode 600 "$(stat -c %a "$keydir/fleet.key")"
+expect fleet-key-size 32 "$(stat -c %s "$keydir/fleet.key")"
+(umask 077 && "$cli" fleet-key "$keydir/other.key" >/dev/null)
+expect fleet-key-random 1 "$(cmp -s "$keydir/fleet.key" "$keydir/other.key" || echo 1)"
+before=$(od -An -tx1 "$keydir/fleet.key")
+err=$("$cli" fleet-key "$keydir/fleet.key" 2>&1 >/dev/null); rc=$?
+expect fleet-key-refuses-overwrite "1 1" "$rc $(printf %s "$err" | grep -c 'already exists')"
+expect fleet-key-unchanged "$before" "$(od -An -tx1 "$keydir/fleet.key")"
+err=$("$cli" fleet-key "$keydir/missing/dir/k" 2>&1 >/dev/null); rc=$?
+expect fleet-key-missing-dir "1 1" "$rc $(printf %s "$err" | grep -c 'No such file or directory')"
+
 expect_usage_error no-command
 expect_usage_error unknown-command frobnicate
 expect_usage_error bad-tryte hash 'AB1'
@@ -63,6 +78,8 @@ expect_usage_error psk-long-id psk-gen --id "$(printf 'A%.0s' $(seq 28))"
 expect_usage_error psk-lowercase-id psk-gen --id abc
 expect_usage_error psk-empty-id psk-gen --id ''
 expect_usage_error ntru-pk-needs-key ntru-pk --nonce ABC
+expect_usage_error fleet-key-needs-file fleet-key
+expect_usage_error fleet-key-one-file fleet-key "$keydir/a" "$keydir/b"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -48,5 +48,6 @@ static inline bool cli_flag(const cli_opts_t *o, cli_opt_t id) { return o->count
 int cli_cmd_write(const cli_opts_t *o);
 int cli_cmd_state_info(const cli_opts_t *o);
 int cli_cmd_read(const cli_opts_t *o);
+int cli_cmd_fleet_key(const cli_opts_t *o);
 
 #endif

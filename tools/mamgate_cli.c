@@ -298,6 +298,7 @@ static const cli_command_t commands[] = {
      OPT_BIT(OPT_TRUSTED) | OPT_BIT(OPT_PSK) | OPT_BIT(OPT_NTRU), 0, cli_cmd_read},
     {"state-info", "state-info --state FILE   (channel, endpoints and signatures left, as JSON)", OPT_BIT(OPT_STATE), 0,
      cli_cmd_state_info},
+    {"fleet-key", "fleet-key FILE   (a new 32-byte fleet key file, mode 0600; never overwrites)", 0, 1, cli_cmd_fleet_key},
 };
 
 /* The usage of every command: on stdout with status 0 when asked for, on stderr with

@@ -1,0 +1,13 @@
+/* seal/random.h: bytes from the kernel's random generator. */
+#ifndef SEAL_RANDOM_H
+#define SEAL_RANDOM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "seal/error.h"
+
+/* Fills buf with n random bytes (getrandom, waiting for the pool at boot). */
+mg_seal_err_t mg_seal_random(uint8_t *buf, size_t n) __attribute__((warn_unused_result));
+
+#endif
