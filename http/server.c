@@ -484,13 +484,16 @@ static const rejection_t *framing_rejection(struct MHD_Connection *conn, const c
   return NULL;
 }
 
-/* True when host is one of the comma-separated names of list (or list holds "*"). */
+/* True when host is one of the comma-separated names of list (spaces around a name are ignored),
+ * or the list holds "*". */
 static bool host_listed(const char *list, const char *host) {
   size_t host_len = strlen(host);
   for (const char *item = list; *item != '\0';) {
-    size_t n = strcspn(item, ",");
+    item += strspn(item, " ");
+    size_t n = strcspn(item, ","), next = n + (item[n] == ',');
+    while (n > 0 && item[n - 1] == ' ') n--;
     if ((n == 1 && item[0] == '*') || (n == host_len && strncasecmp(item, host, n) == 0)) return true;
-    item += n + (item[n] == ',');
+    item += next;
   }
   return false;
 }

@@ -80,9 +80,10 @@ void mg_http_stop(mg_http_server_t *s);
 uint16_t mg_http_port(const mg_http_server_t *s);
 
 /* Accepts only requests whose Host header is one of hosts, a comma-separated list of names
- * compared without regard to case, each with its port ("localhost:8088") or without (the header
- * then has none); "*" in the list accepts every Host. Without a call every Host is accepted. Call
- * before traffic arrives. 0, or -1 when out of memory or the list is empty. */
+ * (spaces around them ignored) compared without regard to case, each with its port
+ * ("localhost:8088") or without (the header then has none); "*" in the list accepts every Host.
+ * Without a call every Host is accepted. Call before traffic arrives. 0, or -1 when out of memory
+ * or the list is empty. */
 int mg_http_allow_hosts(mg_http_server_t *s, const char *hosts);
 
 /* Binds a pattern: method ("GET", "POST", "DELETE"), path with {name} segments matching one

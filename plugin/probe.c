@@ -72,22 +72,25 @@ static bool init_sync(mg_probe_t *p) {
   return ok;
 }
 
+/* Frees p and, when synced, its mutex and condition. */
+static void probe_free(mg_probe_t *p, bool synced) {
+  if (synced) {
+    pthread_cond_destroy(&p->cv);
+    pthread_mutex_destroy(&p->mu);
+  }
+  free(p->node_api);
+  free(p);
+}
+
 mg_probe_t *mg_probe_start(const char *node_api, uint64_t interval_ms, uint64_t timeout_ms) {
   mg_probe_t *p = calloc(1, sizeof *p);
   if (p == NULL) return NULL;
   p->node_api = strdup(node_api);
   p->interval_ms = interval_ms;
   p->timeout_ms = timeout_ms;
-  if (p->node_api == NULL || !init_sync(p)) {
-    free(p->node_api);
-    free(p);
-    return NULL;
-  }
-  if (pthread_create(&p->thread, NULL, probe_main, p) != 0) {
-    pthread_cond_destroy(&p->cv);
-    pthread_mutex_destroy(&p->mu);
-    free(p->node_api);
-    free(p);
+  bool synced = p->node_api != NULL && init_sync(p);
+  if (!synced || pthread_create(&p->thread, NULL, probe_main, p) != 0) {
+    probe_free(p, synced);
     return NULL;
   }
   return p;
@@ -100,10 +103,7 @@ void mg_probe_stop(mg_probe_t *p) {
   pthread_cond_signal(&p->cv);
   pthread_mutex_unlock(&p->mu);
   pthread_join(p->thread, NULL);
-  pthread_cond_destroy(&p->cv);
-  pthread_mutex_destroy(&p->mu);
-  free(p->node_api);
-  free(p);
+  probe_free(p, true);
 }
 
 mg_probe_status_t mg_probe_status(mg_probe_t *p) {

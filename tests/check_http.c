@@ -810,6 +810,13 @@ START_TEST(test_head) {
   h = perform(&(request_t){.method = "HEAD", .path = "/v1/nope"});
   ck_assert_int_eq(h.status, 404);
   reply_free(&h);
+  /* a stream route: the head only, and the stream is ended at once */
+  h = perform(&(request_t){.method = "HEAD", .path = "/v1/idle", .timeout_ms = WAIT_MS});
+  ck_assert_int_eq(h.rc, CURLE_OK);
+  ck_assert_int_eq(h.status, 200);
+  ck_assert_str_eq(h.content_type, "text/event-stream");
+  reply_free(&h);
+  ck_assert_int_eq(wait_for_count(&stream_frees, 1), 1);
 }
 END_TEST
 
@@ -852,6 +859,10 @@ START_TEST(test_allowed_hosts) {
                "host_not_allowed");
   snprintf(hosts, sizeof hosts, "Host: LocalHost:%u", (unsigned)mg_http_port(server));
   r = perform(&(request_t){.method = "GET", .path = "/v1/things", .header = hosts});
+  ck_assert_int_eq(r.status, 200);
+  reply_free(&r);
+  ck_assert_int_eq(mg_http_allow_hosts(server, " elsewhere , rebind.example ,"), 0);
+  r = perform(&(request_t){.method = "GET", .path = "/v1/things", .header = "Host: rebind.example"});
   ck_assert_int_eq(r.status, 200);
   reply_free(&r);
   ck_assert_int_eq(mg_http_allow_hosts(server, "elsewhere,*"), 0);
