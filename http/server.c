@@ -8,7 +8,9 @@
  * the connection can be kept alive and every client reads the answer.
  *
  * Each connection is known to a head watch (http/headwatch.h) from its opening: the watch closes
- * it when no complete request head arrived in time, and is disarmed by the first call.
+ * it when no complete request head arrived in time, and is disarmed by the first call. MHD
+ * accepts RESERVE_CONNECTIONS more than max_connections, so that a client past the limit gets a
+ * quick 503 rather than waiting in the listen queue.
  *
  * Streams that have nothing to send are parked: the content reader suspends their connection and a
  * "ticker" thread resumes every parked connection STREAM_RETRY_MS later, so an idle stream costs no
@@ -39,6 +41,10 @@
 #define DEFAULT_CONNECTIONS_PER_IP 64u
 #define DEFAULT_TIMEOUT_S 30u
 #define DEFAULT_HEADER_TIMEOUT_S 10u
+/* Connections accepted past max_connections, only to be answered 503 at once; such a connection
+ * has this long to send its request head. */
+#define RESERVE_CONNECTIONS 16u
+#define RESERVE_HEAD_TIMEOUT_MS 1000u
 #define CONNECTION_MEMORY_BYTES ((size_t)32 * 1024) /* MHD's per-connection pool: bounds the headers */
 #define BODY_INITIAL_BYTES ((size_t)1024)
 #define STREAM_BLOCK_BYTES ((size_t)8192)
@@ -83,6 +89,7 @@ struct mg_http_server {
   pthread_t ticker;
   bool ticker_started;
   mg_head_watch_t *head_watch;
+  atomic_uint open_connections; /* those with a head watch entry */
   char *allowed_hosts; /* comma-separated; NULL: every Host */
 };
 
@@ -101,6 +108,7 @@ static const rejection_t REJECT_PATH_ESCAPE = {400, "bad_path", "malformed or NU
 static const rejection_t REJECT_PATH_SLASH = {400, "bad_path", "encoded '/' in a path segment"};
 static const rejection_t REJECT_DOT_SEGMENT = {400, "bad_path", "'.' or '..' segment in the path"};
 static const rejection_t REJECT_QUERY_ESCAPE = {400, "bad_query", "malformed or NUL percent-escape in the query"};
+static const rejection_t REJECT_BUSY = {503, "server_busy", "too many open connections, try again later"};
 static const rejection_t REJECT_HOST = {421, "host_not_allowed", "the Host header names no address of this server"};
 static const rejection_t REJECT_LENGTH_TWICE = {400, "bad_request", "more than one Content-Length header"};
 static const rejection_t REJECT_LENGTH_AND_CHUNKED = {400, "bad_request",
@@ -593,6 +601,7 @@ static enum MHD_Result begin_request(mg_http_server_t *s, struct MHD_Connection 
   if (r == NULL) return MHD_NO;
   *r = (mg_http_request_t){.server = s, .conn = conn, .method = method, .url = url};
   *con_cls = r;
+  if (watched != NULL && mg_head_entry_hurried(watched)) return respond_early(r, &REJECT_BUSY);
   const rejection_t *framing = framing_rejection(conn, version);
   if (framing != NULL) return respond_early(r, framing);
   r->reject = classify(r);
@@ -640,17 +649,22 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
   if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK && watched != NULL) mg_head_watch_arm(s->head_watch, watched);
 }
 
-/* Connections enter the head watch when they open and leave it before their socket is closed. */
+/* Connections enter the head watch when they open and leave it before their socket is closed
+ * (MHD may report a connection closed that it never reported open: its entry is NULL). One
+ * opened past max_connections is hurried: a short head deadline, then 503. */
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                           enum MHD_ConnectionNotificationCode toe) {
   mg_http_server_t *s = cls;
   if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+    if (*socket_context != NULL) atomic_fetch_sub(&s->open_connections, 1);
     mg_head_watch_remove(s->head_watch, *socket_context);
     *socket_context = NULL;
     return;
   }
   const union MHD_ConnectionInfo *info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-  *socket_context = info != NULL ? mg_head_watch_add(s->head_watch, info->connect_fd) : NULL;
+  bool over = atomic_fetch_add(&s->open_connections, 1) >= s->limits.max_connections;
+  *socket_context = info != NULL ? mg_head_watch_add(s->head_watch, info->connect_fd, over) : NULL;
+  if (*socket_context == NULL) atomic_fetch_sub(&s->open_connections, 1);
 }
 
 /* Leaves escapes alone: the path is split before it is decoded (http/route.h), and query
@@ -733,7 +747,6 @@ static mg_http_limits_t effective_limits(const mg_http_limits_t *in) {
   if (l.connection_timeout_s == 0) l.connection_timeout_s = DEFAULT_TIMEOUT_S;
   if (l.header_timeout_s == 0) l.header_timeout_s = DEFAULT_HEADER_TIMEOUT_S;
   if (l.threads > l.max_connections) l.threads = l.max_connections; /* MHD needs a connection per thread */
-  if (l.max_connections_per_ip > l.max_connections) l.max_connections_per_ip = l.max_connections;
   return l;
 }
 
@@ -742,7 +755,7 @@ static struct MHD_Daemon *start_daemon(mg_http_server_t *s, const struct addrinf
                    (ai->ai_family == AF_INET6 ? MHD_USE_IPv6 : 0);
   return MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
                           MHD_OPTION_THREAD_POOL_SIZE, s->limits.threads, MHD_OPTION_CONNECTION_LIMIT,
-                          s->limits.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+                          s->limits.max_connections + RESERVE_CONNECTIONS, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
                           s->limits.max_connections_per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
                           s->limits.connection_timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONNECTION_MEMORY_BYTES,
                           MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
@@ -797,7 +810,7 @@ mg_http_server_t *mg_http_start(const char *host, uint16_t port, const mg_http_l
   }
   s->limits = effective_limits(limits);
   s->ticker_started = pthread_create(&s->ticker, NULL, ticker_main, s) == 0;
-  s->head_watch = mg_head_watch_start((uint64_t)s->limits.header_timeout_s * 1000u);
+  s->head_watch = mg_head_watch_start((uint64_t)s->limits.header_timeout_s * 1000u, RESERVE_HEAD_TIMEOUT_MS);
   if (!s->ticker_started || s->head_watch == NULL) {
     set_error(err, err_len, "cannot start the stream or head-watch thread");
   } else if (listen_on(s, host, port, err, err_len)) {

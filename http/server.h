@@ -32,7 +32,7 @@ typedef struct mg_http_request mg_http_request_t;
 
 /* A field left 0 takes its default: 1 MiB body, 64 MiB discarded, 4 threads, 256 connections, 64
  * per client address, 30 s idle time-out, 10 s to send a request head. The thread count is capped
- * at the connection limit, the per-address limit too.
+ * at the connection limit.
  *
  * A body too large gets 413 with the JSON error. So that every client reads that answer (many,
  * Node's fetch among them, give up on a connection closed while they still send), the body is read
@@ -44,7 +44,9 @@ typedef struct mg_http_request mg_http_request_t;
  * A request head (request line and headers) must be complete within header_timeout_s of the
  * connection's opening or of its previous answer, however slowly its bytes trickle in; the
  * connection is closed otherwise. Connections past max_connections_per_ip from one address are
- * closed at once (behind a proxy every client shares the proxy's address). */
+ * closed at once (behind a proxy every client shares the proxy's address); a few past
+ * max_connections are accepted to answer 503 {"error":{"code":"server_busy"}} at once (they must
+ * send their request head within a second). */
 typedef struct mg_http_limits {
   size_t max_body_bytes;         /* larger bodies get 413 before the handler runs */
   uint64_t max_discard_bytes;    /* body bytes past max_body_bytes read and dropped for a clean 413 */

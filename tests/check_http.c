@@ -936,6 +936,36 @@ START_TEST(test_per_ip_limit) {
 }
 END_TEST
 
+/* Past max_connections a client is answered 503 at once instead of waiting in the listen queue,
+ * and an idle connection in the reserve is closed within about a second. */
+START_TEST(test_connection_reserve) {
+  mg_http_limits_t limits = {.max_connections = PER_IP, .max_connections_per_ip = 64, .header_timeout_s = 30};
+  server = mg_http_start("127.0.0.1", 0, &limits, NULL, 0);
+  ck_assert_ptr_nonnull(server);
+  add_routes(server);
+  snprintf(base_url, sizeof base_url, "http://127.0.0.1:%u", (unsigned)mg_http_port(server));
+  int fds[PER_IP + 1];
+  for (int i = 0; i < PER_IP; i++) {
+    fds[i] = connect_raw(mg_http_port(server));
+    send_text(fds[i], "GET /v1/things HTTP/1.1\r\n");
+  }
+  sleep_ms(100);
+  double t0 = now_ms();
+  char code[FIELD_SIZE];
+  ck_assert_int_eq(raw_exchange("GET /v1/things HTTP/1.1\r\nHost: x\r\n\r\n", code), 503);
+  ck_assert_str_eq(code, "server_busy");
+  ck_assert_msg(now_ms() - t0 < 1000, "503 after %.0f ms", now_ms() - t0);
+  fds[PER_IP] = connect_raw(mg_http_port(server));
+  double idle = ms_until_closed(fds[PER_IP], 4000);
+  ck_assert_msg(idle < 2500, "idle reserve connection kept %.0f ms", idle);
+  for (int i = 0; i <= PER_IP; i++) close(fds[i]);
+  sleep_ms(100);
+  reply_t r = get("/v1/things");
+  ck_assert_int_eq(r.status, 200);
+  reply_free(&r);
+}
+END_TEST
+
 /* ---- streams ---- */
 
 START_TEST(test_sse_events) {
@@ -1151,6 +1181,7 @@ Suite *http_suite(void) {
   tcase_add_test(life, test_slow_client);
   tcase_add_test(life, test_head_deadline);
   tcase_add_test(life, test_per_ip_limit);
+  tcase_add_test(life, test_connection_reserve);
   tcase_add_test(life, test_stop_with_open_streams);
   tcase_add_test(life, test_stats);
   tcase_add_test(life, test_start_and_routes);
