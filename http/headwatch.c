@@ -43,7 +43,9 @@ static struct timespec as_timespec(uint64_t ms) {
 }
 
 /* The list operations: called with mu held. */
-static queue_t *queue_of(mg_head_watch_t *w, const mg_head_entry_t *e) { return &w->queues[e->hurried ? HURRIED : NORMAL]; }
+static queue_t *queue_of(mg_head_watch_t *w, const mg_head_entry_t *e) {
+  return &w->queues[e->hurried ? HURRIED : NORMAL];
+}
 
 static void unlink_entry(mg_head_watch_t *w, mg_head_entry_t *e) {
   if (!e->armed) return;

@@ -287,8 +287,8 @@ static void allowed_methods(const mg_http_server_t *s, const mg_path_t *path, ch
     bool listed = false;
     for (size_t j = 0; j < i && !listed; j++)
       listed = strcmp(s->routes[j].method, rt->method) == 0 && mg_pattern_match(&s->routes[j].pattern, path);
-    bool get = strcmp(rt->method, "GET") == 0;
-    int n = listed ? 0 : snprintf(out + used, ALLOW_BYTES - used, "%s%s%s", used ? ", " : "", rt->method, get ? ", HEAD" : "");
+    const char *also = strcmp(rt->method, "GET") == 0 ? ", HEAD" : ""; /* a GET route serves HEAD */
+    int n = listed ? 0 : snprintf(out + used, ALLOW_BYTES - used, "%s%s%s", used ? ", " : "", rt->method, also);
     if (n < 0 || (size_t)n >= ALLOW_BYTES - used) {
       out[used] = '\0'; /* does not fit: left out */
       continue;
