@@ -800,12 +800,15 @@ static int split_address(const char *text, char *host, size_t host_len, uint16_t
  * without the port (a DNS-rebinding page sends its own name as Host). */
 static int allow_hosts(mg_gateway_t *g, const char *bind_host) {
   if (g->cfg.allowed_hosts[0] != '\0') return mg_http_allow_hosts(g->http, g->cfg.allowed_hosts);
+  if (strcmp(bind_host, "0.0.0.0") == 0 || strcmp(bind_host, "::") == 0)
+    mg_log(g, MAMGATE_LOG_WARNING, "REST listens on every address but answers only loopback Host names: "
+                                   "set allowed_hosts to the names clients use");
   bool ipv6 = strchr(bind_host, ':') != NULL;
   unsigned port = mg_http_port(g->http);
-  char list[1024];
-  int n = snprintf(list, sizeof list, "%s%s%s,%s%s%s:%u,localhost,localhost:%u,127.0.0.1,127.0.0.1:%u,[::1],[::1]:%u",
-                   ipv6 ? "[" : "", bind_host, ipv6 ? "]" : "", ipv6 ? "[" : "", bind_host, ipv6 ? "]" : "", port,
-                   port, port, port);
+  char name[300], list[1024];
+  snprintf(name, sizeof name, "%s%s%s", ipv6 ? "[" : "", bind_host, ipv6 ? "]" : "");
+  int n = snprintf(list, sizeof list, "%s,%s:%u,localhost,localhost:%u,127.0.0.1,127.0.0.1:%u,[::1],[::1]:%u", name,
+                   name, port, port, port, port);
   return n > 0 && (size_t)n < sizeof list ? mg_http_allow_hosts(g->http, list) : -1;
 }
 
