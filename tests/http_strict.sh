@@ -239,9 +239,8 @@ while time.monotonic() < deadline:
     except socket.timeout:
         pass
 PY
-python3 "$work/mute_node.py" 120 >"$work/mute.port" &
+python3 "$work/mute_node.py" 60 >"$work/mute.port" &
 mute_pid=$!
-on_exit+=("kill $mute_pid 2>/dev/null")
 for _ in $(seq 50); do [ -s "$work/mute.port" ] && break; sleep 0.1; done
 stop_node
 node_api=127.0.0.1:$(cat "$work/mute.port")
@@ -254,4 +253,6 @@ t0=$(ms_now)
 stop_gateway TERM
 check "clean stop with a mute node" 0 "$?"
 [ $(($(ms_now) - t0)) -lt 5000 ] && ok || bad "stopping took $(($(ms_now) - t0)) ms with a mute node"
+kill "$mute_pid" 2>/dev/null
+wait "$mute_pid" 2>/dev/null
 finish
