@@ -267,7 +267,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
       {"pow_threads", "1"}, {"page_limit", "50"},
       /* an event stream the harness leaves is held by the gateway until a keep-alive write fails
        * (15 to 30 s): at a few hundred requests a second the default of 1024 runs out */
-      {"http_max_connections", "65536"}};
+      {"http_max_connections", "65536"}, {"http_max_connections_per_ip", "65536"},
+      {"allowed_hosts", "fuzz"}}; /* the Host the harness sends */
   mamgate_opt_t opts[24];
   int n = 0;
   for (size_t i = 0; i < sizeof settings / sizeof *settings; i++) opts[n++] = (mamgate_opt_t){settings[i][0], settings[i][1], "fuzz"};

@@ -12,9 +12,11 @@ tests_skn_extract_SOURCES = tests/skn_extract.c
 tests_skn_extract_LDADD = plugin/libmgread.la libmamcore.la
 
 ## The real devnode and mamgated: SIGKILL during publishing (--kills 200 for the long run), a node
-## that dies and a disk that fills; abusive HTTP clients; secrets kept out of logs and answers.
-TESTS += tests/crash_trial.sh tests/http_abuse.sh tests/secrets_test.sh tests/operator_test.sh
-EXTRA_DIST += tests/crash_trial.sh tests/http_abuse.sh tests/secrets_test.sh tests/operator_test.sh fuzz/gateway_lib.sh
+## that dies and a disk that fills; abusive HTTP clients and strict HTTP; secrets kept out of logs and
+## answers; operators reading the live database and a second gateway on a data directory in use.
+TESTS += tests/crash_trial.sh tests/http_abuse.sh tests/http_strict.sh tests/secrets_test.sh tests/operator_test.sh
+EXTRA_DIST += tests/crash_trial.sh tests/http_abuse.sh tests/http_strict.sh tests/secrets_test.sh tests/operator_test.sh \
+	fuzz/gateway_lib.sh
 
 ## The feed flood: valid MAM bundles among conflicting, junk, malformed and unrelated frames at the
 ## highest rate the gateway takes, with a gateway and a node restart in the middle.

@@ -1,6 +1,7 @@
 ## http: the REST server adapter (libmicrohttpd + Jansson), its tests and benchmark.
 noinst_LTLIBRARIES += http/libmghttp.la
 http_libmghttp_la_SOURCES = \
+	http/headwatch.c http/headwatch.h \
 	http/route.c http/route.h \
 	http/server.c http/server.h
 http_libmghttp_la_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(JANSSON_CFLAGS)

@@ -1,9 +1,16 @@
 /* http/server.c: the REST adapter over libmicrohttpd (MHD). See http/server.h for the contract.
  *
- * Request life cycle in MHD's access handler: the first call (headers read) routes the request and
- * answers 413 at once when Content-Length announces too much; the upload calls collect the body up
- * to the limit; the last call runs the handler, or answers the error decided earlier (404, 405,
- * 400, 413) once the body has been read, so that the connection can be kept alive.
+ * Request life cycle in MHD's access handler: the first call (headers read) checks the framing and
+ * answers 400 at once when it is ambiguous, checks Host and routes the request, and answers 413 at
+ * once when the client waits for "100 Continue" or announces more than can be discarded; the upload
+ * calls collect the body up to the limit and drop the rest; the last call runs the handler, or
+ * answers the error decided earlier (404, 405, 400, 413, 421) once the body has been read, so that
+ * the connection can be kept alive and every client reads the answer.
+ *
+ * Each connection is known to a head watch (http/headwatch.h) from its opening: the watch closes
+ * it when no complete request head arrived in time, and is disarmed by the first call. MHD
+ * accepts RESERVE_CONNECTIONS more than max_connections, so that a client past the limit gets a
+ * quick 503 rather than waiting in the listen queue.
  *
  * Streams that have nothing to send are parked: the content reader suspends their connection and a
  * "ticker" thread resumes every parked connection STREAM_RETRY_MS later, so an idle stream costs no
@@ -24,16 +31,21 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "http/headwatch.h"
 #include "http/route.h"
 
 #define DEFAULT_MAX_BODY_BYTES ((size_t)1 << 20)
+#define DEFAULT_MAX_DISCARD_BYTES ((uint64_t)64 << 20)
 #define DEFAULT_THREADS 4u
 #define DEFAULT_MAX_CONNECTIONS 256u
+#define DEFAULT_CONNECTIONS_PER_IP 64u
 #define DEFAULT_TIMEOUT_S 30u
+#define DEFAULT_HEADER_TIMEOUT_S 10u
+/* Connections accepted past max_connections, only to be answered 503 at once; such a connection
+ * has this long to send its request head. */
+#define RESERVE_CONNECTIONS 16u
+#define RESERVE_HEAD_TIMEOUT_MS 1000u
 #define CONNECTION_MEMORY_BYTES ((size_t)32 * 1024) /* MHD's per-connection pool: bounds the headers */
-/* An over-long chunked body is read this much past the limit for a proper 413; beyond, the
- * connection is closed. */
-#define DISCARD_SLACK_BYTES ((uint64_t)64 * 1024)
 #define BODY_INITIAL_BYTES ((size_t)1024)
 #define STREAM_BLOCK_BYTES ((size_t)8192)
 #define STREAM_RETRY_MS 20
@@ -76,6 +88,9 @@ struct mg_http_server {
   atomic_bool stopping;
   pthread_t ticker;
   bool ticker_started;
+  mg_head_watch_t *head_watch;
+  atomic_uint open_connections; /* those with a head watch entry */
+  char *allowed_hosts; /* comma-separated; NULL: every Host */
 };
 
 /* An error decided before the handler runs. */
@@ -93,6 +108,14 @@ static const rejection_t REJECT_PATH_ESCAPE = {400, "bad_path", "malformed or NU
 static const rejection_t REJECT_PATH_SLASH = {400, "bad_path", "encoded '/' in a path segment"};
 static const rejection_t REJECT_DOT_SEGMENT = {400, "bad_path", "'.' or '..' segment in the path"};
 static const rejection_t REJECT_QUERY_ESCAPE = {400, "bad_query", "malformed or NUL percent-escape in the query"};
+static const rejection_t REJECT_BUSY = {503, "server_busy", "too many open connections, try again later"};
+static const rejection_t REJECT_HOST = {421, "host_not_allowed", "the Host header names no address of this server"};
+static const rejection_t REJECT_LENGTH_TWICE = {400, "bad_request", "more than one Content-Length header"};
+static const rejection_t REJECT_LENGTH_AND_CHUNKED = {400, "bad_request",
+                                                      "Content-Length together with Transfer-Encoding"};
+static const rejection_t REJECT_HOST_TWICE = {400, "bad_request", "more than one Host header"};
+static const rejection_t REJECT_NO_HOST = {400, "bad_request", "HTTP/1.1 requires a Host header"};
+static const rejection_t REJECT_AUTHORIZATION_TWICE = {400, "bad_request", "more than one Authorization header"};
 
 typedef struct query_pair {
   char *key;         /* one allocation: key, NUL, value, NUL */
@@ -113,6 +136,7 @@ struct mg_http_request {
   uint64_t received; /* body bytes received, kept or not */
   json_t *json;
   bool responded;
+  bool close_after; /* answered before the body: "Connection: close" */
 };
 
 struct stream {
@@ -161,6 +185,7 @@ static void queue(mg_http_request_t *r, unsigned status, struct MHD_Response *re
   if (resp == NULL) return;
   bool ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type) == MHD_YES &&
             (allow == NULL || MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow) == MHD_YES) &&
+            (!r->close_after || MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close") == MHD_YES) &&
             MHD_queue_response(r->conn, status, resp) == MHD_YES;
   MHD_destroy_response(resp);
   if (!ok) return;
@@ -275,7 +300,8 @@ static void allowed_methods(const mg_http_server_t *s, const mg_path_t *path, ch
     bool listed = false;
     for (size_t j = 0; j < i && !listed; j++)
       listed = strcmp(s->routes[j].method, rt->method) == 0 && mg_pattern_match(&s->routes[j].pattern, path);
-    int n = listed ? 0 : snprintf(out + used, ALLOW_BYTES - used, "%s%s", used ? ", " : "", rt->method);
+    const char *also = strcmp(rt->method, "GET") == 0 ? ", HEAD" : ""; /* a GET route serves HEAD */
+    int n = listed ? 0 : snprintf(out + used, ALLOW_BYTES - used, "%s%s%s", used ? ", " : "", rt->method, also);
     if (n < 0 || (size_t)n >= ALLOW_BYTES - used) {
       out[used] = '\0'; /* does not fit: left out */
       continue;
@@ -405,6 +431,11 @@ static const rejection_t *path_rejection(mg_path_err_t err) {
   return &REJECT_NO_MEMORY;
 }
 
+/* True when a route of route_method serves method: its own, and HEAD for GET. */
+static bool serves_method(const char *route_method, const char *method) {
+  return strcmp(route_method, method) == 0 || (strcmp(method, "HEAD") == 0 && strcmp(route_method, "GET") == 0);
+}
+
 /* Picks the route for method and path; otherwise 404 or 405. */
 static const rejection_t *find_route(mg_http_request_t *r) {
   const mg_http_server_t *s = r->server;
@@ -412,7 +443,7 @@ static const rejection_t *find_route(mg_http_request_t *r) {
   for (size_t i = 0; i < s->n_routes; i++) {
     if (!mg_pattern_match(&s->routes[i].pattern, &r->path)) continue;
     path_known = true;
-    if (strcmp(s->routes[i].method, r->method) == 0) {
+    if (serves_method(s->routes[i].method, r->method)) {
       r->route = &s->routes[i];
       return NULL;
     }
@@ -445,24 +476,84 @@ static enum MHD_Result add_query_pair(void *cls, enum MHD_ValueKind kind, const 
   return MHD_YES;
 }
 
+/* How often the headers that frame a request or name its sender occur. */
+typedef struct header_counts {
+  unsigned content_length, transfer_encoding, host, authorization;
+} header_counts_t;
+
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value) {
+  (void)kind, (void)value;
+  header_counts_t *c = cls;
+  if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) c->content_length++;
+  if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) c->transfer_encoding++;
+  if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0) c->host++;
+  if (strcasecmp(key, MHD_HTTP_HEADER_AUTHORIZATION) == 0) c->authorization++;
+  return MHD_YES;
+}
+
+/* Requests that a proxy in front might read differently (RFC 9112 3.2, 6.3) or whose sender is
+ * ambiguous: the error, or NULL. (MHD's own strict mode refuses a missing Host too, but with an
+ * HTML page: the check is made here for a JSON error.) */
+static const rejection_t *framing_rejection(struct MHD_Connection *conn, const char *version) {
+  header_counts_t c = {0};
+  MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, &c);
+  if (c.content_length > 1) return &REJECT_LENGTH_TWICE;
+  if (c.content_length > 0 && c.transfer_encoding > 0) return &REJECT_LENGTH_AND_CHUNKED;
+  if (c.host == 0 && strcmp(version, MHD_HTTP_VERSION_1_1) == 0) return &REJECT_NO_HOST;
+  if (c.host > 1) return &REJECT_HOST_TWICE;
+  if (c.authorization > 1) return &REJECT_AUTHORIZATION_TWICE;
+  return NULL;
+}
+
+/* True when host is one of the comma-separated names of list (spaces around a name are ignored),
+ * or the list holds "*". */
+static bool host_listed(const char *list, const char *host) {
+  size_t host_len = strlen(host);
+  for (const char *item = list; *item != '\0';) {
+    item += strspn(item, " ");
+    size_t n = strcspn(item, ","), next = n + (item[n] == ',');
+    while (n > 0 && item[n - 1] == ' ') n--;
+    if ((n == 1 && item[0] == '*') || (n == host_len && strncasecmp(item, host, n) == 0)) return true;
+    item += next;
+  }
+  return false;
+}
+
+static const rejection_t *host_rejection(const mg_http_request_t *r) {
+  if (r->server->allowed_hosts == NULL) return NULL;
+  const char *host = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+  return host != NULL && host_listed(r->server->allowed_hosts, host) ? NULL : &REJECT_HOST;
+}
+
 /* Routing and query decoding, on the first call; returns the error to answer, if any. */
 static const rejection_t *classify(mg_http_request_t *r) {
-  const rejection_t *why = path_rejection(mg_path_split(r->url, &r->path));
+  const rejection_t *why = host_rejection(r);
+  if (why != NULL) return why;
+  why = path_rejection(mg_path_split(r->url, &r->path));
   if (why == NULL) why = find_route(r);
   if (why == NULL) MHD_get_connection_values_n(r->conn, MHD_GET_ARGUMENT_KIND, add_query_pair, r);
   return why != NULL ? why : r->reject;
 }
 
-/* True when the Content-Length header announces more than max bytes. */
-static bool announced_too_large(struct MHD_Connection *conn, size_t max) {
+/* The body length Content-Length announces (UINT64_MAX when it overflows), 0 without one. */
+static uint64_t announced_length(struct MHD_Connection *conn) {
   const char *v = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-  if (v == NULL) return false;
   uint64_t n = 0;
-  for (; *v >= '0' && *v <= '9'; v++) {
-    if (n > (UINT64_MAX - 9) / 10) return true;
+  for (; v != NULL && *v >= '0' && *v <= '9'; v++) {
+    if (n > (UINT64_MAX - 9) / 10) return UINT64_MAX;
     n = n * 10 + (uint64_t)(*v - '0');
   }
-  return n > max;
+  return n;
+}
+
+static bool expects_continue(struct MHD_Connection *conn) {
+  const char *v = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
+  return v != NULL && strcasecmp(v, "100-continue") == 0;
+}
+
+/* True when the body past the limit is more than the server reads to drop it. */
+static bool beyond_discard(const mg_http_limits_t *l, uint64_t length) {
+  return length > l->max_body_bytes && length - l->max_body_bytes > l->max_discard_bytes;
 }
 
 static void drop_body(mg_http_request_t *r) {
@@ -492,7 +583,7 @@ static bool append_body(mg_http_request_t *r, const char *data, size_t n) {
 static bool take_upload(mg_http_request_t *r, const char *data, size_t n) {
   uint64_t max = r->server->limits.max_body_bytes;
   r->received += n;
-  if (r->received > max && r->received - max > DISCARD_SLACK_BYTES) return false;
+  if (beyond_discard(&r->server->limits, r->received)) return false;
   if (r->reject != NULL) return true;
   if (r->received > max)
     r->reject = &REJECT_TOO_LARGE;
@@ -502,16 +593,35 @@ static bool take_upload(mg_http_request_t *r, const char *data, size_t n) {
   return true;
 }
 
+/* The head watch entry of conn (NULL when it could not be made). */
+static mg_head_entry_t *head_entry(struct MHD_Connection *conn) {
+  const union MHD_ConnectionInfo *info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+  return info != NULL ? info->socket_context : NULL;
+}
+
+/* Answers before the body is read; the connection is then closed. */
+static enum MHD_Result respond_early(mg_http_request_t *r, const rejection_t *why) {
+  r->close_after = true;
+  respond_rejection(r, why);
+  return r->responded ? MHD_YES : MHD_NO;
+}
+
 static enum MHD_Result begin_request(mg_http_server_t *s, struct MHD_Connection *conn, const char *url,
-                                     const char *method, void **con_cls) {
+                                     const char *method, const char *version, void **con_cls) {
+  mg_head_entry_t *watched = head_entry(conn);
+  if (watched != NULL) mg_head_watch_disarm(s->head_watch, watched);
   mg_http_request_t *r = calloc(1, sizeof *r);
   if (r == NULL) return MHD_NO;
   *r = (mg_http_request_t){.server = s, .conn = conn, .method = method, .url = url};
   *con_cls = r;
+  if (watched != NULL && mg_head_entry_hurried(watched)) return respond_early(r, &REJECT_BUSY);
+  const rejection_t *framing = framing_rejection(conn, version);
+  if (framing != NULL) return respond_early(r, framing);
   r->reject = classify(r);
-  if (!announced_too_large(conn, s->limits.max_body_bytes)) return MHD_YES;
-  respond_rejection(r, &REJECT_TOO_LARGE); /* early: MHD closes the connection after it */
-  return r->responded ? MHD_YES : MHD_NO;
+  uint64_t announced = announced_length(conn);
+  if (announced <= s->limits.max_body_bytes) return MHD_YES;
+  if (expects_continue(conn) || beyond_discard(&s->limits, announced)) return respond_early(r, &REJECT_TOO_LARGE);
+  return MHD_YES; /* the body is read and dropped (take_upload), and 413 answered at its end */
 }
 
 static enum MHD_Result finish_request(mg_http_request_t *r) {
@@ -526,9 +636,8 @@ static enum MHD_Result finish_request(mg_http_request_t *r) {
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
                                   const char *version, const char *upload, size_t *upload_size, void **con_cls) {
-  (void)version;
   mg_http_request_t *r = *con_cls;
-  if (r == NULL) return begin_request(cls, conn, url, method, con_cls);
+  if (r == NULL) return begin_request(cls, conn, url, method, version, con_cls);
   if (*upload_size == 0) return finish_request(r);
   bool keep = take_upload(r, upload, *upload_size);
   *upload_size = 0;
@@ -544,10 +653,31 @@ static void free_request(mg_http_request_t *r) {
   free(r);
 }
 
+/* A request ended: on a connection kept alive, the next head is due in time too. */
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe) {
-  (void)cls, (void)conn, (void)toe;
+  mg_http_server_t *s = cls;
   if (*con_cls != NULL) free_request(*con_cls);
   *con_cls = NULL;
+  mg_head_entry_t *watched = head_entry(conn);
+  if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK && watched != NULL) mg_head_watch_arm(s->head_watch, watched);
+}
+
+/* Connections enter the head watch when they open and leave it before their socket is closed
+ * (MHD may report a connection closed that it never reported open: its entry is NULL). One
+ * opened past max_connections is hurried: a short head deadline, then 503. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe) {
+  mg_http_server_t *s = cls;
+  if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+    if (*socket_context != NULL) atomic_fetch_sub(&s->open_connections, 1);
+    mg_head_watch_remove(s->head_watch, *socket_context);
+    *socket_context = NULL;
+    return;
+  }
+  const union MHD_ConnectionInfo *info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+  bool over = atomic_fetch_add(&s->open_connections, 1) >= s->limits.max_connections;
+  *socket_context = info != NULL ? mg_head_watch_add(s->head_watch, info->connect_fd, over) : NULL;
+  if (*socket_context == NULL) atomic_fetch_sub(&s->open_connections, 1);
 }
 
 /* Leaves escapes alone: the path is split before it is decoded (http/route.h), and query
@@ -623,9 +753,12 @@ bool mg_http_bearer_ok(const mg_http_request_t *r, const char *token) {
 static mg_http_limits_t effective_limits(const mg_http_limits_t *in) {
   mg_http_limits_t l = in ? *in : (mg_http_limits_t){0};
   if (l.max_body_bytes == 0) l.max_body_bytes = DEFAULT_MAX_BODY_BYTES;
+  if (l.max_discard_bytes == 0) l.max_discard_bytes = DEFAULT_MAX_DISCARD_BYTES;
   if (l.threads == 0) l.threads = DEFAULT_THREADS;
   if (l.max_connections == 0) l.max_connections = DEFAULT_MAX_CONNECTIONS;
+  if (l.max_connections_per_ip == 0) l.max_connections_per_ip = DEFAULT_CONNECTIONS_PER_IP;
   if (l.connection_timeout_s == 0) l.connection_timeout_s = DEFAULT_TIMEOUT_S;
+  if (l.header_timeout_s == 0) l.header_timeout_s = DEFAULT_HEADER_TIMEOUT_S;
   if (l.threads > l.max_connections) l.threads = l.max_connections; /* MHD needs a connection per thread */
   return l;
 }
@@ -635,9 +768,12 @@ static struct MHD_Daemon *start_daemon(mg_http_server_t *s, const struct addrinf
                    (ai->ai_family == AF_INET6 ? MHD_USE_IPv6 : 0);
   return MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
                           MHD_OPTION_THREAD_POOL_SIZE, s->limits.threads, MHD_OPTION_CONNECTION_LIMIT,
-                          s->limits.max_connections, MHD_OPTION_CONNECTION_TIMEOUT, s->limits.connection_timeout_s,
-                          MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONNECTION_MEMORY_BYTES, MHD_OPTION_NOTIFY_COMPLETED,
-                          on_completed, s, MHD_OPTION_UNESCAPE_CALLBACK, keep_escapes, NULL, MHD_OPTION_END);
+                          s->limits.max_connections + RESERVE_CONNECTIONS, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+                          s->limits.max_connections_per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
+                          s->limits.connection_timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONNECTION_MEMORY_BYTES,
+                          MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                          MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_UNESCAPE_CALLBACK, keep_escapes,
+                          NULL, MHD_OPTION_END);
 }
 
 /* Listens on the first address of host that works, IPv4 ones first ("localhost" → 127.0.0.1). */
@@ -687,8 +823,9 @@ mg_http_server_t *mg_http_start(const char *host, uint16_t port, const mg_http_l
   }
   s->limits = effective_limits(limits);
   s->ticker_started = pthread_create(&s->ticker, NULL, ticker_main, s) == 0;
-  if (!s->ticker_started) {
-    set_error(err, err_len, "cannot start the stream thread");
+  s->head_watch = mg_head_watch_start((uint64_t)s->limits.header_timeout_s * 1000u, RESERVE_HEAD_TIMEOUT_MS);
+  if (!s->ticker_started || s->head_watch == NULL) {
+    set_error(err, err_len, "cannot start the stream or head-watch thread");
   } else if (listen_on(s, host, port, err, err_len)) {
     return s;
   }
@@ -714,6 +851,8 @@ void mg_http_stop(mg_http_server_t *s) {
     MHD_stop_daemon(s->daemon);
     if (listener != MHD_INVALID_SOCKET) close(listener);
   }
+  mg_head_watch_stop(s->head_watch); /* after the daemon: every connection has left it */
+  free(s->allowed_hosts);
   for (size_t i = 0; i < s->n_routes; i++) mg_pattern_free(&s->routes[i].pattern);
   free(s->routes);
   pthread_cond_destroy(&s->park_cv);
@@ -722,6 +861,15 @@ void mg_http_stop(mg_http_server_t *s) {
 }
 
 uint16_t mg_http_port(const mg_http_server_t *s) { return s->port; }
+
+int mg_http_allow_hosts(mg_http_server_t *s, const char *hosts) {
+  if (hosts == NULL || hosts[0] == '\0') return -1;
+  char *copy = strdup(hosts);
+  if (copy == NULL) return -1;
+  free(s->allowed_hosts);
+  s->allowed_hosts = copy;
+  return 0;
+}
 
 static bool valid_method(const char *method) {
   size_t n = strlen(method);

@@ -10,7 +10,14 @@
  * 400 {"error":{"code":"bad_path"}}. One trailing slash is ignored ("/v1/x/" routes as "/v1/x").
  * Query strings are application/x-www-form-urlencoded ('+' is a space); a malformed escape or
  * %00 there gets 400 bad_query. Headers beyond about 32 KiB (MHD's per-connection memory) are
- * refused by MHD itself (431, or 414 for a long request line), as are malformed requests (400). */
+ * refused by MHD itself (431, or 414 for a long request line), as are malformed requests (400).
+ *
+ * Strict framing, since a proxy usually stands in front and must read a request as the server
+ * does: HTTP/1.1 without Host (refused by MHD), more than one Content-Length, Host or Authorization
+ * header, or Content-Length together with Transfer-Encoding get 400 {"error":{"code":"bad_request"}}
+ * at once, and the connection is closed. HEAD is served by the GET route of the path, without the
+ * body. With mg_http_allow_hosts, a Host header not in the list gets 421 host_not_allowed (DNS
+ * rebinding). */
 #ifndef HTTP_SERVER_H
 #define HTTP_SERVER_H
 
@@ -23,16 +30,31 @@
 typedef struct mg_http_server mg_http_server_t;
 typedef struct mg_http_request mg_http_request_t;
 
-/* A field left 0 takes its default: 1 MiB body, 4 threads, 256 connections, 30 s time-out. The
- * thread count is capped at the connection limit. A body announced too large by Content-Length
- * gets 413 before it is read (and the connection is then closed); a chunked body is read and
- * dropped past the limit and answered 413 at its end, or the connection is closed once 64 KiB more
- * than the limit have arrived. */
+/* A field left 0 takes its default: 1 MiB body, 64 MiB discarded, 4 threads, 256 connections, 64
+ * per client address, 30 s idle time-out, 10 s to send a request head. The thread count is capped
+ * at the connection limit.
+ *
+ * A body too large gets 413 with the JSON error. So that every client reads that answer (many,
+ * Node's fetch among them, give up on a connection closed while they still send), the body is read
+ * and dropped and the 413 sent at its end, while it stays within max_discard_bytes past the limit.
+ * The 413 comes at once, before the body, when the client asked for it with "Expect: 100-continue"
+ * or when Content-Length announces more than that; the connection is then closed. A chunked body
+ * that runs past the discard bound is cut off by closing the connection.
+ *
+ * A request head (request line and headers) must be complete within header_timeout_s of the
+ * connection's opening or of its previous answer, however slowly its bytes trickle in; the
+ * connection is closed otherwise. Connections past max_connections_per_ip from one address are
+ * closed at once (behind a proxy every client shares the proxy's address); a few past
+ * max_connections are accepted to answer 503 {"error":{"code":"server_busy"}} at once (they must
+ * send their request head within a second). */
 typedef struct mg_http_limits {
-  size_t max_body_bytes;        /* larger bodies get 413 before the handler runs */
-  unsigned threads;             /* worker threads (libmicrohttpd thread pool) */
+  size_t max_body_bytes;         /* larger bodies get 413 before the handler runs */
+  uint64_t max_discard_bytes;    /* body bytes past max_body_bytes read and dropped for a clean 413 */
+  unsigned threads;              /* worker threads (libmicrohttpd thread pool) */
   unsigned max_connections;
+  unsigned max_connections_per_ip;
   unsigned connection_timeout_s; /* idle/slow clients are dropped after this */
+  unsigned header_timeout_s;     /* a request head must be complete within this */
 } mg_http_limits_t;
 
 /* A handler answers through one of the mg_http_respond_* calls (exactly one: later ones are
@@ -59,10 +81,17 @@ mg_http_server_t *mg_http_start(const char *host, uint16_t port, const mg_http_l
 void mg_http_stop(mg_http_server_t *s);
 uint16_t mg_http_port(const mg_http_server_t *s);
 
+/* Accepts only requests whose Host header is one of hosts, a comma-separated list of names
+ * (spaces around them ignored) compared without regard to case, each with its port
+ * ("localhost:8088") or without (the header then has none); "*" in the list accepts every Host.
+ * Without a call every Host is accepted. Call before traffic arrives. 0, or -1 when out of memory
+ * or the list is empty. */
+int mg_http_allow_hosts(mg_http_server_t *s, const char *hosts);
+
 /* Binds a pattern: method ("GET", "POST", "DELETE"), path with {name} segments matching one
  * non-empty segment. Routes are matched in registration order; 404 when no path matches, 405 with
- * an Allow header when the path matches another method. Register before traffic arrives.
- * 0 or -1 (out of memory, bad pattern). */
+ * an Allow header when the path matches another method. A GET route answers HEAD too. Register
+ * before traffic arrives. 0 or -1 (out of memory, bad pattern). */
 int mg_http_route(mg_http_server_t *s, const char *method, const char *pattern, mg_http_handler_t handler, void *ctx);
 
 /* Request accessors (valid during the handler). Path parameters and query values are

@@ -33,6 +33,7 @@ typedef struct mg_metrics {
 struct mg_watcher;
 struct mg_writer;
 struct mg_http_server;
+struct mg_probe;
 struct rest;
 
 typedef struct mg_gateway {
@@ -48,6 +49,7 @@ typedef struct mg_gateway {
   struct mg_writer *writer;
   struct mg_http_server *http;
   struct rest *rest;
+  struct mg_probe *probe; /* the node's reachability, checked in the background */
   /* One database connection shared by the REST handlers and the writer for small control
    * operations (keys, watches, channels), serialised by control_lock. The watcher has its own. */
   mg_store_t *control;

@@ -8,6 +8,7 @@ plugin_mamgate_la_SOURCES = \
 	plugin/watcher.c plugin/watcher.h \
 	plugin/writer.c plugin/writer.h \
 	plugin/rest.c plugin/rest.h \
+	plugin/probe.c plugin/probe.h \
 	plugin/msgjson.c plugin/msgjson.h \
 	plugin/openapi.h
 nodist_plugin_mamgate_la_SOURCES = plugin/openapi.c

@@ -11,6 +11,7 @@
 #include "fs/datadir.h"
 #include "node/client.h"
 #include "plugin/gateway.h"
+#include "plugin/probe.h"
 #include "plugin/rest.h"
 #include "plugin/watcher.h"
 #include "plugin/writer.h"
@@ -69,6 +70,7 @@ static int copy_host(mg_gateway_t *g, const mamgate_host_t *host) {
 static void gateway_free(mg_gateway_t *g) {
   atomic_store(&g->stopping, 1);
   mg_rest_stop(g);
+  mg_probe_stop(g->probe);
   mg_watcher_stop(g);
   mg_writer_stop(g);
   if (g->zmq_ctx) zmq_ctx_term(g->zmq_ctx);
@@ -104,6 +106,8 @@ static int start(mg_gateway_t *g, const mamgate_opt_t *opts, int nopts) {
   if (!(g->zmq_ctx = zmq_ctx_new())) return MAMGATE_ERR_ZMQ;
   if (mg_writer_start(g, err, sizeof err) != 0) return mg_log(g, MAMGATE_LOG_ERROR, "%s", err), MAMGATE_ERR_STORE;
   if (mg_watcher_start(g, err, sizeof err) != 0) return mg_log(g, MAMGATE_LOG_ERROR, "%s", err), MAMGATE_ERR_ZMQ;
+  g->probe = mg_probe_start(g->cfg.node_api, g->cfg.node_probe_interval_s * 1000u, g->cfg.node_timeout_ms);
+  if (!g->probe) return mg_log(g, MAMGATE_LOG_ERROR, "cannot start the node probe"), MAMGATE_ERR_NO_MEMORY;
   if (mg_rest_start(g, err, sizeof err) != 0) return mg_log(g, MAMGATE_LOG_ERROR, "%s", err), MAMGATE_ERR_HTTP;
   return MAMGATE_OK;
 }

@@ -13,10 +13,10 @@
 #include "config.h"
 #include "http/server.h"
 #include "mamcore/payload.h"
-#include "node/client.h"
 #include "plugin/console.h"
 #include "plugin/msgjson.h"
 #include "plugin/openapi.h"
+#include "plugin/probe.h"
 #include "plugin/watcher.h"
 #include "plugin/writer.h"
 
@@ -103,18 +103,6 @@ static void get_health(void *ctx, mg_http_request_t *req) {
   mg_http_respond_json(req, 200, json_pack("{s:s}", "status", "ok"));
 }
 
-static bool node_reachable(mg_gateway_t *g) {
-  mg_node_config_t cfg;
-  mg_node_config_init(&cfg, g->cfg.node_api);
-  cfg.timeout_ms = 2000;
-  cfg.retries = 0;
-  mg_node_client_t *c = NULL;
-  mg_node_info_t info;
-  bool ok = mg_node_client_new(&cfg, &c) == MG_NODE_OK && mg_node_get_node_info(c, &info) == MG_NODE_OK;
-  mg_node_client_free(c);
-  return ok;
-}
-
 static json_t *counters_json(const mg_metrics_t *m) {
   return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "feed_transactions", (json_int_t)m->feed_transactions,
                    "feed_matched", (json_int_t)m->feed_matched, "feed_invalid", (json_int_t)m->feed_invalid,
@@ -129,7 +117,7 @@ static void get_info(void *ctx, mg_http_request_t *req) {
   mg_watcher_status_t st;
   mg_watcher_status(r->g, &st);
   mg_http_respond_json(req, 200, json_pack("{s:s, s:b, s:b, s:I, s:I, s:o}", "version", PACKAGE_VERSION, "node_reachable",
-                                           node_reachable(r->g), "feed_connected", st.feed_connected, "watches",
+                                           mg_probe_status(r->g->probe).reachable, "feed_connected", st.feed_connected, "watches",
                                            (json_int_t)st.watches, "last_cursor", (json_int_t)st.last_cursor, "counters",
                                            counters_json(&r->g->metrics)));
 }
@@ -814,6 +802,22 @@ static int split_address(const char *text, char *host, size_t host_len, uint16_t
   return 0;
 }
 
+/* The allowed_hosts option, or by default the bind address and the loopback names, each with and
+ * without the port (a DNS-rebinding page sends its own name as Host). */
+static int allow_hosts(mg_gateway_t *g, const char *bind_host) {
+  if (g->cfg.allowed_hosts[0] != '\0') return mg_http_allow_hosts(g->http, g->cfg.allowed_hosts);
+  if (strcmp(bind_host, "0.0.0.0") == 0 || strcmp(bind_host, "::") == 0)
+    mg_log(g, MAMGATE_LOG_WARNING, "REST listens on every address but answers only loopback Host names: "
+                                   "set allowed_hosts to the names clients use");
+  bool ipv6 = strchr(bind_host, ':') != NULL;
+  unsigned port = mg_http_port(g->http);
+  char name[300], list[1024];
+  snprintf(name, sizeof name, "%s%s%s", ipv6 ? "[" : "", bind_host, ipv6 ? "]" : "");
+  int n = snprintf(list, sizeof list, "%s,%s:%u,localhost,localhost:%u,127.0.0.1,127.0.0.1:%u,[::1],[::1]:%u", name,
+                   name, port, port, port, port);
+  return n > 0 && (size_t)n < sizeof list ? mg_http_allow_hosts(g->http, list) : -1;
+}
+
 int mg_rest_start(mg_gateway_t *g, char *err, size_t err_len) {
   char host[256];
   uint16_t port;
@@ -826,11 +830,17 @@ int mg_rest_start(mg_gateway_t *g, char *err, size_t err_len) {
   }
   r->g = g;
   g->rest = r;
-  mg_http_limits_t limits = {.max_body_bytes = g->cfg.max_body_bytes, .threads = (unsigned)g->cfg.http_threads,
-                             .max_connections = (unsigned)g->cfg.http_max_connections, .connection_timeout_s = 30};
+  mg_http_limits_t limits = {.max_body_bytes = g->cfg.max_body_bytes,
+                             .max_discard_bytes = g->cfg.http_max_discard_bytes,
+                             .threads = (unsigned)g->cfg.http_threads,
+                             .max_connections = (unsigned)g->cfg.http_max_connections,
+                             .max_connections_per_ip = (unsigned)g->cfg.http_max_connections_per_ip,
+                             .connection_timeout_s = 30,
+                             .header_timeout_s = (unsigned)g->cfg.http_header_timeout_s};
   char herr[256] = "";
   if (!(g->http = mg_http_start(host, port, &limits, herr, sizeof herr)))
     return mg_errorf(err, err_len, "REST server on %s: %s", g->cfg.http, herr);
+  if (allow_hosts(g, host) != 0) return mg_errorf(err, err_len, "out of memory");
   for (size_t i = 0; i < sizeof routes / sizeof *routes; i++)
     if (mg_http_route(g->http, routes[i].method, routes[i].pattern, routes[i].handler, r) != 0)
       return mg_errorf(err, err_len, "cannot register %s %s", routes[i].method, routes[i].pattern);

@@ -32,6 +32,11 @@ typedef struct mg_config {
   bool read_auth;                     /* read routes need the token too */
   uint64_t http_threads;              /* REST worker threads */
   uint64_t http_max_connections;
+  uint64_t http_max_connections_per_ip;
+  uint64_t http_header_timeout_s;     /* a request head must be complete within this */
+  uint64_t http_max_discard_bytes;    /* body bytes past max_body_bytes read and dropped for a clean 413 */
+  char allowed_hosts[MG_CONFIG_TEXT_MAX]; /* Host headers accepted; empty: the bind address and localhost */
+  uint64_t node_probe_interval_s;     /* seconds between node reachability checks */
   uint64_t node_timeout_ms;
   uint64_t backfill_page;             /* hashes per getTrytes during back-fill */
   uint64_t assembler_max_txs;

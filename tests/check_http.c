@@ -32,6 +32,9 @@
 #define WAIT_MS 5000
 #define BIG_HEADER_BYTES 40000
 #define IDLE_WATCH_MS 600
+#define DISCARD_BYTES (64 * 1024)
+#define PER_IP 4
+#define REPLY_BYTES 4096
 
 static mg_http_server_t *server;
 static char base_url[URL_SIZE];
@@ -179,8 +182,13 @@ static void add_routes(mg_http_server_t *s) {
 
 /* A server on host with the test routes; base_url names it through url_host. */
 static mg_http_server_t *start_server(const char *host, const char *url_host, unsigned timeout_s) {
-  mg_http_limits_t limits = {
-      .max_body_bytes = MAX_BODY, .threads = 4, .max_connections = 64, .connection_timeout_s = timeout_s};
+  mg_http_limits_t limits = {.max_body_bytes = MAX_BODY,
+                             .max_discard_bytes = DISCARD_BYTES,
+                             .threads = 4,
+                             .max_connections = 64,
+                             .max_connections_per_ip = 64,
+                             .connection_timeout_s = timeout_s,
+                             .header_timeout_s = timeout_s};
   char err[256] = "";
   mg_http_server_t *s = mg_http_start(host, 0, &limits, err, sizeof err);
   ck_assert_msg(s != NULL, "start: %s", err);
@@ -210,6 +218,7 @@ typedef struct reply {
   char content_type[FIELD_SIZE];
   char allow[FIELD_SIZE];
   long connects;          /* new connections this request needed */
+  curl_off_t content_length; /* as announced; -1 when absent */
   const char *stop_after; /* abort the transfer once the body contains this */
   atomic_bool *seen;      /* set once body bytes arrived */
 } reply_t;
@@ -277,6 +286,7 @@ static reply_t perform_on(CURL *curl, const request_t *q) {
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, q->timeout_ms ? q->timeout_ms : (long)WAIT_MS * 2);
   curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, q->method);
+  if (strcmp(q->method, "HEAD") == 0) curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect_body);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &r);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, collect_header);
@@ -301,6 +311,7 @@ static reply_t perform_on(CURL *curl, const request_t *q) {
   r.rc = curl_easy_perform(curl);
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r.status);
   curl_easy_getinfo(curl, CURLINFO_NUM_CONNECTS, &r.connects);
+  curl_easy_getinfo(curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &r.content_length);
   char *type = NULL;
   if (curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &type) == CURLE_OK && type)
     snprintf(r.content_type, sizeof r.content_type, "%s", type);
@@ -381,6 +392,41 @@ static int connect_raw(uint16_t port) {
 
 static void send_text(int fd, const char *text) {
   ck_assert_int_eq(send(fd, text, strlen(text), MSG_NOSIGNAL), (ssize_t)strlen(text));
+}
+
+/* Sends a raw request on a new connection and reads until the server closes it; the status, with
+ * the error code of a JSON body in code (room for FIELD_SIZE bytes). */
+static int raw_exchange(const char *request, char code[FIELD_SIZE]) {
+  int fd = connect_raw(mg_http_port(server));
+  send_text(fd, request);
+  char reply[REPLY_BYTES];
+  size_t len = 0;
+  ssize_t n;
+  while (len < sizeof reply - 1 && (n = recv(fd, reply + len, sizeof reply - 1 - len, 0)) > 0) len += (size_t)n;
+  close(fd);
+  reply[len] = '\0';
+  int status = 0;
+  ck_assert_msg(sscanf(reply, "HTTP/1.%*d %d", &status) == 1, "no status line in '%s'", reply);
+  const char *body = strstr(reply, "\r\n\r\n");
+  json_t *j = body ? json_loads(body + 4, JSON_DISABLE_EOF_CHECK, NULL) : NULL;
+  const char *c = json_string_value(json_object_get(json_object_get(j, "error"), "code"));
+  snprintf(code, FIELD_SIZE, "%s", c ? c : "");
+  json_decref(j);
+  return status;
+}
+
+/* True when the server ended fd (end of file or reset); data waiting is read and dropped. */
+static bool is_closed(int fd) {
+  char buf[256];
+  ssize_t n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+  return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
+/* Milliseconds until the server ends fd, at most about limit_ms. */
+static double ms_until_closed(int fd, double limit_ms) {
+  double t0 = now_ms();
+  while (!is_closed(fd) && now_ms() - t0 < limit_ms) sleep_ms(10);
+  return now_ms() - t0;
 }
 
 /* ---- route.h on its own ---- */
@@ -516,10 +562,10 @@ END_TEST
 
 START_TEST(test_method_not_allowed) {
   reply_t r = perform(&(request_t){.method = "PUT", .path = "/v1/things"});
-  ck_assert_str_eq(r.allow, "GET, POST");
+  ck_assert_str_eq(r.allow, "GET, HEAD, POST");
   expect_error(r, 405, "method_not_allowed");
   r = perform(&(request_t){.method = "DELETE", .path = "/v1/echo/a/items/b"});
-  ck_assert_str_eq(r.allow, "GET");
+  ck_assert_str_eq(r.allow, "GET, HEAD");
   expect_error(r, 405, "method_not_allowed");
   r = get("/v1/things/7");
   ck_assert_str_eq(r.allow, "DELETE");
@@ -751,6 +797,175 @@ START_TEST(test_slow_client) {
 }
 END_TEST
 
+START_TEST(test_head) {
+  reply_t g = get("/v1/things");
+  reply_t h = perform(&(request_t){.method = "HEAD", .path = "/v1/things"});
+  ck_assert_int_eq(h.rc, CURLE_OK);
+  ck_assert_int_eq(h.status, 200);
+  ck_assert_str_eq(h.content_type, g.content_type);
+  ck_assert_int_eq(h.content_length, (curl_off_t)g.len);
+  ck_assert_uint_eq(h.len, 0);
+  reply_free(&g);
+  reply_free(&h);
+  h = perform(&(request_t){.method = "HEAD", .path = "/v1/nope"});
+  ck_assert_int_eq(h.status, 404);
+  reply_free(&h);
+  /* a stream route: the head only, and the stream is ended at once */
+  h = perform(&(request_t){.method = "HEAD", .path = "/v1/idle", .timeout_ms = WAIT_MS});
+  ck_assert_int_eq(h.rc, CURLE_OK);
+  ck_assert_int_eq(h.status, 200);
+  ck_assert_str_eq(h.content_type, "text/event-stream");
+  reply_free(&h);
+  ck_assert_int_eq(wait_for_count(&stream_frees, 1), 1);
+}
+END_TEST
+
+/* Framing a proxy could read differently, and ambiguous senders: 400 with the JSON error. */
+START_TEST(test_strict_framing) {
+  static const char *const refused[] = {
+      "POST /v1/raw HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 20\r\n\r\n{}",
+      "POST /v1/raw HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+      "GET /v1/things HTTP/1.1\r\nConnection: close\r\n\r\n",
+      "GET /v1/things HTTP/1.1\r\nHost: x\r\nHost: y\r\nConnection: close\r\n\r\n",
+      "POST /v1/things HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer wrong\r\nAuthorization: Bearer " TOKEN
+      "\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}",
+  };
+  char code[FIELD_SIZE];
+  for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+    ck_assert_msg(raw_exchange(refused[i], code) == 400, "request %zu not refused", i);
+    ck_assert_str_eq(code, "bad_request");
+  }
+  /* HTTP/1.0 needs no Host; one Authorization header is fine */
+  ck_assert_int_eq(raw_exchange("GET /v1/things HTTP/1.0\r\n\r\n", code), 200);
+  ck_assert_int_eq(raw_exchange("POST /v1/things HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " TOKEN
+                                "\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}",
+                                code),
+                   201);
+}
+END_TEST
+
+START_TEST(test_allowed_hosts) {
+  char hosts[FIELD_SIZE];
+  snprintf(hosts, sizeof hosts, "localhost:%u,127.0.0.1:%u", (unsigned)mg_http_port(server),
+           (unsigned)mg_http_port(server));
+  ck_assert_int_eq(mg_http_allow_hosts(server, ""), -1);
+  ck_assert_int_eq(mg_http_allow_hosts(server, hosts), 0);
+  reply_t r = get("/v1/things"); /* curl sends Host: 127.0.0.1:port */
+  ck_assert_int_eq(r.status, 200);
+  reply_free(&r);
+  expect_error(perform(&(request_t){.method = "GET", .path = "/v1/things", .header = "Host: rebind.example"}), 421,
+               "host_not_allowed");
+  expect_error(perform(&(request_t){.method = "GET", .path = "/v1/things", .header = "Host: 127.0.0.1"}), 421,
+               "host_not_allowed");
+  snprintf(hosts, sizeof hosts, "Host: LocalHost:%u", (unsigned)mg_http_port(server));
+  r = perform(&(request_t){.method = "GET", .path = "/v1/things", .header = hosts});
+  ck_assert_int_eq(r.status, 200);
+  reply_free(&r);
+  ck_assert_int_eq(mg_http_allow_hosts(server, " elsewhere , rebind.example ,"), 0);
+  r = perform(&(request_t){.method = "GET", .path = "/v1/things", .header = "Host: rebind.example"});
+  ck_assert_int_eq(r.status, 200);
+  reply_free(&r);
+  ck_assert_int_eq(mg_http_allow_hosts(server, "elsewhere,*"), 0);
+  r = perform(&(request_t){.method = "GET", .path = "/v1/things", .header = "Host: rebind.example"});
+  ck_assert_int_eq(r.status, 200);
+  reply_free(&r);
+}
+END_TEST
+
+/* A body over the limit that is sent without waiting for "100 Continue" is read and dropped, and
+ * the 413 comes after it on a connection that stays usable. */
+START_TEST(test_body_discarded) {
+  size_t len = MAX_BODY * 8;
+  char *body = calloc(1, len);
+  ck_assert_ptr_nonnull(body);
+  CURL *curl = curl_easy_init();
+  ck_assert_ptr_nonnull(curl);
+  request_t q = {.method = "POST", .path = "/v1/raw", .body = body, .body_len = len, .header = "Expect:"};
+  expect_error(perform_on(curl, &q), 413, "payload_too_large");
+  reply_t r = perform_on(curl, &(request_t){.method = "GET", .path = "/v1/things"});
+  ck_assert_int_eq(r.status, 200);
+  ck_assert_int_eq(r.connects, 0); /* the same connection */
+  reply_free(&r);
+  curl_easy_cleanup(curl);
+  free(body);
+}
+END_TEST
+
+/* A head trickled in a byte at a time is cut off at the head deadline, however active it is. */
+START_TEST(test_head_deadline) {
+  server = start_server("127.0.0.1", "127.0.0.1", 1);
+  int fd = connect_raw(mg_http_port(server));
+  send_text(fd, "GET /v1/things HTTP/1.1\r\nHost: x\r\nX-Slow: ");
+  double t0 = now_ms(), closed_at = -1;
+  for (int i = 0; i < 40 && closed_at < 0; i++) { /* 40 * 100 ms, a byte each time */
+    sleep_ms(100);
+    if (send(fd, "a", 1, MSG_NOSIGNAL) != 1 || is_closed(fd)) closed_at = now_ms() - t0;
+  }
+  close(fd);
+  ck_assert_msg(closed_at > 500 && closed_at < 2500, "trickling head closed after %.0f ms", closed_at);
+  /* an idle keep-alive connection must send its next head in time too */
+  fd = connect_raw(mg_http_port(server));
+  send_text(fd, "GET /v1/things HTTP/1.1\r\nHost: x\r\n\r\n");
+  char buf[512];
+  ck_assert_int_gt(recv(fd, buf, sizeof buf, 0), 0);
+  double idle = ms_until_closed(fd, 4000);
+  close(fd);
+  ck_assert_msg(idle > 500 && idle < 2500, "idle keep-alive closed after %.0f ms", idle);
+}
+END_TEST
+
+/* Connections from one address past the per-address limit are closed at once; others still work. */
+START_TEST(test_per_ip_limit) {
+  mg_http_limits_t limits = {.max_connections = 64, .max_connections_per_ip = PER_IP};
+  server = mg_http_start("127.0.0.1", 0, &limits, NULL, 0);
+  ck_assert_ptr_nonnull(server);
+  add_routes(server);
+  snprintf(base_url, sizeof base_url, "http://127.0.0.1:%u", (unsigned)mg_http_port(server));
+  int fds[PER_IP + 1];
+  for (int i = 0; i < PER_IP; i++) {
+    fds[i] = connect_raw(mg_http_port(server));
+    send_text(fds[i], "GET /v1/things HTTP/1.1\r\n");
+  }
+  fds[PER_IP] = connect_raw(mg_http_port(server));
+  ck_assert_msg(ms_until_closed(fds[PER_IP], 2000) < 1000, "connection past the per-address limit kept");
+  for (int i = 0; i <= PER_IP; i++) close(fds[i]);
+  sleep_ms(100);
+  reply_t r = get("/v1/things");
+  ck_assert_int_eq(r.status, 200);
+  reply_free(&r);
+}
+END_TEST
+
+/* Past max_connections a client is answered 503 at once instead of waiting in the listen queue,
+ * and an idle connection in the reserve is closed within about a second. */
+START_TEST(test_connection_reserve) {
+  mg_http_limits_t limits = {.max_connections = PER_IP, .max_connections_per_ip = 64, .header_timeout_s = 30};
+  server = mg_http_start("127.0.0.1", 0, &limits, NULL, 0);
+  ck_assert_ptr_nonnull(server);
+  add_routes(server);
+  snprintf(base_url, sizeof base_url, "http://127.0.0.1:%u", (unsigned)mg_http_port(server));
+  int fds[PER_IP + 1];
+  for (int i = 0; i < PER_IP; i++) {
+    fds[i] = connect_raw(mg_http_port(server));
+    send_text(fds[i], "GET /v1/things HTTP/1.1\r\n");
+  }
+  sleep_ms(100);
+  double t0 = now_ms();
+  char code[FIELD_SIZE];
+  ck_assert_int_eq(raw_exchange("GET /v1/things HTTP/1.1\r\nHost: x\r\n\r\n", code), 503);
+  ck_assert_str_eq(code, "server_busy");
+  ck_assert_msg(now_ms() - t0 < 1000, "503 after %.0f ms", now_ms() - t0);
+  fds[PER_IP] = connect_raw(mg_http_port(server));
+  double idle = ms_until_closed(fds[PER_IP], 4000);
+  ck_assert_msg(idle < 2500, "idle reserve connection kept %.0f ms", idle);
+  for (int i = 0; i <= PER_IP; i++) close(fds[i]);
+  sleep_ms(100);
+  reply_t r = get("/v1/things");
+  ck_assert_int_eq(r.status, 200);
+  reply_free(&r);
+}
+END_TEST
+
 /* ---- streams ---- */
 
 START_TEST(test_sse_events) {
@@ -953,6 +1168,10 @@ Suite *http_suite(void) {
   tcase_add_test(http, test_path_traversal);
   tcase_add_test(http, test_bearer);
   tcase_add_test(http, test_concurrent_keepalive);
+  tcase_add_test(http, test_head);
+  tcase_add_test(http, test_strict_framing);
+  tcase_add_test(http, test_allowed_hosts);
+  tcase_add_test(http, test_body_discarded);
   tcase_add_test(http, test_sse_events);
   tcase_add_test(http, test_sse_disconnect);
   tcase_add_test(http, test_sse_idle_not_busy);
@@ -960,6 +1179,9 @@ Suite *http_suite(void) {
   TCase *life = tcase_create("lifecycle");
   tcase_add_checked_fixture(life, NULL, teardown);
   tcase_add_test(life, test_slow_client);
+  tcase_add_test(life, test_head_deadline);
+  tcase_add_test(life, test_per_ip_limit);
+  tcase_add_test(life, test_connection_reserve);
   tcase_add_test(life, test_stop_with_open_streams);
   tcase_add_test(life, test_stats);
   tcase_add_test(life, test_start_and_routes);
