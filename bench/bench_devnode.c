@@ -21,8 +21,8 @@
 #define MWM 9
 #define ATTACH_TXS 3
 
-typedef char tx_text[MG_NODE_TX_TRYTES + 1];
-typedef char hash_text[MG_NODE_HASH_TRYTES + 1];
+typedef char tx_text[TANGLE_TX_TRYTES + 1];
+typedef char hash_text[TANGLE_TX_HASH_TRYTES + 1];
 
 /* Pseudo-random trits, distinct for every seed (a 64-bit LCG; quality does not matter). */
 static void fill_trits(trit_t *t, size_t n, unsigned seed) {
@@ -58,7 +58,7 @@ static int make_txs(size_t n, const trit_t *address, unsigned seed, tx_text *out
             TANGLE_OK ||
         tangle_tx_to_trytes(&tx, out[i]) != TANGLE_OK)
       return 0;
-    out[i][MG_NODE_TX_TRYTES] = '\0';
+    out[i][TANGLE_TX_TRYTES] = '\0';
   }
   return 1;
 }
@@ -66,11 +66,11 @@ static int make_txs(size_t n, const trit_t *address, unsigned seed, tx_text *out
 static int hash_of(const char *trytes, char *out) {
   tangle_tx_t tx;
   trit_t hash[TANGLE_TX_HASH_TRITS];
-  if (tangle_tx_from_trytes(&tx, trytes, MG_NODE_TX_TRYTES) != TANGLE_OK ||
+  if (tangle_tx_from_trytes(&tx, trytes, TANGLE_TX_TRYTES) != TANGLE_OK ||
       tangle_tx_hash(&tx, hash) != TANGLE_OK)
     return 0;
   mam_trits_to_trytes(hash, TANGLE_TX_HASH_TRITS, out);
-  out[MG_NODE_HASH_TRYTES] = '\0';
+  out[TANGLE_TX_HASH_TRYTES] = '\0';
   return 1;
 }
 
@@ -104,9 +104,9 @@ static int run(mg_node_client_t *c, size_t runs, double *samples) {
   }
   bench_report("devnode_store_32_ms", "ms", samples, runs);
 
-  char address_trytes[MG_NODE_HASH_TRYTES + 1];
+  char address_trytes[TANGLE_TX_HASH_TRYTES + 1];
   mam_trits_to_trytes(address, TANGLE_TX_HASH_TRITS, address_trytes);
-  address_trytes[MG_NODE_HASH_TRYTES] = '\0';
+  address_trytes[TANGLE_TX_HASH_TRYTES] = '\0';
   const char *addresses[] = {address_trytes};
   mg_node_strings_t found;
   for (size_t i = 0; i < runs; i++) {

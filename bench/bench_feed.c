@@ -18,7 +18,7 @@
 #define MAX_RUNS 64
 
 static const char topic[] = "trytes ";
-#define FRAME_LEN (sizeof topic - 1 + MG_FEED_TX_TRYTES + 1 + MG_FEED_HASH_TRYTES)
+#define FRAME_LEN (sizeof topic - 1 + TANGLE_TX_TRYTES + 1 + TANGLE_TX_HASH_TRYTES)
 
 static uint64_t rng_state = 0x2765;
 
@@ -41,9 +41,9 @@ static char *build_frames(void) {
   for (size_t i = 0; i < FRAMES; i++) {
     char *f = frames + i * FRAME_LEN;
     memcpy(f, topic, sizeof topic - 1);
-    random_trytes(f + sizeof topic - 1, MG_FEED_TX_TRYTES);
-    f[sizeof topic - 1 + MG_FEED_TX_TRYTES] = ' ';
-    random_trytes(f + sizeof topic + MG_FEED_TX_TRYTES, MG_FEED_HASH_TRYTES);
+    random_trytes(f + sizeof topic - 1, TANGLE_TX_TRYTES);
+    f[sizeof topic - 1 + TANGLE_TX_TRYTES] = ' ';
+    random_trytes(f + sizeof topic + TANGLE_TX_TRYTES, TANGLE_TX_HASH_TRYTES);
   }
   return frames;
 }
@@ -64,7 +64,7 @@ static double time_filter(const char *frames, const mg_addrset_t *set, size_t *h
   for (size_t i = 0; i < FRAMES_PER_RUN; i++) {
     mg_feed_tx_t tx;
     if (mg_feed_parse(frames + (i % FRAMES) * FRAME_LEN, FRAME_LEN, &tx) != MG_FEED_OK) fail("parse failed");
-    *hits += mg_addrset_has(set, tx.trytes + MG_FEED_ADDRESS_OFFSET);
+    *hits += mg_addrset_has(set, tx.trytes + TANGLE_TX_OFF_ADDRESS_TRYTES);
   }
   return FRAMES_PER_RUN / (bench_now() - t0);
 }
@@ -73,7 +73,7 @@ static double time_filter(const char *frames, const mg_addrset_t *set, size_t *h
 static double time_lookups(const char *frames, const mg_addrset_t *set, size_t *hits) {
   double t0 = bench_now();
   for (size_t i = 0; i < LOOKUPS_PER_RUN; i++)
-    *hits += mg_addrset_has(set, frames + (i % FRAMES) * FRAME_LEN + sizeof topic - 1 + MG_FEED_ADDRESS_OFFSET);
+    *hits += mg_addrset_has(set, frames + (i % FRAMES) * FRAME_LEN + sizeof topic - 1 + TANGLE_TX_OFF_ADDRESS_TRYTES);
   return LOOKUPS_PER_RUN / (bench_now() - t0);
 }
 
@@ -86,11 +86,11 @@ int main(void) {
   char *frames = build_frames();
 
   /* The filter must find a watched address: plant one, check, restore. */
-  char *addr = frames + sizeof topic - 1 + MG_FEED_ADDRESS_OFFSET, saved[MG_ADDRESS_TRYTES];
+  char *addr = frames + sizeof topic - 1 + TANGLE_TX_OFF_ADDRESS_TRYTES, saved[MG_ADDRESS_TRYTES];
   memcpy(saved, addr, MG_ADDRESS_TRYTES);
   memcpy(addr, watched[WATCHED / 2], MG_ADDRESS_TRYTES);
   mg_feed_tx_t tx;
-  if (mg_feed_parse(frames, FRAME_LEN, &tx) != MG_FEED_OK || !mg_addrset_has(set, tx.trytes + MG_FEED_ADDRESS_OFFSET))
+  if (mg_feed_parse(frames, FRAME_LEN, &tx) != MG_FEED_OK || !mg_addrset_has(set, tx.trytes + TANGLE_TX_OFF_ADDRESS_TRYTES))
     fail("a watched address was missed");
   memcpy(addr, saved, MG_ADDRESS_TRYTES);
 

@@ -33,8 +33,8 @@ struct devnode_api {
   unsigned mwm;
   const atomic_int *stop;
   pthread_mutex_t attach_lock; /* one proof of work at a time, as IRI */
-  char null_hash[DEVNODE_HASH_TRYTES + 1];
-  char null_trytes[DEVNODE_TX_TRYTES + 1]; /* getTrytes' answer for an unknown hash */
+  char null_hash[TANGLE_TX_HASH_TRYTES + 1];
+  char null_trytes[TANGLE_TX_TRYTES + 1]; /* getTrytes' answer for an unknown hash */
 };
 
 /* One request being answered. */
@@ -53,8 +53,8 @@ devnode_api_t *devnode_api_new(devnode_store_t *store, devnode_feed_t *feed, uns
   if (api == NULL) return NULL;
   *api = (devnode_api_t){.store = store, .feed = feed, .mwm = mwm, .stop = stop};
   pthread_mutex_init(&api->attach_lock, NULL);
-  memset(api->null_hash, '9', DEVNODE_HASH_TRYTES);
-  memset(api->null_trytes, '9', DEVNODE_TX_TRYTES);
+  memset(api->null_hash, '9', TANGLE_TX_HASH_TRYTES);
+  memset(api->null_trytes, '9', TANGLE_TX_TRYTES);
   return api;
 }
 
@@ -104,12 +104,12 @@ static bool trytes_string(const json_t *v, size_t len) {
   return s != NULL && json_string_length(v) == len && devnode_trytes_valid(s, len);
 }
 
-static bool hash_param(call_t *c, const char *name, char out[DEVNODE_HASH_TRYTES + 1]) {
+static bool hash_param(call_t *c, const char *name, char out[TANGLE_TX_HASH_TRYTES + 1]) {
   const json_t *v = param(c, name);
   if (v == NULL) return false;
-  if (!trytes_string(v, DEVNODE_HASH_TRYTES))
+  if (!trytes_string(v, TANGLE_TX_HASH_TRYTES))
     return fail(c, STATUS_EXCEPTION, "Invalid %s input: expected 81 trytes (9, A-Z)", name);
-  memcpy(out, json_string_value(v), DEVNODE_HASH_TRYTES + 1);
+  memcpy(out, json_string_value(v), TANGLE_TX_HASH_TRYTES + 1);
   return true;
 }
 
@@ -187,8 +187,8 @@ static bool cmd_get_api_configuration(call_t *c) {
 /* Tips are random tails nothing approves yet. A `reference` (which must be stored) becomes the
  * branch, so the new transactions approve it directly. */
 static bool cmd_get_transactions_to_approve(call_t *c) {
-  char reference[DEVNODE_HASH_TRYTES + 1], trunk[DEVNODE_HASH_TRYTES + 1],
-      branch[DEVNODE_HASH_TRYTES + 1];
+  char reference[TANGLE_TX_HASH_TRYTES + 1], trunk[TANGLE_TX_HASH_TRYTES + 1],
+      branch[TANGLE_TX_HASH_TRYTES + 1];
   bool has_reference = json_object_get(c->req, "reference") != NULL;
   long depth;
   if (has_reference && !hash_param(c, "reference", reference)) return false;
@@ -196,7 +196,7 @@ static bool cmd_get_transactions_to_approve(call_t *c) {
   if (depth < 0 || depth > DEVNODE_MAX_DEPTH)
     return fail(c, STATUS_ERROR, "Invalid depth input: %ld is outside 0..%d", depth,
                 DEVNODE_MAX_DEPTH);
-  char trytes[DEVNODE_TX_TRYTES + 1];
+  char trytes[TANGLE_TX_TRYTES + 1];
   if (has_reference && !devnode_store_get_trytes(c->api->store, reference, trytes))
     return fail(c, STATUS_ERROR, "reference transaction not found");
   if (!devnode_store_pick_tips(c->api->store, trunk, branch))
@@ -242,7 +242,7 @@ static bool store_list(call_t *c, const json_t *list) {
 
 /* IRI answers storeTransactions failures, parameter errors included, as 400 "Error: ...". */
 static bool cmd_store_transactions(call_t *c) {
-  const json_t *list = list_param(c, "trytes", DEVNODE_TX_TRYTES);
+  const json_t *list = list_param(c, "trytes", TANGLE_TX_TRYTES);
   if (list == NULL) {
     char inner[MESSAGE_SIZE];
     memcpy(inner, c->message, sizeof inner);
@@ -253,7 +253,7 @@ static bool cmd_store_transactions(call_t *c) {
 
 /* devnode has no neighbours: broadcasting stores (and publishes) what is not stored yet. */
 static bool cmd_broadcast_transactions(call_t *c) {
-  const json_t *list = list_param(c, "trytes", DEVNODE_TX_TRYTES);
+  const json_t *list = list_param(c, "trytes", TANGLE_TX_TRYTES);
   return list != NULL && store_list(c, list);
 }
 
@@ -274,7 +274,7 @@ static bool attach_list(call_t *c, const json_t *list, const char *trunk, const 
                         unsigned mwm) {
   size_t n = json_array_size(list);
   const char **in = calloc(n ? n : 1, sizeof *in);
-  char(*out)[DEVNODE_TX_TRYTES + 1] = calloc(n ? n : 1, sizeof *out);
+  char(*out)[TANGLE_TX_TRYTES + 1] = calloc(n ? n : 1, sizeof *out);
   const char **out_ptrs = calloc(n ? n : 1, sizeof *out_ptrs);
   if (in == NULL || out == NULL || out_ptrs == NULL) {
     free(in), free(out), free(out_ptrs);
@@ -301,12 +301,12 @@ static bool attach_list(call_t *c, const json_t *list, const char *trunk, const 
 }
 
 static bool cmd_attach_to_tangle(call_t *c) {
-  char trunk[DEVNODE_HASH_TRYTES + 1], branch[DEVNODE_HASH_TRYTES + 1];
+  char trunk[TANGLE_TX_HASH_TRYTES + 1], branch[TANGLE_TX_HASH_TRYTES + 1];
   long mwm;
   if (!hash_param(c, "trunkTransaction", trunk) || !hash_param(c, "branchTransaction", branch) ||
       !int_param(c, "minWeightMagnitude", &mwm))
     return false;
-  const json_t *list = list_param(c, "trytes", DEVNODE_TX_TRYTES);
+  const json_t *list = list_param(c, "trytes", TANGLE_TX_TRYTES);
   if (list == NULL) return false;
   /* IRI fails (500 "Invalid transaction hash") when the result is lighter than its own MWM;
    * devnode says so before doing the work. */
@@ -322,7 +322,7 @@ static bool cmd_attach_to_tangle(call_t *c) {
 
 /* A growing set of transaction hashes; sorted and made unique before use. */
 typedef struct hash_set {
-  char (*items)[DEVNODE_HASH_TRYTES + 1];
+  char (*items)[TANGLE_TX_HASH_TRYTES + 1];
   size_t count, cap;
   bool no_memory;
 } hash_set_t;
@@ -339,8 +339,8 @@ static bool hash_set_add(const char *hash, void *ctx) {
     set->items = grown;
     set->cap = cap;
   }
-  memcpy(set->items[set->count], hash, DEVNODE_HASH_TRYTES);
-  set->items[set->count++][DEVNODE_HASH_TRYTES] = '\0';
+  memcpy(set->items[set->count], hash, TANGLE_TX_HASH_TRYTES);
+  set->items[set->count++][TANGLE_TX_HASH_TRYTES] = '\0';
   return true;
 }
 
@@ -380,11 +380,11 @@ static const find_field_t find_fields[] = {{"bundles", DEVNODE_KEY_BUNDLE},
 /* The value a field entry is looked up by: hashes as given, tags padded with 9 to 27 trytes.
  * All-9 values are refused, as IRI does. */
 static bool lookup_value(call_t *c, const find_field_t *f, const json_t *item, size_t i,
-                         char out[DEVNODE_HASH_TRYTES + 1]) {
+                         char out[TANGLE_TX_HASH_TRYTES + 1]) {
   const char *s = json_string_value(item);
   size_t len = json_string_length(item);
   bool is_tag = f->key == DEVNODE_KEY_TAG;
-  size_t width = is_tag ? DEVNODE_TAG_TRYTES : DEVNODE_HASH_TRYTES;
+  size_t width = is_tag ? TANGLE_TX_TAG_TRYTES : TANGLE_TX_HASH_TRYTES;
   if (len == 0 || len > width || !devnode_trytes_valid(s, len) || (!is_tag && len != width))
     return fail(c, STATUS_EXCEPTION, "Invalid %s input: %s[%zu] is not %s trytes (9, A-Z)", f->name,
                 f->name, i, is_tag ? "1..27" : "81");
@@ -411,7 +411,7 @@ static const json_t *field_values(call_t *c, const find_field_t *f, json_t **own
   const json_t *list = list_param(c, f->name, 0);
   if (list == NULL) return NULL;
   json_t *values = json_array();
-  char value[DEVNODE_HASH_TRYTES + 1];
+  char value[TANGLE_TX_HASH_TRYTES + 1];
   for (size_t i = 0; values != NULL && i < json_array_size(list); i++) {
     if (!lookup_value(c, f, json_array_get(list, i), i, value) ||
         json_array_append_new(values, json_string(value)) != 0) {
@@ -477,10 +477,10 @@ static bool cmd_find_transactions(call_t *c) {
 /* ---- getTrytes ---- */
 
 static bool cmd_get_trytes(call_t *c) {
-  const json_t *hashes = list_param(c, "hashes", DEVNODE_HASH_TRYTES);
+  const json_t *hashes = list_param(c, "hashes", TANGLE_TX_HASH_TRYTES);
   if (hashes == NULL) return false;
   json_t *array = json_array();
-  char trytes[DEVNODE_TX_TRYTES + 1];
+  char trytes[TANGLE_TX_TRYTES + 1];
   for (size_t i = 0; array != NULL && i < json_array_size(hashes); i++) {
     const char *hash = json_string_value(json_array_get(hashes, i));
     bool known = devnode_store_get_trytes(c->api->store, hash, trytes);
@@ -495,7 +495,7 @@ static bool cmd_get_trytes(call_t *c) {
 /* ---- checkConsistency ---- */
 
 static bool cmd_check_consistency(call_t *c) {
-  const json_t *tails = list_param(c, "tails", DEVNODE_HASH_TRYTES);
+  const json_t *tails = list_param(c, "tails", TANGLE_TX_HASH_TRYTES);
   if (tails == NULL) return false;
   char info[MESSAGE_SIZE] = "";
   for (size_t i = 0; info[0] == '\0' && i < json_array_size(tails); i++) {

@@ -51,8 +51,8 @@ static devnode_attach_result_t read_all(const char *const *trytes, size_t n, tan
 }
 
 static bool hash_trits(const char *hash, trit_t out[TANGLE_TX_HASH_TRITS]) {
-  return strlen(hash) == DEVNODE_HASH_TRYTES &&
-         mam_trytes_to_trits(hash, DEVNODE_HASH_TRYTES, out) == MAM_OK;
+  return strlen(hash) == TANGLE_TX_HASH_TRYTES &&
+         mam_trytes_to_trits(hash, TANGLE_TX_HASH_TRYTES, out) == MAM_OK;
 }
 
 static devnode_attach_result_t attach_all(tangle_tx_t *txs, size_t n, const char *trunk,
@@ -75,21 +75,21 @@ static devnode_attach_result_t attach_all(tangle_tx_t *txs, size_t n, const char
 }
 
 static devnode_attach_result_t write_all(const tangle_tx_t *txs, size_t n,
-                                         char (*out)[DEVNODE_TX_TRYTES + 1], char *why,
+                                         char (*out)[TANGLE_TX_TRYTES + 1], char *why,
                                          size_t why_size) {
   for (size_t i = 0; i < n; i++) {
     if (tangle_tx_to_trytes(&txs[i], out[i]) != TANGLE_OK) {
       snprintf(why, why_size, "attachToTangle failed: cannot encode transaction %zu", i);
       return DEVNODE_ATTACH_FAILED;
     }
-    out[i][DEVNODE_TX_TRYTES] = '\0';
+    out[i][TANGLE_TX_TRYTES] = '\0';
   }
   return DEVNODE_ATTACH_OK;
 }
 
 devnode_attach_result_t devnode_attach(const char *const *trytes, size_t n, const char *trunk,
                                        const char *branch, unsigned mwm, const atomic_int *cancel,
-                                       char (*out)[DEVNODE_TX_TRYTES + 1], char *why,
+                                       char (*out)[TANGLE_TX_TRYTES + 1], char *why,
                                        size_t why_size) {
   if (n == 0) return DEVNODE_ATTACH_OK;
   tangle_tx_t *txs = calloc(n, sizeof *txs);

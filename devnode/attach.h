@@ -20,7 +20,7 @@ typedef enum devnode_attach_result {
  * finds a nonce of weight `mwm`. out[0..n) receives the attached transactions tail first. */
 devnode_attach_result_t devnode_attach(const char *const *trytes, size_t n, const char *trunk,
                                        const char *branch, unsigned mwm, const atomic_int *cancel,
-                                       char (*out)[DEVNODE_TX_TRYTES + 1], char *why,
+                                       char (*out)[TANGLE_TX_TRYTES + 1], char *why,
                                        size_t why_size);
 
 #endif

@@ -10,27 +10,27 @@
 
 /* Loads a stored transaction; false when it is not stored (or does not decode). */
 static bool load(devnode_store_t *store, const char *hash, tangle_tx_t *tx) {
-  char trytes[DEVNODE_TX_TRYTES + 1];
+  char trytes[TANGLE_TX_TRYTES + 1];
   return devnode_store_get_trytes(store, hash, trytes) &&
-         tangle_tx_from_trytes(tx, trytes, DEVNODE_TX_TRYTES) == TANGLE_OK;
+         tangle_tx_from_trytes(tx, trytes, TANGLE_TX_TRYTES) == TANGLE_OK;
 }
 
-static void hash_text(const trit_t *trits, char out[DEVNODE_HASH_TRYTES + 1]) {
+static void hash_text(const trit_t *trits, char out[TANGLE_TX_HASH_TRYTES + 1]) {
   mam_trits_to_trytes(trits, TANGLE_TX_HASH_TRITS, out);
-  out[DEVNODE_HASH_TRYTES] = '\0';
+  out[TANGLE_TX_HASH_TRYTES] = '\0';
 }
 
 /* Stored, or the all-9 hash that stands for the genesis. */
 static bool known(devnode_store_t *store, const trit_t *hash) {
   if (tangle_trits_zero(hash, TANGLE_TX_HASH_TRITS)) return true;
-  char text[DEVNODE_HASH_TRYTES + 1], trytes[DEVNODE_TX_TRYTES + 1];
+  char text[TANGLE_TX_HASH_TRYTES + 1], trytes[TANGLE_TX_TRYTES + 1];
   hash_text(hash, text);
   return devnode_store_get_trytes(store, text, trytes);
 }
 
 /* Follows trunks from the tail for txs[0].last_index more transactions. */
 static devnode_consistency_t load_bundle(devnode_store_t *store, tangle_tx_t *txs, size_t n) {
-  char next[DEVNODE_HASH_TRYTES + 1];
+  char next[TANGLE_TX_HASH_TRYTES + 1];
   for (size_t i = 1; i < n; i++) {
     hash_text(txs[i - 1].trunk, next);
     if (!load(store, next, &txs[i])) return DEVNODE_NOT_SOLID;

@@ -10,7 +10,7 @@
 #define ENDPOINT_SIZE 256
 #define SEND_HWM 10000 /* messages queued per subscriber before ZeroMQ drops */
 #define TX_MESSAGE_SIZE 640
-#define TRYTES_MESSAGE_SIZE (sizeof "tx_trytes " + DEVNODE_TX_TRYTES + 1 + DEVNODE_HASH_TRYTES)
+#define TRYTES_MESSAGE_SIZE (sizeof "tx_trytes " + TANGLE_TX_TRYTES + 1 + TANGLE_TX_HASH_TRYTES)
 
 struct devnode_feed {
   void *ctx;

@@ -207,14 +207,14 @@ bool devnode_store_put(devnode_store_t *s, const devnode_tx_t *txs, size_t n, bo
 }
 
 bool devnode_store_get_trytes(devnode_store_t *s, const char *hash,
-                              char trytes[DEVNODE_TX_TRYTES + 1]) {
+                              char trytes[TANGLE_TX_TRYTES + 1]) {
   pthread_mutex_lock(&s->lock);
   sqlite3_stmt *st = s->st[ST_GET_TRYTES];
   bool found = false;
   if (bind_text(st, 1, hash) && sqlite3_step(st) == SQLITE_ROW &&
-      sqlite3_column_bytes(st, 0) == DEVNODE_TX_TRYTES) {
-    memcpy(trytes, sqlite3_column_text(st, 0), DEVNODE_TX_TRYTES);
-    trytes[DEVNODE_TX_TRYTES] = '\0';
+      sqlite3_column_bytes(st, 0) == TANGLE_TX_TRYTES) {
+    memcpy(trytes, sqlite3_column_text(st, 0), TANGLE_TX_TRYTES);
+    trytes[TANGLE_TX_TRYTES] = '\0';
     found = true;
   }
   sqlite3_reset(st);
@@ -249,25 +249,25 @@ bool devnode_store_find(devnode_store_t *s, devnode_store_key_t key, const char 
   return rc == SQLITE_DONE;
 }
 
-static void copy_hash(char out[DEVNODE_HASH_TRYTES + 1], const unsigned char *text) {
-  memcpy(out, text, DEVNODE_HASH_TRYTES);
-  out[DEVNODE_HASH_TRYTES] = '\0';
+static void copy_hash(char out[TANGLE_TX_HASH_TRYTES + 1], const unsigned char *text) {
+  memcpy(out, text, TANGLE_TX_HASH_TRYTES);
+  out[TANGLE_TX_HASH_TRYTES] = '\0';
 }
 
-bool devnode_store_pick_tips(devnode_store_t *s, char trunk[DEVNODE_HASH_TRYTES + 1],
-                             char branch[DEVNODE_HASH_TRYTES + 1]) {
-  memset(trunk, '9', DEVNODE_HASH_TRYTES);
-  trunk[DEVNODE_HASH_TRYTES] = '\0';
+bool devnode_store_pick_tips(devnode_store_t *s, char trunk[TANGLE_TX_HASH_TRYTES + 1],
+                             char branch[TANGLE_TX_HASH_TRYTES + 1]) {
+  memset(trunk, '9', TANGLE_TX_HASH_TRYTES);
+  trunk[TANGLE_TX_HASH_TRYTES] = '\0';
   pthread_mutex_lock(&s->lock);
   sqlite3_stmt *st = s->st[ST_PICK_TIPS];
   int rows = 0, rc;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    if (sqlite3_column_bytes(st, 0) == DEVNODE_HASH_TRYTES)
+    if (sqlite3_column_bytes(st, 0) == TANGLE_TX_HASH_TRYTES)
       copy_hash(rows++ == 0 ? trunk : branch, sqlite3_column_text(st, 0));
   }
   sqlite3_reset(st);
   pthread_mutex_unlock(&s->lock);
-  if (rows < 2) memcpy(branch, trunk, DEVNODE_HASH_TRYTES + 1);
+  if (rows < 2) memcpy(branch, trunk, TANGLE_TX_HASH_TRYTES + 1);
   return rc == SQLITE_DONE;
 }
 

@@ -26,7 +26,7 @@ bool devnode_store_put(devnode_store_t *store, const devnode_tx_t *txs, size_t n
 /* Copies the 2673 trytes of the transaction with this hash into `trytes` (NUL-terminated);
  * false when the hash is unknown or the database fails. */
 bool devnode_store_get_trytes(devnode_store_t *store, const char *hash,
-                              char trytes[DEVNODE_TX_TRYTES + 1]);
+                              char trytes[TANGLE_TX_TRYTES + 1]);
 
 typedef enum devnode_store_key {
   DEVNODE_KEY_ADDRESS,
@@ -43,8 +43,8 @@ bool devnode_store_find(devnode_store_t *store, devnode_store_key_t key, const c
 
 /* Two tips (tail transactions nothing approves yet) picked at random, the same one twice when
  * there is only one, the all-9 hash twice when there is none. */
-bool devnode_store_pick_tips(devnode_store_t *store, char trunk[DEVNODE_HASH_TRYTES + 1],
-                             char branch[DEVNODE_HASH_TRYTES + 1]);
+bool devnode_store_pick_tips(devnode_store_t *store, char trunk[TANGLE_TX_HASH_TRYTES + 1],
+                             char branch[TANGLE_TX_HASH_TRYTES + 1]);
 
 typedef struct devnode_store_stats {
   int64_t transactions;

@@ -39,8 +39,8 @@ static void summarise(const tangle_tx_t *t, const trit_t *hash, const char *tryt
   tx->current_index = t->current_index;
   tx->last_index = t->last_index;
   tx->arrival_ms = 0;
-  memcpy(tx->trytes, trytes, DEVNODE_TX_TRYTES);
-  tx->trytes[DEVNODE_TX_TRYTES] = '\0';
+  memcpy(tx->trytes, trytes, TANGLE_TX_TRYTES);
+  tx->trytes[TANGLE_TX_TRYTES] = '\0';
 }
 
 bool devnode_tx_read(const char *trytes, size_t len, unsigned mwm, devnode_tx_t *tx, char *why,

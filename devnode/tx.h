@@ -7,24 +7,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define DEVNODE_HASH_TRYTES 81
-#define DEVNODE_TAG_TRYTES 27
-#define DEVNODE_TX_TRYTES 2673
+#include "tangle/transaction.h"
 
 typedef struct devnode_tx {
-  char hash[DEVNODE_HASH_TRYTES + 1];
-  char address[DEVNODE_HASH_TRYTES + 1];
-  char bundle[DEVNODE_HASH_TRYTES + 1];
-  char trunk[DEVNODE_HASH_TRYTES + 1];
-  char branch[DEVNODE_HASH_TRYTES + 1];
-  char tag[DEVNODE_TAG_TRYTES + 1];
-  char obsolete_tag[DEVNODE_TAG_TRYTES + 1];
+  char hash[TANGLE_TX_HASH_TRYTES + 1];
+  char address[TANGLE_TX_HASH_TRYTES + 1];
+  char bundle[TANGLE_TX_HASH_TRYTES + 1];
+  char trunk[TANGLE_TX_HASH_TRYTES + 1];
+  char branch[TANGLE_TX_HASH_TRYTES + 1];
+  char tag[TANGLE_TX_TAG_TRYTES + 1];
+  char obsolete_tag[TANGLE_TX_TAG_TRYTES + 1];
   int64_t value;
   int64_t timestamp;
   int64_t current_index;
   int64_t last_index;
   int64_t arrival_ms; /* set when devnode stores it */
-  char trytes[DEVNODE_TX_TRYTES + 1];
+  char trytes[TANGLE_TX_TRYTES + 1];
 } devnode_tx_t;
 
 /* Reads a transaction for storing: exactly 2673 characters of 9A-Z, value trits 33..80 zero, and a

@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "mamcore/api.h"
+
 #define MG_DATADIR_LOCK_FILE "lock"
 
 typedef enum mg_datadir_err {
@@ -34,7 +36,7 @@ const char *mg_datadir_strerror(mg_datadir_err_t err);
  * and locks it. On MG_DATADIR_ERR_IN_USE, *holder (may be NULL) is the pid the holder wrote, or 0
  * when it cannot be read; on other errors errno tells the cause. */
 mg_datadir_err_t mg_datadir_open(const char *dir, bool make_parents, mg_datadir_t **out, pid_t *holder)
-    __attribute__((warn_unused_result));
+    MAM_WARN_UNUSED;
 
 /* The lock file's path (for messages). */
 const char *mg_datadir_lock_path(const mg_datadir_t *d);

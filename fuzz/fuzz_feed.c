@@ -20,16 +20,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   FZ_CHECK(err >= MG_FEED_OK && err < MG_FEED_ERR__COUNT);
   FZ_CHECK(mg_feed_strerror(err) != NULL);
   if (err == MG_FEED_OK) {
-    FZ_CHECK(inside(tx.trytes, MG_FEED_TX_TRYTES, frame, size));
-    FZ_CHECK(mam_trytes_valid(tx.trytes, MG_FEED_TX_TRYTES));
+    FZ_CHECK(inside(tx.trytes, TANGLE_TX_TRYTES, frame, size));
+    FZ_CHECK(mam_trytes_valid(tx.trytes, TANGLE_TX_TRYTES));
     bool tx_topic = size > 3 && memcmp(frame, "tx_", 3) == 0;
     FZ_CHECK(tx_topic || tx.hash != NULL);
     if (tx.hash) {
-      FZ_CHECK(inside(tx.hash, MG_FEED_HASH_TRYTES, frame, size));
-      FZ_CHECK(mam_trytes_valid(tx.hash, MG_FEED_HASH_TRYTES));
-      FZ_CHECK(tx.hash + MG_FEED_HASH_TRYTES == (const char *)frame + size); /* nothing after it */
+      FZ_CHECK(inside(tx.hash, TANGLE_TX_HASH_TRYTES, frame, size));
+      FZ_CHECK(mam_trytes_valid(tx.hash, TANGLE_TX_HASH_TRYTES));
+      FZ_CHECK(tx.hash + TANGLE_TX_HASH_TRYTES == (const char *)frame + size); /* nothing after it */
     } else {
-      FZ_CHECK(tx.trytes + MG_FEED_TX_TRYTES == (const char *)frame + size);
+      FZ_CHECK(tx.trytes + TANGLE_TX_TRYTES == (const char *)frame + size);
     }
   }
   free(frame);

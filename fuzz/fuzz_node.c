@@ -56,9 +56,9 @@ static void check_list(const mg_node_strings_t *list, size_t want, size_t len, b
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  static char tx[MG_NODE_TX_TRYTES + 1];
+  static char tx[TANGLE_TX_TRYTES + 1];
   static const char hash[] = "999999999999999999999999999999999999999999999999999999999999999999999999999999999";
-  if (!tx[0]) memset(tx, '9', MG_NODE_TX_TRYTES);
+  if (!tx[0]) memset(tx, '9', TANGLE_TX_TRYTES);
   answer = data;
   answer_len = size;
   const char *txs[] = {tx}, *hashes[] = {hash, hash};
@@ -69,15 +69,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   (void)outcome(mg_node_get_api_limits(client, &limits));
   mg_node_tips_t tips;
   if (outcome(mg_node_get_transactions_to_approve(client, 3, NULL, &tips)))
-    FZ_CHECK(trytes_of(tips.trunk, MG_NODE_HASH_TRYTES) && trytes_of(tips.branch, MG_NODE_HASH_TRYTES));
+    FZ_CHECK(trytes_of(tips.trunk, TANGLE_TX_HASH_TRYTES) && trytes_of(tips.branch, TANGLE_TX_HASH_TRYTES));
   mg_node_strings_t list = {0};
-  if (outcome(mg_node_attach_to_tangle(client, hash, hash, 9, txs, 1, &list))) check_list(&list, 1, MG_NODE_TX_TRYTES, false);
+  if (outcome(mg_node_attach_to_tangle(client, hash, hash, 9, txs, 1, &list))) check_list(&list, 1, TANGLE_TX_TRYTES, false);
   mg_node_strings_free(&list);
   (void)outcome(mg_node_store_transactions(client, txs, 1));
   if (outcome(mg_node_find_transactions(client, MG_NODE_FIND_ADDRESSES, hashes, 1, &list)))
-    check_list(&list, SIZE_MAX, MG_NODE_HASH_TRYTES, false);
+    check_list(&list, SIZE_MAX, TANGLE_TX_HASH_TRYTES, false);
   mg_node_strings_free(&list);
-  if (outcome(mg_node_get_trytes(client, hashes, 2, &list))) check_list(&list, 2, MG_NODE_TX_TRYTES, true);
+  if (outcome(mg_node_get_trytes(client, hashes, 2, &list))) check_list(&list, 2, TANGLE_TX_TRYTES, true);
   mg_node_strings_free(&list);
   return 0;
 }

@@ -14,6 +14,8 @@
 #define MAM_MSG_ID_TRITS 63           /* message id: 21 trytes */
 #define MAM_NAME_SIZE_FIELD_TRITS 45  /* zero-padded sizet of the name length (LP64 width) */
 #define MAM_API_NAME_TRITS 18         /* names of API channels and endpoints: <n>_18 */
+#define MAM_ID_TRYTES (MAM_ID_TRITS / 3)         /* 81 */
+#define MAM_MSG_ID_TRYTES (MAM_MSG_ID_TRITS / 3) /* 21 */
 #define MAM_CHANNEL_NAME_MAX_TRITS 177
 #define MAM_NAMES_MAX_TRITS 132
 

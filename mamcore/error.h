@@ -2,7 +2,7 @@
 #ifndef MAMCORE_ERROR_H
 #define MAMCORE_ERROR_H
 
-#define MAM_WARN_UNUSED __attribute__((warn_unused_result))
+#include "mamcore/api.h"
 
 typedef enum mam_err {
   MAM_OK = 0,

@@ -8,6 +8,7 @@ libmamcore_la_SOURCES += \
 	mamcore/prng.c
 
 mamcoreinclude_HEADERS += \
+	mamcore/api.h \
 	mamcore/error.h \
 	mamcore/trits.h \
 	mamcore/pb3.h \

@@ -25,6 +25,7 @@ typedef struct mam_psk {
 } mam_psk_t;
 
 #define MAM_PSK_ID_TRYTES (MAM_PSK_ID_TRITS / 3)
+#define MAM_PSK_KEY_TRYTES (MAM_PSK_KEY_TRITS / 3)
 
 /* A PSK id as people write it: 1 to 27 trytes (9, A-Z), padded with 9 on the right to 27, as the
  * reference's users pad theirs. out gets the 27 trytes and a NUL. Errors: MAM_ERR_NULL_ARG,

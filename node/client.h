@@ -22,9 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MG_NODE_HASH_TRYTES 81
-#define MG_NODE_TAG_TRYTES 27
-#define MG_NODE_TX_TRYTES 2673
+#include "mamcore/api.h"
+#include "tangle/transaction.h"
 
 /* IRI defaults (spec node-interface.md 5.3), used when the configuration leaves a limit at 0. */
 #define MG_NODE_DEFAULT_MAX_LIST 1000    /* maxRequestsList: entries per list parameter */
@@ -33,8 +32,6 @@
 #define MG_NODE_DEFAULT_CONNECT_MS 5000  /* connection set-up */
 #define MG_NODE_DEFAULT_BACKOFF_MS 100   /* first pause before a retry; doubled each time */
 #define MG_NODE_DEFAULT_MAX_RESPONSE (64u << 20) /* bytes of one response body */
-
-#define MG_NODE_WARN_UNUSED __attribute__((warn_unused_result))
 
 typedef enum mg_node_err {
   MG_NODE_OK = 0,
@@ -77,11 +74,11 @@ typedef struct mg_node_client mg_node_client_t;
 
 /* Process-wide libcurl set-up; call once before threads start. Returns MG_NODE_ERR_TRANSPORT
  * when libcurl cannot initialise. mg_node_global_cleanup() undoes it after the last client. */
-mg_node_err_t mg_node_global_init(void) MG_NODE_WARN_UNUSED;
+mg_node_err_t mg_node_global_init(void) MAM_WARN_UNUSED;
 void mg_node_global_cleanup(void);
 
 mg_node_err_t mg_node_client_new(const mg_node_config_t *cfg,
-                                 mg_node_client_t **out) MG_NODE_WARN_UNUSED;
+                                 mg_node_client_t **out) MAM_WARN_UNUSED;
 void mg_node_client_free(mg_node_client_t *client);
 
 /* The node's message or the failure description of the last failed call ("" after success). */
@@ -101,9 +98,9 @@ void mg_node_strings_free(mg_node_strings_t *list);
 typedef struct mg_node_info {
   char app_name[64];
   char app_version[64];
-  char latest_milestone[MG_NODE_HASH_TRYTES + 1];
+  char latest_milestone[TANGLE_TX_HASH_TRYTES + 1];
   int64_t latest_milestone_index;
-  char latest_solid_milestone[MG_NODE_HASH_TRYTES + 1];
+  char latest_solid_milestone[TANGLE_TX_HASH_TRYTES + 1];
   int64_t latest_solid_milestone_index;
   int64_t milestone_start_index;
   int64_t neighbors;
@@ -113,7 +110,7 @@ typedef struct mg_node_info {
 
 /* getNodeInfo. Missing optional fields are left zero/empty; appName and appVersion are required. */
 mg_node_err_t mg_node_get_node_info(mg_node_client_t *client,
-                                    mg_node_info_t *info) MG_NODE_WARN_UNUSED;
+                                    mg_node_info_t *info) MAM_WARN_UNUSED;
 
 /* The usual sync heuristic: the latest solid milestone index equals the latest milestone index. */
 bool mg_node_info_synced(const mg_node_info_t *info);
@@ -127,17 +124,17 @@ typedef struct mg_node_api_limits {
 
 /* getNodeAPIConfiguration (IRI, devnode; Hornet does not know it). */
 mg_node_err_t mg_node_get_api_limits(mg_node_client_t *client,
-                                     mg_node_api_limits_t *limits) MG_NODE_WARN_UNUSED;
+                                     mg_node_api_limits_t *limits) MAM_WARN_UNUSED;
 
 typedef struct mg_node_tips {
-  char trunk[MG_NODE_HASH_TRYTES + 1];
-  char branch[MG_NODE_HASH_TRYTES + 1];
+  char trunk[TANGLE_TX_HASH_TRYTES + 1];
+  char branch[TANGLE_TX_HASH_TRYTES + 1];
 } mg_node_tips_t;
 
 /* getTransactionsToApprove; reference is NULL or an 81-tryte transaction hash. */
 mg_node_err_t mg_node_get_transactions_to_approve(mg_node_client_t *client, unsigned depth,
                                                   const char *reference,
-                                                  mg_node_tips_t *tips) MG_NODE_WARN_UNUSED;
+                                                  mg_node_tips_t *tips) MAM_WARN_UNUSED;
 
 /* attachToTangle: the node chains the transactions and does their proof of work. Send them head
  * first (descending currentIndex; old IRI versions process them in the given order, spec 4.5).
@@ -145,13 +142,13 @@ mg_node_err_t mg_node_get_transactions_to_approve(mg_node_client_t *client, unsi
  * first. */
 mg_node_err_t mg_node_attach_to_tangle(mg_node_client_t *client, const char *trunk,
                                        const char *branch, unsigned mwm, const char *const *trytes,
-                                       size_t n, mg_node_strings_t *attached) MG_NODE_WARN_UNUSED;
+                                       size_t n, mg_node_strings_t *attached) MAM_WARN_UNUSED;
 
 /* storeTransactions / broadcastTransactions of attached transactions, max_txs per request. */
 mg_node_err_t mg_node_store_transactions(mg_node_client_t *client, const char *const *trytes,
-                                         size_t n) MG_NODE_WARN_UNUSED;
+                                         size_t n) MAM_WARN_UNUSED;
 mg_node_err_t mg_node_broadcast_transactions(mg_node_client_t *client, const char *const *trytes,
-                                             size_t n) MG_NODE_WARN_UNUSED;
+                                             size_t n) MAM_WARN_UNUSED;
 
 typedef enum mg_node_find_field {
   MG_NODE_FIND_ADDRESSES, /* 81-tryte addresses, no checksum */
@@ -166,11 +163,11 @@ typedef enum mg_node_find_field {
  * time when a value may match more than that. */
 mg_node_err_t mg_node_find_transactions(mg_node_client_t *client, mg_node_find_field_t field,
                                         const char *const *values, size_t n,
-                                        mg_node_strings_t *hashes) MG_NODE_WARN_UNUSED;
+                                        mg_node_strings_t *hashes) MAM_WARN_UNUSED;
 
 /* getTrytes in requests of at most max_list hashes. `trytes` gets n items in the order of `hashes`;
  * an item is NULL when the node does not know the transaction (it answered 2673 `9`s or null). */
 mg_node_err_t mg_node_get_trytes(mg_node_client_t *client, const char *const *hashes, size_t n,
-                                 mg_node_strings_t *trytes) MG_NODE_WARN_UNUSED;
+                                 mg_node_strings_t *trytes) MAM_WARN_UNUSED;
 
 #endif

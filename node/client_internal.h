@@ -10,7 +10,7 @@
  * *answer (the caller releases it). Retries connection failures as documented in client.h and
  * records the message of any failure in the client. */
 mg_node_err_t mg_node_call(mg_node_client_t *client, const json_t *request,
-                           json_t **answer) MG_NODE_WARN_UNUSED;
+                           json_t **answer) MAM_WARN_UNUSED;
 
 /* Records a failure message (printf format) in the client and returns err. */
 mg_node_err_t mg_node_fail(mg_node_client_t *client, mg_node_err_t err, const char *fmt, ...)

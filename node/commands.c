@@ -118,8 +118,8 @@ mg_node_err_t mg_node_get_node_info(mg_node_client_t *c, mg_node_info_t *info) {
     return bad_answer(c, "getNodeInfo", "appName or appVersion missing");
   }
   /* Hashes are optional: nodes without milestones may omit them. */
-  (void)copy_trytes_field(answer, "latestMilestone", MG_NODE_HASH_TRYTES, info->latest_milestone);
-  (void)copy_trytes_field(answer, "latestSolidSubtangleMilestone", MG_NODE_HASH_TRYTES,
+  (void)copy_trytes_field(answer, "latestMilestone", TANGLE_TX_HASH_TRYTES, info->latest_milestone);
+  (void)copy_trytes_field(answer, "latestSolidSubtangleMilestone", TANGLE_TX_HASH_TRYTES,
                           info->latest_solid_milestone);
   info->latest_milestone_index = number_field(answer, "latestMilestoneIndex");
   info->latest_solid_milestone_index = number_field(answer, "latestSolidSubtangleMilestoneIndex");
@@ -156,7 +156,7 @@ mg_node_err_t mg_node_get_transactions_to_approve(mg_node_client_t *c, unsigned 
                                                   const char *reference, mg_node_tips_t *tips) {
   if (c == NULL || tips == NULL) return MG_NODE_ERR_NULL_ARG;
   mg_node_clear(c);
-  if (reference != NULL && !is_trytes(reference, MG_NODE_HASH_TRYTES))
+  if (reference != NULL && !is_trytes(reference, TANGLE_TX_HASH_TRYTES))
     return mg_node_fail(c, MG_NODE_ERR_INVALID_ARG, "reference is not an 81-tryte hash");
   json_t *req =
       json_pack("{s:s, s:I}", "command", "getTransactionsToApprove", "depth", (json_int_t)depth);
@@ -168,8 +168,8 @@ mg_node_err_t mg_node_get_transactions_to_approve(mg_node_client_t *c, unsigned 
   json_t *answer;
   mg_node_err_t err = call_consume(c, req, &answer);
   if (err != MG_NODE_OK) return err;
-  bool ok = copy_trytes_field(answer, "trunkTransaction", MG_NODE_HASH_TRYTES, tips->trunk) &&
-            copy_trytes_field(answer, "branchTransaction", MG_NODE_HASH_TRYTES, tips->branch);
+  bool ok = copy_trytes_field(answer, "trunkTransaction", TANGLE_TX_HASH_TRYTES, tips->trunk) &&
+            copy_trytes_field(answer, "branchTransaction", TANGLE_TX_HASH_TRYTES, tips->branch);
   json_decref(answer);
   return ok ? MG_NODE_OK
             : bad_answer(c, "getTransactionsToApprove", "no 81-tryte trunk and branch");
@@ -222,9 +222,9 @@ mg_node_err_t mg_node_attach_to_tangle(mg_node_client_t *c, const char *trunk, c
   if (c == NULL || trunk == NULL || branch == NULL || attached == NULL) return MG_NODE_ERR_NULL_ARG;
   *attached = (mg_node_strings_t){0};
   mg_node_clear(c);
-  if (!is_trytes(trunk, MG_NODE_HASH_TRYTES) || !is_trytes(branch, MG_NODE_HASH_TRYTES))
+  if (!is_trytes(trunk, TANGLE_TX_HASH_TRYTES) || !is_trytes(branch, TANGLE_TX_HASH_TRYTES))
     return mg_node_fail(c, MG_NODE_ERR_INVALID_ARG, "trunk and branch must be 81-tryte hashes");
-  if (n == 0 || n > mg_node_client_config(c)->max_list || !list_valid(trytes, n, MG_NODE_TX_TRYTES))
+  if (n == 0 || n > mg_node_client_config(c)->max_list || !list_valid(trytes, n, TANGLE_TX_TRYTES))
     return mg_node_fail(c, MG_NODE_ERR_INVALID_ARG,
                         "attachToTangle takes 1..%zu transactions of 2673 trytes",
                         mg_node_client_config(c)->max_list);
@@ -237,7 +237,7 @@ mg_node_err_t mg_node_attach_to_tangle(mg_node_client_t *c, const char *trunk, c
     req = NULL;
   }
   mg_node_err_t err =
-      call_for_list(c, "attachToTangle", req, "trytes", MG_NODE_TX_TRYTES, false, n, attached);
+      call_for_list(c, "attachToTangle", req, "trytes", TANGLE_TX_TRYTES, false, n, attached);
   if (err != MG_NODE_OK) mg_node_strings_free(attached);
   return err;
 }
@@ -246,7 +246,7 @@ static mg_node_err_t send_transactions(mg_node_client_t *c, const char *command,
                                        const char *const *trytes, size_t n) {
   if (c == NULL) return MG_NODE_ERR_NULL_ARG;
   mg_node_clear(c);
-  if (!list_valid(trytes, n, MG_NODE_TX_TRYTES))
+  if (!list_valid(trytes, n, TANGLE_TX_TRYTES))
     return mg_node_fail(c, MG_NODE_ERR_INVALID_ARG, "%s takes transactions of 2673 trytes",
                         command);
   size_t page = mg_node_client_config(c)->max_txs;
@@ -284,11 +284,11 @@ static const char *find_key(mg_node_find_field_t field) {
 
 static bool tag_valid(const char *tag) {
   size_t len = strlen(tag);
-  return len >= 1 && len <= MG_NODE_TAG_TRYTES && strspn(tag, MAM_TRYTE_ALPHABET) == len;
+  return len >= 1 && len <= TANGLE_TX_TAG_TRYTES && strspn(tag, MAM_TRYTE_ALPHABET) == len;
 }
 
 static bool find_values_valid(mg_node_find_field_t field, const char *const *values, size_t n) {
-  if (field != MG_NODE_FIND_TAGS) return list_valid(values, n, MG_NODE_HASH_TRYTES);
+  if (field != MG_NODE_FIND_TAGS) return list_valid(values, n, TANGLE_TX_HASH_TRYTES);
   if (n > 0 && values == NULL) return false;
   for (size_t i = 0; i < n; i++)
     if (values[i] == NULL || !tag_valid(values[i])) return false;
@@ -298,12 +298,12 @@ static bool find_values_valid(mg_node_find_field_t field, const char *const *val
 /* Hornet v0.4 only accepts 27-tryte tags; IRI pads shorter ones itself (spec 5.2). */
 static json_t *padded_tags(const char *const *tags, size_t n) {
   json_t *array = json_array();
-  char padded[MG_NODE_TAG_TRYTES + 1];
+  char padded[TANGLE_TX_TAG_TRYTES + 1];
   for (size_t i = 0; array != NULL && i < n; i++) {
     size_t len = strlen(tags[i]);
     memcpy(padded, tags[i], len);
-    memset(padded + len, '9', MG_NODE_TAG_TRYTES - len);
-    padded[MG_NODE_TAG_TRYTES] = '\0';
+    memset(padded + len, '9', TANGLE_TX_TAG_TRYTES - len);
+    padded[TANGLE_TX_TAG_TRYTES] = '\0';
     if (json_array_append_new(array, json_string(padded)) != 0) {
       json_decref(array);
       array = NULL;
@@ -355,7 +355,7 @@ mg_node_err_t mg_node_find_transactions(mg_node_client_t *c, mg_node_find_field_
     size_t count = n - at < page ? n - at : page;
     mg_node_err_t err =
         call_for_list(c, "findTransactions", find_request(field, values + at, count), "hashes",
-                      MG_NODE_HASH_TRYTES, false, SIZE_MAX, hashes);
+                      TANGLE_TX_HASH_TRYTES, false, SIZE_MAX, hashes);
     if (err != MG_NODE_OK) {
       mg_node_strings_free(hashes);
       return err;
@@ -372,14 +372,14 @@ mg_node_err_t mg_node_get_trytes(mg_node_client_t *c, const char *const *hashes,
   if (c == NULL || trytes == NULL) return MG_NODE_ERR_NULL_ARG;
   *trytes = (mg_node_strings_t){0};
   mg_node_clear(c);
-  if (!list_valid(hashes, n, MG_NODE_HASH_TRYTES))
+  if (!list_valid(hashes, n, TANGLE_TX_HASH_TRYTES))
     return mg_node_fail(c, MG_NODE_ERR_INVALID_ARG, "getTrytes takes 81-tryte hashes");
   size_t page = mg_node_client_config(c)->max_list;
   for (size_t at = 0; at < n; at += page) {
     size_t count = n - at < page ? n - at : page;
     mg_node_err_t err =
         call_for_list(c, "getTrytes", command_with_list("getTrytes", "hashes", hashes + at, count),
-                      "trytes", MG_NODE_TX_TRYTES, true, count, trytes);
+                      "trytes", TANGLE_TX_TRYTES, true, count, trytes);
     if (err != MG_NODE_OK) {
       mg_node_strings_free(trytes);
       return err;

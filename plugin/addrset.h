@@ -11,7 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MG_ADDRESS_TRYTES 81
+#include "tangle/transaction.h"
+
+#define MG_ADDRESS_TRYTES TANGLE_TX_HASH_TRYTES
 
 typedef struct mg_addrset mg_addrset_t;
 

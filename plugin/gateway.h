@@ -24,7 +24,7 @@
 typedef struct mg_metrics {
   atomic_uint_fast64_t feed_frames, feed_transactions, feed_matched, feed_invalid, feed_duplicates;
   atomic_uint_fast64_t bundles_completed, packets_decoded, packets_stored, packets_repeated;
-  atomic_uint_fast64_t rejected[32]; /* decode failures by mam_err_t */
+  atomic_uint_fast64_t rejected[MAM_ERR__COUNT]; /* decode failures by mam_err_t */
   atomic_uint_fast64_t messages_published, publish_failures;
   atomic_uint_fast64_t pow_count, pow_ms_total;
   atomic_uint_fast64_t backfill_runs, backfill_transactions, backfill_failures;

@@ -54,8 +54,8 @@ mg_store_err_t mg_store_set_size_limit(mg_store_t *s, uint64_t max_bytes);
 
 /* ---- decoded messages ---- */
 
-#define MG_ID_TRYTES 81
-#define MG_MSG_ID_TRYTES 21
+#define MG_ID_TRYTES MAM_ID_TRYTES
+#define MG_MSG_ID_TRYTES MAM_MSG_ID_TRYTES
 
 typedef struct mg_message {
   int64_t cursor;                       /* set by the store */
@@ -118,8 +118,8 @@ void mg_watches_free(mg_watch_t *w, size_t n);
 
 /* ---- keys (secrets: never logged) ---- */
 
-#define MG_PSK_KEY_TRYTES 81
-#define MG_PSK_ID_TRYTES 27
+#define MG_PSK_KEY_TRYTES MAM_PSK_KEY_TRYTES
+#define MG_PSK_ID_TRYTES MAM_PSK_ID_TRYTES
 #define MG_NTRU_SK_TRYTES 342
 #define MG_NTRU_PK_TRYTES 3072
 

@@ -355,7 +355,7 @@ static mam_err_t read_bundle(mg_watcher_t *wt, watch_t *w, const mam_tx_t *txs, 
 }
 
 static void count_rejected(mg_watcher_t *wt, const watch_t *w, mam_err_t err) {
-  atomic_fetch_add(&wt->g->metrics.rejected[(unsigned)err < 32 ? err : 31], 1);
+  atomic_fetch_add(&wt->g->metrics.rejected[(unsigned)err < MAM_ERR__COUNT ? err : MAM_ERR__COUNT - 1], 1);
   mg_log(wt->g, MAMGATE_LOG_DEBUG, "channel %.81s: bundle skipped: %s", w->id, mam_strerror(err));
 }
 

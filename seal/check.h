@@ -21,11 +21,11 @@
 
 /* Makes a key check value for key into text (at least MG_SEAL_CHECK_TEXT_SIZE bytes). */
 mg_seal_err_t mg_seal_check_make(const mg_seal_key_t *key, char *text, size_t text_size)
-    __attribute__((warn_unused_result));
+    MAM_WARN_UNUSED;
 
 /* MG_SEAL_OK when text[0..text_len) is a key check value made with key; MG_SEAL_ERR_KEY_MISMATCH
  * when it was made with another key (or altered); the opening's error when it is no sealed value. */
 mg_seal_err_t mg_seal_check_verify(const mg_seal_key_t *key, const char *text, size_t text_len)
-    __attribute__((warn_unused_result));
+    MAM_WARN_UNUSED;
 
 #endif

@@ -2,6 +2,8 @@
 #ifndef SEAL_ERROR_H
 #define SEAL_ERROR_H
 
+#include "mamcore/api.h"
+
 typedef enum mg_seal_err {
   MG_SEAL_OK = 0,
   MG_SEAL_ERR_ARG,          /* a required argument is missing, or a length is out of range */

@@ -20,12 +20,12 @@ typedef struct mg_seal_key {
 
 /* Reads the key file at path into *key. On MG_SEAL_ERR_KEY_OPEN errno tells the cause; on any
  * error *key holds no key material. */
-mg_seal_err_t mg_seal_key_load(const char *path, mg_seal_key_t *key) __attribute__((warn_unused_result));
+mg_seal_err_t mg_seal_key_load(const char *path, mg_seal_key_t *key) MAM_WARN_UNUSED;
 
 /* Writes a fresh random key to a new file at path (mode 0600, flushed to disk with its directory
  * entry). An existing file or link at path is left alone (MG_SEAL_ERR_KEY_EXISTS); on other errors
  * a partly written file is removed and errno tells the cause. */
-mg_seal_err_t mg_seal_key_create(const char *path) __attribute__((warn_unused_result));
+mg_seal_err_t mg_seal_key_create(const char *path) MAM_WARN_UNUSED;
 
 /* Erases a key from memory. NULL is a no-op. */
 void mg_seal_key_wipe(mg_seal_key_t *key);

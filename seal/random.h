@@ -8,6 +8,6 @@
 #include "seal/error.h"
 
 /* Fills buf with n random bytes (getrandom, waiting for the pool at boot). */
-mg_seal_err_t mg_seal_random(uint8_t *buf, size_t n) __attribute__((warn_unused_result));
+mg_seal_err_t mg_seal_random(uint8_t *buf, size_t n) MAM_WARN_UNUSED;
 
 #endif

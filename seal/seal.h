@@ -39,12 +39,12 @@
  * MG_SEAL_LABEL_MAX characters) into text, NUL-terminated; text_size must be at least
  * MG_SEAL_TEXT_SIZE(plain_len). */
 mg_seal_err_t mg_seal(const mg_seal_key_t *key, const char *label, const uint8_t *plain, size_t plain_len, char *text,
-                      size_t text_size) __attribute__((warn_unused_result));
+                      size_t text_size) MAM_WARN_UNUSED;
 
 /* Opens text[0..text_len) sealed for label into plain (plain_size bytes) and sets *plain_len.
  * MG_SEAL_ERR_AUTH means the wrong key, another label, or an altered value: they cannot be told
  * apart. On any error plain holds nothing of the secret. */
 mg_seal_err_t mg_seal_open(const mg_seal_key_t *key, const char *label, const char *text, size_t text_len,
-                           uint8_t *plain, size_t plain_size, size_t *plain_len) __attribute__((warn_unused_result));
+                           uint8_t *plain, size_t plain_size, size_t *plain_len) MAM_WARN_UNUSED;
 
 #endif

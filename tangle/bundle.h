@@ -34,12 +34,12 @@ size_t tangle_bundle_entry_txs(const tangle_bundle_entry_t *entry);
  * the sum of tangle_bundle_entry_txs), TANGLE_ERR_INVALID_TRIT, TANGLE_ERR_INVALID_VALUE (a
  * timestamp out of range). */
 tangle_err_t tangle_bundle_build(const tangle_bundle_entry_t *entries, size_t n_entries,
-                                 tangle_tx_t *txs, size_t n_txs) TANGLE_WARN_UNUSED;
+                                 tangle_tx_t *txs, size_t n_txs) MAM_WARN_UNUSED;
 
 /* The bundle hash: Kerl over the essences of txs[0..n) in order, 243 trits squeezed (spec 4.2).
  * Errors: TANGLE_ERR_NULL_ARG, TANGLE_ERR_INVALID_ARG (n = 0), those of tangle_tx_essence. */
 tangle_err_t tangle_bundle_hash(const tangle_tx_t *txs, size_t n,
-                                trit_t hash[TANGLE_TX_HASH_TRITS]) TANGLE_WARN_UNUSED;
+                                trit_t hash[TANGLE_TX_HASH_TRITS]) MAM_WARN_UNUSED;
 
 /* The normalized bundle hash: 81 tryte values, each block of 27 brought to sum 0 (spec 4.3). */
 void tangle_bundle_normalize(const trit_t hash[TANGLE_TX_HASH_TRITS],
@@ -50,7 +50,7 @@ void tangle_bundle_normalize(const trit_t hash[TANGLE_TX_HASH_TRITS],
  * every bundle field. *increments (if not NULL) gets the number of additions. Errors as
  * tangle_bundle_hash, plus TANGLE_ERR_NO_MEMORY. */
 tangle_err_t tangle_bundle_finalize(tangle_tx_t *txs, size_t n,
-                                    uint64_t *increments) TANGLE_WARN_UNUSED;
+                                    uint64_t *increments) MAM_WARN_UNUSED;
 
 /* Checks a received bundle given in index order (spec 4.6). hashes: NULL to compute the n
  * transaction hashes here, or those hashes (243 trits each) when the caller already computed
@@ -64,7 +64,7 @@ tangle_err_t tangle_bundle_finalize(tangle_tx_t *txs, size_t n,
  * plus TANGLE_ERR_NULL_ARG and the errors of tangle_tx_to_trits. Signatures are not checked
  * (they only matter for negative values). */
 tangle_err_t tangle_bundle_validate(const tangle_tx_t *txs, size_t n,
-                                    const trit_t *hashes) TANGLE_WARN_UNUSED;
+                                    const trit_t *hashes) MAM_WARN_UNUSED;
 
 /* One attach step (spec 4.5), for index = n - 1 (the head) down to 0, each after the PoW of
  * the previous step: the head gets trunk = tip_trunk, branch = tip_branch; every other tx gets
@@ -76,7 +76,7 @@ tangle_err_t tangle_bundle_validate(const tangle_tx_t *txs, size_t n,
 tangle_err_t tangle_bundle_chain(tangle_tx_t *txs, size_t n, size_t index,
                                  const trit_t tip_trunk[TANGLE_TX_HASH_TRITS],
                                  const trit_t tip_branch[TANGLE_TX_HASH_TRITS],
-                                 int64_t attachment_timestamp_ms) TANGLE_WARN_UNUSED;
+                                 int64_t attachment_timestamp_ms) MAM_WARN_UNUSED;
 
 /* The proof-of-work step for tangle_bundle_attach: must set tx->nonce (it may also change the
  * attachment fields, e.g. to a fresh clock); a non-OK return stops the attach. */
@@ -88,6 +88,6 @@ tangle_err_t tangle_bundle_attach(tangle_tx_t *txs, size_t n,
                                   const trit_t tip_trunk[TANGLE_TX_HASH_TRITS],
                                   const trit_t tip_branch[TANGLE_TX_HASH_TRITS],
                                   int64_t attachment_timestamp_ms, tangle_bundle_pow_fn pow,
-                                  void *ctx) TANGLE_WARN_UNUSED;
+                                  void *ctx) MAM_WARN_UNUSED;
 
 #endif

@@ -38,6 +38,6 @@ void tangle_curl_hash_tx(const trit_t tx[TANGLE_TX_TRITS], trit_t hash[TANGLE_CU
  * small remainders go through tangle_curl_hash_tx. Allocates a work area (up to 93 KB) per
  * call. Errors: TANGLE_ERR_NULL_ARG, TANGLE_ERR_NO_MEMORY. */
 tangle_err_t tangle_curl_hash_tx_batch(const trit_t *txs, size_t count,
-                                       trit_t *hashes) TANGLE_WARN_UNUSED;
+                                       trit_t *hashes) MAM_WARN_UNUSED;
 
 #endif

@@ -55,6 +55,6 @@ bool tangle_curl_kernel_available(tangle_curl_kernel_t k);
 size_t tangle_curl_kernel_lanes(tangle_curl_kernel_t k);
 /* tangle_curl_hash_tx_batch with one given (available) kernel. */
 tangle_err_t tangle_curl_hash_tx_kernel(tangle_curl_kernel_t k, const trit_t *txs, size_t count,
-                                        trit_t *hashes) TANGLE_WARN_UNUSED;
+                                        trit_t *hashes) MAM_WARN_UNUSED;
 
 #endif

@@ -2,7 +2,7 @@
 #ifndef TANGLE_ERROR_H
 #define TANGLE_ERROR_H
 
-#define TANGLE_WARN_UNUSED __attribute__((warn_unused_result))
+#include "mamcore/api.h"
 
 typedef enum tangle_err {
   TANGLE_OK = 0,

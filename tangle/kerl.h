@@ -29,14 +29,14 @@ void tangle_kerl_init(tangle_kerl_t *k);
 
 /* Absorbs n trits (a multiple of 243, else TANGLE_ERR_INVALID_LENGTH; trits must be -1, 0 or
  * 1, else TANGLE_ERR_INVALID_VALUE; nothing is absorbed on error). */
-tangle_err_t tangle_kerl_absorb(tangle_kerl_t *k, const trit_t *trits, size_t n) TANGLE_WARN_UNUSED;
+tangle_err_t tangle_kerl_absorb(tangle_kerl_t *k, const trit_t *trits, size_t n) MAM_WARN_UNUSED;
 
 /* Squeezes n trits (a multiple of 243, else TANGLE_ERR_INVALID_LENGTH). */
-tangle_err_t tangle_kerl_squeeze(tangle_kerl_t *k, trit_t *out, size_t n) TANGLE_WARN_UNUSED;
+tangle_err_t tangle_kerl_squeeze(tangle_kerl_t *k, trit_t *out, size_t n) MAM_WARN_UNUSED;
 
 /* One-shot: absorb n_in trits into a fresh Kerl, squeeze n_out trits. */
 tangle_err_t tangle_kerl_hash(const trit_t *in, size_t n_in, trit_t *out,
-                              size_t n_out) TANGLE_WARN_UNUSED;
+                              size_t n_out) MAM_WARN_UNUSED;
 
 /* The chunk <-> bytes conversions of Kerl (exact for every input, spec 4.1). */
 void tangle_kerl_trits_to_bytes(const trit_t trits[TANGLE_KERL_CHUNK_TRITS],

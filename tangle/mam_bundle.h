@@ -16,6 +16,6 @@
  * timestamp in seconds. Trunk, branch, nonce and the attachment fields stay zero (see
  * tangle_bundle_attach). Errors: TANGLE_ERR_NULL_ARG, TANGLE_ERR_INVALID_ARG (an empty bundle),
  * TANGLE_ERR_NO_MEMORY, and those of tangle_bundle_build and tangle_bundle_finalize. */
-tangle_err_t tangle_bundle_from_mam(const mam_bundle_t *b, int64_t timestamp, tangle_tx_t *txs) TANGLE_WARN_UNUSED;
+tangle_err_t tangle_bundle_from_mam(const mam_bundle_t *b, int64_t timestamp, tangle_tx_t *txs) MAM_WARN_UNUSED;
 
 #endif

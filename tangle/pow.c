@@ -10,8 +10,8 @@
 #include "tangle/pow_internal.h"
 
 #define RATE TANGLE_CURL_HASH_TRITS
-#define TX_NONCE_TRYTE (TANGLE_POW_NONCE_OFFSET / 3)
-#define NONCE_AT_STATE (TANGLE_POW_NONCE_OFFSET - (TANGLE_TX_TRITS - RATE)) /* 162 */
+#define TX_NONCE_TRYTE (TANGLE_TX_OFF_NONCE / 3)
+#define NONCE_AT_STATE (TANGLE_TX_OFF_NONCE - (TANGLE_TX_TRITS - RATE)) /* 162 */
 #define PRE_NONCE_TRITS (TANGLE_TX_TRITS - RATE) /* the 32 chunks absorbed once */
 #define SEARCH_PASS_ROUNDS (TANGLE_CURL_P81 - POW_FINAL_ROUNDS)
 
@@ -148,8 +148,8 @@ typedef struct pow_worker {
   unsigned index;
 } pow_worker_t;
 
-static void nonce_for(unsigned lane, uint64_t counter, trit_t nonce[TANGLE_POW_NONCE_TRITS]) {
-  memset(nonce, 0, TANGLE_POW_NONCE_TRITS);
+static void nonce_for(unsigned lane, uint64_t counter, trit_t nonce[TANGLE_TX_TAG_TRITS]) {
+  memset(nonce, 0, TANGLE_TX_TAG_TRITS);
   mam_trits_from_int((int64_t)lane, nonce, NONCE_LANE_TRITS);
   mam_trits_from_int((int64_t)counter, nonce + NONCE_LANE_TRITS, NONCE_COUNTER_TRITS);
 }
@@ -161,7 +161,7 @@ static void search_mid_state(pow_search_t *s, const trit_t tx[TANGLE_TX_TRITS]) 
   tangle_curl_absorb(&curl, tx, PRE_NONCE_TRITS);
   memcpy(s->mid, curl.state, POW_STATE);
   memcpy(s->mid, tx + PRE_NONCE_TRITS, RATE);
-  memset(s->mid + NONCE_AT_STATE, 0, TANGLE_POW_NONCE_TRITS);
+  memset(s->mid + NONCE_AT_STATE, 0, TANGLE_TX_TAG_TRITS);
 }
 
 static bool search_stopped(pow_search_t *s) {
@@ -292,8 +292,8 @@ static bool hash_has_weight(const trit_t hash[RATE], unsigned mwm) {
 /* Writes the winning nonce and checks it with the plain hash; restores tx if it fails. */
 static tangle_err_t search_commit(const pow_search_t *s, trit_t tx[TANGLE_TX_TRITS],
                                   trit_t *hash_out) {
-  trit_t saved[TANGLE_POW_NONCE_TRITS], hash[RATE];
-  trit_t *nonce = tx + TANGLE_POW_NONCE_OFFSET;
+  trit_t saved[TANGLE_TX_TAG_TRITS], hash[RATE];
+  trit_t *nonce = tx + TANGLE_TX_OFF_NONCE;
   memcpy(saved, nonce, sizeof saved);
   nonce_for(s->lane, s->counter, nonce);
   tangle_curl_hash_tx(tx, hash);
@@ -339,15 +339,15 @@ tangle_err_t tangle_pow(trit_t tx[TANGLE_TX_TRITS], unsigned mwm, unsigned threa
   return tangle_pow_with_variant(TANGLE_POW_AUTO, tx, mwm, threads, cancel, hash_out, stats);
 }
 
-tangle_err_t tangle_pow_trytes(char tx_trytes[TANGLE_POW_TX_TRYTES], unsigned mwm, unsigned threads,
+tangle_err_t tangle_pow_trytes(char tx_trytes[TANGLE_TX_TRYTES], unsigned mwm, unsigned threads,
                                const atomic_int *cancel) {
   if (!tx_trytes) return TANGLE_ERR_NULL_ARG;
   trit_t tx[TANGLE_TX_TRITS];
-  if (mam_trytes_to_trits(tx_trytes, TANGLE_POW_TX_TRYTES, tx) != MAM_OK)
+  if (mam_trytes_to_trits(tx_trytes, TANGLE_TX_TRYTES, tx) != MAM_OK)
     return TANGLE_ERR_INVALID_TRYTE;
   tangle_err_t err = tangle_pow(tx, mwm, threads, cancel, NULL, NULL);
   if (err == TANGLE_OK)
-    mam_trits_to_trytes(tx + TANGLE_POW_NONCE_OFFSET, TANGLE_POW_NONCE_TRITS,
+    mam_trits_to_trytes(tx + TANGLE_TX_OFF_NONCE, TANGLE_TX_TAG_TRITS,
                         tx_trytes + TX_NONCE_TRYTE);
   return err;
 }

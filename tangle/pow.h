@@ -12,12 +12,10 @@
 #include "mamcore/trits.h"
 #include "tangle/curl.h"
 #include "tangle/error.h"
+#include "tangle/transaction.h"
 
-#define TANGLE_POW_MAX_MWM 243     /* every hash trit zero */
+#define TANGLE_POW_MAX_MWM TANGLE_TX_HASH_TRITS /* every hash trit zero */
 #define TANGLE_POW_MAX_THREADS 256 /* larger thread counts are rejected */
-#define TANGLE_POW_NONCE_OFFSET 7938
-#define TANGLE_POW_NONCE_TRITS 81
-#define TANGLE_POW_TX_TRYTES 2673
 
 /* What a search did; filled whenever the search ran (also when it was cancelled). */
 typedef struct tangle_pow_stats {
@@ -42,11 +40,11 @@ typedef struct tangle_pow_stats {
  * nonce space ran out), TANGLE_ERR_NO_MEMORY, TANGLE_ERR_THREAD. On any error tx is unchanged. */
 tangle_err_t tangle_pow(trit_t tx[TANGLE_TX_TRITS], unsigned mwm, unsigned threads,
                         const atomic_int *cancel, trit_t *hash_out,
-                        tangle_pow_stats_t *stats) TANGLE_WARN_UNUSED;
+                        tangle_pow_stats_t *stats) MAM_WARN_UNUSED;
 
 /* The same on a 2673-tryte transaction, in place (only trytes 2646..2672, the nonce, change).
  * A character outside 9A-Z gives TANGLE_ERR_INVALID_TRYTE and leaves the string unchanged. */
-tangle_err_t tangle_pow_trytes(char tx_trytes[TANGLE_POW_TX_TRYTES], unsigned mwm, unsigned threads,
-                               const atomic_int *cancel) TANGLE_WARN_UNUSED;
+tangle_err_t tangle_pow_trytes(char tx_trytes[TANGLE_TX_TRYTES], unsigned mwm, unsigned threads,
+                               const atomic_int *cancel) MAM_WARN_UNUSED;
 
 #endif

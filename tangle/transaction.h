@@ -41,6 +41,11 @@
 #define TANGLE_TX_OFF_NONCE 7938
 #define TANGLE_TX_OFF_ESSENCE TANGLE_TX_OFF_ADDRESS
 
+/* The same widths and the address offset in trytes, for code that works on tryte strings. */
+#define TANGLE_TX_HASH_TRYTES (TANGLE_TX_HASH_TRITS / 3)      /* 81 */
+#define TANGLE_TX_TAG_TRYTES (TANGLE_TX_TAG_TRITS / 3)        /* 27 */
+#define TANGLE_TX_OFF_ADDRESS_TRYTES (TANGLE_TX_OFF_ADDRESS / 3) /* 2187 */
+
 /* Only value trits 0..32 may be non-zero, so |value| <= (3^33 - 1) / 2, the token supply. */
 #define TANGLE_TX_VALUE_USED_TRITS 33
 #define TANGLE_TX_VALUE_MAX INT64_C(2779530283277761)
@@ -70,26 +75,26 @@ void tangle_tx_init(tangle_tx_t *tx);
 
 /* Decodes 8019 trits. Errors: TANGLE_ERR_NULL_ARG, TANGLE_ERR_INVALID_TRIT (a trit outside
  * -1..1), TANGLE_ERR_INVALID_VALUE (a non-zero value trit 33..80). */
-tangle_err_t tangle_tx_from_trits(tangle_tx_t *tx, const trit_t trits[TANGLE_TX_TRITS]) TANGLE_WARN_UNUSED;
+tangle_err_t tangle_tx_from_trits(tangle_tx_t *tx, const trit_t trits[TANGLE_TX_TRITS]) MAM_WARN_UNUSED;
 
 /* Decodes len tryte characters (no terminator needed). Errors: as tangle_tx_from_trits, plus
  * TANGLE_ERR_INVALID_LENGTH (len != 2673) and TANGLE_ERR_INVALID_TRYTE (a character outside
  * 9A-Z). */
-tangle_err_t tangle_tx_from_trytes(tangle_tx_t *tx, const char *trytes, size_t len) TANGLE_WARN_UNUSED;
+tangle_err_t tangle_tx_from_trytes(tangle_tx_t *tx, const char *trytes, size_t len) MAM_WARN_UNUSED;
 
 /* Encodes all fields. Errors: TANGLE_ERR_NULL_ARG, TANGLE_ERR_INVALID_TRIT, TANGLE_ERR_INVALID_VALUE
  * (|value| > TANGLE_TX_VALUE_MAX or a 27-trit integer beyond +-TANGLE_TX_INT_MAX). */
-tangle_err_t tangle_tx_to_trits(const tangle_tx_t *tx, trit_t trits[TANGLE_TX_TRITS]) TANGLE_WARN_UNUSED;
+tangle_err_t tangle_tx_to_trits(const tangle_tx_t *tx, trit_t trits[TANGLE_TX_TRITS]) MAM_WARN_UNUSED;
 /* As tangle_tx_to_trits, writing exactly 2673 characters (no terminator). */
-tangle_err_t tangle_tx_to_trytes(const tangle_tx_t *tx, char trytes[TANGLE_TX_TRYTES]) TANGLE_WARN_UNUSED;
+tangle_err_t tangle_tx_to_trytes(const tangle_tx_t *tx, char trytes[TANGLE_TX_TRYTES]) MAM_WARN_UNUSED;
 
 /* The 486 essence trits: address, value, obsoleteTag, timestamp, currentIndex, lastIndex
  * (spec 2.2, the input of the bundle hash). Errors as tangle_tx_to_trits. */
 tangle_err_t tangle_tx_essence(const tangle_tx_t *tx,
-                               trit_t essence[TANGLE_TX_ESSENCE_TRITS]) TANGLE_WARN_UNUSED;
+                               trit_t essence[TANGLE_TX_ESSENCE_TRITS]) MAM_WARN_UNUSED;
 
 /* The transaction hash, Curl-P-81 over the 8019 trits (spec 3.2). Errors as tangle_tx_to_trits. */
-tangle_err_t tangle_tx_hash(const tangle_tx_t *tx, trit_t hash[TANGLE_TX_HASH_TRITS]) TANGLE_WARN_UNUSED;
+tangle_err_t tangle_tx_hash(const tangle_tx_t *tx, trit_t hash[TANGLE_TX_HASH_TRITS]) MAM_WARN_UNUSED;
 
 /* Weight magnitude: the number of trailing zero trits of a 243-trit hash. */
 unsigned tangle_hash_weight(const trit_t hash[TANGLE_TX_HASH_TRITS]);
@@ -100,9 +105,9 @@ bool tangle_trits_zero(const trit_t *trits, size_t n);
 /* Balanced little-endian encoding of v in n trits, zero-padded (spec 2.1). Errors:
  * TANGLE_ERR_NULL_ARG, TANGLE_ERR_INVALID_ARG (n = 0), TANGLE_ERR_INVALID_VALUE (|v| >
  * (3^n - 1) / 2, or v = INT64_MIN; trits untouched). */
-tangle_err_t tangle_int_to_trits(int64_t v, trit_t *trits, size_t n) TANGLE_WARN_UNUSED;
+tangle_err_t tangle_int_to_trits(int64_t v, trit_t *trits, size_t n) MAM_WARN_UNUSED;
 /* *v = sum of trits[i] * 3^i. Errors: TANGLE_ERR_NULL_ARG, TANGLE_ERR_INVALID_TRIT,
  * TANGLE_ERR_INVALID_VALUE (the value does not fit an int64_t). */
-tangle_err_t tangle_int_from_trits(const trit_t *trits, size_t n, int64_t *v) TANGLE_WARN_UNUSED;
+tangle_err_t tangle_int_from_trits(const trit_t *trits, size_t n, int64_t *v) MAM_WARN_UNUSED;
 
 #endif

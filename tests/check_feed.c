@@ -29,8 +29,8 @@ static vector_tx_t load_tx(void) {
   v.trytes = vf_get(&v.section->records[0], "trytes");
   v.hash = vf_get(&v.section->records[0], "hash");
   v.address = vf_get(&v.section->records[0], "address");
-  ck_assert_uint_eq(strlen(v.trytes), MG_FEED_TX_TRYTES);
-  ck_assert_uint_eq(strlen(v.hash), MG_FEED_HASH_TRYTES);
+  ck_assert_uint_eq(strlen(v.trytes), TANGLE_TX_TRYTES);
+  ck_assert_uint_eq(strlen(v.hash), TANGLE_TX_HASH_TRYTES);
   return v;
 }
 
@@ -79,16 +79,16 @@ START_TEST(test_parse_both_topics) {
     mg_feed_tx_t out = {0};
     ck_assert_int_eq(mg_feed_parse(f, len, &out), MG_FEED_OK);
     ck_assert_ptr_eq(out.trytes, f + strlen(topics[t]) + 1);
-    ck_assert_ptr_eq(out.hash, out.trytes + MG_FEED_TX_TRYTES + 1);
-    ck_assert_int_eq(memcmp(out.hash, v.hash, MG_FEED_HASH_TRYTES), 0);
-    ck_assert_int_eq(memcmp(out.trytes + MG_FEED_ADDRESS_OFFSET, v.address, MG_FEED_HASH_TRYTES), 0);
+    ck_assert_ptr_eq(out.hash, out.trytes + TANGLE_TX_TRYTES + 1);
+    ck_assert_int_eq(memcmp(out.hash, v.hash, TANGLE_TX_HASH_TRYTES), 0);
+    ck_assert_int_eq(memcmp(out.trytes + TANGLE_TX_OFF_ADDRESS_TRYTES, v.address, TANGLE_TX_HASH_TRYTES), 0);
     /* The trytes are a whole transaction whose hash is the one sent. */
     tangle_tx_t tx;
     trit_t hash[TANGLE_TX_HASH_TRITS];
-    ck_assert_int_eq(tangle_tx_from_trytes(&tx, out.trytes, MG_FEED_TX_TRYTES), TANGLE_OK);
+    ck_assert_int_eq(tangle_tx_from_trytes(&tx, out.trytes, TANGLE_TX_TRYTES), TANGLE_OK);
     ck_assert_int_eq(tangle_tx_hash(&tx, hash), TANGLE_OK);
     char *hash_trytes = tu_trytes(hash, TANGLE_TX_HASH_TRITS);
-    ck_assert_int_eq(memcmp(hash_trytes, out.hash, MG_FEED_HASH_TRYTES), 0);
+    ck_assert_int_eq(memcmp(hash_trytes, out.hash, TANGLE_TX_HASH_TRYTES), 0);
     free(hash_trytes);
     free(f);
     free(text);
@@ -207,11 +207,11 @@ START_TEST(test_parse_bad_characters) {
   vector_tx_t v = load_tx();
   const char bad[] = {'a', 'z', '0', '8', '@', '[', '\0', '\t',
                       (char)0x80, (char)0xff, (char)('9' - 1), (char)('Z' + 1)};
-  const size_t tx_pos[] = {0, 1, MG_FEED_ADDRESS_OFFSET, MG_FEED_TX_TRYTES / 2, MG_FEED_TX_TRYTES - 1};
-  const size_t hash_pos[] = {0, 40, MG_FEED_HASH_TRYTES - 1};
+  const size_t tx_pos[] = {0, 1, TANGLE_TX_OFF_ADDRESS_TRYTES, TANGLE_TX_TRYTES / 2, TANGLE_TX_TRYTES - 1};
+  const size_t hash_pos[] = {0, 40, TANGLE_TX_HASH_TRYTES - 1};
   for (size_t b = 0; b < sizeof bad; b++) {
     char *text = make_frame("trytes", v.trytes, v.hash);
-    size_t len = strlen(text), hash_at = len - MG_FEED_HASH_TRYTES, tx_at = strlen("trytes ");
+    size_t len = strlen(text), hash_at = len - TANGLE_TX_HASH_TRYTES, tx_at = strlen("trytes ");
     mg_feed_tx_t out;
     for (size_t p = 0; p < sizeof tx_pos / sizeof *tx_pos; p++) {
       char keep = text[tx_at + tx_pos[p]];

@@ -26,8 +26,8 @@
 #define MWM 9
 #define START_MS 20000
 #define STOP_MS 20000
-#define HASH_TRYTES MG_NODE_HASH_TRYTES
-#define TX_TRYTES MG_NODE_TX_TRYTES
+#define HASH_TRYTES TANGLE_TX_HASH_TRYTES
+#define TX_TRYTES TANGLE_TX_TRYTES
 
 /* ---- devnode and a client for it ---- */
 

@@ -11,7 +11,7 @@
 #include "tests/testutil.h"
 
 #define TX TANGLE_TX_TRITS
-#define NONCE TANGLE_POW_NONCE_OFFSET
+#define NONCE TANGLE_TX_OFF_NONCE
 #define HASH TANGLE_CURL_HASH_TRITS
 
 static const tangle_pow_variant_t variants[] = {TANGLE_POW_PORTABLE, TANGLE_POW_AVX2,
@@ -50,7 +50,7 @@ static void check_pow_once(tangle_pow_variant_t v, unsigned mwm, unsigned thread
   ck_assert_uint_ge(trailing_zeros(plain), mwm);
   ck_assert_mem_eq(hash, plain, HASH);
   ck_assert_mem_eq(tx, before, NONCE);
-  ck_assert(mam_trits_valid(tx + NONCE, TANGLE_POW_NONCE_TRITS));
+  ck_assert(mam_trits_valid(tx + NONCE, TANGLE_TX_TAG_TRITS));
   const tangle_pow_kernel_t *k = tangle_pow_kernel(v);
   ck_assert_str_eq(stats.variant, k->name);
   ck_assert_uint_eq(stats.lanes, k->lanes);
@@ -260,8 +260,8 @@ START_TEST(test_trytes) {
   ck_assert_ptr_nonnull(before);
   ck_assert_int_eq(tangle_pow_trytes(s, 8, 2, NULL), TANGLE_OK);
   ck_assert_mem_eq(s, before, NONCE / 3);
-  ck_assert_uint_eq(strlen(s), TANGLE_POW_TX_TRYTES);
-  ck_assert_int_eq(mam_trytes_to_trits(s, TANGLE_POW_TX_TRYTES, trits), MAM_OK);
+  ck_assert_uint_eq(strlen(s), TANGLE_TX_TRYTES);
+  ck_assert_int_eq(mam_trytes_to_trits(s, TANGLE_TX_TRYTES, trits), MAM_OK);
   tangle_curl_hash_tx(trits, hash);
   ck_assert_uint_ge(trailing_zeros(hash), 8);
 

@@ -88,9 +88,9 @@ mg_feed_err_t mg_feed_parse(const char *frame, size_t len, mg_feed_tx_t *out) {
   /* IRI 1.4.x sent tx_trytes without the hash; `trytes` always carries it (spec 1.3). */
   if (hash == NULL && trytes_topic) return MG_FEED_ERR_FORMAT;
 
-  if ((size_t)(tx_end - tx) != MG_FEED_TX_TRYTES) return MG_FEED_ERR_LENGTH;
-  if (hash != NULL && (size_t)(hash_end - hash) != MG_FEED_HASH_TRYTES) return MG_FEED_ERR_LENGTH;
-  if (!trytes_ok(tx, MG_FEED_TX_TRYTES) || (hash != NULL && !trytes_ok(hash, MG_FEED_HASH_TRYTES)))
+  if ((size_t)(tx_end - tx) != TANGLE_TX_TRYTES) return MG_FEED_ERR_LENGTH;
+  if (hash != NULL && (size_t)(hash_end - hash) != TANGLE_TX_HASH_TRYTES) return MG_FEED_ERR_LENGTH;
+  if (!trytes_ok(tx, TANGLE_TX_TRYTES) || (hash != NULL && !trytes_ok(hash, TANGLE_TX_HASH_TRYTES)))
     return MG_FEED_ERR_TRYTES;
   out->trytes = tx;
   out->hash = hash;

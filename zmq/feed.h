@@ -10,9 +10,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MG_FEED_TX_TRYTES 2673
-#define MG_FEED_HASH_TRYTES 81
-#define MG_FEED_ADDRESS_OFFSET 2187 /* address trytes inside the transaction trytes */
+#include "tangle/transaction.h"
+
+/* Transitional names for plugin/watcher.c while it is split (issue 15); new code uses the
+ * tangle/transaction.h names. */
+#define MG_FEED_TX_TRYTES TANGLE_TX_TRYTES
+#define MG_FEED_ADDRESS_OFFSET TANGLE_TX_OFF_ADDRESS_TRYTES
 #define MG_FEED_MAX_FRAME 4096      /* frames longer than this are rejected without copying */
 
 typedef enum mg_feed_err {
