@@ -14,6 +14,7 @@
 #include "devnode/attach.h"
 #include "devnode/consistency.h"
 #include "devnode/options.h"
+#include "mamcore/trits.h"
 
 #define STATUS_OK 200
 #define STATUS_ERROR 400     /* {"error"}: the request was refused */
@@ -101,7 +102,7 @@ static const json_t *param(call_t *c, const char *name) {
 
 static bool trytes_string(const json_t *v, size_t len) {
   const char *s = json_string_value(v);
-  return s != NULL && json_string_length(v) == len && devnode_trytes_valid(s, len);
+  return s != NULL && json_string_length(v) == len && mam_trytes_valid(s, len);
 }
 
 static bool hash_param(call_t *c, const char *name, char out[TANGLE_TX_HASH_TRYTES + 1]) {
@@ -385,7 +386,7 @@ static bool lookup_value(call_t *c, const find_field_t *f, const json_t *item, s
   size_t len = json_string_length(item);
   bool is_tag = f->key == DEVNODE_KEY_TAG;
   size_t width = is_tag ? TANGLE_TX_TAG_TRYTES : TANGLE_TX_HASH_TRYTES;
-  if (len == 0 || len > width || !devnode_trytes_valid(s, len) || (!is_tag && len != width))
+  if (len == 0 || len > width || !mam_trytes_valid(s, len) || (!is_tag && len != width))
     return fail(c, STATUS_EXCEPTION, "Invalid %s input: %s[%zu] is not %s trytes (9, A-Z)", f->name,
                 f->name, i, is_tag ? "1..27" : "81");
   memcpy(out, s, len);

@@ -6,10 +6,6 @@
 #include "mamcore/trits.h"
 #include "tangle/transaction.h"
 
-bool devnode_trytes_valid(const char *s, size_t len) {
-  return s != NULL && mam_trytes_valid(s, len);
-}
-
 static void field_trytes(const trit_t *trits, size_t n_trits, char *out) {
   mam_trits_to_trytes(trits, n_trits, out);
   out[n_trits / 3] = '\0';

@@ -31,7 +31,4 @@ typedef struct devnode_tx {
 bool devnode_tx_read(const char *trytes, size_t len, unsigned mwm, devnode_tx_t *tx, char *why,
                      size_t why_size);
 
-/* True when s is exactly `len` characters of 9A-Z. */
-bool devnode_trytes_valid(const char *s, size_t len);
-
 #endif

@@ -20,7 +20,7 @@ int mam_tryte_value(char c);
 /* Tryte character of a value in -13..13. */
 char mam_tryte_char(int value);
 
-/* True when the n characters are all tryte characters. */
+/* True when the n characters are all tryte characters (9A-Z); false when trytes is NULL. */
 bool mam_trytes_valid(const char *trytes, size_t n);
 
 /* Expands n trytes into 3n trits. Fails with MAM_ERR_INVALID_TRYTE on a bad character

@@ -9,9 +9,7 @@
 
 /* ---- strings and lists ---- */
 
-static bool is_trytes(const char *s, size_t len) {
-  return strlen(s) == len && strspn(s, MAM_TRYTE_ALPHABET) == len;
-}
+static bool is_trytes(const char *s, size_t len) { return strlen(s) == len && mam_trytes_valid(s, len); }
 
 static bool is_all_nines(const char *s, size_t len) { return strspn(s, "9") == len; }
 

@@ -64,6 +64,48 @@ START_TEST(test_trit_arithmetic) {
 }
 END_TEST
 
+/* The plain definition of a valid tryte string, byte by byte, to check the block-wise one. */
+static bool trytes_valid_plain(const char *s, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (memchr(MAM_TRYTE_ALPHABET, s[i], 27) == NULL) return false;
+  return true;
+}
+
+/* Every byte value at every position of strings around the 16-byte block size, and strings with
+ * one bad byte on either side of each block boundary. */
+START_TEST(test_trytes_valid_edges) {
+  char s[50];
+  for (size_t n = 0; n <= sizeof s; n++) {
+    memset(s, 'M', sizeof s);
+    ck_assert(mam_trytes_valid(s, n));
+    for (size_t at = 0; at < n; at++)
+      for (int c = 0; c < 256; c++) {
+        s[at] = (char)c;
+        ck_assert_msg(mam_trytes_valid(s, n) == trytes_valid_plain(s, n), "n=%zu at=%zu byte=%d", n, at, c);
+        s[at] = 'M';
+      }
+  }
+  ck_assert(mam_trytes_valid("", 0));
+  ck_assert(!mam_trytes_valid(NULL, 1));
+  ck_assert(mam_trytes_valid(MAM_TRYTE_ALPHABET, 27));
+}
+END_TEST
+
+/* Random strings, mostly of tryte characters and sometimes with arbitrary bytes, up to and past
+ * a feed transaction's length. */
+START_TEST(test_trytes_valid_random) {
+  static char s[2754 + 40];
+  srand(15);
+  for (int round = 0; round < 20000; round++) {
+    size_t n = (size_t)rand() % (round % 10 == 0 ? sizeof s : 70);
+    int junk_per_mille = rand() % 3 == 0 ? 0 : rand() % 20;
+    for (size_t i = 0; i < n; i++)
+      s[i] = rand() % 1000 < junk_per_mille ? (char)(rand() % 256) : MAM_TRYTE_ALPHABET[rand() % 27];
+    ck_assert_msg(mam_trytes_valid(s, n) == trytes_valid_plain(s, n), "round %d n=%zu", round, n);
+  }
+}
+END_TEST
+
 /* Every sizet line of the vector file, both ways. */
 START_TEST(test_sizet_vectors) {
   const uint64_t values[] = {0, 1, 2, 13, 14, 100, 364, 365, 4542, 9841, 9842};
@@ -152,6 +194,8 @@ int main(void) {
   TCase *tc = tcase_create("core");
   tcase_add_test(tc, test_alphabet_round_trip);
   tcase_add_test(tc, test_invalid_trytes_rejected);
+  tcase_add_test(tc, test_trytes_valid_edges);
+  tcase_add_test(tc, test_trytes_valid_random);
   tcase_add_test(tc, test_int_round_trip);
   tcase_add_test(tc, test_increment_carries);
   tcase_add_test(tc, test_trit_arithmetic);
