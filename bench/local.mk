@@ -10,10 +10,10 @@ BENCH_MAMFIX_SOURCES = bench/mamfix.c bench/mamfix.h
 EXTRA_PROGRAMS += bench/bench_mam
 BENCHMARKS += bench/bench_mam
 bench_bench_mam_SOURCES = bench/bench_mam.c $(BENCH_MAMFIX_SOURCES)
-bench_bench_mam_LDADD = bench/libbench.la libmamcore.la
+bench_bench_mam_LDADD = bench/libbench.la libmamcore-static.la
 
 ## The gateway's decode path in process: feed transactions -> assembler -> MAM reader -> store.
 EXTRA_PROGRAMS += bench/bench_decode
 BENCHMARKS += bench/bench_decode
 bench_bench_decode_SOURCES = bench/bench_decode.c $(BENCH_MAMFIX_SOURCES)
-bench_bench_decode_LDADD = plugin/libmgread.la plugin/libmgstore.la bench/libbench.la libmamcore.la
+bench_bench_decode_LDADD = plugin/libmgread.la plugin/libmgstore.la bench/libbench.la libmamcore-static.la

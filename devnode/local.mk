@@ -33,5 +33,5 @@ tests_check_node_client_LDADD = node/libmgnode.la $(TEST_LDADD) $(ZMQ_LIBS)
 EXTRA_PROGRAMS += bench/bench_devnode
 BENCHMARKS += bench/bench_devnode
 bench_bench_devnode_SOURCES = bench/bench_devnode.c $(DEVNODE_SPAWN_SOURCES)
-bench_bench_devnode_LDADD = bench/libbench.la node/libmgnode.la libmamcore.la
+bench_bench_devnode_LDADD = bench/libbench.la node/libmgnode.la libmamcore-static.la
 EXTRA_bench_bench_devnode_DEPENDENCIES = devnode/devnode$(EXEEXT)

@@ -19,4 +19,4 @@ EXTRA_PROGRAMS += bench/bench_http
 BENCHMARKS += bench/bench_http
 bench_bench_http_SOURCES = bench/bench_http.c
 bench_bench_http_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
-bench_bench_http_LDADD = http/libmghttp.la bench/libbench.la libmamcore.la $(JANSSON_LIBS)
+bench_bench_http_LDADD = http/libmghttp.la bench/libbench.la libmamcore-static.la $(JANSSON_LIBS)

@@ -29,7 +29,7 @@ static inline void mam_benc_uint(mam_benc_t *e, uint64_t v, size_t width) {
 }
 
 /* Trits one per byte. */
-static inline void mam_benc_trits(mam_benc_t *e, const trit_t *t, size_t n) { mam_benc_bytes(e, t, n); }
+static inline void mam_benc_trits(mam_benc_t *e, const mam_trit_t *t, size_t n) { mam_benc_bytes(e, t, n); }
 
 typedef struct mam_bdec {
   const uint8_t *buf;
@@ -55,7 +55,7 @@ static inline uint64_t mam_bdec_uint(mam_bdec_t *d, size_t width) {
 }
 
 /* Trits one per byte; marks the decoder bad on a value other than -1, 0, 1. */
-static inline void mam_bdec_trits(mam_bdec_t *d, trit_t *t, size_t n) {
+static inline void mam_bdec_trits(mam_bdec_t *d, mam_trit_t *t, size_t n) {
   const uint8_t *p = mam_bdec_take(d, n);
   if (!p) return;
   memcpy(t, p, n);

@@ -9,6 +9,8 @@
 
 #include "mamcore/mss.h"
 
+MAM_BEGIN_DECLS
+
 #define MAM_ID_TRITS 243              /* channel and endpoint ids */
 #define MAM_MSG_ORD_TRITS 81          /* a channel's message counter */
 #define MAM_MSG_ID_TRITS 63           /* message id: 21 trytes */
@@ -20,44 +22,46 @@
 #define MAM_NAMES_MAX_TRITS 132
 
 typedef struct mam_endpoint {
-  trit_t name[MAM_NAMES_MAX_TRITS];
+  mam_trit_t name[MAM_NAMES_MAX_TRITS];
   size_t name_len;
   mam_mss_t mss;
 } mam_endpoint_t;
 
 typedef struct mam_channel {
-  trit_t name[MAM_CHANNEL_NAME_MAX_TRITS];
+  mam_trit_t name[MAM_CHANNEL_NAME_MAX_TRITS];
   size_t name_len;
   mam_mss_t mss;
-  trit_t msg_ord[MAM_MSG_ORD_TRITS];
+  mam_trit_t msg_ord[MAM_MSG_ORD_TRITS];
   int64_t endpoint_ord; /* number of endpoints created: the next endpoint's name */
 } mam_channel_t;
 
 /* The name-size field: sizet(name length in trytes), zero-padded to 45 trits (spec 11.1). */
-void mam_name_size_field(size_t name_trits, trit_t out[MAM_NAME_SIZE_FIELD_TRITS]);
+MAM_API void mam_name_size_field(size_t name_trits, mam_trit_t out[MAM_NAME_SIZE_FIELD_TRITS]);
 
 /* Prepares a channel of the given name (a multiple of 3 trits, at most 177) and height and generates
  * its tree (threads as for mam_mss_gen). */
-mam_err_t mam_channel_create(mam_channel_t *ch, const mam_prng_t *prng, const trit_t *name,
-                             size_t name_len, unsigned height, unsigned threads) MAM_WARN_UNUSED;
+MAM_API mam_err_t mam_channel_create(mam_channel_t *ch, const mam_prng_t *prng, const mam_trit_t *name,
+                                     size_t name_len, unsigned height, unsigned threads) MAM_WARN_UNUSED;
 /* Prepares the channel's MSS without generating it (for state loading). */
-mam_err_t mam_channel_init(mam_channel_t *ch, const trit_t *name, size_t name_len,
-                           unsigned height) MAM_WARN_UNUSED;
-void mam_channel_destroy(mam_channel_t *ch);
-static inline const trit_t *mam_channel_id(const mam_channel_t *ch) { return ch->mss.root; }
+MAM_API mam_err_t mam_channel_init(mam_channel_t *ch, const mam_trit_t *name, size_t name_len,
+                                   unsigned height) MAM_WARN_UNUSED;
+MAM_API void mam_channel_destroy(mam_channel_t *ch);
+static inline const mam_trit_t *mam_channel_id(const mam_channel_t *ch) { return ch->mss.root; }
 
 /* An endpoint of channel ch with the given name (channel and endpoint names together at most 132
  * trits). */
-mam_err_t mam_endpoint_create(mam_endpoint_t *ep, const mam_channel_t *ch, const mam_prng_t *prng,
-                              const trit_t *name, size_t name_len, unsigned height,
-                              unsigned threads) MAM_WARN_UNUSED;
-mam_err_t mam_endpoint_init(mam_endpoint_t *ep, const mam_channel_t *ch, const trit_t *name,
-                            size_t name_len, unsigned height) MAM_WARN_UNUSED;
-void mam_endpoint_destroy(mam_endpoint_t *ep);
-static inline const trit_t *mam_endpoint_id(const mam_endpoint_t *ep) { return ep->mss.root; }
+MAM_API mam_err_t mam_endpoint_create(mam_endpoint_t *ep, const mam_channel_t *ch, const mam_prng_t *prng,
+                                      const mam_trit_t *name, size_t name_len, unsigned height,
+                                      unsigned threads) MAM_WARN_UNUSED;
+MAM_API mam_err_t mam_endpoint_init(mam_endpoint_t *ep, const mam_channel_t *ch, const mam_trit_t *name,
+                                    size_t name_len, unsigned height) MAM_WARN_UNUSED;
+MAM_API void mam_endpoint_destroy(mam_endpoint_t *ep);
+static inline const mam_trit_t *mam_endpoint_id(const mam_endpoint_t *ep) { return ep->mss.root; }
 
 /* Message id of the channel's current counter, Hash_63(name || msg_ord) (spec 12.2), then moves
  * the counter on by one. */
-void mam_channel_next_msg_id(mam_channel_t *ch, trit_t msg_id[MAM_MSG_ID_TRITS]);
+MAM_API void mam_channel_next_msg_id(mam_channel_t *ch, mam_trit_t msg_id[MAM_MSG_ID_TRITS]);
+
+MAM_END_DECLS
 
 #endif

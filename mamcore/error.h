@@ -4,6 +4,8 @@
 
 #include "mamcore/api.h"
 
+MAM_BEGIN_DECLS
+
 typedef enum mam_err {
   MAM_OK = 0,
   MAM_ERR_NULL_ARG,           /* a required pointer was NULL */
@@ -38,6 +40,8 @@ typedef enum mam_err {
 } mam_err_t;
 
 /* A static, human-readable description of an error code; never NULL. */
-const char *mam_strerror(mam_err_t err);
+MAM_API const char *mam_strerror(mam_err_t err);
+
+MAM_END_DECLS
 
 #endif

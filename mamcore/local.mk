@@ -50,3 +50,7 @@ TESTS += tests/check_state
 tests_check_state_SOURCES = tests/check_state.c
 tests_check_state_CFLAGS = $(TEST_CFLAGS)
 tests_check_state_LDADD = $(TEST_LDADD)
+
+## libmamcore as installed: its exports, its headers in C++ and beside a foreign trit_t.
+TESTS += tests/mamcore_api_test.sh
+EXTRA_DIST += tests/mamcore_api_test.sh

@@ -12,31 +12,31 @@
 /* ---- output stream: every write is bounds-checked up front by the callers' size functions ---- */
 
 typedef struct wstream {
-  trit_t *buf;
+  mam_trit_t *buf;
   size_t pos;
 } wstream_t;
 
 /* "absorb" treatment: written and absorbed (spec 10.2). */
-static void w_absorb(wstream_t *w, mam_spongos_t *sp, const trit_t *x, size_t n) {
+static void w_absorb(wstream_t *w, mam_spongos_t *sp, const mam_trit_t *x, size_t n) {
   memcpy(w->buf + w->pos, x, n);
   mam_spongos_absorb(sp, x, n);
   w->pos += n;
 }
 
 static void w_absorb_int(wstream_t *w, mam_spongos_t *sp, int64_t v, size_t width) {
-  trit_t t[MAM_ORD_TRITS];
+  mam_trit_t t[MAM_ORD_TRITS];
   mam_trits_from_int(v, t, width);
   w_absorb(w, sp, t, width);
 }
 
 static void w_absorb_sizet(wstream_t *w, mam_spongos_t *sp, uint64_t v) {
-  trit_t t[MAM_PB3_SIZET_MAX_TRITS];
+  mam_trit_t t[MAM_PB3_SIZET_MAX_TRITS];
   size_t n = 0;
   mam_pb3_encode_sizet(v, t, &n);
   w_absorb(w, sp, t, n);
 }
 
-static void w_crypt(wstream_t *w, mam_spongos_t *sp, const trit_t *x, size_t n) {
+static void w_crypt(wstream_t *w, mam_spongos_t *sp, const mam_trit_t *x, size_t n) {
   mam_spongos_encr(sp, x, w->buf + w->pos, n);
   w->pos += n;
 }
@@ -49,19 +49,19 @@ static void w_squeeze(wstream_t *w, mam_spongos_t *sp, size_t n) {
 /* ---- input stream: every read is checked against the end ---- */
 
 typedef struct rstream {
-  const trit_t *buf;
+  const mam_trit_t *buf;
   size_t len, pos;
 } rstream_t;
 
-static const trit_t *r_take(rstream_t *r, size_t n) {
+static const mam_trit_t *r_take(rstream_t *r, size_t n) {
   if (r->len - r->pos < n) return NULL;
-  const trit_t *p = r->buf + r->pos;
+  const mam_trit_t *p = r->buf + r->pos;
   r->pos += n;
   return p;
 }
 
-static mam_err_t r_absorb(rstream_t *r, mam_spongos_t *sp, trit_t *out, size_t n) {
-  const trit_t *p = r_take(r, n);
+static mam_err_t r_absorb(rstream_t *r, mam_spongos_t *sp, mam_trit_t *out, size_t n) {
+  const mam_trit_t *p = r_take(r, n);
   if (!p) return MAM_ERR_TRUNCATED;
   if (!mam_trits_valid(p, n)) return MAM_ERR_INVALID_VALUE;
   if (out) memcpy(out, p, n);
@@ -70,7 +70,7 @@ static mam_err_t r_absorb(rstream_t *r, mam_spongos_t *sp, trit_t *out, size_t n
 }
 
 static mam_err_t r_absorb_int(rstream_t *r, mam_spongos_t *sp, size_t width, int64_t *v) {
-  trit_t t[TRINT];
+  mam_trit_t t[TRINT];
   mam_err_t err = r_absorb(r, sp, t, width);
   if (err == MAM_OK) *v = mam_trits_to_int(t, width);
   return err;
@@ -85,8 +85,8 @@ static mam_err_t r_absorb_sizet(rstream_t *r, mam_spongos_t *sp, uint64_t *v) {
 
 /* ---- PSK ---- */
 
-mam_err_t mam_psk_derive(const mam_prng_t *prng, const trit_t *nonce, size_t nonce_len,
-                         trit_t key[MAM_PSK_KEY_TRITS]) {
+mam_err_t mam_psk_derive(const mam_prng_t *prng, const mam_trit_t *nonce, size_t nonce_len,
+                         mam_trit_t key[MAM_PSK_KEY_TRITS]) {
   mam_trits_view_t v = {nonce, nonce_len < 486 ? nonce_len : 486};
   return mam_prng_gen(prng, MAM_PRNG_SECKEY, &v, 1, key, MAM_PSK_KEY_TRITS);
 }
@@ -109,7 +109,7 @@ static size_t mssig_trits(unsigned height) {
 }
 
 static mam_err_t w_mssig(wstream_t *w, mam_spongos_t *sp, mam_mss_t *mss, const mam_prng_t *prng) {
-  trit_t mac[MAM_WOTS_HASH_TRITS];
+  mam_trit_t mac[MAM_WOTS_HASH_TRITS];
   size_t sig_len = mam_mss_sig_trits(mss);
   mam_spongos_commit(sp);
   mam_spongos_squeeze(sp, mac, sizeof mac);
@@ -120,15 +120,15 @@ static mam_err_t w_mssig(wstream_t *w, mam_spongos_t *sp, mam_mss_t *mss, const 
 }
 
 /* Reads and verifies an MSS signature; *leaf gets the signing leaf from its SKN field (spec 7.3). */
-static mam_err_t r_mssig(rstream_t *r, mam_spongos_t *sp, const trit_t pk[MAM_ID_TRITS], int64_t *leaf) {
-  trit_t mac[MAM_WOTS_HASH_TRITS];
+static mam_err_t r_mssig(rstream_t *r, mam_spongos_t *sp, const mam_trit_t pk[MAM_ID_TRITS], int64_t *leaf) {
+  mam_trit_t mac[MAM_WOTS_HASH_TRITS];
   uint64_t sig_trytes;
   mam_spongos_commit(sp);
   mam_spongos_squeeze(sp, mac, sizeof mac);
   mam_err_t err = r_absorb_sizet(r, sp, &sig_trytes);
   if (err != MAM_OK) return err;
   if (sig_trytes > MAM_MSS_SIG_TRITS(MAM_MSS_MAX_HEIGHT) / 3) return MAM_ERR_INVALID_VALUE;
-  const trit_t *sig = r_take(r, 3 * sig_trytes);
+  const mam_trit_t *sig = r_take(r, 3 * sig_trytes);
   if (!sig) return MAM_ERR_TRUNCATED;
   err = mam_mss_verify(mac, sig, 3 * sig_trytes, pk);
   unsigned height;
@@ -157,10 +157,10 @@ size_t mam_header_trits(const mam_header_params_t *p) {
 }
 
 /* The session key of spec 11.3, or its unique-per-message variant. */
-static mam_err_t session_key(const mam_prng_t *prng, const mam_header_params_t *p, trit_t key[MAM_SESSION_KEY_TRITS]) {
+static mam_err_t session_key(const mam_prng_t *prng, const mam_header_params_t *p, mam_trit_t key[MAM_SESSION_KEY_TRITS]) {
   memset(key, 0, MAM_SESSION_KEY_TRITS);
   if (p->n_psks + p->n_ntru == 0) return MAM_OK;
-  trit_t ch_size[MAM_NAME_SIZE_FIELD_TRITS], ep_size[MAM_NAME_SIZE_FIELD_TRITS], skn[MAM_MSS_SKN_TRITS];
+  mam_trit_t ch_size[MAM_NAME_SIZE_FIELD_TRITS], ep_size[MAM_NAME_SIZE_FIELD_TRITS], skn[MAM_MSS_SKN_TRITS];
   const mam_mss_t *skn_mss = p->ep ? &p->ep->mss : &p->ch->mss;
   mam_name_size_field(p->ch->name_len, ch_size);
   mam_mss_skn_encode(skn_mss->height, skn_mss->skn, skn);
@@ -181,7 +181,7 @@ static mam_err_t session_key(const mam_prng_t *prng, const mam_header_params_t *
   mam_spongos_init(&sp);
   for (size_t i = 0; i < count; i++) mam_spongos_absorb(&sp, pieces[i].p, pieces[i].n);
   mam_spongos_commit(&sp);
-  trit_t digest[UNIQUE_NONCE_TRITS];
+  mam_trit_t digest[UNIQUE_NONCE_TRITS];
   mam_spongos_squeeze(&sp, digest, sizeof digest);
   mam_trits_view_t v = {digest, sizeof digest};
   mam_err_t err = mam_prng_gen(prng, MAM_PRNG_SECKEY, &v, 1, key, MAM_SESSION_KEY_TRITS);
@@ -199,7 +199,7 @@ static mam_err_t check_header_params(const mam_header_params_t *p) {
 }
 
 static mam_err_t write_keyloads(wstream_t *w, mam_spongos_t *sp, const mam_prng_t *prng,
-                                const mam_header_params_t *p, const trit_t key[MAM_SESSION_KEY_TRITS]) {
+                                const mam_header_params_t *p, const mam_trit_t key[MAM_SESSION_KEY_TRITS]) {
   w_absorb_sizet(w, sp, p->n_psks + p->n_ntru);
   for (size_t i = 0; i < p->n_psks; i++) {
     w_absorb_int(w, sp, 1, TRYTE);
@@ -211,7 +211,7 @@ static mam_err_t write_keyloads(wstream_t *w, mam_spongos_t *sp, const mam_prng_
     mam_wipe(&f, sizeof f);
   }
   for (size_t i = 0; i < p->n_ntru; i++) {
-    const trit_t *pk = p->ntru_pks + i * MAM_NTRU_PK_TRITS;
+    const mam_trit_t *pk = p->ntru_pks + i * MAM_NTRU_PK_TRITS;
     w_absorb_int(w, sp, 2, TRYTE);
     memcpy(w->buf + w->pos, pk, MAM_NTRU_ID_TRITS); /* absorbed by a fork that is dropped */
     w->pos += MAM_NTRU_ID_TRITS;
@@ -222,13 +222,13 @@ static mam_err_t write_keyloads(wstream_t *w, mam_spongos_t *sp, const mam_prng_
   return MAM_OK;
 }
 
-mam_err_t mam_header_write(const mam_prng_t *prng, const mam_header_params_t *p, trit_t *buf,
+mam_err_t mam_header_write(const mam_prng_t *prng, const mam_header_params_t *p, mam_trit_t *buf,
                            size_t buf_len, size_t *written, mam_write_ctx_t *ctx) {
   mam_err_t err = check_header_params(p);
   if (err != MAM_OK) return err;
   if (!prng || !buf || !written || !ctx) return MAM_ERR_NULL_ARG;
   if (buf_len < mam_header_trits(p)) return MAM_ERR_BUFFER_TOO_SMALL;
-  trit_t key[MAM_SESSION_KEY_TRITS];
+  mam_trit_t key[MAM_SESSION_KEY_TRITS];
   err = session_key(prng, p, key); /* before the header's own signature spends a leaf */
   wstream_t w = {buf, 0};
   mam_spongos_t sp;
@@ -275,8 +275,8 @@ size_t mam_packet_trits(size_t payload_trytes, mam_checksum_t checksum, unsigned
   return n;
 }
 
-mam_err_t mam_packet_write(const mam_prng_t *prng, mam_write_ctx_t *ctx, const trit_t *payload,
-                           size_t payload_trits, mam_checksum_t checksum, bool last, trit_t *buf,
+mam_err_t mam_packet_write(const mam_prng_t *prng, mam_write_ctx_t *ctx, const mam_trit_t *payload,
+                           size_t payload_trits, mam_checksum_t checksum, bool last, mam_trit_t *buf,
                            size_t buf_len, size_t *written, int64_t *tag_ord) {
   if (!prng || !ctx || (!payload && payload_trits) || !buf || !written || !tag_ord) return MAM_ERR_NULL_ARG;
   if (payload_trits % 3 || (unsigned)checksum > MAM_CHECKSUM_SIG) return MAM_ERR_INVALID_ARG;
@@ -285,7 +285,7 @@ mam_err_t mam_packet_write(const mam_prng_t *prng, mam_write_ctx_t *ctx, const t
   int64_t ord = last ? -ctx->ord : ctx->ord;
   wstream_t w = {buf, 0};
   mam_spongos_t sp = ctx->sp;
-  trit_t ord_trits[MAM_ORD_TRITS];
+  mam_trit_t ord_trits[MAM_ORD_TRITS];
   mam_trits_from_int(ord, ord_trits, MAM_ORD_TRITS);
   mam_spongos_absorb(&sp, ord_trits, MAM_ORD_TRITS);
   w_absorb_sizet(&w, &sp, payload_trits / 3);
@@ -311,11 +311,11 @@ mam_err_t mam_packet_write(const mam_prng_t *prng, mam_write_ctx_t *ctx, const t
 
 /* ---- trusted id sets ---- */
 
-mam_err_t mam_id_set_add(mam_id_set_t *s, const trit_t id[MAM_ID_TRITS]) {
+mam_err_t mam_id_set_add(mam_id_set_t *s, const mam_trit_t id[MAM_ID_TRITS]) {
   if (mam_id_set_has(s, id)) return MAM_OK;
   if (s->n == s->cap) {
     size_t cap = s->cap ? 2 * s->cap : 1; /* a reader usually trusts one channel */
-    trit_t *ids = realloc(s->ids, cap * MAM_ID_TRITS);
+    mam_trit_t *ids = realloc(s->ids, cap * MAM_ID_TRITS);
     if (!ids) return MAM_ERR_NO_MEMORY;
     s->ids = ids;
     s->cap = cap;
@@ -324,7 +324,7 @@ mam_err_t mam_id_set_add(mam_id_set_t *s, const trit_t id[MAM_ID_TRITS]) {
   return MAM_OK;
 }
 
-bool mam_id_set_has(const mam_id_set_t *s, const trit_t id[MAM_ID_TRITS]) {
+bool mam_id_set_has(const mam_id_set_t *s, const mam_trit_t id[MAM_ID_TRITS]) {
   for (size_t i = 0; i < s->n; i++)
     if (memcmp(s->ids + i * MAM_ID_TRITS, id, MAM_ID_TRITS) == 0) return true;
   return false;
@@ -339,14 +339,14 @@ void mam_id_set_free(mam_id_set_t *s) {
 
 /* Decrypts one keyload if we hold its key; *matched tells whether we did. */
 static mam_err_t read_keyload(rstream_t *r, const mam_spongos_t *sp, const mam_reader_keys_t *keys,
-                              int64_t kind, trit_t key[MAM_SESSION_KEY_TRITS], bool *matched) {
+                              int64_t kind, mam_trit_t key[MAM_SESSION_KEY_TRITS], bool *matched) {
   mam_spongos_t f = *sp;
-  trit_t id[MAM_PSK_ID_TRITS];
+  mam_trit_t id[MAM_PSK_ID_TRITS];
   *matched = false;
   mam_err_t err = r_absorb(r, &f, id, MAM_PSK_ID_TRITS);
   if (err != MAM_OK) return err;
   size_t body = kind == 1 ? MAM_SESSION_KEY_TRITS : MAM_NTRU_EKEY_TRITS;
-  const trit_t *p = r_take(r, body);
+  const mam_trit_t *p = r_take(r, body);
   if (!p) return MAM_ERR_TRUNCATED;
   if (kind == 1) {
     for (size_t i = 0; i < keys->n_psks && !*matched; i++) {
@@ -368,7 +368,7 @@ static mam_err_t read_keyload(rstream_t *r, const mam_spongos_t *sp, const mam_r
 }
 
 static mam_err_t read_keyloads(rstream_t *r, mam_spongos_t *sp, const mam_reader_keys_t *keys,
-                               trit_t key[MAM_SESSION_KEY_TRITS]) {
+                               mam_trit_t key[MAM_SESSION_KEY_TRITS]) {
   uint64_t count;
   bool have_key = false;
   mam_err_t err = r_absorb_sizet(r, sp, &count);
@@ -377,7 +377,7 @@ static mam_err_t read_keyloads(rstream_t *r, mam_spongos_t *sp, const mam_reader
   memset(key, 0, MAM_SESSION_KEY_TRITS);
   for (uint64_t i = 0; i < count && err == MAM_OK; i++) {
     int64_t kind;
-    trit_t candidate[MAM_SESSION_KEY_TRITS];
+    mam_trit_t candidate[MAM_SESSION_KEY_TRITS];
     bool matched;
     err = r_absorb_int(r, sp, TRYTE, &kind);
     if (err == MAM_OK && kind != 1 && kind != 2) err = MAM_ERR_KEYLOAD_KIND;
@@ -394,7 +394,7 @@ static mam_err_t read_keyloads(rstream_t *r, mam_spongos_t *sp, const mam_reader
 }
 
 static mam_err_t read_pubkey(rstream_t *r, mam_spongos_t *sp, const mam_reader_keys_t *keys,
-                             const trit_t chid[MAM_ID_TRITS], mam_read_ctx_t *ctx) {
+                             const mam_trit_t chid[MAM_ID_TRITS], mam_read_ctx_t *ctx) {
   int64_t kind;
   mam_err_t err = r_absorb_int(r, sp, TRYTE, &kind);
   if (err != MAM_OK) return err;
@@ -409,13 +409,13 @@ static mam_err_t read_pubkey(rstream_t *r, mam_spongos_t *sp, const mam_reader_k
   return r_mssig(r, sp, chid, NULL); /* an announcement is signed by the channel itself */
 }
 
-mam_err_t mam_header_read(mam_reader_keys_t *keys, const trit_t chid[MAM_ID_TRITS],
-                          const trit_t msg_id[MAM_MSG_ID_TRITS], const trit_t *buf, size_t len,
+mam_err_t mam_header_read(mam_reader_keys_t *keys, const mam_trit_t chid[MAM_ID_TRITS],
+                          const mam_trit_t msg_id[MAM_MSG_ID_TRITS], const mam_trit_t *buf, size_t len,
                           size_t *consumed, mam_read_ctx_t *ctx) {
   if (!keys || !chid || !msg_id || !buf || !consumed || !ctx) return MAM_ERR_NULL_ARG;
   rstream_t r = {buf, len, 0};
   mam_read_ctx_t c;
-  trit_t key[MAM_SESSION_KEY_TRITS];
+  mam_trit_t key[MAM_SESSION_KEY_TRITS];
   int64_t version, type;
   mam_spongos_init(&c.sp);
   mam_err_t err = r_absorb_int(&r, &c.sp, TRYTE, &version);
@@ -450,7 +450,7 @@ mam_err_t mam_header_read(mam_reader_keys_t *keys, const trit_t chid[MAM_ID_TRIT
 
 /* ---- packet reader ---- */
 
-static mam_err_t read_checksum(rstream_t *r, mam_spongos_t *sp, const trit_t pk[MAM_ID_TRITS], mam_packet_t *out) {
+static mam_err_t read_checksum(rstream_t *r, mam_spongos_t *sp, const mam_trit_t pk[MAM_ID_TRITS], mam_packet_t *out) {
   int64_t kind;
   mam_err_t err = r_absorb_int(r, sp, TRYTE, &kind);
   if (err != MAM_OK) return err;
@@ -458,27 +458,27 @@ static mam_err_t read_checksum(rstream_t *r, mam_spongos_t *sp, const trit_t pk[
   out->checksum = (mam_checksum_t)kind;
   if (kind == MAM_CHECKSUM_MAC) {
     mam_spongos_commit(sp);
-    const trit_t *mac = r_take(r, MAM_MAC_TRITS);
+    const mam_trit_t *mac = r_take(r, MAM_MAC_TRITS);
     if (!mac) return MAM_ERR_TRUNCATED;
     return mam_spongos_squeeze_eq(sp, mac, MAM_MAC_TRITS) ? MAM_OK : MAM_ERR_BAD_MAC;
   }
   return kind == MAM_CHECKSUM_SIG ? r_mssig(r, sp, pk, &out->sig_leaf) : MAM_OK;
 }
 
-mam_err_t mam_packet_read(mam_read_ctx_t *ctx, bool last, const trit_t *buf, size_t len,
+mam_err_t mam_packet_read(mam_read_ctx_t *ctx, bool last, const mam_trit_t *buf, size_t len,
                           size_t payload_max_trytes, size_t *consumed, mam_packet_t *out) {
   if (!ctx || !buf || !consumed || !out) return MAM_ERR_NULL_ARG;
   memset(out, 0, sizeof *out);
   out->sig_leaf = -1;
   rstream_t r = {buf, len, 0};
   mam_spongos_t sp = ctx->sp;
-  trit_t ord[MAM_ORD_TRITS];
+  mam_trit_t ord[MAM_ORD_TRITS];
   mam_trits_from_int(last ? -ctx->ord : ctx->ord, ord, MAM_ORD_TRITS);
   mam_spongos_absorb(&sp, ord, MAM_ORD_TRITS);
   uint64_t n;
   mam_err_t err = r_absorb_sizet(&r, &sp, &n);
   if (err == MAM_OK && n > payload_max_trytes) err = MAM_ERR_LIMIT;
-  const trit_t *cipher = err == MAM_OK ? r_take(&r, 3 * n) : NULL;
+  const mam_trit_t *cipher = err == MAM_OK ? r_take(&r, 3 * n) : NULL;
   if (err == MAM_OK && !cipher) err = MAM_ERR_TRUNCATED;
   if (err == MAM_OK && !mam_trits_valid(cipher, 3 * n)) err = MAM_ERR_INVALID_VALUE;
   if (err == MAM_OK && !(out->payload = malloc(3 * n + 1))) err = MAM_ERR_NO_MEMORY;

@@ -12,6 +12,8 @@
 #include "mamcore/ntru.h"
 #include "mamcore/spongos.h"
 
+MAM_BEGIN_DECLS
+
 #define MAM_PSK_ID_TRITS 81
 #define MAM_PSK_KEY_TRITS 243
 #define MAM_SESSION_KEY_TRITS 243
@@ -20,8 +22,8 @@
 #define MAM_KEYLOADS_MAX 4096 /* keyloads in one header, for both writing and reading */
 
 typedef struct mam_psk {
-  trit_t id[MAM_PSK_ID_TRITS];
-  trit_t key[MAM_PSK_KEY_TRITS];
+  mam_trit_t id[MAM_PSK_ID_TRITS];
+  mam_trit_t key[MAM_PSK_KEY_TRITS];
 } mam_psk_t;
 
 #define MAM_PSK_ID_TRYTES (MAM_PSK_ID_TRITS / 3)
@@ -30,11 +32,11 @@ typedef struct mam_psk {
 /* A PSK id as people write it: 1 to 27 trytes (9, A-Z), padded with 9 on the right to 27, as the
  * reference's users pad theirs. out gets the 27 trytes and a NUL. Errors: MAM_ERR_NULL_ARG,
  * MAM_ERR_INVALID_ARG (empty, or longer than 27 trytes), MAM_ERR_INVALID_TRYTE. */
-mam_err_t mam_psk_id_pad(const char *id, size_t len, char out[MAM_PSK_ID_TRYTES + 1]) MAM_WARN_UNUSED;
+MAM_API mam_err_t mam_psk_id_pad(const char *id, size_t len, char out[MAM_PSK_ID_TRYTES + 1]) MAM_WARN_UNUSED;
 
 /* The PSK key of the reference's mam_psk_gen: PRNG(K, SECKEY, nonce truncated to 486 trits, 243). */
-mam_err_t mam_psk_derive(const mam_prng_t *prng, const trit_t *nonce, size_t nonce_len,
-                         trit_t key[MAM_PSK_KEY_TRITS]) MAM_WARN_UNUSED;
+MAM_API mam_err_t mam_psk_derive(const mam_prng_t *prng, const mam_trit_t *nonce, size_t nonce_len,
+                                 mam_trit_t key[MAM_PSK_KEY_TRITS]) MAM_WARN_UNUSED;
 
 typedef enum mam_checksum { MAM_CHECKSUM_NONE = 0, MAM_CHECKSUM_MAC = 1, MAM_CHECKSUM_SIG = 2 } mam_checksum_t;
 
@@ -61,48 +63,48 @@ typedef struct mam_header_params {
   mam_endpoint_t *ep;            /* optional: the message is on this endpoint of ch */
   mam_channel_t *announce_ch;    /* optional: announce this channel (signed by ch) */
   mam_endpoint_t *announce_ep;   /* optional: announce this endpoint (signed by ch) */
-  const trit_t *msg_id;          /* 63 trits */
+  const mam_trit_t *msg_id;          /* 63 trits */
   const mam_psk_t *psks;         /* PSK keyloads, in this order */
   size_t n_psks;
-  const trit_t *ntru_pks;        /* NTRU keyloads: n_ntru public keys of 9216 trits */
+  const mam_trit_t *ntru_pks;        /* NTRU keyloads: n_ntru public keys of 9216 trits */
   size_t n_ntru;
   mam_session_key_mode_t key_mode;
-  const trit_t *entropy;         /* optional extra session-key input (UNIQUE mode) */
+  const mam_trit_t *entropy;         /* optional extra session-key input (UNIQUE mode) */
   size_t entropy_len;
 } mam_header_params_t;
 
 typedef struct mam_write_ctx {
-  trit_t chid[MAM_ID_TRITS];
-  trit_t msg_id[MAM_MSG_ID_TRITS];
+  mam_trit_t chid[MAM_ID_TRITS];
+  mam_trit_t msg_id[MAM_MSG_ID_TRITS];
   mam_spongos_t sp;
   int64_t ord;   /* next packet's number, from 1 */
   mam_mss_t *mss; /* signs SIG packets */
 } mam_write_ctx_t;
 
 /* Trits the header will take. */
-size_t mam_header_trits(const mam_header_params_t *p);
+MAM_API size_t mam_header_trits(const mam_header_params_t *p);
 /* Writes the header into buf and starts the message context. Uses one leaf of ch for an
  * announcement. On error nothing usable is written (a leaf may still have been spent). */
-mam_err_t mam_header_write(const mam_prng_t *prng, const mam_header_params_t *p, trit_t *buf,
-                           size_t buf_len, size_t *written, mam_write_ctx_t *ctx) MAM_WARN_UNUSED;
+MAM_API mam_err_t mam_header_write(const mam_prng_t *prng, const mam_header_params_t *p, mam_trit_t *buf,
+                                   size_t buf_len, size_t *written, mam_write_ctx_t *ctx) MAM_WARN_UNUSED;
 
 /* Trits a packet with this many payload trytes and checksum takes (sig_height: the signing tree's
  * height, for SIG). */
-size_t mam_packet_trits(size_t payload_trytes, mam_checksum_t checksum, unsigned sig_height);
+MAM_API size_t mam_packet_trits(size_t payload_trytes, mam_checksum_t checksum, unsigned sig_height);
 /* Writes one packet. payload_trits must be a multiple of 3. *tag_ord gets the packet's ord as the
  * tag carries it (negative for the last packet). */
-mam_err_t mam_packet_write(const mam_prng_t *prng, mam_write_ctx_t *ctx, const trit_t *payload,
-                           size_t payload_trits, mam_checksum_t checksum, bool last, trit_t *buf,
-                           size_t buf_len, size_t *written, int64_t *tag_ord) MAM_WARN_UNUSED;
+MAM_API mam_err_t mam_packet_write(const mam_prng_t *prng, mam_write_ctx_t *ctx, const mam_trit_t *payload,
+                                   size_t payload_trits, mam_checksum_t checksum, bool last, mam_trit_t *buf,
+                                   size_t buf_len, size_t *written, int64_t *tag_ord) MAM_WARN_UNUSED;
 
 /* A growable set of 243-trit ids (trusted channels and endpoints). */
 typedef struct mam_id_set {
-  trit_t *ids;
+  mam_trit_t *ids;
   size_t n, cap;
 } mam_id_set_t;
-mam_err_t mam_id_set_add(mam_id_set_t *s, const trit_t id[MAM_ID_TRITS]) MAM_WARN_UNUSED;
-bool mam_id_set_has(const mam_id_set_t *s, const trit_t id[MAM_ID_TRITS]);
-void mam_id_set_free(mam_id_set_t *s);
+MAM_API mam_err_t mam_id_set_add(mam_id_set_t *s, const mam_trit_t id[MAM_ID_TRITS]) MAM_WARN_UNUSED;
+MAM_API bool mam_id_set_has(const mam_id_set_t *s, const mam_trit_t id[MAM_ID_TRITS]);
+MAM_API void mam_id_set_free(mam_id_set_t *s);
 
 /* What a reader holds: trusted ids (announcements add to them) and the keys it may decrypt with. */
 typedef struct mam_reader_keys {
@@ -115,10 +117,10 @@ typedef struct mam_reader_keys {
 } mam_reader_keys_t;
 
 typedef struct mam_read_ctx {
-  trit_t chid[MAM_ID_TRITS];
-  trit_t msg_id[MAM_MSG_ID_TRITS];
+  mam_trit_t chid[MAM_ID_TRITS];
+  mam_trit_t msg_id[MAM_MSG_ID_TRITS];
   mam_spongos_t sp;
-  trit_t pk[MAM_ID_TRITS]; /* what SIG packets must verify against */
+  mam_trit_t pk[MAM_ID_TRITS]; /* what SIG packets must verify against */
   mam_pubkey_kind_t pubkey_kind;
   int64_t ord;             /* the next packet's number */
 } mam_read_ctx_t;
@@ -128,12 +130,12 @@ typedef struct mam_read_ctx {
  * MAM_ERR_BAD_SIGNATURE, MAM_ERR_KEYLOAD_KIND, MAM_ERR_KEYLOAD_IRRELEVANT,
  * MAM_ERR_KEYLOAD_OVERLOADED, MAM_ERR_NTRU_DECRYPT, MAM_ERR_TRUNCATED, MAM_ERR_LIMIT). Trusted sets
  * change only when the whole header reads. */
-mam_err_t mam_header_read(mam_reader_keys_t *keys, const trit_t chid[MAM_ID_TRITS],
-                          const trit_t msg_id[MAM_MSG_ID_TRITS], const trit_t *buf, size_t len,
-                          size_t *consumed, mam_read_ctx_t *ctx) MAM_WARN_UNUSED;
+MAM_API mam_err_t mam_header_read(mam_reader_keys_t *keys, const mam_trit_t chid[MAM_ID_TRITS],
+                                  const mam_trit_t msg_id[MAM_MSG_ID_TRITS], const mam_trit_t *buf, size_t len,
+                                  size_t *consumed, mam_read_ctx_t *ctx) MAM_WARN_UNUSED;
 
 typedef struct mam_packet {
-  trit_t *payload; /* malloc'd; the caller frees it */
+  mam_trit_t *payload; /* malloc'd; the caller frees it */
   size_t payload_trits;
   mam_checksum_t checksum;
   int64_t sig_leaf; /* the leaf (skn) whose one-time key signed the packet; -1 without a signature */
@@ -141,7 +143,9 @@ typedef struct mam_packet {
 
 /* Reads the packet numbered ctx->ord, or -ctx->ord when `last`. payload_max_trytes bounds the
  * payload (MAM_ERR_LIMIT past it). On any error the context is left as it was. */
-mam_err_t mam_packet_read(mam_read_ctx_t *ctx, bool last, const trit_t *buf, size_t len,
-                          size_t payload_max_trytes, size_t *consumed, mam_packet_t *out) MAM_WARN_UNUSED;
+MAM_API mam_err_t mam_packet_read(mam_read_ctx_t *ctx, bool last, const mam_trit_t *buf, size_t len,
+                                  size_t payload_max_trytes, size_t *consumed, mam_packet_t *out) MAM_WARN_UNUSED;
+
+MAM_END_DECLS
 
 #endif

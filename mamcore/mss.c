@@ -17,11 +17,11 @@
 
 /* ---- packed tree storage ---- */
 
-static void pack_hash(const trit_t *h, int8_t *p) {
+static void pack_hash(const mam_trit_t *h, int8_t *p) {
   for (size_t i = 0; i < PACKED; i++) p[i] = (int8_t)(h[3 * i] + 3 * h[3 * i + 1] + 9 * h[3 * i + 2]);
 }
 
-static void unpack_hash(const int8_t *p, trit_t *h) {
+static void unpack_hash(const int8_t *p, mam_trit_t *h) {
   for (size_t i = 0; i < PACKED; i++) mam_trits_from_int(p[i], h + 3 * i, 3);
 }
 
@@ -44,15 +44,15 @@ static int8_t *tree_node(const mam_mss_tree_t *t, unsigned level, uint32_t index
 }
 
 /* Node(l, r) = Hash_243(l || r) for `count` pairs stored one after another. */
-static void hash_pairs(const trit_t *pairs, trit_t *parents, size_t count) {
+static void hash_pairs(const mam_trit_t *pairs, mam_trit_t *parents, size_t count) {
   mam_troika_hash_batch(pairs, 2 * HASH, parents, HASH, count);
 }
 
 /* Fills every internal node of a tree whose leaves are set. */
 static mam_err_t tree_build(mam_mss_tree_t *t) {
   size_t width = (size_t)1 << t->height;
-  trit_t *pairs = malloc(width * HASH);
-  trit_t *parents = malloc((width / 2 + 1) * HASH);
+  mam_trit_t *pairs = malloc(width * HASH);
+  mam_trit_t *parents = malloc((width / 2 + 1) * HASH);
   mam_err_t err = (pairs && parents) ? MAM_OK : MAM_ERR_NO_MEMORY;
   for (unsigned level = t->height; err == MAM_OK && level > 0; level--, width /= 2) {
     for (size_t i = 0; i < width; i++) unpack_hash(tree_node(t, level, (uint32_t)i), pairs + i * HASH);
@@ -66,7 +66,7 @@ static mam_err_t tree_build(mam_mss_tree_t *t) {
 
 /* After leaf `index` of a tree built left to right is set, fills the parents it completes. */
 static void tree_complete_path(mam_mss_tree_t *t, uint32_t index) {
-  trit_t pair[2 * HASH], parent[HASH];
+  mam_trit_t pair[2 * HASH], parent[HASH];
   for (unsigned level = t->height; level > 0 && (index & 1); level--, index >>= 1) {
     unpack_hash(tree_node(t, level, index - 1), pair);
     unpack_hash(tree_node(t, level, index), pair + HASH);
@@ -82,16 +82,16 @@ typedef struct leaf_job {
   const mam_prng_t *prng;
   uint32_t first;      /* first leaf index */
   uint32_t count;      /* leaves to compute */
-  trit_t *pks;         /* count public keys */
+  mam_trit_t *pks;         /* count public keys */
   atomic_uint next_batch;
   atomic_int err;
 } leaf_job_t;
 
 /* Public keys of leaves first .. first+count-1 of one batch. */
 static mam_err_t compute_leaf_batch(const mam_mss_t *mss, const mam_prng_t *prng, uint32_t first,
-                                    uint32_t count, trit_t *pks) {
-  trit_t *sks = malloc((size_t)count * MAM_WOTS_SK_TRITS);
-  trit_t idx[LEAVES_PER_BATCH][LEAF_NONCE_TRITS];
+                                    uint32_t count, mam_trit_t *pks) {
+  mam_trit_t *sks = malloc((size_t)count * MAM_WOTS_SK_TRITS);
+  mam_trit_t idx[LEAVES_PER_BATCH][LEAF_NONCE_TRITS];
   mam_trits_view_t nonces[2 * LEAVES_PER_BATCH];
   if (!sks) return MAM_ERR_NO_MEMORY;
   for (uint32_t j = 0; j < count; j++) {
@@ -131,7 +131,7 @@ static unsigned effective_threads(unsigned threads, uint32_t count) {
 
 /* Public keys of leaves first .. first+count-1, spread over threads (0 = every CPU). */
 static mam_err_t compute_leaves(const mam_mss_t *mss, const mam_prng_t *prng, uint32_t first,
-                                uint32_t count, trit_t *pks, unsigned threads) {
+                                uint32_t count, mam_trit_t *pks, unsigned threads) {
   leaf_job_t job = {.mss = mss, .prng = prng, .first = first, .count = count, .pks = pks};
   atomic_init(&job.next_batch, 0);
   atomic_init(&job.err, MAM_OK);
@@ -150,7 +150,7 @@ static mam_err_t compute_leaves(const mam_mss_t *mss, const mam_prng_t *prng, ui
 static mam_err_t build_subtree(const mam_mss_t *mss, const mam_prng_t *prng, uint32_t s,
                                mam_mss_tree_t *t, unsigned threads) {
   uint32_t width = (uint32_t)1 << mss->bottom_height;
-  trit_t *pks = malloc((size_t)width * HASH);
+  mam_trit_t *pks = malloc((size_t)width * HASH);
   if (!pks) return MAM_ERR_NO_MEMORY;
   mam_err_t err = compute_leaves(mss, prng, s * width, width, pks, threads);
   for (uint32_t i = 0; err == MAM_OK && i < width; i++)
@@ -244,15 +244,15 @@ uint64_t mam_mss_remaining(const mam_mss_t *mss) { return ((uint64_t)1 << mss->h
 
 size_t mam_mss_sig_trits(const mam_mss_t *mss) { return MAM_MSS_SIG_TRITS(mss->height); }
 
-void mam_mss_skn_encode(unsigned height, uint32_t skn, trit_t out[MAM_MSS_SKN_TRITS]) {
-  trit_t h[6], n[18];
+void mam_mss_skn_encode(unsigned height, uint32_t skn, mam_trit_t out[MAM_MSS_SKN_TRITS]) {
+  mam_trit_t h[6], n[18];
   mam_trits_from_int(height, h, 6);
   mam_trits_from_int(skn, n, 18);
   memcpy(out, h, 4);
   memcpy(out + 4, n, 14);
 }
 
-mam_err_t mam_mss_skn_decode(const trit_t in[MAM_MSS_SKN_TRITS], unsigned *height, uint32_t *skn) {
+mam_err_t mam_mss_skn_decode(const mam_trit_t in[MAM_MSS_SKN_TRITS], unsigned *height, uint32_t *skn) {
   int64_t h = mam_trits_to_int(in, 4), n = mam_trits_to_int(in + 4, 14);
   if (h < 0 || h > MAM_MSS_MAX_HEIGHT) return MAM_ERR_MSS_HEIGHT;
   if (n < 0 || n > ((int64_t)1 << h) - 1) return MAM_ERR_MSS_SKN;
@@ -262,7 +262,7 @@ mam_err_t mam_mss_skn_decode(const trit_t in[MAM_MSS_SKN_TRITS], unsigned *heigh
 }
 
 /* Appends the siblings of leaf `index` in tree t, leaf level first (spec 7.4). */
-static trit_t *append_auth_path(const mam_mss_tree_t *t, uint32_t index, trit_t *out) {
+static mam_trit_t *append_auth_path(const mam_mss_tree_t *t, uint32_t index, mam_trit_t *out) {
   for (unsigned level = t->height; level > 0; level--, index >>= 1, out += HASH)
     unpack_hash(tree_node(t, level, index ^ 1), out);
   return out;
@@ -277,7 +277,7 @@ static mam_err_t advance_next(mam_mss_t *mss, const mam_prng_t *prng, uint32_t m
   uint32_t missing = width - mss->next_filled, left = width - m;
   uint32_t todo = (missing + left - 1) / left;
   if (todo == 0) return MAM_OK;
-  trit_t pks[LEAVES_PER_BATCH * HASH];
+  mam_trit_t pks[LEAVES_PER_BATCH * HASH];
   while (todo > 0) {
     uint32_t n = todo < LEAVES_PER_BATCH ? todo : LEAVES_PER_BATCH;
     mam_err_t err = compute_leaf_batch(mss, prng, mss->next_index * width + mss->next_filled, n, pks);
@@ -304,14 +304,14 @@ static void rotate_subtrees(mam_mss_t *mss) {
   mss->next_filled = 0;
 }
 
-mam_err_t mam_mss_sign(mam_mss_t *mss, const mam_prng_t *prng, const trit_t hash[MAM_WOTS_HASH_TRITS],
-                       trit_t *sig, size_t sig_len) {
+mam_err_t mam_mss_sign(mam_mss_t *mss, const mam_prng_t *prng, const mam_trit_t hash[MAM_WOTS_HASH_TRITS],
+                       mam_trit_t *sig, size_t sig_len) {
   if (!mss || !prng || !hash || !sig) return MAM_ERR_NULL_ARG;
   if (sig_len < mam_mss_sig_trits(mss)) return MAM_ERR_BUFFER_TOO_SMALL;
   if (mam_mss_remaining(mss) == 0) return MAM_ERR_MSS_EXHAUSTED;
   if (!mss->current.nodes) return MAM_ERR_INVALID_ARG; /* never generated */
   uint32_t skn = mss->skn, width = (uint32_t)1 << mss->bottom_height;
-  trit_t sk[MAM_WOTS_SK_TRITS], idx[LEAF_NONCE_TRITS];
+  mam_trit_t sk[MAM_WOTS_SK_TRITS], idx[LEAF_NONCE_TRITS];
   mam_trits_from_int(skn, idx, LEAF_NONCE_TRITS);
   mam_trits_view_t nonces[2] = {{mss->nonce, mss->nonce_len}, {idx, LEAF_NONCE_TRITS}};
   mam_err_t err = mam_wots_gen_sk(prng, nonces, 2, sk);
@@ -319,7 +319,7 @@ mam_err_t mam_mss_sign(mam_mss_t *mss, const mam_prng_t *prng, const trit_t hash
   mam_mss_skn_encode(mss->height, skn, sig);
   mam_wots_sign(sk, hash, sig + MAM_MSS_SKN_TRITS);
   mam_wipe(sk, sizeof sk);
-  trit_t *path = append_auth_path(&mss->current, skn & (width - 1), sig + MAM_MSS_SKN_TRITS + MAM_WOTS_SIG_TRITS);
+  mam_trit_t *path = append_auth_path(&mss->current, skn & (width - 1), sig + MAM_MSS_SKN_TRITS + MAM_WOTS_SIG_TRITS);
   if (mss->top_height > 0) append_auth_path(&mss->top, skn >> mss->bottom_height, path);
   err = advance_next(mss, prng, skn & (width - 1));
   mss->skn = skn + 1; /* the leaf is spent whatever happens next */
@@ -336,8 +336,8 @@ mam_err_t mam_mss_skip_to(mam_mss_t *mss, const mam_prng_t *prng, uint32_t new_s
   return load_subtree_of(mss, prng, new_skn, threads);
 }
 
-mam_err_t mam_mss_verify(const trit_t hash[MAM_WOTS_HASH_TRITS], const trit_t *sig, size_t sig_len,
-                         const trit_t pk[MAM_MSS_HASH_TRITS]) {
+mam_err_t mam_mss_verify(const mam_trit_t hash[MAM_WOTS_HASH_TRITS], const mam_trit_t *sig, size_t sig_len,
+                         const mam_trit_t pk[MAM_MSS_HASH_TRITS]) {
   if (!hash || !sig || !pk) return MAM_ERR_NULL_ARG;
   if (sig_len < MAM_MSS_SIG_MIN_TRITS) return MAM_ERR_TRUNCATED;
   unsigned height;
@@ -345,9 +345,9 @@ mam_err_t mam_mss_verify(const trit_t hash[MAM_WOTS_HASH_TRITS], const trit_t *s
   mam_err_t err = mam_mss_skn_decode(sig, &height, &skn);
   if (err != MAM_OK) return err;
   if (sig_len != MAM_MSS_SIG_TRITS(height)) return MAM_ERR_INVALID_VALUE;
-  trit_t pair[2 * HASH], node[HASH];
+  mam_trit_t pair[2 * HASH], node[HASH];
   mam_wots_recover(hash, sig + MAM_MSS_SKN_TRITS, node);
-  const trit_t *path = sig + MAM_MSS_SKN_TRITS + MAM_WOTS_SIG_TRITS;
+  const mam_trit_t *path = sig + MAM_MSS_SKN_TRITS + MAM_WOTS_SIG_TRITS;
   for (unsigned level = 0; level < height; level++, skn >>= 1, path += HASH) {
     memcpy(pair + (skn & 1 ? HASH : 0), node, HASH);
     memcpy(pair + (skn & 1 ? 0 : HASH), path, HASH);
@@ -390,7 +390,7 @@ void mam_mss_encode(const mam_mss_t *mss, mam_benc_t *e) {
 
 /* The stored root must be the root of the stored tree. */
 static bool root_consistent(const mam_mss_t *mss) {
-  trit_t root[HASH];
+  mam_trit_t root[HASH];
   unpack_hash(mss->top_height > 0 ? mss->top.nodes : mss->current.nodes, root);
   return memcmp(root, mss->root, HASH) == 0;
 }

@@ -13,6 +13,8 @@
 
 #include "mamcore/wots.h"
 
+MAM_BEGIN_DECLS
+
 #define MAM_MSS_MAX_HEIGHT 20
 #define MAM_MSS_HASH_TRITS 243
 #define MAM_MSS_SKN_TRITS 18
@@ -31,8 +33,8 @@ typedef struct mam_mss_tree {
 typedef struct mam_mss {
   unsigned height;
   uint32_t skn; /* index of the next unused leaf; 2^height when exhausted */
-  trit_t root[MAM_MSS_HASH_TRITS];
-  trit_t nonce[MAM_MSS_NONCE_MAX_TRITS];
+  mam_trit_t root[MAM_MSS_HASH_TRITS];
+  mam_trit_t nonce[MAM_MSS_NONCE_MAX_TRITS];
   size_t nonce_len;
   unsigned bottom_height, top_height; /* bottom + top = height; top is 0 for short trees */
   mam_mss_tree_t top;                 /* leaves are the roots of the bottom subtrees */
@@ -44,47 +46,49 @@ typedef struct mam_mss {
 
 /* Prepares an instance of height h bound to the concatenation of the nonce pieces (at most 4,
  * MAM_MSS_NONCE_MAX_TRITS trits in all). No key material is computed yet. */
-mam_err_t mam_mss_init(mam_mss_t *mss, unsigned height, const mam_trits_view_t *nonces,
-                       size_t nonce_count) MAM_WARN_UNUSED;
+MAM_API mam_err_t mam_mss_init(mam_mss_t *mss, unsigned height, const mam_trits_view_t *nonces,
+                               size_t nonce_count) MAM_WARN_UNUSED;
 /* Chooses the bottom-subtree height kept in memory (1..MAM_MSS_LAYER_HEIGHT; default
  * MAM_MSS_LAYER_HEIGHT). Smaller layers trade signing time for memory; tests use it to exercise the
  * layered traversal on small trees. Call before mam_mss_gen. */
-mam_err_t mam_mss_set_layer_height(mam_mss_t *mss, unsigned layer) MAM_WARN_UNUSED;
+MAM_API mam_err_t mam_mss_set_layer_height(mam_mss_t *mss, unsigned layer) MAM_WARN_UNUSED;
 /* Generates every leaf, computes the root and sets skn = 0. threads = 0 uses every online CPU. */
-mam_err_t mam_mss_gen(mam_mss_t *mss, const mam_prng_t *prng, unsigned threads) MAM_WARN_UNUSED;
+MAM_API mam_err_t mam_mss_gen(mam_mss_t *mss, const mam_prng_t *prng, unsigned threads) MAM_WARN_UNUSED;
 /* Frees the traversal memory. */
-void mam_mss_destroy(mam_mss_t *mss);
+MAM_API void mam_mss_destroy(mam_mss_t *mss);
 
 /* Signatures left: 2^h - skn. */
-uint64_t mam_mss_remaining(const mam_mss_t *mss);
+MAM_API uint64_t mam_mss_remaining(const mam_mss_t *mss);
 /* Signature length in trits for this height. */
-size_t mam_mss_sig_trits(const mam_mss_t *mss);
+MAM_API size_t mam_mss_sig_trits(const mam_mss_t *mss);
 
 /* Signs the 234-trit value with leaf skn and moves skn on by one. sig must hold
  * mam_mss_sig_trits(mss) trits. MAM_ERR_MSS_EXHAUSTED when no leaf is left. */
-mam_err_t mam_mss_sign(mam_mss_t *mss, const mam_prng_t *prng, const trit_t hash[MAM_WOTS_HASH_TRITS],
-                       trit_t *sig, size_t sig_len) MAM_WARN_UNUSED;
+MAM_API mam_err_t mam_mss_sign(mam_mss_t *mss, const mam_prng_t *prng, const mam_trit_t hash[MAM_WOTS_HASH_TRITS],
+                               mam_trit_t *sig, size_t sig_len) MAM_WARN_UNUSED;
 
 /* Moves skn forward to new_skn (<= 2^h) without signing, e.g. to skip leaves reserved before a
  * crash. Never moves backwards (MAM_ERR_MSS_SKN). */
-mam_err_t mam_mss_skip_to(mam_mss_t *mss, const mam_prng_t *prng, uint32_t new_skn,
-                          unsigned threads) MAM_WARN_UNUSED;
+MAM_API mam_err_t mam_mss_skip_to(mam_mss_t *mss, const mam_prng_t *prng, uint32_t new_skn,
+                                  unsigned threads) MAM_WARN_UNUSED;
 
 /* SKN field: 4 low trits of <h>_6 then 14 low trits of <skn>_18 (spec 7.3). */
-void mam_mss_skn_encode(unsigned height, uint32_t skn, trit_t out[MAM_MSS_SKN_TRITS]);
-mam_err_t mam_mss_skn_decode(const trit_t in[MAM_MSS_SKN_TRITS], unsigned *height,
-                             uint32_t *skn) MAM_WARN_UNUSED;
+MAM_API void mam_mss_skn_encode(unsigned height, uint32_t skn, mam_trit_t out[MAM_MSS_SKN_TRITS]);
+MAM_API mam_err_t mam_mss_skn_decode(const mam_trit_t in[MAM_MSS_SKN_TRITS], unsigned *height,
+                                     uint32_t *skn) MAM_WARN_UNUSED;
 
 /* Verifies sig over the 234-trit value against the root pk: MAM_OK, MAM_ERR_BAD_SIGNATURE, or a
  * format error (MAM_ERR_TRUNCATED, MAM_ERR_MSS_HEIGHT, MAM_ERR_MSS_SKN, MAM_ERR_INVALID_VALUE). */
-mam_err_t mam_mss_verify(const trit_t hash[MAM_WOTS_HASH_TRITS], const trit_t *sig, size_t sig_len,
-                         const trit_t pk[MAM_MSS_HASH_TRITS]) MAM_WARN_UNUSED;
+MAM_API mam_err_t mam_mss_verify(const mam_trit_t hash[MAM_WOTS_HASH_TRITS], const mam_trit_t *sig, size_t sig_len,
+                                 const mam_trit_t pk[MAM_MSS_HASH_TRITS]) MAM_WARN_UNUSED;
 
 /* Saved form of an MSS with its traversal caches (used by mamcore/state.c). */
 struct mam_benc;
 struct mam_bdec;
-void mam_mss_encode(const mam_mss_t *mss, struct mam_benc *e);
+MAM_API void mam_mss_encode(const mam_mss_t *mss, struct mam_benc *e);
 /* Decodes into an uninitialised mss; MAM_ERR_STATE_FORMAT on any inconsistency. */
-mam_err_t mam_mss_decode(mam_mss_t *mss, struct mam_bdec *d) MAM_WARN_UNUSED;
+MAM_API mam_err_t mam_mss_decode(mam_mss_t *mss, struct mam_bdec *d) MAM_WARN_UNUSED;
+
+MAM_END_DECLS
 
 #endif

@@ -17,26 +17,26 @@ _Static_assert(MAM_NTRU_PK_TRITS == MAM_NTRU_COEFF_TRITS * MAM_NTRU_N, "pk is a 
 _Static_assert(MAM_NTRU_EKEY_TRITS == MAM_NTRU_PK_TRITS, "ekey is a big polynomial");
 _Static_assert(MAM_NTRU_ID_TRITS <= MAM_NTRU_PK_TRITS, "pk id is a prefix of pk");
 
-static bool trits_arg_ok(const trit_t *t, size_t n) { return n == 0 || mam_trits_valid(t, n); }
+static bool trits_arg_ok(const mam_trit_t *t, size_t n) { return n == 0 || mam_trits_valid(t, n); }
 
 /* NTT of k small(trits) + c, for F = 1 + 3f and 3g (spec 8.2). */
-static void small_affine_ntt(mam_ntru_poly_t *p, const trit_t *trits, uint16_t k, uint16_t c) {
+static void small_affine_ntt(mam_ntru_poly_t *p, const mam_trit_t *trits, uint16_t k, uint16_t c) {
   mam_ntru_poly_from_small(p, trits);
   mam_ntru_poly_scale(p, p, k);
   p->c[0] = (uint16_t)((p->c[0] + c) % MAM_NTRU_Q);
   mam_ntru_poly_ntt(p);
 }
 
-static void one_plus_3f_ntt(mam_ntru_poly_t *p, const trit_t f[MAM_NTRU_SK_TRITS]) {
+static void one_plus_3f_ntt(mam_ntru_poly_t *p, const mam_trit_t f[MAM_NTRU_SK_TRITS]) {
   small_affine_ntt(p, f, SMALL_MODULUS, 1);
 }
 
-static void three_g_ntt(mam_ntru_poly_t *p, const trit_t g[MAM_NTRU_SK_TRITS]) {
+static void three_g_ntt(mam_ntru_poly_t *p, const mam_trit_t g[MAM_NTRU_SK_TRITS]) {
   small_affine_ntt(p, g, SMALL_MODULUS, 0);
 }
 
 /* pk = big(3g / F) from the NTT forms of F and 3g. */
-static void public_key(trit_t pk[MAM_NTRU_PK_TRITS], const mam_ntru_poly_t *f_ntt,
+static void public_key(mam_trit_t pk[MAM_NTRU_PK_TRITS], const mam_ntru_poly_t *f_ntt,
                        const mam_ntru_poly_t *g3_ntt) {
   mam_ntru_poly_t h;
   mam_ntru_poly_invert_ntt(&h, f_ntt);
@@ -48,12 +48,12 @@ static void public_key(trit_t pk[MAM_NTRU_PK_TRITS], const mam_ntru_poly_t *f_nt
 
 /* Draws f and g for successive counters until both 1 + 3f and g are invertible (spec 8.2). Each try
  * succeeds with probability about 0.85, so the loop ends after a few tries at most. */
-mam_err_t mam_ntru_keygen(const mam_prng_t *prng, const trit_t *nonce, size_t nonce_len,
+mam_err_t mam_ntru_keygen(const mam_prng_t *prng, const mam_trit_t *nonce, size_t nonce_len,
                           mam_ntru_sk_t *sk) {
   if (!prng || !sk || (!nonce && nonce_len)) return MAM_ERR_NULL_ARG;
   if (!trits_arg_ok(nonce, nonce_len)) return MAM_ERR_INVALID_ARG;
-  trit_t counter[KEYGEN_COUNTER_TRITS] = {0};
-  trit_t fg[KEYGEN_DRAW_TRITS];
+  mam_trit_t counter[KEYGEN_COUNTER_TRITS] = {0};
+  mam_trit_t fg[KEYGEN_DRAW_TRITS];
   mam_ntru_poly_t g3;
   const mam_trits_view_t pieces[2] = {{nonce, nonce_len}, {counter, KEYGEN_COUNTER_TRITS}};
   mam_err_t err;
@@ -79,7 +79,7 @@ mam_err_t mam_ntru_keygen(const mam_prng_t *prng, const trit_t *nonce, size_t no
 /* Decodes a public key h. A genuine one is 3g / (1 + 3f) with g invertible, so it is invertible
  * itself; one that is not (the all-zero key, for one) would make s = r h reveal the session key
  * to everybody, and is refused. */
-static mam_err_t decode_public_key(mam_ntru_poly_t *h, const trit_t pk[MAM_NTRU_PK_TRITS]) {
+static mam_err_t decode_public_key(mam_ntru_poly_t *h, const mam_trit_t pk[MAM_NTRU_PK_TRITS]) {
   if (!mam_ntru_poly_from_big(h, pk)) return MAM_ERR_NTRU_KEY;
   mam_ntru_poly_t h_ntt = *h;
   mam_ntru_poly_ntt(&h_ntt);
@@ -110,8 +110,8 @@ static mam_err_t sk_rebuild(mam_ntru_sk_t *sk) {
   return ok ? MAM_OK : MAM_ERR_NTRU_KEY;
 }
 
-mam_err_t mam_ntru_sk_load(mam_ntru_sk_t *sk, const trit_t f[MAM_NTRU_SK_TRITS],
-                           const trit_t pk[MAM_NTRU_PK_TRITS]) {
+mam_err_t mam_ntru_sk_load(mam_ntru_sk_t *sk, const mam_trit_t f[MAM_NTRU_SK_TRITS],
+                           const mam_trit_t pk[MAM_NTRU_PK_TRITS]) {
   if (!sk || !f || !pk) return MAM_ERR_NULL_ARG;
   memmove(sk->f, f, MAM_NTRU_SK_TRITS);
   memmove(sk->pk, pk, MAM_NTRU_PK_TRITS);
@@ -125,7 +125,7 @@ void mam_ntru_sk_destroy(mam_ntru_sk_t *sk) {
 }
 
 /* The Spongos both sides key with big(s) (encryption) or big(Y - small(m)) (decryption). */
-static void keyed_spongos(mam_spongos_t *sp, const trit_t big[MAM_NTRU_EKEY_TRITS]) {
+static void keyed_spongos(mam_spongos_t *sp, const mam_trit_t big[MAM_NTRU_EKEY_TRITS]) {
   mam_spongos_init(sp);
   mam_spongos_absorb(sp, big, MAM_NTRU_EKEY_TRITS);
   mam_spongos_commit(sp);
@@ -133,10 +133,10 @@ static void keyed_spongos(mam_spongos_t *sp, const trit_t big[MAM_NTRU_EKEY_TRIT
 
 /* Y = big(s + small(m)) with m = Encr(key) || Squeeze(781) under a Spongos keyed with big(s); ekey
  * holds big(s) meanwhile. There is no Commit between Encr and Squeeze (spec 8.3). */
-static void encrypt_with_r(const mam_ntru_poly_t *h, const trit_t r[MAM_NTRU_SK_TRITS],
-                           const trit_t key[MAM_NTRU_KEY_TRITS], trit_t ekey[MAM_NTRU_EKEY_TRITS]) {
+static void encrypt_with_r(const mam_ntru_poly_t *h, const mam_trit_t r[MAM_NTRU_SK_TRITS],
+                           const mam_trit_t key[MAM_NTRU_KEY_TRITS], mam_trit_t ekey[MAM_NTRU_EKEY_TRITS]) {
   mam_ntru_poly_t s, m_poly;
-  trit_t m[MASK_TRITS];
+  mam_trit_t m[MASK_TRITS];
   mam_spongos_t sp;
   mam_ntru_poly_from_small(&s, r);
   mam_ntru_poly_mul(&s, &s, h);
@@ -153,9 +153,9 @@ static void encrypt_with_r(const mam_ntru_poly_t *h, const trit_t r[MAM_NTRU_SK_
   mam_wipe(&sp, sizeof sp);
 }
 
-mam_err_t mam_ntru_encrypt(const mam_prng_t *prng, const trit_t pk[MAM_NTRU_PK_TRITS],
-                           const trit_t key[MAM_NTRU_KEY_TRITS], const trit_t *nonce,
-                           size_t nonce_len, trit_t ekey[MAM_NTRU_EKEY_TRITS]) {
+mam_err_t mam_ntru_encrypt(const mam_prng_t *prng, const mam_trit_t pk[MAM_NTRU_PK_TRITS],
+                           const mam_trit_t key[MAM_NTRU_KEY_TRITS], const mam_trit_t *nonce,
+                           size_t nonce_len, mam_trit_t ekey[MAM_NTRU_EKEY_TRITS]) {
   if (!prng || !pk || !key || !ekey || (!nonce && nonce_len)) return MAM_ERR_NULL_ARG;
   if (!mam_trits_valid(key, MAM_NTRU_KEY_TRITS) || !trits_arg_ok(nonce, nonce_len))
     return MAM_ERR_INVALID_ARG;
@@ -165,7 +165,7 @@ mam_err_t mam_ntru_encrypt(const mam_prng_t *prng, const trit_t pk[MAM_NTRU_PK_T
    * 486-trit block of that input counts, so K drops out (spec 5 and 8.3). */
   const mam_trits_view_t pieces[3] = {
       {pk, MAM_NTRU_ID_TRITS}, {key, MAM_NTRU_KEY_TRITS}, {nonce, nonce_len}};
-  trit_t r[MAM_NTRU_SK_TRITS];
+  mam_trit_t r[MAM_NTRU_SK_TRITS];
   mam_err_t err = mam_prng_gen(prng, MAM_PRNG_NTRUKEY, pieces, 3, r, MAM_NTRU_SK_TRITS);
   if (err == MAM_OK) encrypt_with_r(&h, r, key, ekey);
   mam_wipe(r, sizeof r);
@@ -174,8 +174,8 @@ mam_err_t mam_ntru_encrypt(const mam_prng_t *prng, const trit_t pk[MAM_NTRU_PK_T
 
 /* kt = Y (1 + 3f) in R, centred, then reduced mod 3; the Spongos keyed with big(Y - small(kt))
  * decrypts kt[0..243) and must squeeze kt[243..1024) (spec 8.4). */
-mam_err_t mam_ntru_decrypt(const mam_ntru_sk_t *sk, const trit_t ekey[MAM_NTRU_EKEY_TRITS],
-                           trit_t key[MAM_NTRU_KEY_TRITS]) {
+mam_err_t mam_ntru_decrypt(const mam_ntru_sk_t *sk, const mam_trit_t ekey[MAM_NTRU_EKEY_TRITS],
+                           mam_trit_t key[MAM_NTRU_KEY_TRITS]) {
   if (!sk || !ekey || !key) return MAM_ERR_NULL_ARG;
   mam_ntru_poly_t y, t;
   if (!mam_ntru_poly_from_big(&y, ekey)) {
@@ -186,11 +186,11 @@ mam_err_t mam_ntru_decrypt(const mam_ntru_sk_t *sk, const trit_t ekey[MAM_NTRU_E
   mam_ntru_poly_ntt(&t);
   mam_ntru_poly_mul_ntt(&t, &t, &sk->one_3f_ntt);
   mam_ntru_poly_intt(&t);
-  trit_t kt[MASK_TRITS];
+  mam_trit_t kt[MASK_TRITS];
   mam_ntru_poly_to_trits_mod3(&t, kt);
   mam_ntru_poly_from_small(&t, kt);
   mam_ntru_poly_sub(&y, &y, &t);
-  trit_t rh[MAM_NTRU_EKEY_TRITS];
+  mam_trit_t rh[MAM_NTRU_EKEY_TRITS];
   mam_ntru_poly_to_big(&y, rh);
   mam_spongos_t sp;
   keyed_spongos(&sp, rh);

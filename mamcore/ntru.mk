@@ -15,4 +15,4 @@ tests_check_ntru_LDADD = $(TEST_LDADD)
 EXTRA_PROGRAMS += bench/bench_ntru
 BENCHMARKS += bench/bench_ntru
 bench_bench_ntru_SOURCES = bench/bench_ntru.c
-bench_bench_ntru_LDADD = bench/libbench.la libmamcore.la
+bench_bench_ntru_LDADD = bench/libbench.la libmamcore-static.la

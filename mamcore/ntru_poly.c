@@ -221,18 +221,18 @@ static uint16_t pow_mod(uint16_t a, unsigned e) {
   return r;
 }
 
-static uint16_t coeff_from_trit(trit_t t) {
+static uint16_t coeff_from_trit(mam_trit_t t) {
   return (uint16_t)(t + (MAM_NTRU_Q & -(int32_t)(t < 0)));
 }
 
-void mam_ntru_poly_from_small(mam_ntru_poly_t *p, const trit_t *trits) {
+void mam_ntru_poly_from_small(mam_ntru_poly_t *p, const mam_trit_t *trits) {
   for (size_t i = 0; i < MAM_NTRU_N; i++) p->c[i] = coeff_from_trit(trits[i]);
 }
 
 /* t[0] + 3 t[1] + 9 t[2]. */
-static inline int32_t tryte_value(const trit_t *t) { return t[0] + 3 * t[1] + 9 * t[2]; }
+static inline int32_t tryte_value(const mam_trit_t *t) { return t[0] + 3 * t[1] + 9 * t[2]; }
 
-bool mam_ntru_poly_from_big(mam_ntru_poly_t *p, const trit_t *trits) {
+bool mam_ntru_poly_from_big(mam_ntru_poly_t *p, const mam_trit_t *trits) {
   if (!mam_trits_valid(trits, MAM_NTRU_PK_TRITS)) return false;
   uint32_t out_of_range = 0;
   for (size_t i = 0; i < MAM_NTRU_N; i++, trits += MAM_NTRU_COEFF_TRITS) {
@@ -245,7 +245,7 @@ bool mam_ntru_poly_from_big(mam_ntru_poly_t *p, const trit_t *trits) {
 }
 
 /* digit_trits[d] = the trits whose plain base-3 digits are d (0..26), each less one. */
-static const trit_t digit_trits[TRYTE_RADIX][MAM_TRITS_PER_TRYTE] = {
+static const mam_trit_t digit_trits[TRYTE_RADIX][MAM_TRITS_PER_TRYTE] = {
     {-1, -1, -1}, { 0, -1, -1}, { 1, -1, -1},
     {-1,  0, -1}, { 0,  0, -1}, { 1,  0, -1},
     {-1,  1, -1}, { 0,  1, -1}, { 1,  1, -1},
@@ -257,13 +257,13 @@ static const trit_t digit_trits[TRYTE_RADIX][MAM_TRITS_PER_TRYTE] = {
     {-1,  1,  1}, { 0,  1,  1}, { 1,  1,  1},
 };
 
-static inline void tryte_from_digits(uint32_t d, trit_t *t) {
+static inline void tryte_from_digits(uint32_t d, mam_trit_t *t) {
   memcpy(t, digit_trits[d], MAM_TRITS_PER_TRYTE);
 }
 
 /* Balanced base-3 digits of a centred coefficient v: the plain base-3 digits of v + 9841, less
  * one. */
-void mam_ntru_poly_to_big(const mam_ntru_poly_t *p, trit_t *trits) {
+void mam_ntru_poly_to_big(const mam_ntru_poly_t *p, mam_trit_t *trits) {
   for (size_t i = 0; i < MAM_NTRU_N; i++, trits += MAM_NTRU_COEFF_TRITS) {
     uint32_t u = (uint32_t)(mam_ntru_coeff_centred(p->c[i]) + BIG_OFFSET);
     tryte_from_digits(u % TRYTE_RADIX, trits);
@@ -272,13 +272,13 @@ void mam_ntru_poly_to_big(const mam_ntru_poly_t *p, trit_t *trits) {
   }
 }
 
-void mam_ntru_poly_to_trits_mod3(const mam_ntru_poly_t *p, trit_t *trits) {
+void mam_ntru_poly_to_trits_mod3(const mam_ntru_poly_t *p, mam_trit_t *trits) {
   for (size_t i = 0; i < MAM_NTRU_N; i++) {
     /* u = v + 6144 + 1 is in 0..12289 and congruent to v + 1, so (u mod 3) - 1 is v balanced
      * mod 3 (16-bit arithmetic throughout, so that the loop vectorizes) */
     uint16_t c = p->c[i];
     uint16_t u = (uint16_t)(c + MOD3_OFFSET + 1 - (MAM_NTRU_Q & -(int32_t)(c > MAM_NTRU_Q_HALF)));
-    trits[i] = (trit_t)(u % 3 - 1);
+    trits[i] = (mam_trit_t)(u % 3 - 1);
   }
 }
 

@@ -21,14 +21,14 @@ static inline int32_t mam_ntru_coeff_centred(uint16_t c) {
 }
 
 /* p = the small polynomial whose coefficient i is trit i (1024 trits, each -1..1). */
-void mam_ntru_poly_from_small(mam_ntru_poly_t *p, const trit_t *trits);
+void mam_ntru_poly_from_small(mam_ntru_poly_t *p, const mam_trit_t *trits);
 /* p = the big polynomial of 9216 trits (9 per coefficient, coefficient 0 first). False, with p
  * unspecified, when a trit is not -1..1 or a coefficient lies outside -6144..6144. */
-bool mam_ntru_poly_from_big(mam_ntru_poly_t *p, const trit_t *trits) MAM_WARN_UNUSED;
+bool mam_ntru_poly_from_big(mam_ntru_poly_t *p, const mam_trit_t *trits) MAM_WARN_UNUSED;
 /* Writes the 9216 trits of p, each coefficient centred in -6144..6144. */
-void mam_ntru_poly_to_big(const mam_ntru_poly_t *p, trit_t *trits);
+void mam_ntru_poly_to_big(const mam_ntru_poly_t *p, mam_trit_t *trits);
 /* Writes 1024 trits: each coefficient, centred, reduced to -1..1 (balanced mod 3). */
-void mam_ntru_poly_to_trits_mod3(const mam_ntru_poly_t *p, trit_t *trits);
+void mam_ntru_poly_to_trits_mod3(const mam_ntru_poly_t *p, mam_trit_t *trits);
 
 /* r = a + b, r = a - b, r = k a (k < q); r may alias a or b. Any form, both the same. */
 void mam_ntru_poly_add(mam_ntru_poly_t *r, const mam_ntru_poly_t *a, const mam_ntru_poly_t *b);

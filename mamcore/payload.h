@@ -12,12 +12,16 @@
 
 #include "mamcore/trits.h"
 
+MAM_BEGIN_DECLS
+
 /* Writes 2n tryte characters for n bytes (no terminator). */
-void mam_bytes_to_trytes(const uint8_t *bytes, size_t n, char *trytes);
+MAM_API void mam_bytes_to_trytes(const uint8_t *bytes, size_t n, char *trytes);
 /* Decodes 2n trytes into n bytes; MAM_ERR_INVALID_VALUE when they are not such an encoding
  * (odd length, a bad character, a pair above 255). */
-mam_err_t mam_trytes_to_bytes(const char *trytes, size_t n_trytes, uint8_t *bytes) MAM_WARN_UNUSED;
+MAM_API mam_err_t mam_trytes_to_bytes(const char *trytes, size_t n_trytes, uint8_t *bytes) MAM_WARN_UNUSED;
 /* True when the bytes are well-formed UTF-8 (no overlongs, no surrogates, at most U+10FFFF). */
-bool mam_utf8_valid(const uint8_t *s, size_t n);
+MAM_API bool mam_utf8_valid(const uint8_t *s, size_t n);
+
+MAM_END_DECLS
 
 #endif

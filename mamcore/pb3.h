@@ -7,6 +7,8 @@
 
 #include "mamcore/trits.h"
 
+MAM_BEGIN_DECLS
+
 #define MAM_PB3_TRYTE_TRITS 3
 #define MAM_PB3_TRINT_TRITS 9
 #define MAM_PB3_LONG_TRINT_TRITS 18
@@ -15,21 +17,23 @@
 #define MAM_PB3_SIZET_MAX_TRITS 42
 
 /* Trits used by sizet(v) (v <= MAM_PB3_SIZET_MAX). */
-size_t mam_pb3_sizet_trits(uint64_t v);
+MAM_API size_t mam_pb3_sizet_trits(uint64_t v);
 /* Writes sizet(v): one tryte holding the number d of value trytes, then v in 3d trits. */
-void mam_pb3_encode_sizet(uint64_t v, trit_t *buf, size_t *pos);
+MAM_API void mam_pb3_encode_sizet(uint64_t v, mam_trit_t *buf, size_t *pos);
 /* Reads a sizet; accepts non-minimal encodings and negative values the way the reference does
  * not check them, but rejects a length tryte outside 0..13 and negative values. */
-mam_err_t mam_pb3_decode_sizet(const trit_t *buf, size_t len, size_t *pos, uint64_t *v) MAM_WARN_UNUSED;
+MAM_API mam_err_t mam_pb3_decode_sizet(const mam_trit_t *buf, size_t len, size_t *pos, uint64_t *v) MAM_WARN_UNUSED;
 
 /* Fixed-width balanced integers (tryte = 3, trint = 9, long trint = 18 trits). */
-void mam_pb3_encode_int(int64_t v, size_t width, trit_t *buf, size_t *pos);
-mam_err_t mam_pb3_decode_int(const trit_t *buf, size_t len, size_t *pos, size_t width,
-                             int64_t *v) MAM_WARN_UNUSED;
+MAM_API void mam_pb3_encode_int(int64_t v, size_t width, mam_trit_t *buf, size_t *pos);
+MAM_API mam_err_t mam_pb3_decode_int(const mam_trit_t *buf, size_t len, size_t *pos, size_t width,
+                                     int64_t *v) MAM_WARN_UNUSED;
 
 /* Raw trits of a known length. */
-void mam_pb3_encode_trits(const trit_t *x, size_t n, trit_t *buf, size_t *pos);
-mam_err_t mam_pb3_decode_trits(const trit_t *buf, size_t len, size_t *pos, trit_t *x,
-                               size_t n) MAM_WARN_UNUSED;
+MAM_API void mam_pb3_encode_trits(const mam_trit_t *x, size_t n, mam_trit_t *buf, size_t *pos);
+MAM_API mam_err_t mam_pb3_decode_trits(const mam_trit_t *buf, size_t len, size_t *pos, mam_trit_t *x,
+                                       size_t n) MAM_WARN_UNUSED;
+
+MAM_END_DECLS
 
 #endif

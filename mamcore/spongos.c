@@ -28,7 +28,7 @@ static size_t run_length(const mam_spongos_t *sp, size_t n) {
   return n < room ? n : room;
 }
 
-void mam_spongos_absorb(mam_spongos_t *sp, const trit_t *x, size_t n) {
+void mam_spongos_absorb(mam_spongos_t *sp, const mam_trit_t *x, size_t n) {
   while (n > 0) {
     size_t k = run_length(sp, n);
     memcpy(sp->s + sp->pos, x, k);
@@ -38,7 +38,7 @@ void mam_spongos_absorb(mam_spongos_t *sp, const trit_t *x, size_t n) {
   }
 }
 
-void mam_spongos_squeeze(mam_spongos_t *sp, trit_t *out, size_t n) {
+void mam_spongos_squeeze(mam_spongos_t *sp, mam_trit_t *out, size_t n) {
   while (n > 0) {
     size_t k = run_length(sp, n);
     memcpy(out, sp->s + sp->pos, k);
@@ -49,7 +49,7 @@ void mam_spongos_squeeze(mam_spongos_t *sp, trit_t *out, size_t n) {
   }
 }
 
-bool mam_spongos_squeeze_eq(mam_spongos_t *sp, const trit_t *expected, size_t n) {
+bool mam_spongos_squeeze_eq(mam_spongos_t *sp, const mam_trit_t *expected, size_t n) {
   unsigned diff = 0;
   while (n > 0) {
     size_t k = run_length(sp, n);
@@ -62,12 +62,12 @@ bool mam_spongos_squeeze_eq(mam_spongos_t *sp, const trit_t *expected, size_t n)
   return diff == 0;
 }
 
-void mam_spongos_encr(mam_spongos_t *sp, const trit_t *x, trit_t *y, size_t n) {
+void mam_spongos_encr(mam_spongos_t *sp, const mam_trit_t *x, mam_trit_t *y, size_t n) {
   while (n > 0) {
     size_t k = run_length(sp, n);
-    trit_t *s = sp->s + sp->pos;
+    mam_trit_t *s = sp->s + sp->pos;
     for (size_t i = 0; i < k; i++) {
-      trit_t plain = x[i];
+      mam_trit_t plain = x[i];
       y[i] = mam_trit_add(plain, s[i]);
       s[i] = plain;
     }
@@ -78,12 +78,12 @@ void mam_spongos_encr(mam_spongos_t *sp, const trit_t *x, trit_t *y, size_t n) {
   }
 }
 
-void mam_spongos_decr(mam_spongos_t *sp, const trit_t *y, trit_t *x, size_t n) {
+void mam_spongos_decr(mam_spongos_t *sp, const mam_trit_t *y, mam_trit_t *x, size_t n) {
   while (n > 0) {
     size_t k = run_length(sp, n);
-    trit_t *s = sp->s + sp->pos;
+    mam_trit_t *s = sp->s + sp->pos;
     for (size_t i = 0; i < k; i++) {
-      trit_t plain = mam_trit_sub(y[i], s[i]);
+      mam_trit_t plain = mam_trit_sub(y[i], s[i]);
       x[i] = plain;
       s[i] = plain;
     }
@@ -94,7 +94,7 @@ void mam_spongos_decr(mam_spongos_t *sp, const trit_t *y, trit_t *x, size_t n) {
   }
 }
 
-void mam_spongos_hash(const trit_t *x, size_t x_len, trit_t *out, size_t n) {
+void mam_spongos_hash(const mam_trit_t *x, size_t x_len, mam_trit_t *out, size_t n) {
   mam_spongos_t sp;
   mam_spongos_init(&sp);
   mam_spongos_absorb(&sp, x, x_len);

@@ -60,7 +60,7 @@ static mam_err_t envelope_open(const uint8_t *buf, size_t len, uint8_t kind, mam
   if (n != len - ENVELOPE_HEAD - CHECKSUM_BYTES) return MAM_ERR_STATE_FORMAT;
   uint8_t sum[CHECKSUM_BYTES];
   checksum(buf, len - CHECKSUM_BYTES, sum);
-  if (!mam_trits_equal_ct((const trit_t *)sum, (const trit_t *)(buf + len - CHECKSUM_BYTES), CHECKSUM_BYTES))
+  if (!mam_trits_equal_ct((const mam_trit_t *)sum, (const mam_trit_t *)(buf + len - CHECKSUM_BYTES), CHECKSUM_BYTES))
     return MAM_ERR_STATE_FORMAT;
   *body = (mam_bdec_t){buf + ENVELOPE_HEAD, (size_t)n, 0, false};
   return MAM_OK;
@@ -102,7 +102,7 @@ mam_err_t mam_channel_state_save(const mam_channel_t *ch, const mam_endpoint_t *
 }
 
 /* A name of at most `max` trits, a multiple of 3. */
-static size_t decode_name(mam_bdec_t *d, trit_t *name, size_t max) {
+static size_t decode_name(mam_bdec_t *d, mam_trit_t *name, size_t max) {
   size_t n = (size_t)mam_bdec_uint(d, 2);
   if (n > max || n % 3) {
     d->bad = true;
@@ -199,7 +199,7 @@ static mam_err_t decode_ids(mam_bdec_t *d, mam_id_set_t *s) {
   uint64_t n = mam_bdec_uint(d, 4);
   if (d->bad || n > MAX_IDS || n * MAM_ID_TRITS > d->len - d->pos) return MAM_ERR_STATE_FORMAT;
   for (uint64_t i = 0; i < n; i++) {
-    trit_t id[MAM_ID_TRITS];
+    mam_trit_t id[MAM_ID_TRITS];
     mam_bdec_trits(d, id, MAM_ID_TRITS);
     if (d->bad) return MAM_ERR_STATE_FORMAT;
     mam_err_t err = mam_id_set_add(s, id);

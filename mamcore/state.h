@@ -14,21 +14,25 @@
 
 #include "mamcore/transport.h"
 
+MAM_BEGIN_DECLS
+
 #define MAM_STATE_FORMAT_VERSION 1
 
 /* A channel with its endpoints (their MSS trees with traversal caches, counters). */
-size_t mam_channel_state_size(const mam_channel_t *ch, const mam_endpoint_t *eps, size_t n_eps);
-mam_err_t mam_channel_state_save(const mam_channel_t *ch, const mam_endpoint_t *eps, size_t n_eps,
-                                 uint8_t *buf, size_t len, size_t *written) MAM_WARN_UNUSED;
+MAM_API size_t mam_channel_state_size(const mam_channel_t *ch, const mam_endpoint_t *eps, size_t n_eps);
+MAM_API mam_err_t mam_channel_state_save(const mam_channel_t *ch, const mam_endpoint_t *eps, size_t n_eps,
+                                         uint8_t *buf, size_t len, size_t *written) MAM_WARN_UNUSED;
 /* Loads into *ch and a malloc'd array of endpoints (free each with mam_endpoint_destroy, then the
  * array). Exhausted trees load. */
-mam_err_t mam_channel_state_load(const uint8_t *buf, size_t len, mam_channel_t *ch, mam_endpoint_t **eps,
-                                 size_t *n_eps) MAM_WARN_UNUSED;
+MAM_API mam_err_t mam_channel_state_load(const uint8_t *buf, size_t len, mam_channel_t *ch, mam_endpoint_t **eps,
+                                         size_t *n_eps) MAM_WARN_UNUSED;
 
 /* A reader's trusted ids and open messages (not its keys, not its limits). */
-size_t mam_reader_state_size(const mam_reader_t *r);
-mam_err_t mam_reader_state_save(const mam_reader_t *r, uint8_t *buf, size_t len, size_t *written) MAM_WARN_UNUSED;
+MAM_API size_t mam_reader_state_size(const mam_reader_t *r);
+MAM_API mam_err_t mam_reader_state_save(const mam_reader_t *r, uint8_t *buf, size_t len, size_t *written) MAM_WARN_UNUSED;
 /* Loads into an initialised reader, replacing its trusted sets and contexts. */
-mam_err_t mam_reader_state_load(mam_reader_t *r, const uint8_t *buf, size_t len) MAM_WARN_UNUSED;
+MAM_API mam_err_t mam_reader_state_load(mam_reader_t *r, const uint8_t *buf, size_t len) MAM_WARN_UNUSED;
+
+MAM_END_DECLS
 
 #endif

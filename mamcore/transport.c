@@ -27,8 +27,8 @@ static mam_err_t bundle_reserve(mam_bundle_t *b, size_t more) {
   return MAM_OK;
 }
 
-mam_err_t mam_bundle_append(mam_bundle_t *b, const trit_t chid[MAM_ID_TRITS],
-                            const trit_t msg_id[MAM_MSG_ID_TRITS], int64_t ord, const trit_t *trits, size_t n) {
+mam_err_t mam_bundle_append(mam_bundle_t *b, const mam_trit_t chid[MAM_ID_TRITS],
+                            const mam_trit_t msg_id[MAM_MSG_ID_TRITS], int64_t ord, const mam_trit_t *trits, size_t n) {
   size_t count = n ? (n + MAM_FRAGMENT_TRITS - 1) / MAM_FRAGMENT_TRITS : 1;
   mam_err_t err = bundle_reserve(b, count);
   if (err != MAM_OK) return err;
@@ -44,7 +44,7 @@ mam_err_t mam_bundle_append(mam_bundle_t *b, const trit_t chid[MAM_ID_TRITS],
   return MAM_OK;
 }
 
-void mam_tag_parse(const trit_t tag[MAM_TAG_TRITS], trit_t msg_id[MAM_MSG_ID_TRITS], int64_t *ord) {
+void mam_tag_parse(const mam_trit_t tag[MAM_TAG_TRITS], mam_trit_t msg_id[MAM_MSG_ID_TRITS], int64_t *ord) {
   memcpy(msg_id, tag, MAM_MSG_ID_TRITS);
   *ord = mam_trits_to_int(tag + MAM_MSG_ID_TRITS, MAM_ORD_TRITS);
 }
@@ -53,7 +53,7 @@ typedef struct message_writer {
   const mam_prng_t *prng;
   const mam_message_spec_t *spec;
   mam_write_ctx_t ctx;
-  trit_t *buf;
+  mam_trit_t *buf;
   size_t buf_len;
 } message_writer_t;
 
@@ -65,7 +65,7 @@ static mam_err_t write_packet(message_writer_t *mw, size_t i, mam_bundle_t *b) {
   if (i + 1 == s->packets) count = s->payload_trits / 3 - first; /* a partial last unit goes last */
   size_t len;
   int64_t ord;
-  const trit_t *part = s->payload ? s->payload + 3 * first : NULL; /* no arithmetic on a NULL payload */
+  const mam_trit_t *part = s->payload ? s->payload + 3 * first : NULL; /* no arithmetic on a NULL payload */
   mam_err_t err = mam_packet_write(mw->prng, &mw->ctx, part, 3 * count, s->checksum,
                                    i + 1 == s->packets, mw->buf, mw->buf_len, &len, &ord);
   return err == MAM_OK ? mam_bundle_append(b, mw->ctx.chid, mw->ctx.msg_id, ord, mw->buf, len) : err;
@@ -136,7 +136,7 @@ void mam_reader_destroy(mam_reader_t *r) {
   memset(r, 0, sizeof *r);
 }
 
-static mam_read_ctx_t *find_ctx(mam_reader_t *r, const trit_t chid[MAM_ID_TRITS], const trit_t msg_id[MAM_MSG_ID_TRITS]) {
+static mam_read_ctx_t *find_ctx(mam_reader_t *r, const mam_trit_t chid[MAM_ID_TRITS], const mam_trit_t msg_id[MAM_MSG_ID_TRITS]) {
   for (size_t i = 0; i < r->n_ctxs; i++)
     if (memcmp(r->ctxs[i].msg_id, msg_id, MAM_MSG_ID_TRITS) == 0 && memcmp(r->ctxs[i].chid, chid, MAM_ID_TRITS) == 0)
       return &r->ctxs[i];
@@ -165,8 +165,8 @@ static mam_err_t store_ctx(mam_reader_t *r, const mam_read_ctx_t *c) {
 }
 
 /* All message fragments of a bundle, one after another. */
-static trit_t *concat_fragments(const mam_tx_t *txs, size_t n) {
-  trit_t *all = malloc(n * MAM_FRAGMENT_TRITS);
+static mam_trit_t *concat_fragments(const mam_tx_t *txs, size_t n) {
+  mam_trit_t *all = malloc(n * MAM_FRAGMENT_TRITS);
   for (size_t i = 0; all && i < n; i++) memcpy(all + i * MAM_FRAGMENT_TRITS, txs[i].fragment, MAM_FRAGMENT_TRITS);
   return all;
 }
@@ -185,7 +185,7 @@ static void fill_decoded(const mam_read_ctx_t *c, int64_t ord, bool last, mam_pa
 }
 
 /* Reads the packet at msg[offset..) with context c; `tag_ord` is the ord its tag carries. */
-static mam_err_t read_packet_at(mam_reader_t *r, mam_read_ctx_t *c, int64_t tag_ord, const trit_t *msg,
+static mam_err_t read_packet_at(mam_reader_t *r, mam_read_ctx_t *c, int64_t tag_ord, const mam_trit_t *msg,
                                 size_t len, mam_decoded_t *out) {
   if (tag_ord != c->ord && tag_ord != -c->ord) return MAM_ERR_BAD_ORD;
   bool last = tag_ord < 0;
@@ -197,9 +197,9 @@ static mam_err_t read_packet_at(mam_reader_t *r, mam_read_ctx_t *c, int64_t tag_
   return err;
 }
 
-static mam_err_t read_header_bundle(mam_reader_t *r, const mam_tx_t *txs, size_t n, const trit_t *msg,
-                                    const trit_t msg_id[MAM_MSG_ID_TRITS], mam_decoded_t *out, bool *has_packet) {
-  const trit_t *chid = txs[0].address;
+static mam_err_t read_header_bundle(mam_reader_t *r, const mam_tx_t *txs, size_t n, const mam_trit_t *msg,
+                                    const mam_trit_t msg_id[MAM_MSG_ID_TRITS], mam_decoded_t *out, bool *has_packet) {
+  const mam_trit_t *chid = txs[0].address;
   if (find_ctx(r, chid, msg_id)) return MAM_OK; /* a repeat of a header already read */
   mam_read_ctx_t c;
   size_t used;
@@ -207,7 +207,7 @@ static mam_err_t read_header_bundle(mam_reader_t *r, const mam_tx_t *txs, size_t
   if (err != MAM_OK) return err;
   size_t j = used / MAM_FRAGMENT_TRITS + (used % MAM_FRAGMENT_TRITS ? 1 : 0);
   if (j < n) {
-    trit_t id[MAM_MSG_ID_TRITS];
+    mam_trit_t id[MAM_MSG_ID_TRITS];
     int64_t tag_ord;
     mam_tag_parse(txs[j].tag, id, &tag_ord);
     err = read_packet_at(r, &c, tag_ord, msg + j * MAM_FRAGMENT_TRITS, (n - j) * MAM_FRAGMENT_TRITS, out);
@@ -229,10 +229,10 @@ mam_err_t mam_reader_read_bundle(mam_reader_t *r, const mam_tx_t *txs, size_t n,
   *has_packet = false;
   memset(out, 0, sizeof *out);
   if (n == 0) return MAM_ERR_TRUNCATED;
-  trit_t msg_id[MAM_MSG_ID_TRITS];
+  mam_trit_t msg_id[MAM_MSG_ID_TRITS];
   int64_t ord;
   mam_tag_parse(txs[0].tag, msg_id, &ord);
-  trit_t *msg = concat_fragments(txs, n);
+  mam_trit_t *msg = concat_fragments(txs, n);
   if (!msg) return MAM_ERR_NO_MEMORY;
   mam_err_t err;
   if (ord == 0) {

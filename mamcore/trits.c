@@ -35,12 +35,12 @@ bool mam_trytes_valid(const char *trytes, size_t n) {
 
 /* The three trits of each tryte value -13..13, least significant first (spec 1.1); a table because
  * tryte conversion sits on the feed's hot path. */
-static const trit_t tryte_trits[27][3] = {
+static const mam_trit_t tryte_trits[27][3] = {
     {-1, -1, -1}, {0, -1, -1}, {1, -1, -1}, {-1, 0, -1}, {0, 0, -1}, {1, 0, -1}, {-1, 1, -1}, {0, 1, -1}, {1, 1, -1},
     {-1, -1, 0}, {0, -1, 0}, {1, -1, 0}, {-1, 0, 0}, {0, 0, 0}, {1, 0, 0}, {-1, 1, 0}, {0, 1, 0}, {1, 1, 0},
     {-1, -1, 1}, {0, -1, 1}, {1, -1, 1}, {-1, 0, 1}, {0, 0, 1}, {1, 0, 1}, {-1, 1, 1}, {0, 1, 1}, {1, 1, 1}};
 
-mam_err_t mam_trytes_to_trits(const char *trytes, size_t n, trit_t *trits) {
+mam_err_t mam_trytes_to_trits(const char *trytes, size_t n, mam_trit_t *trits) {
   for (size_t i = 0; i < n; i++) {
     int v = mam_tryte_value(trytes[i]);
     if (v == MAM_TRYTE_INVALID) return MAM_ERR_INVALID_TRYTE;
@@ -49,27 +49,27 @@ mam_err_t mam_trytes_to_trits(const char *trytes, size_t n, trit_t *trits) {
   return MAM_OK;
 }
 
-void mam_trits_to_trytes(const trit_t *trits, size_t n_trits, char *trytes) {
+void mam_trits_to_trytes(const mam_trit_t *trits, size_t n_trits, char *trytes) {
   for (size_t i = 0; i + 3 <= n_trits; i += 3)
     trytes[i / 3] = mam_tryte_char(trits[i] + 3 * trits[i + 1] + 9 * trits[i + 2]);
 }
 
-void mam_trits_from_int(int64_t v, trit_t *trits, size_t n) {
+void mam_trits_from_int(int64_t v, mam_trit_t *trits, size_t n) {
   for (size_t i = 0; i < n; i++) {
     int64_t r = ((v % 3) + 3) % 3;
     if (r == 2) r = -1;
-    trits[i] = (trit_t)r;
+    trits[i] = (mam_trit_t)r;
     v = (v - r) / 3;
   }
 }
 
-int64_t mam_trits_to_int(const trit_t *trits, size_t n) {
+int64_t mam_trits_to_int(const mam_trit_t *trits, size_t n) {
   int64_t v = 0;
   for (size_t i = n; i-- > 0;) v = v * 3 + trits[i];
   return v;
 }
 
-void mam_trits_increment(trit_t *trits, size_t n) {
+void mam_trits_increment(mam_trit_t *trits, size_t n) {
   for (size_t i = 0; i < n; i++) {
     if (trits[i] < 1) {
       trits[i]++;
@@ -79,7 +79,7 @@ void mam_trits_increment(trit_t *trits, size_t n) {
   }
 }
 
-bool mam_trits_valid(const trit_t *trits, size_t n) {
+bool mam_trits_valid(const mam_trit_t *trits, size_t n) {
   unsigned bad = 0; /* no early exit: the loop vectorises, and it is on the decode path */
   for (size_t i = 0; i < n; i++) bad |= (uint8_t)(trits[i] + 1) > 2;
   return bad == 0;
@@ -87,7 +87,7 @@ bool mam_trits_valid(const trit_t *trits, size_t n) {
 
 void mam_wipe(void *p, size_t n) { explicit_bzero(p, n); }
 
-bool mam_trits_equal_ct(const trit_t *a, const trit_t *b, size_t n) {
+bool mam_trits_equal_ct(const mam_trit_t *a, const mam_trit_t *b, size_t n) {
   unsigned diff = 0;
   for (size_t i = 0; i < n; i++) diff |= (unsigned)(uint8_t)(a[i] ^ b[i]);
   return diff == 0;

@@ -17,7 +17,7 @@
 /* The widest word of any implementation, in lanes. */
 #define MAX_LANES 512
 
-void mam_troika_f(trit_t state[MAM_TROIKA_STATE_TRITS]) {
+void mam_troika_f(mam_trit_t state[MAM_TROIKA_STATE_TRITS]) {
 #if TROIKA_X86
   if (__builtin_cpu_supports("avx512f")) {
     mam_troika_lanes_f_avx512(state);
@@ -122,7 +122,7 @@ static inline unsigned get_mask(const uint8_t *word, size_t j0) {
 
 /* Bit-slices trits [0, len) of the sources src[0..n) into lanes 0..n-1 of `state` (n <= the
  * word's lanes). Other lanes and trits are left as they are. */
-static void sliced_load(uint8_t *state, size_t word_bytes, const trit_t *const *src, size_t n,
+static void sliced_load(uint8_t *state, size_t word_bytes, const mam_trit_t *const *src, size_t n,
                         size_t len) {
   for (size_t j0 = 0; j0 < n; j0 += TILE)
     for (size_t i0 = 0; i0 < len; i0 += TILE) {
@@ -138,7 +138,7 @@ static void sliced_load(uint8_t *state, size_t word_bytes, const trit_t *const *
 }
 
 /* The inverse of sliced_load: trits [0, len) of lanes 0..n-1 to dst[0..n). */
-static void sliced_store(const uint8_t *state, size_t word_bytes, trit_t *const *dst, size_t n,
+static void sliced_store(const uint8_t *state, size_t word_bytes, mam_trit_t *const *dst, size_t n,
                          size_t len) {
   for (size_t j0 = 0; j0 < n; j0 += TILE)
     for (size_t i0 = 0; i0 < len; i0 += TILE) {
@@ -205,8 +205,8 @@ static void clear_trits_from(sliced_work_t *w, size_t from) {
 }
 
 /* out_j = F(in_j || 0)[0..out_len) for j < n <= lanes. */
-static void sliced_hash_block(sliced_work_t *w, const trit_t *const *in, size_t in_len,
-                              trit_t *const *out, size_t out_len, size_t n) {
+static void sliced_hash_block(sliced_work_t *w, const mam_trit_t *const *in, size_t in_len,
+                              mam_trit_t *const *out, size_t out_len, size_t n) {
   clear_trits_from(w, 0);
   sliced_load(w->state, w->word_bytes, in, n, in_len);
   w->impl->permute(w->state, w->scratch);
@@ -216,10 +216,10 @@ static void sliced_hash_block(sliced_work_t *w, const trit_t *const *in, size_t 
 /* Hash chains of n <= lanes values, ordered by steps[j] non-increasing so that the lanes still
  * running after k steps are always a prefix. Finished lanes are copied out to w->chain as soon
  * as their count is reached, and the chain values stay sliced across all steps. */
-static void sliced_chains_block(sliced_work_t *w, trit_t *const *chains, size_t len,
+static void sliced_chains_block(sliced_work_t *w, mam_trit_t *const *chains, size_t len,
                                 const uint8_t *steps, size_t n) {
   clear_trits_from(w, 0);
-  sliced_load(w->state, w->word_bytes, (const trit_t *const *)chains, n, len);
+  sliced_load(w->state, w->word_bytes, (const mam_trit_t *const *)chains, n, len);
   size_t running = n;
   for (unsigned k = 0; k < steps[0]; k++) {
     while (running > 0 && steps[running - 1] <= k) running--;
@@ -232,14 +232,14 @@ static void sliced_chains_block(sliced_work_t *w, trit_t *const *chains, size_t 
 
 /* ---- One state at a time ---- */
 
-static void hash_one(const trit_t *in, size_t in_len, trit_t *out, size_t out_len) {
-  trit_t s[MAM_TROIKA_STATE_TRITS] = {0};
+static void hash_one(const mam_trit_t *in, size_t in_len, mam_trit_t *out, size_t out_len) {
+  mam_trit_t s[MAM_TROIKA_STATE_TRITS] = {0};
   memcpy(s, in, in_len);
   mam_troika_f(s);
   memcpy(out, s, out_len);
 }
 
-static void chain_one(trit_t *x, size_t len, unsigned steps) {
+static void chain_one(mam_trit_t *x, size_t len, unsigned steps) {
   for (unsigned k = 0; k < steps; k++) hash_one(x, len, x, len);
 }
 
@@ -250,7 +250,7 @@ static bool lengths_ok(size_t in_len, size_t out_len) {
 }
 
 /* Hashes of `count` inputs of in_len trits (in_len <= 729 here), outputs out_len trits. */
-static void hash_batch(mam_troika_impl_t impl, const trit_t *in, size_t in_len, trit_t *out,
+static void hash_batch(mam_troika_impl_t impl, const mam_trit_t *in, size_t in_len, mam_trit_t *out,
                        size_t out_len, size_t count) {
   const mam_troika_sliced_t *sliced = sliced_of(resolve(impl, count));
   sliced_work_t w;
@@ -259,8 +259,8 @@ static void hash_batch(mam_troika_impl_t impl, const trit_t *in, size_t in_len, 
       hash_one(in + j * in_len, in_len, out + j * out_len, out_len);
     return;
   }
-  const trit_t *src[MAX_LANES];
-  trit_t *dst[MAX_LANES];
+  const mam_trit_t *src[MAX_LANES];
+  mam_trit_t *dst[MAX_LANES];
   for (size_t first = 0; first < count; first += sliced->lanes) {
     size_t n = min_size(count - first, sliced->lanes);
     for (size_t j = 0; j < n; j++) {
@@ -272,20 +272,20 @@ static void hash_batch(mam_troika_impl_t impl, const trit_t *in, size_t in_len, 
   work_free(&w);
 }
 
-void mam_troika_f_batch_impl(mam_troika_impl_t impl, trit_t *states, size_t count) {
+void mam_troika_f_batch_impl(mam_troika_impl_t impl, mam_trit_t *states, size_t count) {
   hash_batch(impl, states, MAM_TROIKA_STATE_TRITS, states, MAM_TROIKA_STATE_TRITS, count);
 }
 
-void mam_troika_f_batch(trit_t *states, size_t count) {
+void mam_troika_f_batch(mam_trit_t *states, size_t count) {
   mam_troika_f_batch_impl(MAM_TROIKA_AUTO, states, count);
 }
 
-void mam_troika_hash_batch_impl(mam_troika_impl_t impl, const trit_t *in, size_t in_len,
-                                trit_t *out, size_t out_len, size_t count) {
+void mam_troika_hash_batch_impl(mam_troika_impl_t impl, const mam_trit_t *in, size_t in_len,
+                                mam_trit_t *out, size_t out_len, size_t count) {
   if (lengths_ok(in_len, out_len)) hash_batch(impl, in, in_len, out, out_len, count);
 }
 
-void mam_troika_hash_batch(const trit_t *in, size_t in_len, trit_t *out, size_t out_len,
+void mam_troika_hash_batch(const mam_trit_t *in, size_t in_len, mam_trit_t *out, size_t out_len,
                            size_t count) {
   mam_troika_hash_batch_impl(MAM_TROIKA_AUTO, in, in_len, out, out_len, count);
 }
@@ -301,9 +301,9 @@ static size_t order_by_steps(size_t *order, const uint8_t *steps, size_t count) 
   return start[UINT8_MAX];
 }
 
-static void sliced_chains(sliced_work_t *w, trit_t *chains, size_t len, const uint8_t *steps,
+static void sliced_chains(sliced_work_t *w, mam_trit_t *chains, size_t len, const uint8_t *steps,
                           const size_t *order, size_t active) {
-  trit_t *block[MAX_LANES];
+  mam_trit_t *block[MAX_LANES];
   uint8_t block_steps[MAX_LANES];
   size_t lanes = w->impl->lanes;
   for (size_t first = 0; first < active; first += lanes) {
@@ -316,7 +316,7 @@ static void sliced_chains(sliced_work_t *w, trit_t *chains, size_t len, const ui
   }
 }
 
-void mam_troika_chains_impl(mam_troika_impl_t impl, trit_t *chains, size_t len,
+void mam_troika_chains_impl(mam_troika_impl_t impl, mam_trit_t *chains, size_t len,
                             const uint8_t *steps, size_t count) {
   if (!lengths_ok(len, len)) return;
   const mam_troika_sliced_t *sliced = sliced_of(resolve(impl, count));
@@ -332,6 +332,6 @@ void mam_troika_chains_impl(mam_troika_impl_t impl, trit_t *chains, size_t len,
   free(order);
 }
 
-void mam_troika_chains(trit_t *chains, size_t len, const uint8_t *steps, size_t count) {
+void mam_troika_chains(mam_trit_t *chains, size_t len, const uint8_t *steps, size_t count) {
   mam_troika_chains_impl(MAM_TROIKA_AUTO, chains, len, steps, count);
 }

@@ -13,30 +13,32 @@
 
 #include "mamcore/trits.h"
 
+MAM_BEGIN_DECLS
+
 #define MAM_TROIKA_STATE_TRITS 729
 #define MAM_TROIKA_RATE_TRITS 486
 #define MAM_TROIKA_ROUNDS 24
 
 /* Plain Troika permutation of an unbalanced state (values 0..2) for `rounds` rounds (<= 24). */
-void mam_troika_ref_permute(uint8_t state[MAM_TROIKA_STATE_TRITS], unsigned rounds);
+MAM_API void mam_troika_ref_permute(uint8_t state[MAM_TROIKA_STATE_TRITS], unsigned rounds);
 /* Plain F on a balanced state. */
-void mam_troika_ref_f(trit_t state[MAM_TROIKA_STATE_TRITS]);
+MAM_API void mam_troika_ref_f(mam_trit_t state[MAM_TROIKA_STATE_TRITS]);
 
 /* Fast F on one balanced state. */
-void mam_troika_f(trit_t state[MAM_TROIKA_STATE_TRITS]);
+MAM_API void mam_troika_f(mam_trit_t state[MAM_TROIKA_STATE_TRITS]);
 
 /* Fast F on `count` independent balanced states stored one after another (729 trits each). */
-void mam_troika_f_batch(trit_t *states, size_t count);
+MAM_API void mam_troika_f_batch(mam_trit_t *states, size_t count);
 
 /* Short-input hashes: out_j = F(in_j || 0^(729-in_len))[0..out_len) for j < count, where the
  * inputs (in_len trits each, 0 < in_len <= 486) and outputs (out_len <= 486) are stored one after
  * another. This equals Spongos.Hash_out_len(in_j) (spec section 4). */
-void mam_troika_hash_batch(const trit_t *in, size_t in_len, trit_t *out, size_t out_len,
-                           size_t count);
+MAM_API void mam_troika_hash_batch(const mam_trit_t *in, size_t in_len, mam_trit_t *out, size_t out_len,
+                                   size_t count);
 
 /* Hash chains: replaces each len-trit value x_j (0 < len <= 486), stored one after another, by
  * H^steps[j](x_j) with H(x) = F(x || 0^(729-len))[0..len). Used by WOTS (len 162). */
-void mam_troika_chains(trit_t *chains, size_t len, const uint8_t *steps, size_t count);
+MAM_API void mam_troika_chains(mam_trit_t *chains, size_t len, const uint8_t *steps, size_t count);
 
 /* Calls with lengths outside the ranges above do nothing. None of these functions keeps state
  * between calls; they are safe to call from several threads at once. */
@@ -52,16 +54,18 @@ typedef enum {
 } mam_troika_impl_t;
 
 /* Whether this CPU can run `impl`. */
-bool mam_troika_impl_supported(mam_troika_impl_t impl);
+MAM_API bool mam_troika_impl_supported(mam_troika_impl_t impl);
 /* States handled per step (1 for MAM_TROIKA_SINGLE, 0 for MAM_TROIKA_AUTO). */
-size_t mam_troika_impl_lanes(mam_troika_impl_t impl);
+MAM_API size_t mam_troika_impl_lanes(mam_troika_impl_t impl);
 
 /* The batch functions run by a given implementation; one the CPU does not support is replaced
  * by the automatic choice. */
-void mam_troika_f_batch_impl(mam_troika_impl_t impl, trit_t *states, size_t count);
-void mam_troika_hash_batch_impl(mam_troika_impl_t impl, const trit_t *in, size_t in_len,
-                                trit_t *out, size_t out_len, size_t count);
-void mam_troika_chains_impl(mam_troika_impl_t impl, trit_t *chains, size_t len,
-                            const uint8_t *steps, size_t count);
+MAM_API void mam_troika_f_batch_impl(mam_troika_impl_t impl, mam_trit_t *states, size_t count);
+MAM_API void mam_troika_hash_batch_impl(mam_troika_impl_t impl, const mam_trit_t *in, size_t in_len,
+                                        mam_trit_t *out, size_t out_len, size_t count);
+MAM_API void mam_troika_chains_impl(mam_troika_impl_t impl, mam_trit_t *chains, size_t len,
+                                    const uint8_t *steps, size_t count);
+
+MAM_END_DECLS
 
 #endif

@@ -26,4 +26,4 @@ tests_check_troika_LDADD = $(TEST_LDADD)
 EXTRA_PROGRAMS += bench/bench_troika
 BENCHMARKS += bench/bench_troika
 bench_bench_troika_SOURCES = bench/bench_troika.c
-bench_bench_troika_LDADD = bench/libbench.la libmamcore.la
+bench_bench_troika_LDADD = bench/libbench.la libmamcore-static.la

@@ -23,13 +23,13 @@ typedef struct {
   uint32_t pos[32], neg[32];
 } mam_troika_lanes_t;
 
-void mam_troika_lanes_load(mam_troika_lanes_t *lanes, const trit_t state[MAM_TROIKA_STATE_TRITS]);
-void mam_troika_lanes_store(trit_t state[MAM_TROIKA_STATE_TRITS], const mam_troika_lanes_t *lanes);
+void mam_troika_lanes_load(mam_troika_lanes_t *lanes, const mam_trit_t state[MAM_TROIKA_STATE_TRITS]);
+void mam_troika_lanes_store(mam_trit_t state[MAM_TROIKA_STATE_TRITS], const mam_troika_lanes_t *lanes);
 
 /* F on one balanced state in packed lanes: plain C, and with AVX-512F (x86 only, to be called
  * only when the CPU has it). */
-void mam_troika_lanes_f(trit_t state[MAM_TROIKA_STATE_TRITS]);
-void mam_troika_lanes_f_avx512(trit_t state[MAM_TROIKA_STATE_TRITS]);
+void mam_troika_lanes_f(mam_trit_t state[MAM_TROIKA_STATE_TRITS]);
+void mam_troika_lanes_f_avx512(mam_trit_t state[MAM_TROIKA_STATE_TRITS]);
 
 /* Bit-sliced states: trit i of lane (state) j is bit j of words pos[i] and neg[i], each word
  * `lanes` bits wide. Memory layout: word 2i is pos[i], word 2i+1 is neg[i], a word being lanes/8

@@ -30,14 +30,14 @@ static inline wtrit_t rotate_lane(wtrit_t x, unsigned k) {
  * 32 by 32 bytes and cut into four 16x16 tiles. */
 #define PADDED (2 * TILE)
 
-void mam_troika_lanes_load(mam_troika_lanes_t *lanes, const trit_t state[MAM_TROIKA_STATE_TRITS]) {
-  trit_t padded[PADDED][PADDED] = {{0}};
+void mam_troika_lanes_load(mam_troika_lanes_t *lanes, const mam_trit_t state[MAM_TROIKA_STATE_TRITS]) {
+  mam_trit_t padded[PADDED][PADDED] = {{0}};
   for (size_t s = 0; s < MAM_TROIKA_SLICES; s++)
     memcpy(padded[s], state + MAM_TROIKA_SLICES * s, MAM_TROIKA_SLICES);
   memset(lanes, 0, sizeof *lanes);
   for (size_t s0 = 0; s0 < PADDED; s0 += TILE)
     for (size_t l0 = 0; l0 < PADDED; l0 += TILE) {
-      const trit_t *rows[TILE];
+      const mam_trit_t *rows[TILE];
       bytes16_t m[TILE];
       for (size_t j = 0; j < TILE; j++) rows[j] = padded[s0 + j];
       tile_read(m, rows, TILE, l0, TILE);
@@ -49,11 +49,11 @@ void mam_troika_lanes_load(mam_troika_lanes_t *lanes, const trit_t state[MAM_TRO
     }
 }
 
-void mam_troika_lanes_store(trit_t state[MAM_TROIKA_STATE_TRITS], const mam_troika_lanes_t *lanes) {
-  trit_t padded[PADDED][PADDED];
+void mam_troika_lanes_store(mam_trit_t state[MAM_TROIKA_STATE_TRITS], const mam_troika_lanes_t *lanes) {
+  mam_trit_t padded[PADDED][PADDED];
   for (size_t s0 = 0; s0 < PADDED; s0 += TILE)
     for (size_t l0 = 0; l0 < PADDED; l0 += TILE) {
-      trit_t *rows[TILE];
+      mam_trit_t *rows[TILE];
       bytes16_t m[TILE];
       for (size_t k = 0; k < TILE; k++)
         m[k] = masks_to_trits((lanes->pos[l0 + k] >> s0) & 0xffff,
@@ -98,7 +98,7 @@ static void add_parity_and_constant(wtrit_t out[LANES], const wtrit_t in[LANES],
   }
 }
 
-void mam_troika_lanes_f(trit_t state[MAM_TROIKA_STATE_TRITS]) {
+void mam_troika_lanes_f(mam_trit_t state[MAM_TROIKA_STATE_TRITS]) {
   mam_troika_lanes_t packed;
   wtrit_t lanes[LANES], shifted[LANES];
   mam_troika_lanes_load(&packed, state);

@@ -110,7 +110,7 @@ static inline void round_function(wtrit_t *x0, wtrit_t *x1, wtrit_t *x2, const w
   *x2 = wtrit_add(*x2, wtrit_add(q2, rc->column[2]));
 }
 
-void mam_troika_lanes_f_avx512(trit_t state[MAM_TROIKA_STATE_TRITS]) {
+void mam_troika_lanes_f_avx512(mam_trit_t state[MAM_TROIKA_STATE_TRITS]) {
   mam_troika_lanes_t lanes;
   wtrit_t x[3];
   word_t shift[3];

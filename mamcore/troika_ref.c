@@ -68,9 +68,9 @@ void mam_troika_ref_permute(uint8_t state[MAM_TROIKA_STATE_TRITS], unsigned roun
   }
 }
 
-void mam_troika_ref_f(trit_t state[MAM_TROIKA_STATE_TRITS]) {
+void mam_troika_ref_f(mam_trit_t state[MAM_TROIKA_STATE_TRITS]) {
   uint8_t u[MAM_TROIKA_STATE_TRITS];
   for (int i = 0; i < MAM_TROIKA_STATE_TRITS; i++) u[i] = (uint8_t)(state[i] + 1);
   mam_troika_ref_permute(u, MAM_TROIKA_ROUNDS);
-  for (int i = 0; i < MAM_TROIKA_STATE_TRITS; i++) state[i] = (trit_t)(u[i] - 1);
+  for (int i = 0; i < MAM_TROIKA_STATE_TRITS; i++) state[i] = (mam_trit_t)(u[i] - 1);
 }

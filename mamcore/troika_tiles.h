@@ -51,7 +51,7 @@ static inline void tile_transpose(bytes16_t m[TILE]) {
 }
 
 /* Row j of the tile = rows[j][first .. first + cols) for j < n_rows, the rest 0. */
-static inline void tile_read(bytes16_t m[TILE], const trit_t *const *rows, size_t n_rows,
+static inline void tile_read(bytes16_t m[TILE], const mam_trit_t *const *rows, size_t n_rows,
                              size_t first, size_t cols) {
   if (n_rows == TILE && cols == TILE) {
     for (size_t j = 0; j < TILE; j++) memcpy(&m[j], rows[j] + first, TILE);
@@ -62,7 +62,7 @@ static inline void tile_read(bytes16_t m[TILE], const trit_t *const *rows, size_
 }
 
 /* rows[j][first .. first + cols) = row j of the tile for j < n_rows. */
-static inline void tile_write(trit_t *const *rows, size_t n_rows, size_t first, size_t cols,
+static inline void tile_write(mam_trit_t *const *rows, size_t n_rows, size_t first, size_t cols,
                               const bytes16_t m[TILE]) {
   if (cols == TILE) {
     for (size_t j = 0; j < n_rows; j++) memcpy(rows[j] + first, &m[j], TILE);

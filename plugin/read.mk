@@ -21,4 +21,4 @@ tests_check_assembler_LDADD = plugin/libmgread.la $(TEST_LDADD)
 EXTRA_PROGRAMS += bench/bench_feed
 BENCHMARKS += bench/bench_feed
 bench_bench_feed_SOURCES = bench/bench_feed.c
-bench_bench_feed_LDADD = zmq/libmgzmq.la plugin/libmgread.la bench/libbench.la libmamcore.la $(ZMQ_LIBS)
+bench_bench_feed_LDADD = zmq/libmgzmq.la plugin/libmgread.la bench/libbench.la libmamcore-static.la $(ZMQ_LIBS)

@@ -13,4 +13,4 @@ tests_check_store_LDADD = plugin/libmgstore.la $(TEST_LDADD) $(SQLITE_LIBS)
 EXTRA_PROGRAMS += bench/bench_store
 BENCHMARKS += bench/bench_store
 bench_bench_store_SOURCES = bench/bench_store.c
-bench_bench_store_LDADD = bench/libbench.la plugin/libmgstore.la libmamcore.la
+bench_bench_store_LDADD = bench/libbench.la plugin/libmgstore.la libmamcore-static.la

@@ -76,7 +76,7 @@ tangle_err_t tangle_bundle_build(const tangle_bundle_entry_t *entries, size_t n_
 
 /* The Kerl input bytes of tx's essence: two 48-byte chunks. */
 static tangle_err_t essence_bytes(const tangle_tx_t *tx, uint8_t bytes[ESSENCE_BYTES]) {
-  trit_t essence[TANGLE_TX_ESSENCE_TRITS];
+  mam_trit_t essence[TANGLE_TX_ESSENCE_TRITS];
   tangle_err_t err = tangle_tx_essence(tx, essence);
   if (err != TANGLE_OK) return err;
   for (unsigned c = 0; c < ESSENCE_CHUNKS; c++)
@@ -85,13 +85,13 @@ static tangle_err_t essence_bytes(const tangle_tx_t *tx, uint8_t bytes[ESSENCE_B
   return TANGLE_OK;
 }
 
-tangle_err_t tangle_bundle_hash(const tangle_tx_t *txs, size_t n, trit_t hash[TANGLE_TX_HASH_TRITS]) {
+tangle_err_t tangle_bundle_hash(const tangle_tx_t *txs, size_t n, mam_trit_t hash[TANGLE_TX_HASH_TRITS]) {
   if (!txs || !hash) return TANGLE_ERR_NULL_ARG;
   if (n == 0) return TANGLE_ERR_INVALID_ARG;
   tangle_kerl_t k;
   tangle_kerl_init(&k);
   for (size_t i = 0; i < n; i++) {
-    trit_t essence[TANGLE_TX_ESSENCE_TRITS];
+    mam_trit_t essence[TANGLE_TX_ESSENCE_TRITS];
     tangle_err_t err = tangle_tx_essence(&txs[i], essence);
     if (err == TANGLE_OK) err = tangle_kerl_absorb(&k, essence, sizeof essence);
     if (err != TANGLE_OK) return err;
@@ -99,7 +99,7 @@ tangle_err_t tangle_bundle_hash(const tangle_tx_t *txs, size_t n, trit_t hash[TA
   return tangle_kerl_squeeze(&k, hash, TANGLE_TX_HASH_TRITS);
 }
 
-void tangle_bundle_normalize(const trit_t hash[TANGLE_TX_HASH_TRITS],
+void tangle_bundle_normalize(const mam_trit_t hash[TANGLE_TX_HASH_TRITS],
                              int8_t normalized[TANGLE_BUNDLE_NORMALIZED_TRYTES]) {
   for (unsigned i = 0; i < TANGLE_BUNDLE_NORMALIZED_TRYTES; i++)
     normalized[i] = (int8_t)(hash[3 * i] + 3 * hash[3 * i + 1] + 9 * hash[3 * i + 2]);
@@ -118,7 +118,7 @@ void tangle_bundle_normalize(const trit_t hash[TANGLE_TX_HASH_TRITS],
   }
 }
 
-static bool normalized_has_max(const trit_t hash[TANGLE_TX_HASH_TRITS]) {
+static bool normalized_has_max(const mam_trit_t hash[TANGLE_TX_HASH_TRITS]) {
   int8_t norm[TANGLE_BUNDLE_NORMALIZED_TRYTES];
   tangle_bundle_normalize(hash, norm);
   for (unsigned i = 0; i < TANGLE_BUNDLE_NORMALIZED_TRYTES; i++)
@@ -127,7 +127,7 @@ static bool normalized_has_max(const trit_t hash[TANGLE_TX_HASH_TRITS]) {
 }
 
 /* The bundle hash from the essences' Kerl bytes: the first squeezed chunk is the digest. */
-static void hash_of_bytes(const uint8_t *bytes, size_t n_txs, trit_t hash[TANGLE_TX_HASH_TRITS]) {
+static void hash_of_bytes(const uint8_t *bytes, size_t n_txs, mam_trit_t hash[TANGLE_TX_HASH_TRITS]) {
   uint8_t digest[TANGLE_KERL_CHUNK_BYTES];
   tangle_keccak384(bytes, n_txs * ESSENCE_BYTES, digest);
   tangle_kerl_bytes_to_trits(digest, hash);
@@ -139,16 +139,16 @@ tangle_err_t tangle_bundle_finalize(tangle_tx_t *txs, size_t n, uint64_t *increm
   /* Only txs[0]'s second essence chunk changes while searching: keep every chunk's bytes. */
   uint8_t *bytes = malloc(n * ESSENCE_BYTES);
   if (!bytes) return TANGLE_ERR_NO_MEMORY;
-  trit_t tail_essence[TANGLE_TX_ESSENCE_TRITS]; /* txs[0], the tail */
+  mam_trit_t tail_essence[TANGLE_TX_ESSENCE_TRITS]; /* txs[0], the tail */
   tangle_err_t err = tangle_tx_essence(&txs[0], tail_essence);
   for (size_t i = 0; i < n && err == TANGLE_OK; i++) err = essence_bytes(&txs[i], bytes + i * ESSENCE_BYTES);
   if (err != TANGLE_OK) {
     free(bytes);
     return err;
   }
-  trit_t *tag = tail_essence + ESSENCE_OFF_OBSOLETE_TAG;
-  const trit_t *second = tail_essence + TANGLE_KERL_CHUNK_TRITS;
-  trit_t hash[TANGLE_TX_HASH_TRITS];
+  mam_trit_t *tag = tail_essence + ESSENCE_OFF_OBSOLETE_TAG;
+  const mam_trit_t *second = tail_essence + TANGLE_KERL_CHUNK_TRITS;
+  mam_trit_t hash[TANGLE_TX_HASH_TRITS];
   uint64_t count = 0;
   /* Ends with probability 1; a few hundred rounds are usual (spec 4.3). */
   for (hash_of_bytes(bytes, n, hash); normalized_has_max(hash); hash_of_bytes(bytes, n, hash)) {
@@ -186,16 +186,16 @@ static tangle_err_t check_values(const tangle_tx_t *txs, size_t n) {
 static tangle_err_t check_bundle_hash(const tangle_tx_t *txs, size_t n) {
   for (size_t i = 1; i < n; i++)
     if (memcmp(txs[i].bundle, txs[0].bundle, TANGLE_TX_HASH_TRITS) != 0) return TANGLE_ERR_BUNDLE_HASH;
-  trit_t hash[TANGLE_TX_HASH_TRITS];
+  mam_trit_t hash[TANGLE_TX_HASH_TRITS];
   tangle_err_t err = tangle_bundle_hash(txs, n, hash);
   if (err != TANGLE_OK) return err;
   return memcmp(hash, txs[0].bundle, sizeof hash) == 0 ? TANGLE_OK : TANGLE_ERR_BUNDLE_HASH;
 }
 
-static tangle_err_t check_chain(const tangle_tx_t *txs, size_t n, const trit_t *hashes) {
+static tangle_err_t check_chain(const tangle_tx_t *txs, size_t n, const mam_trit_t *hashes) {
   for (size_t i = 0; i + 1 < n; i++) {
-    trit_t computed[TANGLE_TX_HASH_TRITS];
-    const trit_t *next = hashes ? hashes + (i + 1) * TANGLE_TX_HASH_TRITS : computed;
+    mam_trit_t computed[TANGLE_TX_HASH_TRITS];
+    const mam_trit_t *next = hashes ? hashes + (i + 1) * TANGLE_TX_HASH_TRITS : computed;
     if (!hashes) {
       tangle_err_t err = tangle_tx_hash(&txs[i + 1], computed);
       if (err != TANGLE_OK) return err;
@@ -205,7 +205,7 @@ static tangle_err_t check_chain(const tangle_tx_t *txs, size_t n, const trit_t *
   return TANGLE_OK;
 }
 
-tangle_err_t tangle_bundle_validate(const tangle_tx_t *txs, size_t n, const trit_t *hashes) {
+tangle_err_t tangle_bundle_validate(const tangle_tx_t *txs, size_t n, const mam_trit_t *hashes) {
   if (!txs) return TANGLE_ERR_NULL_ARG;
   if (n == 0) return TANGLE_ERR_INVALID_ARG;
   tangle_err_t err = check_indexes(txs, n);
@@ -218,8 +218,8 @@ tangle_err_t tangle_bundle_validate(const tangle_tx_t *txs, size_t n, const trit
 /* ---- attaching --------------------------------------------------------------------------- */
 
 tangle_err_t tangle_bundle_chain(tangle_tx_t *txs, size_t n, size_t index,
-                                 const trit_t tip_trunk[TANGLE_TX_HASH_TRITS],
-                                 const trit_t tip_branch[TANGLE_TX_HASH_TRITS],
+                                 const mam_trit_t tip_trunk[TANGLE_TX_HASH_TRITS],
+                                 const mam_trit_t tip_branch[TANGLE_TX_HASH_TRITS],
                                  int64_t attachment_timestamp_ms) {
   if (!txs || !tip_trunk || !tip_branch) return TANGLE_ERR_NULL_ARG;
   if (index >= n) return TANGLE_ERR_INVALID_ARG;
@@ -242,8 +242,8 @@ tangle_err_t tangle_bundle_chain(tangle_tx_t *txs, size_t n, size_t index,
 }
 
 tangle_err_t tangle_bundle_attach(tangle_tx_t *txs, size_t n,
-                                  const trit_t tip_trunk[TANGLE_TX_HASH_TRITS],
-                                  const trit_t tip_branch[TANGLE_TX_HASH_TRITS],
+                                  const mam_trit_t tip_trunk[TANGLE_TX_HASH_TRITS],
+                                  const mam_trit_t tip_branch[TANGLE_TX_HASH_TRITS],
                                   int64_t attachment_timestamp_ms, tangle_bundle_pow_fn pow,
                                   void *ctx) {
   if (!pow) return TANGLE_ERR_NULL_ARG;

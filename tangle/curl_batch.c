@@ -30,11 +30,11 @@ static void curl_transpose64(uint64_t a[64]) {
 }
 
 /* Packs n <= 64 trits into bit planes (curl_pack_trits or a SIMD equivalent). */
-typedef void (*curl_pack_fn)(const trit_t *trits, size_t n, uint64_t *lo, uint64_t *hi);
+typedef void (*curl_pack_fn)(const mam_trit_t *trits, size_t n, uint64_t *lo, uint64_t *hi);
 
 /* Row l of block q = bit planes of trits 64q.. of chunk `chunk` of transaction first + l
  * (rows of transactions past `count` are left zero; their lanes are never read). */
-static inline void curl_rows_from_txs(const trit_t *txs, size_t count, size_t first,
+static inline void curl_rows_from_txs(const mam_trit_t *txs, size_t count, size_t first,
                                       unsigned chunk, curl_pack_fn pack,
                                       uint64_t rows_lo[CURL_RATE_BLOCKS][64],
                                       uint64_t rows_hi[CURL_RATE_BLOCKS][64]) {
@@ -43,7 +43,7 @@ static inline void curl_rows_from_txs(const trit_t *txs, size_t count, size_t fi
       for (unsigned q = 0; q < CURL_RATE_BLOCKS; q++) rows_lo[q][l] = rows_hi[q][l] = 0;
       continue;
     }
-    const trit_t *in = txs + (first + l) * TANGLE_TX_TRITS + chunk * TANGLE_CURL_HASH_TRITS;
+    const mam_trit_t *in = txs + (first + l) * TANGLE_TX_TRITS + chunk * TANGLE_CURL_HASH_TRITS;
     /* The transactions are far apart: fetch the next chunk while this one is transformed. */
     for (unsigned b = 0; b < TANGLE_CURL_HASH_TRITS + 64 && chunk + 1 < CURL_TX_CHUNKS; b += 64)
       CURL_PREFETCH(in + TANGLE_CURL_HASH_TRITS + b);
@@ -72,7 +72,7 @@ typedef uint64_t curl_v8u64 __attribute__((vector_size(64)));
 #pragma GCC push_options
 #pragma GCC target("avx2")
 /* curl_pack_trits with byte compares: lo = (t != 1), hi = (t != -1). */
-static inline void curl_pack_trits_avx2(const trit_t *trits, size_t n, uint64_t *lo,
+static inline void curl_pack_trits_avx2(const mam_trit_t *trits, size_t n, uint64_t *lo,
                                         uint64_t *hi) {
   if (n < 64) {
     curl_pack_trits(trits, n, lo, hi);
@@ -164,8 +164,8 @@ static size_t curl_kernel_work_bytes(tangle_curl_kernel_t k) {
 }
 
 /* Hashes count <= lanes(k) transactions with kernel k. */
-static void curl_hash_step(tangle_curl_kernel_t k, const trit_t *txs, size_t count,
-                           trit_t *hashes, void *work) {
+static void curl_hash_step(tangle_curl_kernel_t k, const mam_trit_t *txs, size_t count,
+                           mam_trit_t *hashes, void *work) {
   switch (k) {
 #ifdef CURL_HAVE_X86_KERNELS
     case TANGLE_CURL_KERNEL_AVX512:
@@ -186,7 +186,7 @@ static void curl_hash_step(tangle_curl_kernel_t k, const trit_t *txs, size_t cou
 
 /* Hashes all transactions, each step with the kernel `fixed` or, when NULL, the one the cost
  * model picks for the remaining count. The work area grows when a step needs more. */
-static tangle_err_t curl_hash_all(const trit_t *txs, size_t count, trit_t *hashes,
+static tangle_err_t curl_hash_all(const mam_trit_t *txs, size_t count, mam_trit_t *hashes,
                                   const tangle_curl_kernel_t *fixed) {
   if (count == 0) return TANGLE_OK;
   if (!txs || !hashes) return TANGLE_ERR_NULL_ARG;
@@ -210,12 +210,12 @@ static tangle_err_t curl_hash_all(const trit_t *txs, size_t count, trit_t *hashe
   return TANGLE_OK;
 }
 
-tangle_err_t tangle_curl_hash_tx_kernel(tangle_curl_kernel_t k, const trit_t *txs, size_t count,
-                                        trit_t *hashes) {
+tangle_err_t tangle_curl_hash_tx_kernel(tangle_curl_kernel_t k, const mam_trit_t *txs, size_t count,
+                                        mam_trit_t *hashes) {
   if (!tangle_curl_kernel_available(k)) return TANGLE_ERR_INVALID_ARG;
   return curl_hash_all(txs, count, hashes, &k);
 }
 
-tangle_err_t tangle_curl_hash_tx_batch(const trit_t *txs, size_t count, trit_t *hashes) {
+tangle_err_t tangle_curl_hash_tx_batch(const mam_trit_t *txs, size_t count, mam_trit_t *hashes) {
   return curl_hash_all(txs, count, hashes, NULL);
 }

@@ -53,7 +53,7 @@ static unsigned CB_NAME(cb_transform)(CB_NAME(cb_cell_t) *cells, unsigned label)
 
 /* Overwrites the rate S[0..242] (cell label * k for S[k]) with chunk `chunk` of the `count`
  * transactions. */
-static void CB_NAME(cb_absorb)(CB_NAME(cb_cell_t) *cells, unsigned label, const trit_t *txs,
+static void CB_NAME(cb_absorb)(CB_NAME(cb_cell_t) *cells, unsigned label, const mam_trit_t *txs,
                                size_t count, unsigned chunk) {
   uint64_t rows_lo[CURL_RATE_BLOCKS][64], rows_hi[CURL_RATE_BLOCKS][64];
   for (unsigned g = 0; g < CB_U64S && 64 * g < count; g++) {
@@ -71,7 +71,7 @@ static void CB_NAME(cb_absorb)(CB_NAME(cb_cell_t) *cells, unsigned label, const 
 }
 
 /* Hashes count <= 64 * CB_U64S transactions; `cells` has room for 729 cells. */
-static void CB_NAME(cb_hash_group)(const trit_t *txs, size_t count, trit_t *hashes,
+static void CB_NAME(cb_hash_group)(const mam_trit_t *txs, size_t count, mam_trit_t *hashes,
                                    CB_NAME(cb_cell_t) *cells) {
   memset(cells, 0xff, TANGLE_CURL_STATE_TRITS * sizeof *cells); /* all trits 0 */
   unsigned label = 1;

@@ -25,7 +25,7 @@
   } while (0)
 
 /* Bit planes of n <= 64 trits: bit k of *lo / *hi belongs to trits[k]. */
-static inline void curl_pack_trits(const trit_t *trits, size_t n, uint64_t *lo, uint64_t *hi) {
+static inline void curl_pack_trits(const mam_trit_t *trits, size_t n, uint64_t *lo, uint64_t *hi) {
   uint64_t l = 0, h = 0;
   size_t k = 0;
   for (; k + 8 <= n; k += 8) {
@@ -50,8 +50,8 @@ static inline void curl_pack_trits(const trit_t *trits, size_t n, uint64_t *lo, 
 }
 
 /* The trit held by bit `bit` of a (lo, hi) word pair. */
-static inline trit_t curl_bit_trit(uint64_t lo, uint64_t hi, unsigned bit) {
-  return (trit_t)((int)((hi >> bit) & 1) - (int)((lo >> bit) & 1));
+static inline mam_trit_t curl_bit_trit(uint64_t lo, uint64_t hi, unsigned bit) {
+  return (mam_trit_t)((int)((hi >> bit) & 1) - (int)((lo >> bit) & 1));
 }
 
 #endif

@@ -32,13 +32,13 @@ static inline void curl_rate_positions(unsigned label, uint16_t pos[TANGLE_CURL_
 
 /* The single-state kernels: portable (curl_single.c) and, on x86-64 CPUs with AVX-512F/BW,
  * the AVX-512 one (curl_single_avx512.c). tangle_curl_hash_tx picks the best. */
-void tangle_curl_hash_tx_portable(const trit_t tx[TANGLE_TX_TRITS],
-                                  trit_t hash[TANGLE_CURL_HASH_TRITS]);
+void tangle_curl_hash_tx_portable(const mam_trit_t tx[TANGLE_TX_TRITS],
+                                  mam_trit_t hash[TANGLE_CURL_HASH_TRITS]);
 #if defined(__GNUC__) && defined(__x86_64__)
 #define TANGLE_CURL_HAVE_AVX512 1
 bool tangle_curl_avx512_usable(void);
-void tangle_curl_hash_tx_avx512(const trit_t tx[TANGLE_TX_TRITS],
-                                trit_t hash[TANGLE_CURL_HASH_TRITS]);
+void tangle_curl_hash_tx_avx512(const mam_trit_t tx[TANGLE_TX_TRITS],
+                                mam_trit_t hash[TANGLE_CURL_HASH_TRITS]);
 #endif
 
 /* Every way to hash transactions (curl_batch.c); the batch entry point chooses among them by
@@ -54,7 +54,7 @@ typedef enum {
 bool tangle_curl_kernel_available(tangle_curl_kernel_t k);
 size_t tangle_curl_kernel_lanes(tangle_curl_kernel_t k);
 /* tangle_curl_hash_tx_batch with one given (available) kernel. */
-tangle_err_t tangle_curl_hash_tx_kernel(tangle_curl_kernel_t k, const trit_t *txs, size_t count,
-                                        trit_t *hashes) MAM_WARN_UNUSED;
+tangle_err_t tangle_curl_hash_tx_kernel(tangle_curl_kernel_t k, const mam_trit_t *txs, size_t count,
+                                        mam_trit_t *hashes) MAM_WARN_UNUSED;
 
 #endif

@@ -103,7 +103,7 @@ static void plane_or_shifted(uint64_t *dst, const uint64_t *src, unsigned off) {
 /* Overwrites S[0..242] with a chunk. Every label in use after whole transforms (1, 1 + 243 or
  * 1 + 486) puts S[i] at a bit congruent to i modulo 243, so the chunk is replicated at 0, 243
  * and 486 and merged under the rate mask. */
-static void planes_absorb(planes_t *s, const trit_t chunk[TANGLE_CURL_HASH_TRITS],
+static void planes_absorb(planes_t *s, const mam_trit_t chunk[TANGLE_CURL_HASH_TRITS],
                           const uint64_t mask[PLANE_WORDS]) {
   uint64_t c_lo[CHUNK_WORDS], c_hi[CHUNK_WORDS];
   for (unsigned k = 0; k < CHUNK_WORDS; k++) {
@@ -128,8 +128,8 @@ static void planes_init(planes_t *s) {
   s->label = 1;
 }
 
-void tangle_curl_hash_tx_portable(const trit_t tx[TANGLE_TX_TRITS],
-                                  trit_t hash[TANGLE_CURL_HASH_TRITS]) {
+void tangle_curl_hash_tx_portable(const mam_trit_t tx[TANGLE_TX_TRITS],
+                                  mam_trit_t hash[TANGLE_CURL_HASH_TRITS]) {
   planes_t s;
   planes_init(&s);
   uint64_t masks[CURL_LABEL_PERIOD][PLANE_WORDS];
@@ -143,7 +143,7 @@ void tangle_curl_hash_tx_portable(const trit_t tx[TANGLE_TX_TRITS],
     hash[i] = curl_bit_trit(s.lo.w[1 + i / 64], s.hi.w[1 + i / 64], i % 64);
 }
 
-void tangle_curl_hash_tx(const trit_t tx[TANGLE_TX_TRITS], trit_t hash[TANGLE_CURL_HASH_TRITS]) {
+void tangle_curl_hash_tx(const mam_trit_t tx[TANGLE_TX_TRITS], mam_trit_t hash[TANGLE_CURL_HASH_TRITS]) {
 #ifdef TANGLE_CURL_HAVE_AVX512
   if (tangle_curl_avx512_usable()) {
     tangle_curl_hash_tx_avx512(tx, hash);

@@ -53,7 +53,7 @@ static inline uint32_t dw_field(const uint64_t w[5], unsigned u) {
 }
 
 /* Bit planes of a 243-trit chunk as 9 dwords each (masked loads never touch bytes past it). */
-static void dw_pack_chunk(const trit_t *chunk, uint32_t lo[CHUNK_DWORDS], uint32_t hi[CHUNK_DWORDS]) {
+static void dw_pack_chunk(const mam_trit_t *chunk, uint32_t lo[CHUNK_DWORDS], uint32_t hi[CHUNK_DWORDS]) {
   uint64_t wl[5] = {0}, wh[5] = {0};
   const __m512i plus = _mm512_set1_epi8(1), minus = _mm512_set1_epi8(-1);
   for (unsigned q = 0; q < 4; q++) {
@@ -69,7 +69,7 @@ static void dw_pack_chunk(const trit_t *chunk, uint32_t lo[CHUNK_DWORDS], uint32
   }
 }
 
-static void dw_absorb(dw_state_t *s, const trit_t *chunk, const uint32_t mask[DW_LANES]) {
+static void dw_absorb(dw_state_t *s, const mam_trit_t *chunk, const uint32_t mask[DW_LANES]) {
   uint32_t lo[CHUNK_DWORDS], hi[CHUNK_DWORDS];
   dw_pack_chunk(chunk, lo, hi);
   for (unsigned w = 0; w < DW_BITS; w++) {
@@ -131,8 +131,8 @@ static unsigned dw_transform(dw_state_t *s, unsigned label, const dw_rotations_t
   return label;
 }
 
-void tangle_curl_hash_tx_avx512(const trit_t tx[TANGLE_TX_TRITS],
-                                trit_t hash[TANGLE_CURL_HASH_TRITS]) {
+void tangle_curl_hash_tx_avx512(const mam_trit_t tx[TANGLE_TX_TRITS],
+                                mam_trit_t hash[TANGLE_CURL_HASH_TRITS]) {
   dw_state_t s;
   memset(&s, 0, sizeof s);
   for (unsigned w = 0; w < DW_BITS; w++) s.lo[w] = s.hi[w] = DW_MASK; /* all trits 0 */

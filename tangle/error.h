@@ -4,6 +4,8 @@
 
 #include "mamcore/api.h"
 
+MAM_BEGIN_DECLS
+
 typedef enum tangle_err {
   TANGLE_OK = 0,
   TANGLE_ERR_NULL_ARG,        /* a required pointer was NULL */
@@ -24,6 +26,8 @@ typedef enum tangle_err {
 } tangle_err_t;
 
 /* A static, human-readable description of an error code; never NULL. */
-const char *tangle_strerror(tangle_err_t err);
+MAM_API const char *tangle_strerror(tangle_err_t err);
+
+MAM_END_DECLS
 
 #endif

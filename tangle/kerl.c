@@ -89,13 +89,13 @@ static uint32_t limbs_divmod_group(uint32_t v[LIMBS]) {
 }
 
 /* Sum of trits[j] * 3^j for j < n (n <= 20). */
-static int64_t small_trits_value(const trit_t *trits, unsigned n) {
+static int64_t small_trits_value(const mam_trit_t *trits, unsigned n) {
   int64_t v = 0;
   for (unsigned j = n; j-- > 0;) v = v * 3 + trits[j];
   return v;
 }
 
-void tangle_kerl_trits_to_bytes(const trit_t trits[TANGLE_KERL_CHUNK_TRITS],
+void tangle_kerl_trits_to_bytes(const mam_trit_t trits[TANGLE_KERL_CHUNK_TRITS],
                                 uint8_t bytes[TANGLE_KERL_CHUNK_BYTES]) {
   uint32_t v[LIMBS] = {0};
   /* Horner from the most significant group down; trit 242 is ignored. */
@@ -107,7 +107,7 @@ void tangle_kerl_trits_to_bytes(const trit_t trits[TANGLE_KERL_CHUNK_TRITS],
 }
 
 void tangle_kerl_bytes_to_trits(const uint8_t bytes[TANGLE_KERL_CHUNK_BYTES],
-                                trit_t trits[TANGLE_KERL_CHUNK_TRITS]) {
+                                mam_trit_t trits[TANGLE_KERL_CHUNK_TRITS]) {
   uint32_t v[LIMBS];
   for (unsigned i = 0; i < LIMBS; i++) {
     const uint8_t *b = bytes + TANGLE_KERL_CHUNK_BYTES - 4 * (i + 1);
@@ -138,7 +138,7 @@ void tangle_kerl_bytes_to_trits(const uint8_t bytes[TANGLE_KERL_CHUNK_BYTES],
   for (unsigned j = 0; j < VALUE_TRITS; j++) {
     unsigned d = digits[j] + carry;
     carry = d >= 2;
-    trits[j] = (trit_t)(carry ? (int)d - 3 : (int)d);
+    trits[j] = (mam_trit_t)(carry ? (int)d - 3 : (int)d);
   }
   trits[VALUE_TRITS] = 0;
 }
@@ -149,7 +149,7 @@ static tangle_err_t check_chunked(size_t n) {
   return n % TANGLE_KERL_CHUNK_TRITS == 0 ? TANGLE_OK : TANGLE_ERR_INVALID_LENGTH;
 }
 
-tangle_err_t tangle_kerl_absorb(tangle_kerl_t *k, const trit_t *trits, size_t n) {
+tangle_err_t tangle_kerl_absorb(tangle_kerl_t *k, const mam_trit_t *trits, size_t n) {
   if (!k || (!trits && n > 0)) return TANGLE_ERR_NULL_ARG;
   tangle_err_t err = check_chunked(n);
   if (err != TANGLE_OK) return err;
@@ -162,7 +162,7 @@ tangle_err_t tangle_kerl_absorb(tangle_kerl_t *k, const trit_t *trits, size_t n)
   return TANGLE_OK;
 }
 
-tangle_err_t tangle_kerl_squeeze(tangle_kerl_t *k, trit_t *out, size_t n) {
+tangle_err_t tangle_kerl_squeeze(tangle_kerl_t *k, mam_trit_t *out, size_t n) {
   if (!k || (!out && n > 0)) return TANGLE_ERR_NULL_ARG;
   tangle_err_t err = check_chunked(n);
   if (err != TANGLE_OK) return err;
@@ -177,7 +177,7 @@ tangle_err_t tangle_kerl_squeeze(tangle_kerl_t *k, trit_t *out, size_t n) {
   return TANGLE_OK;
 }
 
-tangle_err_t tangle_kerl_hash(const trit_t *in, size_t n_in, trit_t *out, size_t n_out) {
+tangle_err_t tangle_kerl_hash(const mam_trit_t *in, size_t n_in, mam_trit_t *out, size_t n_out) {
   tangle_kerl_t k;
   tangle_kerl_init(&k);
   tangle_err_t err = tangle_kerl_absorb(&k, in, n_in);

@@ -16,6 +16,8 @@
 #include "mamcore/trits.h"
 #include "tangle/error.h"
 
+MAM_BEGIN_DECLS
+
 #define TANGLE_KERL_CHUNK_TRITS 243
 #define TANGLE_KERL_CHUNK_BYTES 48
 #define TANGLE_KECCAK384_RATE 104
@@ -25,26 +27,28 @@ typedef struct tangle_kerl {
   unsigned pos;        /* bytes absorbed into the current block */
 } tangle_kerl_t;
 
-void tangle_kerl_init(tangle_kerl_t *k);
+MAM_API void tangle_kerl_init(tangle_kerl_t *k);
 
 /* Absorbs n trits (a multiple of 243, else TANGLE_ERR_INVALID_LENGTH; trits must be -1, 0 or
  * 1, else TANGLE_ERR_INVALID_VALUE; nothing is absorbed on error). */
-tangle_err_t tangle_kerl_absorb(tangle_kerl_t *k, const trit_t *trits, size_t n) MAM_WARN_UNUSED;
+MAM_API tangle_err_t tangle_kerl_absorb(tangle_kerl_t *k, const mam_trit_t *trits, size_t n) MAM_WARN_UNUSED;
 
 /* Squeezes n trits (a multiple of 243, else TANGLE_ERR_INVALID_LENGTH). */
-tangle_err_t tangle_kerl_squeeze(tangle_kerl_t *k, trit_t *out, size_t n) MAM_WARN_UNUSED;
+MAM_API tangle_err_t tangle_kerl_squeeze(tangle_kerl_t *k, mam_trit_t *out, size_t n) MAM_WARN_UNUSED;
 
 /* One-shot: absorb n_in trits into a fresh Kerl, squeeze n_out trits. */
-tangle_err_t tangle_kerl_hash(const trit_t *in, size_t n_in, trit_t *out,
-                              size_t n_out) MAM_WARN_UNUSED;
+MAM_API tangle_err_t tangle_kerl_hash(const mam_trit_t *in, size_t n_in, mam_trit_t *out,
+                                      size_t n_out) MAM_WARN_UNUSED;
 
 /* The chunk <-> bytes conversions of Kerl (exact for every input, spec 4.1). */
-void tangle_kerl_trits_to_bytes(const trit_t trits[TANGLE_KERL_CHUNK_TRITS],
-                                uint8_t bytes[TANGLE_KERL_CHUNK_BYTES]);
-void tangle_kerl_bytes_to_trits(const uint8_t bytes[TANGLE_KERL_CHUNK_BYTES],
-                                trit_t trits[TANGLE_KERL_CHUNK_TRITS]);
+MAM_API void tangle_kerl_trits_to_bytes(const mam_trit_t trits[TANGLE_KERL_CHUNK_TRITS],
+                                        uint8_t bytes[TANGLE_KERL_CHUNK_BYTES]);
+MAM_API void tangle_kerl_bytes_to_trits(const uint8_t bytes[TANGLE_KERL_CHUNK_BYTES],
+                                        mam_trit_t trits[TANGLE_KERL_CHUNK_TRITS]);
 
 /* Keccak-384 with the original padding over a byte string (the permutation is nettle's). */
-void tangle_keccak384(const uint8_t *data, size_t len, uint8_t digest[TANGLE_KERL_CHUNK_BYTES]);
+MAM_API void tangle_keccak384(const uint8_t *data, size_t len, uint8_t digest[TANGLE_KERL_CHUNK_BYTES]);
+
+MAM_END_DECLS
 
 #endif

@@ -52,4 +52,4 @@ tests_check_tangle_bundle_LDADD = $(TEST_LDADD)
 EXTRA_PROGRAMS += bench/bench_curl
 BENCHMARKS += bench/bench_curl
 bench_bench_curl_SOURCES = bench/bench_curl.c
-bench_bench_curl_LDADD = bench/libbench.la libmamcore.la
+bench_bench_curl_LDADD = bench/libbench.la libmamcore-static.la

@@ -6,7 +6,7 @@
 tangle_err_t tangle_bundle_from_mam(const mam_bundle_t *b, int64_t timestamp, tangle_tx_t *txs) {
   if (!b || !txs || (b->n > 0 && !b->txs)) return TANGLE_ERR_NULL_ARG;
   if (b->n == 0) return TANGLE_ERR_INVALID_ARG;
-  trit_t *message = malloc(b->n * MAM_FRAGMENT_TRITS);
+  mam_trit_t *message = malloc(b->n * MAM_FRAGMENT_TRITS);
   tangle_bundle_entry_t *entries = malloc(b->n * sizeof *entries);
   tangle_err_t err = message && entries ? TANGLE_OK : TANGLE_ERR_NO_MEMORY;
   size_t n_entries = 0;

@@ -69,7 +69,7 @@ static uint64_t *sliced_at(const tangle_pow_kernel_t *k, uint64_t *block, size_t
 }
 
 static void sliced_broadcast(const tangle_pow_kernel_t *k, uint64_t *state, unsigned pos,
-                             trit_t t) {
+                             mam_trit_t t) {
   size_t words = sliced_words(k);
   uint64_t *lo = state + 2 * pos * words, *hi = lo + words;
   for (size_t w = 0; w < words; w++) {
@@ -79,7 +79,7 @@ static void sliced_broadcast(const tangle_pow_kernel_t *k, uint64_t *state, unsi
 }
 
 static void sliced_set(const tangle_pow_kernel_t *k, uint64_t *state, unsigned pos, unsigned lane,
-                       trit_t t) {
+                       mam_trit_t t) {
   size_t words = sliced_words(k);
   uint64_t *lo = state + 2 * pos * words + lane / 64, *hi = lo + words;
   uint64_t bit = UINT64_C(1) << (lane % 64);
@@ -87,11 +87,11 @@ static void sliced_set(const tangle_pow_kernel_t *k, uint64_t *state, unsigned p
   *hi = t != -1 ? *hi | bit : *hi & ~bit;
 }
 
-static trit_t sliced_get(const tangle_pow_kernel_t *k, const uint64_t *state, unsigned pos,
+static mam_trit_t sliced_get(const tangle_pow_kernel_t *k, const uint64_t *state, unsigned pos,
                          unsigned lane) {
   size_t words = sliced_words(k);
   const uint64_t *lo = state + 2 * pos * words + lane / 64, *hi = lo + words;
-  return (trit_t)((int)((*hi >> (lane % 64)) & 1) - (int)((*lo >> (lane % 64)) & 1));
+  return (mam_trit_t)((int)((*hi >> (lane % 64)) & 1) - (int)((*lo >> (lane % 64)) & 1));
 }
 
 /* Runs `passes` kernel passes from src, alternating between a and b; returns the result. */
@@ -105,7 +105,7 @@ static const uint64_t *sliced_passes(const tangle_pow_kernel_t *k, const uint64_
   return src;
 }
 
-tangle_err_t tangle_pow_sliced_transform(tangle_pow_variant_t variant, trit_t *states,
+tangle_err_t tangle_pow_sliced_transform(tangle_pow_variant_t variant, mam_trit_t *states,
                                          unsigned rounds) {
   const tangle_pow_kernel_t *k = tangle_pow_kernel(variant);
   if (!states) return TANGLE_ERR_NULL_ARG;
@@ -132,7 +132,7 @@ tangle_err_t tangle_pow_sliced_transform(tangle_pow_variant_t variant, trit_t *s
 
 typedef struct pow_search {
   const tangle_pow_kernel_t *kernel;
-  trit_t mid[POW_STATE]; /* state after 32 chunks, chunk 33 in the rate, nonce zeroed */
+  mam_trit_t mid[POW_STATE]; /* state after 32 chunks, chunk 33 in the rate, nonce zeroed */
   unsigned mwm, threads;
   const atomic_int *cancel;
   atomic_int stop;  /* set on a hit, an error or cancellation */
@@ -148,14 +148,14 @@ typedef struct pow_worker {
   unsigned index;
 } pow_worker_t;
 
-static void nonce_for(unsigned lane, uint64_t counter, trit_t nonce[TANGLE_TX_TAG_TRITS]) {
+static void nonce_for(unsigned lane, uint64_t counter, mam_trit_t nonce[TANGLE_TX_TAG_TRITS]) {
   memset(nonce, 0, TANGLE_TX_TAG_TRITS);
   mam_trits_from_int((int64_t)lane, nonce, NONCE_LANE_TRITS);
   mam_trits_from_int((int64_t)counter, nonce + NONCE_LANE_TRITS, NONCE_COUNTER_TRITS);
 }
 
 /* The mid-state (spec 3.3): absorb trits 0..7775, then place the last chunk, untransformed. */
-static void search_mid_state(pow_search_t *s, const trit_t tx[TANGLE_TX_TRITS]) {
+static void search_mid_state(pow_search_t *s, const mam_trit_t tx[TANGLE_TX_TRITS]) {
   tangle_curl_t curl;
   tangle_curl_init(&curl, TANGLE_CURL_P81);
   tangle_curl_absorb(&curl, tx, PRE_NONCE_TRITS);
@@ -187,7 +187,7 @@ static void search_hit(pow_search_t *s, unsigned lane, uint64_t counter) {
 static void worker_seed(const pow_search_t *s, uint64_t *state) {
   const tangle_pow_kernel_t *k = s->kernel;
   for (unsigned pos = 0; pos < POW_STATE; pos++) sliced_broadcast(k, state, pos, s->mid[pos]);
-  trit_t lane_trits[NONCE_LANE_TRITS];
+  mam_trit_t lane_trits[NONCE_LANE_TRITS];
   for (unsigned lane = 0; lane < k->lanes; lane++) {
     mam_trits_from_int((int64_t)lane, lane_trits, NONCE_LANE_TRITS);
     for (unsigned j = 0; j < NONCE_LANE_TRITS; j++)
@@ -196,7 +196,7 @@ static void worker_seed(const pow_search_t *s, uint64_t *state) {
 }
 
 static void worker_set_counter(const tangle_pow_kernel_t *k, uint64_t *state, uint64_t counter) {
-  trit_t trits[NONCE_COUNTER_TRITS];
+  mam_trit_t trits[NONCE_COUNTER_TRITS];
   mam_trits_from_int((int64_t)counter, trits, NONCE_COUNTER_TRITS);
   for (unsigned j = 0; j < NONCE_COUNTER_TRITS; j++)
     sliced_broadcast(k, state, NONCE_AT_STATE + NONCE_LANE_TRITS + j, trits[j]);
@@ -283,17 +283,17 @@ static unsigned online_cpus(void) {
   return n > TANGLE_POW_MAX_THREADS ? TANGLE_POW_MAX_THREADS : (unsigned)n;
 }
 
-static bool hash_has_weight(const trit_t hash[RATE], unsigned mwm) {
+static bool hash_has_weight(const mam_trit_t hash[RATE], unsigned mwm) {
   for (unsigned i = RATE - mwm; i < RATE; i++)
     if (hash[i] != 0) return false;
   return true;
 }
 
 /* Writes the winning nonce and checks it with the plain hash; restores tx if it fails. */
-static tangle_err_t search_commit(const pow_search_t *s, trit_t tx[TANGLE_TX_TRITS],
-                                  trit_t *hash_out) {
-  trit_t saved[TANGLE_TX_TAG_TRITS], hash[RATE];
-  trit_t *nonce = tx + TANGLE_TX_OFF_NONCE;
+static tangle_err_t search_commit(const pow_search_t *s, mam_trit_t tx[TANGLE_TX_TRITS],
+                                  mam_trit_t *hash_out) {
+  mam_trit_t saved[TANGLE_TX_TAG_TRITS], hash[RATE];
+  mam_trit_t *nonce = tx + TANGLE_TX_OFF_NONCE;
   memcpy(saved, nonce, sizeof saved);
   nonce_for(s->lane, s->counter, nonce);
   tangle_curl_hash_tx(tx, hash);
@@ -305,9 +305,9 @@ static tangle_err_t search_commit(const pow_search_t *s, trit_t tx[TANGLE_TX_TRI
   return TANGLE_OK;
 }
 
-tangle_err_t tangle_pow_with_variant(tangle_pow_variant_t variant, trit_t tx[TANGLE_TX_TRITS],
+tangle_err_t tangle_pow_with_variant(tangle_pow_variant_t variant, mam_trit_t tx[TANGLE_TX_TRITS],
                                      unsigned mwm, unsigned threads, const atomic_int *cancel,
-                                     trit_t *hash_out, tangle_pow_stats_t *stats) {
+                                     mam_trit_t *hash_out, tangle_pow_stats_t *stats) {
   if (!tx) return TANGLE_ERR_NULL_ARG;
   const tangle_pow_kernel_t *k = tangle_pow_kernel(variant);
   if (!k || mwm > TANGLE_POW_MAX_MWM || threads > TANGLE_POW_MAX_THREADS ||
@@ -334,15 +334,15 @@ tangle_err_t tangle_pow_with_variant(tangle_pow_variant_t variant, trit_t tx[TAN
   return TANGLE_ERR_POW_CANCELLED;
 }
 
-tangle_err_t tangle_pow(trit_t tx[TANGLE_TX_TRITS], unsigned mwm, unsigned threads,
-                        const atomic_int *cancel, trit_t *hash_out, tangle_pow_stats_t *stats) {
+tangle_err_t tangle_pow(mam_trit_t tx[TANGLE_TX_TRITS], unsigned mwm, unsigned threads,
+                        const atomic_int *cancel, mam_trit_t *hash_out, tangle_pow_stats_t *stats) {
   return tangle_pow_with_variant(TANGLE_POW_AUTO, tx, mwm, threads, cancel, hash_out, stats);
 }
 
 tangle_err_t tangle_pow_trytes(char tx_trytes[TANGLE_TX_TRYTES], unsigned mwm, unsigned threads,
                                const atomic_int *cancel) {
   if (!tx_trytes) return TANGLE_ERR_NULL_ARG;
-  trit_t tx[TANGLE_TX_TRITS];
+  mam_trit_t tx[TANGLE_TX_TRITS];
   if (mam_trytes_to_trits(tx_trytes, TANGLE_TX_TRYTES, tx) != MAM_OK)
     return TANGLE_ERR_INVALID_TRYTE;
   tangle_err_t err = tangle_pow(tx, mwm, threads, cancel, NULL, NULL);

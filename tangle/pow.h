@@ -6,13 +6,21 @@
 #ifndef TANGLE_POW_H
 #define TANGLE_POW_H
 
-#include <stdatomic.h>
 #include <stdint.h>
+#if defined(__cplusplus) && __cplusplus < 202302L
+/* The cancel flag is a C11 atomic_int; C++ before C++23 names it only in namespace std. */
+#include <atomic>
+using std::atomic_int;
+#else
+#include <stdatomic.h>
+#endif
 
 #include "mamcore/trits.h"
 #include "tangle/curl.h"
 #include "tangle/error.h"
 #include "tangle/transaction.h"
+
+MAM_BEGIN_DECLS
 
 #define TANGLE_POW_MAX_MWM TANGLE_TX_HASH_TRITS /* every hash trit zero */
 #define TANGLE_POW_MAX_THREADS 256 /* larger thread counts are rejected */
@@ -38,13 +46,15 @@ typedef struct tangle_pow_stats {
  * returned. Errors: TANGLE_ERR_NULL_ARG (tx), TANGLE_ERR_INVALID_ARG (mwm, threads, or a trit of
  * tx outside -1..1), TANGLE_ERR_POW_CANCELLED, TANGLE_ERR_POW_FAILED (the check failed or the
  * nonce space ran out), TANGLE_ERR_NO_MEMORY, TANGLE_ERR_THREAD. On any error tx is unchanged. */
-tangle_err_t tangle_pow(trit_t tx[TANGLE_TX_TRITS], unsigned mwm, unsigned threads,
-                        const atomic_int *cancel, trit_t *hash_out,
-                        tangle_pow_stats_t *stats) MAM_WARN_UNUSED;
+MAM_API tangle_err_t tangle_pow(mam_trit_t tx[TANGLE_TX_TRITS], unsigned mwm, unsigned threads,
+                                const atomic_int *cancel, mam_trit_t *hash_out,
+                                tangle_pow_stats_t *stats) MAM_WARN_UNUSED;
 
 /* The same on a 2673-tryte transaction, in place (only trytes 2646..2672, the nonce, change).
  * A character outside 9A-Z gives TANGLE_ERR_INVALID_TRYTE and leaves the string unchanged. */
-tangle_err_t tangle_pow_trytes(char tx_trytes[TANGLE_TX_TRYTES], unsigned mwm, unsigned threads,
-                               const atomic_int *cancel) MAM_WARN_UNUSED;
+MAM_API tangle_err_t tangle_pow_trytes(char tx_trytes[TANGLE_TX_TRYTES], unsigned mwm, unsigned threads,
+                                       const atomic_int *cancel) MAM_WARN_UNUSED;
+
+MAM_END_DECLS
 
 #endif

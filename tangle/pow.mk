@@ -16,4 +16,4 @@ tests_check_pow_LDADD = $(TEST_LDADD)
 EXTRA_PROGRAMS += bench/bench_pow
 BENCHMARKS += bench/bench_pow
 bench_bench_pow_SOURCES = bench/bench_pow.c
-bench_bench_pow_LDADD = bench/libbench.la libmamcore.la
+bench_bench_pow_LDADD = bench/libbench.la libmamcore-static.la

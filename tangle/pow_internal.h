@@ -50,15 +50,15 @@ extern const tangle_pow_kernel_t tangle_pow_kernel_avx512;
 const tangle_pow_kernel_t *tangle_pow_kernel(tangle_pow_variant_t variant);
 
 /* tangle_pow with a forced variant (TANGLE_ERR_INVALID_ARG when it is unavailable). */
-tangle_err_t tangle_pow_with_variant(tangle_pow_variant_t variant, trit_t tx[TANGLE_TX_TRITS],
+tangle_err_t tangle_pow_with_variant(tangle_pow_variant_t variant, mam_trit_t tx[TANGLE_TX_TRITS],
                                      unsigned mwm, unsigned threads, const atomic_int *cancel,
-                                     trit_t *hash_out,
+                                     mam_trit_t *hash_out,
                                      tangle_pow_stats_t *stats) MAM_WARN_UNUSED;
 
 /* Applies `rounds` Curl-P rounds to lanes * 729 trits (lane after lane) through the variant's
  * bit-sliced kernel, exactly as the search does. rounds - POW_FINAL_ROUNDS must be a non-negative
  * multiple of POW_DEPTH (e.g. 27, 81). */
-tangle_err_t tangle_pow_sliced_transform(tangle_pow_variant_t variant, trit_t *states,
+tangle_err_t tangle_pow_sliced_transform(tangle_pow_variant_t variant, mam_trit_t *states,
                                          unsigned rounds) MAM_WARN_UNUSED;
 
 /* Index arithmetic modulo 729 for the kernels. */

@@ -39,13 +39,13 @@ static bool int_fits(int64_t v, size_t n) {
   return v <= max && v >= -max;
 }
 
-bool tangle_trits_zero(const trit_t *trits, size_t n) {
+bool tangle_trits_zero(const mam_trit_t *trits, size_t n) {
   for (size_t i = 0; i < n; i++)
     if (trits[i] != 0) return false;
   return true;
 }
 
-tangle_err_t tangle_int_to_trits(int64_t v, trit_t *trits, size_t n) {
+tangle_err_t tangle_int_to_trits(int64_t v, mam_trit_t *trits, size_t n) {
   if (!trits) return TANGLE_ERR_NULL_ARG;
   if (n == 0) return TANGLE_ERR_INVALID_ARG;
   if (!int_fits(v, n)) return TANGLE_ERR_INVALID_VALUE;
@@ -53,7 +53,7 @@ tangle_err_t tangle_int_to_trits(int64_t v, trit_t *trits, size_t n) {
   return TANGLE_OK;
 }
 
-tangle_err_t tangle_int_from_trits(const trit_t *trits, size_t n, int64_t *v) {
+tangle_err_t tangle_int_from_trits(const mam_trit_t *trits, size_t n, int64_t *v) {
   if (!trits || !v) return TANGLE_ERR_NULL_ARG;
   if (!mam_trits_valid(trits, n)) return TANGLE_ERR_INVALID_TRIT;
   const int64_t limit = (INT64_MAX - 1) / 3; /* |3 acc + t| stays within int64 */
@@ -72,10 +72,10 @@ void tangle_tx_init(tangle_tx_t *tx) { memset(tx, 0, sizeof *tx); }
 
 #define COPY_FIELD(dst, src, off) memcpy((dst), (src) + (off), sizeof(dst))
 
-tangle_err_t tangle_tx_from_trits(tangle_tx_t *tx, const trit_t trits[TANGLE_TX_TRITS]) {
+tangle_err_t tangle_tx_from_trits(tangle_tx_t *tx, const mam_trit_t trits[TANGLE_TX_TRITS]) {
   if (!tx || !trits) return TANGLE_ERR_NULL_ARG;
   if (!mam_trits_valid(trits, TANGLE_TX_TRITS)) return TANGLE_ERR_INVALID_TRIT;
-  const trit_t *value = trits + TANGLE_TX_OFF_VALUE;
+  const mam_trit_t *value = trits + TANGLE_TX_OFF_VALUE;
   if (!tangle_trits_zero(value + TANGLE_TX_VALUE_USED_TRITS, TANGLE_TX_TAG_TRITS - TANGLE_TX_VALUE_USED_TRITS))
     return TANGLE_ERR_INVALID_VALUE;
   tangle_tx_init(tx);
@@ -102,7 +102,7 @@ tangle_err_t tangle_tx_from_trits(tangle_tx_t *tx, const trit_t trits[TANGLE_TX_
 tangle_err_t tangle_tx_from_trytes(tangle_tx_t *tx, const char *trytes, size_t len) {
   if (!tx || !trytes) return TANGLE_ERR_NULL_ARG;
   if (len != TANGLE_TX_TRYTES) return TANGLE_ERR_INVALID_LENGTH;
-  trit_t trits[TANGLE_TX_TRITS];
+  mam_trit_t trits[TANGLE_TX_TRITS];
   if (mam_trytes_to_trits(trytes, len, trits) != MAM_OK) return TANGLE_ERR_INVALID_TRYTE;
   return tangle_tx_from_trits(tx, trits);
 }
@@ -111,7 +111,7 @@ tangle_err_t tangle_tx_from_trytes(tangle_tx_t *tx, const char *trytes, size_t l
 
 /* The trit fields of tx with their offsets, for validation and copying. */
 typedef struct {
-  const trit_t *trits;
+  const mam_trit_t *trits;
   size_t n, offset;
 } trit_field_t;
 
@@ -153,7 +153,7 @@ static void int_fields(const tangle_tx_t *tx, int_field_t f[INT_FIELD_COUNT]) {
   memcpy(f, all, sizeof all);
 }
 
-tangle_err_t tangle_tx_to_trits(const tangle_tx_t *tx, trit_t trits[TANGLE_TX_TRITS]) {
+tangle_err_t tangle_tx_to_trits(const tangle_tx_t *tx, mam_trit_t trits[TANGLE_TX_TRITS]) {
   if (!tx || !trits) return TANGLE_ERR_NULL_ARG;
   trit_field_t tf[TRIT_FIELD_COUNT];
   int_field_t inf[INT_FIELD_COUNT];
@@ -172,29 +172,29 @@ tangle_err_t tangle_tx_to_trits(const tangle_tx_t *tx, trit_t trits[TANGLE_TX_TR
 
 tangle_err_t tangle_tx_to_trytes(const tangle_tx_t *tx, char trytes[TANGLE_TX_TRYTES]) {
   if (!trytes) return TANGLE_ERR_NULL_ARG;
-  trit_t trits[TANGLE_TX_TRITS];
+  mam_trit_t trits[TANGLE_TX_TRITS];
   tangle_err_t err = tangle_tx_to_trits(tx, trits);
   if (err == TANGLE_OK) mam_trits_to_trytes(trits, TANGLE_TX_TRITS, trytes);
   return err;
 }
 
-tangle_err_t tangle_tx_essence(const tangle_tx_t *tx, trit_t essence[TANGLE_TX_ESSENCE_TRITS]) {
+tangle_err_t tangle_tx_essence(const tangle_tx_t *tx, mam_trit_t essence[TANGLE_TX_ESSENCE_TRITS]) {
   if (!essence) return TANGLE_ERR_NULL_ARG;
-  trit_t trits[TANGLE_TX_TRITS];
+  mam_trit_t trits[TANGLE_TX_TRITS];
   tangle_err_t err = tangle_tx_to_trits(tx, trits);
   if (err == TANGLE_OK) memcpy(essence, trits + TANGLE_TX_OFF_ESSENCE, TANGLE_TX_ESSENCE_TRITS);
   return err;
 }
 
-tangle_err_t tangle_tx_hash(const tangle_tx_t *tx, trit_t hash[TANGLE_TX_HASH_TRITS]) {
+tangle_err_t tangle_tx_hash(const tangle_tx_t *tx, mam_trit_t hash[TANGLE_TX_HASH_TRITS]) {
   if (!hash) return TANGLE_ERR_NULL_ARG;
-  trit_t trits[TANGLE_TX_TRITS];
+  mam_trit_t trits[TANGLE_TX_TRITS];
   tangle_err_t err = tangle_tx_to_trits(tx, trits);
   if (err == TANGLE_OK) tangle_curl_hash_tx(trits, hash);
   return err;
 }
 
-unsigned tangle_hash_weight(const trit_t hash[TANGLE_TX_HASH_TRITS]) {
+unsigned tangle_hash_weight(const mam_trit_t hash[TANGLE_TX_HASH_TRITS]) {
   unsigned w = 0;
   while (w < TANGLE_TX_HASH_TRITS && hash[TANGLE_TX_HASH_TRITS - 1 - w] == 0) w++;
   return w;

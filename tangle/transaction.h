@@ -14,6 +14,8 @@
 #include "tangle/curl.h"
 #include "tangle/error.h"
 
+MAM_BEGIN_DECLS
+
 #define TANGLE_TX_TRYTES (TANGLE_TX_TRITS / 3) /* 2673 */
 
 /* Field widths in trits. */
@@ -53,61 +55,63 @@
 #define TANGLE_TX_INT_MAX INT64_C(3812798742493)
 
 typedef struct tangle_tx {
-  trit_t signature_message_fragment[TANGLE_TX_FRAGMENT_TRITS];
-  trit_t address[TANGLE_TX_HASH_TRITS];
+  mam_trit_t signature_message_fragment[TANGLE_TX_FRAGMENT_TRITS];
+  mam_trit_t address[TANGLE_TX_HASH_TRITS];
   int64_t value;
-  trit_t obsolete_tag[TANGLE_TX_TAG_TRITS];
+  mam_trit_t obsolete_tag[TANGLE_TX_TAG_TRITS];
   int64_t timestamp; /* seconds */
   int64_t current_index;
   int64_t last_index;
-  trit_t bundle[TANGLE_TX_HASH_TRITS];
-  trit_t trunk[TANGLE_TX_HASH_TRITS];
-  trit_t branch[TANGLE_TX_HASH_TRITS];
-  trit_t tag[TANGLE_TX_TAG_TRITS];
+  mam_trit_t bundle[TANGLE_TX_HASH_TRITS];
+  mam_trit_t trunk[TANGLE_TX_HASH_TRITS];
+  mam_trit_t branch[TANGLE_TX_HASH_TRITS];
+  mam_trit_t tag[TANGLE_TX_TAG_TRITS];
   int64_t attachment_timestamp; /* milliseconds */
   int64_t attachment_timestamp_lower;
   int64_t attachment_timestamp_upper;
-  trit_t nonce[TANGLE_TX_TAG_TRITS];
+  mam_trit_t nonce[TANGLE_TX_TAG_TRITS];
 } tangle_tx_t;
 
 /* All fields zero (every tryte '9'). */
-void tangle_tx_init(tangle_tx_t *tx);
+MAM_API void tangle_tx_init(tangle_tx_t *tx);
 
 /* Decodes 8019 trits. Errors: TANGLE_ERR_NULL_ARG, TANGLE_ERR_INVALID_TRIT (a trit outside
  * -1..1), TANGLE_ERR_INVALID_VALUE (a non-zero value trit 33..80). */
-tangle_err_t tangle_tx_from_trits(tangle_tx_t *tx, const trit_t trits[TANGLE_TX_TRITS]) MAM_WARN_UNUSED;
+MAM_API tangle_err_t tangle_tx_from_trits(tangle_tx_t *tx, const mam_trit_t trits[TANGLE_TX_TRITS]) MAM_WARN_UNUSED;
 
 /* Decodes len tryte characters (no terminator needed). Errors: as tangle_tx_from_trits, plus
  * TANGLE_ERR_INVALID_LENGTH (len != 2673) and TANGLE_ERR_INVALID_TRYTE (a character outside
  * 9A-Z). */
-tangle_err_t tangle_tx_from_trytes(tangle_tx_t *tx, const char *trytes, size_t len) MAM_WARN_UNUSED;
+MAM_API tangle_err_t tangle_tx_from_trytes(tangle_tx_t *tx, const char *trytes, size_t len) MAM_WARN_UNUSED;
 
 /* Encodes all fields. Errors: TANGLE_ERR_NULL_ARG, TANGLE_ERR_INVALID_TRIT, TANGLE_ERR_INVALID_VALUE
  * (|value| > TANGLE_TX_VALUE_MAX or a 27-trit integer beyond +-TANGLE_TX_INT_MAX). */
-tangle_err_t tangle_tx_to_trits(const tangle_tx_t *tx, trit_t trits[TANGLE_TX_TRITS]) MAM_WARN_UNUSED;
+MAM_API tangle_err_t tangle_tx_to_trits(const tangle_tx_t *tx, mam_trit_t trits[TANGLE_TX_TRITS]) MAM_WARN_UNUSED;
 /* As tangle_tx_to_trits, writing exactly 2673 characters (no terminator). */
-tangle_err_t tangle_tx_to_trytes(const tangle_tx_t *tx, char trytes[TANGLE_TX_TRYTES]) MAM_WARN_UNUSED;
+MAM_API tangle_err_t tangle_tx_to_trytes(const tangle_tx_t *tx, char trytes[TANGLE_TX_TRYTES]) MAM_WARN_UNUSED;
 
 /* The 486 essence trits: address, value, obsoleteTag, timestamp, currentIndex, lastIndex
  * (spec 2.2, the input of the bundle hash). Errors as tangle_tx_to_trits. */
-tangle_err_t tangle_tx_essence(const tangle_tx_t *tx,
-                               trit_t essence[TANGLE_TX_ESSENCE_TRITS]) MAM_WARN_UNUSED;
+MAM_API tangle_err_t tangle_tx_essence(const tangle_tx_t *tx,
+                                       mam_trit_t essence[TANGLE_TX_ESSENCE_TRITS]) MAM_WARN_UNUSED;
 
 /* The transaction hash, Curl-P-81 over the 8019 trits (spec 3.2). Errors as tangle_tx_to_trits. */
-tangle_err_t tangle_tx_hash(const tangle_tx_t *tx, trit_t hash[TANGLE_TX_HASH_TRITS]) MAM_WARN_UNUSED;
+MAM_API tangle_err_t tangle_tx_hash(const tangle_tx_t *tx, mam_trit_t hash[TANGLE_TX_HASH_TRITS]) MAM_WARN_UNUSED;
 
 /* Weight magnitude: the number of trailing zero trits of a 243-trit hash. */
-unsigned tangle_hash_weight(const trit_t hash[TANGLE_TX_HASH_TRITS]);
+MAM_API unsigned tangle_hash_weight(const mam_trit_t hash[TANGLE_TX_HASH_TRITS]);
 
 /* True when all n trits are 0 (an all-'9' field). */
-bool tangle_trits_zero(const trit_t *trits, size_t n);
+MAM_API bool tangle_trits_zero(const mam_trit_t *trits, size_t n);
 
 /* Balanced little-endian encoding of v in n trits, zero-padded (spec 2.1). Errors:
  * TANGLE_ERR_NULL_ARG, TANGLE_ERR_INVALID_ARG (n = 0), TANGLE_ERR_INVALID_VALUE (|v| >
  * (3^n - 1) / 2, or v = INT64_MIN; trits untouched). */
-tangle_err_t tangle_int_to_trits(int64_t v, trit_t *trits, size_t n) MAM_WARN_UNUSED;
+MAM_API tangle_err_t tangle_int_to_trits(int64_t v, mam_trit_t *trits, size_t n) MAM_WARN_UNUSED;
 /* *v = sum of trits[i] * 3^i. Errors: TANGLE_ERR_NULL_ARG, TANGLE_ERR_INVALID_TRIT,
  * TANGLE_ERR_INVALID_VALUE (the value does not fit an int64_t). */
-tangle_err_t tangle_int_from_trits(const trit_t *trits, size_t n, int64_t *v) MAM_WARN_UNUSED;
+MAM_API tangle_err_t tangle_int_from_trits(const mam_trit_t *trits, size_t n, int64_t *v) MAM_WARN_UNUSED;
+
+MAM_END_DECLS
 
 #endif

@@ -5,6 +5,6 @@ tests_libtestutil_la_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 
 ## Every Check suite links these.
 TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
-TEST_LDADD = tests/libtestutil.la libmamcore.la $(CHECK_LIBS)
+TEST_LDADD = tests/libtestutil.la libmamcore-static.la $(CHECK_LIBS)
 
 EXTRA_DIST += tests/vectors/mam2.txt tests/vectors/tangle.txt
