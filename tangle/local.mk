@@ -21,30 +21,27 @@ tangleinclude_HEADERS += \
 	tangle/bundle.h \
 	tangle/mam_bundle.h
 
-## Tests: a section reader for tests/vectors/tangle.txt shared by the tangle suites.
-TANGLE_TEST_SOURCES = tests/vecfile.c tests/vecfile.h
-
 check_PROGRAMS += tests/check_tangle_curl
 TESTS += tests/check_tangle_curl
-tests_check_tangle_curl_SOURCES = tests/check_tangle_curl.c $(TANGLE_TEST_SOURCES)
+tests_check_tangle_curl_SOURCES = tests/check_tangle_curl.c
 tests_check_tangle_curl_CFLAGS = $(TEST_CFLAGS)
 tests_check_tangle_curl_LDADD = $(TEST_LDADD)
 
 check_PROGRAMS += tests/check_tangle_kerl
 TESTS += tests/check_tangle_kerl
-tests_check_tangle_kerl_SOURCES = tests/check_tangle_kerl.c $(TANGLE_TEST_SOURCES)
+tests_check_tangle_kerl_SOURCES = tests/check_tangle_kerl.c
 tests_check_tangle_kerl_CFLAGS = $(TEST_CFLAGS)
 tests_check_tangle_kerl_LDADD = $(TEST_LDADD)
 
 check_PROGRAMS += tests/check_tangle_tx
 TESTS += tests/check_tangle_tx
-tests_check_tangle_tx_SOURCES = tests/check_tangle_tx.c $(TANGLE_TEST_SOURCES)
+tests_check_tangle_tx_SOURCES = tests/check_tangle_tx.c
 tests_check_tangle_tx_CFLAGS = $(TEST_CFLAGS)
 tests_check_tangle_tx_LDADD = $(TEST_LDADD)
 
 check_PROGRAMS += tests/check_tangle_bundle
 TESTS += tests/check_tangle_bundle
-tests_check_tangle_bundle_SOURCES = tests/check_tangle_bundle.c $(TANGLE_TEST_SOURCES)
+tests_check_tangle_bundle_SOURCES = tests/check_tangle_bundle.c
 tests_check_tangle_bundle_CFLAGS = $(TEST_CFLAGS)
 tests_check_tangle_bundle_LDADD = $(TEST_LDADD)
 

@@ -49,7 +49,7 @@ static void assert_tx_matches(const mam_tx_t *tx, const expected_tx_t *e, const 
 }
 
 static mam_prng_t seed_prng(void) {
-  char *seed = tu_vector("mam2.txt", "seed=");
+  char *seed = vf_value("mam2.txt", "seed=");
   trit_t *k = tu_trits(seed, NULL);
   mam_prng_t p;
   mam_prng_init(&p, k);
@@ -82,8 +82,8 @@ START_TEST(test_reference_scenario) {
   ck_assert_int_eq(mam_channel_create(&ch, &prng, name, sizeof name, 2, 0), MAM_OK);
   ck_assert_int_eq(mam_endpoint_create(&ep, &ch, &prng, name, sizeof name, 2, 0), MAM_OK);
   char *chid = tu_trytes(mam_channel_id(&ch), MAM_ID_TRITS), *epid = tu_trytes(mam_endpoint_id(&ep), MAM_ID_TRITS);
-  char *want_chid = tu_vector("mam2.txt", "channel(h=2,name=<0>18) id=");
-  char *want_epid = tu_vector("mam2.txt", "endpoint(h=2) id=");
+  char *want_chid = vf_value("mam2.txt", "channel(h=2,name=<0>18) id=");
+  char *want_epid = vf_value("mam2.txt", "endpoint(h=2) id=");
   ck_assert_str_eq(chid, want_chid);
   ck_assert_str_eq(epid, want_epid);
 
@@ -131,7 +131,7 @@ START_TEST(test_reference_scenario) {
   memcpy(psk.id, psk_id, MAM_PSK_ID_TRITS);
   ck_assert_int_eq(mam_psk_derive(&prng, psk_nonce, nn, psk.key), MAM_OK);
   char *key = tu_trytes(psk.key, MAM_PSK_KEY_TRITS);
-  char *want_key = tu_vector("mam2.txt", "psk(id=PSKIDA..., nonce=PSKANONCE) key=");
+  char *want_key = vf_value("mam2.txt", "psk(id=PSKIDA..., nonce=PSKANONCE) key=");
   ck_assert_str_eq(key, want_key);
   reader.keys.psks = &psk;
   reader.keys.n_psks = 1;

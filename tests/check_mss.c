@@ -26,7 +26,7 @@ START_TEST(test_wots_pk_vector) {
   ck_assert_int_eq(mam_wots_gen_sk(&p, &v, 1, sk), MAM_OK);
   ck_assert_int_eq(mam_wots_pk_from_sk_consume(sk, 1, pk), MAM_OK);
   char *got = tu_trytes(pk, MAM_WOTS_PK_TRITS);
-  char *want = tu_vector("mam2.txt", "WOTS pk (K=A*81, nonce=NONCE9) =");
+  char *want = vf_value("mam2.txt", "WOTS pk (K=A*81, nonce=NONCE9) =");
   ck_assert_str_eq(got, want);
   free(got);
   free(want);
@@ -99,7 +99,7 @@ START_TEST(test_mss_root_vectors) {
   ck_assert_int_eq(mam_mss_gen(&m, &p, 0), MAM_OK);
   char key[64];
   snprintf(key, sizeof key, "MSS root h=%u (K=A*81, nonce=MSSNONCE) =", h);
-  char *want = tu_vector("mam2.txt", key);
+  char *want = vf_value("mam2.txt", key);
   char *got = tu_trytes(m.root, 243);
   ck_assert_str_eq(got, want);
   free(got);

@@ -13,7 +13,7 @@
 
 /* The vector file's PRNG key: the API seed. */
 static void prng_from_seed(mam_prng_t *prng) {
-  char *seed = tu_vector(VECTORS, "seed=");
+  char *seed = vf_value(VECTORS, "seed=");
   size_t n;
   trit_t *k = tu_trits(seed, &n);
   ck_assert_uint_eq(n, MAM_PRNG_KEY_TRITS);
@@ -72,7 +72,7 @@ static void free_sk(mam_ntru_sk_t *sk) {
 START_TEST(test_ntru_keygen_vector) {
   mam_ntru_sk_t *sk = vector_sk();
   char *got = tu_trytes(sk->pk, MAM_NTRU_PK_TRITS);
-  char *want = tu_vector(VECTORS, "NTRU_PK ");
+  char *want = vf_value(VECTORS, "NTRU_PK ");
   ck_assert_str_eq(got, want);
   ck_assert_int_eq(strncmp(got, PK_ID_TRYTES, MAM_NTRU_ID_TRITS / 3), 0);
   free(got);
@@ -132,7 +132,7 @@ START_TEST(test_ntru_encrypt_vector) {
   for (size_t i = 0; i < sizeof key_trytes - 1; i += 3) memcpy(key_trytes + i, "KEY", 3);
   trits_of(key_trytes, key, sizeof key);
   trits_of("NONCENONCENONCENONCEN", nonce, sizeof nonce);
-  char *want = tu_vector(VECTORS, "NTRU_EKEY ");
+  char *want = vf_value(VECTORS, "NTRU_EKEY ");
   uint64_t state = 1;
   for (int round = 0; round < 3; round++) {
     mam_prng_t prng;

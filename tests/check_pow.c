@@ -143,8 +143,8 @@ START_TEST(test_sliced_mid_state_known_answer) {
     assert_variant_refused(v);
     return;
   }
-  char *rest = tu_vector("tangle.txt", "input = ABQBVH");
-  char *hash_rest = tu_vector("tangle.txt", "hash = ZVTEQD");
+  char *rest = vf_value("tangle.txt", "input = ABQBVH");
+  char *hash_rest = vf_value("tangle.txt", "hash = ZVTEQD");
   size_t len = strlen(rest);
   char *input = malloc(len + 7), *hash_trytes = malloc(strlen(hash_rest) + 7);
   ck_assert_ptr_nonnull(input);

@@ -26,7 +26,7 @@ static void check_prng_vector(const char *key, mam_prng_dest_t dest, size_t n) {
   trit_t *out = malloc(n);
   ck_assert_int_eq(mam_prng_gen(&p, dest, &v, 1, out, n), MAM_OK);
   char *got = tu_trytes(out, n);
-  char *want = tu_vector("mam2.txt", key);
+  char *want = vf_value("mam2.txt", key);
   ck_assert_str_eq(got, want);
   /* prefix consistency: the first 81 trits of the same request */
   trit_t prefix[81];
@@ -81,7 +81,7 @@ START_TEST(test_spongos_hash_vector) {
   trit_t out[243];
   mam_spongos_hash(x, n, out, 243);
   char *got = tu_trytes(out, 243);
-  char *want = tu_vector("mam2.txt", "Spongos.Hash243(trytes 'AB')=");
+  char *want = vf_value("mam2.txt", "Spongos.Hash243(trytes 'AB')=");
   ck_assert_str_eq(got, want);
   free(got);
   free(want);

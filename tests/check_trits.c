@@ -112,7 +112,7 @@ START_TEST(test_sizet_vectors) {
   for (size_t i = 0; i < sizeof values / sizeof *values; i++) {
     char key[32];
     snprintf(key, sizeof key, "sizet(%llu) = ", (unsigned long long)values[i]);
-    char *want = tu_vector("mam2.txt", key);
+    char *want = vf_value("mam2.txt", key);
     trit_t buf[MAM_PB3_SIZET_MAX_TRITS];
     size_t pos = 0;
     mam_pb3_encode_sizet(values[i], buf, &pos);

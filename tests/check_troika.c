@@ -15,7 +15,7 @@ START_TEST(test_f_of_zero_state) {
   trit_t s[729] = {0}, r[729] = {0};
   mam_troika_f(s);
   mam_troika_ref_f(r);
-  char *want = tu_vector("mam2.txt", "F(balanced 0^729) [= mam/troika/tests KAT] =");
+  char *want = vf_value("mam2.txt", "F(balanced 0^729) [= mam/troika/tests KAT] =");
   char *got = tu_trytes(s, 729), *got_ref = tu_trytes(r, 729);
   ck_assert_str_eq(got_ref, want);
   ck_assert_str_eq(got, want);
@@ -30,7 +30,7 @@ START_TEST(test_permutation_of_unbalanced_zero) {
   mam_troika_ref_permute(u, MAM_TROIKA_ROUNDS);
   trit_t s[729];
   for (int i = 0; i < 729; i++) s[i] = (trit_t)(u[i] - 1);
-  char *want = tu_vector("mam2.txt", "TroikaPerm(unbalanced 0^729) =");
+  char *want = vf_value("mam2.txt", "TroikaPerm(unbalanced 0^729) =");
   char *got = tu_trytes(s, 729);
   ck_assert_str_eq(got, want);
   free(want);
@@ -43,7 +43,7 @@ START_TEST(test_f_of_minus_ones) {
   trit_t s[729];
   memset(s, -1, sizeof s);
   mam_troika_f(s);
-  char *want = tu_vector("mam2.txt", "TroikaPerm(unbalanced 0^729) =");
+  char *want = vf_value("mam2.txt", "TroikaPerm(unbalanced 0^729) =");
   char *got = tu_trytes(s, 729);
   ck_assert_str_eq(got, want);
   free(want);

@@ -1,6 +1,6 @@
-## Shared test helpers: vector-file look-ups and trit/tryte conveniences.
+## Shared test helpers: the vector-file reader and trit/tryte conveniences, built once.
 check_LTLIBRARIES += tests/libtestutil.la
-tests_libtestutil_la_SOURCES = tests/testutil.c tests/testutil.h
+tests_libtestutil_la_SOURCES = tests/testutil.c tests/testutil.h tests/vecfile.c tests/vecfile.h
 tests_libtestutil_la_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 
 ## Every Check suite links these.

@@ -1,31 +1,7 @@
 #include "tests/testutil.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-char *tu_vector(const char *file, const char *prefix) {
-  const char *dir = getenv("MAMGATE_VECTORS_DIR");
-  char path[4096];
-  snprintf(path, sizeof path, "%s/%s", dir ? dir : "tests/vectors", file);
-  FILE *f = fopen(path, "r");
-  ck_assert_msg(f != NULL, "cannot open vector file %s", path);
-  char *line = NULL, *value = NULL;
-  size_t cap = 0;
-  size_t plen = strlen(prefix);
-  while (getline(&line, &cap, f) > 0) {
-    if (strncmp(line, prefix, plen) != 0) continue;
-    char *v = line + plen;
-    while (*v == ' ' || *v == '\t') v++;
-    v[strcspn(v, "\r\n")] = '\0';
-    value = strdup(v);
-    break;
-  }
-  free(line);
-  fclose(f);
-  ck_assert_msg(value != NULL, "vector '%s' not found in %s", prefix, path);
-  return value;
-}
 
 trit_t *tu_trits(const char *trytes, size_t *n_trits) {
   size_t n = strlen(trytes);

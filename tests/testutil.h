@@ -1,4 +1,4 @@
-/* tests/testutil.h: helpers shared by the Check suites. */
+/* tests/testutil.h: helpers shared by the Check suites (with the vector-file reader). */
 #ifndef TESTS_TESTUTIL_H
 #define TESTS_TESTUTIL_H
 
@@ -7,10 +7,7 @@
 #include <stdint.h>
 
 #include "mamcore/trits.h"
-
-/* The value of the first line of tests/vectors/<file> that starts with `prefix`, leading blanks
- * removed; the caller frees it. Aborts the test when the file or the line is missing. */
-char *tu_vector(const char *file, const char *prefix);
+#include "tests/vecfile.h"
 
 /* Trits of a tryte string (aborts the test on a bad character); the caller frees them. */
 trit_t *tu_trits(const char *trytes, size_t *n_trits);

@@ -1,6 +1,7 @@
 #include "tests/vecfile.h"
 
 #include <check.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,40 +39,81 @@ static void vf_add_entry(vf_section_t *s, const char *line, const char *path) {
   r->n++;
 }
 
-vf_section_t *vf_load(const char *file, const char *name) {
+/* Calls visit(line, path, ctx) on each line of tests/vectors/<file> (MAMGATE_VECTORS_DIR overrides
+ * the directory), without its line ending, until visit returns false. Fails the running test when
+ * the file cannot be opened. */
+static void vf_read_lines(const char *file, bool (*visit)(char *line, const char *path, void *ctx), void *ctx) {
   const char *dir = getenv("MAMGATE_VECTORS_DIR");
   char path[4096];
   snprintf(path, sizeof path, "%s/%s", dir ? dir : "tests/vectors", file);
   FILE *f = fopen(path, "r");
   ck_assert_msg(f != NULL, "cannot open vector file %s", path);
-  vf_section_t *s = calloc(1, sizeof *s);
-  ck_assert_msg(s != NULL, "out of memory");
   char *line = NULL;
   size_t cap = 0;
-  int inside = 0;
   while (getline(&line, &cap, f) > 0) {
     line[strcspn(line, "\r\n")] = '\0';
-    if (line[0] == '[') {
-      size_t n = strlen(line);
-      inside = n >= 2 && line[n - 1] == ']' && strlen(name) == n - 2 &&
-               strncmp(line + 1, name, n - 2) == 0;
-      if (inside) vf_close_record(s);
-      continue;
-    }
-    if (!inside || line[0] == '#') continue;
-    if (line[0] == '\0')
-      vf_close_record(s);
-    else
-      vf_add_entry(s, line, path);
+    if (!visit(line, path, ctx)) break;
   }
   free(line);
   fclose(f);
+}
+
+typedef struct section_reader {
+  const char *name;
+  vf_section_t *section;
+  bool inside;
+} section_reader_t;
+
+static bool read_section_line(char *line, const char *path, void *ctx) {
+  section_reader_t *r = ctx;
+  if (line[0] == '[') {
+    size_t n = strlen(line);
+    r->inside = n >= 2 && line[n - 1] == ']' && strlen(r->name) == n - 2 && strncmp(line + 1, r->name, n - 2) == 0;
+    if (r->inside) vf_close_record(r->section);
+  } else if (r->inside && line[0] != '#') {
+    if (line[0] == '\0')
+      vf_close_record(r->section);
+    else
+      vf_add_entry(r->section, line, path);
+  }
+  return true;
+}
+
+vf_section_t *vf_load(const char *file, const char *name) {
+  vf_section_t *s = calloc(1, sizeof *s);
+  ck_assert_msg(s != NULL, "out of memory");
+  section_reader_t reader = {.name = name, .section = s, .inside = false};
+  vf_read_lines(file, read_section_line, &reader);
   size_t kept = 0; /* drop the empty records left by runs of blank lines */
   for (size_t i = 0; i < s->n; i++)
     if (s->records[i].n > 0) s->records[kept++] = s->records[i];
   s->n = kept;
-  ck_assert_msg(s->n > 0, "section [%s] missing or empty in %s", name, path);
+  ck_assert_msg(s->n > 0, "section [%s] missing or empty in vector file %s", name, file);
   return s;
+}
+
+typedef struct prefix_reader {
+  const char *prefix;
+  char *value;
+} prefix_reader_t;
+
+static bool read_prefixed_line(char *line, const char *path, void *ctx) {
+  (void)path;
+  prefix_reader_t *r = ctx;
+  size_t plen = strlen(r->prefix);
+  if (strncmp(line, r->prefix, plen) != 0) return true;
+  const char *v = line + plen;
+  while (*v == ' ' || *v == '\t') v++;
+  r->value = strdup(v);
+  ck_assert_msg(r->value != NULL, "out of memory");
+  return false;
+}
+
+char *vf_value(const char *file, const char *prefix) {
+  prefix_reader_t reader = {.prefix = prefix, .value = NULL};
+  vf_read_lines(file, read_prefixed_line, &reader);
+  ck_assert_msg(reader.value != NULL, "vector '%s' not found in vector file %s", prefix, file);
+  return reader.value;
 }
 
 void vf_free(vf_section_t *s) {

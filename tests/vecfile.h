@@ -1,7 +1,8 @@
-/* tests/vecfile.h: reads the sectioned vector files (tests/vectors/tangle.txt format).
+/* tests/vecfile.h: the one reader of the vector files in tests/vectors/.
  *
- * Format: "#" starts a comment line; "[name]" starts a section; inside a section, vectors are
- * separated by blank lines and every other line is "key = value" (value to the end of line). */
+ * Sectioned files (tangle.txt): "#" starts a comment line; "[name]" starts a section; inside a
+ * section, vectors are separated by blank lines and every other line is "key = value" (value to
+ * the end of line). Flat files (mam2.txt) are looked up by the start of a line (vf_value). */
 #ifndef TESTS_VECFILE_H
 #define TESTS_VECFILE_H
 
@@ -33,6 +34,10 @@ void vf_free(vf_section_t *s);
 const char *vf_find(const vf_record_t *r, const char *key);
 /* The value of `key`; fails the running test when it is missing. */
 const char *vf_get(const vf_record_t *r, const char *key);
+
+/* The rest of the first line of tests/vectors/<file> that starts with `prefix`, leading blanks
+ * removed; the caller frees it. Fails the running test when the file or the line is missing. */
+char *vf_value(const char *file, const char *prefix);
 
 /* Parses a comma-separated list of integers into out (at most max); returns the count. */
 size_t vf_ints(const char *list, long long *out, size_t max);
