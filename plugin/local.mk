@@ -35,8 +35,8 @@ EXTRA_DIST += tests/gateway_e2e.sh
 
 check_PROGRAMS += tests/check_plugin_load
 TESTS += tests/check_plugin_load
-tests_check_plugin_load_SOURCES = tests/check_plugin_load.c $(DEVNODE_SPAWN_SOURCES)
+tests_check_plugin_load_SOURCES = tests/check_plugin_load.c
 tests_check_plugin_load_CFLAGS = $(TEST_CFLAGS) $(CURL_CFLAGS)
-tests_check_plugin_load_LDADD = $(TEST_LDADD) $(CURL_LIBS)
+tests_check_plugin_load_LDADD = devnode/libdevnodetest.la $(TEST_LDADD) $(CURL_LIBS)
 TESTS += tests/readme_tour.sh
 EXTRA_DIST += tests/readme_tour.sh
