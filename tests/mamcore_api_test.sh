@@ -7,6 +7,7 @@
 #  - mamgate.so, which links the same objects statically, exports only mamgate_plugin_*.
 set -u
 build=${MAMGATE_BUILDDIR:-.}
+san=${MAMGATE_SAN_FLAGS:-} # a sanitizer build's library needs programs built the same way
 libdir=$build/.libs
 lib=$libdir/libmamcore.so
 [ -f "$lib" ] || { echo "SKIP: no shared libmamcore.so (configured with --disable-shared?)"; exit 77; }
@@ -43,7 +44,7 @@ echo "== a C++ program includes every installed header and links"
 cxx=${CXX:-c++}
 if ! command -v "$cxx" >/dev/null; then bad "no C++ compiler ($cxx)"; else
   for std in c++11 c++17; do
-    if "$cxx" -std=$std -Wall -Wextra -Werror -I"$inc" "$work/api.cc" -L"$libdir" -lmamcore -o "$work/api" \
+    if "$cxx" -std=$std $san -Wall -Wextra -Werror -I"$inc" "$work/api.cc" -L"$libdir" -lmamcore -o "$work/api" \
       >"$work/cxx.log" 2>&1 && LD_LIBRARY_PATH=$libdir "$work/api"; then ok; else
       bad "C++ ($std):"; head -n 20 "$work/cxx.log"
     fi
@@ -56,7 +57,7 @@ echo "== a C program with a trit_t of its own"
   for h in $headers; do echo "#include \"$h\""; done
   echo 'int main(void) { trit_t big = 300; mam_trit_t t = 1; return big + t == 301 ? 0 : 1; }'
 } >"$work/own.c"
-if ${CC:-cc} -std=c11 -Wall -Wextra -Werror -I"$inc" "$work/own.c" -L"$libdir" -lmamcore -o "$work/own" \
+if ${CC:-cc} -std=c11 $san -Wall -Wextra -Werror -I"$inc" "$work/own.c" -L"$libdir" -lmamcore -o "$work/own" \
   >"$work/c.log" 2>&1 && LD_LIBRARY_PATH=$libdir "$work/own"; then ok; else
   bad "C with its own trit_t:"; head -n 20 "$work/c.log"
 fi
