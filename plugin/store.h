@@ -120,8 +120,8 @@ void mg_watches_free(mg_watch_t *w, size_t n);
 
 #define MG_PSK_KEY_TRYTES MAM_PSK_KEY_TRYTES
 #define MG_PSK_ID_TRYTES MAM_PSK_ID_TRYTES
-#define MG_NTRU_SK_TRYTES 342
-#define MG_NTRU_PK_TRYTES 3072
+#define MG_NTRU_SK_TRYTES MAM_NTRU_SK_TRYTES
+#define MG_NTRU_PK_TRYTES MAM_NTRU_PK_TRYTES
 
 mg_store_err_t mg_store_add_psk(mg_store_t *s, const char *id, const char *key); /* EXISTS if taken */
 mg_store_err_t mg_store_get_psk(mg_store_t *s, const char *id, char key[MG_PSK_KEY_TRYTES + 1]);
