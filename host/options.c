@@ -181,7 +181,8 @@ static bool is_not_option(const char *name, size_t name_len) {
   static const char *const not_options[] = MGD_ENV_NOT_OPTIONS;
   for (size_t i = 0; i < sizeof not_options / sizeof *not_options; i++)
     if (strlen(not_options[i]) == name_len && strncmp(name, not_options[i], name_len) == 0) return true;
-  return false;
+  size_t test_len = strlen(MGD_ENV_TEST_PREFIX);
+  return name_len > test_len && strncmp(name, MGD_ENV_TEST_PREFIX, test_len) == 0;
 }
 
 /* MAMGATE_NODE_API=x gives option node_api, origin MAMGATE_NODE_API. */

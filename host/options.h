@@ -11,12 +11,14 @@
 /* Longest configuration file line, in bytes. */
 #define MGD_CONF_LINE_MAX 65536
 
-/* Environment variables MAMGATE_<KEY> carry options, except those of MGD_ENV_NOT_OPTIONS:
- * MAMGATE_PLUGIN names a plugin; the build and test scripts set the others for themselves.
- * Every other MAMGATE_* variable is handed to the plugins, which refuse a key they do not know. */
+/* Environment variables MAMGATE_<KEY> carry options, except those of MGD_ENV_NOT_OPTIONS and
+ * those starting with MGD_ENV_TEST_PREFIX: MAMGATE_PLUGIN names a plugin; the build and test
+ * scripts set the others for themselves. Every other MAMGATE_* variable is handed to the plugins,
+ * which refuse a key they do not know. */
 #define MGD_ENV_PREFIX "MAMGATE_"
 #define MGD_ENV_PLUGIN "MAMGATE_PLUGIN"
 #define MGD_ENV_NOT_OPTIONS {MGD_ENV_PLUGIN, "MAMGATE_BUILDDIR", "MAMGATE_SRCDIR", "MAMGATE_VECTORS_DIR"}
+#define MGD_ENV_TEST_PREFIX "MAMGATE_TEST_"
 
 typedef enum mgd_opts_status {
   MGD_OPTS_OK = 0,
