@@ -75,10 +75,13 @@ int main(int argc, char **argv) {
   install_signals(&wait_mask);
   node_t node = {0};
   if (node_start(&node, &cfg) != EXIT_SUCCESS) return EXIT_FAILURE;
+  char *data_dir = realpath(cfg.data_dir, NULL); /* the log names the directory in use */
   fprintf(stderr,
           "devnode: listening api=%s zmq=%s data-dir=%s mwm=%u (development node, not a "
           "consensus node)\n",
-          devnode_server_url(node.server), devnode_feed_endpoint(node.feed), cfg.data_dir, cfg.mwm);
+          devnode_server_url(node.server), devnode_feed_endpoint(node.feed),
+          data_dir ? data_dir : cfg.data_dir, cfg.mwm);
+  free(data_dir);
   while (!stop_signal) sigsuspend(&wait_mask);
   node_stop(&node);
   fprintf(stderr, "devnode: stopped on signal %d\n", (int)stop_signal);

@@ -176,14 +176,22 @@ mgd_opts_status_t mgd_opts_read_file(mgd_opts_t *opts, const char *path, char *e
   return status;
 }
 
+/* True for the MAMGATE_* variables that are not options (the name is not NUL-terminated). */
+static bool is_not_option(const char *name, size_t name_len) {
+  static const char *const not_options[] = MGD_ENV_NOT_OPTIONS;
+  for (size_t i = 0; i < sizeof not_options / sizeof *not_options; i++)
+    if (strlen(not_options[i]) == name_len && strncmp(name, not_options[i], name_len) == 0) return true;
+  size_t test_len = strlen(MGD_ENV_TEST_PREFIX);
+  return name_len > test_len && strncmp(name, MGD_ENV_TEST_PREFIX, test_len) == 0;
+}
+
 /* MAMGATE_NODE_API=x gives option node_api, origin MAMGATE_NODE_API. */
 static mgd_opts_status_t read_env_entry(mgd_opts_t *opts, const char *entry) {
   const size_t prefix_len = strlen(MGD_ENV_PREFIX);
   const char *equals = strchr(entry, '=');
   if (strncmp(entry, MGD_ENV_PREFIX, prefix_len) != 0 || !equals) return MGD_OPTS_OK;
   size_t name_len = (size_t)(equals - entry);
-  if (name_len == prefix_len || (name_len == strlen(MGD_ENV_PLUGIN) && strncmp(entry, MGD_ENV_PLUGIN, name_len) == 0))
-    return MGD_OPTS_OK;
+  if (name_len == prefix_len || is_not_option(entry, name_len)) return MGD_OPTS_OK;
   char *name = strndup(entry, name_len);
   if (!name) return MGD_OPTS_NO_MEMORY;
   char *key = strdup(name + prefix_len);

@@ -11,9 +11,14 @@
 /* Longest configuration file line, in bytes. */
 #define MGD_CONF_LINE_MAX 65536
 
-/* Environment variables MAMGATE_<KEY> carry options; this one names a plugin instead. */
+/* Environment variables MAMGATE_<KEY> carry options, except those of MGD_ENV_NOT_OPTIONS and
+ * those starting with MGD_ENV_TEST_PREFIX: MAMGATE_PLUGIN names a plugin; the build and test
+ * scripts set the others for themselves. Every other MAMGATE_* variable is handed to the plugins,
+ * which refuse a key they do not know. */
 #define MGD_ENV_PREFIX "MAMGATE_"
 #define MGD_ENV_PLUGIN "MAMGATE_PLUGIN"
+#define MGD_ENV_NOT_OPTIONS {MGD_ENV_PLUGIN, "MAMGATE_BUILDDIR", "MAMGATE_SRCDIR", "MAMGATE_VECTORS_DIR"}
+#define MGD_ENV_TEST_PREFIX "MAMGATE_TEST_"
 
 typedef enum mgd_opts_status {
   MGD_OPTS_OK = 0,
@@ -43,8 +48,8 @@ int mgd_conf_parse_line(char *line, char **key, char **value, const char **why);
  * or "PATH: reason" (I/O) into err. */
 mgd_opts_status_t mgd_opts_read_file(mgd_opts_t *opts, const char *path, char *err, size_t err_len);
 
-/* Takes every MAMGATE_<KEY>=VALUE of env (a NULL-terminated "NAME=VALUE" array) except
- * MAMGATE_PLUGIN as option <key> (lower-cased), origin the variable's name. */
+/* Takes every MAMGATE_<KEY>=VALUE of env (a NULL-terminated "NAME=VALUE" array) except those of
+ * MGD_ENV_NOT_OPTIONS as option <key> (lower-cased), origin the variable's name. */
 mgd_opts_status_t mgd_opts_read_env(mgd_opts_t *opts, char *const *env);
 
 /* Takes one "KEY=VALUE" flag, origin `origin`. On a malformed flag writes why into err. */

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <nettle/base64.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -115,7 +116,12 @@ static int load_token(mg_gateway_t *g, char *err, size_t err_len) {
   }
   char path[MG_PATH_MAX];
   snprintf(path, sizeof path, "%s/token", g->cfg.data_dir);
-  if (read_small(path, g->token, sizeof g->token) == 0 && g->token[0]) return chmod(path, 0600), 0;
+  if (read_small(path, g->token, sizeof g->token) == 0 && g->token[0]) {
+    if (strlen(g->token) < MG_TOKEN_MIN_CHARS)
+      return mg_errorf(err, err_len, "the token file %s holds fewer than %d characters (delete it to have one generated)",
+                       path, MG_TOKEN_MIN_CHARS);
+    return chmod(path, 0600), 0;
+  }
   unsigned char raw[32];
   if (random_bytes(raw, sizeof raw) != 0) {
     snprintf(err, err_len, "no random source for the token");
@@ -148,8 +154,20 @@ static int lock_data_dir(mg_gateway_t *g, char *err, size_t err_len) {
   return -1;
 }
 
+/* Replaces the configured data directory by its absolute path, so that nothing later depends on
+ * the working directory and the log names the directory in use. */
+static int resolve_data_dir(mg_gateway_t *g, char *err, size_t err_len) {
+  char *absolute = realpath(g->cfg.data_dir, NULL);
+  if (!absolute) return mg_errorf(err, err_len, "cannot resolve the data directory %s: %s", g->cfg.data_dir, strerror(errno));
+  int fits = strlen(absolute) < sizeof g->cfg.data_dir;
+  if (fits) memcpy(g->cfg.data_dir, absolute, strlen(absolute) + 1);
+  free(absolute);
+  return fits ? 0 : mg_errorf(err, err_len, "data directory path too long");
+}
+
 int mg_files_prepare(mg_gateway_t *g, char *err, size_t err_len) {
   if (lock_data_dir(g, err, err_len) != 0) return -1;
+  if (resolve_data_dir(g, err, err_len) != 0) return -1;
   if (snprintf(g->db_path, sizeof g->db_path, "%s/mamgate.db", g->cfg.data_dir) >= (int)sizeof g->db_path) {
     snprintf(err, err_len, "data directory path too long");
     return -1;

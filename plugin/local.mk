@@ -5,6 +5,7 @@ plugin_mamgate_la_SOURCES = \
 	plugin/plugin.c plugin/mamgate_plugin.h plugin/gateway.h \
 	plugin/settings.c plugin/settings.h \
 	plugin/files.c \
+	plugin/startup.c plugin/startup.h \
 	plugin/watcher.c plugin/watcher.h \
 	plugin/writer.c plugin/writer.h \
 	plugin/rest.c plugin/rest.h \
@@ -30,8 +31,8 @@ CLEANFILES += plugin/openapi.c
 EXTRA_DIST += plugin/openapi.json
 BUILT_SOURCES = plugin/openapi.c
 
-TESTS += tests/gateway_e2e.sh
-EXTRA_DIST += tests/gateway_e2e.sh
+TESTS += tests/gateway_e2e.sh tests/config_test.sh tests/server_script_test.sh
+EXTRA_DIST += tests/gateway_e2e.sh tests/config_test.sh tests/server_script_test.sh
 
 check_PROGRAMS += tests/check_plugin_load
 TESTS += tests/check_plugin_load

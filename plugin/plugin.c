@@ -13,6 +13,7 @@
 #include "plugin/gateway.h"
 #include "plugin/probe.h"
 #include "plugin/rest.h"
+#include "plugin/startup.h"
 #include "plugin/watcher.h"
 #include "plugin/writer.h"
 
@@ -134,6 +135,7 @@ MAMGATE_EXPORT int mamgate_plugin_init(const mamgate_host_t *host, const mamgate
     gateway_free(g);
     return rc;
   }
+  mg_startup_warnings(g);
   mg_log(g, MAMGATE_LOG_INFO, "mamgate %s: REST http://%s/v1, decoded messages on %s, node %s (feed %s), data in %s",
          PACKAGE_VERSION, g->cfg.http, g->cfg.zmq_pub, g->cfg.node_api, g->cfg.node_zmq, g->cfg.data_dir);
   *userdata = g;

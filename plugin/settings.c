@@ -7,7 +7,7 @@
 
 #include "zmq/feed.h"
 
-typedef enum { OPT_TEXT, OPT_UINT, OPT_BOOL, OPT_POW, OPT_LEVEL } opt_type_t;
+typedef enum { OPT_TEXT, OPT_TOKEN, OPT_UINT, OPT_BOOL, OPT_POW, OPT_LEVEL } opt_type_t;
 
 typedef struct option_def {
   const char *key;
@@ -30,8 +30,8 @@ static const option_def_t options[] = {
     OPTION("http", OPT_TEXT, http, "127.0.0.1:8088", 0, 0, "REST API bind address host:port"),
     OPTION("zmq_pub", OPT_TEXT, zmq_pub, "tcp://127.0.0.1:5557", 0, 0, "decoded-message PUB endpoint"),
     OPTION("data_dir", OPT_TEXT, data_dir, "./var", 0, 0, "directory (0700, locked while the gateway runs) of the database (mamgate.db), seed and token, all mode 0600"),
-    {.key = "token", .type = OPT_TEXT, .offset = FIELD(token), .fallback = "",
-     .help = "bearer token for write routes (generated when empty)", .secret = true},
+    {.key = "token", .type = OPT_TOKEN, .offset = FIELD(token), .fallback = "",
+     .help = "bearer token for write routes, at least 16 characters (generated when empty)", .secret = true},
     OPTION("mwm", OPT_UINT, mwm, "9", 1, 81, "minimum weight magnitude of local proof of work"),
     OPTION("pow", OPT_POW, pow_remote, "local", 0, 0, "proof of work: local (every core, bit-sliced) or remote (the node's attachToTangle)"),
     OPTION("pow_threads", OPT_UINT, pow_threads, "0", 0, 256, "proof-of-work threads (0: every CPU)"),
@@ -102,14 +102,21 @@ static int parse_level(const char *text, uint64_t *out) {
   return -1;
 }
 
+static int apply_text(char *field, const char *value, char *expected, size_t len) {
+  if (strlen(value) >= MG_CONFIG_TEXT_MAX) return snprintf(expected, len, "at most %d characters", MG_CONFIG_TEXT_MAX - 1), -1;
+  memcpy(field, value, strlen(value) + 1);
+  return 0;
+}
+
 /* Applies one value; writes what was expected into `expected` on failure. */
 static int apply(mg_config_t *c, const option_def_t *o, const char *value, char *expected, size_t len) {
   char *field = (char *)c + o->offset;
   switch (o->type) {
-    case OPT_TEXT:
-      if (strlen(value) >= MG_CONFIG_TEXT_MAX) return snprintf(expected, len, "at most %d characters", MG_CONFIG_TEXT_MAX - 1), -1;
-      memcpy(field, value, strlen(value) + 1);
-      return 0;
+    case OPT_TEXT: return apply_text(field, value, expected, len);
+    case OPT_TOKEN:
+      if (*value && strlen(value) < MG_TOKEN_MIN_CHARS)
+        return snprintf(expected, len, "at least %d characters (or empty: generated)", MG_TOKEN_MIN_CHARS), -1;
+      return apply_text(field, value, expected, len);
     case OPT_UINT:
       if (parse_uint(value, o->min, o->max, (uint64_t *)(void *)field) == 0) return 0;
       return snprintf(expected, len, "an integer from %llu to %llu", (unsigned long long)o->min, (unsigned long long)o->max), -1;
@@ -141,9 +148,6 @@ int mg_config_load(mg_config_t *c, const mamgate_opt_t *opts, int nopts, char *e
       return -1;
     }
     const option_def_t *o = find_option(opts[i].key);
-    /* The environment is shared with other programs (tests set MAMGATE_BUILDDIR, for one): an
-     * unknown MAMGATE_* variable is not ours to reject. Files and flags must be exact. */
-    if (!o && opts[i].origin && strncmp(opts[i].origin, "MAMGATE_", 8) == 0) continue;
     if (!o) {
       snprintf(err, err_len, "%s: unknown option '%s'", origin, opts[i].key);
       return -1;

@@ -1,7 +1,8 @@
 /* plugin/settings.h: the plugin's configuration: every option, its default and its checks.
  *
  * Options arrive as key/value text from the host (file, environment, flags; see
- * mamgate_plugin.h). Unknown keys and bad values are errors that name the option's origin. */
+ * mamgate_plugin.h). Unknown keys (from every origin, the environment included) and bad values
+ * are errors that name the option's origin. */
 #ifndef PLUGIN_SETTINGS_H
 #define PLUGIN_SETTINGS_H
 
@@ -12,6 +13,7 @@
 #include "plugin/mamgate_plugin.h"
 
 #define MG_CONFIG_TEXT_MAX 512
+#define MG_TOKEN_MIN_CHARS 16 /* a configured or stored token is at least this long */
 
 typedef struct mg_config {
   char node_api[MG_CONFIG_TEXT_MAX];  /* node HTTP API URL */

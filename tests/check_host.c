@@ -171,13 +171,19 @@ END_TEST
 START_TEST(test_environment) {
   char *const env[] = {"PATH=/bin",         "MAMGATE_HTTP=1.2.3.4:80", "MAMGATE_PLUGIN=/x/mamgate.so",
                        "MAMGATE_=nameless", "MAMGATE_Node_API=http://n:1=2", "MAMGATE_TOKEN=",
-                       "XMAMGATE_MWM=3",    NULL};
+                       "XMAMGATE_MWM=3",    "MAMGATE_BUILDDIR=/b", "MAMGATE_SRCDIR=/s",
+                       "MAMGATE_VECTORS_DIR=/v", "MAMGATE_NODEAPI=typo", "MAMGATE_PLUGINS=x",
+                       "MAMGATE_TEST_PG_URI=postgresql://t", "MAMGATE_TEST_=x", NULL};
   mgd_opts_t opts = {0};
   ck_assert_int_eq(mgd_opts_read_env(&opts, env), MGD_OPTS_OK);
-  ck_assert_uint_eq(opts.count, 3);
+  ck_assert_uint_eq(opts.count, 6);
   assert_opt(&opts, "http", "1.2.3.4:80", "MAMGATE_HTTP");
   assert_opt(&opts, "node_api", "http://n:1=2", "MAMGATE_Node_API");
   assert_opt(&opts, "token", "", "MAMGATE_TOKEN");
+  /* not options of the host's list are left out; anything else goes to the plugin to judge */
+  assert_opt(&opts, "nodeapi", "typo", "MAMGATE_NODEAPI");
+  assert_opt(&opts, "plugins", "x", "MAMGATE_PLUGINS");
+  assert_opt(&opts, "test_", "x", "MAMGATE_TEST_"); /* the test prefix needs a name after it */
   mgd_opts_free(&opts);
 }
 END_TEST

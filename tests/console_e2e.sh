@@ -3,8 +3,8 @@
 # real plugin, headless Chromium driven over WebDriver by tests/console_e2e.py. Skips (77) only
 # when Chromium or chromedriver is missing (script/bootstrap installs both).
 #
-# MAMGATE_CONSOLE_SHOTS=DIR keeps the screenshots there (script/screenshots uses it for docs/);
-# MAMGATE_CONSOLE_SIZES=WxH,... chooses the viewports (default 360x740,1920x1080).
+# MAMGATE_TEST_CONSOLE_SHOTS=DIR keeps the screenshots there (script/screenshots uses it for docs/);
+# MAMGATE_TEST_CONSOLE_SIZES=WxH,... chooses the viewports (default 360x740,1920x1080).
 set -u
 build=${MAMGATE_BUILDDIR:-$(pwd)}
 src=${MAMGATE_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -36,8 +36,8 @@ start_gateway() {
   exit 1
 }
 browser() { # extra arguments for console_e2e.py
-  timeout 55 python3 "$src/tests/console_e2e.py" "http://$http" "$token" "$work" "${MAMGATE_CONSOLE_SHOTS:-$work/shots}" \
-    "${MAMGATE_CONSOLE_SIZES:-360x740,1920x1080}" "$@" || bad "browser test $* (exit $?)"
+  timeout 55 python3 "$src/tests/console_e2e.py" "http://$http" "$token" "$work" "${MAMGATE_TEST_CONSOLE_SHOTS:-$work/shots}" \
+    "${MAMGATE_TEST_CONSOLE_SIZES:-360x740,1920x1080}" "$@" || bad "browser test $* (exit $?)"
 }
 
 "$build/devnode/devnode" --api "$node_api" --zmq "$node_zmq" --data-dir "$work/node" --mwm 9 >"$work/node.log" 2>&1 &

@@ -18,9 +18,9 @@
 # SIGTERM, SIGINT and SIGHUP (a script with its own EXIT trap calls pg_stop from it); a watchdog
 # does the same within a second when the script dies by SIGKILL.
 #
-# The server binaries are looked up in $MAMGATE_PG_BIN, then /usr/lib/postgresql/<version>/bin (the
-# newest; Debian's layout; MAMGATE_PG_LIBDIR replaces /usr/lib/postgresql), then $PATH. A missing
-# server is a SKIP, except where script/bootstrap has installed it (MAMGATE_PG_REQUIRED=1, set by
+# The server binaries are looked up in $MAMGATE_TEST_PG_BIN, then /usr/lib/postgresql/<version>/bin (the
+# newest; Debian's layout; MAMGATE_TEST_PG_LIBDIR replaces /usr/lib/postgresql), then $PATH. A missing
+# server is a SKIP, except where script/bootstrap has installed it (MAMGATE_TEST_PG_REQUIRED=1, set by
 # script/test, or CI set): there it is a failure.
 
 PG_BIN= PG_DIR= PG_PORT= PG_WATCHDOG=
@@ -30,8 +30,8 @@ pg_log() { echo "pg_lib: $*" >&2; }
 # pg_find_bin: sets PG_BIN to a directory holding initdb, pg_ctl and pg_isready.
 pg_find_bin() {
   local d candidates=()
-  [ -n "${MAMGATE_PG_BIN:-}" ] && candidates+=("$MAMGATE_PG_BIN")
-  while IFS= read -r d; do candidates+=("$d"); done < <(ls -d "${MAMGATE_PG_LIBDIR:-/usr/lib/postgresql}"/*/bin 2>/dev/null | sort -rV)
+  [ -n "${MAMGATE_TEST_PG_BIN:-}" ] && candidates+=("$MAMGATE_TEST_PG_BIN")
+  while IFS= read -r d; do candidates+=("$d"); done < <(ls -d "${MAMGATE_TEST_PG_LIBDIR:-/usr/lib/postgresql}"/*/bin 2>/dev/null | sort -rV)
   d=$(command -v initdb 2>/dev/null) && candidates+=("$(dirname "$d")")
   for d in "${candidates[@]}"; do
     if [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ] && [ -x "$d/pg_isready" ] && [ -x "$d/postgres" ]; then
@@ -121,7 +121,7 @@ pg_psql_admin() {
 
 pg_start() {
   if ! pg_find_bin; then
-    if [ -n "${MAMGATE_PG_REQUIRED:-}${CI:-}" ]; then pg_log "PostgreSQL server binaries not found; script/bootstrap installs postgresql"; exit 1; fi
+    if [ -n "${MAMGATE_TEST_PG_REQUIRED:-}${CI:-}" ]; then pg_log "PostgreSQL server binaries not found; script/bootstrap installs postgresql"; exit 1; fi
     echo "SKIP: PostgreSQL server binaries not found (script/bootstrap installs postgresql)"
     exit 77
   fi

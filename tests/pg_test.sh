@@ -3,7 +3,7 @@
 # (libpq, two concurrent connections) runs against it; then scripts using the harness end by a
 # failing exit, by SIGTERM and by SIGKILL, and each time the server must be stopped and its
 # directory removed. Without server binaries a script says SKIP (77), or fails where they must be
-# installed (MAMGATE_PG_REQUIRED, CI): checked here too.
+# installed (MAMGATE_TEST_PG_REQUIRED, CI): checked here too.
 set -u
 build=${MAMGATE_BUILDDIR:-.}
 src=${MAMGATE_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -72,9 +72,9 @@ check_cleanup sigterm 'while :; do sleep 0.2; done' TERM 0
 check_cleanup sigkill 'while :; do sleep 0.2; done' KILL 60
 
 # Without server binaries: SKIP (77), unless they must be there (a failure, 1).
-nobin() { # expected status, MAMGATE_PG_REQUIRED value
+nobin() { # expected status, MAMGATE_TEST_PG_REQUIRED value
   local out rc
-  out=$(env -u CI MAMGATE_PG_REQUIRED="$2" MAMGATE_PG_BIN= MAMGATE_PG_LIBDIR="$work/none" PATH=/usr/bin:/bin \
+  out=$(env -u CI MAMGATE_TEST_PG_REQUIRED="$2" MAMGATE_TEST_PG_BIN= MAMGATE_TEST_PG_LIBDIR="$work/none" PATH=/usr/bin:/bin \
     bash -c '. "$1"; pg_start; echo started' nobin "$lib" 2>&1)
   rc=$?
   if [ "$rc" -eq "$1" ] && [ -z "$(printf %s "$out" | grep started)" ]; then ok; else bad "no binaries, required='$2': rc=$rc: $out"; fi
