@@ -14,11 +14,11 @@ host_mamgated_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS)
 host_mamgated_LDADD = host/libmgdhost.la $(SYSTEMD_LIBS)
 
 ## Configuration parsing, option precedence and log formatting.
-check_PROGRAMS += tests/check_host
-TESTS += tests/check_host
-tests_check_host_SOURCES = tests/check_host.c
-tests_check_host_CFLAGS = $(TEST_CFLAGS)
-tests_check_host_LDADD = host/libmgdhost.la $(TEST_LDADD)
+check_PROGRAMS += tests/check_host_options
+TESTS += tests/check_host_options
+tests_check_host_options_SOURCES = tests/check_host_options.c
+tests_check_host_options_CFLAGS = $(TEST_CFLAGS)
+tests_check_host_options_LDADD = host/libmgdhost.la $(TEST_LDADD)
 
 ## Plugins used only by tests/host_test.sh: one that works, three that fail in different ways.
 TEST_PLUGIN_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -rpath /nowhere -export-symbols-regex '^mamgate_plugin_'

@@ -8,11 +8,11 @@ http_libmghttp_la_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(JANSSON_CFLAGS)
 http_libmghttp_la_LIBADD = $(MHD_LIBS) $(JANSSON_LIBS)
 
 ## Real HTTP over loopback with libcurl, plus the path and pattern rules on their own.
-check_PROGRAMS += tests/check_http
-TESTS += tests/check_http
-tests_check_http_SOURCES = tests/check_http.c
-tests_check_http_CFLAGS = $(TEST_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS)
-tests_check_http_LDADD = http/libmghttp.la $(TEST_LDADD) $(CURL_LIBS) $(JANSSON_LIBS)
+check_PROGRAMS += tests/check_http_server
+TESTS += tests/check_http_server
+tests_check_http_server_SOURCES = tests/check_http_server.c
+tests_check_http_server_CFLAGS = $(TEST_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS)
+tests_check_http_server_LDADD = http/libmghttp.la $(TEST_LDADD) $(CURL_LIBS) $(JANSSON_LIBS)
 
 ## Requests per second of a trivial JSON route, keep-alive, two client threads.
 EXTRA_PROGRAMS += bench/bench_http

@@ -16,40 +16,40 @@ mamcoreinclude_HEADERS += \
 	mamcore/spongos.h \
 	mamcore/prng.h
 
-check_PROGRAMS += tests/check_trits tests/check_sponge
-TESTS += tests/check_trits tests/check_sponge
+check_PROGRAMS += tests/check_mamcore_trits tests/check_mamcore_sponge
+TESTS += tests/check_mamcore_trits tests/check_mamcore_sponge
 
-tests_check_trits_SOURCES = tests/check_trits.c
-tests_check_trits_CFLAGS = $(TEST_CFLAGS)
-tests_check_trits_LDADD = $(TEST_LDADD)
+tests_check_mamcore_trits_SOURCES = tests/check_mamcore_trits.c
+tests_check_mamcore_trits_CFLAGS = $(TEST_CFLAGS)
+tests_check_mamcore_trits_LDADD = $(TEST_LDADD)
 
-tests_check_sponge_SOURCES = tests/check_sponge.c
-tests_check_sponge_CFLAGS = $(TEST_CFLAGS)
-tests_check_sponge_LDADD = $(TEST_LDADD)
+tests_check_mamcore_sponge_SOURCES = tests/check_mamcore_sponge.c
+tests_check_mamcore_sponge_CFLAGS = $(TEST_CFLAGS)
+tests_check_mamcore_sponge_LDADD = $(TEST_LDADD)
 
 libmamcore_la_SOURCES += mamcore/wots.c mamcore/mss.c
 mamcoreinclude_HEADERS += mamcore/wots.h mamcore/mss.h
-check_PROGRAMS += tests/check_mss
-TESTS += tests/check_mss
-tests_check_mss_SOURCES = tests/check_mss.c
-tests_check_mss_CFLAGS = $(TEST_CFLAGS)
-tests_check_mss_LDADD = $(TEST_LDADD)
+check_PROGRAMS += tests/check_mamcore_mss
+TESTS += tests/check_mamcore_mss
+tests_check_mamcore_mss_SOURCES = tests/check_mamcore_mss.c
+tests_check_mamcore_mss_CFLAGS = $(TEST_CFLAGS)
+tests_check_mamcore_mss_LDADD = $(TEST_LDADD)
 
 libmamcore_la_SOURCES += mamcore/channel.c mamcore/message.c mamcore/transport.c mamcore/payload.c
 mamcoreinclude_HEADERS += mamcore/channel.h mamcore/message.h mamcore/transport.h mamcore/payload.h
-check_PROGRAMS += tests/check_message
-TESTS += tests/check_message
-tests_check_message_SOURCES = tests/check_message.c
-tests_check_message_CFLAGS = $(TEST_CFLAGS)
-tests_check_message_LDADD = $(TEST_LDADD)
+check_PROGRAMS += tests/check_mamcore_message
+TESTS += tests/check_mamcore_message
+tests_check_mamcore_message_SOURCES = tests/check_mamcore_message.c
+tests_check_mamcore_message_CFLAGS = $(TEST_CFLAGS)
+tests_check_mamcore_message_LDADD = $(TEST_LDADD)
 
 libmamcore_la_SOURCES += mamcore/state.c mamcore/bytes.h
 mamcoreinclude_HEADERS += mamcore/state.h
-check_PROGRAMS += tests/check_state
-TESTS += tests/check_state
-tests_check_state_SOURCES = tests/check_state.c
-tests_check_state_CFLAGS = $(TEST_CFLAGS)
-tests_check_state_LDADD = $(TEST_LDADD)
+check_PROGRAMS += tests/check_mamcore_state
+TESTS += tests/check_mamcore_state
+tests_check_mamcore_state_SOURCES = tests/check_mamcore_state.c
+tests_check_mamcore_state_CFLAGS = $(TEST_CFLAGS)
+tests_check_mamcore_state_LDADD = $(TEST_LDADD)
 
 ## libmamcore as installed: its exports, its headers in C++ and beside a foreign trit_t.
 TESTS += tests/mamcore_api_test.sh

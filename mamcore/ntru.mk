@@ -6,11 +6,11 @@ libmamcore_la_SOURCES += \
 
 mamcoreinclude_HEADERS += mamcore/ntru.h
 
-check_PROGRAMS += tests/check_ntru
-TESTS += tests/check_ntru
-tests_check_ntru_SOURCES = tests/check_ntru.c
-tests_check_ntru_CFLAGS = $(TEST_CFLAGS)
-tests_check_ntru_LDADD = $(TEST_LDADD)
+check_PROGRAMS += tests/check_mamcore_ntru
+TESTS += tests/check_mamcore_ntru
+tests_check_mamcore_ntru_SOURCES = tests/check_mamcore_ntru.c
+tests_check_mamcore_ntru_CFLAGS = $(TEST_CFLAGS)
+tests_check_mamcore_ntru_LDADD = $(TEST_LDADD)
 
 EXTRA_PROGRAMS += bench/bench_ntru
 BENCHMARKS += bench/bench_ntru

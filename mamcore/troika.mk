@@ -17,11 +17,11 @@ libmamcore_la_SOURCES += \
 
 mamcoreinclude_HEADERS += mamcore/troika.h
 
-check_PROGRAMS += tests/check_troika
-TESTS += tests/check_troika
-tests_check_troika_SOURCES = tests/check_troika.c
-tests_check_troika_CFLAGS = $(TEST_CFLAGS)
-tests_check_troika_LDADD = $(TEST_LDADD)
+check_PROGRAMS += tests/check_mamcore_troika
+TESTS += tests/check_mamcore_troika
+tests_check_mamcore_troika_SOURCES = tests/check_mamcore_troika.c
+tests_check_mamcore_troika_CFLAGS = $(TEST_CFLAGS)
+tests_check_mamcore_troika_LDADD = $(TEST_LDADD)
 
 EXTRA_PROGRAMS += bench/bench_troika
 BENCHMARKS += bench/bench_troika

@@ -1,5 +1,5 @@
 /* Round constants regrouped as 27-bit lanes (see troika_fast.h), derived from the table in
- * troika_constants.c; tests/check_troika.c holds the two equal. */
+ * troika_constants.c; tests/check_mamcore_troika.c holds the two equal. */
 #include "mamcore/troika_fast.h"
 
 const mam_troika_rc_lane_t mam_troika_rc_lanes[MAM_TROIKA_ROUNDS][MAM_TROIKA_COLUMNS] = {

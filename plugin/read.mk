@@ -5,17 +5,17 @@ plugin_libmgread_la_SOURCES = \
 	plugin/assembler.c plugin/assembler.h
 
 
-check_PROGRAMS += tests/check_addrset
-TESTS += tests/check_addrset
-tests_check_addrset_SOURCES = tests/check_addrset.c
-tests_check_addrset_CFLAGS = $(TEST_CFLAGS)
-tests_check_addrset_LDADD = plugin/libmgread.la $(TEST_LDADD)
+check_PROGRAMS += tests/check_plugin_addrset
+TESTS += tests/check_plugin_addrset
+tests_check_plugin_addrset_SOURCES = tests/check_plugin_addrset.c
+tests_check_plugin_addrset_CFLAGS = $(TEST_CFLAGS)
+tests_check_plugin_addrset_LDADD = plugin/libmgread.la $(TEST_LDADD)
 
-check_PROGRAMS += tests/check_assembler
-TESTS += tests/check_assembler
-tests_check_assembler_SOURCES = tests/check_assembler.c
-tests_check_assembler_CFLAGS = $(TEST_CFLAGS)
-tests_check_assembler_LDADD = plugin/libmgread.la $(TEST_LDADD)
+check_PROGRAMS += tests/check_plugin_assembler
+TESTS += tests/check_plugin_assembler
+tests_check_plugin_assembler_SOURCES = tests/check_plugin_assembler.c
+tests_check_plugin_assembler_CFLAGS = $(TEST_CFLAGS)
+tests_check_plugin_assembler_LDADD = plugin/libmgread.la $(TEST_LDADD)
 
 ## Feed filter throughput: parse + address look-up against 100,000 watched channels.
 EXTRA_PROGRAMS += bench/bench_feed

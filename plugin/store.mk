@@ -4,11 +4,11 @@ plugin_libmgstore_la_SOURCES = plugin/store.c plugin/store.h
 plugin_libmgstore_la_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
 plugin_libmgstore_la_LIBADD = $(SQLITE_LIBS)
 
-check_PROGRAMS += tests/check_store
-TESTS += tests/check_store
-tests_check_store_SOURCES = tests/check_store.c
-tests_check_store_CFLAGS = $(TEST_CFLAGS) $(SQLITE_CFLAGS)
-tests_check_store_LDADD = plugin/libmgstore.la $(TEST_LDADD) $(SQLITE_LIBS)
+check_PROGRAMS += tests/check_plugin_store
+TESTS += tests/check_plugin_store
+tests_check_plugin_store_SOURCES = tests/check_plugin_store.c
+tests_check_plugin_store_CFLAGS = $(TEST_CFLAGS) $(SQLITE_CFLAGS)
+tests_check_plugin_store_LDADD = plugin/libmgstore.la $(TEST_LDADD) $(SQLITE_LIBS)
 
 EXTRA_PROGRAMS += bench/bench_store
 BENCHMARKS += bench/bench_store

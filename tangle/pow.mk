@@ -7,11 +7,11 @@ libmamcore_la_SOURCES += \
 
 tangleinclude_HEADERS += tangle/pow.h
 
-check_PROGRAMS += tests/check_pow
-TESTS += tests/check_pow
-tests_check_pow_SOURCES = tests/check_pow.c
-tests_check_pow_CFLAGS = $(TEST_CFLAGS)
-tests_check_pow_LDADD = $(TEST_LDADD)
+check_PROGRAMS += tests/check_tangle_pow
+TESTS += tests/check_tangle_pow
+tests_check_tangle_pow_SOURCES = tests/check_tangle_pow.c
+tests_check_tangle_pow_CFLAGS = $(TEST_CFLAGS)
+tests_check_tangle_pow_LDADD = $(TEST_LDADD)
 
 EXTRA_PROGRAMS += bench/bench_pow
 BENCHMARKS += bench/bench_pow

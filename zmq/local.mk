@@ -7,8 +7,8 @@ zmq_libmgzmq_la_CFLAGS = $(AM_CFLAGS) $(ZMQ_CFLAGS)
 zmq_libmgzmq_la_LIBADD = $(ZMQ_LIBS)
 
 ## Feed parser and sockets, publisher (real sockets on loopback).
-check_PROGRAMS += tests/check_feed
-TESTS += tests/check_feed
-tests_check_feed_SOURCES = tests/check_feed.c
-tests_check_feed_CFLAGS = $(TEST_CFLAGS) $(ZMQ_CFLAGS)
-tests_check_feed_LDADD = zmq/libmgzmq.la $(TEST_LDADD) $(ZMQ_LIBS)
+check_PROGRAMS += tests/check_zmq_feed
+TESTS += tests/check_zmq_feed
+tests_check_zmq_feed_SOURCES = tests/check_zmq_feed.c
+tests_check_zmq_feed_CFLAGS = $(TEST_CFLAGS) $(ZMQ_CFLAGS)
+tests_check_zmq_feed_LDADD = zmq/libmgzmq.la $(TEST_LDADD) $(ZMQ_LIBS)

@@ -1,4 +1,4 @@
-/* tests/check_store.c: the plugin's SQLite store (plugin/store.h) on real files in a temporary
+/* tests/check_plugin_store.c: the plugin's SQLite store (plugin/store.h) on real files in a temporary
  * directory: round trips of every function, uniqueness, cursor paging, argument checks, file mode,
  * durability across reopen and SIGKILL, leaf reservations shared by connections and processes,
  * a full database, a damaged file and a newer schema. */
