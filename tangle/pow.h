@@ -23,7 +23,7 @@ using std::atomic_int;
 MAM_BEGIN_DECLS
 
 #define TANGLE_POW_MAX_MWM TANGLE_TX_HASH_TRITS /* every hash trit zero */
-#define TANGLE_POW_MAX_THREADS 256 /* larger thread counts are rejected */
+#define TANGLE_POW_MAX_THREADS 256                /* larger thread counts are rejected */
 
 /* What a search did; filled whenever the search ran (also when it was cancelled). */
 typedef struct tangle_pow_stats {

@@ -44,8 +44,8 @@ MAM_BEGIN_DECLS
 #define TANGLE_TX_OFF_ESSENCE TANGLE_TX_OFF_ADDRESS
 
 /* The same widths and the address offset in trytes, for code that works on tryte strings. */
-#define TANGLE_TX_HASH_TRYTES (TANGLE_TX_HASH_TRITS / 3)      /* 81 */
-#define TANGLE_TX_TAG_TRYTES (TANGLE_TX_TAG_TRITS / 3)        /* 27 */
+#define TANGLE_TX_HASH_TRYTES (TANGLE_TX_HASH_TRITS / 3)         /* 81 */
+#define TANGLE_TX_TAG_TRYTES (TANGLE_TX_TAG_TRITS / 3)           /* 27 */
 #define TANGLE_TX_OFF_ADDRESS_TRYTES (TANGLE_TX_OFF_ADDRESS / 3) /* 2187 */
 
 /* Only value trits 0..32 may be non-zero, so |value| <= (3^33 - 1) / 2, the token supply. */
