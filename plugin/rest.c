@@ -621,6 +621,16 @@ static void respond_text_json(mg_http_request_t *req, mg_text_t *t) {
   mg_text_free(t);
 }
 
+/* False after answering 404 (or 500) when the gateway neither writes nor watches the channel and
+ * stores nothing of it: an empty list would hide a mistyped id. */
+static bool channel_known(mg_http_request_t *req, mg_store_t *s, const char *id) {
+  int known = 0;
+  if (!s || mg_store_channel_known(s, id, &known) != MG_STORE_OK)
+    return mg_http_respond_error(req, 500, "internal", "the database could not be read"), false;
+  if (!known) mg_http_respond_error(req, 404, "not_found", "this channel is neither this gateway's nor watched");
+  return known;
+}
+
 static void get_messages(void *ctx, mg_http_request_t *req) {
   rest_t *r = ctx;
   const char *id = valid_id(req, mg_http_param(req, "channel_id"), ID, "channel_id");
@@ -629,9 +639,10 @@ static void get_messages(void *ctx, mg_http_request_t *req) {
       !query_int(req, "limit", 1, (int64_t)r->g->cfg.page_limit, 100, &limit))
     return;
   mg_store_t *s = thread_store(r);
+  if (!channel_known(req, s, id)) return;
   mg_message_t *rows = NULL;
   size_t n = 0;
-  if (!s || mg_store_list_messages(s, id, cursor, (size_t)limit, &rows, &n) != MG_STORE_OK)
+  if (mg_store_list_messages(s, id, cursor, (size_t)limit, &rows, &n) != MG_STORE_OK)
     return mg_http_respond_error(req, 500, "internal", "the database could not be read");
   mg_text_t t = {0};
   mg_text_append(&t, "{\"messages\":", 12);
@@ -647,9 +658,10 @@ static void get_message(void *ctx, mg_http_request_t *req) {
   const char *mid = id ? valid_id(req, mg_http_param(req, "message_id"), MG_MSG_ID_TRYTES, "message_id") : NULL;
   if (!mid || !authorised(r, req, false)) return;
   mg_store_t *s = thread_store(r);
+  if (!channel_known(req, s, id)) return;
   mg_message_t *rows = NULL;
   size_t n = 0;
-  mg_store_err_t err = s ? mg_store_get_message(s, id, mid, &rows, &n) : MG_STORE_ERR_IO;
+  mg_store_err_t err = mg_store_get_message(s, id, mid, &rows, &n);
   if (err == MG_STORE_NOT_FOUND || (err == MG_STORE_OK && n == 0))
     return mg_http_respond_error(req, 404, "not_found", "no such message on this channel");
   if (err != MG_STORE_OK) return mg_http_respond_error(req, 500, "internal", "the database could not be read");
@@ -747,6 +759,7 @@ static void get_stream(void *ctx, mg_http_request_t *req) {
   } else if (!query_int(req, "cursor", 0, INT64_MAX, 0, &cursor)) {
     return;
   }
+  if (!channel_known(req, thread_store(r), id)) return;
   stream_t *st = calloc(1, sizeof *st);
   if (!st || mg_store_open(r->g->db_path, &st->store) != MG_STORE_OK) {
     if (st) stream_free(st);

@@ -79,6 +79,7 @@ enum stmt_id {
   ST_MSG_GET,
   ST_MSG_COUNT_CHANNEL,
   ST_MSG_COUNT_ALL,
+  ST_CHANNEL_KNOWN,
   ST_WATCH_INSERT,
   ST_WATCH_SET_STATE,
   ST_WATCH_DELETE,
@@ -117,6 +118,9 @@ static const char *const stmt_sql[ST__COUNT] = {
                    " ORDER BY ord",
     [ST_MSG_COUNT_CHANNEL] = "SELECT count(*) FROM messages WHERE channel_id = ?1",
     [ST_MSG_COUNT_ALL] = "SELECT count(*) FROM messages",
+    [ST_CHANNEL_KNOWN] = "SELECT EXISTS (SELECT 1 FROM channels WHERE channel_id = ?1)"
+                         " OR EXISTS (SELECT 1 FROM watches WHERE channel_id = ?1)"
+                         " OR EXISTS (SELECT 1 FROM messages WHERE channel_id = ?1)",
     [ST_WATCH_INSERT] = "INSERT INTO watches (channel_id, options, state, created_at_ms) VALUES (?1, ?2, ?3, ?4)"
                         " ON CONFLICT (channel_id) DO NOTHING",
     [ST_WATCH_SET_STATE] = "UPDATE watches SET state = ?2 WHERE channel_id = ?1",
@@ -799,6 +803,21 @@ mg_store_err_t mg_store_count_messages(mg_store_t *s, const char *channel_id, in
   err = step_one(s, &b, "no count");
   if (err) return err;
   *count = sqlite3_column_int64(st, 0);
+  stmt_done(st);
+  return MG_STORE_OK;
+}
+
+mg_store_err_t mg_store_channel_known(mg_store_t *s, const char *channel_id, int *known) {
+  if (!s || !known) return MG_STORE_ERR_ARG;
+  if (!valid_id(channel_id, MG_ID_TRYTES)) return fail(s, MG_STORE_ERR_ARG, "invalid channel id");
+  sqlite3_stmt *st;
+  mg_store_err_t err = stmt_get(s, ST_CHANNEL_KNOWN, &st);
+  if (err) return err;
+  binder_t b = binder(st);
+  bind_text(&b, channel_id, MG_ID_TRYTES);
+  err = step_one(s, &b, "no value");
+  if (err) return err;
+  *known = sqlite3_column_int(st, 0) != 0;
   stmt_done(st);
   return MG_STORE_OK;
 }

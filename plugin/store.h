@@ -90,6 +90,9 @@ mg_store_err_t mg_store_get_message(mg_store_t *s, const char *channel_id, const
 /* Number of stored packets of a channel (all channels when channel_id is NULL). */
 mg_store_err_t mg_store_count_messages(mg_store_t *s, const char *channel_id, int64_t *count);
 void mg_messages_free(mg_message_t *msgs, size_t n);
+/* *known = 1 when the channel is this gateway's own, is watched, or has stored messages (the
+ * history of a watch that was removed stays readable); 0 otherwise. */
+mg_store_err_t mg_store_channel_known(mg_store_t *s, const char *channel_id, int *known);
 
 /* ---- watched channels ---- */
 
