@@ -122,15 +122,25 @@ static json_t *counters_json(const mg_metrics_t *m) {
                    "publish_failures", (json_int_t)m->publish_failures);
 }
 
+/* Invalid feed input by reason (every reason), and the MAM reader's rejections by error (those seen). */
+static json_t *invalid_json(const mg_metrics_t *m) {
+  json_t *by_reason = json_object(), *rejected = json_object();
+  for (int i = 0; i < MG_INVALID__COUNT; i++)
+    json_object_set_new(by_reason, mg_invalid_reason_name((mg_invalid_reason_t)i), json_integer((json_int_t)m->invalid[i]));
+  for (int e = 1; e < 32 && e < MAM_ERR__COUNT; e++)
+    if (m->rejected[e]) json_object_set_new(rejected, mam_strerror((mam_err_t)e), json_integer((json_int_t)m->rejected[e]));
+  return json_pack("{s:o, s:o}", "by_reason", by_reason, "decode_rejected", rejected);
+}
+
 static void get_info(void *ctx, mg_http_request_t *req) {
   rest_t *r = ctx;
   if (!authorised(r, req, false)) return;
   mg_watcher_status_t st;
   mg_watcher_status(r->g, &st);
-  mg_http_respond_json(req, 200, json_pack("{s:s, s:b, s:b, s:I, s:I, s:o}", "version", PACKAGE_VERSION, "node_reachable",
+  mg_http_respond_json(req, 200, json_pack("{s:s, s:b, s:b, s:I, s:I, s:o, s:o}", "version", PACKAGE_VERSION, "node_reachable",
                                            node_reachable(r->g), "feed_connected", st.feed_connected, "watches",
                                            (json_int_t)st.watches, "last_cursor", (json_int_t)st.last_cursor, "counters",
-                                           counters_json(&r->g->metrics)));
+                                           counters_json(&r->g->metrics), "invalid", invalid_json(&r->g->metrics)));
 }
 
 static void get_openapi(void *ctx, mg_http_request_t *req) {
@@ -164,6 +174,10 @@ static void get_metrics(void *ctx, mg_http_request_t *req) {
   for (size_t i = 0; i < sizeof plain_counters / sizeof *plain_counters; i++)
     EMIT("# TYPE mamgate_%s_total counter\nmamgate_%s_total %llu\n", plain_counters[i].name, plain_counters[i].name,
          (unsigned long long)atomic_load((const atomic_uint_fast64_t *)((const char *)m + plain_counters[i].offset)));
+  EMIT("# TYPE mamgate_feed_invalid_reason_total counter\n");
+  for (int i = 0; i < MG_INVALID__COUNT; i++)
+    EMIT("mamgate_feed_invalid_reason_total{reason=\"%s\"} %llu\n", mg_invalid_reason_name((mg_invalid_reason_t)i),
+         (unsigned long long)m->invalid[i]);
   EMIT("# TYPE mamgate_decode_rejected_total counter\n");
   for (int e = 1; e < 32 && e < MAM_ERR__COUNT; e++)
     if (m->rejected[e]) EMIT("mamgate_decode_rejected_total{reason=\"%s\"} %llu\n", mam_strerror((mam_err_t)e), (unsigned long long)m->rejected[e]);

@@ -111,6 +111,27 @@ typedef struct mg_watcher {
   watch_t *dirty;
 } mg_watcher_t;
 
+/* ---- invalid input, counted by reason ---- */
+
+static const char *const invalid_reason_names[MG_INVALID__COUNT] = {
+    [MG_INVALID_FRAME] = "malformed_frame",
+    [MG_INVALID_TRANSACTION] = "malformed_transaction",
+    [MG_INVALID_HASH] = "hash_mismatch",
+    [MG_INVALID_BUNDLE] = "bad_bundle",
+    [MG_INVALID_DECODE] = "decode_failed",
+    [MG_INVALID_FORGED_COPY] = "forged_copy",
+    [MG_INVALID_CLOSED_MESSAGE] = "closed_message_copy",
+};
+
+const char *mg_invalid_reason_name(mg_invalid_reason_t reason) {
+  return (unsigned)reason < MG_INVALID__COUNT ? invalid_reason_names[reason] : "unknown";
+}
+
+static void count_invalid(mg_gateway_t *g, mg_invalid_reason_t reason) {
+  atomic_fetch_add(&g->metrics.invalid[reason], 1);
+  atomic_fetch_add(&g->metrics.feed_invalid, 1);
+}
+
 static void free_pending(pending_bundle_t *p) {
   free(p->txs);
   p->txs = NULL;
@@ -339,13 +360,45 @@ static bool is_out_of_order(mam_err_t err) {
   return err == MAM_ERR_MESSAGE_NOT_FOUND || err == MAM_ERR_BAD_ORD || err == MAM_ERR_ENDPOINT_UNTRUSTED;
 }
 
-/* Reads one bundle with the channel's reader; MAM_OK when it was consumed (decoded or skipped). */
+/* Whether a bundle reads as a whole with a fresh reader that holds the watch's keys and trusts
+ * what it trusts (the watch's own reader skips a header it has read before, unread). */
+static bool reads_afresh(const watch_t *w, const mam_tx_t *txs, size_t n) {
+  mam_reader_t fresh;
+  mam_reader_init(&fresh);
+  fresh.max_payload_trytes = w->reader.max_payload_trytes;
+  fresh.keys.psks = w->reader.keys.psks;
+  fresh.keys.n_psks = w->reader.keys.n_psks;
+  fresh.keys.ntru_sks = w->reader.keys.ntru_sks;
+  fresh.keys.n_ntru = w->reader.keys.n_ntru;
+  const mam_id_set_t *ch = &w->reader.keys.trusted_channels, *ep = &w->reader.keys.trusted_endpoints;
+  bool ok = true;
+  for (size_t i = 0; ok && i < ch->n; i++) ok = mam_id_set_add(&fresh.keys.trusted_channels, ch->ids + i * MAM_ID_TRITS) == MAM_OK;
+  for (size_t i = 0; ok && i < ep->n; i++) ok = mam_id_set_add(&fresh.keys.trusted_endpoints, ep->ids + i * MAM_ID_TRITS) == MAM_OK;
+  mam_decoded_t d;
+  bool has = false;
+  ok = ok && mam_reader_read_bundle(&fresh, txs, n, &d, &has) == MAM_OK;
+  if (has) mam_decoded_free(&d);
+  mam_reader_destroy(&fresh); /* frees its own id sets and contexts, never the watch's keys */
+  return ok;
+}
+
+static int64_t tag_ord(const mam_tx_t *tx, trit_t msg_id[MAM_MSG_ID_TRITS]) {
+  int64_t ord;
+  mam_tag_parse(tx->tag, msg_id, &ord);
+  return ord;
+}
+
+/* Reads one bundle with the channel's reader; MAM_OK when it was consumed (decoded or skipped). A
+ * header bundle read before is skipped by the reader: such a copy is read again on its own, and
+ * one that does not read (a changed fragment) is counted as forged. */
 static mam_err_t read_bundle(mg_watcher_t *wt, watch_t *w, const mam_tx_t *txs, size_t n, const char *bundle) {
   mam_decoded_t d;
   bool has;
   mam_err_t err = mam_reader_read_bundle(&w->reader, txs, n, &d, &has);
   if (err != MAM_OK) return err;
   mark_dirty(wt, w);
+  trit_t msg_id[MAM_MSG_ID_TRITS];
+  if (!has && tag_ord(&txs[0], msg_id) == 0 && !reads_afresh(w, txs, n)) count_invalid(wt->g, MG_INVALID_FORGED_COPY);
   if (has) {
     queue_message(wt, w, &d, bundle);
     if (d.pubkey_kind == MAM_PUBKEY_CHID1) follow_announced_channel(wt, w, d.signer);
@@ -356,6 +409,7 @@ static mam_err_t read_bundle(mg_watcher_t *wt, watch_t *w, const mam_tx_t *txs, 
 
 static void count_rejected(mg_watcher_t *wt, const watch_t *w, mam_err_t err) {
   atomic_fetch_add(&wt->g->metrics.rejected[(unsigned)err < 32 ? err : 31], 1);
+  count_invalid(wt->g, MG_INVALID_DECODE);
   mg_log(wt->g, MAMGATE_LOG_DEBUG, "channel %.81s: bundle skipped: %s", w->id, mam_strerror(err));
 }
 
@@ -402,6 +456,22 @@ static bool make_pending_room(watch_t *w) {
   return true;
 }
 
+/* Whether the packet a bundle's tag names is stored already: then a bundle whose message the reader
+ * no longer holds is a late copy that cannot be checked, not a packet ahead of its header. */
+static bool packet_stored(mg_watcher_t *wt, const watch_t *w, const mam_tx_t *first) {
+  trit_t msg_id[MAM_MSG_ID_TRITS];
+  int64_t ord = tag_ord(first, msg_id);
+  char mid[MG_MSG_ID_TRYTES + 1] = {0};
+  mam_trits_to_trytes(msg_id, MAM_MSG_ID_TRITS, mid);
+  mg_message_t *rows = NULL;
+  size_t n = 0;
+  bool stored = false;
+  if (mg_store_get_message(wt->store, w->id, mid, &rows, &n) == MG_STORE_OK)
+    for (size_t i = 0; i < n && !stored; i++) stored = rows[i].ord == (ord < 0 ? -ord : ord);
+  mg_messages_free(rows, n);
+  return stored;
+}
+
 static void on_bundle(void *ctx, const tangle_tx_t *const *txs, const trit_t *const *hashes, size_t n) {
   (void)hashes;
   mg_watcher_t *wt = ctx;
@@ -424,6 +494,9 @@ static void on_bundle(void *ctx, const tangle_tx_t *const *txs, const trit_t *co
   if (err == MAM_OK) {
     free(m);
     retry_pending(wt, w);
+  } else if (err == MAM_ERR_MESSAGE_NOT_FOUND && packet_stored(wt, w, &m[0])) {
+    count_invalid(wt->g, MG_INVALID_CLOSED_MESSAGE);
+    free(m);
   } else if (is_out_of_order(err) && make_pending_room(w)) {
     uint64_t now = mg_now_ms(wt->g);
     pending_bundle_t *p = &w->pending[w->n_pending++];
@@ -447,18 +520,14 @@ static void handle_transaction(mg_watcher_t *wt, const char *trytes, const char 
   atomic_fetch_add(&mx->feed_matched, 1);
   trit_t h[MAM_ID_TRITS];
   char computed[ID];
-  if (tangle_tx_from_trytes(&wt->tx, trytes, MG_FEED_TX_TRYTES) != TANGLE_OK || tangle_tx_hash(&wt->tx, h) != TANGLE_OK) {
-    atomic_fetch_add(&mx->feed_invalid, 1);
-    return;
-  }
+  if (tangle_tx_from_trytes(&wt->tx, trytes, MG_FEED_TX_TRYTES) != TANGLE_OK || tangle_tx_hash(&wt->tx, h) != TANGLE_OK)
+    return count_invalid(wt->g, MG_INVALID_TRANSACTION);
   mam_trits_to_trytes(h, MAM_ID_TRITS, computed);
-  if (hash && memcmp(hash, computed, ID) != 0) { /* a frame whose hash lies about its transaction */
-    atomic_fetch_add(&mx->feed_invalid, 1);
-    return;
-  }
+  if (hash && memcmp(hash, computed, ID) != 0) /* a frame whose hash lies about its transaction */
+    return count_invalid(wt->g, MG_INVALID_HASH);
   mg_assembler_result_t r = mg_assembler_add(wt->assembler, &wt->tx, h, mg_now_ms(wt->g), on_bundle, wt);
   if (r == MG_ASSEMBLER_DUPLICATE) atomic_fetch_add(&mx->feed_duplicates, 1);
-  if (r == MG_ASSEMBLER_REJECTED) atomic_fetch_add(&mx->feed_invalid, 1);
+  if (r == MG_ASSEMBLER_REJECTED) count_invalid(wt->g, MG_INVALID_BUNDLE);
 }
 
 /* ---- storing and publishing (feed thread) ---- */
@@ -594,9 +663,9 @@ static void *feed_main(void *arg) {
       mg_feed_tx_t tx;
       mg_feed_err_t perr = mg_feed_parse(frame, len, &tx);
       if (perr == MG_FEED_OK) handle_transaction(wt, tx.trytes, tx.hash);
-      else if (perr != MG_FEED_NOT_TX) atomic_fetch_add(&g->metrics.feed_invalid, 1);
+      else if (perr != MG_FEED_NOT_TX) count_invalid(g, MG_INVALID_FRAME);
     } else if (err != MG_FEED_TIMEOUT) {
-      atomic_fetch_add(&g->metrics.feed_invalid, 1);
+      count_invalid(g, MG_INVALID_FRAME);
     }
     uint64_t now = mg_now_ms(g);
     /* a busy feed never goes quiet: store by age too, not only when idle or full */

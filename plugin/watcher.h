@@ -50,6 +50,9 @@ typedef struct mg_watcher_status {
 } mg_watcher_status_t;
 void mg_watcher_status(mg_gateway_t *g, mg_watcher_status_t *out);
 
+/* The name of an invalid-input reason (as in /v1/info and /metrics). */
+const char *mg_invalid_reason_name(mg_invalid_reason_t reason);
+
 /* Feeds transaction trytes (2673, hash optional) into the decoding path as if they came from the
  * feed (back-fill uses it). Blocks while the queue is full; 0, or -1 when stopping. */
 int mg_watcher_inject(mg_gateway_t *g, const char *trytes, const char *hash);
