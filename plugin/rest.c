@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <nettle/base64.h>
+#include <nettle/sha2.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #define ID 81
 #define STREAM_WAIT_MS 1000
 #define STREAM_PAGE 100
+#define IDEMPOTENCY_TTL_MS (24 * 60 * 60 * 1000LL) /* how long a key's first answer is replayed */
 
 struct rest {
   mg_gateway_t *g;
@@ -70,15 +72,110 @@ static bool uint_field(mg_http_request_t *req, json_t *body, const char *name, u
   return true;
 }
 
-static void respond_pub_error(mg_http_request_t *req, mg_pub_err_t err, const char *msg) {
+static json_t *error_json(const char *code, const char *message) {
+  return json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", message);
+}
+
+/* The error answer of a writer failure: its JSON and *status. */
+static json_t *pub_error_json(mg_pub_err_t err, const char *msg, int *status) {
   switch (err) {
-    case MG_PUB_NOT_FOUND: return mg_http_respond_error(req, 404, "not_found", "%s", msg[0] ? msg : "unknown channel");
-    case MG_PUB_EXHAUSTED: return mg_http_respond_error(req, 422, "exhausted", "%s", msg[0] ? msg : "no signatures left");
-    case MG_PUB_INVALID: return mg_http_respond_error(req, 400, "bad_request", "%s", msg[0] ? msg : "invalid request");
-    case MG_PUB_NODE: return mg_http_respond_error(req, 503, "node_unavailable", "%s", msg);
-    case MG_PUB_STORE: return mg_http_respond_error(req, 507, "storage_failed", "the database could not be written");
-    default: return mg_http_respond_error(req, 500, "internal", "%s", msg[0] ? msg : "internal error");
+    case MG_PUB_NOT_FOUND: return *status = 404, error_json("not_found", msg[0] ? msg : "unknown channel");
+    case MG_PUB_EXHAUSTED: return *status = 422, error_json("exhausted", msg[0] ? msg : "no signatures left");
+    case MG_PUB_INVALID: return *status = 400, error_json("bad_request", msg[0] ? msg : "invalid request");
+    case MG_PUB_NODE: return *status = 503, error_json("node_unavailable", msg);
+    case MG_PUB_STORE: return *status = 507, error_json("storage_failed", "the database could not be written");
+    default: return *status = 500, error_json("internal", msg[0] ? msg : "internal error");
   }
+}
+
+static void respond_pub_error(mg_http_request_t *req, mg_pub_err_t err, const char *msg) {
+  int status;
+  json_t *body = pub_error_json(err, msg, &status);
+  mg_http_respond_json(req, status, body);
+}
+
+/* ---- Idempotency-Key on the routes that spend (leaves, channel numbers) ---- */
+
+/* A reserved key: its answer is recorded by idem_respond. Inactive without the header. */
+typedef struct idem {
+  bool active;
+  const char *key;
+  char scope[MG_IDEM_HASH_CHARS + 1];
+} idem_t;
+
+/* The hex SHA-256 of n strings, each with its terminating NUL (so that "a","bc" differs from "ab","c"). */
+static void sha256_hex(const char *const *parts, size_t n, char out[MG_IDEM_HASH_CHARS + 1]) {
+  struct sha256_ctx ctx;
+  uint8_t digest[SHA256_DIGEST_SIZE];
+  sha256_init(&ctx);
+  for (size_t i = 0; i < n; i++) sha256_update(&ctx, strlen(parts[i]) + 1, (const uint8_t *)parts[i]);
+  sha256_digest(&ctx, sizeof digest, digest);
+  for (size_t i = 0; i < sizeof digest; i++) snprintf(out + 2 * i, 3, "%02x", digest[i]);
+}
+
+/* 1 to MG_IDEM_KEY_MAX visible ASCII characters or spaces. */
+static bool valid_idem_key(const char *key) {
+  size_t len = strnlen(key, MG_IDEM_KEY_MAX + 1);
+  if (len == 0 || len > MG_IDEM_KEY_MAX) return false;
+  for (size_t i = 0; i < len; i++)
+    if (key[i] < 0x20 || key[i] > 0x7e) return false;
+  return true;
+}
+
+/* Answers a request whose key an earlier one holds: its answer again, 409 while it runs, 422 when
+ * the requests differ. */
+static void respond_held_key(mg_http_request_t *req, const mg_idem_entry_t *held, const char *request_hash) {
+  if (strcmp(held->request_hash, request_hash) != 0)
+    return mg_http_respond_error(req, 422, "idempotency_key_reused",
+                                 "this Idempotency-Key was used for a different request in the last 24 h");
+  if (held->status == 0 || !held->body)
+    return mg_http_respond_error(req, 409, "in_progress", "a request with this Idempotency-Key is still running");
+  mg_http_respond_text(req, held->status, "application/json", held->body, strlen(held->body));
+}
+
+/* Reserves the request's Idempotency-Key, scoped by the token (a hash of it, never the token).
+ * Call it once the request is validated, just before it spends anything. true: go on (k tells
+ * whether a key is held); false: answered already (a replay, 409, 422, or an error). */
+static bool idem_begin(rest_t *r, mg_http_request_t *req, idem_t *k) {
+  *k = (idem_t){.key = mg_http_header(req, "Idempotency-Key")};
+  if (!k->key) return true;
+  if (!valid_idem_key(k->key))
+    return mg_http_respond_error(req, 400, "bad_request", "Idempotency-Key must be 1 to %d printable ASCII characters",
+                                 MG_IDEM_KEY_MAX), false;
+  mg_store_t *s = thread_store(r);
+  if (!s) return mg_http_respond_error(req, 500, "internal", "the database could not be opened"), false;
+  size_t body_len;
+  const char *token[] = {mg_http_header(req, "Authorization")};
+  const char *request[] = {mg_http_method(req), mg_http_path(req), mg_http_body(req, &body_len)};
+  char request_hash[MG_IDEM_HASH_CHARS + 1];
+  sha256_hex(token, 1, k->scope);
+  sha256_hex(request, 3, request_hash);
+  int64_t now = (int64_t)mg_now_ms(r->g);
+  mg_idem_entry_t held;
+  mg_store_err_t err = mg_store_idem_reserve(s, k->scope, k->key, request_hash, now, now - IDEMPOTENCY_TTL_MS, &held);
+  if (err == MG_STORE_EXISTS) respond_held_key(req, &held, request_hash);
+  else if (err != MG_STORE_OK) mg_http_respond_error(req, 507, "storage_failed", "%s", mg_store_strerror(err));
+  mg_idem_entry_free(&held);
+  k->active = err == MG_STORE_OK;
+  return k->active;
+}
+
+/* Answers with body (stolen) and, when a key is held, records the answer for retries; a 5xx
+ * answer releases the key instead, so that a retry runs again. */
+static void idem_respond(rest_t *r, mg_http_request_t *req, const idem_t *k, int status, json_t *body) {
+  char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+  json_decref(body);
+  char *answer = text ? realloc(text, strlen(text) + 2) : NULL;
+  if (!answer) free(text);
+  if (answer) strcat(answer, "\n");
+  mg_store_t *s = k->active ? thread_store(r) : NULL;
+  mg_store_err_t err = MG_STORE_OK;
+  if (s && answer && status < 500) err = mg_store_idem_finish(s, k->scope, k->key, status, answer);
+  else if (s) err = mg_store_idem_release(s, k->scope, k->key);
+  if (err != MG_STORE_OK) mg_log(r->g, MAMGATE_LOG_WARNING, "Idempotency-Key answer not recorded: %s", mg_store_strerror(err));
+  if (!answer) return mg_http_respond_error(req, 500, "internal", "out of memory");
+  mg_http_respond_text(req, status, "application/json", answer, strlen(answer));
+  free(answer);
 }
 
 static json_t *tree_json(const mg_tree_info_t *t, const char *id_name) {
@@ -199,12 +296,14 @@ static void post_channel(void *ctx, mg_http_request_t *req) {
   if (!authorised(r, req, true)) return;
   json_t *body = mg_http_json_body(req);
   uint64_t height;
-  if (!body || !uint_field(req, body, "height", 0, r->g->cfg.max_height, 10, &height)) return;
+  idem_t k;
+  if (!body || !uint_field(req, body, "height", 0, r->g->cfg.max_height, 10, &height) || !idem_begin(r, req, &k)) return;
   mg_channel_info_t info;
+  int status = 201;
   mg_pub_err_t err = mg_writer_create_channel(r->g, (unsigned)height, &info);
-  if (err != MG_PUB_OK) return respond_pub_error(req, err, "");
-  mg_http_respond_json(req, 201, channel_json(&info));
-  mg_channel_info_free(&info);
+  json_t *answer = err == MG_PUB_OK ? channel_json(&info) : pub_error_json(err, "", &status);
+  idem_respond(r, req, &k, status, answer);
+  if (err == MG_PUB_OK) mg_channel_info_free(&info);
 }
 
 static void get_channels(void *ctx, mg_http_request_t *req) {
@@ -244,11 +343,14 @@ static void post_endpoint(void *ctx, mg_http_request_t *req) {
   if (!body || !uint_field(req, body, "height", 0, r->g->cfg.max_height, 10, &height)) return;
   json_t *announce = json_object_get(body, "announce");
   if (announce && !json_is_boolean(announce)) return mg_http_respond_error(req, 400, "bad_request", "announce must be true or false");
+  idem_t k;
+  if (!idem_begin(r, req, &k)) return;
   mg_tree_info_t ep;
   char msg[256] = "";
+  int status = 201;
   mg_pub_err_t err = mg_writer_create_endpoint(r->g, id, (unsigned)height, !announce || json_is_true(announce), &ep, msg, sizeof msg);
-  if (err != MG_PUB_OK) return respond_pub_error(req, err, msg);
-  mg_http_respond_json(req, 201, tree_json(&ep, "endpoint_id"));
+  json_t *answer = err == MG_PUB_OK ? tree_json(&ep, "endpoint_id") : pub_error_json(err, msg, &status);
+  idem_respond(r, req, &k, status, answer);
 }
 
 /* ---- keys ---- */
@@ -494,21 +596,24 @@ static void post_message(void *ctx, mg_http_request_t *req) {
   pr.payload_trytes = trytes;
   mam_psk_t *psks = load_psks(r, req, psk_ids, &pr.n_psks);
   trit_t *ntru = psks ? load_ntru_pks(req, pks, &pr.n_ntru) : NULL;
-  if (psks && ntru) {
+  idem_t k;
+  if (psks && ntru && idem_begin(r, req, &k)) {
     pr.psks = psks;
     pr.ntru_pks = ntru;
     mg_publish_result_t res;
     char msg[512] = "";
+    int status = 201;
     mg_pub_err_t err = mg_writer_publish(r->g, &pr, &res, msg, sizeof msg);
     if (err != MG_PUB_OK) {
-      respond_pub_error(req, err, msg);
+      json_t *answer = pub_error_json(err, msg, &status);
+      idem_respond(r, req, &k, status, answer);
     } else {
       json_t *bundles = json_array();
       for (size_t i = 0; i < res.n_bundles; i++) json_array_append_new(bundles, json_string(res.bundles[i]));
       json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:I}", "channel_id", id, "message_id", res.message_id, "endpoint_id",
                             res.signer_id, "bundles", bundles, "remaining_signatures", (json_int_t)res.remaining);
       if (res.rotated_to[0]) json_object_set_new(o, "rotated_to", json_string(res.rotated_to));
-      mg_http_respond_json(req, 201, o);
+      idem_respond(r, req, &k, status, o);
     }
     mg_publish_result_free(&res);
   }

@@ -60,6 +60,16 @@ static const char *const migrations[] = {
     "CREATE TABLE mss_leaves (tree_id TEXT PRIMARY KEY NOT NULL, next_free INTEGER NOT NULL);"
     "CREATE TABLE counters (name TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL);"
     "CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);",
+    /* 1 -> 2: REST Idempotency-Key answers, by token scope and key (status 0 while running) */
+    "CREATE TABLE idempotency_keys ("
+    " scope TEXT NOT NULL,"
+    " key TEXT NOT NULL,"
+    " request_hash TEXT NOT NULL,"
+    " status INTEGER NOT NULL,"
+    " body TEXT,"
+    " created_at_ms INTEGER NOT NULL,"
+    " PRIMARY KEY (scope, key));"
+    "CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at_ms);",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -100,6 +110,11 @@ enum stmt_id {
   ST_LEAF_SET,
   ST_META_GET,
   ST_META_SET,
+  ST_IDEM_EXPIRE,
+  ST_IDEM_INSERT,
+  ST_IDEM_GET,
+  ST_IDEM_FINISH,
+  ST_IDEM_DELETE,
   ST__COUNT
 };
 
@@ -146,6 +161,12 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
     [ST_META_SET] = "INSERT INTO meta (key, value) VALUES (?1, ?2)"
                     " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    [ST_IDEM_EXPIRE] = "DELETE FROM idempotency_keys WHERE created_at_ms < ?1",
+    [ST_IDEM_INSERT] = "INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at_ms)"
+                       " VALUES (?1, ?2, ?3, 0, NULL, ?4) ON CONFLICT (scope, key) DO NOTHING",
+    [ST_IDEM_GET] = "SELECT request_hash, status, body FROM idempotency_keys WHERE scope = ?1 AND key = ?2",
+    [ST_IDEM_FINISH] = "UPDATE idempotency_keys SET status = ?3, body = ?4 WHERE scope = ?1 AND key = ?2 AND status = 0",
+    [ST_IDEM_DELETE] = "DELETE FROM idempotency_keys WHERE scope = ?1 AND key = ?2 AND status = 0",
 };
 
 struct mg_store {
@@ -1124,4 +1145,106 @@ mg_store_err_t mg_store_set_meta(mg_store_t *s, const char *key, const char *val
   bind_text(&b, key, strlen(key));
   bind_text(&b, value, strlen(value));
   return run(s, &b, NULL);
+}
+
+/* ---- idempotency keys ---- */
+
+static bool valid_hex_hash(const char *h) {
+  if (!h || strnlen(h, MG_IDEM_HASH_CHARS + 1) != MG_IDEM_HASH_CHARS) return false;
+  return strspn(h, "0123456789abcdef") == MG_IDEM_HASH_CHARS;
+}
+
+static bool valid_idem_key(const char *key) {
+  size_t len = key ? strnlen(key, MG_IDEM_KEY_MAX + 1) : 0;
+  return len >= 1 && len <= MG_IDEM_KEY_MAX;
+}
+
+typedef struct idem_reservation {
+  const char *scope, *key, *request_hash;
+  int64_t now_ms, expire_before_ms;
+  mg_idem_entry_t *found;
+} idem_reservation_t;
+
+/* Binds ?1 scope and ?2 key. */
+static binder_t bind_idem_key(sqlite3_stmt *st, const char *scope, const char *key) {
+  binder_t b = binder(st);
+  bind_text(&b, scope, MG_IDEM_HASH_CHARS);
+  bind_text(&b, key, strlen(key));
+  return b;
+}
+
+static mg_store_err_t read_idem_entry(mg_store_t *s, const char *scope, const char *key, mg_idem_entry_t *out) {
+  sqlite3_stmt *st;
+  mg_store_err_t err = stmt_get(s, ST_IDEM_GET, &st);
+  if (err) return err;
+  binder_t b = bind_idem_key(st, scope, key);
+  err = step_one(s, &b, "no such idempotency key");
+  if (err) return err;
+  if (!column_fixed_text(st, 0, out->request_hash, MG_IDEM_HASH_CHARS)) err = fail(s, MG_STORE_ERR_CORRUPT, "malformed idempotency row");
+  out->status = sqlite3_column_int(st, 1);
+  if (!err && sqlite3_column_type(st, 2) != SQLITE_NULL) {
+    out->body = column_strdup(st, 2, &err);
+    if (err) err = fail(s, err, "malformed idempotency row");
+  }
+  stmt_done(st);
+  return err;
+}
+
+static mg_store_err_t reserve_in_transaction(mg_store_t *s, void *ctx) {
+  idem_reservation_t *r = ctx;
+  sqlite3_stmt *st;
+  mg_store_err_t err = stmt_get(s, ST_IDEM_EXPIRE, &st);
+  if (err) return err;
+  binder_t b = binder(st);
+  bind_int(&b, r->expire_before_ms);
+  if ((err = run(s, &b, NULL)) || (err = stmt_get(s, ST_IDEM_INSERT, &st))) return err;
+  b = bind_idem_key(st, r->scope, r->key);
+  bind_text(&b, r->request_hash, MG_IDEM_HASH_CHARS);
+  bind_int(&b, r->now_ms);
+  int changes = 0;
+  if ((err = run(s, &b, &changes))) return err;
+  if (changes) return MG_STORE_OK;
+  err = read_idem_entry(s, r->scope, r->key, r->found);
+  return err ? err : MG_STORE_EXISTS;
+}
+
+mg_store_err_t mg_store_idem_reserve(mg_store_t *s, const char *scope, const char *key, const char *request_hash,
+                                     int64_t now_ms, int64_t expire_before_ms, mg_idem_entry_t *found) {
+  if (!s || !found) return MG_STORE_ERR_ARG;
+  *found = (mg_idem_entry_t){0};
+  if (!valid_hex_hash(scope) || !valid_idem_key(key) || !valid_hex_hash(request_hash) || now_ms < 0)
+    return fail(s, MG_STORE_ERR_ARG, "invalid idempotency key, scope or hash");
+  idem_reservation_t r = {scope, key, request_hash, now_ms, expire_before_ms, found};
+  mg_store_err_t err = with_transaction(s, reserve_in_transaction, &r);
+  if (err != MG_STORE_EXISTS) mg_idem_entry_free(found);
+  return err;
+}
+
+mg_store_err_t mg_store_idem_finish(mg_store_t *s, const char *scope, const char *key, int status, const char *body) {
+  if (!s) return MG_STORE_ERR_ARG;
+  if (!valid_hex_hash(scope) || !valid_idem_key(key) || status < 200 || status > 599 || !body)
+    return fail(s, MG_STORE_ERR_ARG, "invalid idempotency key, scope, status or body");
+  sqlite3_stmt *st;
+  mg_store_err_t err = stmt_get(s, ST_IDEM_FINISH, &st);
+  if (err) return err;
+  binder_t b = bind_idem_key(st, scope, key);
+  bind_int(&b, status);
+  bind_text(&b, body, strlen(body));
+  return run_changing(s, &b, MG_STORE_NOT_FOUND, "idempotency key is not reserved");
+}
+
+mg_store_err_t mg_store_idem_release(mg_store_t *s, const char *scope, const char *key) {
+  if (!s) return MG_STORE_ERR_ARG;
+  if (!valid_hex_hash(scope) || !valid_idem_key(key)) return fail(s, MG_STORE_ERR_ARG, "invalid idempotency key or scope");
+  sqlite3_stmt *st;
+  mg_store_err_t err = stmt_get(s, ST_IDEM_DELETE, &st);
+  if (err) return err;
+  binder_t b = bind_idem_key(st, scope, key);
+  return run_changing(s, &b, MG_STORE_NOT_FOUND, "idempotency key is not reserved");
+}
+
+void mg_idem_entry_free(mg_idem_entry_t *e) {
+  if (!e) return;
+  free(e->body);
+  e->body = NULL;
 }

@@ -164,4 +164,29 @@ mg_store_err_t mg_store_next_free_leaf(mg_store_t *s, const char *tree_id, uint6
 mg_store_err_t mg_store_get_meta(mg_store_t *s, const char *key, char **value); /* NOT_FOUND if unset */
 mg_store_err_t mg_store_set_meta(mg_store_t *s, const char *key, const char *value);
 
+/* ---- idempotency keys (REST retries) ---- */
+/* Entries are keyed by a scope (the hex SHA-256 of the bearer token: never the token itself) and
+ * the client's key (1 to MG_IDEM_KEY_MAX bytes), and hold the hex SHA-256 of the request and,
+ * once it finished, its answer. */
+#define MG_IDEM_KEY_MAX 255
+#define MG_IDEM_HASH_CHARS 64
+
+typedef struct mg_idem_entry {
+  char request_hash[MG_IDEM_HASH_CHARS + 1];
+  int status; /* 0 while the first request runs */
+  char *body; /* its answer, malloc'd (NULL while it runs) */
+} mg_idem_entry_t;
+
+/* In one transaction: deletes every entry created before expire_before_ms, then reserves (scope,
+ * key) for a request: MG_STORE_OK when the key was free (it is now reserved, status 0), or
+ * MG_STORE_EXISTS with *found filled (free it with mg_idem_entry_free) when an entry holds it. Of
+ * two callers racing for one key, exactly one gets OK. */
+mg_store_err_t mg_store_idem_reserve(mg_store_t *s, const char *scope, const char *key, const char *request_hash,
+                                     int64_t now_ms, int64_t expire_before_ms, mg_idem_entry_t *found);
+/* Records the answer (status 200..599, body text) of a reserved key; NOT_FOUND when not reserved. */
+mg_store_err_t mg_store_idem_finish(mg_store_t *s, const char *scope, const char *key, int status, const char *body);
+/* Drops a reservation that has no answer, so that a retry runs again; NOT_FOUND when none. */
+mg_store_err_t mg_store_idem_release(mg_store_t *s, const char *scope, const char *key);
+void mg_idem_entry_free(mg_idem_entry_t *e);
+
 #endif

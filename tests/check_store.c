@@ -736,6 +736,78 @@ START_TEST(test_meta) {
 }
 END_TEST
 
+/* ---- idempotency keys, known channels ---- */
+
+#define SCOPE_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define SCOPE_B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+#define HASH_1 "1111111111111111111111111111111111111111111111111111111111111111"
+#define HASH_2 "2222222222222222222222222222222222222222222222222222222222222222"
+
+START_TEST(test_idempotency_keys) {
+  mg_store_t *s = open_store("idem.db"), *other = open_store("idem.db");
+  mg_idem_entry_t held;
+  ck_assert_int_eq(mg_store_idem_reserve(s, SCOPE_A, "k", HASH_1, 1000, 0, &held), MG_STORE_OK);
+  /* a second connection finds it running, with the first request's hash */
+  ck_assert_int_eq(mg_store_idem_reserve(other, SCOPE_A, "k", HASH_2, 1001, 0, &held), MG_STORE_EXISTS);
+  ck_assert_str_eq(held.request_hash, HASH_1);
+  ck_assert_int_eq(held.status, 0);
+  ck_assert_ptr_null(held.body);
+  mg_idem_entry_free(&held);
+  /* per scope: the same key of another token is free */
+  ck_assert_int_eq(mg_store_idem_reserve(other, SCOPE_B, "k", HASH_1, 1001, 0, &held), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_idem_finish(s, SCOPE_A, "k", 201, "{\"a\":1}\n"), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_idem_finish(s, SCOPE_A, "k", 201, "{}"), MG_STORE_NOT_FOUND); /* answered once */
+  ck_assert_int_eq(mg_store_idem_release(s, SCOPE_A, "k"), MG_STORE_NOT_FOUND);       /* an answer stays */
+  ck_assert_int_eq(mg_store_idem_reserve(other, SCOPE_A, "k", HASH_1, 1002, 0, &held), MG_STORE_EXISTS);
+  ck_assert_int_eq(held.status, 201);
+  ck_assert_str_eq(held.body, "{\"a\":1}\n");
+  mg_idem_entry_free(&held);
+  /* a released reservation is free again */
+  ck_assert_int_eq(mg_store_idem_release(other, SCOPE_B, "k"), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_idem_reserve(other, SCOPE_B, "k", HASH_2, 1003, 0, &held), MG_STORE_OK);
+  /* entries created before the expiry bound are gone */
+  ck_assert_int_eq(mg_store_idem_reserve(s, SCOPE_A, "k", HASH_2, 5000, 1001, &held), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_idem_reserve(s, SCOPE_B, "k", HASH_2, 5000, 1001, &held), MG_STORE_EXISTS);
+  mg_idem_entry_free(&held);
+  /* arguments */
+  char long_key[MG_IDEM_KEY_MAX + 2];
+  memset(long_key, 'k', sizeof long_key - 1);
+  long_key[MG_IDEM_KEY_MAX + 1] = '\0';
+  ck_assert_int_eq(mg_store_idem_reserve(s, SCOPE_A, long_key, HASH_1, 1, 0, &held), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_idem_reserve(s, SCOPE_A, "", HASH_1, 1, 0, &held), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_idem_reserve(s, "ABC", "k2", HASH_1, 1, 0, &held), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_idem_reserve(s, SCOPE_A, "k2", NULL, 1, 0, &held), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_idem_finish(s, SCOPE_A, "k", 99, "x"), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_idem_finish(s, SCOPE_A, "k", 200, NULL), MG_STORE_ERR_ARG);
+  mg_store_close(other);
+  mg_store_close(s);
+}
+END_TEST
+
+START_TEST(test_channel_known) {
+  mg_store_t *s = open_store("known.db");
+  char own[MG_ID_TRYTES + 1], watched[MG_ID_TRYTES + 1], stranger[MG_ID_TRYTES + 1];
+  random_trytes(own, MG_ID_TRYTES);
+  random_trytes(watched, MG_ID_TRYTES);
+  random_trytes(stranger, MG_ID_TRYTES);
+  int known = -1;
+  ck_assert_int_eq(mg_store_channel_known(s, own, &known), MG_STORE_OK);
+  ck_assert_int_eq(known, 0);
+  ck_assert_int_eq(mg_store_put_channel(s, own, 0, NULL, 0), MG_STORE_OK);
+  mg_watch_t w = {.options = "{}"};
+  memcpy(w.channel_id, watched, sizeof w.channel_id);
+  ck_assert_int_eq(mg_store_add_watch(s, &w), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_channel_known(s, own, &known), MG_STORE_OK);
+  ck_assert_int_eq(known, 1);
+  ck_assert_int_eq(mg_store_channel_known(s, watched, &known), MG_STORE_OK);
+  ck_assert_int_eq(known, 1);
+  ck_assert_int_eq(mg_store_channel_known(s, stranger, &known), MG_STORE_OK);
+  ck_assert_int_eq(known, 0);
+  ck_assert_int_eq(mg_store_channel_known(s, "ABC", &known), MG_STORE_ERR_ARG);
+  mg_store_close(s);
+}
+END_TEST
+
 /* ---- MSS leaf reservations ---- */
 
 START_TEST(test_reserve_leaves) {
@@ -1067,6 +1139,8 @@ static Suite *store_suite(void) {
   tcase_add_test(tc, test_ntru_keys);
   tcase_add_test(tc, test_channels);
   tcase_add_test(tc, test_meta);
+  tcase_add_test(tc, test_idempotency_keys);
+  tcase_add_test(tc, test_channel_known);
   tcase_add_test(tc, test_reserve_leaves);
   tcase_add_test(tc, test_reserve_two_connections);
   tcase_add_test(tc, test_reserve_busy);

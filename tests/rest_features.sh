@@ -106,3 +106,61 @@ check "the junk's decode error" 1 "$(echo "$body" | json 'sum(d["invalid"]["deco
 api GET "/v1/channels/$ch/messages"
 check "the stored message is the genuine one" "genuine 2" \
   "$(echo "$body" | json '"".join(m["payload"] or "" for m in d["messages"]) + " " + str(len(d["messages"]))')"
+
+# ---- Idempotency-Key: a retry gets the first answer and spends nothing more
+# idem.py HOST TOKEN KEY PATH BODY N: sends N requests with the key at once (Python http.client,
+# one thread each) and prints "status body" lines, sorted
+cat >"$work/idem.py" <<'PY'
+import http.client, sys, threading
+host, token, key, path, body, n = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], int(sys.argv[6])
+out, barrier = [], threading.Barrier(n)
+def send():
+    c = http.client.HTTPConnection(host, timeout=120)
+    barrier.wait()
+    c.request("POST", path, body, {"Authorization": "Bearer " + token, "Idempotency-Key": key,
+                                   "Content-Type": "application/json"})
+    r = c.getresponse()
+    out.append("%d %s" % (r.status, r.read().decode().strip()))
+threads = [threading.Thread(target=send) for _ in range(n)]
+for t in threads: t.start()
+for t in threads: t.join()
+print("\n".join(sorted(out)))
+PY
+idem() { python3 "$work/idem.py" "$http" "$token" "$@"; }
+remaining() { api GET "/v1/channels/$1"; echo "$body" | json 'd["remaining_signatures"]'; }
+before=$(remaining "$ch")
+first=$(idem key-1 "/v1/channels/$ch/messages" '{"payload":"once","checksum":"signature"}' 1)
+check "first request with a key" 201 "${first%% *}"
+again=$(idem key-1 "/v1/channels/$ch/messages" '{"payload":"once","checksum":"signature"}' 1)
+check "a retry gets the same answer" "$first" "$again"
+check "the retry spent no leaf" $((before - 1)) "$(remaining "$ch")"
+other=$(idem key-1 "/v1/channels/$ch/messages" '{"payload":"twice","checksum":"signature"}' 1)
+check "the key with another body" "422 idempotency_key_reused" "${other%% *} $(echo "${other#* }" | json 'd["error"]["code"]')"
+# five at once with a fresh key: one publishes, the others see it running (409) or its answer
+racing=$(idem key-2 "/v1/channels/$ch/messages" '{"payload":"race","checksum":"signature"}' 5)
+check "racing requests: one answer" 1 "$(echo "$racing" | grep '^201 ' | sort -u | wc -l)"
+check "racing requests: only 201 or 409" 5 "$(echo "$racing" | grep -cE '^(201|409) ')"
+check "racing requests spent one leaf" $((before - 2)) "$(remaining "$ch")"
+wait_count "$ch" 4 || bad "the keyed messages were not decoded"
+api GET "/v1/channels/$ch/messages?limit=100"
+check "each keyed message stored once" "once 1 race 1" \
+  "$(echo "$body" | json '" ".join("%s %d" % (p, sum(m["payload"] == p for m in d["messages"])) for p in ("once", "race"))')"
+chan1=$(idem key-3 /v1/channels '{"height":1}' 1); chan2=$(idem key-3 /v1/channels '{"height":1}' 1)
+check "channel creation replayed" "$chan1" "$chan2"
+api GET /v1/channels; n_channels=$(echo "$body" | json 'len(d["channels"])')
+ep1=$(idem key-4 "/v1/channels/$ch/endpoints" '{"height":1}' 1); ep2=$(idem key-4 "/v1/channels/$ch/endpoints" '{"height":1}' 1)
+check "endpoint creation replayed" "201" "${ep1%% *}"; check "endpoint creation replayed, same body" "$ep1" "$ep2"
+api GET "/v1/channels/$ch"; check "one endpoint created" 1 "$(echo "$body" | json 'len(d["endpoints"])')"
+bad_key=$(idem "$(printf 'k%.0s' $(seq 256))" /v1/channels '{"height":1}' 1)
+check "an overlong key" 400 "${bad_key%% *}"
+api GET /v1/channels; check "no channel for the refused key" "$n_channels" "$(echo "$body" | json 'len(d["channels"])')"
+# durable: the answer survives a restart; scoped by token: another token's same key is new
+stop_gateway
+start_gateway || finish
+check "replayed after a restart" "$first" "$(idem key-1 "/v1/channels/$ch/messages" '{"payload":"once","checksum":"signature"}' 1)"
+stop_gateway
+token=other-token-0123456789
+MAMGATE_TOKEN=$token start_gateway || finish
+new=$(idem key-1 "/v1/channels/$ch/messages" '{"payload":"once","checksum":"signature"}' 1)
+check "another token's key is its own" 201 "${new%% *}"
+[ "$new" != "$first" ] && ok || bad "another token got the first token's answer"
