@@ -845,11 +845,11 @@ mg_store_err_t mg_store_channel_known(mg_store_t *s, const char *channel_id, int
 
 /* ---- watched channels ---- */
 
-mg_store_err_t mg_store_add_watch(mg_store_t *s, const mg_watch_t *w) {
-  if (!s || !w) return MG_STORE_ERR_ARG;
-  if (!valid_id(w->channel_id, MG_ID_TRYTES) || !w->options || !valid_blob(w->state, w->state_len) ||
-      w->created_at_ms < 0)
-    return fail(s, MG_STORE_ERR_ARG, "invalid watch field");
+static bool valid_watch(const mg_watch_t *w) {
+  return valid_id(w->channel_id, MG_ID_TRYTES) && w->options && valid_blob(w->state, w->state_len) && w->created_at_ms >= 0;
+}
+
+static mg_store_err_t insert_watch(mg_store_t *s, const mg_watch_t *w) {
   sqlite3_stmt *st;
   mg_store_err_t err = stmt_get(s, ST_WATCH_INSERT, &st);
   if (err) return err;
@@ -859,6 +859,34 @@ mg_store_err_t mg_store_add_watch(mg_store_t *s, const mg_watch_t *w) {
   bind_blob(&b, w->state, w->state_len);
   bind_int(&b, w->created_at_ms);
   return run_changing(s, &b, MG_STORE_EXISTS, "channel is watched already");
+}
+
+mg_store_err_t mg_store_add_watch(mg_store_t *s, const mg_watch_t *w) {
+  if (!s || !w) return MG_STORE_ERR_ARG;
+  if (!valid_watch(w)) return fail(s, MG_STORE_ERR_ARG, "invalid watch field");
+  return insert_watch(s, w);
+}
+
+typedef struct watch_batch {
+  const mg_watch_t *w;
+  size_t n, *failed;
+} watch_batch_t;
+
+static mg_store_err_t add_watches_in_transaction(mg_store_t *s, void *ctx) {
+  watch_batch_t *b = ctx;
+  mg_store_err_t err = MG_STORE_OK;
+  for (size_t i = 0; !err && i < b->n; i++)
+    if ((err = insert_watch(s, &b->w[i]))) *b->failed = i;
+  return err;
+}
+
+mg_store_err_t mg_store_add_watches(mg_store_t *s, const mg_watch_t *w, size_t n, size_t *failed) {
+  if (!s || !failed || (n && !w)) return MG_STORE_ERR_ARG;
+  *failed = n;
+  for (size_t i = 0; i < n; i++)
+    if (!valid_watch(&w[i])) return *failed = i, fail(s, MG_STORE_ERR_ARG, "invalid watch field");
+  watch_batch_t b = {w, n, failed};
+  return with_transaction(s, add_watches_in_transaction, &b);
 }
 
 mg_store_err_t mg_store_set_watch_state(mg_store_t *s, const char *channel_id, const uint8_t *state, size_t len) {

@@ -107,6 +107,10 @@ typedef struct mg_watch {
 /* Inserts a watch; MG_STORE_EXISTS when the channel is watched already. options must not be NULL;
  * state is NULL exactly when state_len is 0 (listed back as NULL, 0); created_at_ms >= 0. */
 mg_store_err_t mg_store_add_watch(mg_store_t *s, const mg_watch_t *w);
+/* Inserts n watches in one transaction: all or none. On failure *failed is the index of the watch
+ * that failed (EXISTS: watched already, or twice in the list; ERR_ARG), or n when the transaction
+ * as a whole failed. */
+mg_store_err_t mg_store_add_watches(mg_store_t *s, const mg_watch_t *w, size_t n, size_t *failed);
 /* Replaces a watch's reader state (NULL, 0 clears it); MG_STORE_NOT_FOUND when not watched. */
 mg_store_err_t mg_store_set_watch_state(mg_store_t *s, const char *channel_id, const uint8_t *state, size_t len);
 mg_store_err_t mg_store_remove_watch(mg_store_t *s, const char *channel_id); /* NOT_FOUND if absent */

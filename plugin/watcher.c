@@ -915,32 +915,55 @@ void mg_watcher_stop(mg_gateway_t *g) {
   g->watcher = NULL;
 }
 
-mg_watch_err_t mg_watcher_add(mg_gateway_t *g, const mg_watch_request_t *req) {
-  mg_watcher_t *wt = g->watcher;
+/* The persisted row and the ready watch of one request (the row's options are malloc'd, also on
+ * failure). */
+static mg_watch_err_t prepare_watch(mg_gateway_t *g, const mg_watch_request_t *req, mg_watch_t *row, watch_t **w) {
   char *options = watch_options(req->psks, req->n_psks, req->ntru_ids, req->n_ntru);
-  command_t *c = calloc(1, sizeof *c);
-  watch_t *w = NULL;
-  mg_watch_err_t err = options && c ? watch_new(g, req->channel_id, options, NULL, 0, &w) : MG_WATCH_NO_MEMORY;
+  *row = (mg_watch_t){.options = options, .created_at_ms = (int64_t)mg_now_ms(g)};
+  memcpy(row->channel_id, req->channel_id, ID + 1);
+  return options ? watch_new(g, req->channel_id, options, NULL, 0, w) : MG_WATCH_NO_MEMORY;
+}
+
+mg_watch_err_t mg_watcher_add_all(mg_gateway_t *g, const mg_watch_request_t *reqs, size_t n, size_t *bad) {
+  mg_watcher_t *wt = g->watcher;
+  mg_watch_t *rows = calloc(n + 1, sizeof *rows);
+  watch_t **ws = calloc(n + 1, sizeof *ws);
+  command_t **cs = calloc(n + 1, sizeof *cs);
+  mg_watch_err_t err = rows && ws && cs ? MG_WATCH_OK : MG_WATCH_NO_MEMORY;
+  *bad = n;
+  for (size_t i = 0; err == MG_WATCH_OK && i < n; i++) {
+    if (!(cs[i] = calloc(1, sizeof *cs[i]))) err = MG_WATCH_NO_MEMORY;
+    if (err == MG_WATCH_OK) err = prepare_watch(g, &reqs[i], &rows[i], &ws[i]);
+    if (err != MG_WATCH_OK) *bad = i;
+  }
   if (err == MG_WATCH_OK) {
-    mg_watch_t row = {.options = options, .created_at_ms = (int64_t)mg_now_ms(g)};
-    memcpy(row.channel_id, req->channel_id, ID + 1);
     pthread_mutex_lock(&g->control_lock);
-    mg_store_err_t serr = mg_store_add_watch(g->control, &row);
+    mg_store_err_t serr = mg_store_add_watches(g->control, rows, n, bad);
     pthread_mutex_unlock(&g->control_lock);
     err = serr == MG_STORE_OK ? MG_WATCH_OK : (serr == MG_STORE_EXISTS ? MG_WATCH_EXISTS : MG_WATCH_STORE);
   }
-  if (options) mam_wipe(options, strlen(options));
-  free(options);
-  if (err != MG_WATCH_OK) {
-    watch_free(w);
-    free(c);
-    return err;
+  for (size_t i = 0; i < n; i++) {
+    if (rows && rows[i].options) mam_wipe(rows[i].options, strlen(rows[i].options));
+    if (rows) free(rows[i].options);
+    if (err == MG_WATCH_OK) {
+      cs[i]->kind = CMD_ADD;
+      cs[i]->watch = ws[i];
+      push_command(wt, cs[i]);
+      if (reqs[i].backfill) push_backfill(wt, reqs[i].channel_id);
+    } else {
+      if (ws) watch_free(ws[i]);
+      if (cs) free(cs[i]);
+    }
   }
-  c->kind = CMD_ADD;
-  c->watch = w;
-  push_command(wt, c);
-  if (req->backfill) push_backfill(wt, req->channel_id);
-  return MG_WATCH_OK;
+  free(rows);
+  free(ws);
+  free(cs);
+  return err;
+}
+
+mg_watch_err_t mg_watcher_add(mg_gateway_t *g, const mg_watch_request_t *req) {
+  size_t bad;
+  return mg_watcher_add_all(g, req, 1, &bad);
 }
 
 mg_watch_err_t mg_watcher_remove(mg_gateway_t *g, const char *channel_id) {

@@ -40,6 +40,9 @@ void mg_watcher_stop(mg_gateway_t *g);
 
 /* Thread-safe; the watch is persisted before it takes effect. */
 mg_watch_err_t mg_watcher_add(mg_gateway_t *g, const mg_watch_request_t *req);
+/* Adds n watches, persisted in one transaction: all or none. On failure *bad is the index of the
+ * request that failed (n when it was none in particular). */
+mg_watch_err_t mg_watcher_add_all(mg_gateway_t *g, const mg_watch_request_t *reqs, size_t n, size_t *bad);
 mg_watch_err_t mg_watcher_remove(mg_gateway_t *g, const char *channel_id);
 
 typedef struct mg_watcher_status {

@@ -164,3 +164,27 @@ MAMGATE_TOKEN=$token start_gateway || finish
 new=$(idem key-1 "/v1/channels/$ch/messages" '{"payload":"once","checksum":"signature"}' 1)
 check "another token's key is its own" 201 "${new%% *}"
 [ "$new" != "$first" ] && ok || bad "another token got the first token's answer"
+
+# ---- bulk watches: a list, stored in one transaction, all or none
+w1=$(trytes81 A) w2=$(trytes81 B) w3=$(trytes81 C)
+api POST /v1/watches "[{\"channel_id\":\"$w1\",\"backfill\":false},{\"channel_id\":\"$w2\"}]"
+check "a list of watches" 201 "$status"
+check "the list's answer" "$w1 False $w2 True" "$(echo "$body" | json '" ".join("%s %s" % (w["channel_id"], w["backfill"]) for w in d["watches"])')"
+watch_count() { api GET /v1/watches; echo "$body" | json 'len(d["watches"])'; }
+n_watches=$(watch_count)
+api POST /v1/watches "[{\"channel_id\":\"$w3\"},{\"channel_id\":\"$w1\"}]"
+check "a list with a watched channel" "409 conflict" "$status $(echo "$body" | json 'd["error"]["code"]')"
+echo "$body" | grep -q '"watch 1 (' && ok || bad "the error names the element: $body"
+check "nothing of the refused list is stored" "$n_watches" "$(watch_count)"
+api POST /v1/watches "[{\"channel_id\":\"$w3\"},{\"channel_id\":\"$w3\"}]"
+check "a list naming a channel twice" 409 "$status"
+api POST /v1/watches "[{\"channel_id\":\"$w3\"},{\"channel_id\":\"nope\"}]"
+check "a list with a malformed element" "400 watch 1: channel_id" "$status $(echo "$body" | json 'd["error"]["message"][:19]')"
+api POST /v1/watches "[{\"channel_id\":\"$w3\"},{\"channel_id\":\"$(trytes81 D)\",\"ntru_key_ids\":[\"$(printf 'N%.0s' $(seq 27))\"]}]"
+check "a list with an unknown NTRU key" "404 watch 1" "$status $(echo "$body" | json 'd["error"]["message"][:7]')"
+check "still nothing stored" "$n_watches" "$(watch_count)"
+api POST /v1/watches '[]'; check "an empty list" 400 "$status"
+api POST /v1/watches '[1'; check "a malformed list" "400 bad_json" "$status $(echo "$body" | json 'd["error"]["code"]')"
+api POST /v1/watches "[$(for i in $(seq 65); do printf '{"channel_id":"%s"},' "$(trytes81 E)"; done){}]"
+check "a list longer than max_list" 413 "$status"
+api POST /v1/watches "[{\"channel_id\":\"$w3\"}]"; check "the list after the refusals" 201 "$status"
