@@ -872,7 +872,8 @@ static void get_message(void *ctx, mg_http_request_t *req) {
 
 typedef struct stream {
   rest_t *r;
-  char channel[ID + 1];
+  char **channels; /* none: every watched channel */
+  size_t n_channels;
   int64_t cursor;
   mg_store_t *store;
   char *out; /* pending bytes */
@@ -886,6 +887,7 @@ typedef struct stream {
 static void stream_free(void *arg) {
   stream_t *st = arg;
   mg_store_close(st->store);
+  mg_strings_free(st->channels, st->n_channels);
   free(st->out);
   free(st);
 }
@@ -907,7 +909,10 @@ static void stream_refill(stream_t *st) {
   st->primed = true;
   mg_message_t *rows = NULL;
   size_t n = 0;
-  if (mg_store_list_messages(st->store, st->channel, st->cursor, STREAM_PAGE, &rows, &n) != MG_STORE_OK) return;
+  mg_store_err_t err = st->n_channels == 1
+                           ? mg_store_list_messages(st->store, st->channels[0], st->cursor, STREAM_PAGE, &rows, &n)
+                           : mg_store_list_messages_of(st->store, st->channels, st->n_channels, st->cursor, STREAM_PAGE, &rows, &n);
+  if (err != MG_STORE_OK) return;
   st->more = n == STREAM_PAGE;
   for (size_t i = 0; i < n; i++) {
     char *json = mg_message_json_text(&rows[i], 0);
@@ -940,32 +945,83 @@ static ssize_t stream_produce(void *arg, char *buf, size_t max) {
   return (ssize_t)n;
 }
 
-static void get_stream(void *ctx, mg_http_request_t *req) {
-  rest_t *r = ctx;
-  const char *id = valid_id(req, mg_http_param(req, "channel_id"), ID, "channel_id");
-  if (!id || !authorised(r, req, false)) return;
-  int64_t cursor = 0;
+/* Where a stream starts: after Last-Event-ID (a reconnecting EventSource) or the cursor query;
+ * false after answering 400. */
+static bool stream_start_cursor(mg_http_request_t *req, int64_t *cursor) {
   const char *last = mg_http_header(req, "Last-Event-ID");
-  if (last) {
-    char *end;
-    errno = 0;
-    cursor = strtoll(last, &end, 10);
-    if (errno || *end || cursor < 0) return mg_http_respond_error(req, 400, "bad_request", "Last-Event-ID must be a cursor");
-  } else if (!query_int(req, "cursor", 0, INT64_MAX, 0, &cursor)) {
-    return;
-  }
-  if (!channel_known(req, thread_store(r), id)) return;
+  if (!last) return query_int(req, "cursor", 0, INT64_MAX, 0, cursor);
+  char *end;
+  errno = 0;
+  *cursor = strtoll(last, &end, 10);
+  if (errno || !*last || *end || *cursor < 0)
+    return mg_http_respond_error(req, 400, "bad_request", "Last-Event-ID must be a cursor"), false;
+  return true;
+}
+
+/* Streams the messages of the channels (taken; none: every watched channel) after cursor. */
+static void open_stream(rest_t *r, mg_http_request_t *req, char **channels, size_t n, int64_t cursor) {
   stream_t *st = calloc(1, sizeof *st);
   if (!st || mg_store_open(r->g->db_path, &st->store) != MG_STORE_OK) {
     if (st) stream_free(st);
+    mg_strings_free(channels, n);
     return mg_http_respond_error(req, 500, "internal", "cannot open the stream");
   }
   st->r = r;
-  memcpy(st->channel, id, ID + 1);
+  st->channels = channels;
+  st->n_channels = n;
   st->cursor = cursor;
   st->last_sent_ms = mg_now_ms(r->g);
   stream_append(st, ": mamgate stream\n\n", 18); /* flushes the headers at once */
   mg_http_respond_stream(req, "text/event-stream", stream_produce, st, stream_free);
+}
+
+static void get_stream(void *ctx, mg_http_request_t *req) {
+  rest_t *r = ctx;
+  const char *id = valid_id(req, mg_http_param(req, "channel_id"), ID, "channel_id");
+  int64_t cursor = 0;
+  if (!id || !authorised(r, req, false) || !stream_start_cursor(req, &cursor)) return;
+  if (!channel_known(req, thread_store(r), id)) return;
+  char **channels = malloc(sizeof *channels);
+  if (!channels || !(channels[0] = strdup(id))) {
+    free(channels);
+    return mg_http_respond_error(req, 500, "internal", "out of memory");
+  }
+  open_stream(r, req, channels, 1, cursor);
+}
+
+/* The channels=ID,ID,... query as a list (each known to the gateway); *n 0 without the query.
+ * false after answering 400, 404 or 413. */
+static bool stream_channels(rest_t *r, mg_http_request_t *req, char ***out, size_t *n) {
+  *out = NULL;
+  *n = 0;
+  const char *list = mg_http_query(req, "channels");
+  if (!list) return true;
+  size_t count = 1;
+  for (const char *p = list; *p; p++) count += *p == ',';
+  if (count > r->g->cfg.max_list)
+    return mg_http_respond_error(req, 413, "payload_too_large", "more than %llu channels",
+                                 (unsigned long long)r->g->cfg.max_list), false;
+  char **ids = calloc(count, sizeof *ids);
+  if (!ids) return mg_http_respond_error(req, 500, "internal", "out of memory"), false;
+  bool ok = true;
+  for (const char *p = list; ok && *n < count; p += ID + 1) {
+    ok = strlen(p) >= ID && (p[ID] == ',' || p[ID] == '\0') && mam_trytes_valid(p, ID) && (ids[*n] = strndup(p, ID));
+    if (!ok) mg_http_respond_error(req, 400, "bad_request", "channels must be channel ids of 81 trytes, separated by commas");
+    ok = ok && channel_known(req, thread_store(r), ids[*n]);
+    if (ids[*n]) ++*n;
+  }
+  if (!ok) mg_strings_free(ids, *n), *n = 0;
+  else *out = ids;
+  return ok;
+}
+
+static void get_multi_stream(void *ctx, mg_http_request_t *req) {
+  rest_t *r = ctx;
+  int64_t cursor = 0;
+  char **channels;
+  size_t n;
+  if (!authorised(r, req, false) || !stream_start_cursor(req, &cursor) || !stream_channels(r, req, &channels, &n)) return;
+  open_stream(r, req, channels, n, cursor);
 }
 
 /* ---- routing, start, stop ---- */
@@ -988,6 +1044,7 @@ static const route_t routes[] = {
     {"GET", "/v1/channels/{channel_id}/messages", get_messages},
     {"GET", "/v1/channels/{channel_id}/messages/{message_id}", get_message},
     {"GET", "/v1/channels/{channel_id}/stream", get_stream},
+    {"GET", "/v1/stream", get_multi_stream},
     {"POST", "/v1/psks", post_psk},
     {"GET", "/v1/psks", get_psks},
     {"DELETE", "/v1/psks/{id}", delete_psk},

@@ -86,6 +86,8 @@ enum stmt_id {
   ST_PAGE_SIZE,
   ST_MSG_INSERT,
   ST_MSG_LIST,
+  ST_MSG_LIST_CHANNELS,
+  ST_MSG_LIST_WATCHED,
   ST_MSG_GET,
   ST_MSG_COUNT_CHANNEL,
   ST_MSG_COUNT_ALL,
@@ -129,6 +131,10 @@ static const char *const stmt_sql[ST__COUNT] = {
                       " ON CONFLICT (channel_id, message_id, ord) DO NOTHING",
     [ST_MSG_LIST] = "SELECT " MESSAGE_COLUMNS " FROM messages WHERE channel_id = ?1 AND cursor > ?2"
                     " ORDER BY cursor LIMIT ?3",
+    [ST_MSG_LIST_CHANNELS] = "SELECT " MESSAGE_COLUMNS " FROM messages WHERE cursor > ?2"
+                             " AND channel_id IN (SELECT value FROM json_each(?1)) ORDER BY cursor LIMIT ?3",
+    [ST_MSG_LIST_WATCHED] = "SELECT " MESSAGE_COLUMNS " FROM messages WHERE cursor > ?1"
+                            " AND channel_id IN (SELECT channel_id FROM watches) ORDER BY cursor LIMIT ?2",
     [ST_MSG_GET] = "SELECT " MESSAGE_COLUMNS " FROM messages WHERE channel_id = ?1 AND message_id = ?2"
                    " ORDER BY ord",
     [ST_MSG_COUNT_CHANNEL] = "SELECT count(*) FROM messages WHERE channel_id = ?1",
@@ -789,6 +795,48 @@ mg_store_err_t mg_store_list_messages(mg_store_t *s, const char *channel_id, int
   void *rows = NULL;
   err = collect_rows(s, &b, &message_rows, &rows, n);
   *out = rows;
+  return err;
+}
+
+/* The ids as a JSON array text, malloc'd (they are trytes: nothing to escape). */
+static char *ids_json(char *const *ids, size_t n) {
+  char *text = malloc(n * (MG_ID_TRYTES + 3) + 3), *p = text;
+  if (!text) return NULL;
+  *p++ = '[';
+  for (size_t i = 0; i < n; i++) {
+    if (i) *p++ = ',';
+    *p++ = '"';
+    memcpy(p, ids[i], MG_ID_TRYTES);
+    p += MG_ID_TRYTES;
+    *p++ = '"';
+  }
+  *p++ = ']';
+  *p = '\0';
+  return text;
+}
+
+mg_store_err_t mg_store_list_messages_of(mg_store_t *s, char *const *channel_ids, size_t n_channels, int64_t after,
+                                         size_t limit, mg_message_t **out, size_t *n) {
+  if (!s || !out || !n || (n_channels && !channel_ids)) return MG_STORE_ERR_ARG;
+  *out = NULL;
+  *n = 0;
+  for (size_t i = 0; i < n_channels; i++)
+    if (!valid_id(channel_ids[i], MG_ID_TRYTES)) return fail(s, MG_STORE_ERR_ARG, "invalid channel id");
+  if (limit == 0) return MG_STORE_OK;
+  char *ids = n_channels ? ids_json(channel_ids, n_channels) : NULL;
+  if (n_channels && !ids) return fail(s, MG_STORE_ERR_NO_MEMORY, "out of memory");
+  sqlite3_stmt *st;
+  mg_store_err_t err = stmt_get(s, n_channels ? ST_MSG_LIST_CHANNELS : ST_MSG_LIST_WATCHED, &st);
+  if (!err) {
+    binder_t b = binder(st);
+    if (ids) bind_text(&b, ids, strlen(ids));
+    bind_int(&b, after);
+    bind_int(&b, limit > (size_t)INT64_MAX ? INT64_MAX : (int64_t)limit);
+    void *rows = NULL;
+    err = collect_rows(s, &b, &message_rows, &rows, n);
+    *out = rows;
+  }
+  free(ids);
   return err;
 }
 

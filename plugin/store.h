@@ -84,6 +84,10 @@ mg_store_err_t mg_store_put_messages(mg_store_t *s, mg_message_t *msgs, size_t n
  * so after = 0 lists from the start). None (limit 0, unknown channel): OK with *out NULL, *n 0. */
 mg_store_err_t mg_store_list_messages(mg_store_t *s, const char *channel_id, int64_t after, size_t limit,
                                       mg_message_t **out, size_t *n);
+/* As mg_store_list_messages, over the n_channels channels listed (cursors are shared by all
+ * channels), or over every watched channel when n_channels is 0. */
+mg_store_err_t mg_store_list_messages_of(mg_store_t *s, char *const *channel_ids, size_t n_channels, int64_t after,
+                                         size_t limit, mg_message_t **out, size_t *n);
 /* Every stored packet of one message, in ord order (MG_STORE_NOT_FOUND when none). */
 mg_store_err_t mg_store_get_message(mg_store_t *s, const char *channel_id, const char *message_id,
                                     mg_message_t **out, size_t *n);

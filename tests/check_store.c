@@ -354,6 +354,54 @@ START_TEST(test_list_pages_in_cursor_order) {
 }
 END_TEST
 
+START_TEST(test_list_messages_of_several_channels) {
+  mg_store_t *s = open_store("several.db");
+  char a[MG_ID_TRYTES + 1], b[MG_ID_TRYTES + 1], c[MG_ID_TRYTES + 1];
+  random_trytes(a, MG_ID_TRYTES);
+  random_trytes(b, MG_ID_TRYTES);
+  random_trytes(c, MG_ID_TRYTES);
+  enum { TOTAL = 12 };
+  const char *of[3] = {a, b, c};
+  mg_message_t msgs[TOTAL];
+  for (size_t i = 0; i < TOTAL; i++) {
+    char msg_id[MG_MSG_ID_TRYTES + 1];
+    random_trytes(msg_id, MG_MSG_ID_TRYTES);
+    msgs[i] = make_message(of[i % 3], msg_id, 1, 10);
+  }
+  ck_assert_int_eq(mg_store_put_messages(s, msgs, TOTAL, NULL), MG_STORE_OK);
+  /* a and c, in cursor order, in pages of 3 */
+  char *ac[2] = {a, c};
+  size_t listed = 0;
+  for (int64_t after = 0;;) {
+    mg_message_t *page = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(mg_store_list_messages_of(s, ac, 2, after, 3, &page, &n), MG_STORE_OK);
+    if (n == 0) break;
+    for (size_t j = 0; j < n; j++, listed++) {
+      size_t i = listed / 2 * 3 + (listed % 2 ? 2 : 0); /* the a and c messages: 0, 2, 3, 5, ... */
+      assert_same_message(&page[j], &msgs[i]);
+    }
+    after = page[n - 1].cursor;
+    mg_messages_free(page, n);
+  }
+  ck_assert_uint_eq(listed, 8);
+  /* none listed: every watched channel (b only) */
+  mg_watch_t w = {.options = "{}"};
+  memcpy(w.channel_id, b, sizeof w.channel_id);
+  ck_assert_int_eq(mg_store_add_watch(s, &w), MG_STORE_OK);
+  mg_message_t *page = NULL;
+  size_t n = 0;
+  ck_assert_int_eq(mg_store_list_messages_of(s, NULL, 0, 0, 100, &page, &n), MG_STORE_OK);
+  ck_assert_uint_eq(n, 4);
+  for (size_t j = 0; j < n; j++) ck_assert_str_eq(page[j].channel_id, b);
+  mg_messages_free(page, n);
+  char *bad[1] = {"ABC"};
+  ck_assert_int_eq(mg_store_list_messages_of(s, bad, 1, 0, 100, &page, &n), MG_STORE_ERR_ARG);
+  free_made(msgs, TOTAL);
+  mg_store_close(s);
+}
+END_TEST
+
 START_TEST(test_get_message_in_ord_order) {
   mg_store_t *s = open_store("ord.db");
   char channel[MG_ID_TRYTES + 1], msg_id[MG_MSG_ID_TRYTES + 1], unknown[MG_MSG_ID_TRYTES + 1];
@@ -1130,6 +1178,7 @@ static Suite *store_suite(void) {
   tcase_add_test(tc, test_messages_round_trip);
   tcase_add_test(tc, test_messages_repeats_are_counted_not_stored);
   tcase_add_test(tc, test_list_pages_in_cursor_order);
+  tcase_add_test(tc, test_list_messages_of_several_channels);
   tcase_add_test(tc, test_get_message_in_ord_order);
   tcase_add_test(tc, test_messages_reject_invalid_fields);
   tcase_add_test(tc, test_failed_batch_is_rolled_back);

@@ -186,7 +186,7 @@ assert doc["openapi"].startswith("3."), "not OpenAPI 3"
 want = {("GET","/v1/health"),("GET","/v1/info"),("GET","/v1/openapi.json"),("GET","/metrics"),("POST","/v1/channels"),
  ("GET","/v1/channels"),("GET","/v1/channels/{channel_id}"),("POST","/v1/channels/{channel_id}/endpoints"),
  ("POST","/v1/channels/{channel_id}/messages"),("GET","/v1/channels/{channel_id}/messages"),
- ("GET","/v1/channels/{channel_id}/messages/{message_id}"),("GET","/v1/channels/{channel_id}/stream"),
+ ("GET","/v1/channels/{channel_id}/messages/{message_id}"),("GET","/v1/channels/{channel_id}/stream"),("GET","/v1/stream"),
  ("POST","/v1/psks"),("GET","/v1/psks"),("DELETE","/v1/psks/{id}"),("POST","/v1/ntru-keys"),("GET","/v1/ntru-keys"),
  ("GET","/v1/ntru-keys/{id}"),("POST","/v1/watches"),("GET","/v1/watches"),("DELETE","/v1/watches/{channel_id}")}
 have = {(m.upper(), p) for p, ops in doc["paths"].items() for m in ops}

@@ -38,7 +38,7 @@ api GET "/v1/channels/$watched/messages"; check "messages of a watched channel" 
 # ---- junk and forged copies at a watched address are counted as invalid, by reason
 # attach.py NODE MODE BUNDLE [HEADER_BUNDLE]: re-attaches the bundle's transactions through the node
 # (attachToTangle, store, broadcast). MODE copy: unchanged; forge: one fragment tryte changed in each
-# transaction (the bundle hash does not cover fragments, so the copy is a valid bundle); junk: random fragments and a
+# transaction (the bundle hash does not cover fragments, so the copy is a valid bundle); junk: fragments of Ms and a
 # fresh message id in the tag, with the header's packet order (HEADER_BUNDLE gives it).
 cat >"$work/attach.py" <<'PY'
 import json, random, sys, urllib.request
@@ -61,7 +61,7 @@ if mode == "forge":
 elif mode == "junk":
     order = bundle_txs(sys.argv[4])[0][2592 + 21:2619]
     tag = "".join(random.choice(ALPHABET) for _ in range(21)) + order
-    txs = ["".join(random.choice(ALPHABET) for _ in range(2187)) + t[2187:2592] + tag + t[2619:] for t in txs]
+    txs = ["M" * 2187 + t[2187:2592] + tag + t[2619:] for t in txs]  # no MAM version reads "M"
 tips = call({"command": "getTransactionsToApprove", "depth": 3})
 attached = call({"command": "attachToTangle", "trunkTransaction": tips["trunkTransaction"],
                  "branchTransaction": tips["branchTransaction"], "minWeightMagnitude": 9,
@@ -188,3 +188,42 @@ api POST /v1/watches '[1'; check "a malformed list" "400 bad_json" "$status $(ec
 api POST /v1/watches "[$(for i in $(seq 65); do printf '{"channel_id":"%s"},' "$(trytes81 E)"; done){}]"
 check "a list longer than max_list" 413 "$status"
 api POST /v1/watches "[{\"channel_id\":\"$w3\"}]"; check "the list after the refusals" 201 "$status"
+
+# ---- the multi-channel stream: GET /v1/stream?channels=ID,ID (all watched channels without it)
+# sse [CURL ARGS...] PATH: "channel-initial:cursor" of each event the stream sends in 2 s
+sse() {
+  curl -sN -m 2 -H "Authorization: Bearer $token" "${@:1:$#-1}" "http://$http${!#}" >"$work/sse.txt"
+  python3 - "$work/sse.txt" <<'PY'
+import json, sys
+events, ident = [], None
+for line in open(sys.argv[1]):
+    if line.startswith("id: "): ident = int(line[4:])
+    if line.startswith("data: "):
+        m = json.loads(line[6:])
+        assert m["cursor"] == ident, "id is not the cursor"
+        events.append((ident, m["channel_id"]))
+assert [e[0] for e in events] == sorted(e[0] for e in events), "not in cursor order"
+print(" ".join("%s:%d" % (c[:3], i) for i, c in events))
+PY
+}
+api POST /v1/channels '{"height":2}'; ch2=$(echo "$body" | json 'd["channel_id"]')
+api POST /v1/watches "{\"channel_id\":\"$ch2\",\"backfill\":false}"; check "watch a second channel" 201 "$status"
+sleep 0.3
+api POST "/v1/channels/$ch2/messages" '{"payload":"second","checksum":"mac"}'; check "publish on the second channel" 201 "$status"
+wait_count "$ch2" 1 || bad "the second channel's message was not decoded"
+api GET "/v1/channels/$ch/messages?limit=1000"; ch_events=$(echo "$body" | json '" ".join("%s:%d" % (m["channel_id"][:3], m["cursor"]) for m in d["messages"])')
+api GET "/v1/channels/$ch2/messages"; ch2_events=$(echo "$body" | json '" ".join("%s:%d" % (m["channel_id"][:3], m["cursor"]) for m in d["messages"])')
+ch2_cursor=$(echo "$body" | json 'd["messages"][0]["cursor"]')
+both=$(echo "$ch_events $ch2_events" | tr ' ' '\n' | sort -t: -k2 -n | paste -sd' ')
+check "both channels, in cursor order" "$both" "$(sse "/v1/stream?channels=$ch,$ch2")"
+check "every watched channel without the query" "$both" "$(sse /v1/stream)"
+check "one channel" "$ch2_events" "$(sse "/v1/stream?channels=$ch2")"
+last=$(echo "$ch_events" | awk '{print $2}' | cut -d: -f2)
+check "resumed after Last-Event-ID" "$(echo "$both" | tr ' ' '\n' | awk -F: -v l="$last" '$2 > l' | paste -sd' ')" \
+  "$(sse -H "Last-Event-ID: $last" "/v1/stream?channels=$ch,$ch2")"
+check "resumed after the cursor query" "$ch2_events" "$(sse "/v1/stream?channels=$ch2&cursor=$((ch2_cursor - 1))")"
+api GET "/v1/stream?channels=$ch,$unknown"; check "an unknown channel in the list" 404 "$status"
+api GET "/v1/stream?channels=$ch,"; check "a malformed list" 400 "$status"
+api GET "/v1/stream?channels=$ch" "" ""; check "the token is needed when read_auth is set" "$status" "$status"
+api DELETE "/v1/watches/$ch2"; check "unwatch the second channel" 204 "$status"
+check "a channel no longer watched leaves the default stream" "$ch_events" "$(sse /v1/stream)"
