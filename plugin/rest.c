@@ -640,14 +640,17 @@ static bool parse_watch(rest_t *r, json_t *body, mg_watch_request_t *w, int *sta
   *status = 400;
   const char *id = json_string_value(json_object_get(body, "channel_id"));
   json_t *psks = json_object_get(body, "psks"), *ntru = json_object_get(body, "ntru_key_ids"), *bf = json_object_get(body, "backfill");
+  json_t *own = json_object_get(body, "own_keys");
   if (!json_is_object(body)) return snprintf(why, why_len, "a watch must be a JSON object"), false;
   if (!is_trytes(id, ID)) return snprintf(why, why_len, "channel_id must be %d trytes (9A-Z)", ID), false;
   memcpy(w->channel_id, id, ID + 1);
-  if ((psks && !json_is_array(psks)) || (ntru && !json_is_array(ntru)) || (bf && !json_is_boolean(bf)))
-    return snprintf(why, why_len, "psks and ntru_key_ids must be arrays, backfill a boolean"), false;
+  if ((psks && !json_is_array(psks)) || (ntru && !json_is_array(ntru)) || (bf && !json_is_boolean(bf)) ||
+      (own && !json_is_boolean(own)))
+    return snprintf(why, why_len, "psks and ntru_key_ids must be arrays, backfill and own_keys booleans"), false;
   if (json_array_size(psks) + json_array_size(ntru) > r->g->cfg.max_list)
     return *status = 413, snprintf(why, why_len, "more than %llu keys", (unsigned long long)r->g->cfg.max_list), false;
   w->backfill = bf ? json_is_true(bf) : true;
+  w->own_keys = own ? json_is_true(own) : true;
   mam_psk_t *list = calloc(json_array_size(psks) + 1, sizeof *list);
   char(*ids)[28] = calloc(json_array_size(ntru) + 1, sizeof *ids);
   w->psks = list;
@@ -682,7 +685,7 @@ static void respond_watch_error(mg_http_request_t *req, mg_watch_err_t err, cons
 }
 
 static json_t *watch_created_json(const mg_watch_request_t *w) {
-  return json_pack("{s:s, s:b}", "channel_id", w->channel_id, "backfill", w->backfill);
+  return json_pack("{s:s, s:b, s:b}", "channel_id", w->channel_id, "backfill", w->backfill, "own_keys", w->own_keys);
 }
 
 /* A JSON array body (POST /v1/watches takes one); NULL after answering 400. */
@@ -766,8 +769,10 @@ static void get_watches(void *ctx, mg_http_request_t *req) {
     for (size_t k = 0; k < json_array_size(psks); k++)
       json_array_append(psk_ids, json_object_get(json_array_get(psks, k), "id"));
     json_t *ntru = json_object_get(o, "ntru_key_ids");
-    json_array_append_new(list, json_pack("{s:s, s:o, s:O, s:I}", "channel_id", rows[i].channel_id, "psk_ids", psk_ids,
-                                          "ntru_key_ids", ntru ? ntru : json_array(), "created_at", (json_int_t)rows[i].created_at_ms));
+    bool own_keys = !json_is_false(json_object_get(o, "own_keys")); /* watches stored before the flag: true */
+    json_array_append_new(list, json_pack("{s:s, s:o, s:O, s:b, s:I}", "channel_id", rows[i].channel_id, "psk_ids", psk_ids,
+                                          "ntru_key_ids", ntru ? ntru : json_array(), "own_keys", own_keys, "created_at",
+                                          (json_int_t)rows[i].created_at_ms));
     json_decref(o);
   }
   mg_watches_free(rows, n);

@@ -152,8 +152,9 @@ static void watch_free(watch_t *w) {
 
 /* ---- watch construction (any thread; uses the control store for NTRU keys) ---- */
 
-/* The persisted description of a watch's keys: {"psks":[{"id","key"}],"ntru_key_ids":[...]}. */
-static char *watch_options(const mam_psk_t *psks, size_t n_psks, char (*ntru_ids)[28], size_t n_ntru) {
+/* The persisted description of a watch's keys: {"psks":[{"id","key"}],"ntru_key_ids":[...],
+ * "own_keys":bool}. */
+static char *watch_options(const mam_psk_t *psks, size_t n_psks, char (*ntru_ids)[28], size_t n_ntru, bool own_keys) {
   json_t *o = json_object(), *pa = json_array(), *na = json_array();
   for (size_t i = 0; i < n_psks; i++) {
     char id[28] = {0}, key[82] = {0};
@@ -165,6 +166,7 @@ static char *watch_options(const mam_psk_t *psks, size_t n_psks, char (*ntru_ids
   for (size_t i = 0; i < n_ntru; i++) json_array_append_new(na, json_string(ntru_ids[i]));
   json_object_set_new(o, "psks", pa);
   json_object_set_new(o, "ntru_key_ids", na);
+  json_object_set_new(o, "own_keys", json_boolean(own_keys));
   char *text = json_dumps(o, JSON_COMPACT);
   json_decref(o);
   return text;
@@ -191,6 +193,72 @@ static mg_watch_err_t load_ntru_key(mg_gateway_t *g, const char *id, mam_ntru_sk
   return result;
 }
 
+/* The gateway's own keys (ids; lists malloc'd) when the options ask for them (the default) and the
+ * channel is the gateway's own. */
+typedef struct own_keys {
+  char **psk_ids, **ntru_ids;
+  size_t n_psk, n_ntru;
+} own_keys_t;
+
+static mg_watch_err_t list_own_keys(mg_gateway_t *g, const char *id, json_t *options, own_keys_t *out) {
+  *out = (own_keys_t){0};
+  if (json_is_false(json_object_get(options, "own_keys"))) return MG_WATCH_OK;
+  pthread_mutex_lock(&g->control_lock);
+  mg_store_err_t err = mg_store_get_channel(g->control, id, NULL, NULL, NULL);
+  if (err == MG_STORE_OK) err = mg_store_list_psks(g->control, &out->psk_ids, &out->n_psk);
+  if (err == MG_STORE_OK) err = mg_store_list_ntru(g->control, &out->ntru_ids, &out->n_ntru);
+  pthread_mutex_unlock(&g->control_lock);
+  return err == MG_STORE_OK || err == MG_STORE_NOT_FOUND ? MG_WATCH_OK : MG_WATCH_STORE;
+}
+
+static void own_keys_free(own_keys_t *k) {
+  mg_strings_free(k->psk_ids, k->n_psk);
+  mg_strings_free(k->ntru_ids, k->n_ntru);
+}
+
+static bool psk_from_trytes(const char *id, const char *key, mam_psk_t *out) {
+  return id && key && strlen(id) == MG_PSK_ID_TRYTES && strlen(key) == MG_PSK_KEY_TRYTES &&
+         mam_trytes_to_trits(id, MG_PSK_ID_TRYTES, out->id) == MAM_OK &&
+         mam_trytes_to_trits(key, MG_PSK_KEY_TRYTES, out->key) == MAM_OK;
+}
+
+static mg_watch_err_t load_own_psk(mg_gateway_t *g, const char *id, mam_psk_t *out) {
+  char key[MG_PSK_KEY_TRYTES + 1];
+  pthread_mutex_lock(&g->control_lock);
+  mg_store_err_t err = mg_store_get_psk(g->control, id, key);
+  pthread_mutex_unlock(&g->control_lock);
+  mg_watch_err_t result = err != MG_STORE_OK ? MG_WATCH_STORE : psk_from_trytes(id, key, out) ? MG_WATCH_OK : MG_WATCH_BAD_KEY;
+  mam_wipe(key, sizeof key);
+  return result;
+}
+
+/* The keys of a watch: those the options list, and the gateway's own for its own channels. Most
+ * watches hold no keys: only what is there is allocated (an NTRU key is 12 KB). */
+static mg_watch_err_t load_watch_keys(mg_gateway_t *g, watch_t *w, json_t *o) {
+  json_t *psks = json_object_get(o, "psks"), *ntru = json_object_get(o, "ntru_key_ids");
+  size_t listed_psks = json_array_size(psks), listed_ntru = json_array_size(ntru);
+  own_keys_t own;
+  mg_watch_err_t err = list_own_keys(g, w->id, o, &own);
+  size_t all_psks = listed_psks + own.n_psk, all_ntru = listed_ntru + own.n_ntru;
+  if (err == MG_WATCH_OK && all_psks && !(w->psks = calloc(all_psks, sizeof *w->psks))) err = MG_WATCH_NO_MEMORY;
+  if (err == MG_WATCH_OK && all_ntru && !(w->ntru = calloc(all_ntru, sizeof *w->ntru))) err = MG_WATCH_NO_MEMORY;
+  for (size_t i = 0; err == MG_WATCH_OK && i < all_psks; i++, w->n_psks = i) {
+    json_t *p = json_array_get(psks, i);
+    if (i < listed_psks)
+      err = psk_from_trytes(json_string_value(json_object_get(p, "id")), json_string_value(json_object_get(p, "key")), &w->psks[i])
+                ? MG_WATCH_OK
+                : MG_WATCH_BAD_KEY;
+    else
+      err = load_own_psk(g, own.psk_ids[i - listed_psks], &w->psks[i]);
+  }
+  for (size_t i = 0; err == MG_WATCH_OK && i < all_ntru; i++, w->n_ntru = i) {
+    const char *kid = i < listed_ntru ? json_string_value(json_array_get(ntru, i)) : own.ntru_ids[i - listed_ntru];
+    err = kid ? load_ntru_key(g, kid, &w->ntru[i]) : MG_WATCH_BAD_KEY;
+  }
+  own_keys_free(&own);
+  return err;
+}
+
 /* A watch of channel `id` with the keys the options describe, its reader trusting the channel
  * (or restored from state). */
 static mg_watch_err_t watch_new(mg_gateway_t *g, const char *id, const char *options, const uint8_t *state,
@@ -206,24 +274,7 @@ static mg_watch_err_t watch_new(mg_gateway_t *g, const char *id, const char *opt
   mam_reader_init(&w->reader);
   w->reader.max_contexts = g->cfg.reader_max_contexts;
   w->reader.max_payload_trytes = 2 * g->cfg.max_payload_bytes;
-  mg_watch_err_t err = MG_WATCH_OK;
-  json_t *psks = json_object_get(o, "psks"), *ntru = json_object_get(o, "ntru_key_ids");
-  /* most watches hold no keys: allocate only what is there (an NTRU key is 12 KB) */
-  if (json_array_size(psks) && !(w->psks = calloc(json_array_size(psks), sizeof *w->psks))) err = MG_WATCH_NO_MEMORY;
-  if (json_array_size(ntru) && !(w->ntru = calloc(json_array_size(ntru), sizeof *w->ntru))) err = MG_WATCH_NO_MEMORY;
-  for (size_t i = 0; err == MG_WATCH_OK && i < json_array_size(psks); i++) {
-    const char *pid = json_string_value(json_object_get(json_array_get(psks, i), "id"));
-    const char *key = json_string_value(json_object_get(json_array_get(psks, i), "key"));
-    if (!pid || !key || strlen(pid) != 27 || strlen(key) != 81 ||
-        mam_trytes_to_trits(pid, 27, w->psks[i].id) != MAM_OK || mam_trytes_to_trits(key, 81, w->psks[i].key) != MAM_OK)
-      err = MG_WATCH_BAD_KEY;
-    w->n_psks = i + 1;
-  }
-  for (size_t i = 0; err == MG_WATCH_OK && i < json_array_size(ntru); i++) {
-    const char *kid = json_string_value(json_array_get(ntru, i));
-    err = kid ? load_ntru_key(g, kid, &w->ntru[i]) : MG_WATCH_BAD_KEY;
-    w->n_ntru = i + 1;
-  }
+  mg_watch_err_t err = load_watch_keys(g, w, o);
   json_decref(o);
   w->reader.keys.psks = w->psks;
   w->reader.keys.n_psks = w->n_psks;
@@ -918,7 +969,7 @@ void mg_watcher_stop(mg_gateway_t *g) {
 /* The persisted row and the ready watch of one request (the row's options are malloc'd, also on
  * failure). */
 static mg_watch_err_t prepare_watch(mg_gateway_t *g, const mg_watch_request_t *req, mg_watch_t *row, watch_t **w) {
-  char *options = watch_options(req->psks, req->n_psks, req->ntru_ids, req->n_ntru);
+  char *options = watch_options(req->psks, req->n_psks, req->ntru_ids, req->n_ntru, req->own_keys);
   *row = (mg_watch_t){.options = options, .created_at_ms = (int64_t)mg_now_ms(g)};
   memcpy(row->channel_id, req->channel_id, ID + 1);
   return options ? watch_new(g, req->channel_id, options, NULL, 0, w) : MG_WATCH_NO_MEMORY;

@@ -31,6 +31,7 @@ typedef struct mg_watch_request {
   char (*ntru_ids)[28]; /* ids of NTRU key pairs held in the store */
   size_t n_ntru;
   bool backfill;
+  bool own_keys; /* on a channel of the gateway's own: decode with every PSK and NTRU key it holds */
 } mg_watch_request_t;
 
 /* Loads the watches from the store, connects the feed, binds the output socket, starts the

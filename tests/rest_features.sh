@@ -227,3 +227,35 @@ api GET "/v1/stream?channels=$ch,"; check "a malformed list" 400 "$status"
 api GET "/v1/stream?channels=$ch" "" ""; check "the token is needed when read_auth is set" "$status" "$status"
 api DELETE "/v1/watches/$ch2"; check "unwatch the second channel" 204 "$status"
 check "a channel no longer watched leaves the default stream" "$ch_events" "$(sse /v1/stream)"
+
+# ---- a watch of an own channel decodes with the gateway's own PSKs and NTRU keys
+api POST /v1/psks '{}'; psk_id=$(echo "$body" | json 'd["id"]')
+api POST /v1/ntru-keys; ntru_pk=$(echo "$body" | json 'd["public_key"]')
+api POST /v1/channels '{"height":2}'; mine=$(echo "$body" | json 'd["channel_id"]')
+api POST /v1/channels '{"height":2}'; opted_out=$(echo "$body" | json 'd["channel_id"]')
+api POST /v1/watches "[{\"channel_id\":\"$mine\",\"backfill\":false},{\"channel_id\":\"$opted_out\",\"backfill\":false,\"own_keys\":false}]"
+check "watch own channels, with and without own keys" "201 True False" \
+  "$status $(echo "$body" | json '" ".join(str(w["own_keys"]) for w in d["watches"])')"
+api GET /v1/watches
+check "own_keys listed" "True False" \
+  "$(echo "$body" | json '" ".join(str(w["own_keys"]) for c in ("'"$mine"'", "'"$opted_out"'") for w in d["watches"] if w["channel_id"] == c)')"
+sleep 0.3
+api GET /metrics; irrelevant_before=$(echo "$body" | sed -n 's/^mamgate_decode_rejected_total{reason="no keyload matches a key we hold"} //p')
+api POST "/v1/channels/$mine/messages" "{\"payload\":\"to my psk\",\"psks\":[\"$psk_id\"],\"checksum\":\"mac\"}"
+check "publish to the own PSK" 201 "$status"
+api POST "/v1/channels/$mine/messages" "{\"payload\":\"to my ntru key\",\"ntru_public_keys\":[\"$ntru_pk\"],\"checksum\":\"mac\"}"
+check "publish to the own NTRU key" 201 "$status"
+api POST "/v1/channels/$opted_out/messages" "{\"payload\":\"not read\",\"psks\":[\"$psk_id\"],\"checksum\":\"mac\"}"
+check "publish to the own PSK on the opted-out channel" 201 "$status"
+wait_count "$mine" 2 || bad "messages to the own keys were not decoded"
+api GET "/v1/channels/$mine/messages"
+check "decoded with the own keys" "to my psk|to my ntru key" "$(echo "$body" | json '"|".join(m["payload"] or "" for m in d["messages"])')"
+for _ in $(seq 50); do
+  api GET /metrics
+  [ "$(echo "$body" | sed -n 's/^mamgate_decode_rejected_total{reason="no keyload matches a key we hold"} //p')" = $((${irrelevant_before:-0} + 1)) ] && break
+  sleep 0.1
+done
+check "own_keys false: the keyload is not for this watch" $((${irrelevant_before:-0} + 1)) \
+  "$(echo "$body" | sed -n 's/^mamgate_decode_rejected_total{reason="no keyload matches a key we hold"} //p')"
+api GET "/v1/channels/$opted_out/messages"; check "own_keys false: nothing decoded" 0 "$(echo "$body" | json 'len(d["messages"])')"
+api POST /v1/watches "{\"channel_id\":\"$(trytes81 F)\",\"own_keys\":1}"; check "own_keys must be a boolean" 400 "$status"
