@@ -389,6 +389,7 @@ static void post_psk(void *ctx, mg_http_request_t *req) {
   if (err == MG_STORE_EXISTS) mg_http_respond_error(req, 409, "conflict", "a PSK with this id exists");
   else if (err != MG_STORE_OK) mg_http_respond_error(req, 507, "storage_failed", "%s", mg_store_strerror(err));
   else mg_http_respond_json(req, 201, json_pack("{s:s, s:s}", "id", id, "key", key));
+  if (err == MG_STORE_OK) mg_watcher_own_keys_changed(r->g);
   mam_wipe(key, sizeof key);
 }
 
@@ -418,6 +419,7 @@ static void delete_psk(void *ctx, mg_http_request_t *req) {
   pthread_mutex_unlock(&r->g->control_lock);
   if (err == MG_STORE_NOT_FOUND) return mg_http_respond_error(req, 404, "not_found", "no PSK with this id");
   if (err != MG_STORE_OK) return mg_http_respond_error(req, 507, "storage_failed", "%s", mg_store_strerror(err));
+  mg_watcher_own_keys_changed(r->g);
   mg_http_respond_text(req, 204, "text/plain", "", 0);
 }
 
@@ -447,7 +449,10 @@ static void post_ntru_key(void *ctx, mg_http_request_t *req) {
       pthread_mutex_lock(&r->g->control_lock);
       err = mg_store_add_ntru(r->g->control, id, sk_trytes, pk_trytes);
       pthread_mutex_unlock(&r->g->control_lock);
-      if (err == MG_STORE_OK) mg_http_respond_json(req, 201, json_pack("{s:s, s:s}", "id", id, "public_key", pk_trytes));
+      if (err == MG_STORE_OK) {
+        mg_watcher_own_keys_changed(r->g);
+        mg_http_respond_json(req, 201, json_pack("{s:s, s:s}", "id", id, "public_key", pk_trytes));
+      }
     }
     mam_prng_destroy(&prng);
   }

@@ -55,7 +55,7 @@ typedef struct watch {
 } watch_t;
 
 typedef struct command {
-  enum { CMD_ADD, CMD_REMOVE } kind;
+  enum { CMD_ADD, CMD_REMOVE, CMD_RELOAD_OWN_KEYS } kind;
   watch_t *watch;     /* CMD_ADD */
   char id[ID + 1];    /* CMD_REMOVE */
   struct command *next;
@@ -137,15 +137,22 @@ static void free_pending(pending_bundle_t *p) {
   p->txs = NULL;
 }
 
+static void free_watch_keys(watch_t *w) {
+  if (w->psks) mam_wipe(w->psks, w->n_psks * sizeof *w->psks);
+  for (size_t i = 0; i < w->n_ntru; i++) mam_ntru_sk_destroy(&w->ntru[i]);
+  free(w->psks);
+  free(w->ntru);
+  w->psks = NULL;
+  w->ntru = NULL;
+  w->n_psks = w->n_ntru = 0;
+}
+
 static void watch_free(watch_t *w) {
   if (!w) return;
   for (size_t i = 0; i < w->n_pending; i++) free_pending(&w->pending[i]);
   free(w->pending);
   mam_reader_destroy(&w->reader);
-  if (w->psks) mam_wipe(w->psks, w->n_psks * sizeof *w->psks);
-  for (size_t i = 0; i < w->n_ntru; i++) mam_ntru_sk_destroy(&w->ntru[i]);
-  free(w->psks);
-  free(w->ntru);
+  free_watch_keys(w);
   free(w->options);
   free(w);
 }
@@ -259,6 +266,33 @@ static mg_watch_err_t load_watch_keys(mg_gateway_t *g, watch_t *w, json_t *o) {
   return err;
 }
 
+static void give_reader_keys(watch_t *w) {
+  w->reader.keys.psks = w->psks;
+  w->reader.keys.n_psks = w->n_psks;
+  w->reader.keys.ntru_sks = w->ntru;
+  w->reader.keys.n_ntru = w->n_ntru;
+}
+
+/* Loads a watch's keys again (the gateway's own keys changed); the old ones stay on failure. */
+static void reload_watch_keys(mg_gateway_t *g, watch_t *w) {
+  json_t *o = json_loads(w->options, 0, NULL);
+  if (!o || json_is_false(json_object_get(o, "own_keys"))) return json_decref(o);
+  watch_t fresh = {0};
+  memcpy(fresh.id, w->id, ID);
+  mg_watch_err_t err = load_watch_keys(g, &fresh, o);
+  json_decref(o);
+  if (err != MG_WATCH_OK) {
+    mg_log(g, MAMGATE_LOG_WARNING, "watch %.81s: keys not reloaded (code %d)", w->id, (int)err);
+    return free_watch_keys(&fresh);
+  }
+  free_watch_keys(w);
+  w->psks = fresh.psks;
+  w->n_psks = fresh.n_psks;
+  w->ntru = fresh.ntru;
+  w->n_ntru = fresh.n_ntru;
+  give_reader_keys(w);
+}
+
 /* A watch of channel `id` with the keys the options describe, its reader trusting the channel
  * (or restored from state). */
 static mg_watch_err_t watch_new(mg_gateway_t *g, const char *id, const char *options, const uint8_t *state,
@@ -276,10 +310,7 @@ static mg_watch_err_t watch_new(mg_gateway_t *g, const char *id, const char *opt
   w->reader.max_payload_trytes = 2 * g->cfg.max_payload_bytes;
   mg_watch_err_t err = load_watch_keys(g, w, o);
   json_decref(o);
-  w->reader.keys.psks = w->psks;
-  w->reader.keys.n_psks = w->n_psks;
-  w->reader.keys.ntru_sks = w->ntru;
-  w->reader.keys.n_ntru = w->n_ntru;
+  give_reader_keys(w);
   trit_t chid[MAM_ID_TRITS];
   if (err == MG_WATCH_OK && mam_trytes_to_trits(id, ID, chid) != MAM_OK) err = MG_WATCH_BAD_KEY;
   if (err == MG_WATCH_OK && state && mam_reader_state_load(&w->reader, state, state_len) != MAM_OK) {
@@ -650,6 +681,8 @@ static void apply_commands(mg_watcher_t *wt) {
     if (c->kind == CMD_ADD && install_watch(wt, c->watch) != 0)
       mg_log(wt->g, MAMGATE_LOG_ERROR, "out of memory adding a watch");
     if (c->kind == CMD_REMOVE) remove_watch(wt, c->id);
+    for (size_t i = 0; c->kind == CMD_RELOAD_OWN_KEYS && i < mg_addrset_count(wt->watches); i++)
+      reload_watch_keys(wt->g, mg_addrset_value_at(wt->watches, i));
     free(c);
     c = next;
   }
@@ -1031,6 +1064,13 @@ mg_watch_err_t mg_watcher_remove(mg_gateway_t *g, const char *channel_id) {
   memcpy(c->id, channel_id, ID + 1);
   push_command(g->watcher, c);
   return MG_WATCH_OK;
+}
+
+void mg_watcher_own_keys_changed(mg_gateway_t *g) {
+  command_t *c = calloc(1, sizeof *c);
+  if (!c) return mg_log(g, MAMGATE_LOG_ERROR, "out of memory: watches keep their keys until the next start");
+  c->kind = CMD_RELOAD_OWN_KEYS;
+  push_command(g->watcher, c);
 }
 
 void mg_watcher_status(mg_gateway_t *g, mg_watcher_status_t *out) {

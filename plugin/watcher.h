@@ -46,6 +46,10 @@ mg_watch_err_t mg_watcher_add(mg_gateway_t *g, const mg_watch_request_t *req);
 mg_watch_err_t mg_watcher_add_all(mg_gateway_t *g, const mg_watch_request_t *reqs, size_t n, size_t *bad);
 mg_watch_err_t mg_watcher_remove(mg_gateway_t *g, const char *channel_id);
 
+/* The PSKs or NTRU keys in the store changed: watches of own channels (with own_keys) load their
+ * keys again, on the feed thread, before the next transaction. */
+void mg_watcher_own_keys_changed(mg_gateway_t *g);
+
 typedef struct mg_watcher_status {
   bool feed_connected;
   uint64_t feed_connections;

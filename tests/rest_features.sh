@@ -259,3 +259,11 @@ check "own_keys false: the keyload is not for this watch" $((${irrelevant_before
   "$(echo "$body" | sed -n 's/^mamgate_decode_rejected_total{reason="no keyload matches a key we hold"} //p')"
 api GET "/v1/channels/$opted_out/messages"; check "own_keys false: nothing decoded" 0 "$(echo "$body" | json 'len(d["messages"])')"
 api POST /v1/watches "{\"channel_id\":\"$(trytes81 F)\",\"own_keys\":1}"; check "own_keys must be a boolean" 400 "$status"
+# a key made after the watch counts at once
+api POST /v1/psks '{}'; later_psk=$(echo "$body" | json 'd["id"]')
+api POST "/v1/channels/$mine/messages" "{\"payload\":\"to a later psk\",\"psks\":[\"$later_psk\"],\"checksum\":\"mac\"}"
+check "publish to a PSK made after the watch" 201 "$status"
+wait_count "$mine" 3 || bad "the message to a PSK made after the watch was not decoded"
+api GET "/v1/channels/$mine/messages"; check "decoded with the later key" "to a later psk" "$(echo "$body" | json 'd["messages"][-1]["payload"]')"
+
+finish
