@@ -144,9 +144,9 @@ static bool idem_begin(rest_t *r, mg_http_request_t *req, idem_t *k) {
                                  MG_IDEM_KEY_MAX), false;
   mg_store_t *s = thread_store(r);
   if (!s) return mg_http_respond_error(req, 500, "internal", "the database could not be opened"), false;
-  size_t body_len;
-  const char *token[] = {mg_http_header(req, "Authorization")};
-  const char *request[] = {mg_http_method(req), mg_http_path(req), mg_http_body(req, &body_len)};
+  const char *auth = mg_http_header(req, "Authorization");
+  const char *token[] = {auth ? auth : ""};
+  const char *request[] = {mg_http_method(req), mg_http_path(req), mg_http_body(req, NULL)}; /* JSON: no NUL inside */
   char request_hash[MG_IDEM_HASH_CHARS + 1];
   sha256_hex(token, 1, k->scope);
   sha256_hex(request, 3, request_hash);
