@@ -23,7 +23,6 @@
 #define ID 81
 #define STREAM_WAIT_MS 1000
 #define STREAM_PAGE 100
-#define IDEMPOTENCY_TTL_MS (24 * 60 * 60 * 1000LL) /* how long a key's first answer is replayed */
 
 struct rest {
   mg_gateway_t *g;
@@ -127,7 +126,7 @@ static bool valid_idem_key(const char *key) {
 static void respond_held_key(mg_http_request_t *req, const mg_idem_entry_t *held, const char *request_hash) {
   if (strcmp(held->request_hash, request_hash) != 0)
     return mg_http_respond_error(req, 422, "idempotency_key_reused",
-                                 "this Idempotency-Key was used for a different request in the last 24 h");
+                                 "this Idempotency-Key was used for a different request");
   if (held->status == 0 || !held->body)
     return mg_http_respond_error(req, 409, "in_progress", "a request with this Idempotency-Key is still running");
   mg_http_respond_text(req, held->status, "application/json", held->body, strlen(held->body));
@@ -152,7 +151,8 @@ static bool idem_begin(rest_t *r, mg_http_request_t *req, idem_t *k) {
   sha256_hex(request, 3, request_hash);
   int64_t now = (int64_t)mg_now_ms(r->g);
   mg_idem_entry_t held;
-  mg_store_err_t err = mg_store_idem_reserve(s, k->scope, k->key, request_hash, now, now - IDEMPOTENCY_TTL_MS, &held);
+  int64_t ttl_ms = (int64_t)r->g->cfg.idempotency_ttl_s * 1000;
+  mg_store_err_t err = mg_store_idem_reserve(s, k->scope, k->key, request_hash, now, now - ttl_ms, &held);
   if (err == MG_STORE_EXISTS) respond_held_key(req, &held, request_hash);
   else if (err != MG_STORE_OK) mg_http_respond_error(req, 507, "storage_failed", "%s", mg_store_strerror(err));
   mg_idem_entry_free(&held);

@@ -160,10 +160,14 @@ start_gateway || finish
 check "replayed after a restart" "$first" "$(idem key-1 "/v1/channels/$ch/messages" '{"payload":"once","checksum":"signature"}' 1)"
 stop_gateway
 token=other-token-0123456789
-MAMGATE_TOKEN=$token start_gateway || finish
+MAMGATE_TOKEN=$token start_gateway --set idempotency_ttl_s=2 || finish
 new=$(idem key-1 "/v1/channels/$ch/messages" '{"payload":"once","checksum":"signature"}' 1)
 check "another token's key is its own" 201 "${new%% *}"
 [ "$new" != "$first" ] && ok || bad "another token got the first token's answer"
+sleep 3
+expired=$(idem key-1 "/v1/channels/$ch/messages" '{"payload":"once","checksum":"signature"}' 1)
+check "after idempotency_ttl_s the key is new again" 201 "${expired%% *}"
+[ "$expired" != "$new" ] && ok || bad "an expired key was replayed"
 
 # ---- bulk watches: a list, stored in one transaction, all or none
 w1=$(trytes81 A) w2=$(trytes81 B) w3=$(trytes81 C)
