@@ -832,7 +832,7 @@ static bool channel_known(mg_http_request_t *req, mg_store_t *s, const char *id)
   int known = 0;
   if (!s || mg_store_channel_known(s, id, &known) != MG_STORE_OK)
     return mg_http_respond_error(req, 500, "internal", "the database could not be read"), false;
-  if (!known) mg_http_respond_error(req, 404, "not_found", "this channel is neither this gateway's nor watched");
+  if (!known) mg_http_respond_error(req, 404, "not_found", "channel %.12s... is neither this gateway's nor watched", id);
   return known;
 }
 

@@ -226,7 +226,8 @@ last=$(echo "$ch_events" | awk '{print $2}' | cut -d: -f2)
 check "resumed after Last-Event-ID" "$(echo "$both" | tr ' ' '\n' | awk -F: -v l="$last" '$2 > l' | paste -sd' ')" \
   "$(sse -H "Last-Event-ID: $last" "/v1/stream?channels=$ch,$ch2")"
 check "resumed after the cursor query" "$ch2_events" "$(sse "/v1/stream?channels=$ch2&cursor=$((ch2_cursor - 1))")"
-api GET "/v1/stream?channels=$ch,$unknown"; check "an unknown channel in the list" 404 "$status"
+api GET "/v1/stream?channels=$ch,$unknown"
+check "an unknown channel in the list, named" "404 channel QQQQQQQQQQQQ..." "$status $(echo "$body" | json '" ".join(d["error"]["message"].split()[:2])')"
 api GET "/v1/stream?channels=$ch,"; check "a malformed list" 400 "$status"
 api DELETE "/v1/watches/$ch2"; check "unwatch the second channel" 204 "$status"
 check "a channel no longer watched leaves the default stream" "$ch_events" "$(sse /v1/stream)"
