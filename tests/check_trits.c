@@ -38,7 +38,7 @@ END_TEST
  * its block size, and accepts them all valid. */
 START_TEST(test_trits_valid_everywhere) {
   static const int8_t bad_values[] = {2, -2, 127, -128};
-  trit_t t[200];
+  trit_t t[200] = {0};
   for (size_t n = 0; n <= sizeof t; n++) {
     for (size_t i = 0; i < n; i++) t[i] = (trit_t)((int)(i % 3) - 1);
     ck_assert(mam_trits_valid(t, n));
