@@ -12,8 +12,10 @@
 #define HASH MAM_MSS_HASH_TRITS
 #define PACKED (HASH / 3) /* 81 tryte values per stored hash */
 #define LEAF_NONCE_TRITS 18
-/* Leaves generated together: enough chains (81 per leaf) to fill the widest Troika batch. */
-#define LEAVES_PER_BATCH 16
+/* Leaves generated together: their 81 chains each nearly fill whole words of the widest Troika
+ * batch (12 * 81 = 972 of 2 * 512 lanes; 16 leaves left a third of a word idle), and the
+ * batches of a tree split evenly over two threads. */
+#define LEAVES_PER_BATCH 12
 
 /* ---- packed tree storage ---- */
 
