@@ -315,7 +315,8 @@ START_TEST(test_mss_verify_batch_equals_one_by_one) {
     ck_assert_int_eq(mam_mss_verify_batch(f->checks, n, got), MAM_OK);
     for (size_t j = 0; j < n; j++) {
       const mam_mss_check_t *c = &f->checks[j];
-      ck_assert_int_eq(got[j], mam_mss_verify(c->hash, c->sig, c->sig_len, c->pk));
+      mam_err_t want = mam_mss_verify(c->hash, c->sig, c->sig_len, c->pk);
+      ck_assert_msg(got[j] == want, "check %zu of %zu: %d, one by one %d", j, n, got[j], want);
     }
   }
   for (size_t j = 0; j < f->n; j++) ok += got[j] == MAM_OK;
