@@ -96,8 +96,11 @@ static inline wtrit_t shift_and_sum(wtrit_t *x, word_t shift) {
   return wtrit_add(wtrit_add(*x, permute_slots(*x, next_row)), permute_slots(*x, row_after_next));
 }
 
-static inline __attribute__((always_inline)) void round_function(wtrit_t *x0, wtrit_t *x1, wtrit_t *x2, const word_t shift[3],
-                                  const round_constants_t *rc) {
+/* Always inlined: as a call it kept the states in memory and the rounds of several states could
+ * not overlap. */
+static inline __attribute__((always_inline)) void round_function(wtrit_t *x0, wtrit_t *x1,
+                                                                 wtrit_t *x2, const word_t shift[3],
+                                                                 const round_constants_t *rc) {
   wtrit_sbox(x0, x1, x2, broadcast(SLICE_MASK));
   wtrit_t p0 = shift_and_sum(x0, shift[0]), p1 = shift_and_sum(x1, shift[1]),
           p2 = shift_and_sum(x2, shift[2]);
@@ -153,9 +156,10 @@ static inline __attribute__((always_inline)) void f_group(mam_troika_lanes_t *st
   for (unsigned i = 0; i < n; i++) to_lanes(&states[i], x[i]);
 }
 
+_Static_assert(GROUP == 4, "the tail cases below are 1 .. GROUP - 1");
 void mam_troika_packed_f_avx512(mam_troika_lanes_t *states, size_t n) {
   for (; n >= GROUP; n -= GROUP, states += GROUP) f_group(states, GROUP);
-  switch (n) {
+  switch (n) { /* a constant count for each, so that f_group unrolls */
     case 3:
       f_group(states, 3);
       break;
