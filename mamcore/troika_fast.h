@@ -47,9 +47,9 @@ typedef struct {
   void (*permute)(void *state, void *scratch);
 } mam_troika_sliced_t;
 
-/* A second state and two terms per (slice, column), see troika_sliced_impl.h. */
+/* A second state and a term per (slice, column), see troika_sliced_impl.h. */
 #define MAM_TROIKA_SLICED_SCRATCH_TRITS \
-  (MAM_TROIKA_STATE_TRITS + 2 * MAM_TROIKA_SLICES * MAM_TROIKA_COLUMNS)
+  (MAM_TROIKA_STATE_TRITS + MAM_TROIKA_SLICES * MAM_TROIKA_COLUMNS)
 
 extern const mam_troika_sliced_t mam_troika_sliced_portable;
 extern const mam_troika_sliced_t mam_troika_sliced_avx2;
