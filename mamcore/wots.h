@@ -29,5 +29,10 @@ void mam_wots_sign(const trit_t sk[MAM_WOTS_SK_TRITS], const trit_t hash[MAM_WOT
 /* The public key a signature commits to; compare it with the expected key to verify. */
 void mam_wots_recover(const trit_t hash[MAM_WOTS_HASH_TRITS], const trit_t sig[MAM_WOTS_SIG_TRITS],
                       trit_t pk[MAM_WOTS_PK_TRITS]);
+/* The public keys of `count` signatures at once: pks + 243 j = mam_wots_recover(hashes[j],
+ * sigs[j]), with the chains of all of them run together in the Troika lanes (and the hashes of
+ * their chain ends as one batch). */
+mam_err_t mam_wots_recover_batch(const trit_t *const *hashes, const trit_t *const *sigs, size_t count,
+                                 trit_t *pks) MAM_WARN_UNUSED;
 
 #endif

@@ -42,19 +42,33 @@ static unsigned bad_tryte(unsigned char c) {
   return (unsigned)((unsigned char)(c - 'A') > 'Z' - 'A') & (unsigned)(c != '9');
 }
 
-/* True when the n characters are all in 9A-Z. Every frame's 2754 trytes pass through here, so
- * it works in fixed 16-byte blocks without branches, which compilers vectorise at -O2 (ten times
- * faster than a byte loop with an early exit). */
+/* 16 characters at once: 0xff where a character is in 9A-Z. */
+typedef unsigned char bytes16_t __attribute__((vector_size(16)));
+static inline bytes16_t good_trytes16(const char *s) {
+  bytes16_t v;
+  memcpy(&v, s, sizeof v);
+  return (bytes16_t)((v - (unsigned char)'A' <= (unsigned char)('Z' - 'A')) | (v == (unsigned char)'9'));
+}
+
+/* True when the n characters are all in 9A-Z. Every frame's 2754 trytes pass through here, so it
+ * checks 32 at a time without branches (SSE2 on x86-64) and gathers the verdicts in registers,
+ * combined once at the end; the last blocks overlap those before when n is not a multiple of 32. */
 static bool trytes_ok(const char *s, size_t n) {
-  enum { BLOCK = 16 };
-  unsigned bad = 0;
-  for (; n >= BLOCK; n -= BLOCK, s += BLOCK) {
-    unsigned char block_bad = 0;
-    for (size_t k = 0; k < BLOCK; k++) block_bad |= (unsigned char)bad_tryte((unsigned char)s[k]);
-    bad |= block_bad;
+  enum { BLOCK = sizeof(bytes16_t) };
+  if (n < 2 * BLOCK) {
+    unsigned bad = 0;
+    for (size_t k = 0; k < n; k++) bad |= bad_tryte((unsigned char)s[k]);
+    return bad == 0;
   }
-  for (size_t k = 0; k < n; k++) bad |= bad_tryte((unsigned char)s[k]);
-  return bad == 0;
+  bytes16_t good0 = good_trytes16(s + n - 2 * BLOCK), good1 = good_trytes16(s + n - BLOCK);
+  for (size_t i = 0; i + 2 * BLOCK <= n; i += 2 * BLOCK) {
+    good0 &= good_trytes16(s + i);
+    good1 &= good_trytes16(s + i + BLOCK);
+  }
+  uint64_t halves[2];
+  good0 &= good1;
+  memcpy(halves, &good0, sizeof halves);
+  return (halves[0] & halves[1]) == UINT64_MAX;
 }
 
 static bool token_is(const char *tok, size_t len, const char *word) {
