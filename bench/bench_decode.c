@@ -286,7 +286,7 @@ int main(int argc, char **argv) {
     return 2;
   }
   bool quick = mamfix_quick();
-  size_t n = quick ? 20 : 400, runs = bench_runs(quick ? 1 : 5);
+  size_t n = quick ? 20 : 400, runs = bench_runs(quick ? 1 : 21);
   const char *base = getenv("TMPDIR");
   char dir[PATH_MAX], db[PATH_MAX + 16];
   snprintf(dir, sizeof dir, "%s/mg-bench-decode-XXXXXX", base && *base ? base : "/tmp");

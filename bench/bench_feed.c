@@ -1,7 +1,7 @@
 /* The feed filter on one core: frames per second through mg_feed_parse + address extraction +
  * mg_addrset_has against 100,000 watched channels, all misses (the common case: almost no feed
  * transaction is for a watched channel); the set's look-ups alone; and the set's memory at
- * 100,000 entries. Frames are pre-built in memory (no socket). Medians of bench_runs(7) runs. */
+ * 100,000 entries. Frames are pre-built in memory (no socket). Medians of bench_runs(21) runs. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,7 +78,7 @@ static double time_lookups(const char *frames, const mg_addrset_t *set, size_t *
 }
 
 int main(void) {
-  size_t runs = bench_runs(7);
+  size_t runs = bench_runs(21);
   if (runs > MAX_RUNS) runs = MAX_RUNS;
   char(*watched)[MG_ADDRESS_TRYTES] = malloc((size_t)WATCHED * MG_ADDRESS_TRYTES);
   if (watched == NULL) fail("out of memory");

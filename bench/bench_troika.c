@@ -99,6 +99,8 @@ static const struct {
     {MAM_TROIKA_SLICED_64, "sliced64"},
     {MAM_TROIKA_SLICED_AVX2, "avx2"},
     {MAM_TROIKA_SLICED_AVX512, "avx512"},
+    {MAM_TROIKA_PACKED, "packed"},
+    {MAM_TROIKA_PACKED_AVX512, "packed_avx512"},
 };
 
 int main(void) {
@@ -119,6 +121,11 @@ int main(void) {
     report_chains(name, impls[k].impl, 32, 26, runs);
   }
   report_chains("troika_chains_keygen_auto", MAM_TROIKA_AUTO, 32, 26, runs);
+  for (size_t k = 0; k < sizeof impls / sizeof impls[0]; k++) {
+    if (!mam_troika_impl_supported(impls[k].impl)) continue;
+    snprintf(name, sizeof name, "troika_chains_sign_1key_%s", impls[k].name);
+    report_chains(name, impls[k].impl, 1, 0, runs);
+  }
   report_chains("troika_chains_sign_1key_auto", MAM_TROIKA_AUTO, 1, 0, runs);
   return 0;
 }

@@ -50,8 +50,12 @@ done
 start_node() {
   "$build/devnode/devnode" --api "$node_api" --zmq "$node_zmq" --data-dir "$work/node" --mwm "$node_mwm" >>"$work/node.log" 2>&1 &
   node_pid=$!
-  for _ in $(seq 100); do node_call '{"command":"getNodeInfo"}' >/dev/null && return 0; sleep 0.1; done
-  bad "devnode did not start"; return 1
+  for _ in $(seq 300); do
+    node_call '{"command":"getNodeInfo"}' >/dev/null && return 0
+    kill -0 "$node_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  bad "devnode did not start"; tail -n 20 "$work/node.log"; return 1
 }
 stop_node() { kill -"${1:-TERM}" "$node_pid" 2>/dev/null; wait "$node_pid" 2>/dev/null; node_pid=; }
 

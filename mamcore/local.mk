@@ -51,6 +51,6 @@ tests_check_mamcore_state_SOURCES = tests/check_mamcore_state.c
 tests_check_mamcore_state_CFLAGS = $(TEST_CFLAGS)
 tests_check_mamcore_state_LDADD = $(TEST_LDADD)
 
-## libmamcore as installed: its exports, its headers in C++ and beside a foreign trit_t.
+## libmamcore as installed: its exports, its headers in C++ and beside a foreign mam_trit_t.
 TESTS += tests/mamcore_api_test.sh
 EXTRA_DIST += tests/mamcore_api_test.sh

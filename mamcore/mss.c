@@ -12,8 +12,10 @@
 #define HASH MAM_MSS_HASH_TRITS
 #define PACKED (HASH / 3) /* 81 tryte values per stored hash */
 #define LEAF_NONCE_TRITS 18
-/* Leaves generated together: enough chains (81 per leaf) to fill the widest Troika batch. */
-#define LEAVES_PER_BATCH 16
+/* Leaves generated together: their 81 chains each nearly fill whole words of the widest Troika
+ * batch (12 * 81 = 972 of 2 * 512 lanes; 16 leaves left a third of a word idle), and the
+ * batches of a tree split evenly over two threads. */
+#define LEAVES_PER_BATCH 12
 
 /* ---- packed tree storage ---- */
 
@@ -336,24 +338,135 @@ mam_err_t mam_mss_skip_to(mam_mss_t *mss, const mam_prng_t *prng, uint32_t new_s
   return load_subtree_of(mss, prng, new_skn, threads);
 }
 
+/* The format checks of a signature: its height and leaf index when it is well formed. */
+static mam_err_t check_format(const mam_trit_t *sig, size_t sig_len, unsigned *height, uint32_t *skn) {
+  if (sig_len < MAM_MSS_SIG_MIN_TRITS) return MAM_ERR_TRUNCATED;
+  mam_err_t err = mam_mss_skn_decode(sig, height, skn);
+  if (err != MAM_OK) return err;
+  return sig_len == MAM_MSS_SIG_TRITS(*height) ? MAM_OK : MAM_ERR_INVALID_VALUE;
+}
+
+/* pair = (node, sibling) ordered by the node's side at this level (spec 7.4). */
+static void place_pair(mam_trit_t pair[2 * HASH], const mam_trit_t *node, const mam_trit_t *sibling, uint32_t index) {
+  memcpy(pair + (index & 1 ? HASH : 0), node, HASH);
+  memcpy(pair + (index & 1 ? 0 : HASH), sibling, HASH);
+}
+
+static const mam_trit_t *auth_path(const mam_trit_t *sig) { return sig + MAM_MSS_SKN_TRITS + MAM_WOTS_SIG_TRITS; }
+
 mam_err_t mam_mss_verify(const mam_trit_t hash[MAM_WOTS_HASH_TRITS], const mam_trit_t *sig, size_t sig_len,
                          const mam_trit_t pk[MAM_MSS_HASH_TRITS]) {
   if (!hash || !sig || !pk) return MAM_ERR_NULL_ARG;
-  if (sig_len < MAM_MSS_SIG_MIN_TRITS) return MAM_ERR_TRUNCATED;
   unsigned height;
   uint32_t skn;
-  mam_err_t err = mam_mss_skn_decode(sig, &height, &skn);
+  mam_err_t err = check_format(sig, sig_len, &height, &skn);
   if (err != MAM_OK) return err;
-  if (sig_len != MAM_MSS_SIG_TRITS(height)) return MAM_ERR_INVALID_VALUE;
   mam_trit_t pair[2 * HASH], node[HASH];
   mam_wots_recover(hash, sig + MAM_MSS_SKN_TRITS, node);
-  const mam_trit_t *path = sig + MAM_MSS_SKN_TRITS + MAM_WOTS_SIG_TRITS;
+  const mam_trit_t *path = auth_path(sig);
   for (unsigned level = 0; level < height; level++, skn >>= 1, path += HASH) {
-    memcpy(pair + (skn & 1 ? HASH : 0), node, HASH);
-    memcpy(pair + (skn & 1 ? 0 : HASH), path, HASH);
+    place_pair(pair, node, path, skn);
     hash_pairs(pair, node, 1);
   }
   return mam_trits_equal_ct(node, pk, HASH) ? MAM_OK : MAM_ERR_BAD_SIGNATURE;
+}
+
+/* The well-formed signatures of a batch and their nodes on the way up to the root. */
+typedef struct {
+  size_t count;
+  size_t *check;     /* index into the checks */
+  unsigned *height;
+  uint32_t *index;   /* the node's index at the current level */
+  mam_trit_t *node;      /* count nodes of HASH trits */
+  mam_trit_t *pairs;     /* count pairs of 2 * HASH trits */
+  mam_trit_t *parents;   /* count hashes */
+} batch_t;
+
+static void batch_free(batch_t *b) {
+  free(b->check);
+  free(b->height);
+  free(b->index);
+  free(b->node);
+  free(b->pairs);
+  free(b->parents);
+}
+
+static mam_err_t batch_alloc(batch_t *b, size_t n) {
+  memset(b, 0, sizeof *b);
+  if (n > SIZE_MAX / (2 * HASH)) return MAM_ERR_LIMIT;
+  size_t m = n ? n : 1;
+  b->check = malloc(m * sizeof *b->check);
+  b->height = malloc(m * sizeof *b->height);
+  b->index = malloc(m * sizeof *b->index);
+  b->node = malloc(m * HASH);
+  b->pairs = malloc(m * 2 * HASH);
+  b->parents = malloc(m * HASH);
+  if (b->check && b->height && b->index && b->node && b->pairs && b->parents) return MAM_OK;
+  batch_free(b);
+  return MAM_ERR_NO_MEMORY;
+}
+
+/* The WOTS public keys of the batch's signatures, all chains together. */
+static mam_err_t batch_leaves(batch_t *b, const mam_mss_check_t *checks) {
+  const mam_trit_t **hashes = malloc((b->count ? b->count : 1) * sizeof *hashes);
+  const mam_trit_t **sigs = malloc((b->count ? b->count : 1) * sizeof *sigs);
+  mam_err_t err = hashes && sigs ? MAM_OK : MAM_ERR_NO_MEMORY;
+  for (size_t j = 0; err == MAM_OK && j < b->count; j++) {
+    hashes[j] = checks[b->check[j]].hash;
+    sigs[j] = checks[b->check[j]].sig + MAM_MSS_SKN_TRITS;
+  }
+  if (err == MAM_OK) err = mam_wots_recover_batch(hashes, sigs, b->count, b->node);
+  free(hashes);
+  free(sigs);
+  return err;
+}
+
+/* Climbs every path to its root, one level for all signatures at a time. The signatures still
+ * climbing are compacted to the front of `pairs` for the batch hash. */
+static void batch_climb(batch_t *b, const mam_mss_check_t *checks) {
+  for (unsigned level = 0;; level++) {
+    size_t climbing = 0;
+    for (size_t j = 0; j < b->count; j++) {
+      if (b->height[j] <= level) continue;
+      const mam_trit_t *sibling = auth_path(checks[b->check[j]].sig) + (size_t)level * HASH;
+      place_pair(b->pairs + climbing * 2 * HASH, b->node + j * HASH, sibling, b->index[j]);
+      climbing++;
+    }
+    if (climbing == 0) return;
+    hash_pairs(b->pairs, b->parents, climbing);
+    for (size_t j = 0, k = 0; j < b->count; j++) {
+      if (b->height[j] <= level) continue;
+      memcpy(b->node + j * HASH, b->parents + k * HASH, HASH);
+      b->index[j] >>= 1;
+      k++;
+    }
+  }
+}
+
+mam_err_t mam_mss_verify_batch(const mam_mss_check_t *checks, size_t count, mam_err_t *results) {
+  if (count == 0) return MAM_OK;
+  if (!checks || !results) return MAM_ERR_NULL_ARG;
+  batch_t b;
+  mam_err_t err = batch_alloc(&b, count);
+  if (err != MAM_OK) return err;
+  for (size_t j = 0; j < count; j++) {
+    const mam_mss_check_t *c = &checks[j];
+    unsigned height;
+    uint32_t skn;
+    results[j] = !c->hash || !c->sig || !c->pk ? MAM_ERR_NULL_ARG : check_format(c->sig, c->sig_len, &height, &skn);
+    if (results[j] != MAM_OK) continue;
+    b.check[b.count] = j;
+    b.height[b.count] = height;
+    b.index[b.count] = skn;
+    b.count++;
+  }
+  err = batch_leaves(&b, checks);
+  if (err == MAM_OK) batch_climb(&b, checks);
+  for (size_t j = 0; err == MAM_OK && j < b.count; j++)
+    if (!mam_trits_equal_ct(b.node + j * HASH, checks[b.check[j]].pk, HASH))
+      results[b.check[j]] = MAM_ERR_BAD_SIGNATURE;
+  batch_free(&b);
+  return err;
 }
 
 /* ---- saved form ---- */

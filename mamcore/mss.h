@@ -82,6 +82,22 @@ MAM_API mam_err_t mam_mss_skn_decode(const mam_trit_t in[MAM_MSS_SKN_TRITS], uns
 MAM_API mam_err_t mam_mss_verify(const mam_trit_t hash[MAM_WOTS_HASH_TRITS], const mam_trit_t *sig, size_t sig_len,
                                  const mam_trit_t pk[MAM_MSS_HASH_TRITS]) MAM_WARN_UNUSED;
 
+/* One signature to verify: as the arguments of mam_mss_verify. */
+typedef struct mam_mss_check {
+  const mam_trit_t *hash; /* MAM_WOTS_HASH_TRITS */
+  const mam_trit_t *sig;
+  size_t sig_len;
+  const mam_trit_t *pk; /* MAM_MSS_HASH_TRITS */
+} mam_mss_check_t;
+
+/* Verifies `count` signatures at once: results[j] becomes what mam_mss_verify returns for
+ * checks[j]. The WOTS chains of all of them run together in the Troika lanes, and so do the
+ * hashes of their Merkle paths, level by level, which makes many signatures much cheaper than
+ * one call each. Returns MAM_OK when every result is set, else MAM_ERR_NULL_ARG or
+ * MAM_ERR_NO_MEMORY (results then unspecified). */
+MAM_API mam_err_t mam_mss_verify_batch(const mam_mss_check_t *checks, size_t count,
+                                       mam_err_t *results) MAM_WARN_UNUSED;
+
 /* Saved form of an MSS with its traversal caches (used by mamcore/state.c). */
 struct mam_benc;
 struct mam_bdec;

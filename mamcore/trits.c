@@ -16,21 +16,34 @@ static unsigned bad_tryte(unsigned char c) {
   return (unsigned)((unsigned char)(c - 'A') > 'Z' - 'A') & (unsigned)(c != '9');
 }
 
-/* Every feed frame's 2754 trytes pass through here, so it works in fixed 16-byte blocks without
- * branches, which compilers vectorise at -O2 (ten times faster than a byte loop with an early
- * exit). */
-bool mam_trytes_valid(const char *trytes, size_t n) {
-  enum { BLOCK = 16 };
-  if (trytes == NULL) return false;
-  const unsigned char *s = (const unsigned char *)trytes;
-  unsigned bad = 0;
-  for (; n >= BLOCK; n -= BLOCK, s += BLOCK) {
-    unsigned char block_bad = 0;
-    for (size_t k = 0; k < BLOCK; k++) block_bad |= (unsigned char)bad_tryte(s[k]);
-    bad |= block_bad;
+/* 16 characters at once: 0xff where a character is in 9A-Z. */
+typedef unsigned char bytes16_t __attribute__((vector_size(16)));
+static inline bytes16_t good_trytes16(const char *s) {
+  bytes16_t v;
+  memcpy(&v, s, sizeof v);
+  return (bytes16_t)((v - (unsigned char)'A' <= (unsigned char)('Z' - 'A')) | (v == (unsigned char)'9'));
+}
+
+/* Every feed frame's 2754 trytes pass through here, so it checks 32 at a time without branches
+ * (SSE2 on x86-64) and gathers the verdicts in registers, combined once at the end; the last
+ * blocks overlap those before when n is not a multiple of 32. */
+bool mam_trytes_valid(const char *s, size_t n) {
+  enum { BLOCK = sizeof(bytes16_t) };
+  if (s == NULL) return false;
+  if (n < 2 * BLOCK) {
+    unsigned bad = 0;
+    for (size_t k = 0; k < n; k++) bad |= bad_tryte((unsigned char)s[k]);
+    return bad == 0;
   }
-  for (size_t k = 0; k < n; k++) bad |= bad_tryte(s[k]);
-  return bad == 0;
+  bytes16_t good0 = good_trytes16(s + n - 2 * BLOCK), good1 = good_trytes16(s + n - BLOCK);
+  for (size_t i = 0; i + 2 * BLOCK <= n; i += 2 * BLOCK) {
+    good0 &= good_trytes16(s + i);
+    good1 &= good_trytes16(s + i + BLOCK);
+  }
+  uint64_t halves[2];
+  good0 &= good1;
+  memcpy(halves, &good0, sizeof halves);
+  return (halves[0] & halves[1]) == UINT64_MAX;
 }
 
 /* The three trits of each tryte value -13..13, least significant first (spec 1.1); a table because
@@ -79,10 +92,20 @@ void mam_trits_increment(mam_trit_t *trits, size_t n) {
   }
 }
 
-bool mam_trits_valid(const mam_trit_t *trits, size_t n) {
-  unsigned bad = 0; /* no early exit: the loop vectorises, and it is on the decode path */
+/* Whether any of n trits is outside -1..1: no early exit, so that the loop vectorises. */
+static inline unsigned trits_bad(const mam_trit_t *trits, size_t n) {
+  unsigned bad = 0;
   for (size_t i = 0; i < n; i++) bad |= (uint8_t)(trits[i] + 1) > 2;
-  return bad == 0;
+  return bad;
+}
+
+/* On the decode path: blocks of a constant size, which -O2 vectorises too, then the rest. */
+#define VALID_BLOCK 64
+bool mam_trits_valid(const mam_trit_t *trits, size_t n) {
+  unsigned bad = 0;
+  size_t i = 0;
+  for (; i + VALID_BLOCK <= n; i += VALID_BLOCK) bad |= trits_bad(trits + i, VALID_BLOCK);
+  return (bad | trits_bad(trits + i, n - i)) == 0;
 }
 
 void mam_wipe(void *p, size_t n) { explicit_bzero(p, n); }

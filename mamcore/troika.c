@@ -34,11 +34,13 @@ bool mam_troika_impl_supported(mam_troika_impl_t impl) {
     case MAM_TROIKA_AUTO:
     case MAM_TROIKA_SINGLE:
     case MAM_TROIKA_SLICED_64:
+    case MAM_TROIKA_PACKED:
       return true;
 #if TROIKA_X86
     case MAM_TROIKA_SLICED_AVX2:
       return __builtin_cpu_supports("avx2");
     case MAM_TROIKA_SLICED_AVX512:
+    case MAM_TROIKA_PACKED_AVX512:
       return __builtin_cpu_supports("avx512f");
 #endif
     default:
@@ -61,39 +63,88 @@ static const mam_troika_sliced_t *sliced_of(mam_troika_impl_t impl) {
   }
 }
 
+/* F on states in packed lanes, several at a time. */
+typedef struct {
+  size_t width; /* states per call that run interleaved */
+  void (*f)(mam_troika_lanes_t *states, size_t n);
+} packed_t;
+
+#define MAX_PACKED_WIDTH MAM_TROIKA_PACKED_AVX512_WIDTH
+
+static const packed_t *packed_of(mam_troika_impl_t impl) {
+  static const packed_t plain = {1, mam_troika_packed_f};
+#if TROIKA_X86
+  static const packed_t avx512 = {MAM_TROIKA_PACKED_AVX512_WIDTH, mam_troika_packed_f_avx512};
+  if (impl == MAM_TROIKA_PACKED_AVX512) return &avx512;
+#endif
+  return impl == MAM_TROIKA_PACKED ? &plain : NULL;
+}
+
 size_t mam_troika_impl_lanes(mam_troika_impl_t impl) {
   const mam_troika_sliced_t *sliced = sliced_of(impl);
   if (sliced) return sliced->lanes;
+  const packed_t *packed = packed_of(impl);
+  if (packed) return packed->width;
   return impl == MAM_TROIKA_SINGLE ? 1 : 0;
 }
 
-/* Time of one step of an implementation in microseconds (one F on one state, or on a full word
- * of states, conversions included), as bench/bench_troika measures it on a Zen 4 core. */
-static unsigned step_us(mam_troika_impl_t impl) {
+/* Time of one step of an implementation in nanoseconds (F on one state, on a group of packed
+ * states, or on a full word of sliced states, conversions included), as bench/bench_troika
+ * measures it on a Zen 4 core. */
+static size_t step_ns(mam_troika_impl_t impl) {
   switch (impl) {
     case MAM_TROIKA_SINGLE:
-      return mam_troika_impl_supported(MAM_TROIKA_SLICED_AVX512) ? 2 : 4;
+      return mam_troika_impl_supported(MAM_TROIKA_SLICED_AVX512) ? 900 : 3500;
+    case MAM_TROIKA_PACKED:
+      return 3000;
+    case MAM_TROIKA_PACKED_AVX512:
+      return 1600;
     case MAM_TROIKA_SLICED_64:
-      return 100;
+      return 100000;
     case MAM_TROIKA_SLICED_AVX2:
-      return 75;
+      return 75000;
     default:
-      return 130;
+      return 130000;
   }
 }
 
+static size_t steps_for(size_t count, size_t lanes) { return count / lanes + (count % lanes != 0); }
+
+/* The work of a call: `states` F evaluations for a batch, or for hash chains the total of their
+ * steps, with (for the bit-sliced implementations) a step count per word of lanes. */
+typedef struct {
+  size_t states;
+  const uint8_t *steps; /* chains' steps, NULL for a batch */
+  const size_t *order;  /* the chains by steps non-increasing */
+} work_t;
+
+/* Time the implementation needs for the work, in nanoseconds. */
+static size_t cost_ns(mam_troika_impl_t impl, const work_t *work) {
+  size_t lanes = mam_troika_impl_lanes(impl), steps = 0;
+  if (!work->steps) {
+    steps = steps_for(work->states, lanes);
+  } else if (sliced_of(impl)) {
+    for (size_t first = 0; first < work->states; first += lanes)
+      steps += work->steps[work->order[first]];
+  } else {
+    for (size_t j = 0; j < work->states; j++) steps += work->steps[work->order[j]];
+    steps = steps_for(steps, lanes);
+  }
+  return steps * step_ns(impl);
+}
+
 /* The implementation to run: `impl` if the CPU supports it, else the one that needs the least
- * time for `count` states (steps * step time). */
-static mam_troika_impl_t resolve(mam_troika_impl_t impl, size_t count) {
-  static const mam_troika_impl_t candidates[] = {MAM_TROIKA_SINGLE, MAM_TROIKA_SLICED_64,
-                                                 MAM_TROIKA_SLICED_AVX2, MAM_TROIKA_SLICED_AVX512};
+ * time for the work. */
+static mam_troika_impl_t resolve(mam_troika_impl_t impl, const work_t *work) {
+  static const mam_troika_impl_t candidates[] = {
+      MAM_TROIKA_PACKED,      MAM_TROIKA_PACKED_AVX512, MAM_TROIKA_SLICED_64,
+      MAM_TROIKA_SLICED_AVX2, MAM_TROIKA_SLICED_AVX512};
   if (impl != MAM_TROIKA_AUTO && mam_troika_impl_supported(impl)) return impl;
-  mam_troika_impl_t best = MAM_TROIKA_SINGLE;
+  mam_troika_impl_t best = MAM_TROIKA_PACKED;
   size_t best_cost = SIZE_MAX;
   for (size_t k = 0; k < sizeof candidates / sizeof candidates[0]; k++) {
     if (!mam_troika_impl_supported(candidates[k])) continue;
-    size_t lanes = mam_troika_impl_lanes(candidates[k]);
-    size_t cost = (count / lanes + (count % lanes != 0)) * step_us(candidates[k]);
+    size_t cost = cost_ns(candidates[k], work);
     if (cost < best_cost) {
       best = candidates[k];
       best_cost = cost;
@@ -230,6 +281,93 @@ static void sliced_chains_block(sliced_work_t *w, mam_trit_t *const *chains, siz
   sliced_store(w->chain, w->word_bytes, chains, n, len);
 }
 
+/* ---- Packed lanes, a few states at a time ---- */
+
+/* mask[l] has bit s set where trit 27 s + l is one of the first len trits. */
+static void prefix_masks(uint32_t mask[32], size_t len) {
+  for (size_t l = 0; l < 32; l++) {
+    mask[l] = 0;
+    for (size_t s = 0; s < MAM_TROIKA_SLICES; s++)
+      if (l < MAM_TROIKA_SLICES && MAM_TROIKA_SLICES * s + l < len) mask[l] |= UINT32_C(1) << s;
+  }
+}
+
+/* Keeps the trits under the mask, setting the others to 0. */
+static void packed_truncate(mam_troika_lanes_t *state, const uint32_t mask[32]) {
+  for (size_t l = 0; l < 32; l++) {
+    state->pos[l] &= mask[l];
+    state->neg[l] &= mask[l];
+  }
+}
+
+/* state = x || 0^(729 - len) */
+static void packed_load(mam_troika_lanes_t *state, const mam_trit_t *x, size_t len) {
+  mam_trit_t s[MAM_TROIKA_STATE_TRITS] = {0};
+  memcpy(s, x, len);
+  mam_troika_lanes_load(state, s);
+  mam_wipe(s, len);
+}
+
+/* out = state[0..len) */
+static void packed_store(mam_trit_t *out, size_t len, const mam_troika_lanes_t *state) {
+  mam_trit_t s[MAM_TROIKA_STATE_TRITS];
+  mam_troika_lanes_store(s, state);
+  memcpy(out, s, len);
+  mam_wipe(s, len);
+}
+
+/* out_j = F(in_j || 0)[0..out_len), `width` states at a time. */
+static void packed_hash_batch(const packed_t *p, const mam_trit_t *in, size_t in_len, mam_trit_t *out,
+                              size_t out_len, size_t count) {
+  mam_troika_lanes_t group[MAX_PACKED_WIDTH];
+  for (size_t first = 0; first < count; first += p->width) {
+    size_t n = min_size(count - first, p->width);
+    for (size_t j = 0; j < n; j++) packed_load(&group[j], in + (first + j) * in_len, in_len);
+    p->f(group, n);
+    for (size_t j = 0; j < n; j++) packed_store(out + (first + j) * out_len, out_len, &group[j]);
+  }
+  mam_wipe(group, sizeof group);
+}
+
+/* A chain being hashed in one of the packed slots. */
+typedef struct {
+  size_t chain;   /* its index */
+  unsigned left;  /* steps still to do */
+} slot_t;
+
+/* Hash chains in the order given (active chains, steps > 0). Each of the `width` slots holds a
+ * chain from start to end without leaving the packed form (one step is F, then clearing the trits
+ * from len on); a finished chain's slot goes to the next chain, so no slot idles until the last
+ * chains. */
+static void packed_chains(const packed_t *p, mam_trit_t *chains, size_t len, const uint8_t *steps,
+                          const size_t *order, size_t active) {
+  mam_troika_lanes_t state[MAX_PACKED_WIDTH];
+  slot_t slot[MAX_PACKED_WIDTH];
+  uint32_t mask[32];
+  prefix_masks(mask, len);
+  size_t next = 0, busy = 0;
+  for (;;) {
+    for (; busy < p->width && next < active; busy++, next++) {
+      slot[busy] = (slot_t){order[next], steps[order[next]]};
+      packed_load(&state[busy], chains + slot[busy].chain * len, len);
+    }
+    if (busy == 0) break;
+    p->f(state, busy);
+    for (size_t i = 0; i < busy;) {
+      packed_truncate(&state[i], mask);
+      if (--slot[i].left > 0) {
+        i++;
+        continue;
+      }
+      packed_store(chains + slot[i].chain * len, len, &state[i]);
+      busy--;
+      state[i] = state[busy];
+      slot[i] = slot[busy];
+    }
+  }
+  mam_wipe(state, sizeof state);
+}
+
 /* ---- One state at a time ---- */
 
 static void hash_one(const mam_trit_t *in, size_t in_len, mam_trit_t *out, size_t out_len) {
@@ -252,7 +390,14 @@ static bool lengths_ok(size_t in_len, size_t out_len) {
 /* Hashes of `count` inputs of in_len trits (in_len <= 729 here), outputs out_len trits. */
 static void hash_batch(mam_troika_impl_t impl, const mam_trit_t *in, size_t in_len, mam_trit_t *out,
                        size_t out_len, size_t count) {
-  const mam_troika_sliced_t *sliced = sliced_of(resolve(impl, count));
+  work_t work = {count, NULL, NULL};
+  mam_troika_impl_t chosen = resolve(impl, &work);
+  const packed_t *packed = packed_of(chosen);
+  if (packed) {
+    packed_hash_batch(packed, in, in_len, out, out_len, count);
+    return;
+  }
+  const mam_troika_sliced_t *sliced = sliced_of(chosen);
   sliced_work_t w;
   if (!sliced || !work_init(&w, sliced)) {
     for (size_t j = 0; j < count; j++)
@@ -316,19 +461,38 @@ static void sliced_chains(sliced_work_t *w, mam_trit_t *chains, size_t len, cons
   }
 }
 
+/* The chains one by one, with mam_troika_f (MAM_TROIKA_SINGLE, or no memory for the others). */
+static void chains_one_by_one(mam_trit_t *chains, size_t len, const uint8_t *steps, size_t count) {
+  for (size_t j = 0; j < count; j++) chain_one(chains + j * len, len, steps[j]);
+}
+
+/* The active chains in `order`, run by the implementation that suits their steps. */
+static void ordered_chains(mam_troika_impl_t impl, mam_trit_t *chains, size_t len,
+                           const uint8_t *steps, const size_t *order, size_t active) {
+  work_t work = {active, steps, order};
+  mam_troika_impl_t chosen = resolve(impl, &work);
+  const packed_t *packed = packed_of(chosen);
+  const mam_troika_sliced_t *sliced = sliced_of(chosen);
+  sliced_work_t w;
+  if (packed) {
+    packed_chains(packed, chains, len, steps, order, active);
+  } else if (sliced && work_init(&w, sliced)) {
+    sliced_chains(&w, chains, len, steps, order, active);
+    work_free(&w);
+  } else {
+    for (size_t j = 0; j < active; j++) chain_one(chains + order[j] * len, len, steps[order[j]]);
+  }
+}
+
 void mam_troika_chains_impl(mam_troika_impl_t impl, mam_trit_t *chains, size_t len,
                             const uint8_t *steps, size_t count) {
   if (!lengths_ok(len, len)) return;
-  const mam_troika_sliced_t *sliced = sliced_of(resolve(impl, count));
-  size_t *order = sliced ? malloc(count * sizeof *order) : NULL;
-  sliced_work_t w;
-  if (!order || !work_init(&w, sliced)) {
-    free(order);
-    for (size_t j = 0; j < count; j++) chain_one(chains + j * len, len, steps[j]);
+  size_t *order = impl == MAM_TROIKA_SINGLE ? NULL : malloc(count * sizeof *order);
+  if (!order) {
+    chains_one_by_one(chains, len, steps, count);
     return;
   }
-  sliced_chains(&w, chains, len, steps, order, order_by_steps(order, steps, count));
-  work_free(&w);
+  ordered_chains(impl, chains, len, steps, order, order_by_steps(order, steps, count));
   free(order);
 }
 

@@ -51,11 +51,16 @@ typedef enum {
   MAM_TROIKA_SLICED_64,     /* bit-sliced, 64 states per step, plain C */
   MAM_TROIKA_SLICED_AVX2,   /* bit-sliced, 256 states per step, needs AVX2 */
   MAM_TROIKA_SLICED_AVX512, /* bit-sliced, 512 states per step, needs AVX-512F */
+  MAM_TROIKA_PACKED,        /* packed lanes, one state at a time, plain C; hash chains stay
+                               packed from step to step */
+  MAM_TROIKA_PACKED_AVX512, /* packed lanes, 4 states interleaved, needs AVX-512F; hash chains
+                               stay packed, and a finished chain's place goes to the next one */
 } mam_troika_impl_t;
 
 /* Whether this CPU can run `impl`. */
 MAM_API bool mam_troika_impl_supported(mam_troika_impl_t impl);
-/* States handled per step (1 for MAM_TROIKA_SINGLE, 0 for MAM_TROIKA_AUTO). */
+/* States handled per step (1 for MAM_TROIKA_SINGLE and MAM_TROIKA_PACKED, 0 for
+ * MAM_TROIKA_AUTO). */
 MAM_API size_t mam_troika_impl_lanes(mam_troika_impl_t impl);
 
 /* The batch functions run by a given implementation; one the CPU does not support is replaced

@@ -31,6 +31,12 @@ void mam_troika_lanes_store(mam_trit_t state[MAM_TROIKA_STATE_TRITS], const mam_
 void mam_troika_lanes_f(mam_trit_t state[MAM_TROIKA_STATE_TRITS]);
 void mam_troika_lanes_f_avx512(mam_trit_t state[MAM_TROIKA_STATE_TRITS]);
 
+/* F on n balanced states in packed lanes, in place: plain C one state after another, and with
+ * AVX-512F (x86 only, CPUs that have it) MAM_TROIKA_PACKED_AVX512_WIDTH states interleaved. */
+void mam_troika_packed_f(mam_troika_lanes_t *states, size_t n);
+void mam_troika_packed_f_avx512(mam_troika_lanes_t *states, size_t n);
+#define MAM_TROIKA_PACKED_AVX512_WIDTH 4
+
 /* Bit-sliced states: trit i of lane (state) j is bit j of words pos[i] and neg[i], each word
  * `lanes` bits wide. Memory layout: word 2i is pos[i], word 2i+1 is neg[i], a word being lanes/8
  * bytes with lane j in bit j%8 of byte j/8. Balanced 0 is all bits clear. */
@@ -41,9 +47,9 @@ typedef struct {
   void (*permute)(void *state, void *scratch);
 } mam_troika_sliced_t;
 
-/* A second state and two terms per (slice, column), see troika_sliced_impl.h. */
+/* A second state and a term per (slice, column), see troika_sliced_impl.h. */
 #define MAM_TROIKA_SLICED_SCRATCH_TRITS \
-  (MAM_TROIKA_STATE_TRITS + 2 * MAM_TROIKA_SLICES * MAM_TROIKA_COLUMNS)
+  (MAM_TROIKA_STATE_TRITS + MAM_TROIKA_SLICES * MAM_TROIKA_COLUMNS)
 
 extern const mam_troika_sliced_t mam_troika_sliced_portable;
 extern const mam_troika_sliced_t mam_troika_sliced_avx2;

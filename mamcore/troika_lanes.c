@@ -98,22 +98,28 @@ static void add_parity_and_constant(wtrit_t out[LANES], const wtrit_t in[LANES],
   }
 }
 
+void mam_troika_packed_f(mam_troika_lanes_t *states, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    wtrit_t lanes[LANES], shifted[LANES];
+    for (unsigned l = 0; l < LANES; l++) {
+      lanes[l].pos = states[i].pos[l];
+      lanes[l].neg = states[i].neg[l];
+    }
+    for (unsigned round = 0; round < MAM_TROIKA_ROUNDS; round++) {
+      sub_trytes(lanes);
+      shift_rows_and_lanes(shifted, lanes);
+      add_parity_and_constant(lanes, shifted, round);
+    }
+    for (unsigned l = 0; l < LANES; l++) {
+      states[i].pos[l] = lanes[l].pos;
+      states[i].neg[l] = lanes[l].neg;
+    }
+  }
+}
+
 void mam_troika_lanes_f(mam_trit_t state[MAM_TROIKA_STATE_TRITS]) {
   mam_troika_lanes_t packed;
-  wtrit_t lanes[LANES], shifted[LANES];
   mam_troika_lanes_load(&packed, state);
-  for (unsigned l = 0; l < LANES; l++) {
-    lanes[l].pos = packed.pos[l];
-    lanes[l].neg = packed.neg[l];
-  }
-  for (unsigned round = 0; round < MAM_TROIKA_ROUNDS; round++) {
-    sub_trytes(lanes);
-    shift_rows_and_lanes(shifted, lanes);
-    add_parity_and_constant(lanes, shifted, round);
-  }
-  for (unsigned l = 0; l < LANES; l++) {
-    packed.pos[l] = lanes[l].pos;
-    packed.neg[l] = lanes[l].neg;
-  }
+  mam_troika_packed_f(&packed, 1);
   mam_troika_lanes_store(state, &packed);
 }

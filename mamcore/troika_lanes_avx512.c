@@ -96,8 +96,11 @@ static inline wtrit_t shift_and_sum(wtrit_t *x, word_t shift) {
   return wtrit_add(wtrit_add(*x, permute_slots(*x, next_row)), permute_slots(*x, row_after_next));
 }
 
-static inline void round_function(wtrit_t *x0, wtrit_t *x1, wtrit_t *x2, const word_t shift[3],
-                                  const round_constants_t *rc) {
+/* Always inlined: as a call it kept the states in memory and the rounds of several states could
+ * not overlap. */
+static inline __attribute__((always_inline)) void round_function(wtrit_t *x0, wtrit_t *x1,
+                                                                 wtrit_t *x2, const word_t shift[3],
+                                                                 const round_constants_t *rc) {
   wtrit_sbox(x0, x1, x2, broadcast(SLICE_MASK));
   wtrit_t p0 = shift_and_sum(x0, shift[0]), p1 = shift_and_sum(x1, shift[1]),
           p2 = shift_and_sum(x2, shift[2]);
@@ -110,29 +113,71 @@ static inline void round_function(wtrit_t *x0, wtrit_t *x1, wtrit_t *x2, const w
   *x2 = wtrit_add(*x2, wtrit_add(q2, rc->column[2]));
 }
 
-void mam_troika_lanes_f_avx512(mam_trit_t state[MAM_TROIKA_STATE_TRITS]) {
-  mam_troika_lanes_t lanes;
-  wtrit_t x[3];
-  word_t shift[3];
+/* The per-slot ShiftLanes offsets of the three vectors (lane (r, c') after ShiftRows). */
+static void load_shifts(word_t shift[3]) {
   uint32_t lane_shift[32] = {0};
   for (unsigned l = 0; l < MAM_TROIKA_ROWS * MAM_TROIKA_COLUMNS; l++)
     lane_shift[l] = mam_troika_lane_shift[l];
-  mam_troika_lanes_load(&lanes, state);
+  for (unsigned k = 0; k < 3; k++) shift[k] = gather(lane_shift, lane_of_slot[k]);
+}
+
+static inline void from_lanes(wtrit_t x[3], const mam_troika_lanes_t *lanes) {
   for (unsigned k = 0; k < 3; k++) {
-    x[k].pos = gather(lanes.pos, lane_of_slot[k]);
-    x[k].neg = gather(lanes.neg, lane_of_slot[k]);
-    shift[k] = gather(lane_shift, lane_of_slot[k]); /* lane (r, c') after ShiftRows */
+    x[k].pos = gather(lanes->pos, lane_of_slot[k]);
+    x[k].neg = gather(lanes->neg, lane_of_slot[k]);
   }
+}
+
+static inline void to_lanes(mam_troika_lanes_t *lanes, const wtrit_t x[3]) {
+  for (unsigned j = 0; j < 9; j++)
+    for (unsigned k = 0; k < 3; k++) {
+      lanes->pos[3 * j + k] = x[k].pos[j];
+      lanes->neg[3 * j + k] = x[k].neg[j];
+    }
+}
+
+/* F on n <= GROUP states whose rounds are interleaved: one state's round is a long chain of
+ * dependent instructions, so several independent ones keep the vector units busy. n is a
+ * constant wherever this is inlined, which unrolls the loops over the states. */
+#define GROUP MAM_TROIKA_PACKED_AVX512_WIDTH
+static inline __attribute__((always_inline)) void f_group(mam_troika_lanes_t *states, unsigned n) {
+  wtrit_t x[GROUP][3];
+  word_t shift[3];
+  load_shifts(shift);
+#pragma GCC unroll 8
+  for (unsigned i = 0; i < n; i++) from_lanes(x[i], &states[i]);
   for (unsigned round = 0; round < MAM_TROIKA_ROUNDS; round++) {
     round_constants_t rc;
     load_round_constants(&rc, round);
-    round_function(&x[0], &x[1], &x[2], shift, &rc);
+#pragma GCC unroll 8
+    for (unsigned i = 0; i < n; i++) round_function(&x[i][0], &x[i][1], &x[i][2], shift, &rc);
   }
-  for (unsigned j = 0; j < 9; j++)
-    for (unsigned k = 0; k < 3; k++) {
-      lanes.pos[3 * j + k] = x[k].pos[j];
-      lanes.neg[3 * j + k] = x[k].neg[j];
-    }
+#pragma GCC unroll 8
+  for (unsigned i = 0; i < n; i++) to_lanes(&states[i], x[i]);
+}
+
+_Static_assert(GROUP == 4, "the tail cases below are 1 .. GROUP - 1");
+void mam_troika_packed_f_avx512(mam_troika_lanes_t *states, size_t n) {
+  for (; n >= GROUP; n -= GROUP, states += GROUP) f_group(states, GROUP);
+  switch (n) { /* a constant count for each, so that f_group unrolls */
+    case 3:
+      f_group(states, 3);
+      break;
+    case 2:
+      f_group(states, 2);
+      break;
+    case 1:
+      f_group(states, 1);
+      break;
+    default:
+      break;
+  }
+}
+
+void mam_troika_lanes_f_avx512(mam_trit_t state[MAM_TROIKA_STATE_TRITS]) {
+  mam_troika_lanes_t lanes;
+  mam_troika_lanes_load(&lanes, state);
+  mam_troika_packed_f_avx512(&lanes, 1);
   mam_troika_lanes_store(state, &lanes);
 }
 

@@ -48,12 +48,17 @@ void mam_wots_digits(const mam_trit_t hash[MAM_WOTS_HASH_TRITS], int8_t digits[M
   for (int i = 0; i < 3; i++) digits[78 + i] = (int8_t)mam_trits_to_int(check + 3 * i, 3);
 }
 
-/* Advances each chain of `x` by 13 + sign * digit steps (sign +1 to sign, -1 to recover). */
-static void walk_chains(mam_trit_t x[MAM_WOTS_SK_TRITS], const mam_trit_t hash[MAM_WOTS_HASH_TRITS], int sign) {
+/* The steps of each chain: 13 + sign * digit (sign +1 to sign, -1 to recover). */
+static void chain_steps(const mam_trit_t hash[MAM_WOTS_HASH_TRITS], int sign, uint8_t steps[MAM_WOTS_CHAINS]) {
   int8_t digits[MAM_WOTS_CHAINS];
-  uint8_t steps[MAM_WOTS_CHAINS];
   mam_wots_digits(hash, digits);
   for (int i = 0; i < MAM_WOTS_CHAINS; i++) steps[i] = (uint8_t)(13 + sign * digits[i]);
+}
+
+/* Advances each chain of `x` by its steps for the hash. */
+static void walk_chains(mam_trit_t x[MAM_WOTS_SK_TRITS], const mam_trit_t hash[MAM_WOTS_HASH_TRITS], int sign) {
+  uint8_t steps[MAM_WOTS_CHAINS];
+  chain_steps(hash, sign, steps);
   mam_troika_chains(x, MAM_WOTS_CHAIN_TRITS, steps, MAM_WOTS_CHAINS);
 }
 
@@ -69,4 +74,25 @@ void mam_wots_recover(const mam_trit_t hash[MAM_WOTS_HASH_TRITS], const mam_trit
   memcpy(ends, sig, sizeof ends);
   walk_chains(ends, hash, -1);
   mam_spongos_hash(ends, MAM_WOTS_SK_TRITS, pk, MAM_WOTS_PK_TRITS);
+}
+
+mam_err_t mam_wots_recover_batch(const mam_trit_t *const *hashes, const mam_trit_t *const *sigs, size_t count,
+                                 mam_trit_t *pks) {
+  if (count == 0) return MAM_OK;
+  if (!hashes || !sigs || !pks) return MAM_ERR_NULL_ARG;
+  if (count > SIZE_MAX / MAM_WOTS_SK_TRITS) return MAM_ERR_LIMIT;
+  mam_trit_t *ends = malloc(count * MAM_WOTS_SK_TRITS);
+  uint8_t *steps = malloc(count * MAM_WOTS_CHAINS);
+  mam_err_t err = ends && steps ? MAM_OK : MAM_ERR_NO_MEMORY;
+  for (size_t j = 0; err == MAM_OK && j < count; j++) {
+    memcpy(ends + j * MAM_WOTS_SK_TRITS, sigs[j], MAM_WOTS_SK_TRITS);
+    chain_steps(hashes[j], -1, steps + j * MAM_WOTS_CHAINS);
+  }
+  if (err == MAM_OK) {
+    mam_troika_chains(ends, MAM_WOTS_CHAIN_TRITS, steps, count * MAM_WOTS_CHAINS);
+    err = hash_chain_ends(ends, count, pks);
+  }
+  free(ends);
+  free(steps);
+  return err;
 }

@@ -31,6 +31,11 @@ MAM_API void mam_wots_sign(const mam_trit_t sk[MAM_WOTS_SK_TRITS], const mam_tri
 /* The public key a signature commits to; compare it with the expected key to verify. */
 MAM_API void mam_wots_recover(const mam_trit_t hash[MAM_WOTS_HASH_TRITS], const mam_trit_t sig[MAM_WOTS_SIG_TRITS],
                               mam_trit_t pk[MAM_WOTS_PK_TRITS]);
+/* The public keys of `count` signatures at once: pks + 243 j = mam_wots_recover(hashes[j],
+ * sigs[j]), with the chains of all of them run together in the Troika lanes (and the hashes of
+ * their chain ends as one batch). */
+MAM_API mam_err_t mam_wots_recover_batch(const mam_trit_t *const *hashes, const mam_trit_t *const *sigs, size_t count,
+                                         mam_trit_t *pks) MAM_WARN_UNUSED;
 
 MAM_END_DECLS
 

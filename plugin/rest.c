@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <nettle/base64.h>
+#include <nettle/sha2.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,15 +72,111 @@ static bool uint_field(mg_http_request_t *req, json_t *body, const char *name, u
   return true;
 }
 
-static void respond_pub_error(mg_http_request_t *req, mg_pub_err_t err, const char *msg) {
+static json_t *error_json(const char *code, const char *message) {
+  return json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", message);
+}
+
+/* The error answer of a writer failure: its JSON and *status. */
+static json_t *pub_error_json(mg_pub_err_t err, const char *msg, int *status) {
   switch (err) {
-    case MG_PUB_NOT_FOUND: return mg_http_respond_error(req, 404, "not_found", "%s", msg[0] ? msg : "unknown channel");
-    case MG_PUB_EXHAUSTED: return mg_http_respond_error(req, 422, "exhausted", "%s", msg[0] ? msg : "no signatures left");
-    case MG_PUB_INVALID: return mg_http_respond_error(req, 400, "bad_request", "%s", msg[0] ? msg : "invalid request");
-    case MG_PUB_NODE: return mg_http_respond_error(req, 503, "node_unavailable", "%s", msg);
-    case MG_PUB_STORE: return mg_http_respond_error(req, 507, "storage_failed", "the database could not be written");
-    default: return mg_http_respond_error(req, 500, "internal", "%s", msg[0] ? msg : "internal error");
+    case MG_PUB_NOT_FOUND: return *status = 404, error_json("not_found", msg[0] ? msg : "unknown channel");
+    case MG_PUB_EXHAUSTED: return *status = 422, error_json("exhausted", msg[0] ? msg : "no signatures left");
+    case MG_PUB_INVALID: return *status = 400, error_json("bad_request", msg[0] ? msg : "invalid request");
+    case MG_PUB_NODE: return *status = 503, error_json("node_unavailable", msg);
+    case MG_PUB_STORE: return *status = 507, error_json("storage_failed", "the database could not be written");
+    default: return *status = 500, error_json("internal", msg[0] ? msg : "internal error");
   }
+}
+
+static void respond_pub_error(mg_http_request_t *req, mg_pub_err_t err, const char *msg) {
+  int status;
+  json_t *body = pub_error_json(err, msg, &status);
+  mg_http_respond_json(req, status, body);
+}
+
+/* ---- Idempotency-Key on the routes that spend (leaves, channel numbers) ---- */
+
+/* A reserved key: its answer is recorded by idem_respond. Inactive without the header. */
+typedef struct idem {
+  bool active;
+  const char *key;
+  char scope[MG_IDEM_HASH_CHARS + 1];
+} idem_t;
+
+/* The hex SHA-256 of n strings, each with its terminating NUL (so that "a","bc" differs from "ab","c"). */
+static void sha256_hex(const char *const *parts, size_t n, char out[MG_IDEM_HASH_CHARS + 1]) {
+  struct sha256_ctx ctx;
+  uint8_t digest[SHA256_DIGEST_SIZE];
+  sha256_init(&ctx);
+  for (size_t i = 0; i < n; i++) sha256_update(&ctx, strlen(parts[i]) + 1, (const uint8_t *)parts[i]);
+  sha256_digest(&ctx, sizeof digest, digest);
+  for (size_t i = 0; i < sizeof digest; i++) snprintf(out + 2 * i, 3, "%02x", digest[i]);
+}
+
+/* 1 to MG_IDEM_KEY_MAX visible ASCII characters or spaces. */
+static bool valid_idem_key(const char *key) {
+  size_t len = strnlen(key, MG_IDEM_KEY_MAX + 1);
+  if (len == 0 || len > MG_IDEM_KEY_MAX) return false;
+  for (size_t i = 0; i < len; i++)
+    if (key[i] < 0x20 || key[i] > 0x7e) return false;
+  return true;
+}
+
+/* Answers a request whose key an earlier one holds: its answer again, 409 while it runs, 422 when
+ * the requests differ. */
+static void respond_held_key(mg_http_request_t *req, const mg_idem_entry_t *held, const char *request_hash) {
+  if (strcmp(held->request_hash, request_hash) != 0)
+    return mg_http_respond_error(req, 422, "idempotency_key_reused",
+                                 "this Idempotency-Key was used for a different request");
+  if (held->status == 0 || !held->body)
+    return mg_http_respond_error(req, 409, "in_progress", "a request with this Idempotency-Key is still running");
+  mg_http_respond_text(req, held->status, "application/json", held->body, strlen(held->body));
+}
+
+/* Reserves the request's Idempotency-Key, scoped by the token (a hash of it, never the token).
+ * Call it once the request is validated, just before it spends anything. true: go on (k tells
+ * whether a key is held); false: answered already (a replay, 409, 422, or an error). */
+static bool idem_begin(rest_t *r, mg_http_request_t *req, idem_t *k) {
+  *k = (idem_t){.key = mg_http_header(req, "Idempotency-Key")};
+  if (!k->key) return true;
+  if (!valid_idem_key(k->key))
+    return mg_http_respond_error(req, 400, "bad_request", "Idempotency-Key must be 1 to %d printable ASCII characters",
+                                 MG_IDEM_KEY_MAX), false;
+  mg_store_t *s = thread_store(r);
+  if (!s) return mg_http_respond_error(req, 500, "internal", "the database could not be opened"), false;
+  const char *auth = mg_http_header(req, "Authorization");
+  const char *token[] = {auth ? auth : ""};
+  const char *request[] = {mg_http_method(req), mg_http_path(req), mg_http_body(req, NULL)}; /* JSON: no NUL inside */
+  char request_hash[MG_IDEM_HASH_CHARS + 1];
+  sha256_hex(token, 1, k->scope);
+  sha256_hex(request, 3, request_hash);
+  int64_t now = (int64_t)mg_now_ms(r->g);
+  mg_idem_entry_t held;
+  int64_t ttl_ms = (int64_t)r->g->cfg.idempotency_ttl_s * 1000;
+  mg_store_err_t err = mg_store_idem_reserve(s, k->scope, k->key, request_hash, now, now - ttl_ms, &held);
+  if (err == MG_STORE_EXISTS) respond_held_key(req, &held, request_hash);
+  else if (err != MG_STORE_OK) mg_http_respond_error(req, 507, "storage_failed", "%s", mg_store_strerror(err));
+  mg_idem_entry_free(&held);
+  k->active = err == MG_STORE_OK;
+  return k->active;
+}
+
+/* Answers with body (stolen) and, when a key is held, records the answer for retries; a 5xx
+ * answer releases the key instead, so that a retry runs again. */
+static void idem_respond(rest_t *r, mg_http_request_t *req, const idem_t *k, int status, json_t *body) {
+  char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+  json_decref(body);
+  char *answer = text ? realloc(text, strlen(text) + 2) : NULL;
+  if (!answer) free(text);
+  if (answer) strcat(answer, "\n");
+  mg_store_t *s = k->active ? thread_store(r) : NULL;
+  mg_store_err_t err = MG_STORE_OK;
+  if (s && answer && status < 500) err = mg_store_idem_finish(s, k->scope, k->key, status, answer);
+  else if (s) err = mg_store_idem_release(s, k->scope, k->key);
+  if (err != MG_STORE_OK) mg_log(r->g, MAMGATE_LOG_WARNING, "Idempotency-Key answer not recorded: %s", mg_store_strerror(err));
+  if (!answer) return mg_http_respond_error(req, 500, "internal", "out of memory");
+  mg_http_respond_text(req, status, "application/json", answer, strlen(answer));
+  free(answer);
 }
 
 static json_t *tree_json(const mg_tree_info_t *t, const char *id_name) {
@@ -111,15 +208,25 @@ static json_t *counters_json(const mg_metrics_t *m) {
                    "publish_failures", (json_int_t)m->publish_failures);
 }
 
+/* Invalid feed input by reason (every reason), and the MAM reader's rejections by error (those seen). */
+static json_t *invalid_json(const mg_metrics_t *m) {
+  json_t *by_reason = json_object(), *rejected = json_object();
+  for (int i = 0; i < MG_INVALID__COUNT; i++)
+    json_object_set_new(by_reason, mg_invalid_reason_name((mg_invalid_reason_t)i), json_integer((json_int_t)m->invalid[i]));
+  for (int e = 1; e < 32 && e < MAM_ERR__COUNT; e++)
+    if (m->rejected[e]) json_object_set_new(rejected, mam_strerror((mam_err_t)e), json_integer((json_int_t)m->rejected[e]));
+  return json_pack("{s:o, s:o}", "by_reason", by_reason, "decode_rejected", rejected);
+}
+
 static void get_info(void *ctx, mg_http_request_t *req) {
   rest_t *r = ctx;
   if (!authorised(r, req, false)) return;
   mg_watcher_status_t st;
   mg_watcher_status(r->g, &st);
-  mg_http_respond_json(req, 200, json_pack("{s:s, s:b, s:b, s:I, s:I, s:o}", "version", PACKAGE_VERSION, "node_reachable",
+  mg_http_respond_json(req, 200, json_pack("{s:s, s:b, s:b, s:I, s:I, s:o, s:o}", "version", PACKAGE_VERSION, "node_reachable",
                                            mg_probe_status(r->g->probe).reachable, "feed_connected", st.feed_connected, "watches",
                                            (json_int_t)st.watches, "last_cursor", (json_int_t)st.last_cursor, "counters",
-                                           counters_json(&r->g->metrics)));
+                                           counters_json(&r->g->metrics), "invalid", invalid_json(&r->g->metrics)));
 }
 
 static void get_openapi(void *ctx, mg_http_request_t *req) {
@@ -153,6 +260,10 @@ static void get_metrics(void *ctx, mg_http_request_t *req) {
   for (size_t i = 0; i < sizeof plain_counters / sizeof *plain_counters; i++)
     EMIT("# TYPE mamgate_%s_total counter\nmamgate_%s_total %llu\n", plain_counters[i].name, plain_counters[i].name,
          (unsigned long long)atomic_load((const atomic_uint_fast64_t *)((const char *)m + plain_counters[i].offset)));
+  EMIT("# TYPE mamgate_feed_invalid_reason_total counter\n");
+  for (int i = 0; i < MG_INVALID__COUNT; i++)
+    EMIT("mamgate_feed_invalid_reason_total{reason=\"%s\"} %llu\n", mg_invalid_reason_name((mg_invalid_reason_t)i),
+         (unsigned long long)m->invalid[i]);
   EMIT("# TYPE mamgate_decode_rejected_total counter\n");
   for (int e = 1; e < 32 && e < MAM_ERR__COUNT; e++)
     if (m->rejected[e]) EMIT("mamgate_decode_rejected_total{reason=\"%s\"} %llu\n", mam_strerror((mam_err_t)e), (unsigned long long)m->rejected[e]);
@@ -174,12 +285,14 @@ static void post_channel(void *ctx, mg_http_request_t *req) {
   if (!authorised(r, req, true)) return;
   json_t *body = mg_http_json_body(req);
   uint64_t height;
-  if (!body || !uint_field(req, body, "height", 0, r->g->cfg.max_height, 10, &height)) return;
+  idem_t k;
+  if (!body || !uint_field(req, body, "height", 0, r->g->cfg.max_height, 10, &height) || !idem_begin(r, req, &k)) return;
   mg_channel_info_t info;
+  int status = 201;
   mg_pub_err_t err = mg_writer_create_channel(r->g, (unsigned)height, &info);
-  if (err != MG_PUB_OK) return respond_pub_error(req, err, "");
-  mg_http_respond_json(req, 201, channel_json(&info));
-  mg_channel_info_free(&info);
+  json_t *answer = err == MG_PUB_OK ? channel_json(&info) : pub_error_json(err, "", &status);
+  idem_respond(r, req, &k, status, answer);
+  if (err == MG_PUB_OK) mg_channel_info_free(&info);
 }
 
 static void get_channels(void *ctx, mg_http_request_t *req) {
@@ -219,11 +332,14 @@ static void post_endpoint(void *ctx, mg_http_request_t *req) {
   if (!body || !uint_field(req, body, "height", 0, r->g->cfg.max_height, 10, &height)) return;
   json_t *announce = json_object_get(body, "announce");
   if (announce && !json_is_boolean(announce)) return mg_http_respond_error(req, 400, "bad_request", "announce must be true or false");
+  idem_t k;
+  if (!idem_begin(r, req, &k)) return;
   mg_tree_info_t ep;
   char msg[256] = "";
+  int status = 201;
   mg_pub_err_t err = mg_writer_create_endpoint(r->g, id, (unsigned)height, !announce || json_is_true(announce), &ep, msg, sizeof msg);
-  if (err != MG_PUB_OK) return respond_pub_error(req, err, msg);
-  mg_http_respond_json(req, 201, tree_json(&ep, "endpoint_id"));
+  json_t *answer = err == MG_PUB_OK ? tree_json(&ep, "endpoint_id") : pub_error_json(err, msg, &status);
+  idem_respond(r, req, &k, status, answer);
 }
 
 /* ---- keys ---- */
@@ -263,6 +379,7 @@ static void post_psk(void *ctx, mg_http_request_t *req) {
   if (err == MG_STORE_EXISTS) mg_http_respond_error(req, 409, "conflict", "a PSK with this id exists");
   else if (err != MG_STORE_OK) mg_http_respond_error(req, 507, "storage_failed", "%s", mg_store_strerror(err));
   else mg_http_respond_json(req, 201, json_pack("{s:s, s:s}", "id", id, "key", key));
+  if (err == MG_STORE_OK) mg_watcher_own_keys_changed(r->g);
   mam_wipe(key, sizeof key);
 }
 
@@ -292,6 +409,7 @@ static void delete_psk(void *ctx, mg_http_request_t *req) {
   pthread_mutex_unlock(&r->g->control_lock);
   if (err == MG_STORE_NOT_FOUND) return mg_http_respond_error(req, 404, "not_found", "no PSK with this id");
   if (err != MG_STORE_OK) return mg_http_respond_error(req, 507, "storage_failed", "%s", mg_store_strerror(err));
+  mg_watcher_own_keys_changed(r->g);
   mg_http_respond_text(req, 204, "text/plain", "", 0);
 }
 
@@ -321,7 +439,10 @@ static void post_ntru_key(void *ctx, mg_http_request_t *req) {
       pthread_mutex_lock(&r->g->control_lock);
       err = mg_store_add_ntru(r->g->control, id, sk_trytes, pk_trytes);
       pthread_mutex_unlock(&r->g->control_lock);
-      if (err == MG_STORE_OK) mg_http_respond_json(req, 201, json_pack("{s:s, s:s}", "id", id, "public_key", pk_trytes));
+      if (err == MG_STORE_OK) {
+        mg_watcher_own_keys_changed(r->g);
+        mg_http_respond_json(req, 201, json_pack("{s:s, s:s}", "id", id, "public_key", pk_trytes));
+      }
     }
     mam_prng_destroy(&prng);
   }
@@ -470,14 +591,17 @@ static void post_message(void *ctx, mg_http_request_t *req) {
   pr.payload_trytes = trytes;
   mam_psk_t *psks = load_psks(r, req, psk_ids, &pr.n_psks);
   trit_t *ntru = psks ? load_ntru_pks(req, pks, &pr.n_ntru) : NULL;
-  if (psks && ntru) {
+  idem_t k;
+  if (psks && ntru && idem_begin(r, req, &k)) {
     pr.psks = psks;
     pr.ntru_pks = ntru;
     mg_publish_result_t res;
     char msg[512] = "";
+    int status = 201;
     mg_pub_err_t err = mg_writer_publish(r->g, &pr, &res, msg, sizeof msg);
     if (err != MG_PUB_OK) {
-      respond_pub_error(req, err, msg);
+      json_t *answer = pub_error_json(err, msg, &status);
+      idem_respond(r, req, &k, status, answer);
     } else {
       json_t *bundles = json_array(), *leaves = json_array();
       for (size_t i = 0; i < res.n_bundles; i++) json_array_append_new(bundles, json_string(res.bundles[i]));
@@ -486,7 +610,7 @@ static void post_message(void *ctx, mg_http_request_t *req) {
                             "endpoint_id", res.signer_id, "bundles", bundles, "leaves", leaves, "remaining_signatures",
                             (json_int_t)res.remaining);
       if (res.rotated_to[0]) json_object_set_new(o, "rotated_to", json_string(res.rotated_to));
-      mg_http_respond_json(req, 201, o);
+      idem_respond(r, req, &k, status, o);
     }
     mg_publish_result_free(&res);
   }
@@ -498,52 +622,131 @@ static void post_message(void *ctx, mg_http_request_t *req) {
 
 /* ---- watches ---- */
 
-static void post_watch(void *ctx, mg_http_request_t *req) {
-  rest_t *r = ctx;
-  if (!authorised(r, req, true)) return;
-  json_t *body = mg_http_json_body(req);
-  if (!body) return;
-  mg_watch_request_t w = {0};
-  const char *id = valid_id(req, json_string_value(json_object_get(body, "channel_id")), ID, "channel_id");
-  if (!id) return;
-  memcpy(w.channel_id, id, ID + 1);
+/* The key arrays of a parsed watch request. */
+static void watch_request_free(mg_watch_request_t *w) {
+  if (w->psks) mam_wipe((void *)w->psks, w->n_psks * sizeof *w->psks);
+  free((void *)w->psks);
+  free(w->ntru_ids);
+  *w = (mg_watch_request_t){0};
+}
+
+/* One watch object into w (free it with watch_request_free, also on failure); false with the
+ * status and reason in *status and why. */
+static bool parse_watch(rest_t *r, json_t *body, mg_watch_request_t *w, int *status, char *why, size_t why_len) {
+  *w = (mg_watch_request_t){0};
+  *status = 400;
+  const char *id = json_string_value(json_object_get(body, "channel_id"));
   json_t *psks = json_object_get(body, "psks"), *ntru = json_object_get(body, "ntru_key_ids"), *bf = json_object_get(body, "backfill");
-  if ((psks && !json_is_array(psks)) || (ntru && !json_is_array(ntru)) || (bf && !json_is_boolean(bf)))
-    return mg_http_respond_error(req, 400, "bad_request", "psks and ntru_key_ids must be arrays, backfill a boolean");
+  json_t *own = json_object_get(body, "own_keys");
+  if (!json_is_object(body)) return snprintf(why, why_len, "a watch must be a JSON object"), false;
+  if (!is_trytes(id, ID)) return snprintf(why, why_len, "channel_id must be %d trytes (9A-Z)", ID), false;
+  memcpy(w->channel_id, id, ID + 1);
+  if ((psks && !json_is_array(psks)) || (ntru && !json_is_array(ntru)) || (bf && !json_is_boolean(bf)) ||
+      (own && !json_is_boolean(own)))
+    return snprintf(why, why_len, "psks and ntru_key_ids must be arrays, backfill and own_keys booleans"), false;
   if (json_array_size(psks) + json_array_size(ntru) > r->g->cfg.max_list)
-    return mg_http_respond_error(req, 413, "payload_too_large", "more than %llu keys", (unsigned long long)r->g->cfg.max_list);
-  w.backfill = bf ? json_is_true(bf) : true;
+    return *status = 413, snprintf(why, why_len, "more than %llu keys", (unsigned long long)r->g->cfg.max_list), false;
+  w->backfill = bf ? json_is_true(bf) : true;
+  w->own_keys = own ? json_is_true(own) : true;
   mam_psk_t *list = calloc(json_array_size(psks) + 1, sizeof *list);
   char(*ids)[28] = calloc(json_array_size(ntru) + 1, sizeof *ids);
-  bool ok = list && ids;
-  for (size_t i = 0; ok && i < json_array_size(psks); i++) {
+  w->psks = list;
+  w->ntru_ids = ids;
+  if (!list || !ids) return *status = 500, snprintf(why, why_len, "out of memory"), false;
+  bool ok = true;
+  for (size_t i = 0; ok && i < json_array_size(psks); i++, w->n_psks = i) {
     const char *pid = json_string_value(json_object_get(json_array_get(psks, i), "id"));
     const char *key = json_string_value(json_object_get(json_array_get(psks, i), "key"));
     ok = is_trytes(pid, 27) && is_trytes(key, 81) && mam_trytes_to_trits(pid, 27, list[i].id) == MAM_OK &&
          mam_trytes_to_trits(key, 81, list[i].key) == MAM_OK;
   }
-  for (size_t i = 0; ok && i < json_array_size(ntru); i++) {
+  for (size_t i = 0; ok && i < json_array_size(ntru); i++, w->n_ntru = i) {
     const char *kid = json_string_value(json_array_get(ntru, i));
     ok = is_trytes(kid, 27);
     if (ok) memcpy(ids[i], kid, 28);
   }
-  if (!ok) {
-    mg_http_respond_error(req, 400, "bad_request", "psks must be [{\"id\": 27 trytes, \"key\": 81 trytes}], ntru_key_ids ids of 27 trytes");
-  } else {
-    w.psks = list;
-    w.n_psks = json_array_size(psks);
-    w.ntru_ids = ids;
-    w.n_ntru = json_array_size(ntru);
-    mg_watch_err_t err = mg_watcher_add(r->g, &w);
-    if (err == MG_WATCH_OK)
-      mg_http_respond_json(req, 201, json_pack("{s:s, s:b}", "channel_id", id, "backfill", w.backfill));
-    else if (err == MG_WATCH_EXISTS) mg_http_respond_error(req, 409, "conflict", "this channel is watched already");
-    else if (err == MG_WATCH_BAD_KEY) mg_http_respond_error(req, 404, "not_found", "unknown NTRU key id");
-    else mg_http_respond_error(req, 507, "storage_failed", "the watch could not be saved");
+  if (!ok) snprintf(why, why_len, "psks must be [{\"id\": 27 trytes, \"key\": 81 trytes}], ntru_key_ids ids of 27 trytes");
+  return ok;
+}
+
+/* The error code of a parse_watch status. */
+static const char *watch_parse_code(int status) {
+  return status == 413 ? "payload_too_large" : status == 500 ? "internal" : "bad_request";
+}
+
+static void respond_watch_error(mg_http_request_t *req, mg_watch_err_t err, const char *where) {
+  if (err == MG_WATCH_EXISTS) mg_http_respond_error(req, 409, "conflict", "%sthis channel is watched already", where);
+  else if (err == MG_WATCH_BAD_KEY) mg_http_respond_error(req, 404, "not_found", "%sunknown NTRU key id", where);
+  else if (err == MG_WATCH_NO_MEMORY) mg_http_respond_error(req, 500, "internal", "%sout of memory", where);
+  else mg_http_respond_error(req, 507, "storage_failed", "%sthe watch could not be saved", where);
+}
+
+static json_t *watch_created_json(const mg_watch_request_t *w) {
+  return json_pack("{s:s, s:b, s:b}", "channel_id", w->channel_id, "backfill", w->backfill, "own_keys", w->own_keys);
+}
+
+/* A JSON array body (POST /v1/watches takes one); NULL after answering 400. */
+static json_t *json_array_body(mg_http_request_t *req) {
+  size_t len;
+  const char *text = mg_http_body(req, &len);
+  json_error_t e;
+  json_t *j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &e);
+  if (!j) mg_http_respond_error(req, 400, "bad_json", "line %d, column %d: %s", e.line, e.column, e.text);
+  return j;
+}
+
+/* A list of watches, stored in one transaction: all or none; an error names the element. */
+static void post_watch_list(rest_t *r, mg_http_request_t *req, json_t *list) {
+  size_t n = json_array_size(list), done = 0;
+  if (n == 0) return mg_http_respond_error(req, 400, "bad_request", "the list of watches is empty");
+  if (n > r->g->cfg.max_list)
+    return mg_http_respond_error(req, 413, "payload_too_large", "more than %llu watches", (unsigned long long)r->g->cfg.max_list);
+  mg_watch_request_t *ws = calloc(n, sizeof *ws);
+  if (!ws) return mg_http_respond_error(req, 500, "internal", "out of memory");
+  char why[256], where[64];
+  int status = 200;
+  bool ok = true;
+  for (; ok && done < n; done++) {
+    ok = parse_watch(r, json_array_get(list, done), &ws[done], &status, why, sizeof why);
+    if (!ok) mg_http_respond_error(req, status, watch_parse_code(status), "watch %zu: %s", done, why);
   }
-  if (list) mam_wipe(list, (json_array_size(psks) + 1) * sizeof *list);
-  free(list);
-  free(ids);
+  size_t bad = n;
+  mg_watch_err_t err = ok ? mg_watcher_add_all(r->g, ws, n, &bad) : MG_WATCH_OK;
+  if (ok && err != MG_WATCH_OK) {
+    if (bad < n) snprintf(where, sizeof where, "watch %zu (%.12s...): ", bad, ws[bad].channel_id);
+    respond_watch_error(req, err, bad < n ? where : "");
+  } else if (ok) {
+    json_t *created = json_array();
+    for (size_t i = 0; i < n; i++) json_array_append_new(created, watch_created_json(&ws[i]));
+    mg_http_respond_json(req, 201, json_pack("{s:o}", "watches", created));
+  }
+  for (size_t i = 0; i < done; i++) watch_request_free(&ws[i]);
+  free(ws);
+}
+
+static void post_watch(void *ctx, mg_http_request_t *req) {
+  rest_t *r = ctx;
+  if (!authorised(r, req, true)) return;
+  const char *text = mg_http_body(req, NULL);
+  if (text[strspn(text, " \t\r\n")] == '[') {
+    json_t *list = json_array_body(req);
+    if (list) post_watch_list(r, req, list);
+    json_decref(list);
+    return;
+  }
+  json_t *body = mg_http_json_body(req);
+  if (!body) return;
+  mg_watch_request_t w;
+  int status;
+  char why[256];
+  if (!parse_watch(r, body, &w, &status, why, sizeof why)) {
+    mg_http_respond_error(req, status, watch_parse_code(status), "%s", why);
+  } else {
+    mg_watch_err_t err = mg_watcher_add(r->g, &w);
+    if (err == MG_WATCH_OK) mg_http_respond_json(req, 201, watch_created_json(&w));
+    else respond_watch_error(req, err, "");
+  }
+  watch_request_free(&w);
 }
 
 static void get_watches(void *ctx, mg_http_request_t *req) {
@@ -563,8 +766,10 @@ static void get_watches(void *ctx, mg_http_request_t *req) {
     for (size_t k = 0; k < json_array_size(psks); k++)
       json_array_append(psk_ids, json_object_get(json_array_get(psks, k), "id"));
     json_t *ntru = json_object_get(o, "ntru_key_ids");
-    json_array_append_new(list, json_pack("{s:s, s:o, s:O, s:I}", "channel_id", rows[i].channel_id, "psk_ids", psk_ids,
-                                          "ntru_key_ids", ntru ? ntru : json_array(), "created_at", (json_int_t)rows[i].created_at_ms));
+    bool own_keys = !json_is_false(json_object_get(o, "own_keys")); /* watches stored before the flag: true */
+    json_array_append_new(list, json_pack("{s:s, s:o, s:O, s:b, s:I}", "channel_id", rows[i].channel_id, "psk_ids", psk_ids,
+                                          "ntru_key_ids", ntru ? ntru : json_array(), "own_keys", own_keys, "created_at",
+                                          (json_int_t)rows[i].created_at_ms));
     json_decref(o);
   }
   mg_watches_free(rows, n);
@@ -613,6 +818,16 @@ static void respond_text_json(mg_http_request_t *req, mg_text_t *t) {
   mg_text_free(t);
 }
 
+/* False after answering 404 (or 500) when the gateway neither writes nor watches the channel and
+ * stores nothing of it: an empty list would hide a mistyped id. */
+static bool channel_known(mg_http_request_t *req, mg_store_t *s, const char *id) {
+  int known = 0;
+  if (!s || mg_store_channel_known(s, id, &known) != MG_STORE_OK)
+    return mg_http_respond_error(req, 500, "internal", "the database could not be read"), false;
+  if (!known) mg_http_respond_error(req, 404, "not_found", "channel %.12s... is neither this gateway's nor watched", id);
+  return known;
+}
+
 static void get_messages(void *ctx, mg_http_request_t *req) {
   rest_t *r = ctx;
   const char *id = valid_id(req, mg_http_param(req, "channel_id"), ID, "channel_id");
@@ -621,9 +836,10 @@ static void get_messages(void *ctx, mg_http_request_t *req) {
       !query_int(req, "limit", 1, (int64_t)r->g->cfg.page_limit, 100, &limit))
     return;
   mg_store_t *s = thread_store(r);
+  if (!channel_known(req, s, id)) return;
   mg_message_t *rows = NULL;
   size_t n = 0;
-  if (!s || mg_store_list_messages(s, id, cursor, (size_t)limit, &rows, &n) != MG_STORE_OK)
+  if (mg_store_list_messages(s, id, cursor, (size_t)limit, &rows, &n) != MG_STORE_OK)
     return mg_http_respond_error(req, 500, "internal", "the database could not be read");
   mg_text_t t = {0};
   mg_text_append(&t, "{\"messages\":", 12);
@@ -639,9 +855,10 @@ static void get_message(void *ctx, mg_http_request_t *req) {
   const char *mid = id ? valid_id(req, mg_http_param(req, "message_id"), MG_MSG_ID_TRYTES, "message_id") : NULL;
   if (!mid || !authorised(r, req, false)) return;
   mg_store_t *s = thread_store(r);
+  if (!channel_known(req, s, id)) return;
   mg_message_t *rows = NULL;
   size_t n = 0;
-  mg_store_err_t err = s ? mg_store_get_message(s, id, mid, &rows, &n) : MG_STORE_ERR_IO;
+  mg_store_err_t err = mg_store_get_message(s, id, mid, &rows, &n);
   if (err == MG_STORE_NOT_FOUND || (err == MG_STORE_OK && n == 0))
     return mg_http_respond_error(req, 404, "not_found", "no such message on this channel");
   if (err != MG_STORE_OK) return mg_http_respond_error(req, 500, "internal", "the database could not be read");
@@ -657,7 +874,8 @@ static void get_message(void *ctx, mg_http_request_t *req) {
 
 typedef struct stream {
   rest_t *r;
-  char channel[ID + 1];
+  char **channels; /* none: every watched channel */
+  size_t n_channels;
   int64_t cursor;
   mg_store_t *store;
   char *out; /* pending bytes */
@@ -671,6 +889,7 @@ typedef struct stream {
 static void stream_free(void *arg) {
   stream_t *st = arg;
   mg_store_close(st->store);
+  mg_strings_free(st->channels, st->n_channels);
   free(st->out);
   free(st);
 }
@@ -692,7 +911,10 @@ static void stream_refill(stream_t *st) {
   st->primed = true;
   mg_message_t *rows = NULL;
   size_t n = 0;
-  if (mg_store_list_messages(st->store, st->channel, st->cursor, STREAM_PAGE, &rows, &n) != MG_STORE_OK) return;
+  mg_store_err_t err = st->n_channels == 1
+                           ? mg_store_list_messages(st->store, st->channels[0], st->cursor, STREAM_PAGE, &rows, &n)
+                           : mg_store_list_messages_of(st->store, st->channels, st->n_channels, st->cursor, STREAM_PAGE, &rows, &n);
+  if (err != MG_STORE_OK) return;
   st->more = n == STREAM_PAGE;
   for (size_t i = 0; i < n; i++) {
     char *json = mg_message_json_text(&rows[i], 0);
@@ -725,31 +947,83 @@ static ssize_t stream_produce(void *arg, char *buf, size_t max) {
   return (ssize_t)n;
 }
 
-static void get_stream(void *ctx, mg_http_request_t *req) {
-  rest_t *r = ctx;
-  const char *id = valid_id(req, mg_http_param(req, "channel_id"), ID, "channel_id");
-  if (!id || !authorised(r, req, false)) return;
-  int64_t cursor = 0;
+/* Where a stream starts: after Last-Event-ID (a reconnecting EventSource) or the cursor query;
+ * false after answering 400. */
+static bool stream_start_cursor(mg_http_request_t *req, int64_t *cursor) {
   const char *last = mg_http_header(req, "Last-Event-ID");
-  if (last) {
-    char *end;
-    errno = 0;
-    cursor = strtoll(last, &end, 10);
-    if (errno || *end || cursor < 0) return mg_http_respond_error(req, 400, "bad_request", "Last-Event-ID must be a cursor");
-  } else if (!query_int(req, "cursor", 0, INT64_MAX, 0, &cursor)) {
-    return;
-  }
+  if (!last) return query_int(req, "cursor", 0, INT64_MAX, 0, cursor);
+  char *end;
+  errno = 0;
+  *cursor = strtoll(last, &end, 10);
+  if (errno || !*last || *end || *cursor < 0)
+    return mg_http_respond_error(req, 400, "bad_request", "Last-Event-ID must be a cursor"), false;
+  return true;
+}
+
+/* Streams the messages of the channels (taken; none: every watched channel) after cursor. */
+static void open_stream(rest_t *r, mg_http_request_t *req, char **channels, size_t n, int64_t cursor) {
   stream_t *st = calloc(1, sizeof *st);
   if (!st || mg_store_open(r->g->db_path, &st->store) != MG_STORE_OK) {
     if (st) stream_free(st);
+    mg_strings_free(channels, n);
     return mg_http_respond_error(req, 500, "internal", "cannot open the stream");
   }
   st->r = r;
-  memcpy(st->channel, id, ID + 1);
+  st->channels = channels;
+  st->n_channels = n;
   st->cursor = cursor;
   st->last_sent_ms = mg_now_ms(r->g);
   stream_append(st, ": mamgate stream\n\n", 18); /* flushes the headers at once */
   mg_http_respond_stream(req, "text/event-stream", stream_produce, st, stream_free);
+}
+
+static void get_stream(void *ctx, mg_http_request_t *req) {
+  rest_t *r = ctx;
+  const char *id = valid_id(req, mg_http_param(req, "channel_id"), ID, "channel_id");
+  int64_t cursor = 0;
+  if (!id || !authorised(r, req, false) || !stream_start_cursor(req, &cursor)) return;
+  if (!channel_known(req, thread_store(r), id)) return;
+  char **channels = malloc(sizeof *channels);
+  if (!channels || !(channels[0] = strdup(id))) {
+    free(channels);
+    return mg_http_respond_error(req, 500, "internal", "out of memory");
+  }
+  open_stream(r, req, channels, 1, cursor);
+}
+
+/* The channels=ID,ID,... query as a list (each known to the gateway); *n 0 without the query.
+ * false after answering 400, 404 or 413. */
+static bool stream_channels(rest_t *r, mg_http_request_t *req, char ***out, size_t *n) {
+  *out = NULL;
+  *n = 0;
+  const char *list = mg_http_query(req, "channels");
+  if (!list) return true;
+  size_t count = 1;
+  for (const char *p = list; *p; p++) count += *p == ',';
+  if (count > r->g->cfg.max_list)
+    return mg_http_respond_error(req, 413, "payload_too_large", "more than %llu channels",
+                                 (unsigned long long)r->g->cfg.max_list), false;
+  char **ids = calloc(count, sizeof *ids);
+  if (!ids) return mg_http_respond_error(req, 500, "internal", "out of memory"), false;
+  bool ok = true;
+  for (const char *p = list; ok && *n < count; p += ID + 1) {
+    ok = strlen(p) >= ID && (p[ID] == ',' || p[ID] == '\0') && mam_trytes_valid(p, ID) && (ids[*n] = strndup(p, ID));
+    if (!ok) mg_http_respond_error(req, 400, "bad_request", "channels must be channel ids of 81 trytes, separated by commas");
+    ok = ok && channel_known(req, thread_store(r), ids[*n]);
+    if (ids[*n]) ++*n;
+  }
+  if (!ok) mg_strings_free(ids, *n), *n = 0;
+  else *out = ids;
+  return ok;
+}
+
+static void get_multi_stream(void *ctx, mg_http_request_t *req) {
+  rest_t *r = ctx;
+  int64_t cursor = 0;
+  char **channels;
+  size_t n;
+  if (!authorised(r, req, false) || !stream_start_cursor(req, &cursor) || !stream_channels(r, req, &channels, &n)) return;
+  open_stream(r, req, channels, n, cursor);
 }
 
 /* ---- routing, start, stop ---- */
@@ -772,6 +1046,7 @@ static const route_t routes[] = {
     {"GET", "/v1/channels/{channel_id}/messages", get_messages},
     {"GET", "/v1/channels/{channel_id}/messages/{message_id}", get_message},
     {"GET", "/v1/channels/{channel_id}/stream", get_stream},
+    {"GET", "/v1/stream", get_multi_stream},
     {"POST", "/v1/psks", post_psk},
     {"GET", "/v1/psks", get_psks},
     {"DELETE", "/v1/psks/{id}", delete_psk},

@@ -39,6 +39,8 @@ static const option_def_t options[] = {
     OPTION("max_payload_bytes", OPT_UINT, max_payload_bytes, "65536", 1, UINT64_C(1) << 28, "largest message payload (413 past it)"),
     OPTION("max_list", OPT_UINT, max_list, "64", 1, 4096, "longest list in a request (keys, packets)"),
     OPTION("page_limit", OPT_UINT, page_limit, "1000", 1, 100000, "most messages in one fetch"),
+    OPTION("idempotency_ttl_s", OPT_UINT, idempotency_ttl_s, "86400", 1, 30 * 86400,
+           "seconds an Idempotency-Key's first answer is replayed"),
     OPTION("max_height", OPT_UINT, max_height, "16", 0, 20, "tallest Merkle tree a client may create"),
     OPTION("rotate_threshold", OPT_UINT, rotate_threshold, "0", 0, UINT64_C(1) << 20,
      "announce a new endpoint when signatures left fall to this (0: off)"),

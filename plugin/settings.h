@@ -29,6 +29,7 @@ typedef struct mg_config {
   uint64_t max_payload_bytes;         /* one message's payload */
   uint64_t max_list;                  /* list lengths in requests (PSKs, keys, packets) */
   uint64_t page_limit;                /* most messages per fetch page */
+  uint64_t idempotency_ttl_s;         /* how long an Idempotency-Key's answer is replayed */
   uint64_t max_height;                /* tallest MSS tree a client may ask for */
   uint64_t rotate_threshold;          /* new endpoint when remaining signatures fall to this; 0 off */
   bool read_auth;                     /* read routes need the token too */

@@ -63,6 +63,16 @@ static const char *const migrations[] = {
     /* 1 -> 2: the MSS leaf that signed a packet, so that anyone can check from the REST output
      * that no leaf signs twice (NULL: not signed, or stored before the leaf was kept) */
     "ALTER TABLE messages ADD COLUMN leaf INTEGER;",
+    /* 2 -> 3: REST Idempotency-Key answers, by token scope and key (status 0 while running) */
+    "CREATE TABLE idempotency_keys ("
+    " scope TEXT NOT NULL,"
+    " key TEXT NOT NULL,"
+    " request_hash TEXT NOT NULL,"
+    " status INTEGER NOT NULL,"
+    " body TEXT,"
+    " created_at_ms INTEGER NOT NULL,"
+    " PRIMARY KEY (scope, key));"
+    "CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at_ms);",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -79,9 +89,12 @@ enum stmt_id {
   ST_PAGE_SIZE,
   ST_MSG_INSERT,
   ST_MSG_LIST,
+  ST_MSG_LIST_CHANNELS,
+  ST_MSG_LIST_WATCHED,
   ST_MSG_GET,
   ST_MSG_COUNT_CHANNEL,
   ST_MSG_COUNT_ALL,
+  ST_CHANNEL_KNOWN,
   ST_WATCH_INSERT,
   ST_WATCH_SET_STATE,
   ST_WATCH_DELETE,
@@ -102,6 +115,11 @@ enum stmt_id {
   ST_LEAF_SET,
   ST_META_GET,
   ST_META_SET,
+  ST_IDEM_EXPIRE,
+  ST_IDEM_INSERT,
+  ST_IDEM_GET,
+  ST_IDEM_FINISH,
+  ST_IDEM_DELETE,
   ST__COUNT
 };
 
@@ -116,10 +134,17 @@ static const char *const stmt_sql[ST__COUNT] = {
                       " ON CONFLICT (channel_id, message_id, ord) DO NOTHING",
     [ST_MSG_LIST] = "SELECT " MESSAGE_COLUMNS " FROM messages WHERE channel_id = ?1 AND cursor > ?2"
                     " ORDER BY cursor LIMIT ?3",
+    [ST_MSG_LIST_CHANNELS] = "SELECT " MESSAGE_COLUMNS " FROM messages WHERE cursor > ?2"
+                             " AND channel_id IN (SELECT value FROM json_each(?1)) ORDER BY cursor LIMIT ?3",
+    [ST_MSG_LIST_WATCHED] = "SELECT " MESSAGE_COLUMNS " FROM messages WHERE cursor > ?1"
+                            " AND channel_id IN (SELECT channel_id FROM watches) ORDER BY cursor LIMIT ?2",
     [ST_MSG_GET] = "SELECT " MESSAGE_COLUMNS " FROM messages WHERE channel_id = ?1 AND message_id = ?2"
                    " ORDER BY ord",
     [ST_MSG_COUNT_CHANNEL] = "SELECT count(*) FROM messages WHERE channel_id = ?1",
     [ST_MSG_COUNT_ALL] = "SELECT count(*) FROM messages",
+    [ST_CHANNEL_KNOWN] = "SELECT EXISTS (SELECT 1 FROM channels WHERE channel_id = ?1)"
+                         " OR EXISTS (SELECT 1 FROM watches WHERE channel_id = ?1)"
+                         " OR EXISTS (SELECT 1 FROM messages WHERE channel_id = ?1)",
     [ST_WATCH_INSERT] = "INSERT INTO watches (channel_id, options, state, created_at_ms) VALUES (?1, ?2, ?3, ?4)"
                         " ON CONFLICT (channel_id) DO NOTHING",
     [ST_WATCH_SET_STATE] = "UPDATE watches SET state = ?2 WHERE channel_id = ?1",
@@ -145,6 +170,12 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
     [ST_META_SET] = "INSERT INTO meta (key, value) VALUES (?1, ?2)"
                     " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    [ST_IDEM_EXPIRE] = "DELETE FROM idempotency_keys WHERE created_at_ms < ?1",
+    [ST_IDEM_INSERT] = "INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at_ms)"
+                       " VALUES (?1, ?2, ?3, 0, NULL, ?4) ON CONFLICT (scope, key) DO NOTHING",
+    [ST_IDEM_GET] = "SELECT request_hash, status, body FROM idempotency_keys WHERE scope = ?1 AND key = ?2",
+    [ST_IDEM_FINISH] = "UPDATE idempotency_keys SET status = ?3, body = ?4 WHERE scope = ?1 AND key = ?2 AND status = 0",
+    [ST_IDEM_DELETE] = "DELETE FROM idempotency_keys WHERE scope = ?1 AND key = ?2 AND status = 0",
 };
 
 struct mg_store {
@@ -781,6 +812,48 @@ mg_store_err_t mg_store_list_messages(mg_store_t *s, const char *channel_id, int
   return err;
 }
 
+/* The ids as a JSON array text, malloc'd (they are trytes: nothing to escape). */
+static char *ids_json(char *const *ids, size_t n) {
+  char *text = malloc(n * (MG_ID_TRYTES + 3) + 3), *p = text;
+  if (!text) return NULL;
+  *p++ = '[';
+  for (size_t i = 0; i < n; i++) {
+    if (i) *p++ = ',';
+    *p++ = '"';
+    memcpy(p, ids[i], MG_ID_TRYTES);
+    p += MG_ID_TRYTES;
+    *p++ = '"';
+  }
+  *p++ = ']';
+  *p = '\0';
+  return text;
+}
+
+mg_store_err_t mg_store_list_messages_of(mg_store_t *s, char *const *channel_ids, size_t n_channels, int64_t after,
+                                         size_t limit, mg_message_t **out, size_t *n) {
+  if (!s || !out || !n || (n_channels && !channel_ids)) return MG_STORE_ERR_ARG;
+  *out = NULL;
+  *n = 0;
+  for (size_t i = 0; i < n_channels; i++)
+    if (!valid_id(channel_ids[i], MG_ID_TRYTES)) return fail(s, MG_STORE_ERR_ARG, "invalid channel id");
+  if (limit == 0) return MG_STORE_OK;
+  char *ids = n_channels ? ids_json(channel_ids, n_channels) : NULL;
+  if (n_channels && !ids) return fail(s, MG_STORE_ERR_NO_MEMORY, "out of memory");
+  sqlite3_stmt *st;
+  mg_store_err_t err = stmt_get(s, n_channels ? ST_MSG_LIST_CHANNELS : ST_MSG_LIST_WATCHED, &st);
+  if (!err) {
+    binder_t b = binder(st);
+    if (ids) bind_text(&b, ids, strlen(ids));
+    bind_int(&b, after);
+    bind_int(&b, limit > (size_t)INT64_MAX ? INT64_MAX : (int64_t)limit);
+    void *rows = NULL;
+    err = collect_rows(s, &b, &message_rows, &rows, n);
+    *out = rows;
+  }
+  free(ids);
+  return err;
+}
+
 mg_store_err_t mg_store_get_message(mg_store_t *s, const char *channel_id, const char *message_id,
                                     mg_message_t **out, size_t *n) {
   if (!s || !out || !n) return MG_STORE_ERR_ARG;
@@ -817,13 +890,28 @@ mg_store_err_t mg_store_count_messages(mg_store_t *s, const char *channel_id, in
   return MG_STORE_OK;
 }
 
+mg_store_err_t mg_store_channel_known(mg_store_t *s, const char *channel_id, int *known) {
+  if (!s || !known) return MG_STORE_ERR_ARG;
+  if (!valid_id(channel_id, MG_ID_TRYTES)) return fail(s, MG_STORE_ERR_ARG, "invalid channel id");
+  sqlite3_stmt *st;
+  mg_store_err_t err = stmt_get(s, ST_CHANNEL_KNOWN, &st);
+  if (err) return err;
+  binder_t b = binder(st);
+  bind_text(&b, channel_id, MG_ID_TRYTES);
+  err = step_one(s, &b, "no value");
+  if (err) return err;
+  *known = sqlite3_column_int(st, 0) != 0;
+  stmt_done(st);
+  return MG_STORE_OK;
+}
+
 /* ---- watched channels ---- */
 
-mg_store_err_t mg_store_add_watch(mg_store_t *s, const mg_watch_t *w) {
-  if (!s || !w) return MG_STORE_ERR_ARG;
-  if (!valid_id(w->channel_id, MG_ID_TRYTES) || !w->options || !valid_blob(w->state, w->state_len) ||
-      w->created_at_ms < 0)
-    return fail(s, MG_STORE_ERR_ARG, "invalid watch field");
+static bool valid_watch(const mg_watch_t *w) {
+  return valid_id(w->channel_id, MG_ID_TRYTES) && w->options && valid_blob(w->state, w->state_len) && w->created_at_ms >= 0;
+}
+
+static mg_store_err_t insert_watch(mg_store_t *s, const mg_watch_t *w) {
   sqlite3_stmt *st;
   mg_store_err_t err = stmt_get(s, ST_WATCH_INSERT, &st);
   if (err) return err;
@@ -833,6 +921,34 @@ mg_store_err_t mg_store_add_watch(mg_store_t *s, const mg_watch_t *w) {
   bind_blob(&b, w->state, w->state_len);
   bind_int(&b, w->created_at_ms);
   return run_changing(s, &b, MG_STORE_EXISTS, "channel is watched already");
+}
+
+mg_store_err_t mg_store_add_watch(mg_store_t *s, const mg_watch_t *w) {
+  if (!s || !w) return MG_STORE_ERR_ARG;
+  if (!valid_watch(w)) return fail(s, MG_STORE_ERR_ARG, "invalid watch field");
+  return insert_watch(s, w);
+}
+
+typedef struct watch_batch {
+  const mg_watch_t *w;
+  size_t n, *failed;
+} watch_batch_t;
+
+static mg_store_err_t add_watches_in_transaction(mg_store_t *s, void *ctx) {
+  watch_batch_t *b = ctx;
+  mg_store_err_t err = MG_STORE_OK;
+  for (size_t i = 0; !err && i < b->n; i++)
+    if ((err = insert_watch(s, &b->w[i]))) *b->failed = i;
+  return err;
+}
+
+mg_store_err_t mg_store_add_watches(mg_store_t *s, const mg_watch_t *w, size_t n, size_t *failed) {
+  if (!s || !failed || (n && !w)) return MG_STORE_ERR_ARG;
+  *failed = n;
+  for (size_t i = 0; i < n; i++)
+    if (!valid_watch(&w[i])) return *failed = i, fail(s, MG_STORE_ERR_ARG, "invalid watch field");
+  watch_batch_t b = {w, n, failed};
+  return with_transaction(s, add_watches_in_transaction, &b);
 }
 
 mg_store_err_t mg_store_set_watch_state(mg_store_t *s, const char *channel_id, const uint8_t *state, size_t len) {
@@ -1119,4 +1235,106 @@ mg_store_err_t mg_store_set_meta(mg_store_t *s, const char *key, const char *val
   bind_text(&b, key, strlen(key));
   bind_text(&b, value, strlen(value));
   return run(s, &b, NULL);
+}
+
+/* ---- idempotency keys ---- */
+
+static bool valid_hex_hash(const char *h) {
+  if (!h || strnlen(h, MG_IDEM_HASH_CHARS + 1) != MG_IDEM_HASH_CHARS) return false;
+  return strspn(h, "0123456789abcdef") == MG_IDEM_HASH_CHARS;
+}
+
+static bool valid_idem_key(const char *key) {
+  size_t len = key ? strnlen(key, MG_IDEM_KEY_MAX + 1) : 0;
+  return len >= 1 && len <= MG_IDEM_KEY_MAX;
+}
+
+typedef struct idem_reservation {
+  const char *scope, *key, *request_hash;
+  int64_t now_ms, expire_before_ms;
+  mg_idem_entry_t *found;
+} idem_reservation_t;
+
+/* Binds ?1 scope and ?2 key. */
+static binder_t bind_idem_key(sqlite3_stmt *st, const char *scope, const char *key) {
+  binder_t b = binder(st);
+  bind_text(&b, scope, MG_IDEM_HASH_CHARS);
+  bind_text(&b, key, strlen(key));
+  return b;
+}
+
+static mg_store_err_t read_idem_entry(mg_store_t *s, const char *scope, const char *key, mg_idem_entry_t *out) {
+  sqlite3_stmt *st;
+  mg_store_err_t err = stmt_get(s, ST_IDEM_GET, &st);
+  if (err) return err;
+  binder_t b = bind_idem_key(st, scope, key);
+  err = step_one(s, &b, "no such idempotency key");
+  if (err) return err;
+  if (!column_fixed_text(st, 0, out->request_hash, MG_IDEM_HASH_CHARS)) err = fail(s, MG_STORE_ERR_CORRUPT, "malformed idempotency row");
+  out->status = sqlite3_column_int(st, 1);
+  if (!err && sqlite3_column_type(st, 2) != SQLITE_NULL) {
+    out->body = column_strdup(st, 2, &err);
+    if (err) err = fail(s, err, "malformed idempotency row");
+  }
+  stmt_done(st);
+  return err;
+}
+
+static mg_store_err_t reserve_in_transaction(mg_store_t *s, void *ctx) {
+  idem_reservation_t *r = ctx;
+  sqlite3_stmt *st;
+  mg_store_err_t err = stmt_get(s, ST_IDEM_EXPIRE, &st);
+  if (err) return err;
+  binder_t b = binder(st);
+  bind_int(&b, r->expire_before_ms);
+  if ((err = run(s, &b, NULL)) || (err = stmt_get(s, ST_IDEM_INSERT, &st))) return err;
+  b = bind_idem_key(st, r->scope, r->key);
+  bind_text(&b, r->request_hash, MG_IDEM_HASH_CHARS);
+  bind_int(&b, r->now_ms);
+  int changes = 0;
+  if ((err = run(s, &b, &changes))) return err;
+  if (changes) return MG_STORE_OK;
+  err = read_idem_entry(s, r->scope, r->key, r->found);
+  return err ? err : MG_STORE_EXISTS;
+}
+
+mg_store_err_t mg_store_idem_reserve(mg_store_t *s, const char *scope, const char *key, const char *request_hash,
+                                     int64_t now_ms, int64_t expire_before_ms, mg_idem_entry_t *found) {
+  if (!s || !found) return MG_STORE_ERR_ARG;
+  *found = (mg_idem_entry_t){0};
+  if (!valid_hex_hash(scope) || !valid_idem_key(key) || !valid_hex_hash(request_hash) || now_ms < 0)
+    return fail(s, MG_STORE_ERR_ARG, "invalid idempotency key, scope or hash");
+  idem_reservation_t r = {scope, key, request_hash, now_ms, expire_before_ms, found};
+  mg_store_err_t err = with_transaction(s, reserve_in_transaction, &r);
+  if (err != MG_STORE_EXISTS) mg_idem_entry_free(found);
+  return err;
+}
+
+mg_store_err_t mg_store_idem_finish(mg_store_t *s, const char *scope, const char *key, int status, const char *body) {
+  if (!s) return MG_STORE_ERR_ARG;
+  if (!valid_hex_hash(scope) || !valid_idem_key(key) || status < 200 || status > 599 || !body)
+    return fail(s, MG_STORE_ERR_ARG, "invalid idempotency key, scope, status or body");
+  sqlite3_stmt *st;
+  mg_store_err_t err = stmt_get(s, ST_IDEM_FINISH, &st);
+  if (err) return err;
+  binder_t b = bind_idem_key(st, scope, key);
+  bind_int(&b, status);
+  bind_text(&b, body, strlen(body));
+  return run_changing(s, &b, MG_STORE_NOT_FOUND, "idempotency key is not reserved");
+}
+
+mg_store_err_t mg_store_idem_release(mg_store_t *s, const char *scope, const char *key) {
+  if (!s) return MG_STORE_ERR_ARG;
+  if (!valid_hex_hash(scope) || !valid_idem_key(key)) return fail(s, MG_STORE_ERR_ARG, "invalid idempotency key or scope");
+  sqlite3_stmt *st;
+  mg_store_err_t err = stmt_get(s, ST_IDEM_DELETE, &st);
+  if (err) return err;
+  binder_t b = bind_idem_key(st, scope, key);
+  return run_changing(s, &b, MG_STORE_NOT_FOUND, "idempotency key is not reserved");
+}
+
+void mg_idem_entry_free(mg_idem_entry_t *e) {
+  if (!e) return;
+  free(e->body);
+  e->body = NULL;
 }

@@ -89,12 +89,19 @@ mg_store_err_t mg_store_put_messages(mg_store_t *s, mg_message_t *msgs, size_t n
  * so after = 0 lists from the start). None (limit 0, unknown channel): OK with *out NULL, *n 0. */
 mg_store_err_t mg_store_list_messages(mg_store_t *s, const char *channel_id, int64_t after, size_t limit,
                                       mg_message_t **out, size_t *n);
+/* As mg_store_list_messages, over the n_channels channels listed (cursors are shared by all
+ * channels), or over every watched channel when n_channels is 0. */
+mg_store_err_t mg_store_list_messages_of(mg_store_t *s, char *const *channel_ids, size_t n_channels, int64_t after,
+                                         size_t limit, mg_message_t **out, size_t *n);
 /* Every stored packet of one message, in ord order (MG_STORE_NOT_FOUND when none). */
 mg_store_err_t mg_store_get_message(mg_store_t *s, const char *channel_id, const char *message_id,
                                     mg_message_t **out, size_t *n);
 /* Number of stored packets of a channel (all channels when channel_id is NULL). */
 mg_store_err_t mg_store_count_messages(mg_store_t *s, const char *channel_id, int64_t *count);
 void mg_messages_free(mg_message_t *msgs, size_t n);
+/* *known = 1 when the channel is this gateway's own, is watched, or has stored messages (the
+ * history of a watch that was removed stays readable); 0 otherwise. */
+mg_store_err_t mg_store_channel_known(mg_store_t *s, const char *channel_id, int *known);
 
 /* ---- watched channels ---- */
 
@@ -109,6 +116,10 @@ typedef struct mg_watch {
 /* Inserts a watch; MG_STORE_EXISTS when the channel is watched already. options must not be NULL;
  * state is NULL exactly when state_len is 0 (listed back as NULL, 0); created_at_ms >= 0. */
 mg_store_err_t mg_store_add_watch(mg_store_t *s, const mg_watch_t *w);
+/* Inserts n watches in one transaction: all or none. On failure *failed is the index of the watch
+ * that failed (EXISTS: watched already, or twice in the list; ERR_ARG), or n when the transaction
+ * as a whole failed. */
+mg_store_err_t mg_store_add_watches(mg_store_t *s, const mg_watch_t *w, size_t n, size_t *failed);
 /* Replaces a watch's reader state (NULL, 0 clears it); MG_STORE_NOT_FOUND when not watched. */
 mg_store_err_t mg_store_set_watch_state(mg_store_t *s, const char *channel_id, const uint8_t *state, size_t len);
 mg_store_err_t mg_store_remove_watch(mg_store_t *s, const char *channel_id); /* NOT_FOUND if absent */
@@ -165,5 +176,30 @@ mg_store_err_t mg_store_next_free_leaf(mg_store_t *s, const char *tree_id, uint6
 #define MG_META_KEY_MAX 255
 mg_store_err_t mg_store_get_meta(mg_store_t *s, const char *key, char **value); /* NOT_FOUND if unset */
 mg_store_err_t mg_store_set_meta(mg_store_t *s, const char *key, const char *value);
+
+/* ---- idempotency keys (REST retries) ---- */
+/* Entries are keyed by a scope (the hex SHA-256 of the bearer token: never the token itself) and
+ * the client's key (1 to MG_IDEM_KEY_MAX bytes), and hold the hex SHA-256 of the request and,
+ * once it finished, its answer. */
+#define MG_IDEM_KEY_MAX 255
+#define MG_IDEM_HASH_CHARS 64
+
+typedef struct mg_idem_entry {
+  char request_hash[MG_IDEM_HASH_CHARS + 1];
+  int status; /* 0 while the first request runs */
+  char *body; /* its answer, malloc'd (NULL while it runs) */
+} mg_idem_entry_t;
+
+/* In one transaction: deletes every entry created before expire_before_ms, then reserves (scope,
+ * key) for a request: MG_STORE_OK when the key was free (it is now reserved, status 0), or
+ * MG_STORE_EXISTS with *found filled (free it with mg_idem_entry_free) when an entry holds it. Of
+ * two callers racing for one key, exactly one gets OK. */
+mg_store_err_t mg_store_idem_reserve(mg_store_t *s, const char *scope, const char *key, const char *request_hash,
+                                     int64_t now_ms, int64_t expire_before_ms, mg_idem_entry_t *found);
+/* Records the answer (status 200..599, body text) of a reserved key; NOT_FOUND when not reserved. */
+mg_store_err_t mg_store_idem_finish(mg_store_t *s, const char *scope, const char *key, int status, const char *body);
+/* Drops a reservation that has no answer, so that a retry runs again; NOT_FOUND when none. */
+mg_store_err_t mg_store_idem_release(mg_store_t *s, const char *scope, const char *key);
+void mg_idem_entry_free(mg_idem_entry_t *e);
 
 #endif

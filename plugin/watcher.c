@@ -55,7 +55,7 @@ typedef struct watch {
 } watch_t;
 
 typedef struct command {
-  enum { CMD_ADD, CMD_REMOVE } kind;
+  enum { CMD_ADD, CMD_REMOVE, CMD_RELOAD_OWN_KEYS } kind;
   watch_t *watch;     /* CMD_ADD */
   char id[ID + 1];    /* CMD_REMOVE */
   struct command *next;
@@ -111,9 +111,40 @@ typedef struct mg_watcher {
   watch_t *dirty;
 } mg_watcher_t;
 
+/* ---- invalid input, counted by reason ---- */
+
+static const char *const invalid_reason_names[MG_INVALID__COUNT] = {
+    [MG_INVALID_FRAME] = "malformed_frame",
+    [MG_INVALID_TRANSACTION] = "malformed_transaction",
+    [MG_INVALID_HASH] = "hash_mismatch",
+    [MG_INVALID_BUNDLE] = "bad_bundle",
+    [MG_INVALID_DECODE] = "decode_failed",
+    [MG_INVALID_FORGED_COPY] = "forged_copy",
+    [MG_INVALID_CLOSED_MESSAGE] = "closed_message_copy",
+};
+
+const char *mg_invalid_reason_name(mg_invalid_reason_t reason) {
+  return (unsigned)reason < MG_INVALID__COUNT ? invalid_reason_names[reason] : "unknown";
+}
+
+static void count_invalid(mg_gateway_t *g, mg_invalid_reason_t reason) {
+  atomic_fetch_add(&g->metrics.invalid[reason], 1);
+  atomic_fetch_add(&g->metrics.feed_invalid, 1);
+}
+
 static void free_pending(pending_bundle_t *p) {
   free(p->txs);
   p->txs = NULL;
+}
+
+static void free_watch_keys(watch_t *w) {
+  if (w->psks) mam_wipe(w->psks, w->n_psks * sizeof *w->psks);
+  for (size_t i = 0; i < w->n_ntru; i++) mam_ntru_sk_destroy(&w->ntru[i]);
+  free(w->psks);
+  free(w->ntru);
+  w->psks = NULL;
+  w->ntru = NULL;
+  w->n_psks = w->n_ntru = 0;
 }
 
 static void watch_free(watch_t *w) {
@@ -121,18 +152,16 @@ static void watch_free(watch_t *w) {
   for (size_t i = 0; i < w->n_pending; i++) free_pending(&w->pending[i]);
   free(w->pending);
   mam_reader_destroy(&w->reader);
-  if (w->psks) mam_wipe(w->psks, w->n_psks * sizeof *w->psks);
-  for (size_t i = 0; i < w->n_ntru; i++) mam_ntru_sk_destroy(&w->ntru[i]);
-  free(w->psks);
-  free(w->ntru);
+  free_watch_keys(w);
   free(w->options);
   free(w);
 }
 
 /* ---- watch construction (any thread; uses the control store for NTRU keys) ---- */
 
-/* The persisted description of a watch's keys: {"psks":[{"id","key"}],"ntru_key_ids":[...]}. */
-static char *watch_options(const mam_psk_t *psks, size_t n_psks, char (*ntru_ids)[28], size_t n_ntru) {
+/* The persisted description of a watch's keys: {"psks":[{"id","key"}],"ntru_key_ids":[...],
+ * "own_keys":bool}. */
+static char *watch_options(const mam_psk_t *psks, size_t n_psks, char (*ntru_ids)[28], size_t n_ntru, bool own_keys) {
   json_t *o = json_object(), *pa = json_array(), *na = json_array();
   for (size_t i = 0; i < n_psks; i++) {
     char id[28] = {0}, key[82] = {0};
@@ -144,6 +173,7 @@ static char *watch_options(const mam_psk_t *psks, size_t n_psks, char (*ntru_ids
   for (size_t i = 0; i < n_ntru; i++) json_array_append_new(na, json_string(ntru_ids[i]));
   json_object_set_new(o, "psks", pa);
   json_object_set_new(o, "ntru_key_ids", na);
+  json_object_set_new(o, "own_keys", json_boolean(own_keys));
   char *text = json_dumps(o, JSON_COMPACT);
   json_decref(o);
   return text;
@@ -170,6 +200,99 @@ static mg_watch_err_t load_ntru_key(mg_gateway_t *g, const char *id, mam_ntru_sk
   return result;
 }
 
+/* The gateway's own keys (ids; lists malloc'd) when the options ask for them (the default) and the
+ * channel is the gateway's own. */
+typedef struct own_keys {
+  char **psk_ids, **ntru_ids;
+  size_t n_psk, n_ntru;
+} own_keys_t;
+
+static mg_watch_err_t list_own_keys(mg_gateway_t *g, const char *id, json_t *options, own_keys_t *out) {
+  *out = (own_keys_t){0};
+  if (json_is_false(json_object_get(options, "own_keys"))) return MG_WATCH_OK;
+  pthread_mutex_lock(&g->control_lock);
+  mg_store_err_t err = mg_store_get_channel(g->control, id, NULL, NULL, NULL);
+  if (err == MG_STORE_OK) err = mg_store_list_psks(g->control, &out->psk_ids, &out->n_psk);
+  if (err == MG_STORE_OK) err = mg_store_list_ntru(g->control, &out->ntru_ids, &out->n_ntru);
+  pthread_mutex_unlock(&g->control_lock);
+  return err == MG_STORE_OK || err == MG_STORE_NOT_FOUND ? MG_WATCH_OK : MG_WATCH_STORE;
+}
+
+static void own_keys_free(own_keys_t *k) {
+  mg_strings_free(k->psk_ids, k->n_psk);
+  mg_strings_free(k->ntru_ids, k->n_ntru);
+}
+
+static bool psk_from_trytes(const char *id, const char *key, mam_psk_t *out) {
+  return id && key && strlen(id) == MG_PSK_ID_TRYTES && strlen(key) == MG_PSK_KEY_TRYTES &&
+         mam_trytes_to_trits(id, MG_PSK_ID_TRYTES, out->id) == MAM_OK &&
+         mam_trytes_to_trits(key, MG_PSK_KEY_TRYTES, out->key) == MAM_OK;
+}
+
+static mg_watch_err_t load_own_psk(mg_gateway_t *g, const char *id, mam_psk_t *out) {
+  char key[MG_PSK_KEY_TRYTES + 1];
+  pthread_mutex_lock(&g->control_lock);
+  mg_store_err_t err = mg_store_get_psk(g->control, id, key);
+  pthread_mutex_unlock(&g->control_lock);
+  mg_watch_err_t result = err != MG_STORE_OK ? MG_WATCH_STORE : psk_from_trytes(id, key, out) ? MG_WATCH_OK : MG_WATCH_BAD_KEY;
+  mam_wipe(key, sizeof key);
+  return result;
+}
+
+/* The keys of a watch: those the options list, and the gateway's own for its own channels. Most
+ * watches hold no keys: only what is there is allocated (an NTRU key is 12 KB). */
+static mg_watch_err_t load_watch_keys(mg_gateway_t *g, watch_t *w, json_t *o) {
+  json_t *psks = json_object_get(o, "psks"), *ntru = json_object_get(o, "ntru_key_ids");
+  size_t listed_psks = json_array_size(psks), listed_ntru = json_array_size(ntru);
+  own_keys_t own;
+  mg_watch_err_t err = list_own_keys(g, w->id, o, &own);
+  size_t all_psks = listed_psks + own.n_psk, all_ntru = listed_ntru + own.n_ntru;
+  if (err == MG_WATCH_OK && all_psks && !(w->psks = calloc(all_psks, sizeof *w->psks))) err = MG_WATCH_NO_MEMORY;
+  if (err == MG_WATCH_OK && all_ntru && !(w->ntru = calloc(all_ntru, sizeof *w->ntru))) err = MG_WATCH_NO_MEMORY;
+  for (size_t i = 0; err == MG_WATCH_OK && i < all_psks; i++, w->n_psks = i) {
+    json_t *p = json_array_get(psks, i);
+    if (i < listed_psks)
+      err = psk_from_trytes(json_string_value(json_object_get(p, "id")), json_string_value(json_object_get(p, "key")), &w->psks[i])
+                ? MG_WATCH_OK
+                : MG_WATCH_BAD_KEY;
+    else
+      err = load_own_psk(g, own.psk_ids[i - listed_psks], &w->psks[i]);
+  }
+  for (size_t i = 0; err == MG_WATCH_OK && i < all_ntru; i++, w->n_ntru = i) {
+    const char *kid = i < listed_ntru ? json_string_value(json_array_get(ntru, i)) : own.ntru_ids[i - listed_ntru];
+    err = kid ? load_ntru_key(g, kid, &w->ntru[i]) : MG_WATCH_BAD_KEY;
+  }
+  own_keys_free(&own);
+  return err;
+}
+
+static void give_reader_keys(watch_t *w) {
+  w->reader.keys.psks = w->psks;
+  w->reader.keys.n_psks = w->n_psks;
+  w->reader.keys.ntru_sks = w->ntru;
+  w->reader.keys.n_ntru = w->n_ntru;
+}
+
+/* Loads a watch's keys again (the gateway's own keys changed); the old ones stay on failure. */
+static void reload_watch_keys(mg_gateway_t *g, watch_t *w) {
+  json_t *o = json_loads(w->options, 0, NULL);
+  if (!o || json_is_false(json_object_get(o, "own_keys"))) return json_decref(o);
+  watch_t fresh = {0};
+  memcpy(fresh.id, w->id, ID);
+  mg_watch_err_t err = load_watch_keys(g, &fresh, o);
+  json_decref(o);
+  if (err != MG_WATCH_OK) {
+    mg_log(g, MAMGATE_LOG_WARNING, "watch %.81s: keys not reloaded (code %d)", w->id, (int)err);
+    return free_watch_keys(&fresh);
+  }
+  free_watch_keys(w);
+  w->psks = fresh.psks;
+  w->n_psks = fresh.n_psks;
+  w->ntru = fresh.ntru;
+  w->n_ntru = fresh.n_ntru;
+  give_reader_keys(w);
+}
+
 /* A watch of channel `id` with the keys the options describe, its reader trusting the channel
  * (or restored from state). */
 static mg_watch_err_t watch_new(mg_gateway_t *g, const char *id, const char *options, const uint8_t *state,
@@ -185,29 +308,9 @@ static mg_watch_err_t watch_new(mg_gateway_t *g, const char *id, const char *opt
   mam_reader_init(&w->reader);
   w->reader.max_contexts = g->cfg.reader_max_contexts;
   w->reader.max_payload_trytes = 2 * g->cfg.max_payload_bytes;
-  mg_watch_err_t err = MG_WATCH_OK;
-  json_t *psks = json_object_get(o, "psks"), *ntru = json_object_get(o, "ntru_key_ids");
-  /* most watches hold no keys: allocate only what is there (an NTRU key is 12 KB) */
-  if (json_array_size(psks) && !(w->psks = calloc(json_array_size(psks), sizeof *w->psks))) err = MG_WATCH_NO_MEMORY;
-  if (json_array_size(ntru) && !(w->ntru = calloc(json_array_size(ntru), sizeof *w->ntru))) err = MG_WATCH_NO_MEMORY;
-  for (size_t i = 0; err == MG_WATCH_OK && i < json_array_size(psks); i++) {
-    const char *pid = json_string_value(json_object_get(json_array_get(psks, i), "id"));
-    const char *key = json_string_value(json_object_get(json_array_get(psks, i), "key"));
-    if (!pid || !key || strlen(pid) != 27 || strlen(key) != 81 ||
-        mam_trytes_to_trits(pid, 27, w->psks[i].id) != MAM_OK || mam_trytes_to_trits(key, 81, w->psks[i].key) != MAM_OK)
-      err = MG_WATCH_BAD_KEY;
-    w->n_psks = i + 1;
-  }
-  for (size_t i = 0; err == MG_WATCH_OK && i < json_array_size(ntru); i++) {
-    const char *kid = json_string_value(json_array_get(ntru, i));
-    err = kid ? load_ntru_key(g, kid, &w->ntru[i]) : MG_WATCH_BAD_KEY;
-    w->n_ntru = i + 1;
-  }
+  mg_watch_err_t err = load_watch_keys(g, w, o);
   json_decref(o);
-  w->reader.keys.psks = w->psks;
-  w->reader.keys.n_psks = w->n_psks;
-  w->reader.keys.ntru_sks = w->ntru;
-  w->reader.keys.n_ntru = w->n_ntru;
+  give_reader_keys(w);
   trit_t chid[MAM_ID_TRITS];
   if (err == MG_WATCH_OK && mam_trytes_to_trits(id, ID, chid) != MAM_OK) err = MG_WATCH_BAD_KEY;
   if (err == MG_WATCH_OK && state && mam_reader_state_load(&w->reader, state, state_len) != MAM_OK) {
@@ -339,13 +442,45 @@ static bool is_out_of_order(mam_err_t err) {
   return err == MAM_ERR_MESSAGE_NOT_FOUND || err == MAM_ERR_BAD_ORD || err == MAM_ERR_ENDPOINT_UNTRUSTED;
 }
 
-/* Reads one bundle with the channel's reader; MAM_OK when it was consumed (decoded or skipped). */
+/* Whether a bundle reads as a whole with a fresh reader that holds the watch's keys and trusts
+ * what it trusts (the watch's own reader skips a header it has read before, unread). */
+static bool reads_afresh(const watch_t *w, const mam_tx_t *txs, size_t n) {
+  mam_reader_t fresh;
+  mam_reader_init(&fresh);
+  fresh.max_payload_trytes = w->reader.max_payload_trytes;
+  fresh.keys.psks = w->reader.keys.psks;
+  fresh.keys.n_psks = w->reader.keys.n_psks;
+  fresh.keys.ntru_sks = w->reader.keys.ntru_sks;
+  fresh.keys.n_ntru = w->reader.keys.n_ntru;
+  const mam_id_set_t *ch = &w->reader.keys.trusted_channels, *ep = &w->reader.keys.trusted_endpoints;
+  bool ok = true;
+  for (size_t i = 0; ok && i < ch->n; i++) ok = mam_id_set_add(&fresh.keys.trusted_channels, ch->ids + i * MAM_ID_TRITS) == MAM_OK;
+  for (size_t i = 0; ok && i < ep->n; i++) ok = mam_id_set_add(&fresh.keys.trusted_endpoints, ep->ids + i * MAM_ID_TRITS) == MAM_OK;
+  mam_decoded_t d;
+  bool has = false;
+  ok = ok && mam_reader_read_bundle(&fresh, txs, n, &d, &has) == MAM_OK;
+  if (has) mam_decoded_free(&d);
+  mam_reader_destroy(&fresh); /* frees its own id sets and contexts, never the watch's keys */
+  return ok;
+}
+
+static int64_t tag_ord(const mam_tx_t *tx, trit_t msg_id[MAM_MSG_ID_TRITS]) {
+  int64_t ord;
+  mam_tag_parse(tx->tag, msg_id, &ord);
+  return ord;
+}
+
+/* Reads one bundle with the channel's reader; MAM_OK when it was consumed (decoded or skipped). A
+ * header bundle read before is skipped by the reader: such a copy is read again on its own, and
+ * one that does not read (a changed fragment) is counted as forged. */
 static mam_err_t read_bundle(mg_watcher_t *wt, watch_t *w, const mam_tx_t *txs, size_t n, const char *bundle) {
   mam_decoded_t d;
   bool has;
   mam_err_t err = mam_reader_read_bundle(&w->reader, txs, n, &d, &has);
   if (err != MAM_OK) return err;
   mark_dirty(wt, w);
+  trit_t msg_id[MAM_MSG_ID_TRITS];
+  if (!has && tag_ord(&txs[0], msg_id) == 0 && !reads_afresh(w, txs, n)) count_invalid(wt->g, MG_INVALID_FORGED_COPY);
   if (has) {
     queue_message(wt, w, &d, bundle);
     if (d.pubkey_kind == MAM_PUBKEY_CHID1) follow_announced_channel(wt, w, d.signer);
@@ -356,6 +491,7 @@ static mam_err_t read_bundle(mg_watcher_t *wt, watch_t *w, const mam_tx_t *txs, 
 
 static void count_rejected(mg_watcher_t *wt, const watch_t *w, mam_err_t err) {
   atomic_fetch_add(&wt->g->metrics.rejected[(unsigned)err < MAM_ERR__COUNT ? err : MAM_ERR__COUNT - 1], 1);
+  count_invalid(wt->g, MG_INVALID_DECODE);
   mg_log(wt->g, MAMGATE_LOG_DEBUG, "channel %.81s: bundle skipped: %s", w->id, mam_strerror(err));
 }
 
@@ -402,6 +538,22 @@ static bool make_pending_room(watch_t *w) {
   return true;
 }
 
+/* Whether the packet a bundle's tag names is stored already: then a bundle whose message the reader
+ * no longer holds is a late copy that cannot be checked, not a packet ahead of its header. */
+static bool packet_stored(mg_watcher_t *wt, const watch_t *w, const mam_tx_t *first) {
+  trit_t msg_id[MAM_MSG_ID_TRITS];
+  int64_t ord = tag_ord(first, msg_id);
+  char mid[MG_MSG_ID_TRYTES + 1] = {0};
+  mam_trits_to_trytes(msg_id, MAM_MSG_ID_TRITS, mid);
+  mg_message_t *rows = NULL;
+  size_t n = 0;
+  bool stored = false;
+  if (mg_store_get_message(wt->store, w->id, mid, &rows, &n) == MG_STORE_OK)
+    for (size_t i = 0; i < n && !stored; i++) stored = rows[i].ord == (ord < 0 ? -ord : ord);
+  mg_messages_free(rows, n);
+  return stored;
+}
+
 static void on_bundle(void *ctx, const tangle_tx_t *const *txs, const trit_t *const *hashes, size_t n) {
   (void)hashes;
   mg_watcher_t *wt = ctx;
@@ -424,6 +576,9 @@ static void on_bundle(void *ctx, const tangle_tx_t *const *txs, const trit_t *co
   if (err == MAM_OK) {
     free(m);
     retry_pending(wt, w);
+  } else if (err == MAM_ERR_MESSAGE_NOT_FOUND && packet_stored(wt, w, &m[0])) {
+    count_invalid(wt->g, MG_INVALID_CLOSED_MESSAGE);
+    free(m);
   } else if (is_out_of_order(err) && make_pending_room(w)) {
     uint64_t now = mg_now_ms(wt->g);
     pending_bundle_t *p = &w->pending[w->n_pending++];
@@ -447,18 +602,14 @@ static void handle_transaction(mg_watcher_t *wt, const char *trytes, const char 
   atomic_fetch_add(&mx->feed_matched, 1);
   trit_t h[MAM_ID_TRITS];
   char computed[ID];
-  if (tangle_tx_from_trytes(&wt->tx, trytes, MG_FEED_TX_TRYTES) != TANGLE_OK || tangle_tx_hash(&wt->tx, h) != TANGLE_OK) {
-    atomic_fetch_add(&mx->feed_invalid, 1);
-    return;
-  }
+  if (tangle_tx_from_trytes(&wt->tx, trytes, MG_FEED_TX_TRYTES) != TANGLE_OK || tangle_tx_hash(&wt->tx, h) != TANGLE_OK)
+    return count_invalid(wt->g, MG_INVALID_TRANSACTION);
   mam_trits_to_trytes(h, MAM_ID_TRITS, computed);
-  if (hash && memcmp(hash, computed, ID) != 0) { /* a frame whose hash lies about its transaction */
-    atomic_fetch_add(&mx->feed_invalid, 1);
-    return;
-  }
+  if (hash && memcmp(hash, computed, ID) != 0) /* a frame whose hash lies about its transaction */
+    return count_invalid(wt->g, MG_INVALID_HASH);
   mg_assembler_result_t r = mg_assembler_add(wt->assembler, &wt->tx, h, mg_now_ms(wt->g), on_bundle, wt);
   if (r == MG_ASSEMBLER_DUPLICATE) atomic_fetch_add(&mx->feed_duplicates, 1);
-  if (r == MG_ASSEMBLER_REJECTED) atomic_fetch_add(&mx->feed_invalid, 1);
+  if (r == MG_ASSEMBLER_REJECTED) count_invalid(wt->g, MG_INVALID_BUNDLE);
 }
 
 /* ---- storing and publishing (feed thread) ---- */
@@ -530,6 +681,8 @@ static void apply_commands(mg_watcher_t *wt) {
     if (c->kind == CMD_ADD && install_watch(wt, c->watch) != 0)
       mg_log(wt->g, MAMGATE_LOG_ERROR, "out of memory adding a watch");
     if (c->kind == CMD_REMOVE) remove_watch(wt, c->id);
+    for (size_t i = 0; c->kind == CMD_RELOAD_OWN_KEYS && i < mg_addrset_count(wt->watches); i++)
+      reload_watch_keys(wt->g, mg_addrset_value_at(wt->watches, i));
     free(c);
     c = next;
   }
@@ -594,9 +747,9 @@ static void *feed_main(void *arg) {
       mg_feed_tx_t tx;
       mg_feed_err_t perr = mg_feed_parse(frame, len, &tx);
       if (perr == MG_FEED_OK) handle_transaction(wt, tx.trytes, tx.hash);
-      else if (perr != MG_FEED_NOT_TX) atomic_fetch_add(&g->metrics.feed_invalid, 1);
+      else if (perr != MG_FEED_NOT_TX) count_invalid(g, MG_INVALID_FRAME);
     } else if (err != MG_FEED_TIMEOUT) {
-      atomic_fetch_add(&g->metrics.feed_invalid, 1);
+      count_invalid(g, MG_INVALID_FRAME);
     }
     uint64_t now = mg_now_ms(g);
     /* a busy feed never goes quiet: store by age too, not only when idle or full */
@@ -846,32 +999,55 @@ void mg_watcher_stop(mg_gateway_t *g) {
   g->watcher = NULL;
 }
 
-mg_watch_err_t mg_watcher_add(mg_gateway_t *g, const mg_watch_request_t *req) {
+/* The persisted row and the ready watch of one request (the row's options are malloc'd, also on
+ * failure). */
+static mg_watch_err_t prepare_watch(mg_gateway_t *g, const mg_watch_request_t *req, mg_watch_t *row, watch_t **w) {
+  char *options = watch_options(req->psks, req->n_psks, req->ntru_ids, req->n_ntru, req->own_keys);
+  *row = (mg_watch_t){.options = options, .created_at_ms = (int64_t)mg_now_ms(g)};
+  memcpy(row->channel_id, req->channel_id, ID + 1);
+  return options ? watch_new(g, req->channel_id, options, NULL, 0, w) : MG_WATCH_NO_MEMORY;
+}
+
+mg_watch_err_t mg_watcher_add_all(mg_gateway_t *g, const mg_watch_request_t *reqs, size_t n, size_t *bad) {
   mg_watcher_t *wt = g->watcher;
-  char *options = watch_options(req->psks, req->n_psks, req->ntru_ids, req->n_ntru);
-  command_t *c = calloc(1, sizeof *c);
-  watch_t *w = NULL;
-  mg_watch_err_t err = options && c ? watch_new(g, req->channel_id, options, NULL, 0, &w) : MG_WATCH_NO_MEMORY;
+  mg_watch_t *rows = calloc(n + 1, sizeof *rows);
+  watch_t **ws = calloc(n + 1, sizeof *ws);
+  command_t **cs = calloc(n + 1, sizeof *cs);
+  mg_watch_err_t err = rows && ws && cs ? MG_WATCH_OK : MG_WATCH_NO_MEMORY;
+  *bad = n;
+  for (size_t i = 0; err == MG_WATCH_OK && i < n; i++) {
+    if (!(cs[i] = calloc(1, sizeof *cs[i]))) err = MG_WATCH_NO_MEMORY;
+    if (err == MG_WATCH_OK) err = prepare_watch(g, &reqs[i], &rows[i], &ws[i]);
+    if (err != MG_WATCH_OK) *bad = i;
+  }
   if (err == MG_WATCH_OK) {
-    mg_watch_t row = {.options = options, .created_at_ms = (int64_t)mg_now_ms(g)};
-    memcpy(row.channel_id, req->channel_id, ID + 1);
     pthread_mutex_lock(&g->control_lock);
-    mg_store_err_t serr = mg_store_add_watch(g->control, &row);
+    mg_store_err_t serr = mg_store_add_watches(g->control, rows, n, bad);
     pthread_mutex_unlock(&g->control_lock);
     err = serr == MG_STORE_OK ? MG_WATCH_OK : (serr == MG_STORE_EXISTS ? MG_WATCH_EXISTS : MG_WATCH_STORE);
   }
-  if (options) mam_wipe(options, strlen(options));
-  free(options);
-  if (err != MG_WATCH_OK) {
-    watch_free(w);
-    free(c);
-    return err;
+  for (size_t i = 0; i < n; i++) {
+    if (rows && rows[i].options) mam_wipe(rows[i].options, strlen(rows[i].options));
+    if (rows) free(rows[i].options);
+    if (err == MG_WATCH_OK) {
+      cs[i]->kind = CMD_ADD;
+      cs[i]->watch = ws[i];
+      push_command(wt, cs[i]);
+      if (reqs[i].backfill) push_backfill(wt, reqs[i].channel_id);
+    } else {
+      if (ws) watch_free(ws[i]);
+      if (cs) free(cs[i]);
+    }
   }
-  c->kind = CMD_ADD;
-  c->watch = w;
-  push_command(wt, c);
-  if (req->backfill) push_backfill(wt, req->channel_id);
-  return MG_WATCH_OK;
+  free(rows);
+  free(ws);
+  free(cs);
+  return err;
+}
+
+mg_watch_err_t mg_watcher_add(mg_gateway_t *g, const mg_watch_request_t *req) {
+  size_t bad;
+  return mg_watcher_add_all(g, req, 1, &bad);
 }
 
 mg_watch_err_t mg_watcher_remove(mg_gateway_t *g, const char *channel_id) {
@@ -888,6 +1064,13 @@ mg_watch_err_t mg_watcher_remove(mg_gateway_t *g, const char *channel_id) {
   memcpy(c->id, channel_id, ID + 1);
   push_command(g->watcher, c);
   return MG_WATCH_OK;
+}
+
+void mg_watcher_own_keys_changed(mg_gateway_t *g) {
+  command_t *c = calloc(1, sizeof *c);
+  if (!c) return mg_log(g, MAMGATE_LOG_ERROR, "out of memory: watches keep their keys until the next start");
+  c->kind = CMD_RELOAD_OWN_KEYS;
+  push_command(g->watcher, c);
 }
 
 void mg_watcher_status(mg_gateway_t *g, mg_watcher_status_t *out) {

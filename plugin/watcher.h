@@ -31,6 +31,7 @@ typedef struct mg_watch_request {
   char (*ntru_ids)[28]; /* ids of NTRU key pairs held in the store */
   size_t n_ntru;
   bool backfill;
+  bool own_keys; /* on a channel of the gateway's own: decode with every PSK and NTRU key it holds */
 } mg_watch_request_t;
 
 /* Loads the watches from the store, connects the feed, binds the output socket, starts the
@@ -40,7 +41,14 @@ void mg_watcher_stop(mg_gateway_t *g);
 
 /* Thread-safe; the watch is persisted before it takes effect. */
 mg_watch_err_t mg_watcher_add(mg_gateway_t *g, const mg_watch_request_t *req);
+/* Adds n watches, persisted in one transaction: all or none. On failure *bad is the index of the
+ * request that failed (n when it was none in particular). */
+mg_watch_err_t mg_watcher_add_all(mg_gateway_t *g, const mg_watch_request_t *reqs, size_t n, size_t *bad);
 mg_watch_err_t mg_watcher_remove(mg_gateway_t *g, const char *channel_id);
+
+/* The PSKs or NTRU keys in the store changed: watches of own channels (with own_keys) load their
+ * keys again, on the feed thread, before the next transaction. */
+void mg_watcher_own_keys_changed(mg_gateway_t *g);
 
 typedef struct mg_watcher_status {
   bool feed_connected;
@@ -49,6 +57,9 @@ typedef struct mg_watcher_status {
   int64_t last_cursor;
 } mg_watcher_status_t;
 void mg_watcher_status(mg_gateway_t *g, mg_watcher_status_t *out);
+
+/* The name of an invalid-input reason (as in /v1/info and /metrics). */
+const char *mg_invalid_reason_name(mg_invalid_reason_t reason);
 
 /* Feeds transaction trytes (2673, hash optional) into the decoding path as if they came from the
  * feed (back-fill uses it). Blocks while the queue is full; 0, or -1 when stopping. */

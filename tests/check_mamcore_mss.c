@@ -224,6 +224,109 @@ START_TEST(test_mss_verify_rejects_malformed) {
 }
 END_TEST
 
+/* The batch recovery gives each signature the key mam_wots_recover gives it, for 1..9 random
+ * signatures (random trits are as good as real signatures here). */
+START_TEST(test_wots_recover_batch_equals_one_by_one) {
+  enum { MAX_N = 9 };
+  uint64_t seed = 0x3a7;
+  trit_t *sigs = malloc(MAX_N * MAM_WOTS_SIG_TRITS), hashes[MAX_N][MAM_WOTS_HASH_TRITS];
+  trit_t got[MAX_N * MAM_WOTS_PK_TRITS], want[MAM_WOTS_PK_TRITS];
+  const trit_t *hash_at[MAX_N], *sig_at[MAX_N];
+  ck_assert_ptr_nonnull(sigs);
+  tu_random_trits(sigs, MAX_N * MAM_WOTS_SIG_TRITS, &seed);
+  tu_random_trits(&hashes[0][0], sizeof hashes, &seed);
+  for (size_t j = 0; j < MAX_N; j++) {
+    hash_at[j] = hashes[j];
+    sig_at[j] = sigs + j * MAM_WOTS_SIG_TRITS;
+  }
+  for (size_t n = 1; n <= MAX_N; n++) {
+    ck_assert_int_eq(mam_wots_recover_batch(hash_at, sig_at, n, got), MAM_OK);
+    for (size_t j = 0; j < n; j++) {
+      mam_wots_recover(hashes[j], sig_at[j], want);
+      ck_assert_mem_eq(got + j * MAM_WOTS_PK_TRITS, want, sizeof want);
+    }
+  }
+  ck_assert_int_eq(mam_wots_recover_batch(hash_at, sig_at, 0, NULL), MAM_OK);
+  ck_assert_int_eq(mam_wots_recover_batch(NULL, sig_at, 1, got), MAM_ERR_NULL_ARG);
+  free(sigs);
+}
+END_TEST
+
+/* Signatures of every leaf of two trees (heights 3 and 1), each also with a tampered message, a
+ * tampered auth path, a cut length, a wrong key or no key: every prefix of the list verified as
+ * a batch gives what mam_mss_verify gives one by one. */
+enum { BATCH_MAX = 6 * (8 + 2) };
+
+typedef struct {
+  mam_mss_check_t checks[BATCH_MAX];
+  trit_t hashes[BATCH_MAX][MAM_WOTS_HASH_TRITS];
+  trit_t *sigs[BATCH_MAX];
+  trit_t roots[2][MAM_MSS_HASH_TRITS], wrong_pk[MAM_MSS_HASH_TRITS];
+  size_t n;
+} batch_fixture_t;
+
+/* Adds a check of a copy of sig (len trits) over hash with pk. */
+static trit_t *add_check(batch_fixture_t *f, const trit_t *hash, const trit_t *sig, size_t len, const trit_t *pk) {
+  ck_assert_uint_lt(f->n, BATCH_MAX);
+  size_t j = f->n++;
+  memcpy(f->hashes[j], hash, MAM_WOTS_HASH_TRITS);
+  f->sigs[j] = malloc(len);
+  ck_assert_ptr_nonnull(f->sigs[j]);
+  memcpy(f->sigs[j], sig, len);
+  f->checks[j] = (mam_mss_check_t){f->hashes[j], f->sigs[j], len, pk};
+  return f->sigs[j];
+}
+
+static void add_tree_checks(batch_fixture_t *f, unsigned h, unsigned tree, uint64_t *seed) {
+  mam_prng_t p = prng_a81();
+  mam_mss_t m;
+  mss_init_mssnonce(&m, h);
+  ck_assert_int_eq(mam_mss_gen(&m, &p, 1), MAM_OK);
+  memcpy(f->roots[tree], m.root, MAM_MSS_HASH_TRITS);
+  size_t len = mam_mss_sig_trits(&m);
+  trit_t *sig = malloc(len), msg[MAM_WOTS_HASH_TRITS];
+  ck_assert_ptr_nonnull(sig);
+  for (uint32_t leaf = 0; leaf < (1u << h); leaf++) {
+    tu_random_trits(msg, sizeof msg, seed);
+    ck_assert_int_eq(mam_mss_sign(&m, &p, msg, sig, len), MAM_OK);
+    add_check(f, msg, sig, len, f->roots[tree]);
+    add_check(f, msg, sig, len, f->roots[tree]);
+    f->hashes[f->n - 1][3] = mam_trit_add(f->hashes[f->n - 1][3], 1);
+    trit_t *path = add_check(f, msg, sig, len, f->roots[tree]);
+    if (h > 0) path[len - 5] = mam_trit_add(path[len - 5], 1);
+    add_check(f, msg, sig, len - 1, f->roots[tree]);
+    add_check(f, msg, sig, len, f->wrong_pk);
+    add_check(f, msg, sig, len, NULL);
+  }
+  free(sig);
+  mam_mss_destroy(&m);
+}
+
+START_TEST(test_mss_verify_batch_equals_one_by_one) {
+  batch_fixture_t *f = calloc(1, sizeof *f);
+  ck_assert_ptr_nonnull(f);
+  uint64_t seed = 0xba7c;
+  tu_random_trits(f->wrong_pk, sizeof f->wrong_pk, &seed);
+  add_tree_checks(f, 3, 0, &seed);
+  add_tree_checks(f, 1, 1, &seed);
+  mam_err_t got[BATCH_MAX];
+  size_t ok = 0;
+  for (size_t n = 0; n <= f->n; n++) {
+    ck_assert_int_eq(mam_mss_verify_batch(f->checks, n, got), MAM_OK);
+    for (size_t j = 0; j < n; j++) {
+      const mam_mss_check_t *c = &f->checks[j];
+      mam_err_t want = mam_mss_verify(c->hash, c->sig, c->sig_len, c->pk);
+      ck_assert_msg(got[j] == want, "check %zu of %zu: %d, one by one %d", j, n, got[j], want);
+    }
+  }
+  for (size_t j = 0; j < f->n; j++) ok += got[j] == MAM_OK;
+  ck_assert_uint_eq(ok, 8 + 2); /* the untouched signature of every leaf */
+  ck_assert_int_eq(mam_mss_verify_batch(NULL, 1, got), MAM_ERR_NULL_ARG);
+  for (size_t j = 0; j < f->n; j++) free(f->sigs[j]);
+  free(f);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("mss");
   TCase *tc = tcase_create("wots");
@@ -240,6 +343,8 @@ int main(void) {
   tcase_add_test(tc, test_mss_skip_to);
   tcase_add_test(tc, test_mss_skn_field);
   tcase_add_test(tc, test_mss_verify_rejects_malformed);
+  tcase_add_test(tc, test_wots_recover_batch_equals_one_by_one);
+  tcase_add_test(tc, test_mss_verify_batch_equals_one_by_one);
   suite_add_tcase(s, tc);
   return tu_run_suite(s);
 }

@@ -34,6 +34,24 @@ START_TEST(test_invalid_trytes_rejected) {
 }
 END_TEST
 
+/* mam_trits_valid finds one bad trit (each of 2, -2, 127, -128) at any place of buffers around
+ * its block size, and accepts them all valid. */
+START_TEST(test_trits_valid_everywhere) {
+  static const int8_t bad_values[] = {2, -2, 127, -128};
+  trit_t t[200] = {0};
+  for (size_t n = 0; n <= sizeof t; n++) {
+    for (size_t i = 0; i < n; i++) t[i] = (trit_t)((int)(i % 3) - 1);
+    ck_assert(mam_trits_valid(t, n));
+    for (size_t i = 0; i < n; i++) {
+      trit_t keep = t[i];
+      t[i] = bad_values[(i + n) % 4];
+      ck_assert(!mam_trits_valid(t, n));
+      t[i] = keep;
+    }
+  }
+}
+END_TEST
+
 START_TEST(test_int_round_trip) {
   trit_t t[40];
   const int64_t values[] = {0, 1, -1, 13, -13, 364, -365, 4542, 193710244, -193710244};
@@ -197,6 +215,7 @@ int main(void) {
   tcase_add_test(tc, test_trytes_valid_edges);
   tcase_add_test(tc, test_trytes_valid_random);
   tcase_add_test(tc, test_int_round_trip);
+  tcase_add_test(tc, test_trits_valid_everywhere);
   tcase_add_test(tc, test_increment_carries);
   tcase_add_test(tc, test_trit_arithmetic);
   tcase_add_test(tc, test_sizet_vectors);

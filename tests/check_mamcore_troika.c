@@ -86,13 +86,47 @@ START_TEST(test_fast_f_equals_plain_on_random_states) {
 }
 END_TEST
 
+/* F on packed states, plain and AVX-512 (several interleaved), for every number of states up to
+ * two groups and one more: each state comes out as the plain F makes it. */
+static void (*const packed_fs[])(mam_troika_lanes_t *, size_t) = {
+    mam_troika_packed_f,
+#if defined(__x86_64__) || defined(__i386__)
+    mam_troika_packed_f_avx512,
+#endif
+};
+
+START_TEST(test_packed_f_equals_plain_for_every_count) {
+  if (_i == 1 && !mam_troika_impl_supported(MAM_TROIKA_PACKED_AVX512)) return;
+  enum { MAX_N = 2 * MAM_TROIKA_PACKED_AVX512_WIDTH + 1 };
+  uint64_t rng = 0x9ac4 + (uint64_t)_i;
+  trit_t s[MAX_N][STATE], want[MAX_N][STATE];
+  mam_troika_lanes_t packed[MAX_N];
+  for (size_t n = 1; n <= MAX_N; n++) {
+    for (size_t j = 0; j < n; j++) {
+      tu_random_trits(s[j], STATE, &rng);
+      memcpy(want[j], s[j], STATE);
+      mam_troika_ref_f(want[j]);
+      mam_troika_lanes_load(&packed[j], s[j]);
+    }
+    packed_fs[_i](packed, n);
+    for (size_t j = 0; j < n; j++) {
+      mam_troika_lanes_store(s[j], &packed[j]);
+      ck_assert_mem_eq(s[j], want[j], STATE);
+    }
+  }
+}
+END_TEST
+
 /* ---- Batch implementations against their loop definitions ---- */
 
-static const mam_troika_impl_t impls[] = {MAM_TROIKA_AUTO, MAM_TROIKA_SINGLE, MAM_TROIKA_SLICED_64,
-                                          MAM_TROIKA_SLICED_AVX2, MAM_TROIKA_SLICED_AVX512};
+static const mam_troika_impl_t impls[] = {MAM_TROIKA_AUTO,          MAM_TROIKA_SINGLE,
+                                          MAM_TROIKA_SLICED_64,     MAM_TROIKA_SLICED_AVX2,
+                                          MAM_TROIKA_SLICED_AVX512, MAM_TROIKA_PACKED,
+                                          MAM_TROIKA_PACKED_AVX512};
 #define N_IMPLS (sizeof impls / sizeof impls[0])
 
-/* Counts around the lane widths of `impl`: 1, lanes-1, lanes, lanes+1, 3*lanes+5. */
+/* Counts around the lane widths of `impl`: 1, lanes-1, lanes, lanes+1, 3*lanes+5 (64 lanes
+ * for those that take one state at a time). */
 static size_t boundary_counts(mam_troika_impl_t impl, size_t out[5]) {
   size_t lanes = mam_troika_impl_lanes(impl);
   if (lanes <= 1) lanes = 64;
@@ -283,6 +317,8 @@ START_TEST(test_impl_lanes) {
   ck_assert_uint_eq(mam_troika_impl_lanes(MAM_TROIKA_AUTO), 0);
   ck_assert_uint_eq(mam_troika_impl_lanes(MAM_TROIKA_SINGLE), 1);
   ck_assert_uint_eq(mam_troika_impl_lanes(MAM_TROIKA_SLICED_64), 64);
+  ck_assert_uint_eq(mam_troika_impl_lanes(MAM_TROIKA_PACKED), 1);
+  ck_assert(mam_troika_impl_supported(MAM_TROIKA_PACKED));
   ck_assert(mam_troika_impl_supported(MAM_TROIKA_AUTO));
   ck_assert(mam_troika_impl_supported(MAM_TROIKA_SLICED_64));
 }
@@ -299,6 +335,8 @@ int main(void) {
   TCase *fast = tcase_create("fast");
   tcase_add_loop_test(fast, test_fast_f_equals_plain_on_random_states, 0,
                       (int)(sizeof single_fs / sizeof single_fs[0]));
+  tcase_add_loop_test(fast, test_packed_f_equals_plain_for_every_count, 0,
+                      (int)(sizeof packed_fs / sizeof packed_fs[0]));
   tcase_add_loop_test(fast, test_f_batch_equals_loop, 0, (int)N_IMPLS);
   tcase_add_loop_test(fast, test_hash_batch_equals_loop, 0, (int)N_IMPLS);
   tcase_add_loop_test(fast, test_chains_equal_loop, 0, (int)N_IMPLS);

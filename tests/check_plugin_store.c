@@ -286,7 +286,7 @@ START_TEST(test_leaf_kept_for_signed_packets) {
   mg_store_close(s);
 
   sqlite3 *db = raw_open("leaf.db"); /* back to version 1, with a row of that time */
-  raw_exec(db, "ALTER TABLE messages DROP COLUMN leaf; PRAGMA user_version = 1;"
+  raw_exec(db, "ALTER TABLE messages DROP COLUMN leaf; DROP TABLE idempotency_keys; PRAGMA user_version = 1;"
                "UPDATE messages SET message_id = 'OLDMESSAGE9' || substr(message_id, 12)");
   sqlite3_close(db);
   s = open_store("leaf.db");
@@ -437,6 +437,54 @@ START_TEST(test_list_pages_in_cursor_order) {
   ck_assert_int_eq(mg_store_list_messages(s, b, -5, SIZE_MAX, &page, &n), MG_STORE_OK);
   ck_assert_uint_eq(n, 14);
   mg_messages_free(page, n);
+  free_made(msgs, TOTAL);
+  mg_store_close(s);
+}
+END_TEST
+
+START_TEST(test_list_messages_of_several_channels) {
+  mg_store_t *s = open_store("several.db");
+  char a[MG_ID_TRYTES + 1], b[MG_ID_TRYTES + 1], c[MG_ID_TRYTES + 1];
+  random_trytes(a, MG_ID_TRYTES);
+  random_trytes(b, MG_ID_TRYTES);
+  random_trytes(c, MG_ID_TRYTES);
+  enum { TOTAL = 12 };
+  const char *of[3] = {a, b, c};
+  mg_message_t msgs[TOTAL];
+  for (size_t i = 0; i < TOTAL; i++) {
+    char msg_id[MG_MSG_ID_TRYTES + 1];
+    random_trytes(msg_id, MG_MSG_ID_TRYTES);
+    msgs[i] = make_message(of[i % 3], msg_id, 1, 10);
+  }
+  ck_assert_int_eq(mg_store_put_messages(s, msgs, TOTAL, NULL), MG_STORE_OK);
+  /* a and c, in cursor order, in pages of 3 */
+  char *ac[2] = {a, c};
+  size_t listed = 0;
+  for (int64_t after = 0;;) {
+    mg_message_t *page = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(mg_store_list_messages_of(s, ac, 2, after, 3, &page, &n), MG_STORE_OK);
+    if (n == 0) break;
+    for (size_t j = 0; j < n; j++, listed++) {
+      size_t i = listed / 2 * 3 + (listed % 2 ? 2 : 0); /* the a and c messages: 0, 2, 3, 5, ... */
+      assert_same_message(&page[j], &msgs[i]);
+    }
+    after = page[n - 1].cursor;
+    mg_messages_free(page, n);
+  }
+  ck_assert_uint_eq(listed, 8);
+  /* none listed: every watched channel (b only) */
+  mg_watch_t w = {.options = "{}"};
+  memcpy(w.channel_id, b, sizeof w.channel_id);
+  ck_assert_int_eq(mg_store_add_watch(s, &w), MG_STORE_OK);
+  mg_message_t *page = NULL;
+  size_t n = 0;
+  ck_assert_int_eq(mg_store_list_messages_of(s, NULL, 0, 0, 100, &page, &n), MG_STORE_OK);
+  ck_assert_uint_eq(n, 4);
+  for (size_t j = 0; j < n; j++) ck_assert_str_eq(page[j].channel_id, b);
+  mg_messages_free(page, n);
+  char *bad[1] = {"ABC"};
+  ck_assert_int_eq(mg_store_list_messages_of(s, bad, 1, 0, 100, &page, &n), MG_STORE_ERR_ARG);
   free_made(msgs, TOTAL);
   mg_store_close(s);
 }
@@ -824,6 +872,78 @@ START_TEST(test_meta) {
 }
 END_TEST
 
+/* ---- idempotency keys, known channels ---- */
+
+#define SCOPE_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define SCOPE_B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+#define HASH_1 "1111111111111111111111111111111111111111111111111111111111111111"
+#define HASH_2 "2222222222222222222222222222222222222222222222222222222222222222"
+
+START_TEST(test_idempotency_keys) {
+  mg_store_t *s = open_store("idem.db"), *other = open_store("idem.db");
+  mg_idem_entry_t held;
+  ck_assert_int_eq(mg_store_idem_reserve(s, SCOPE_A, "k", HASH_1, 1000, 0, &held), MG_STORE_OK);
+  /* a second connection finds it running, with the first request's hash */
+  ck_assert_int_eq(mg_store_idem_reserve(other, SCOPE_A, "k", HASH_2, 1001, 0, &held), MG_STORE_EXISTS);
+  ck_assert_str_eq(held.request_hash, HASH_1);
+  ck_assert_int_eq(held.status, 0);
+  ck_assert_ptr_null(held.body);
+  mg_idem_entry_free(&held);
+  /* per scope: the same key of another token is free */
+  ck_assert_int_eq(mg_store_idem_reserve(other, SCOPE_B, "k", HASH_1, 1001, 0, &held), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_idem_finish(s, SCOPE_A, "k", 201, "{\"a\":1}\n"), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_idem_finish(s, SCOPE_A, "k", 201, "{}"), MG_STORE_NOT_FOUND); /* answered once */
+  ck_assert_int_eq(mg_store_idem_release(s, SCOPE_A, "k"), MG_STORE_NOT_FOUND);       /* an answer stays */
+  ck_assert_int_eq(mg_store_idem_reserve(other, SCOPE_A, "k", HASH_1, 1002, 0, &held), MG_STORE_EXISTS);
+  ck_assert_int_eq(held.status, 201);
+  ck_assert_str_eq(held.body, "{\"a\":1}\n");
+  mg_idem_entry_free(&held);
+  /* a released reservation is free again */
+  ck_assert_int_eq(mg_store_idem_release(other, SCOPE_B, "k"), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_idem_reserve(other, SCOPE_B, "k", HASH_2, 1003, 0, &held), MG_STORE_OK);
+  /* entries created before the expiry bound are gone */
+  ck_assert_int_eq(mg_store_idem_reserve(s, SCOPE_A, "k", HASH_2, 5000, 1001, &held), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_idem_reserve(s, SCOPE_B, "k", HASH_2, 5000, 1001, &held), MG_STORE_EXISTS);
+  mg_idem_entry_free(&held);
+  /* arguments */
+  char long_key[MG_IDEM_KEY_MAX + 2];
+  memset(long_key, 'k', sizeof long_key - 1);
+  long_key[MG_IDEM_KEY_MAX + 1] = '\0';
+  ck_assert_int_eq(mg_store_idem_reserve(s, SCOPE_A, long_key, HASH_1, 1, 0, &held), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_idem_reserve(s, SCOPE_A, "", HASH_1, 1, 0, &held), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_idem_reserve(s, "ABC", "k2", HASH_1, 1, 0, &held), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_idem_reserve(s, SCOPE_A, "k2", NULL, 1, 0, &held), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_idem_finish(s, SCOPE_A, "k", 99, "x"), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_idem_finish(s, SCOPE_A, "k", 200, NULL), MG_STORE_ERR_ARG);
+  mg_store_close(other);
+  mg_store_close(s);
+}
+END_TEST
+
+START_TEST(test_channel_known) {
+  mg_store_t *s = open_store("known.db");
+  char own[MG_ID_TRYTES + 1], watched[MG_ID_TRYTES + 1], stranger[MG_ID_TRYTES + 1];
+  random_trytes(own, MG_ID_TRYTES);
+  random_trytes(watched, MG_ID_TRYTES);
+  random_trytes(stranger, MG_ID_TRYTES);
+  int known = -1;
+  ck_assert_int_eq(mg_store_channel_known(s, own, &known), MG_STORE_OK);
+  ck_assert_int_eq(known, 0);
+  ck_assert_int_eq(mg_store_put_channel(s, own, 0, NULL, 0), MG_STORE_OK);
+  mg_watch_t w = {.options = "{}"};
+  memcpy(w.channel_id, watched, sizeof w.channel_id);
+  ck_assert_int_eq(mg_store_add_watch(s, &w), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_channel_known(s, own, &known), MG_STORE_OK);
+  ck_assert_int_eq(known, 1);
+  ck_assert_int_eq(mg_store_channel_known(s, watched, &known), MG_STORE_OK);
+  ck_assert_int_eq(known, 1);
+  ck_assert_int_eq(mg_store_channel_known(s, stranger, &known), MG_STORE_OK);
+  ck_assert_int_eq(known, 0);
+  ck_assert_int_eq(mg_store_channel_known(s, "ABC", &known), MG_STORE_ERR_ARG);
+  mg_store_close(s);
+}
+END_TEST
+
 /* ---- MSS leaf reservations ---- */
 
 START_TEST(test_reserve_leaves) {
@@ -1148,6 +1268,7 @@ static Suite *store_suite(void) {
   tcase_add_test(tc, test_messages_round_trip);
   tcase_add_test(tc, test_messages_repeats_are_counted_not_stored);
   tcase_add_test(tc, test_list_pages_in_cursor_order);
+  tcase_add_test(tc, test_list_messages_of_several_channels);
   tcase_add_test(tc, test_get_message_in_ord_order);
   tcase_add_test(tc, test_messages_reject_invalid_fields);
   tcase_add_test(tc, test_failed_batch_is_rolled_back);
@@ -1157,6 +1278,8 @@ static Suite *store_suite(void) {
   tcase_add_test(tc, test_ntru_keys);
   tcase_add_test(tc, test_channels);
   tcase_add_test(tc, test_meta);
+  tcase_add_test(tc, test_idempotency_keys);
+  tcase_add_test(tc, test_channel_known);
   tcase_add_test(tc, test_reserve_leaves);
   tcase_add_test(tc, test_reserve_two_connections);
   tcase_add_test(tc, test_reserve_busy);

@@ -232,6 +232,27 @@ START_TEST(test_parse_bad_characters) {
 }
 END_TEST
 
+/* One bad byte at any place of the transaction or the hash is found, wherever it falls in the
+ * parser's blocks (the bytes cycle through the kinds of bad bytes). */
+START_TEST(test_parse_bad_character_anywhere) {
+  vector_tx_t v = load_tx();
+  const char bad[] = {'a', '0', '8', '@', '[', '\0', (char)0x80, (char)0xff};
+  char *text = make_frame("trytes", v.trytes, v.hash);
+  size_t len = strlen(text), tx_at = strlen("trytes ");
+  mg_feed_tx_t out;
+  for (size_t p = tx_at; p < len; p++) {
+    if (p == tx_at + MG_FEED_TX_TRYTES) continue; /* the separator */
+    char keep = text[p];
+    text[p] = bad[p % sizeof bad];
+    ck_assert_msg(mg_feed_parse(text, len, &out) == MG_FEED_ERR_TRYTES, "byte %d at %zu", text[p], p);
+    text[p] = keep;
+  }
+  ck_assert_int_eq(mg_feed_parse(text, len, &out), MG_FEED_OK);
+  free(text);
+  vf_free(v.section);
+}
+END_TEST
+
 /* Every length 0..5000, from exact-size heap buffers: random bytes, random trytes and spaces,
  * and the valid frame cut short or with bytes appended. Only the exact frame parses. */
 START_TEST(test_parse_all_lengths) {
@@ -550,6 +571,7 @@ static Suite *feed_suite(void) {
   tcase_add_test(parse, test_parse_separators);
   tcase_add_test(parse, test_parse_field_lengths);
   tcase_add_test(parse, test_parse_bad_characters);
+  tcase_add_test(parse, test_parse_bad_character_anywhere);
   tcase_add_test(parse, test_parse_all_lengths);
   tcase_add_test(parse, test_strerror);
   suite_add_tcase(s, parse);

@@ -78,7 +78,8 @@ api POST /v1/ntru-keys; check "create ntru key" 201 "$status"
 ntru_id=$(echo "$body" | json 'd["id"]'); ntru_pk=$(echo "$body" | json 'd["public_key"]')
 api POST /v1/watches "{\"channel_id\":\"$ch\",\"psks\":[{\"id\":\"$psk_id\",\"key\":\"$psk_key\"}],\"ntru_key_ids\":[\"$ntru_id\"]}"
 check "watch with keys" 201 "$status"
-api POST /v1/watches "{\"channel_id\":\"$other\"}"; check "watch without keys" 201 "$status"
+# own_keys false: the gateway's own PSK must not decode what this watch is not given the key for
+api POST /v1/watches "{\"channel_id\":\"$other\",\"own_keys\":false}"; check "watch without keys" 201 "$status"
 "$build/mamgate-sub" --endpoint "$pub" --channel "$ch" --count 6 --timeout 60 >"$work/zmq.txt" 2>"$work/zmq.err" &
 sub_pid=$!
 sleep 0.3
@@ -195,7 +196,7 @@ assert doc["openapi"].startswith("3."), "not OpenAPI 3"
 want = {("GET","/v1/health"),("GET","/v1/info"),("GET","/v1/openapi.json"),("GET","/metrics"),("POST","/v1/channels"),
  ("GET","/v1/channels"),("GET","/v1/channels/{channel_id}"),("POST","/v1/channels/{channel_id}/endpoints"),
  ("POST","/v1/channels/{channel_id}/messages"),("GET","/v1/channels/{channel_id}/messages"),
- ("GET","/v1/channels/{channel_id}/messages/{message_id}"),("GET","/v1/channels/{channel_id}/stream"),
+ ("GET","/v1/channels/{channel_id}/messages/{message_id}"),("GET","/v1/channels/{channel_id}/stream"),("GET","/v1/stream"),
  ("POST","/v1/psks"),("GET","/v1/psks"),("DELETE","/v1/psks/{id}"),("POST","/v1/ntru-keys"),("GET","/v1/ntru-keys"),
  ("GET","/v1/ntru-keys/{id}"),("POST","/v1/watches"),("GET","/v1/watches"),("DELETE","/v1/watches/{channel_id}")}
 have = {(m.upper(), p) for p, ops in doc["paths"].items() for m in ops}
