@@ -7,7 +7,7 @@
 #  - mamgate.so, which links the same objects statically, exports only mamgate_plugin_*.
 set -u
 build=${MAMGATE_BUILDDIR:-.}
-san=${MAMGATE_SAN_FLAGS:-} # a sanitizer build's library needs programs built the same way
+san=${MAMGATE_TEST_SAN_FLAGS:-} # a sanitizer build's library needs programs built the same way
 libdir=$build/.libs
 lib=$libdir/libmamcore.so
 [ -f "$lib" ] || { echo "SKIP: no shared libmamcore.so (configured with --disable-shared?)"; exit 77; }
