@@ -33,7 +33,7 @@ typedef enum mg_store_err {
   MG_STORE_ERR_NO_MEMORY,
   MG_STORE_ERR_FULL,       /* the disk (or the size limit) is full: nothing was written */
   MG_STORE_ERR_BUSY,       /* locked by another connection for too long */
-  MG_STORE_ERR_CORRUPT,    /* the file is not a database or is damaged */
+  MG_STORE_ERR_CORRUPT,    /* the database is not one of ours or is damaged */
   MG_STORE_ERR_SCHEMA,     /* written by a newer mamgate */
   MG_STORE_ERR_IO,         /* open/create failed (permissions, missing directory), or an OS I/O error */
   MG_STORE_ERR_DB,         /* any other error of the database engine */
@@ -147,11 +147,12 @@ mg_store_err_t mg_store_list_channels(mg_store_t *s, char ***ids, size_t *n);
 mg_store_err_t mg_store_next_channel_number(mg_store_t *s, int64_t *number);
 
 /* Reserves count MSS leaves of the tree `tree_id` (a channel or endpoint id) in one atomic
- * operation: returns in *first the first reserved leaf and durably moves the tree's next free leaf
- * to *first + count before returning (the range [*first, *first + count) is committed before any
- * signature is made with it). floor is the caller's own next unused leaf: the reservation starts at no less than
- * it. A crash after this call burns the leaves; they are never handed out again, also not to
- * another connection or process sharing the file. count >= 1; floor + count must stay below 2^63. */
+ * operation and returns the range: *first is the first reserved leaf, and the tree's next free
+ * leaf is durably moved to *first + count before the call returns, so the range [*first, *first +
+ * count) is committed before any signature is made with it. floor is the caller's own next unused
+ * leaf: the reservation starts at no less than it. A crash after this call burns the leaves; they
+ * are never handed out again, also not to another connection or process sharing the database.
+ * count >= 1; floor + count must stay below 2^63. */
 mg_store_err_t mg_store_reserve_leaves(mg_store_t *s, const char *tree_id, uint64_t floor, uint64_t count,
                                        uint64_t *first);
 /* The next free leaf of a tree (0 when never reserved). */
