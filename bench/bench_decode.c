@@ -28,7 +28,7 @@
 #include "mamcore/state.h"
 #include "plugin/addrset.h"
 #include "plugin/assembler.h"
-#include "plugin/store.h"
+#include "store/store.h"
 #include "tangle/bundle.h"
 #include "tangle/mam_bundle.h"
 

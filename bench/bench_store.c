@@ -10,7 +10,7 @@
 
 #include "bench/bench.h"
 #include "mamcore/trits.h"
-#include "plugin/store.h"
+#include "store/store.h"
 
 #define PAYLOAD_TRYTES 1024
 #define LIST_PAGE 100

@@ -16,7 +16,7 @@
 #include "mamcore/prng.h"
 #include "plugin/settings.h"
 #include "plugin/mamgate_plugin.h"
-#include "plugin/store.h"
+#include "store/store.h"
 
 #define MG_PATH_MAX 4096
 #define MG_TOKEN_CHARS 43 /* 256 bits, base64url without padding */

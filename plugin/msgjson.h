@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "plugin/store.h"
+#include "store/message.h"
 
 /* A growable text buffer; `failed` is set (and further appends ignored) when memory runs out. */
 typedef struct mg_text {

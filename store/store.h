@@ -1,25 +1,29 @@
-/* plugin/store.h: the gateway's durable state in one SQLite database (design "Storage").
+/* store/store.h: the gateway's durable state behind one interface (design "Storage engines").
  *
- * Decoded messages (unique on channel, message id and packet order; the cursor is a monotonic row
- * id), watched channels, PSKs and NTRU keys, writer channel state and MSS leaf reservations. WAL
- * journal with synchronous=FULL: a call that returned OK survives a crash or power cut. The file is
- * created with mode 0600 (it holds keys). All SQL lives here; callers see plain C types, trytes as
- * NUL-terminated strings.
+ * Decoded messages (unique on channel, message id and packet order), watched channels, PSKs and NTRU
+ * keys, writer channel state and MSS leaf reservations, idempotency keys and small settings. A call
+ * that returned OK is durable: it survives a crash or power cut. Secrets are readable only by the
+ * owner. Callers see plain C types, trytes as NUL-terminated strings.
  *
- * A mg_store_t is one SQLite connection: use it from one thread at a time; open one per thread
- * (WAL lets readers and one writer work at once; a busy writer is retried for up to 5 s). Several
- * processes may share the file. Never carry an open store across fork(): open a new one in the child.
+ * The functions below check their arguments and dispatch to the engine of the opened store: a table
+ * of operations (mg_store_engine_t, in the manner of SQLite's VFS) that each engine fills. The
+ * SQLite engine (store/sqlite/) is the one built in; another engine is added as its own folder and
+ * one entry in the list of engines in store/store.c.
+ *
+ * A mg_store_t is one connection: use it from one thread at a time; open one per thread. Several
+ * connections, threads and processes may share one database. Never carry an open store across
+ * fork(): open a new one in the child.
  *
  * Every argument is checked: ids must be exactly their length in trytes (9A-Z), out-pointers non-NULL;
  * otherwise MG_STORE_ERR_ARG and nothing is written. Error messages never contain key material. */
-#ifndef PLUGIN_STORE_H
-#define PLUGIN_STORE_H
+#ifndef STORE_STORE_H
+#define STORE_STORE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "mamcore/transport.h"
+#include "store/message.h"
 
 typedef enum mg_store_err {
   MG_STORE_OK = 0,
@@ -27,12 +31,13 @@ typedef enum mg_store_err {
   MG_STORE_EXISTS,         /* a unique key is taken */
   MG_STORE_ERR_ARG,        /* a NULL or out-of-range argument */
   MG_STORE_ERR_NO_MEMORY,
-  MG_STORE_ERR_FULL,       /* the disk is full (SQLITE_FULL): nothing was written */
+  MG_STORE_ERR_FULL,       /* the disk (or the size limit) is full: nothing was written */
   MG_STORE_ERR_BUSY,       /* locked by another connection for too long */
-  MG_STORE_ERR_CORRUPT,    /* the file is not a database or is damaged */
+  MG_STORE_ERR_CORRUPT,    /* the database is not one of ours or is damaged */
   MG_STORE_ERR_SCHEMA,     /* written by a newer mamgate */
   MG_STORE_ERR_IO,         /* open/create failed (permissions, missing directory), or an OS I/O error */
-  MG_STORE_ERR_DB,         /* any other SQLite error */
+  MG_STORE_ERR_DB,         /* any other error of the database engine */
+  MG_STORE_ERR_ENGINE,     /* the location names no storage engine built into this mamgate */
   MG_STORE_ERR__COUNT
 } mg_store_err_t;
 
@@ -40,53 +45,34 @@ const char *mg_store_strerror(mg_store_err_t err);
 
 typedef struct mg_store mg_store_t;
 
-/* Opens (creating with mode 0600 and migrating) the database at path. An existing file is set to
- * mode 0600 (and its -wal/-shm files, when present). *out is NULL on failure. */
-mg_store_err_t mg_store_open(const char *path, mg_store_t **out);
+/* Opens (creating and migrating) the database at location, which names the engine:
+ *   sqlite:PATH   the SQLite engine on the file PATH;
+ *   PATH          the same, for a location that does not begin with a scheme ("name:" where name
+ *                 is a letter followed by letters, digits, '+', '-' or '.'); write ./name:x.db or
+ *                 sqlite:name:x.db for a file whose name looks like one.
+ * Any other scheme: MG_STORE_ERR_ENGINE. SQLite: the file is created with mode 0600, an existing
+ * one is set to 0600 (and its -wal/-shm files, when present). *out is NULL on failure. */
+mg_store_err_t mg_store_open(const char *location, mg_store_t **out);
 void mg_store_close(mg_store_t *s);
-/* SQLite's message for the last error on this connection, or the store's own for argument and
+/* The engine's message for the last error on this connection, or the store's own for argument and
  * not-found errors (never NULL). */
 const char *mg_store_errmsg(const mg_store_t *s);
 /* Caps the database at max_bytes (whole pages; never below its current size) for this connection
  * until it is closed: a write that would grow it further fails with MG_STORE_ERR_FULL and changes
  * nothing, as when the disk is full. */
 mg_store_err_t mg_store_set_size_limit(mg_store_t *s, uint64_t max_bytes);
+/* The schema version the database holds (after open: the newest this mamgate knows). */
+mg_store_err_t mg_store_schema_version(mg_store_t *s, int64_t *version);
 
 /* ---- decoded messages ---- */
-
-#define MG_ID_TRYTES MAM_ID_TRYTES
-#define MG_MSG_ID_TRYTES MAM_MSG_ID_TRYTES
-
-typedef struct mg_message {
-  int64_t cursor;                       /* set by the store */
-  char channel_id[MG_ID_TRYTES + 1];
-  char endpoint_id[MG_ID_TRYTES + 1];   /* the signer: channel, endpoint or announced id */
-  char message_id[MG_MSG_ID_TRYTES + 1];
-  int64_t ord;                          /* 1, 2, ... */
-  int last;                             /* 0 or 1 */
-  int checksum;                         /* 0 none, 1 MAC, 2 signature */
-  int verified;                         /* 0 or 1 */
-  char *payload_trytes;                 /* owned by the struct (mg_messages_free frees it); may be "" */
-  char bundle[MG_ID_TRYTES + 1];        /* bundle hash */
-  int64_t received_at_ms;               /* >= 0 */
-  int64_t leaf;                         /* the MSS leaf that signed it (checksum 2); -1: unknown */
-} mg_message_t;
-
-/* Whether the row names its signing leaf: a signed packet decoded since the leaf was recorded. */
-static inline bool mg_message_has_leaf(const mg_message_t *m) { return m->checksum == 2 && m->leaf >= 0; }
-
-/* The row of one decoded packet of channel_id (81 trytes) that came in bundle (81 trytes); the
- * payload trytes are allocated (freed with mg_messages_free). -1 when out of memory: m then holds
- * nothing to free. */
-int mg_message_from_decoded(mg_message_t *m, const mam_decoded_t *d, const char *channel_id, const char *bundle,
-                            int64_t received_at_ms);
 
 /* Inserts the messages in one transaction. inserted[i] (may be NULL) tells which were new (0 for
  * a repeat of a stored (channel, message id, ord), also within the batch); new ones get their cursor
  * (a repeat gets 0). On any error nothing is stored, every cursor and inserted[i] is 0. */
 mg_store_err_t mg_store_put_messages(mg_store_t *s, mg_message_t *msgs, size_t n, int *inserted);
-/* Messages of a channel with cursor > after, in cursor order, at most limit (cursors start at 1,
- * so after = 0 lists from the start). None (limit 0, unknown channel): OK with *out NULL, *n 0. */
+/* Messages of a channel with cursor > after, in cursor order, at most limit. A cursor is an opaque
+ * 64-bit value, > 0 and increasing in the order of insertion, never reused (so after = 0 lists from
+ * the start). None (limit 0, unknown channel): OK with *out NULL, *n 0. */
 mg_store_err_t mg_store_list_messages(mg_store_t *s, const char *channel_id, int64_t after, size_t limit,
                                       mg_message_t **out, size_t *n);
 /* As mg_store_list_messages, over the n_channels channels listed (cursors are shared by all
@@ -98,7 +84,6 @@ mg_store_err_t mg_store_get_message(mg_store_t *s, const char *channel_id, const
                                     mg_message_t **out, size_t *n);
 /* Number of stored packets of a channel (all channels when channel_id is NULL). */
 mg_store_err_t mg_store_count_messages(mg_store_t *s, const char *channel_id, int64_t *count);
-void mg_messages_free(mg_message_t *msgs, size_t n);
 /* *known = 1 when the channel is this gateway's own, is watched, or has stored messages (the
  * history of a watch that was removed stays readable); 0 otherwise. */
 mg_store_err_t mg_store_channel_known(mg_store_t *s, const char *channel_id, int *known);
@@ -161,11 +146,13 @@ mg_store_err_t mg_store_list_channels(mg_store_t *s, char ***ids, size_t *n);
 /* Takes the next channel number (a durable counter starting at 0). */
 mg_store_err_t mg_store_next_channel_number(mg_store_t *s, int64_t *number);
 
-/* Reserves count MSS leaves of the tree `tree_id` (a channel or endpoint id): returns in *first the
- * first reserved leaf and durably moves the tree's next free leaf to *first + count before
- * returning. floor is the caller's own next unused leaf: the reservation starts at no less than
- * it. A crash after this call burns the leaves; they are never handed out again, also not to
- * another connection or process sharing the file. count >= 1; floor + count must stay below 2^63. */
+/* Reserves count MSS leaves of the tree `tree_id` (a channel or endpoint id) in one atomic
+ * operation and returns the range: *first is the first reserved leaf, and the tree's next free
+ * leaf is durably moved to *first + count before the call returns, so the range [*first, *first +
+ * count) is committed before any signature is made with it. floor is the caller's own next unused
+ * leaf: the reservation starts at no less than it. A crash after this call burns the leaves; they
+ * are never handed out again, also not to another connection or process sharing the database.
+ * count >= 1; floor + count must stay below 2^63. */
 mg_store_err_t mg_store_reserve_leaves(mg_store_t *s, const char *tree_id, uint64_t floor, uint64_t count,
                                        uint64_t *first);
 /* The next free leaf of a tree (0 when never reserved). */
@@ -201,5 +188,74 @@ mg_store_err_t mg_store_idem_finish(mg_store_t *s, const char *scope, const char
 /* Drops a reservation that has no answer, so that a retry runs again; NOT_FOUND when none. */
 mg_store_err_t mg_store_idem_release(mg_store_t *s, const char *scope, const char *key);
 void mg_idem_entry_free(mg_idem_entry_t *e);
+
+/* ---- the engine interface ---- */
+
+/* An engine's own connection (each engine defines the struct in its own files). */
+typedef struct mg_store_conn mg_store_conn_t;
+
+#define MG_STORE_ENGINE_VERSION 1
+#define MG_STORE_ENGINE_RESERVED 8 /* slots kept NULL for operations of later versions */
+#define MG_STORE_ERRMSG_MAX 256
+
+/* The operations of one engine. The front (store/store.c) has checked every argument as documented
+ * above (ids, lengths, ranges, non-NULL out-pointers) and set out-pointers to their empty values
+ * before it calls one, so an engine checks nothing twice; each operation otherwise has the contract
+ * of the public function of the same name. An engine records the message of a failure in the
+ * errmsg buffer it got at open (MG_STORE_ERRMSG_MAX bytes, valid until close), never a value. */
+typedef struct mg_store_engine {
+  size_t struct_size; /* sizeof (mg_store_engine_t) as the engine was built */
+  int version;        /* MG_STORE_ENGINE_VERSION */
+  const char *name;   /* its location scheme, e.g. "sqlite" */
+
+  mg_store_err_t (*open)(const char *where, char *errmsg, mg_store_conn_t **out);
+  void (*close)(mg_store_conn_t *c);
+  mg_store_err_t (*set_size_limit)(mg_store_conn_t *c, uint64_t max_bytes);
+  mg_store_err_t (*schema_version)(mg_store_conn_t *c, int64_t *version);
+
+  mg_store_err_t (*put_messages)(mg_store_conn_t *c, mg_message_t *msgs, size_t n, int *inserted);
+  /* Over the listed channels, or every watched channel when n_channels is 0; limit >= 1. */
+  mg_store_err_t (*list_messages)(mg_store_conn_t *c, char *const *channel_ids, size_t n_channels, int64_t after,
+                                  size_t limit, mg_message_t **out, size_t *n);
+  mg_store_err_t (*get_message)(mg_store_conn_t *c, const char *channel_id, const char *message_id,
+                                mg_message_t **out, size_t *n); /* OK with *n 0 when none */
+  mg_store_err_t (*count_messages)(mg_store_conn_t *c, const char *channel_id, int64_t *count);
+  mg_store_err_t (*channel_known)(mg_store_conn_t *c, const char *channel_id, int *known);
+
+  mg_store_err_t (*add_watches)(mg_store_conn_t *c, const mg_watch_t *w, size_t n, size_t *failed);
+  mg_store_err_t (*set_watch_state)(mg_store_conn_t *c, const char *channel_id, const uint8_t *state, size_t len);
+  mg_store_err_t (*remove_watch)(mg_store_conn_t *c, const char *channel_id);
+  mg_store_err_t (*list_watches)(mg_store_conn_t *c, mg_watch_t **out, size_t *n);
+
+  mg_store_err_t (*add_psk)(mg_store_conn_t *c, const char *id, const char *key);
+  mg_store_err_t (*get_psk)(mg_store_conn_t *c, const char *id, char key[MG_PSK_KEY_TRYTES + 1]);
+  mg_store_err_t (*delete_psk)(mg_store_conn_t *c, const char *id);
+  mg_store_err_t (*list_psks)(mg_store_conn_t *c, char ***ids, size_t *n);
+  mg_store_err_t (*add_ntru)(mg_store_conn_t *c, const char *id, const char *sk, const char *pk);
+  mg_store_err_t (*get_ntru)(mg_store_conn_t *c, const char *id, char sk[MG_NTRU_SK_TRYTES + 1],
+                             char pk[MG_NTRU_PK_TRYTES + 1]);
+  mg_store_err_t (*list_ntru)(mg_store_conn_t *c, char ***ids, size_t *n);
+
+  mg_store_err_t (*put_channel)(mg_store_conn_t *c, const char *channel_id, int64_t number, const uint8_t *state,
+                                size_t len);
+  mg_store_err_t (*get_channel)(mg_store_conn_t *c, const char *channel_id, int64_t *number, uint8_t **state,
+                                size_t *len);
+  mg_store_err_t (*list_channels)(mg_store_conn_t *c, char ***ids, size_t *n);
+  mg_store_err_t (*next_channel_number)(mg_store_conn_t *c, int64_t *number);
+  mg_store_err_t (*reserve_leaves)(mg_store_conn_t *c, const char *tree_id, uint64_t floor, uint64_t count,
+                                   uint64_t *first);
+  mg_store_err_t (*next_free_leaf)(mg_store_conn_t *c, const char *tree_id, uint64_t *next);
+
+  mg_store_err_t (*get_meta)(mg_store_conn_t *c, const char *key, char **value);
+  mg_store_err_t (*set_meta)(mg_store_conn_t *c, const char *key, const char *value);
+
+  mg_store_err_t (*idem_reserve)(mg_store_conn_t *c, const char *scope, const char *key, const char *request_hash,
+                                 int64_t now_ms, int64_t expire_before_ms, mg_idem_entry_t *found);
+  mg_store_err_t (*idem_finish)(mg_store_conn_t *c, const char *scope, const char *key, int status,
+                                const char *body);
+  mg_store_err_t (*idem_release)(mg_store_conn_t *c, const char *scope, const char *key);
+
+  void (*reserved[MG_STORE_ENGINE_RESERVED])(void);
+} mg_store_engine_t;
 
 #endif

@@ -1,0 +1,41 @@
+/* store/sqlite/engine.c: the SQLite engine's table of operations (store/sqlite/sqlite.h). */
+#include "store/sqlite/sqlite.h"
+
+#include "store/sqlite/ops.h"
+
+const mg_store_engine_t mg_store_sqlite_engine = {
+    .struct_size = sizeof(mg_store_engine_t),
+    .version = MG_STORE_ENGINE_VERSION,
+    .name = "sqlite",
+    .open = sqlite_open,
+    .close = sqlite_close,
+    .set_size_limit = sqlite_set_size_limit,
+    .schema_version = sqlite_schema_version,
+    .put_messages = sqlite_put_messages,
+    .list_messages = sqlite_list_messages,
+    .get_message = sqlite_get_message,
+    .count_messages = sqlite_count_messages,
+    .channel_known = sqlite_channel_known,
+    .add_watches = sqlite_add_watches,
+    .set_watch_state = sqlite_set_watch_state,
+    .remove_watch = sqlite_remove_watch,
+    .list_watches = sqlite_list_watches,
+    .add_psk = sqlite_add_psk,
+    .get_psk = sqlite_get_psk,
+    .delete_psk = sqlite_delete_psk,
+    .list_psks = sqlite_list_psks,
+    .add_ntru = sqlite_add_ntru,
+    .get_ntru = sqlite_get_ntru,
+    .list_ntru = sqlite_list_ntru,
+    .put_channel = sqlite_put_channel,
+    .get_channel = sqlite_get_channel,
+    .list_channels = sqlite_list_channels,
+    .next_channel_number = sqlite_next_channel_number,
+    .reserve_leaves = sqlite_reserve_leaves,
+    .next_free_leaf = sqlite_next_free_leaf,
+    .get_meta = sqlite_get_meta,
+    .set_meta = sqlite_set_meta,
+    .idem_reserve = sqlite_idem_reserve,
+    .idem_finish = sqlite_idem_finish,
+    .idem_release = sqlite_idem_release,
+};

@@ -1,0 +1,162 @@
+/* store/sqlite/messages.c: decoded messages in the SQLite engine. The cursor is the row's
+ * AUTOINCREMENT key, so a deleted row's cursor is never handed out again. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/sqlite/ops.h"
+#include "store/sqlite/stmt.h"
+
+static mg_store_err_t read_message(sqlite3_stmt *st, void *item) {
+  mg_message_t *m = item;
+  m->cursor = sqlite3_column_int64(st, 0);
+  m->ord = sqlite3_column_int64(st, 4);
+  m->last = sqlite3_column_int(st, 5);
+  m->checksum = sqlite3_column_int(st, 6);
+  m->verified = sqlite3_column_int(st, 7);
+  m->received_at_ms = sqlite3_column_int64(st, 10);
+  m->leaf = sqlite3_column_type(st, 11) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 11);
+  if (!stmt_column_fixed_text(st, 1, m->channel_id, MG_ID_TRYTES) ||
+      !stmt_column_fixed_text(st, 2, m->endpoint_id, MG_ID_TRYTES) ||
+      !stmt_column_fixed_text(st, 3, m->message_id, MG_MSG_ID_TRYTES) ||
+      !stmt_column_fixed_text(st, 9, m->bundle, MG_ID_TRYTES))
+    return MG_STORE_ERR_CORRUPT;
+  mg_store_err_t err = MG_STORE_OK;
+  m->payload_trytes = stmt_column_strdup(st, 8, &err);
+  return err;
+}
+
+static void free_messages(void *items, size_t n) { mg_messages_free(items, n); }
+
+static const row_kind_t message_rows = {sizeof(mg_message_t), read_message, free_messages};
+
+/* ---- inserting ---- */
+
+typedef struct put_batch {
+  mg_message_t *msgs;
+  size_t n;
+  int *inserted;
+} put_batch_t;
+
+static mg_store_err_t insert_message(conn_t *c, sqlite3_stmt *st, mg_message_t *m, int *inserted) {
+  binder_t b = stmt_binder(st);
+  stmt_bind_text(&b, m->channel_id, MG_ID_TRYTES);
+  stmt_bind_text(&b, m->endpoint_id, MG_ID_TRYTES);
+  stmt_bind_text(&b, m->message_id, MG_MSG_ID_TRYTES);
+  stmt_bind_int(&b, m->ord);
+  stmt_bind_int(&b, m->last);
+  stmt_bind_int(&b, m->checksum);
+  stmt_bind_int(&b, m->verified);
+  stmt_bind_text(&b, m->payload_trytes, strlen(m->payload_trytes));
+  stmt_bind_text(&b, m->bundle, MG_ID_TRYTES);
+  stmt_bind_int(&b, m->received_at_ms);
+  stmt_bind_optional_int(&b, mg_message_has_leaf(m), m->leaf);
+  int changes = 0;
+  mg_store_err_t err = stmt_run(c, &b, &changes);
+  if (err) return err;
+  *inserted = changes == 1;
+  m->cursor = *inserted ? sqlite3_last_insert_rowid(c->db) : 0;
+  return MG_STORE_OK;
+}
+
+static mg_store_err_t put_batch_in_transaction(conn_t *c, void *ctx) {
+  put_batch_t *batch = ctx;
+  sqlite3_stmt *st;
+  mg_store_err_t err = stmt_get(c, ST_MSG_INSERT, &st);
+  for (size_t i = 0; !err && i < batch->n; i++) {
+    int inserted = 0;
+    err = insert_message(c, st, &batch->msgs[i], &inserted);
+    if (batch->inserted) batch->inserted[i] = inserted;
+  }
+  return err;
+}
+
+mg_store_err_t sqlite_put_messages(conn_t *c, mg_message_t *msgs, size_t n, int *inserted) {
+  put_batch_t batch = {msgs, n, inserted};
+  return stmt_transaction(c, put_batch_in_transaction, &batch);
+}
+
+/* ---- reading ---- */
+
+/* The ids as a JSON array text, malloc'd (they are trytes: nothing to escape). */
+static char *ids_json(char *const *ids, size_t n) {
+  char *text = malloc(n * (MG_ID_TRYTES + 3) + 3), *p = text;
+  if (!text) return NULL;
+  *p++ = '[';
+  for (size_t i = 0; i < n; i++) {
+    if (i) *p++ = ',';
+    *p++ = '"';
+    memcpy(p, ids[i], MG_ID_TRYTES);
+    p += MG_ID_TRYTES;
+    *p++ = '"';
+  }
+  *p++ = ']';
+  *p = '\0';
+  return text;
+}
+
+/* The statement for a listing: one channel by its index, several through a JSON list, or the
+ * watched ones. */
+static enum stmt_id list_statement(size_t n_channels) {
+  if (n_channels == 1) return ST_MSG_LIST;
+  return n_channels ? ST_MSG_LIST_CHANNELS : ST_MSG_LIST_WATCHED;
+}
+
+mg_store_err_t sqlite_list_messages(conn_t *c, char *const *channel_ids, size_t n_channels, int64_t after,
+                                    size_t limit, mg_message_t **out, size_t *n) {
+  char *ids = n_channels > 1 ? ids_json(channel_ids, n_channels) : NULL;
+  if (n_channels > 1 && !ids) return stmt_fail(c, MG_STORE_ERR_NO_MEMORY, "out of memory");
+  sqlite3_stmt *st;
+  mg_store_err_t err = stmt_get(c, list_statement(n_channels), &st);
+  if (!err) {
+    binder_t b = stmt_binder(st);
+    if (n_channels == 1) stmt_bind_text(&b, channel_ids[0], MG_ID_TRYTES);
+    if (ids) stmt_bind_text(&b, ids, strlen(ids));
+    stmt_bind_int(&b, after);
+    stmt_bind_int(&b, limit > (size_t)INT64_MAX ? INT64_MAX : (int64_t)limit);
+    void *rows = NULL;
+    err = stmt_collect_rows(c, &b, &message_rows, &rows, n);
+    *out = rows;
+  }
+  free(ids);
+  return err;
+}
+
+mg_store_err_t sqlite_get_message(conn_t *c, const char *channel_id, const char *message_id, mg_message_t **out,
+                                  size_t *n) {
+  sqlite3_stmt *st;
+  mg_store_err_t err = stmt_get(c, ST_MSG_GET, &st);
+  if (err) return err;
+  binder_t b = stmt_binder(st);
+  stmt_bind_text(&b, channel_id, MG_ID_TRYTES);
+  stmt_bind_text(&b, message_id, MG_MSG_ID_TRYTES);
+  void *rows = NULL;
+  err = stmt_collect_rows(c, &b, &message_rows, &rows, n);
+  *out = rows;
+  return err;
+}
+
+/* Reads the integer of a one-row query about one channel. */
+static mg_store_err_t query_channel_int(conn_t *c, enum stmt_id id, const char *channel_id, int64_t *value) {
+  sqlite3_stmt *st;
+  mg_store_err_t err = stmt_get(c, id, &st);
+  if (err) return err;
+  binder_t b = stmt_binder(st);
+  stmt_bind_text(&b, channel_id, MG_ID_TRYTES);
+  err = stmt_step_one(c, &b, "no value");
+  if (err) return err;
+  *value = sqlite3_column_int64(st, 0);
+  stmt_done(st);
+  return MG_STORE_OK;
+}
+
+mg_store_err_t sqlite_count_messages(conn_t *c, const char *channel_id, int64_t *count) {
+  if (!channel_id) return stmt_query_int(c, ST_MSG_COUNT_ALL, count);
+  return query_channel_int(c, ST_MSG_COUNT_CHANNEL, channel_id, count);
+}
+
+mg_store_err_t sqlite_channel_known(conn_t *c, const char *channel_id, int *known) {
+  int64_t value;
+  mg_store_err_t err = query_channel_int(c, ST_CHANNEL_KNOWN, channel_id, &value);
+  if (!err) *known = value != 0;
+  return err;
+}

@@ -1,0 +1,409 @@
+/* store/store.c: the front of the storage layer (store/store.h): picks the engine named by the
+ * location, checks every argument once for all engines, and dispatches to the engine's table. */
+#include "store/store.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mamcore/trits.h"
+#include "store/sqlite/sqlite.h"
+
+/* The engines built in; the first one also opens a location without a scheme. A new engine is one
+ * more entry here (and its folder). */
+static const mg_store_engine_t *const engines[] = {&mg_store_sqlite_engine};
+
+struct mg_store {
+  const mg_store_engine_t *engine;
+  mg_store_conn_t *conn;
+  char errmsg[MG_STORE_ERRMSG_MAX];
+};
+
+/* ---- errors ---- */
+
+static const char *const store_errors[MG_STORE_ERR__COUNT] = {
+    [MG_STORE_OK] = "ok",
+    [MG_STORE_NOT_FOUND] = "not found",
+    [MG_STORE_EXISTS] = "already exists",
+    [MG_STORE_ERR_ARG] = "invalid argument",
+    [MG_STORE_ERR_NO_MEMORY] = "out of memory",
+    [MG_STORE_ERR_FULL] = "database or disk is full",
+    [MG_STORE_ERR_BUSY] = "database is locked by another connection",
+    [MG_STORE_ERR_CORRUPT] = "file is not a database or is damaged",
+    [MG_STORE_ERR_SCHEMA] = "database was written by a newer mamgate",
+    [MG_STORE_ERR_IO] = "cannot open or access the database file",
+    [MG_STORE_ERR_DB] = "database error",
+    [MG_STORE_ERR_ENGINE] = "no storage engine for this location (use sqlite:PATH or a path)",
+};
+
+const char *mg_store_strerror(mg_store_err_t err) {
+  if ((unsigned)err >= MG_STORE_ERR__COUNT) return "unknown store error";
+  return store_errors[err];
+}
+
+const char *mg_store_errmsg(const mg_store_t *s) { return s ? s->errmsg : "no store"; }
+
+/* Records the front's own message (never a value: values may be keys) and returns err. */
+static mg_store_err_t fail(mg_store_t *s, mg_store_err_t err, const char *what) {
+  snprintf(s->errmsg, sizeof s->errmsg, "%s", what);
+  return err;
+}
+
+/* ---- argument checks ---- */
+
+static bool valid_id(const char *id, size_t trytes) {
+  return id && strnlen(id, trytes + 1) == trytes && mam_trytes_valid(id, trytes);
+}
+
+static bool valid_blob(const void *data, size_t len) { return (data == NULL) == (len == 0); }
+
+static bool valid_message(const mg_message_t *m) {
+  return valid_id(m->channel_id, MG_ID_TRYTES) && valid_id(m->endpoint_id, MG_ID_TRYTES) &&
+         valid_id(m->message_id, MG_MSG_ID_TRYTES) && valid_id(m->bundle, MG_ID_TRYTES) && m->ord >= 1 &&
+         (m->last == 0 || m->last == 1) && m->checksum >= 0 && m->checksum <= 2 &&
+         (m->verified == 0 || m->verified == 1) && m->received_at_ms >= 0 && m->leaf >= -1 && m->payload_trytes &&
+         mam_trytes_valid(m->payload_trytes, strlen(m->payload_trytes));
+}
+
+static bool valid_messages(const mg_message_t *msgs, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (!valid_message(&msgs[i])) return false;
+  return true;
+}
+
+static bool valid_watch(const mg_watch_t *w) {
+  return valid_id(w->channel_id, MG_ID_TRYTES) && w->options && valid_blob(w->state, w->state_len) && w->created_at_ms >= 0;
+}
+
+static bool valid_meta_key(const char *key) {
+  size_t len = key ? strnlen(key, MG_META_KEY_MAX + 1) : 0;
+  return len >= 1 && len <= MG_META_KEY_MAX;
+}
+
+static bool valid_hex_hash(const char *h) {
+  if (!h || strnlen(h, MG_IDEM_HASH_CHARS + 1) != MG_IDEM_HASH_CHARS) return false;
+  return strspn(h, "0123456789abcdef") == MG_IDEM_HASH_CHARS;
+}
+
+static bool valid_idem_key(const char *key) {
+  size_t len = key ? strnlen(key, MG_IDEM_KEY_MAX + 1) : 0;
+  return len >= 1 && len <= MG_IDEM_KEY_MAX;
+}
+
+/* ---- opening ---- */
+
+/* The length of the scheme that begins location ("name:"), or 0 when it begins with none. */
+static size_t scheme_length(const char *location) {
+  if (!isalpha((unsigned char)location[0])) return 0;
+  size_t len = 1;
+  while (isalnum((unsigned char)location[len]) || (location[len] && strchr("+-.", location[len]))) len++;
+  return location[len] == ':' ? len : 0;
+}
+
+/* The engine a location names and where within it the engine's own part begins; NULL when none. */
+static const mg_store_engine_t *engine_for(const char *location, const char **where) {
+  size_t scheme = scheme_length(location);
+  *where = scheme ? location + scheme + 1 : location;
+  if (!scheme) return engines[0];
+  for (size_t i = 0; i < sizeof engines / sizeof engines[0]; i++)
+    if (strlen(engines[i]->name) == scheme && strncmp(engines[i]->name, location, scheme) == 0) return engines[i];
+  return NULL;
+}
+
+static bool engine_usable(const mg_store_engine_t *e) {
+  return e && e->struct_size == sizeof(mg_store_engine_t) && e->version == MG_STORE_ENGINE_VERSION;
+}
+
+mg_store_err_t mg_store_open(const char *location, mg_store_t **out) {
+  if (!out) return MG_STORE_ERR_ARG;
+  *out = NULL;
+  if (!location || !*location) return MG_STORE_ERR_ARG;
+  const char *where;
+  const mg_store_engine_t *engine = engine_for(location, &where);
+  if (!engine_usable(engine)) return MG_STORE_ERR_ENGINE;
+  if (!*where) return MG_STORE_ERR_ARG;
+  mg_store_t *s = calloc(1, sizeof *s);
+  if (!s) return MG_STORE_ERR_NO_MEMORY;
+  snprintf(s->errmsg, sizeof s->errmsg, "not an error");
+  s->engine = engine;
+  mg_store_err_t err = engine->open(where, s->errmsg, &s->conn);
+  if (err) {
+    free(s);
+    return err;
+  }
+  *out = s;
+  return MG_STORE_OK;
+}
+
+void mg_store_close(mg_store_t *s) {
+  if (!s) return;
+  s->engine->close(s->conn);
+  free(s);
+}
+
+mg_store_err_t mg_store_set_size_limit(mg_store_t *s, uint64_t max_bytes) {
+  if (!s) return MG_STORE_ERR_ARG;
+  return s->engine->set_size_limit(s->conn, max_bytes);
+}
+
+mg_store_err_t mg_store_schema_version(mg_store_t *s, int64_t *version) {
+  if (!s || !version) return MG_STORE_ERR_ARG;
+  return s->engine->schema_version(s->conn, version);
+}
+
+/* ---- decoded messages ---- */
+
+mg_store_err_t mg_store_put_messages(mg_store_t *s, mg_message_t *msgs, size_t n, int *inserted) {
+  if (!s || (!msgs && n)) return MG_STORE_ERR_ARG;
+  mg_store_err_t err = MG_STORE_OK;
+  if (!valid_messages(msgs, n))
+    err = fail(s, MG_STORE_ERR_ARG, "invalid message field");
+  else if (n > 0)
+    err = s->engine->put_messages(s->conn, msgs, n, inserted);
+  for (size_t i = 0; err && i < n; i++) { /* nothing was stored */
+    msgs[i].cursor = 0;
+    if (inserted) inserted[i] = 0;
+  }
+  return err;
+}
+
+mg_store_err_t mg_store_list_messages(mg_store_t *s, const char *channel_id, int64_t after, size_t limit,
+                                      mg_message_t **out, size_t *n) {
+  if (!s || !out || !n) return MG_STORE_ERR_ARG;
+  *out = NULL;
+  *n = 0;
+  if (!valid_id(channel_id, MG_ID_TRYTES)) return fail(s, MG_STORE_ERR_ARG, "invalid channel id");
+  if (limit == 0) return MG_STORE_OK;
+  char *const one[1] = {(char *)channel_id};
+  return s->engine->list_messages(s->conn, one, 1, after, limit, out, n);
+}
+
+mg_store_err_t mg_store_list_messages_of(mg_store_t *s, char *const *channel_ids, size_t n_channels, int64_t after,
+                                         size_t limit, mg_message_t **out, size_t *n) {
+  if (!s || !out || !n || (n_channels && !channel_ids)) return MG_STORE_ERR_ARG;
+  *out = NULL;
+  *n = 0;
+  for (size_t i = 0; i < n_channels; i++)
+    if (!valid_id(channel_ids[i], MG_ID_TRYTES)) return fail(s, MG_STORE_ERR_ARG, "invalid channel id");
+  if (limit == 0) return MG_STORE_OK;
+  return s->engine->list_messages(s->conn, channel_ids, n_channels, after, limit, out, n);
+}
+
+mg_store_err_t mg_store_get_message(mg_store_t *s, const char *channel_id, const char *message_id,
+                                    mg_message_t **out, size_t *n) {
+  if (!s || !out || !n) return MG_STORE_ERR_ARG;
+  *out = NULL;
+  *n = 0;
+  if (!valid_id(channel_id, MG_ID_TRYTES) || !valid_id(message_id, MG_MSG_ID_TRYTES))
+    return fail(s, MG_STORE_ERR_ARG, "invalid channel or message id");
+  mg_store_err_t err = s->engine->get_message(s->conn, channel_id, message_id, out, n);
+  if (!err && *n == 0) return fail(s, MG_STORE_NOT_FOUND, "no such message");
+  return err;
+}
+
+mg_store_err_t mg_store_count_messages(mg_store_t *s, const char *channel_id, int64_t *count) {
+  if (!s || !count) return MG_STORE_ERR_ARG;
+  if (channel_id && !valid_id(channel_id, MG_ID_TRYTES)) return fail(s, MG_STORE_ERR_ARG, "invalid channel id");
+  return s->engine->count_messages(s->conn, channel_id, count);
+}
+
+mg_store_err_t mg_store_channel_known(mg_store_t *s, const char *channel_id, int *known) {
+  if (!s || !known) return MG_STORE_ERR_ARG;
+  if (!valid_id(channel_id, MG_ID_TRYTES)) return fail(s, MG_STORE_ERR_ARG, "invalid channel id");
+  return s->engine->channel_known(s->conn, channel_id, known);
+}
+
+/* ---- watched channels ---- */
+
+mg_store_err_t mg_store_add_watch(mg_store_t *s, const mg_watch_t *w) {
+  if (!s || !w) return MG_STORE_ERR_ARG;
+  if (!valid_watch(w)) return fail(s, MG_STORE_ERR_ARG, "invalid watch field");
+  size_t failed;
+  return s->engine->add_watches(s->conn, w, 1, &failed);
+}
+
+mg_store_err_t mg_store_add_watches(mg_store_t *s, const mg_watch_t *w, size_t n, size_t *failed) {
+  if (!s || !failed || (n && !w)) return MG_STORE_ERR_ARG;
+  *failed = n;
+  for (size_t i = 0; i < n; i++)
+    if (!valid_watch(&w[i])) return *failed = i, fail(s, MG_STORE_ERR_ARG, "invalid watch field");
+  return s->engine->add_watches(s->conn, w, n, failed);
+}
+
+mg_store_err_t mg_store_set_watch_state(mg_store_t *s, const char *channel_id, const uint8_t *state, size_t len) {
+  if (!s) return MG_STORE_ERR_ARG;
+  if (!valid_id(channel_id, MG_ID_TRYTES) || !valid_blob(state, len))
+    return fail(s, MG_STORE_ERR_ARG, "invalid channel id or state");
+  return s->engine->set_watch_state(s->conn, channel_id, state, len);
+}
+
+mg_store_err_t mg_store_remove_watch(mg_store_t *s, const char *channel_id) {
+  if (!s) return MG_STORE_ERR_ARG;
+  if (!valid_id(channel_id, MG_ID_TRYTES)) return fail(s, MG_STORE_ERR_ARG, "invalid id");
+  return s->engine->remove_watch(s->conn, channel_id);
+}
+
+mg_store_err_t mg_store_list_watches(mg_store_t *s, mg_watch_t **out, size_t *n) {
+  if (!s || !out || !n) return MG_STORE_ERR_ARG;
+  *out = NULL;
+  *n = 0;
+  return s->engine->list_watches(s->conn, out, n);
+}
+
+void mg_watches_free(mg_watch_t *w, size_t n) {
+  if (!w) return;
+  for (size_t i = 0; i < n; i++) {
+    free(w[i].options);
+    free(w[i].state);
+  }
+  free(w);
+}
+
+/* ---- keys ---- */
+
+/* Readies an id list's out-pointers; false when they are missing. */
+static bool start_id_list(char ***ids, size_t *n) {
+  if (!ids || !n) return false;
+  *ids = NULL;
+  *n = 0;
+  return true;
+}
+
+mg_store_err_t mg_store_add_psk(mg_store_t *s, const char *id, const char *key) {
+  if (!s) return MG_STORE_ERR_ARG;
+  if (!valid_id(id, MG_PSK_ID_TRYTES) || !valid_id(key, MG_PSK_KEY_TRYTES))
+    return fail(s, MG_STORE_ERR_ARG, "invalid PSK id or key");
+  return s->engine->add_psk(s->conn, id, key);
+}
+
+mg_store_err_t mg_store_get_psk(mg_store_t *s, const char *id, char key[MG_PSK_KEY_TRYTES + 1]) {
+  if (!s || !key) return MG_STORE_ERR_ARG;
+  if (!valid_id(id, MG_PSK_ID_TRYTES)) return fail(s, MG_STORE_ERR_ARG, "invalid PSK id");
+  return s->engine->get_psk(s->conn, id, key);
+}
+
+mg_store_err_t mg_store_delete_psk(mg_store_t *s, const char *id) {
+  if (!s) return MG_STORE_ERR_ARG;
+  if (!valid_id(id, MG_PSK_ID_TRYTES)) return fail(s, MG_STORE_ERR_ARG, "invalid id");
+  return s->engine->delete_psk(s->conn, id);
+}
+
+mg_store_err_t mg_store_list_psks(mg_store_t *s, char ***ids, size_t *n) {
+  if (!s || !start_id_list(ids, n)) return MG_STORE_ERR_ARG;
+  return s->engine->list_psks(s->conn, ids, n);
+}
+
+mg_store_err_t mg_store_add_ntru(mg_store_t *s, const char *id, const char *sk, const char *pk) {
+  if (!s) return MG_STORE_ERR_ARG;
+  if (!valid_id(id, MG_PSK_ID_TRYTES) || !valid_id(sk, MG_NTRU_SK_TRYTES) || !valid_id(pk, MG_NTRU_PK_TRYTES) ||
+      memcmp(id, pk, MG_PSK_ID_TRYTES) != 0)
+    return fail(s, MG_STORE_ERR_ARG, "invalid NTRU id or key");
+  return s->engine->add_ntru(s->conn, id, sk, pk);
+}
+
+mg_store_err_t mg_store_get_ntru(mg_store_t *s, const char *id, char sk[MG_NTRU_SK_TRYTES + 1],
+                                 char pk[MG_NTRU_PK_TRYTES + 1]) {
+  if (!s) return MG_STORE_ERR_ARG;
+  if (!valid_id(id, MG_PSK_ID_TRYTES)) return fail(s, MG_STORE_ERR_ARG, "invalid NTRU key id");
+  return s->engine->get_ntru(s->conn, id, sk, pk);
+}
+
+mg_store_err_t mg_store_list_ntru(mg_store_t *s, char ***ids, size_t *n) {
+  if (!s || !start_id_list(ids, n)) return MG_STORE_ERR_ARG;
+  return s->engine->list_ntru(s->conn, ids, n);
+}
+
+void mg_strings_free(char **list, size_t n) {
+  if (!list) return;
+  for (size_t i = 0; i < n; i++) free(list[i]);
+  free(list);
+}
+
+/* ---- writer channels and key safety ---- */
+
+mg_store_err_t mg_store_put_channel(mg_store_t *s, const char *channel_id, int64_t number, const uint8_t *state,
+                                    size_t len) {
+  if (!s) return MG_STORE_ERR_ARG;
+  if (!valid_id(channel_id, MG_ID_TRYTES) || number < 0 || !valid_blob(state, len))
+    return fail(s, MG_STORE_ERR_ARG, "invalid channel id, number or state");
+  return s->engine->put_channel(s->conn, channel_id, number, state, len);
+}
+
+mg_store_err_t mg_store_get_channel(mg_store_t *s, const char *channel_id, int64_t *number, uint8_t **state,
+                                    size_t *len) {
+  if (!s || (state == NULL) != (len == NULL)) return MG_STORE_ERR_ARG;
+  if (!valid_id(channel_id, MG_ID_TRYTES)) return fail(s, MG_STORE_ERR_ARG, "invalid channel id");
+  return s->engine->get_channel(s->conn, channel_id, number, state, len);
+}
+
+mg_store_err_t mg_store_list_channels(mg_store_t *s, char ***ids, size_t *n) {
+  if (!s || !start_id_list(ids, n)) return MG_STORE_ERR_ARG;
+  return s->engine->list_channels(s->conn, ids, n);
+}
+
+mg_store_err_t mg_store_next_channel_number(mg_store_t *s, int64_t *number) {
+  if (!s || !number) return MG_STORE_ERR_ARG;
+  return s->engine->next_channel_number(s->conn, number);
+}
+
+mg_store_err_t mg_store_reserve_leaves(mg_store_t *s, const char *tree_id, uint64_t floor, uint64_t count,
+                                       uint64_t *first) {
+  if (!s || !first) return MG_STORE_ERR_ARG;
+  if (!valid_id(tree_id, MG_ID_TRYTES) || count == 0 || count > (uint64_t)INT64_MAX || floor > (uint64_t)INT64_MAX)
+    return fail(s, MG_STORE_ERR_ARG, "invalid tree id or leaf range");
+  return s->engine->reserve_leaves(s->conn, tree_id, floor, count, first);
+}
+
+mg_store_err_t mg_store_next_free_leaf(mg_store_t *s, const char *tree_id, uint64_t *next) {
+  if (!s || !next) return MG_STORE_ERR_ARG;
+  if (!valid_id(tree_id, MG_ID_TRYTES)) return fail(s, MG_STORE_ERR_ARG, "invalid tree id");
+  return s->engine->next_free_leaf(s->conn, tree_id, next);
+}
+
+/* ---- small durable settings ---- */
+
+mg_store_err_t mg_store_get_meta(mg_store_t *s, const char *key, char **value) {
+  if (!s || !value) return MG_STORE_ERR_ARG;
+  *value = NULL;
+  if (!valid_meta_key(key)) return fail(s, MG_STORE_ERR_ARG, "invalid setting name");
+  return s->engine->get_meta(s->conn, key, value);
+}
+
+mg_store_err_t mg_store_set_meta(mg_store_t *s, const char *key, const char *value) {
+  if (!s) return MG_STORE_ERR_ARG;
+  if (!valid_meta_key(key) || !value) return fail(s, MG_STORE_ERR_ARG, "invalid setting name or value");
+  return s->engine->set_meta(s->conn, key, value);
+}
+
+/* ---- idempotency keys ---- */
+
+mg_store_err_t mg_store_idem_reserve(mg_store_t *s, const char *scope, const char *key, const char *request_hash,
+                                     int64_t now_ms, int64_t expire_before_ms, mg_idem_entry_t *found) {
+  if (!s || !found) return MG_STORE_ERR_ARG;
+  *found = (mg_idem_entry_t){0};
+  if (!valid_hex_hash(scope) || !valid_idem_key(key) || !valid_hex_hash(request_hash) || now_ms < 0)
+    return fail(s, MG_STORE_ERR_ARG, "invalid idempotency key, scope or hash");
+  mg_store_err_t err = s->engine->idem_reserve(s->conn, scope, key, request_hash, now_ms, expire_before_ms, found);
+  if (err != MG_STORE_EXISTS) mg_idem_entry_free(found);
+  return err;
+}
+
+mg_store_err_t mg_store_idem_finish(mg_store_t *s, const char *scope, const char *key, int status, const char *body) {
+  if (!s) return MG_STORE_ERR_ARG;
+  if (!valid_hex_hash(scope) || !valid_idem_key(key) || status < 200 || status > 599 || !body)
+    return fail(s, MG_STORE_ERR_ARG, "invalid idempotency key, scope, status or body");
+  return s->engine->idem_finish(s->conn, scope, key, status, body);
+}
+
+mg_store_err_t mg_store_idem_release(mg_store_t *s, const char *scope, const char *key) {
+  if (!s) return MG_STORE_ERR_ARG;
+  if (!valid_hex_hash(scope) || !valid_idem_key(key)) return fail(s, MG_STORE_ERR_ARG, "invalid idempotency key or scope");
+  return s->engine->idem_release(s->conn, scope, key);
+}
+
+void mg_idem_entry_free(mg_idem_entry_t *e) {
+  if (!e) return;
+  free(e->body);
+  e->body = NULL;
+}
