@@ -1,7 +1,7 @@
 /* tools/cli_read.c: `mamgate-cli read`: MAM2 packets out of transaction trytes on stdin.
  *
  * Lines come in any order, mixed with anything else. Every line that parses as a transaction goes
- * through the gateway's bundle assembler (plugin/assembler.h): it follows trunks where the
+ * through the gateway's bundle assembler (read/assembler.h): it follows trunks where the
  * transactions are attached and, where they are not (trunks all 9, as `write` prints them), tells
  * bundles apart by their tags, since reference-written bundles of one channel in one second share
  * a bundle hash. Every bundle it completes is kept, reattachments and combinations with
@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "mamcore/transport.h"
-#include "plugin/assembler.h"
+#include "read/assembler.h"
 #include "plugin/msgjson.h"
 #include "tangle/bundle.h"
 #include "tools/cli.h"

@@ -1,24 +1,24 @@
-## plugin read path: the watched-address set and the bundle assembler.
-noinst_LTLIBRARIES += plugin/libmgread.la
-plugin_libmgread_la_SOURCES = \
-	plugin/addrset.c plugin/addrset.h \
-	plugin/assembler.c plugin/assembler.h
+## Read path (pure, no threads): the watched-address set, the bundle assembler, per-channel decoding.
+noinst_LTLIBRARIES += read/libmgread.la
+read_libmgread_la_SOURCES = \
+	read/addrset.c read/addrset.h \
+	read/assembler.c read/assembler.h
 
 
 check_PROGRAMS += tests/check_addrset
 TESTS += tests/check_addrset
 tests_check_addrset_SOURCES = tests/check_addrset.c
 tests_check_addrset_CFLAGS = $(TEST_CFLAGS)
-tests_check_addrset_LDADD = plugin/libmgread.la $(TEST_LDADD)
+tests_check_addrset_LDADD = read/libmgread.la $(TEST_LDADD)
 
 check_PROGRAMS += tests/check_assembler
 TESTS += tests/check_assembler
 tests_check_assembler_SOURCES = tests/check_assembler.c
 tests_check_assembler_CFLAGS = $(TEST_CFLAGS)
-tests_check_assembler_LDADD = plugin/libmgread.la $(TEST_LDADD)
+tests_check_assembler_LDADD = read/libmgread.la $(TEST_LDADD)
 
 ## Feed filter throughput: parse + address look-up against 100,000 watched channels.
 EXTRA_PROGRAMS += bench/bench_feed
 BENCHMARKS += bench/bench_feed
 bench_bench_feed_SOURCES = bench/bench_feed.c
-bench_bench_feed_LDADD = zmq/libmgzmq.la plugin/libmgread.la bench/libbench.la libmamcore.la $(ZMQ_LIBS)
+bench_bench_feed_LDADD = zmq/libmgzmq.la read/libmgread.la bench/libbench.la libmamcore.la $(ZMQ_LIBS)
