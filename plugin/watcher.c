@@ -8,11 +8,11 @@
 #include <time.h>
 #include <zmq.h>
 
-#include "mamcore/state.h"
 #include "mamcore/transport.h"
 #include "node/client.h"
 #include "read/addrset.h"
 #include "read/assembler.h"
+#include "read/decoder.h"
 #include "plugin/msgjson.h"
 #include "tangle/transaction.h"
 #include "zmq/feed.h"
@@ -32,23 +32,14 @@
 
 /* ---- one watched channel (owned by the feed thread once added) ---- */
 
-typedef struct pending_bundle {
-  mam_tx_t *txs;
-  size_t n;
-  char bundle[ID + 1];
-  uint64_t since_ms;
-} pending_bundle_t;
-
 typedef struct watch {
   char id[ID + 1];
   char *options; /* as persisted: psks and ntru key ids, inherited by announced channels */
-  mam_reader_t reader;
+  mg_decoder_t *decoder;
   mam_psk_t *psks;
   size_t n_psks;
   mam_ntru_sk_t *ntru;
   size_t n_ntru;
-  pending_bundle_t *pending; /* allocated only when a bundle has to wait (most watches never do) */
-  size_t n_pending, cap_pending;
   uint64_t gap_backfill_ms; /* when a waiting bundle last asked for a back-fill */
   bool dirty; /* reader state changed since it was saved */
   struct watch *next_dirty;
@@ -132,11 +123,6 @@ static void count_invalid(mg_gateway_t *g, mg_invalid_reason_t reason) {
   atomic_fetch_add(&g->metrics.feed_invalid, 1);
 }
 
-static void free_pending(pending_bundle_t *p) {
-  free(p->txs);
-  p->txs = NULL;
-}
-
 static void free_watch_keys(watch_t *w) {
   if (w->psks) mam_wipe(w->psks, w->n_psks * sizeof *w->psks);
   for (size_t i = 0; i < w->n_ntru; i++) mam_ntru_sk_destroy(&w->ntru[i]);
@@ -149,9 +135,7 @@ static void free_watch_keys(watch_t *w) {
 
 static void watch_free(watch_t *w) {
   if (!w) return;
-  for (size_t i = 0; i < w->n_pending; i++) free_pending(&w->pending[i]);
-  free(w->pending);
-  mam_reader_destroy(&w->reader);
+  mg_decoder_free(w->decoder);
   free_watch_keys(w);
   free(w->options);
   free(w);
@@ -266,12 +250,7 @@ static mg_watch_err_t load_watch_keys(mg_gateway_t *g, watch_t *w, json_t *o) {
   return err;
 }
 
-static void give_reader_keys(watch_t *w) {
-  w->reader.keys.psks = w->psks;
-  w->reader.keys.n_psks = w->n_psks;
-  w->reader.keys.ntru_sks = w->ntru;
-  w->reader.keys.n_ntru = w->n_ntru;
-}
+static void give_reader_keys(watch_t *w) { mg_decoder_set_keys(w->decoder, w->psks, w->n_psks, w->ntru, w->n_ntru); }
 
 /* Loads a watch's keys again (the gateway's own keys changed); the old ones stay on failure. */
 static void reload_watch_keys(mg_gateway_t *g, watch_t *w) {
@@ -305,18 +284,18 @@ static mg_watch_err_t watch_new(mg_gateway_t *g, const char *id, const char *opt
     return MG_WATCH_NO_MEMORY;
   }
   memcpy(w->id, id, ID);
-  mam_reader_init(&w->reader);
-  w->reader.max_contexts = g->cfg.reader_max_contexts;
-  w->reader.max_payload_trytes = 2 * g->cfg.max_payload_bytes;
-  mg_watch_err_t err = load_watch_keys(g, w, o);
-  json_decref(o);
-  give_reader_keys(w);
+  const mg_decoder_limits_t limits = {.max_contexts = g->cfg.reader_max_contexts,
+                                      .max_payload_trytes = 2 * g->cfg.max_payload_bytes,
+                                      .max_pending = PENDING_MAX,
+                                      .pending_ttl_ms = PENDING_TTL_MS};
   trit_t chid[MAM_ID_TRITS];
-  if (err == MG_WATCH_OK && mam_trytes_to_trits(id, ID, chid) != MAM_OK) err = MG_WATCH_BAD_KEY;
-  if (err == MG_WATCH_OK && state && mam_reader_state_load(&w->reader, state, state_len) != MAM_OK) {
+  mg_watch_err_t err = mam_trytes_to_trits(id, ID, chid) == MAM_OK ? MG_WATCH_OK : MG_WATCH_BAD_KEY;
+  if (err == MG_WATCH_OK && !(w->decoder = mg_decoder_new(chid, &limits))) err = MG_WATCH_NO_MEMORY;
+  if (err == MG_WATCH_OK) err = load_watch_keys(g, w, o);
+  json_decref(o);
+  if (err == MG_WATCH_OK) give_reader_keys(w);
+  if (err == MG_WATCH_OK && state && mg_decoder_state_load(w->decoder, state, state_len) != MAM_OK)
     mg_log(g, MAMGATE_LOG_WARNING, "watch %.81s: saved reader state unusable, starting afresh", id);
-  }
-  if (err == MG_WATCH_OK && mam_id_set_add(&w->reader.keys.trusted_channels, chid) != MAM_OK) err = MG_WATCH_NO_MEMORY;
   if (err != MG_WATCH_OK) {
     watch_free(w);
     return err;
@@ -436,122 +415,70 @@ static void follow_announced_channel(mg_watcher_t *wt, const watch_t *from, cons
 static void queue_message(mg_watcher_t *wt, const watch_t *w, const mam_decoded_t *d, const char *bundle);
 static void flush_batch(mg_watcher_t *wt);
 
-/* Errors a later bundle can cure: a packet before its header, a packet of an endpoint whose
- * announcement has not been read yet (back-fill gives bundles in the node's order). */
-static bool is_out_of_order(mam_err_t err) {
-  return err == MAM_ERR_MESSAGE_NOT_FOUND || err == MAM_ERR_BAD_ORD || err == MAM_ERR_ENDPOINT_UNTRUSTED;
+/* ---- what the channel's decoder tells (feed thread) ---- */
+
+typedef struct decoding {
+  mg_watcher_t *wt;
+  watch_t *w;
+} decoding_t;
+
+static void on_state_changed(void *ctx) {
+  decoding_t *dc = ctx;
+  mark_dirty(dc->wt, dc->w);
 }
 
-/* Whether a bundle reads as a whole with a fresh reader that holds the watch's keys and trusts
- * what it trusts (the watch's own reader skips a header it has read before, unread). */
-static bool reads_afresh(const watch_t *w, const mam_tx_t *txs, size_t n) {
-  mam_reader_t fresh;
-  mam_reader_init(&fresh);
-  fresh.max_payload_trytes = w->reader.max_payload_trytes;
-  fresh.keys.psks = w->reader.keys.psks;
-  fresh.keys.n_psks = w->reader.keys.n_psks;
-  fresh.keys.ntru_sks = w->reader.keys.ntru_sks;
-  fresh.keys.n_ntru = w->reader.keys.n_ntru;
-  const mam_id_set_t *ch = &w->reader.keys.trusted_channels, *ep = &w->reader.keys.trusted_endpoints;
-  bool ok = true;
-  for (size_t i = 0; ok && i < ch->n; i++) ok = mam_id_set_add(&fresh.keys.trusted_channels, ch->ids + i * MAM_ID_TRITS) == MAM_OK;
-  for (size_t i = 0; ok && i < ep->n; i++) ok = mam_id_set_add(&fresh.keys.trusted_endpoints, ep->ids + i * MAM_ID_TRITS) == MAM_OK;
-  mam_decoded_t d;
-  bool has = false;
-  ok = ok && mam_reader_read_bundle(&fresh, txs, n, &d, &has) == MAM_OK;
-  if (has) mam_decoded_free(&d);
-  mam_reader_destroy(&fresh); /* frees its own id sets and contexts, never the watch's keys */
-  return ok;
+static void on_message(void *ctx, const mam_decoded_t *d, const char *bundle) {
+  decoding_t *dc = ctx;
+  queue_message(dc->wt, dc->w, d, bundle);
+  if (d->pubkey_kind == MAM_PUBKEY_CHID1) follow_announced_channel(dc->wt, dc->w, d->signer);
 }
 
-static int64_t tag_ord(const mam_tx_t *tx, trit_t msg_id[MAM_MSG_ID_TRITS]) {
-  int64_t ord;
-  mam_tag_parse(tx->tag, msg_id, &ord);
-  return ord;
+static void on_forged_copy(void *ctx) {
+  decoding_t *dc = ctx;
+  count_invalid(dc->wt->g, MG_INVALID_FORGED_COPY);
 }
 
-/* Reads one bundle with the channel's reader; MAM_OK when it was consumed (decoded or skipped). A
- * header bundle read before is skipped by the reader: such a copy is read again on its own, and
- * one that does not read (a changed fragment) is counted as forged. */
-static mam_err_t read_bundle(mg_watcher_t *wt, watch_t *w, const mam_tx_t *txs, size_t n, const char *bundle) {
-  mam_decoded_t d;
-  bool has;
-  mam_err_t err = mam_reader_read_bundle(&w->reader, txs, n, &d, &has);
-  if (err != MAM_OK) return err;
-  mark_dirty(wt, w);
-  trit_t msg_id[MAM_MSG_ID_TRITS];
-  if (!has && tag_ord(&txs[0], msg_id) == 0 && !reads_afresh(w, txs, n)) count_invalid(wt->g, MG_INVALID_FORGED_COPY);
-  if (has) {
-    queue_message(wt, w, &d, bundle);
-    if (d.pubkey_kind == MAM_PUBKEY_CHID1) follow_announced_channel(wt, w, d.signer);
-    mam_decoded_free(&d);
-  }
-  return MAM_OK;
+static void on_rejected(void *ctx, mam_err_t err) {
+  decoding_t *dc = ctx;
+  atomic_fetch_add(&dc->wt->g->metrics.rejected[(unsigned)err < 32 ? err : 31], 1);
+  count_invalid(dc->wt->g, MG_INVALID_DECODE);
+  mg_log(dc->wt->g, MAMGATE_LOG_DEBUG, "channel %.81s: bundle skipped: %s", dc->w->id, mam_strerror(err));
 }
 
-static void count_rejected(mg_watcher_t *wt, const watch_t *w, mam_err_t err) {
-  atomic_fetch_add(&wt->g->metrics.rejected[(unsigned)err < 32 ? err : 31], 1);
-  count_invalid(wt->g, MG_INVALID_DECODE);
-  mg_log(wt->g, MAMGATE_LOG_DEBUG, "channel %.81s: bundle skipped: %s", w->id, mam_strerror(err));
-}
-
-/* Retries waiting bundles until none makes progress. */
-static void retry_pending(mg_watcher_t *wt, watch_t *w) {
-  for (bool progress = true; progress;) {
-    progress = false;
-    for (size_t i = 0; i < w->n_pending;) {
-      pending_bundle_t *p = &w->pending[i];
-      mam_err_t err = read_bundle(wt, w, p->txs, p->n, p->bundle);
-      if (is_out_of_order(err)) {
-        i++;
-        continue;
-      }
-      if (err != MAM_OK) count_rejected(wt, w, err);
-      progress = progress || err == MAM_OK;
-      free_pending(p);
-      w->pending[i] = w->pending[--w->n_pending];
-    }
-  }
-}
-
-static void expire_pending(mg_watcher_t *wt, watch_t *w, uint64_t now) {
-  for (size_t i = 0; i < w->n_pending;) {
-    if (now - w->pending[i].since_ms < PENDING_TTL_MS) {
-      i++;
-      continue;
-    }
-    count_rejected(wt, w, MAM_ERR_MESSAGE_NOT_FOUND);
-    free_pending(&w->pending[i]);
-    w->pending[i] = w->pending[--w->n_pending];
-  }
-}
-
-/* Room for one more waiting bundle, within PENDING_MAX. */
-static bool make_pending_room(watch_t *w) {
-  if (w->n_pending < w->cap_pending) return true;
-  if (w->cap_pending == PENDING_MAX) return false;
-  size_t cap = w->cap_pending ? 2 * w->cap_pending : 4;
-  pending_bundle_t *grown = realloc(w->pending, (cap < PENDING_MAX ? cap : PENDING_MAX) * sizeof *grown);
-  if (!grown) return false;
-  w->pending = grown;
-  w->cap_pending = cap < PENDING_MAX ? cap : PENDING_MAX;
-  return true;
-}
-
-/* Whether the packet a bundle's tag names is stored already: then a bundle whose message the reader
- * no longer holds is a late copy that cannot be checked, not a packet ahead of its header. */
-static bool packet_stored(mg_watcher_t *wt, const watch_t *w, const mam_tx_t *first) {
-  trit_t msg_id[MAM_MSG_ID_TRITS];
-  int64_t ord = tag_ord(first, msg_id);
+/* Whether a packet is stored already (the decoder's reader may have let its message go). */
+static bool on_packet_stored(void *ctx, const trit_t msg_id[MAM_MSG_ID_TRITS], int64_t ord) {
+  decoding_t *dc = ctx;
   char mid[MG_MSG_ID_TRYTES + 1] = {0};
   mam_trits_to_trytes(msg_id, MAM_MSG_ID_TRITS, mid);
   mg_message_t *rows = NULL;
   size_t n = 0;
   bool stored = false;
-  if (mg_store_get_message(wt->store, w->id, mid, &rows, &n) == MG_STORE_OK)
-    for (size_t i = 0; i < n && !stored; i++) stored = rows[i].ord == (ord < 0 ? -ord : ord);
+  if (mg_store_get_message(dc->wt->store, dc->w->id, mid, &rows, &n) == MG_STORE_OK)
+    for (size_t i = 0; i < n && !stored; i++) stored = rows[i].ord == ord;
   mg_messages_free(rows, n);
   return stored;
+}
+
+static mg_decoder_events_t decoder_events(decoding_t *dc) {
+  return (mg_decoder_events_t){.ctx = dc,
+                               .state_changed = on_state_changed,
+                               .message = on_message,
+                               .forged_copy = on_forged_copy,
+                               .rejected = on_rejected,
+                               .packet_stored = on_packet_stored};
+}
+
+/* A bundle that has to wait shows a gap: ask for a back-fill of its channel, now and then. */
+static void backfill_gap(mg_watcher_t *wt, watch_t *w, uint64_t now) {
+  if (w->gap_backfill_ms != 0 && now - w->gap_backfill_ms < GAP_BACKFILL_EVERY_MS) return;
+  w->gap_backfill_ms = now;
+  push_backfill(wt, w->id);
+}
+
+static void expire_pending(mg_watcher_t *wt, watch_t *w, uint64_t now) {
+  decoding_t dc = {wt, w};
+  const mg_decoder_events_t ev = decoder_events(&dc);
+  mg_decoder_expire(w->decoder, now, &ev);
 }
 
 static void on_bundle(void *ctx, const tangle_tx_t *const *txs, const trit_t *const *hashes, size_t n) {
@@ -572,26 +499,13 @@ static void on_bundle(void *ctx, const tangle_tx_t *const *txs, const trit_t *co
     memcpy(m[i].tag, txs[i]->tag, MAM_TAG_TRITS);
     memcpy(m[i].fragment, txs[i]->signature_message_fragment, MAM_FRAGMENT_TRITS);
   }
-  mam_err_t err = read_bundle(wt, w, m, n, bundle);
-  if (err == MAM_OK) {
-    free(m);
-    retry_pending(wt, w);
-  } else if (err == MAM_ERR_MESSAGE_NOT_FOUND && packet_stored(wt, w, &m[0])) {
-    count_invalid(wt->g, MG_INVALID_CLOSED_MESSAGE);
-    free(m);
-  } else if (is_out_of_order(err) && make_pending_room(w)) {
-    uint64_t now = mg_now_ms(wt->g);
-    pending_bundle_t *p = &w->pending[w->n_pending++];
-    *p = (pending_bundle_t){.txs = m, .n = n, .since_ms = now};
-    memcpy(p->bundle, bundle, ID + 1);
-    if (w->gap_backfill_ms == 0 || now - w->gap_backfill_ms >= GAP_BACKFILL_EVERY_MS) {
-      w->gap_backfill_ms = now;
-      push_backfill(wt, w->id);
-    }
-  } else {
-    count_rejected(wt, w, err);
-    free(m);
-  }
+  decoding_t dc = {wt, w};
+  const mg_decoder_events_t ev = decoder_events(&dc);
+  uint64_t now = mg_now_ms(wt->g);
+  mg_decode_outcome_t outcome = mg_decoder_add(w->decoder, m, n, bundle, now, &ev);
+  free(m);
+  if (outcome == MG_DECODE_CLOSED_COPY) count_invalid(wt->g, MG_INVALID_CLOSED_MESSAGE);
+  if (outcome == MG_DECODE_WAITING) backfill_gap(wt, w, now);
 }
 
 /* One transaction from the feed or the back-fill; hash may be NULL. */
@@ -627,11 +541,11 @@ static void save_reader_states(mg_watcher_t *wt) {
     next = w->next_dirty;
     w->dirty = false;
     w->next_dirty = NULL;
-    size_t len = mam_reader_state_size(&w->reader), written;
-    uint8_t *buf = malloc(len);
-    if (buf && mam_reader_state_save(&w->reader, buf, len, &written) == MAM_OK)
-      mg_store_set_watch_state(wt->store, w->id, buf, written);
-    if (buf) mam_wipe(buf, len);
+    uint8_t *buf;
+    size_t len;
+    if (mg_decoder_state_save(w->decoder, &buf, &len) != MAM_OK) continue;
+    mg_store_set_watch_state(wt->store, w->id, buf, len);
+    mam_wipe(buf, len);
     free(buf);
   }
   wt->dirty = NULL;

@@ -2,7 +2,8 @@
 noinst_LTLIBRARIES += read/libmgread.la
 read_libmgread_la_SOURCES = \
 	read/addrset.c read/addrset.h \
-	read/assembler.c read/assembler.h
+	read/assembler.c read/assembler.h \
+	read/decoder.c read/decoder.h
 
 
 check_PROGRAMS += tests/check_addrset
@@ -16,6 +17,12 @@ TESTS += tests/check_assembler
 tests_check_assembler_SOURCES = tests/check_assembler.c
 tests_check_assembler_CFLAGS = $(TEST_CFLAGS)
 tests_check_assembler_LDADD = read/libmgread.la $(TEST_LDADD)
+
+check_PROGRAMS += tests/check_read_decoder
+TESTS += tests/check_read_decoder
+tests_check_read_decoder_SOURCES = tests/check_read_decoder.c
+tests_check_read_decoder_CFLAGS = $(TEST_CFLAGS)
+tests_check_read_decoder_LDADD = read/libmgread.la $(TEST_LDADD)
 
 ## Feed filter throughput: parse + address look-up against 100,000 watched channels.
 EXTRA_PROGRAMS += bench/bench_feed
