@@ -10,7 +10,6 @@ plugin_mamgate_la_SOURCES = \
 	plugin/writer.c plugin/writer.h \
 	plugin/rest.c plugin/rest.h \
 	plugin/probe.c plugin/probe.h \
-	plugin/msgjson.c plugin/msgjson.h \
 	plugin/openapi.h
 nodist_plugin_mamgate_la_SOURCES = plugin/openapi.c
 plugin_mamgate_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden $(JANSSON_CFLAGS) $(ZMQ_CFLAGS) $(MHD_CFLAGS) $(SQLITE_CFLAGS) $(CURL_CFLAGS) $(NETTLE_CFLAGS)

@@ -15,7 +15,7 @@
 #include "http/server.h"
 #include "mamcore/payload.h"
 #include "plugin/console.h"
-#include "plugin/msgjson.h"
+#include "read/message_json.h"
 #include "plugin/openapi.h"
 #include "plugin/probe.h"
 #include "plugin/watcher.h"

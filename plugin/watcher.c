@@ -13,7 +13,7 @@
 #include "read/addrset.h"
 #include "read/assembler.h"
 #include "read/decoder.h"
-#include "plugin/msgjson.h"
+#include "read/message_json.h"
 #include "tangle/transaction.h"
 #include "zmq/feed.h"
 #include "zmq/publisher.h"

@@ -3,7 +3,10 @@ noinst_LTLIBRARIES += read/libmgread.la
 read_libmgread_la_SOURCES = \
 	read/addrset.c read/addrset.h \
 	read/assembler.c read/assembler.h \
-	read/decoder.c read/decoder.h
+	read/decoder.c read/decoder.h \
+	read/message_row.c read/message_row.h \
+	read/message_json.c read/message_json.h
+read_libmgread_la_CFLAGS = $(AM_CFLAGS) $(NETTLE_CFLAGS)
 
 
 check_PROGRAMS += tests/check_addrset
