@@ -30,8 +30,8 @@ CLEANFILES += plugin/openapi.c
 EXTRA_DIST += plugin/openapi.json
 BUILT_SOURCES = plugin/openapi.c
 
-TESTS += tests/gateway_e2e.sh tests/config_test.sh tests/server_script_test.sh tests/rest_features.sh
-EXTRA_DIST += tests/gateway_e2e.sh tests/config_test.sh tests/server_script_test.sh tests/rest_features.sh
+TESTS += tests/gateway_e2e.sh tests/config_test.sh tests/server_script_test.sh tests/rest_features.sh tests/rest_store_full.sh
+EXTRA_DIST += tests/gateway_e2e.sh tests/config_test.sh tests/server_script_test.sh tests/rest_features.sh tests/rest_store_full.sh
 
 check_PROGRAMS += tests/check_plugin_load
 TESTS += tests/check_plugin_load

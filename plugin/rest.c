@@ -76,6 +76,24 @@ static json_t *error_json(const char *code, const char *message) {
   return json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", message);
 }
 
+/* ---- the one map from service errors to HTTP status codes ---- */
+
+/* A full store (disk or configured limit) is 507 and changed nothing; any other store failure is 500. */
+#define STATUS_STORE_FULL 507
+#define STATUS_STORE_FAILED 500
+
+static int store_status(mg_store_err_t err) {
+  return err == MG_STORE_ERR_FULL ? STATUS_STORE_FULL : STATUS_STORE_FAILED;
+}
+
+static const char *store_code(mg_store_err_t err) { return err == MG_STORE_ERR_FULL ? "storage_failed" : "internal"; }
+
+/* Answers a store failure (not NOT_FOUND or EXISTS, which each route names); `doing` prefixes the
+ * message ("" for none). */
+static void respond_store_error(mg_http_request_t *req, mg_store_err_t err, const char *doing) {
+  mg_http_respond_error(req, store_status(err), store_code(err), "%s%s", doing, mg_store_strerror(err));
+}
+
 /* The error answer of a writer failure: its JSON and *status. */
 static json_t *pub_error_json(mg_pub_err_t err, const char *msg, int *status) {
   switch (err) {
@@ -83,7 +101,8 @@ static json_t *pub_error_json(mg_pub_err_t err, const char *msg, int *status) {
     case MG_PUB_EXHAUSTED: return *status = 422, error_json("exhausted", msg[0] ? msg : "no signatures left");
     case MG_PUB_INVALID: return *status = 400, error_json("bad_request", msg[0] ? msg : "invalid request");
     case MG_PUB_NODE: return *status = 503, error_json("node_unavailable", msg);
-    case MG_PUB_STORE: return *status = 507, error_json("storage_failed", "the database could not be written");
+    case MG_PUB_STORE_FULL: return *status = STATUS_STORE_FULL, error_json("storage_failed", "the database is full");
+    case MG_PUB_STORE: return *status = STATUS_STORE_FAILED, error_json("internal", "the database could not be written");
     default: return *status = 500, error_json("internal", msg[0] ? msg : "internal error");
   }
 }
@@ -155,7 +174,7 @@ static bool idem_begin(rest_t *r, mg_http_request_t *req, idem_t *k) {
   int64_t ttl_ms = (int64_t)r->g->cfg.idempotency_ttl_s * 1000;
   mg_store_err_t err = mg_store_idem_reserve(s, k->scope, k->key, request_hash, now, now - ttl_ms, &held);
   if (err == MG_STORE_EXISTS) respond_held_key(req, &held, request_hash);
-  else if (err != MG_STORE_OK) mg_http_respond_error(req, 507, "storage_failed", "%s", mg_store_strerror(err));
+  else if (err != MG_STORE_OK) respond_store_error(req, err, "");
   mg_idem_entry_free(&held);
   k->active = err == MG_STORE_OK;
   return k->active;
@@ -377,7 +396,7 @@ static void post_psk(void *ctx, mg_http_request_t *req) {
   mg_store_err_t err = mg_store_add_psk(r->g->control, id, key);
   pthread_mutex_unlock(&r->g->control_lock);
   if (err == MG_STORE_EXISTS) mg_http_respond_error(req, 409, "conflict", "a PSK with this id exists");
-  else if (err != MG_STORE_OK) mg_http_respond_error(req, 507, "storage_failed", "%s", mg_store_strerror(err));
+  else if (err != MG_STORE_OK) respond_store_error(req, err, "");
   else mg_http_respond_json(req, 201, json_pack("{s:s, s:s}", "id", id, "key", key));
   if (err == MG_STORE_OK) mg_watcher_own_keys_changed(r->g);
   mam_wipe(key, sizeof key);
@@ -391,7 +410,7 @@ static void list_ids(rest_t *r, mg_http_request_t *req, mg_store_err_t (*list)(m
   pthread_mutex_lock(&r->g->control_lock);
   mg_store_err_t err = list(r->g->control, &ids, &n);
   pthread_mutex_unlock(&r->g->control_lock);
-  if (err != MG_STORE_OK) return mg_http_respond_error(req, 500, "internal", "%s", mg_store_strerror(err));
+  if (err != MG_STORE_OK) return respond_store_error(req, err, "");
   json_t *a = json_array();
   for (size_t i = 0; i < n; i++) json_array_append_new(a, json_pack("{s:s}", "id", ids[i]));
   mg_strings_free(ids, n);
@@ -408,7 +427,7 @@ static void delete_psk(void *ctx, mg_http_request_t *req) {
   mg_store_err_t err = mg_store_delete_psk(r->g->control, id);
   pthread_mutex_unlock(&r->g->control_lock);
   if (err == MG_STORE_NOT_FOUND) return mg_http_respond_error(req, 404, "not_found", "no PSK with this id");
-  if (err != MG_STORE_OK) return mg_http_respond_error(req, 507, "storage_failed", "%s", mg_store_strerror(err));
+  if (err != MG_STORE_OK) return respond_store_error(req, err, "");
   mg_watcher_own_keys_changed(r->g);
   mg_http_respond_text(req, 204, "text/plain", "", 0);
 }
@@ -446,7 +465,7 @@ static void post_ntru_key(void *ctx, mg_http_request_t *req) {
     }
     mam_prng_destroy(&prng);
   }
-  if (err != MG_STORE_OK) mg_http_respond_error(req, 500, "internal", "key generation failed: %s", mg_store_strerror(err));
+  if (err != MG_STORE_OK) respond_store_error(req, err, "key generation failed: ");
   if (sk) mam_ntru_sk_destroy(sk);
   if (sk_trytes) mam_wipe(sk_trytes, MG_NTRU_SK_TRYTES + 1);
   mam_wipe(seed, sizeof seed);
@@ -466,7 +485,7 @@ static void get_ntru_key(void *ctx, mg_http_request_t *req) {
   mg_store_err_t err = mg_store_get_ntru(r->g->control, id, NULL, pk);
   pthread_mutex_unlock(&r->g->control_lock);
   if (err == MG_STORE_NOT_FOUND) mg_http_respond_error(req, 404, "not_found", "no NTRU key with this id");
-  else if (err != MG_STORE_OK) mg_http_respond_error(req, 500, "internal", "%s", mg_store_strerror(err));
+  else if (err != MG_STORE_OK) respond_store_error(req, err, "");
   else mg_http_respond_json(req, 200, json_pack("{s:s, s:s}", "id", id, "public_key", pk));
   free(pk);
 }
@@ -677,8 +696,9 @@ static const char *watch_parse_code(int status) {
 static void respond_watch_error(mg_http_request_t *req, mg_watch_err_t err, const char *where) {
   if (err == MG_WATCH_EXISTS) mg_http_respond_error(req, 409, "conflict", "%sthis channel is watched already", where);
   else if (err == MG_WATCH_BAD_KEY) mg_http_respond_error(req, 404, "not_found", "%sunknown NTRU key id", where);
-  else if (err == MG_WATCH_NO_MEMORY) mg_http_respond_error(req, 500, "internal", "%sout of memory", where);
-  else mg_http_respond_error(req, 507, "storage_failed", "%sthe watch could not be saved", where);
+  else if (err == MG_WATCH_STORE_FULL) mg_http_respond_error(req, STATUS_STORE_FULL, "storage_failed", "%sthe database is full", where);
+  else if (err == MG_WATCH_STORE) mg_http_respond_error(req, STATUS_STORE_FAILED, "internal", "%sthe watch could not be saved", where);
+  else mg_http_respond_error(req, 500, "internal", "%s%s", where, mg_watch_strerror(err));
 }
 
 static json_t *watch_created_json(const mg_watch_request_t *w) {
@@ -757,7 +777,7 @@ static void get_watches(void *ctx, mg_http_request_t *req) {
   pthread_mutex_lock(&r->g->control_lock);
   mg_store_err_t err = mg_store_list_watches(r->g->control, &rows, &n);
   pthread_mutex_unlock(&r->g->control_lock);
-  if (err != MG_STORE_OK) return mg_http_respond_error(req, 500, "internal", "%s", mg_store_strerror(err));
+  if (err != MG_STORE_OK) return respond_store_error(req, err, "");
   json_t *list = json_array();
   for (size_t i = 0; i < n; i++) {
     /* PSK ids only: the keys stay in the store */
@@ -782,7 +802,7 @@ static void delete_watch(void *ctx, mg_http_request_t *req) {
   if (!id || !authorised(r, req, true)) return;
   mg_watch_err_t err = mg_watcher_remove(r->g, id);
   if (err == MG_WATCH_NOT_FOUND) return mg_http_respond_error(req, 404, "not_found", "this channel is not watched");
-  if (err != MG_WATCH_OK) return mg_http_respond_error(req, 507, "storage_failed", "the watch could not be removed");
+  if (err != MG_WATCH_OK) return respond_watch_error(req, err, "");
   mg_http_respond_text(req, 204, "text/plain", "", 0);
 }
 

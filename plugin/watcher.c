@@ -102,6 +102,25 @@ typedef struct mg_watcher {
   watch_t *dirty;
 } mg_watcher_t;
 
+static const char *const watch_err_names[MG_WATCH_ERR__COUNT] = {
+    [MG_WATCH_OK] = "ok",
+    [MG_WATCH_EXISTS] = "the channel is watched already",
+    [MG_WATCH_NOT_FOUND] = "the channel is not watched",
+    [MG_WATCH_BAD_KEY] = "unknown or unusable key",
+    [MG_WATCH_STORE] = "the database failed",
+    [MG_WATCH_STORE_FULL] = "the database is full",
+    [MG_WATCH_NO_MEMORY] = "out of memory",
+};
+
+const char *mg_watch_strerror(mg_watch_err_t err) {
+  return (unsigned)err < MG_WATCH_ERR__COUNT ? watch_err_names[err] : "unknown watch error";
+}
+
+/* The watch error of a store failure. */
+static mg_watch_err_t watch_store_err(mg_store_err_t err) {
+  return err == MG_STORE_ERR_FULL ? MG_WATCH_STORE_FULL : MG_WATCH_STORE;
+}
+
 /* ---- invalid input, counted by reason ---- */
 
 static const char *const invalid_reason_names[MG_INVALID__COUNT] = {
@@ -261,7 +280,7 @@ static void reload_watch_keys(mg_gateway_t *g, watch_t *w) {
   mg_watch_err_t err = load_watch_keys(g, &fresh, o);
   json_decref(o);
   if (err != MG_WATCH_OK) {
-    mg_log(g, MAMGATE_LOG_WARNING, "watch %.81s: keys not reloaded (code %d)", w->id, (int)err);
+    mg_log(g, MAMGATE_LOG_WARNING, "watch %.81s: keys not reloaded: %s", w->id, mg_watch_strerror(err));
     return free_watch_keys(&fresh);
   }
   free_watch_keys(w);
@@ -938,7 +957,7 @@ mg_watch_err_t mg_watcher_add_all(mg_gateway_t *g, const mg_watch_request_t *req
     pthread_mutex_lock(&g->control_lock);
     mg_store_err_t serr = mg_store_add_watches(g->control, rows, n, bad);
     pthread_mutex_unlock(&g->control_lock);
-    err = serr == MG_STORE_OK ? MG_WATCH_OK : (serr == MG_STORE_EXISTS ? MG_WATCH_EXISTS : MG_WATCH_STORE);
+    err = serr == MG_STORE_OK ? MG_WATCH_OK : (serr == MG_STORE_EXISTS ? MG_WATCH_EXISTS : watch_store_err(serr));
   }
   for (size_t i = 0; i < n; i++) {
     if (rows && rows[i].options) mam_wipe(rows[i].options, strlen(rows[i].options));
@@ -972,7 +991,7 @@ mg_watch_err_t mg_watcher_remove(mg_gateway_t *g, const char *channel_id) {
   pthread_mutex_unlock(&g->control_lock);
   if (serr != MG_STORE_OK) {
     free(c);
-    return serr == MG_STORE_NOT_FOUND ? MG_WATCH_NOT_FOUND : MG_WATCH_STORE;
+    return serr == MG_STORE_NOT_FOUND ? MG_WATCH_NOT_FOUND : watch_store_err(serr);
   }
   c->kind = CMD_REMOVE;
   memcpy(c->id, channel_id, ID + 1);

@@ -21,8 +21,13 @@ typedef enum mg_watch_err {
   MG_WATCH_NOT_FOUND,
   MG_WATCH_BAD_KEY,   /* an NTRU key id the store does not know */
   MG_WATCH_STORE,     /* the database failed */
+  MG_WATCH_STORE_FULL, /* the database is full (disk or limit): nothing was written */
   MG_WATCH_NO_MEMORY,
+  MG_WATCH_ERR__COUNT
 } mg_watch_err_t;
+
+/* A short English description of err (never NULL). */
+const char *mg_watch_strerror(mg_watch_err_t err);
 
 typedef struct mg_watch_request {
   char channel_id[82];

@@ -35,6 +35,27 @@ typedef struct mg_writer {
 
 /* ---- small helpers ---- */
 
+static const char *const pub_err_names[MG_PUB_ERR__COUNT] = {
+    [MG_PUB_OK] = "ok",
+    [MG_PUB_NOT_FOUND] = "unknown channel or endpoint",
+    [MG_PUB_EXHAUSTED] = "not enough signatures left",
+    [MG_PUB_INVALID] = "a request field is out of range",
+    [MG_PUB_NODE] = "the node is unreachable or refused the transactions",
+    [MG_PUB_STORE] = "the database failed",
+    [MG_PUB_STORE_FULL] = "the database is full",
+    [MG_PUB_NO_MEMORY] = "out of memory",
+    [MG_PUB_INTERNAL] = "internal error",
+};
+
+const char *mg_pub_strerror(mg_pub_err_t err) {
+  return (unsigned)err < MG_PUB_ERR__COUNT ? pub_err_names[err] : "unknown publish error";
+}
+
+/* The publish error of a store failure. */
+static mg_pub_err_t pub_store_err(mg_store_err_t err) {
+  return err == MG_STORE_ERR_FULL ? MG_PUB_STORE_FULL : MG_PUB_STORE;
+}
+
 static void trytes_of(const trit_t *t, size_t n_trits, char *out) {
   mam_trits_to_trytes(t, n_trits, out);
   out[n_trits / 3] = 0;
@@ -83,7 +104,7 @@ static mg_pub_err_t save_channel(mg_gateway_t *g, const wchannel_t *c) {
     snprintf(value, sizeof value, "%d", c->active);
     if (serr == MG_STORE_OK) serr = mg_store_set_meta(g->control, active_key(c->id, key), value);
     pthread_mutex_unlock(&g->control_lock);
-    err = serr == MG_STORE_OK ? MG_PUB_OK : MG_PUB_STORE;
+    err = serr == MG_STORE_OK ? MG_PUB_OK : pub_store_err(serr);
     if (serr != MG_STORE_OK) mg_log(g, MAMGATE_LOG_ERROR, "saving channel %.81s: %s", c->id, mg_store_strerror(serr));
   }
   free(buf);
@@ -223,7 +244,7 @@ mg_pub_err_t mg_writer_create_channel(mg_gateway_t *g, unsigned height, mg_chann
   pthread_mutex_lock(&g->control_lock);
   mg_store_err_t serr = mg_store_next_channel_number(g->control, &number);
   pthread_mutex_unlock(&g->control_lock);
-  if (serr != MG_STORE_OK) return MG_PUB_STORE;
+  if (serr != MG_STORE_OK) return pub_store_err(serr);
   wchannel_t *c = calloc(1, sizeof *c);
   if (!c) return MG_PUB_NO_MEMORY;
   pthread_mutex_init(&c->lock, NULL);
@@ -286,7 +307,7 @@ static mg_pub_err_t reserve_leaves(mg_gateway_t *g, const trit_t *tree_id_trits,
   pthread_mutex_lock(&g->control_lock);
   mg_store_err_t serr = mg_store_reserve_leaves(g->control, tree_id, mss->skn, count, &first);
   pthread_mutex_unlock(&g->control_lock);
-  if (serr != MG_STORE_OK) return MG_PUB_STORE;
+  if (serr != MG_STORE_OK) return pub_store_err(serr);
   if (first + count > ((uint64_t)1 << mss->height)) return MG_PUB_EXHAUSTED; /* those leaves are burned */
   if (first > mss->skn && mam_mss_skip_to(mss, &g->prng, (uint32_t)first, (unsigned)g->cfg.pow_threads) != MAM_OK)
     return MG_PUB_INTERNAL;

@@ -20,10 +20,15 @@ typedef enum mg_pub_err {
   MG_PUB_EXHAUSTED,   /* not enough signatures left */
   MG_PUB_INVALID,     /* a request field is out of range */
   MG_PUB_NODE,        /* the node is unreachable or refused the transactions */
-  MG_PUB_STORE,       /* the database failed (disk full?) */
+  MG_PUB_STORE,       /* the database failed */
+  MG_PUB_STORE_FULL,  /* the database is full (disk or limit): nothing was written */
   MG_PUB_NO_MEMORY,
   MG_PUB_INTERNAL,
+  MG_PUB_ERR__COUNT
 } mg_pub_err_t;
+
+/* A short English description of err (never NULL). */
+const char *mg_pub_strerror(mg_pub_err_t err);
 
 typedef struct mg_tree_info {
   char id[82];
