@@ -19,7 +19,7 @@
 #include "plugin/openapi.h"
 #include "plugin/probe.h"
 #include "plugin/watcher.h"
-#include "plugin/writer.h"
+#include "services/writer.h"
 
 #define ID 81
 #define STREAM_WAIT_MS 1000
@@ -308,7 +308,7 @@ static void post_channel(void *ctx, mg_http_request_t *req) {
   if (!body || !uint_field(req, body, "height", 0, r->g->cfg.max_height, 10, &height) || !idem_begin(r, req, &k)) return;
   mg_channel_info_t info;
   int status = 201;
-  mg_pub_err_t err = mg_writer_create_channel(r->g, (unsigned)height, &info);
+  mg_pub_err_t err = mg_writer_create_channel(r->g->writer, (unsigned)height, &info);
   json_t *answer = err == MG_PUB_OK ? channel_json(&info) : pub_error_json(err, "", &status);
   idem_respond(r, req, &k, status, answer);
   if (err == MG_PUB_OK) mg_channel_info_free(&info);
@@ -319,11 +319,11 @@ static void get_channels(void *ctx, mg_http_request_t *req) {
   if (!authorised(r, req, false)) return;
   char **ids;
   size_t n;
-  if (mg_writer_list_channels(r->g, &ids, &n) != MG_PUB_OK) return mg_http_respond_error(req, 500, "internal", "out of memory");
+  if (mg_writer_list_channels(r->g->writer, &ids, &n) != MG_PUB_OK) return mg_http_respond_error(req, 500, "internal", "out of memory");
   json_t *list = json_array();
   for (size_t i = 0; i < n; i++) {
     mg_channel_info_t info;
-    if (mg_writer_channel_info(r->g, ids[i], &info) != MG_PUB_OK) continue;
+    if (mg_writer_channel_info(r->g->writer, ids[i], &info) != MG_PUB_OK) continue;
     json_array_append_new(list, channel_json(&info));
     mg_channel_info_free(&info);
   }
@@ -336,7 +336,7 @@ static void get_channel(void *ctx, mg_http_request_t *req) {
   const char *id = valid_id(req, mg_http_param(req, "channel_id"), ID, "channel_id");
   if (!id || !authorised(r, req, false)) return;
   mg_channel_info_t info;
-  mg_pub_err_t err = mg_writer_channel_info(r->g, id, &info);
+  mg_pub_err_t err = mg_writer_channel_info(r->g->writer, id, &info);
   if (err != MG_PUB_OK) return respond_pub_error(req, err, "no such channel on this gateway");
   mg_http_respond_json(req, 200, channel_json(&info));
   mg_channel_info_free(&info);
@@ -356,7 +356,7 @@ static void post_endpoint(void *ctx, mg_http_request_t *req) {
   mg_tree_info_t ep;
   char msg[256] = "";
   int status = 201;
-  mg_pub_err_t err = mg_writer_create_endpoint(r->g, id, (unsigned)height, !announce || json_is_true(announce), &ep, msg, sizeof msg);
+  mg_pub_err_t err = mg_writer_create_endpoint(r->g->writer, id, (unsigned)height, !announce || json_is_true(announce), &ep, msg, sizeof msg);
   json_t *answer = err == MG_PUB_OK ? tree_json(&ep, "endpoint_id") : pub_error_json(err, msg, &status);
   idem_respond(r, req, &k, status, answer);
 }
@@ -617,7 +617,7 @@ static void post_message(void *ctx, mg_http_request_t *req) {
     mg_publish_result_t res;
     char msg[512] = "";
     int status = 201;
-    mg_pub_err_t err = mg_writer_publish(r->g, &pr, &res, msg, sizeof msg);
+    mg_pub_err_t err = mg_writer_publish(r->g->writer, &pr, &res, msg, sizeof msg);
     if (err != MG_PUB_OK) {
       json_t *answer = pub_error_json(err, msg, &status);
       idem_respond(r, req, &k, status, answer);

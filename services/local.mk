@@ -1,0 +1,13 @@
+## Services (policy, each behind its own handle and dependency struct; plugin/ wires them).
+noinst_LTLIBRARIES += services/libmgservices.la
+services_libmgservices_la_SOURCES = \
+	services/env.c services/env.h services/metrics.h \
+	services/writer.c services/writer.h
+services_libmgservices_la_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) $(CURL_CFLAGS)
+
+check_PROGRAMS += tests/check_service_writer
+TESTS += tests/check_service_writer
+tests_check_service_writer_SOURCES = tests/check_service_writer.c
+tests_check_service_writer_CFLAGS = $(TEST_CFLAGS)
+tests_check_service_writer_LDADD = services/libmgservices.la node/libmgnode.la plugin/libmgstore.la read/libmgread.la \
+	$(TEST_LDADD) $(SQLITE_LIBS) $(CURL_LIBS) $(JANSSON_LIBS)
