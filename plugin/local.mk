@@ -8,7 +8,6 @@ plugin_mamgate_la_SOURCES = \
 	plugin/startup.c plugin/startup.h \
 	plugin/watcher.c plugin/watcher.h \
 	plugin/rest.c plugin/rest.h \
-	plugin/probe.c plugin/probe.h \
 	plugin/openapi.h
 nodist_plugin_mamgate_la_SOURCES = plugin/openapi.c
 plugin_mamgate_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden $(JANSSON_CFLAGS) $(ZMQ_CFLAGS) $(MHD_CFLAGS) $(SQLITE_CFLAGS) $(CURL_CFLAGS) $(NETTLE_CFLAGS)

@@ -10,7 +10,7 @@
 #include "fs/datadir.h"
 #include "node/client.h"
 #include "plugin/gateway.h"
-#include "plugin/probe.h"
+#include "services/probe.h"
 #include "plugin/rest.h"
 #include "plugin/startup.h"
 #include "plugin/watcher.h"

@@ -17,7 +17,7 @@
 #include "plugin/console.h"
 #include "read/message_json.h"
 #include "plugin/openapi.h"
-#include "plugin/probe.h"
+#include "services/probe.h"
 #include "plugin/watcher.h"
 #include "services/writer.h"
 

@@ -2,7 +2,8 @@
 noinst_LTLIBRARIES += services/libmgservices.la
 services_libmgservices_la_SOURCES = \
 	services/env.c services/env.h services/metrics.h \
-	services/writer.c services/writer.h
+	services/writer.c services/writer.h \
+	services/probe.c services/probe.h
 services_libmgservices_la_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) $(CURL_CFLAGS)
 
 check_PROGRAMS += tests/check_service_writer
@@ -11,3 +12,9 @@ tests_check_service_writer_SOURCES = tests/check_service_writer.c
 tests_check_service_writer_CFLAGS = $(TEST_CFLAGS)
 tests_check_service_writer_LDADD = services/libmgservices.la node/libmgnode.la plugin/libmgstore.la read/libmgread.la \
 	$(TEST_LDADD) $(SQLITE_LIBS) $(CURL_LIBS) $(JANSSON_LIBS)
+
+check_PROGRAMS += tests/check_service_probe
+TESTS += tests/check_service_probe
+tests_check_service_probe_SOURCES = tests/check_service_probe.c $(DEVNODE_SPAWN_SOURCES)
+tests_check_service_probe_CFLAGS = $(TEST_CFLAGS)
+tests_check_service_probe_LDADD = services/libmgservices.la node/libmgnode.la $(TEST_LDADD) $(CURL_LIBS) $(JANSSON_LIBS)
