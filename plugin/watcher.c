@@ -14,6 +14,7 @@
 #include "read/assembler.h"
 #include "read/decoder.h"
 #include "read/message_json.h"
+#include "services/backfill.h"
 #include "tangle/transaction.h"
 #include "zmq/feed.h"
 #include "zmq/publisher.h"
@@ -59,36 +60,22 @@ typedef struct injected {
   struct injected *next;
 } injected_t;
 
-typedef struct backfill_item {
-  char id[ID + 1];
-  struct backfill_item *next;
-} backfill_item_t;
-
-/* A failed back-fill (the node away, restarting or overloaded) goes back to the end of the queue
- * and the back-fill thread waits, twice as long after each failure in a row, before the next
- * attempt: nothing is dropped, and a node that comes back (a feed reconnect) ends the wait at
- * once. */
-#define BACKFILL_RETRY_FIRST_MS 500
-#define BACKFILL_RETRY_MAX_MS 30000
-
 typedef struct mg_watcher {
   mg_gateway_t *g;
-  pthread_t feed_thread, backfill_thread;
-  bool feed_started, backfill_started;
+  pthread_t feed_thread;
+  bool feed_started;
   pthread_mutex_t lock;
-  pthread_cond_t wake; /* injected space, back-fill work */
+  pthread_cond_t wake; /* injected space */
   /* under lock */
   command_t *commands, **commands_tail;
   injected_t *injected, **injected_tail;
   size_t n_injected;
-  backfill_item_t *backfill, **backfill_tail; /* oldest first */
-  mg_addrset_t *backfill_queued;             /* the ids in that queue (each queued once) */
-  uint64_t backfill_retry_at_ms;             /* 0: none pending */
   int64_t last_cursor;
   size_t n_watches;
   bool connected;
   uint64_t connections;
   /* feed thread only */
+  mg_backfill_t *backfill; /* thread-safe */
   mg_feed_t *feed;
   uint64_t feed_reopens;
   mg_zpub_t *zpub;
@@ -333,27 +320,6 @@ static void push_command(mg_watcher_t *wt, command_t *c) {
   pthread_mutex_unlock(&wt->lock);
 }
 
-/* Queues a back-fill of id unless one is already waiting. */
-static void push_backfill_locked(mg_watcher_t *wt, const char *id) {
-  pthread_cond_broadcast(&wt->wake);
-  if (mg_addrset_has(wt->backfill_queued, id)) return;
-  backfill_item_t *b = calloc(1, sizeof *b);
-  if (!b || mg_addrset_add(wt->backfill_queued, id) != 0) {
-    mg_log(wt->g, MAMGATE_LOG_ERROR, "out of memory queueing a back-fill of %.81s", id);
-    free(b);
-    return;
-  }
-  memcpy(b->id, id, ID);
-  *wt->backfill_tail = b;
-  wt->backfill_tail = &b->next;
-}
-
-static void push_backfill(mg_watcher_t *wt, const char *id) {
-  pthread_mutex_lock(&wt->lock);
-  push_backfill_locked(wt, id);
-  pthread_mutex_unlock(&wt->lock);
-}
-
 int mg_watcher_inject(mg_gateway_t *g, const char *trytes, const char *hash) {
   mg_watcher_t *wt = g->watcher;
   injected_t *item = malloc(sizeof *item);
@@ -427,7 +393,7 @@ static void follow_announced_channel(mg_watcher_t *wt, const watch_t *from, cons
   if ((err == MG_STORE_OK || err == MG_STORE_EXISTS) && watch_new(wt->g, id, from->options, NULL, 0, &w) == MG_WATCH_OK &&
       install_watch(wt, w) == 0) {
     mg_log(wt->g, MAMGATE_LOG_INFO, "channel %.81s announced channel %.81s: now watched too", from->id, id);
-    push_backfill(wt, id);
+    mg_backfill_request(wt->backfill, id);
   }
 }
 
@@ -491,7 +457,7 @@ static mg_decoder_events_t decoder_events(decoding_t *dc) {
 static void backfill_gap(mg_watcher_t *wt, watch_t *w, uint64_t now) {
   if (w->gap_backfill_ms != 0 && now - w->gap_backfill_ms < GAP_BACKFILL_EVERY_MS) return;
   w->gap_backfill_ms = now;
-  push_backfill(wt, w->id);
+  mg_backfill_request(wt->backfill, w->id);
 }
 
 static void expire_pending(mg_watcher_t *wt, watch_t *w, uint64_t now) {
@@ -637,7 +603,15 @@ static void drain_injected(mg_watcher_t *wt) {
   }
 }
 
-static void backfill_all_locked(mg_watcher_t *wt);
+/* After a reconnect: every watched channel, at once (the node is back, no retry wait). */
+static void backfill_all(mg_watcher_t *wt) {
+  mg_log(wt->g, MAMGATE_LOG_INFO, "feed reconnected: back-filling watched channels");
+  mg_backfill_no_wait(wt->backfill);
+  for (size_t i = 0; i < mg_addrset_count(wt->watches); i++) {
+    const watch_t *w = mg_addrset_value_at(wt->watches, i);
+    mg_backfill_request(wt->backfill, w->id);
+  }
+}
 
 static void track_connection(mg_watcher_t *wt) {
   bool connected = mg_feed_connected(wt->feed);
@@ -649,13 +623,11 @@ static void track_connection(mg_watcher_t *wt) {
   if (connected != wt->connected)
     mg_log(wt->g, MAMGATE_LOG_INFO, "feed %s %s", wt->g->cfg.node_zmq, connected ? "connected" : "disconnected");
   pthread_mutex_lock(&wt->lock);
-  if (connections > wt->connections && wt->connections > 0) {
-    mg_log(wt->g, MAMGATE_LOG_INFO, "feed reconnected: back-filling watched channels");
-    backfill_all_locked(wt);
-  }
+  bool reconnected = connections > wt->connections && wt->connections > 0;
   wt->connected = connected;
   wt->connections = connections;
   pthread_mutex_unlock(&wt->lock);
+  if (reconnected) backfill_all(wt);
 }
 
 /* Once a second: expire incomplete bundles and long-waiting out-of-order ones. */
@@ -697,157 +669,6 @@ static void *feed_main(void *arg) {
   return NULL;
 }
 
-/* ---- back-fill: history of watched channels from the node's API ---- */
-
-/* After a reconnect: every watched channel, at once (the node is back, no retry wait). */
-static void backfill_all_locked(mg_watcher_t *wt) {
-  wt->backfill_retry_at_ms = 0;
-  for (size_t i = 0; i < mg_addrset_count(wt->watches); i++) {
-    const watch_t *w = mg_addrset_value_at(wt->watches, i);
-    push_backfill_locked(wt, w->id);
-  }
-}
-
-static void wait_until_ms(mg_watcher_t *wt, uint64_t when_ms) {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  uint64_t now = mg_now_ms(wt->g), wait = when_ms > now ? when_ms - now : 0;
-  if (wait > 1000) wait = 1000; /* the host's clock may run apart from CLOCK_REALTIME */
-  ts.tv_sec += (time_t)(wait / 1000);
-  ts.tv_nsec += (long)(wait % 1000) * 1000000L;
-  if (ts.tv_nsec >= 1000000000L) ts.tv_sec++, ts.tv_nsec -= 1000000000L;
-  pthread_cond_timedwait(&wt->wake, &wt->lock, &ts);
-}
-
-/* The next channel to back-fill, once the retry wait (if any) is over; NULL when stopping. */
-static backfill_item_t *next_backfill(mg_watcher_t *wt) {
-  pthread_mutex_lock(&wt->lock);
-  while (!atomic_load(&wt->g->stopping)) {
-    if (wt->backfill && wt->backfill_retry_at_ms <= mg_now_ms(wt->g)) break;
-    if (wt->backfill) wait_until_ms(wt, wt->backfill_retry_at_ms);
-    else pthread_cond_wait(&wt->wake, &wt->lock);
-  }
-  backfill_item_t *b = atomic_load(&wt->g->stopping) ? NULL : wt->backfill;
-  if (b) {
-    wt->backfill = b->next;
-    if (!wt->backfill) wt->backfill_tail = &wt->backfill;
-    mg_addrset_remove(wt->backfill_queued, b->id);
-  }
-  pthread_mutex_unlock(&wt->lock);
-  return b;
-}
-
-/* After a failure: id goes to the back of the queue and the thread waits before the next attempt. */
-static void retry_backfill_later(mg_watcher_t *wt, const char *id, uint64_t delay_ms) {
-  pthread_mutex_lock(&wt->lock);
-  push_backfill_locked(wt, id);
-  wt->backfill_retry_at_ms = mg_now_ms(wt->g) + delay_ms;
-  pthread_mutex_unlock(&wt->lock);
-}
-
-/* Nodes answer findTransactions in no useful order (the client sorts the hashes): replayed as
- * they come, a long history would leave packets before their headers, more than a channel's
- * waiting room holds. So the transactions are replayed in attachment order, in chunks of at most
- * this many (about 2.7 KB each while a chunk is held). */
-#define BACKFILL_CHUNK 20000
-#define ATTACHMENT_TS_TRYTES 2619 /* offset of attachmentTimestamp (9 trytes) in a transaction */
-
-typedef struct fetched {
-  char *trytes;
-  const char *hash;
-  int64_t attached_ms;
-} fetched_t;
-
-static int64_t attachment_ms(const char *trytes) {
-  trit_t t[27];
-  return mam_trytes_to_trits(trytes + ATTACHMENT_TS_TRYTES, 9, t) == MAM_OK ? mam_trits_to_int(t, 27) : INT64_MAX;
-}
-
-static int by_attachment(const void *a, const void *b) {
-  const fetched_t *x = a, *y = b;
-  if (x->attached_ms != y->attached_ms) return x->attached_ms < y->attached_ms ? -1 : 1;
-  return strncmp(x->hash, y->hash, ID); /* a stable order within one attachment time */
-}
-
-/* getTrytes of hashes[0..n) page by page into out (taking the strings); *got counts those the node
- * knows. */
-static mg_node_err_t fetch_chunk(mg_watcher_t *wt, mg_node_client_t *client, char *const *hashes, size_t n,
-                                 fetched_t *out, size_t *got) {
-  mg_node_err_t err = MG_NODE_OK;
-  size_t page = wt->g->cfg.backfill_page;
-  *got = 0;
-  for (size_t off = 0; err == MG_NODE_OK && off < n && !atomic_load(&wt->g->stopping); off += page) {
-    mg_node_strings_t trytes = {0};
-    size_t k = n - off < page ? n - off : page;
-    err = mg_node_get_trytes(client, (const char *const *)hashes + off, k, &trytes);
-    for (size_t i = 0; err == MG_NODE_OK && i < trytes.count; i++) {
-      if (!trytes.items[i]) continue;
-      out[*got] = (fetched_t){trytes.items[i], hashes[off + i], attachment_ms(trytes.items[i])};
-      trytes.items[i] = NULL;
-      ++*got;
-    }
-    mg_node_strings_free(&trytes);
-  }
-  return err;
-}
-
-/* Feeds the transactions the node holds on id to the feed thread; false when the node failed. */
-static bool backfill_channel(mg_watcher_t *wt, mg_node_client_t *client, const char *id) {
-  mg_gateway_t *g = wt->g;
-  mg_node_strings_t hashes = {0};
-  const char *addresses[1] = {id};
-  mg_node_err_t err = mg_node_find_transactions(client, MG_NODE_FIND_ADDRESSES, addresses, 1, &hashes);
-  size_t chunk = hashes.count < BACKFILL_CHUNK ? hashes.count : BACKFILL_CHUNK;
-  fetched_t *txs = err == MG_NODE_OK && chunk ? malloc(chunk * sizeof *txs) : NULL;
-  if (chunk && !txs && err == MG_NODE_OK) err = MG_NODE_ERR_NO_MEMORY;
-  for (size_t off = 0; err == MG_NODE_OK && off < hashes.count && !atomic_load(&g->stopping); off += chunk) {
-    size_t n = hashes.count - off < chunk ? hashes.count - off : chunk, got = 0;
-    err = fetch_chunk(wt, client, hashes.items + off, n, txs, &got);
-    if (err == MG_NODE_OK) qsort(txs, got, sizeof *txs, by_attachment);
-    for (size_t i = 0; i < got; i++) {
-      if (err == MG_NODE_OK && mg_watcher_inject(g, txs[i].trytes, txs[i].hash) == 0)
-        atomic_fetch_add(&g->metrics.backfill_transactions, 1);
-      free(txs[i].trytes);
-    }
-  }
-  free(txs);
-  bool done = err == MG_NODE_OK && !atomic_load(&g->stopping);
-  if (done) {
-    mg_log(g, MAMGATE_LOG_DEBUG, "back-fill of %.81s: %zu transactions", id, hashes.count);
-    atomic_fetch_add(&g->metrics.backfill_runs, 1);
-  } else if (err != MG_NODE_OK) {
-    mg_log(g, MAMGATE_LOG_WARNING, "back-fill of %.81s: %s: %s (will retry)", id, mg_node_strerror(err),
-           mg_node_client_message(client));
-    atomic_fetch_add(&g->metrics.backfill_failures, 1);
-  }
-  mg_node_strings_free(&hashes);
-  return done;
-}
-
-static void *backfill_main(void *arg) {
-  mg_watcher_t *wt = arg;
-  mg_node_config_t cfg;
-  mg_node_config_init(&cfg, wt->g->cfg.node_api);
-  cfg.timeout_ms = (long)wt->g->cfg.node_timeout_ms;
-  cfg.cancel = &wt->g->stopping;
-  mg_node_client_t *client = NULL;
-  if (mg_node_client_new(&cfg, &client) != MG_NODE_OK) {
-    mg_log(wt->g, MAMGATE_LOG_ERROR, "back-fill disabled: cannot create a node client");
-    return NULL;
-  }
-  uint64_t delay_ms = BACKFILL_RETRY_FIRST_MS;
-  for (backfill_item_t *b; (b = next_backfill(wt)) != NULL; free(b)) {
-    if (backfill_channel(wt, client, b->id)) {
-      delay_ms = BACKFILL_RETRY_FIRST_MS;
-    } else if (!atomic_load(&wt->g->stopping)) {
-      retry_backfill_later(wt, b->id, delay_ms);
-      delay_ms = delay_ms * 2 < BACKFILL_RETRY_MAX_MS ? delay_ms * 2 : BACKFILL_RETRY_MAX_MS;
-    }
-  }
-  mg_node_client_free(client);
-  return NULL;
-}
-
 /* ---- start, stop, public calls ---- */
 
 static int load_watches(mg_watcher_t *wt, char *err, size_t err_len) {
@@ -862,7 +683,7 @@ static int load_watches(mg_watcher_t *wt, char *err, size_t err_len) {
     watch_t *w;
     mg_watch_err_t werr = watch_new(wt->g, rows[i].channel_id, rows[i].options, rows[i].state, rows[i].state_len, &w);
     if (werr == MG_WATCH_OK && install_watch(wt, w) == 0) {
-      push_backfill(wt, rows[i].channel_id);
+      mg_backfill_request(wt->backfill, rows[i].channel_id);
       continue;
     }
     mg_log(wt->g, MAMGATE_LOG_ERROR, "watch %.81s could not be restored (code %d)", rows[i].channel_id, (int)werr);
@@ -884,11 +705,14 @@ static void watcher_free(mg_watcher_t *wt) {
     free(c);
   }
   for (injected_t *i = wt->injected, *n; i; i = n) n = i->next, free(i);
-  for (backfill_item_t *b = wt->backfill, *n; b; b = n) n = b->next, free(b);
-  mg_addrset_free(wt->backfill_queued);
   pthread_mutex_destroy(&wt->lock);
   pthread_cond_destroy(&wt->wake);
   free(wt);
+}
+
+/* The back-fill service's transactions join the feed's. */
+static int deliver_backfilled(void *ctx, const char *trytes, const char *hash) {
+  return mg_watcher_inject(ctx, trytes, hash);
 }
 
 int mg_watcher_start(mg_gateway_t *g, char *err, size_t err_len) {
@@ -897,7 +721,6 @@ int mg_watcher_start(mg_gateway_t *g, char *err, size_t err_len) {
   wt->g = g;
   wt->commands_tail = &wt->commands;
   wt->injected_tail = &wt->injected;
-  wt->backfill_tail = &wt->backfill;
   pthread_mutex_init(&wt->lock, NULL);
   pthread_cond_init(&wt->wake, NULL);
   g->watcher = wt;
@@ -905,18 +728,27 @@ int mg_watcher_start(mg_gateway_t *g, char *err, size_t err_len) {
   mg_assembler_limits_t limits = {.max_txs = g->cfg.assembler_max_txs, .ttl_ms = g->cfg.assembler_ttl_s * 1000};
   int rc = 0;
   if (mg_store_open(g->db_path, &wt->store) != MG_STORE_OK) rc = mg_errorf(err, err_len, "cannot open %s", g->db_path);
-  if (rc == 0 && (!(wt->watches = mg_addrset_new(1024)) || !(wt->backfill_queued = mg_addrset_new(64)))) rc = mg_errorf(err, err_len, "out of memory");
+  if (rc == 0 && !(wt->watches = mg_addrset_new(1024))) rc = mg_errorf(err, err_len, "out of memory");
   if (rc == 0 && !(wt->assembler = mg_assembler_new(&limits))) rc = mg_errorf(err, err_len, "out of memory");
   if (rc == 0 && mg_feed_open(g->zmq_ctx, g->cfg.node_zmq, &feed_limits, &wt->feed) != MG_FEED_OK)
     rc = mg_errorf(err, err_len, "cannot connect the node feed %s", g->cfg.node_zmq);
   if (rc == 0 && mg_zpub_open(g->zmq_ctx, g->cfg.zmq_pub, &wt->zpub) != 0)
     rc = mg_errorf(err, err_len, "cannot bind the ZeroMQ output %s: %s", g->cfg.zmq_pub, zmq_strerror(zmq_errno()));
+  mg_backfill_deps_t backfill = {
+      .env = &g->env,
+      .settings = {.node_api = g->cfg.node_api, .node_timeout_ms = g->cfg.node_timeout_ms, .page = g->cfg.backfill_page},
+      .metrics = &g->metrics,
+      .stopping = &g->stopping,
+      .deliver = deliver_backfilled,
+      .deliver_ctx = g};
+  if (rc == 0 && !(wt->backfill = mg_backfill_start(&backfill, err, err_len))) rc = -1;
   if (rc == 0) rc = load_watches(wt, err, err_len);
   if (rc == 0 && pthread_create(&wt->feed_thread, NULL, feed_main, wt) != 0) rc = mg_errorf(err, err_len, "cannot start the feed thread");
   wt->feed_started = rc == 0;
-  if (rc == 0 && pthread_create(&wt->backfill_thread, NULL, backfill_main, wt) != 0) rc = mg_errorf(err, err_len, "cannot start the back-fill thread");
-  wt->backfill_started = rc == 0;
-  if (rc != 0) mg_watcher_stop(g);
+  if (rc != 0) {
+    atomic_store(&g->stopping, 1); /* the gateway does not start: the back-fill thread ends too */
+    mg_watcher_stop(g);
+  }
   return rc;
 }
 
@@ -926,7 +758,8 @@ void mg_watcher_stop(mg_gateway_t *g) {
   pthread_mutex_lock(&wt->lock);
   pthread_cond_broadcast(&wt->wake);
   pthread_mutex_unlock(&wt->lock);
-  if (wt->backfill_started) pthread_join(wt->backfill_thread, NULL);
+  mg_backfill_stop(wt->backfill);
+  wt->backfill = NULL;
   if (wt->feed_started) pthread_join(wt->feed_thread, NULL);
   watcher_free(wt);
   g->watcher = NULL;
@@ -966,7 +799,7 @@ mg_watch_err_t mg_watcher_add_all(mg_gateway_t *g, const mg_watch_request_t *req
       cs[i]->kind = CMD_ADD;
       cs[i]->watch = ws[i];
       push_command(wt, cs[i]);
-      if (reqs[i].backfill) push_backfill(wt, reqs[i].channel_id);
+      if (reqs[i].backfill) mg_backfill_request(wt->backfill, reqs[i].channel_id);
     } else {
       if (ws) watch_free(ws[i]);
       if (cs) free(cs[i]);

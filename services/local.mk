@@ -3,7 +3,8 @@ noinst_LTLIBRARIES += services/libmgservices.la
 services_libmgservices_la_SOURCES = \
 	services/env.c services/env.h services/metrics.h \
 	services/writer.c services/writer.h \
-	services/probe.c services/probe.h
+	services/probe.c services/probe.h \
+	services/backfill.c services/backfill.h
 services_libmgservices_la_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) $(CURL_CFLAGS)
 
 check_PROGRAMS += tests/check_service_writer
@@ -17,4 +18,11 @@ check_PROGRAMS += tests/check_service_probe
 TESTS += tests/check_service_probe
 tests_check_service_probe_SOURCES = tests/check_service_probe.c $(DEVNODE_SPAWN_SOURCES)
 tests_check_service_probe_CFLAGS = $(TEST_CFLAGS)
-tests_check_service_probe_LDADD = services/libmgservices.la node/libmgnode.la $(TEST_LDADD) $(CURL_LIBS) $(JANSSON_LIBS)
+tests_check_service_probe_LDADD = services/libmgservices.la node/libmgnode.la read/libmgread.la $(TEST_LDADD) $(CURL_LIBS) $(JANSSON_LIBS)
+
+check_PROGRAMS += tests/check_service_backfill
+TESTS += tests/check_service_backfill
+tests_check_service_backfill_SOURCES = tests/check_service_backfill.c $(DEVNODE_SPAWN_SOURCES)
+tests_check_service_backfill_CFLAGS = $(TEST_CFLAGS)
+tests_check_service_backfill_LDADD = services/libmgservices.la node/libmgnode.la plugin/libmgstore.la read/libmgread.la \
+	$(TEST_LDADD) $(SQLITE_LIBS) $(CURL_LIBS) $(JANSSON_LIBS)
