@@ -6,7 +6,6 @@ plugin_mamgate_la_SOURCES = \
 	plugin/settings.c plugin/settings.h \
 	plugin/files.c \
 	plugin/startup.c plugin/startup.h \
-	plugin/watcher.c plugin/watcher.h \
 	plugin/rest.c plugin/rest.h plugin/rest_internal.h plugin/rest_errors.c plugin/rest_info.c \
 	plugin/rest_channels.c plugin/rest_keys.c plugin/rest_watches.c plugin/rest_messages.c plugin/rest_stream.c \
 	plugin/openapi.h

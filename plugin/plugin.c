@@ -13,7 +13,7 @@
 #include "services/probe.h"
 #include "plugin/rest.h"
 #include "plugin/startup.h"
-#include "plugin/watcher.h"
+#include "services/watcher.h"
 #include "services/writer.h"
 
 void mg_log(mg_gateway_t *g, int level, const char *fmt, ...) {
@@ -79,7 +79,7 @@ static void gateway_free(mg_gateway_t *g) {
   atomic_store(&g->stopping, 1);
   mg_rest_stop(g);
   mg_probe_stop(g->probe);
-  mg_watcher_stop(g);
+  mg_watcher_stop(g->watcher);
   mg_writer_free(g->writer);
   if (g->zmq_ctx) zmq_ctx_term(g->zmq_ctx);
   mg_store_close(g->control);
@@ -114,6 +114,23 @@ static mg_writer_deps_t writer_deps(mg_gateway_t *g) {
       .stopping = &g->stopping};
 }
 
+/* The watcher's slice of the gateway. */
+static mg_watcher_deps_t watcher_deps(mg_gateway_t *g) {
+  const mg_config_t *c = &g->cfg;
+  return (mg_watcher_deps_t){
+      .env = &g->env,
+      .settings = {.db_path = g->db_path, .node_zmq = c->node_zmq, .zmq_pub = c->zmq_pub, .node_api = c->node_api,
+                   .node_timeout_ms = c->node_timeout_ms, .backfill_page = c->backfill_page,
+                   .feed_queue_frames = c->feed_queue_frames, .feed_max_message_bytes = c->feed_max_message_bytes,
+                   .assembler_max_txs = c->assembler_max_txs, .assembler_ttl_s = c->assembler_ttl_s,
+                   .reader_max_contexts = c->reader_max_contexts, .max_payload_bytes = c->max_payload_bytes},
+      .control = g->control,
+      .control_lock = &g->control_lock,
+      .zmq_ctx = g->zmq_ctx,
+      .metrics = &g->metrics,
+      .stopping = &g->stopping};
+}
+
 /* Each step of start-up, in order; the first failure stops the rest. */
 static int start(mg_gateway_t *g, const mamgate_opt_t *opts, int nopts) {
   char err[512] = "";
@@ -130,7 +147,9 @@ static int start(mg_gateway_t *g, const mamgate_opt_t *opts, int nopts) {
   mg_writer_deps_t writer = writer_deps(g);
   if (!(g->writer = mg_writer_new(&writer, err, sizeof err)))
     return mg_log(g, MAMGATE_LOG_ERROR, "%s", err), MAMGATE_ERR_STORE;
-  if (mg_watcher_start(g, err, sizeof err) != 0) return mg_log(g, MAMGATE_LOG_ERROR, "%s", err), MAMGATE_ERR_ZMQ;
+  mg_watcher_deps_t watcher = watcher_deps(g);
+  if (!(g->watcher = mg_watcher_start(&watcher, err, sizeof err)))
+    return mg_log(g, MAMGATE_LOG_ERROR, "%s", err), MAMGATE_ERR_ZMQ;
   g->probe = mg_probe_start(g->cfg.node_api, g->cfg.node_probe_interval_s * 1000u, g->cfg.node_timeout_ms);
   if (!g->probe) return mg_log(g, MAMGATE_LOG_ERROR, "cannot start the node probe"), MAMGATE_ERR_NO_MEMORY;
   if (mg_rest_start(g, err, sizeof err) != 0) return mg_log(g, MAMGATE_LOG_ERROR, "%s", err), MAMGATE_ERR_HTTP;

@@ -30,7 +30,7 @@ void rest_info_get_info(void *ctx, mg_http_request_t *req) {
   rest_t *r = ctx;
   if (!rest_authorised(r, req, false)) return;
   mg_watcher_status_t st;
-  mg_watcher_status(r->g, &st);
+  mg_watcher_status(r->g->watcher, &st);
   mg_http_respond_json(req, 200, json_pack("{s:s, s:b, s:b, s:I, s:I, s:o, s:o}", "version", PACKAGE_VERSION, "node_reachable",
                                            mg_probe_status(r->g->probe).reachable, "feed_connected", st.feed_connected, "watches",
                                            (json_int_t)st.watches, "last_cursor", (json_int_t)st.last_cursor, "counters",

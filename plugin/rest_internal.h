@@ -19,7 +19,7 @@
 #include "read/message_json.h"
 #include "plugin/openapi.h"
 #include "services/probe.h"
-#include "plugin/watcher.h"
+#include "services/watcher.h"
 #include "services/writer.h"
 
 #define ID 81

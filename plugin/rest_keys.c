@@ -38,7 +38,7 @@ void rest_keys_post_psk(void *ctx, mg_http_request_t *req) {
   if (err == MG_STORE_EXISTS) mg_http_respond_error(req, 409, "conflict", "a PSK with this id exists");
   else if (err != MG_STORE_OK) rest_errors_respond_store_error(req, err, "");
   else mg_http_respond_json(req, 201, json_pack("{s:s, s:s}", "id", id, "key", key));
-  if (err == MG_STORE_OK) mg_watcher_own_keys_changed(r->g);
+  if (err == MG_STORE_OK) mg_watcher_own_keys_changed(r->g->watcher);
   mam_wipe(key, sizeof key);
 }
 
@@ -68,7 +68,7 @@ void rest_keys_delete_psk(void *ctx, mg_http_request_t *req) {
   pthread_mutex_unlock(&r->g->control_lock);
   if (err == MG_STORE_NOT_FOUND) return mg_http_respond_error(req, 404, "not_found", "no PSK with this id");
   if (err != MG_STORE_OK) return rest_errors_respond_store_error(req, err, "");
-  mg_watcher_own_keys_changed(r->g);
+  mg_watcher_own_keys_changed(r->g->watcher);
   mg_http_respond_text(req, 204, "text/plain", "", 0);
 }
 
@@ -99,7 +99,7 @@ void rest_keys_post_ntru_key(void *ctx, mg_http_request_t *req) {
       err = mg_store_add_ntru(r->g->control, id, sk_trytes, pk_trytes);
       pthread_mutex_unlock(&r->g->control_lock);
       if (err == MG_STORE_OK) {
-        mg_watcher_own_keys_changed(r->g);
+        mg_watcher_own_keys_changed(r->g->watcher);
         mg_http_respond_json(req, 201, json_pack("{s:s, s:s}", "id", id, "public_key", pk_trytes));
       }
     }

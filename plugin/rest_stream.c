@@ -39,7 +39,7 @@ static void stream_append(stream_t *st, const char *text, size_t len) {
 /* Loads the next page of events once the watcher has stored something new. */
 static void stream_refill(stream_t *st) {
   mg_watcher_status_t ws;
-  mg_watcher_status(st->r->g, &ws);
+  mg_watcher_status(st->r->g->watcher, &ws);
   if (st->primed && ws.last_cursor == st->seen && !st->more) return; /* nothing stored since */
   st->seen = ws.last_cursor;
   st->primed = true;

@@ -1,4 +1,4 @@
-#include "plugin/watcher.h"
+#include "services/watcher.h"
 
 #include <jansson.h>
 #include <stdarg.h>
@@ -60,8 +60,8 @@ typedef struct injected {
   struct injected *next;
 } injected_t;
 
-typedef struct mg_watcher {
-  mg_gateway_t *g;
+struct mg_watcher {
+  mg_watcher_deps_t d;
   pthread_t feed_thread;
   bool feed_started;
   pthread_mutex_t lock;
@@ -87,7 +87,7 @@ typedef struct mg_watcher {
   size_t n_batch;
   uint64_t batch_since_ms; /* when the oldest packet of the batch was decoded */
   watch_t *dirty;
-} mg_watcher_t;
+};
 
 static const char *const watch_err_names[MG_WATCH_ERR__COUNT] = {
     [MG_WATCH_OK] = "ok",
@@ -124,9 +124,9 @@ const char *mg_invalid_reason_name(mg_invalid_reason_t reason) {
   return (unsigned)reason < MG_INVALID__COUNT ? invalid_reason_names[reason] : "unknown";
 }
 
-static void count_invalid(mg_gateway_t *g, mg_invalid_reason_t reason) {
-  atomic_fetch_add(&g->metrics.invalid[reason], 1);
-  atomic_fetch_add(&g->metrics.feed_invalid, 1);
+static void count_invalid(mg_watcher_t *wt, mg_invalid_reason_t reason) {
+  atomic_fetch_add(&wt->d.metrics->invalid[reason], 1);
+  atomic_fetch_add(&wt->d.metrics->feed_invalid, 1);
 }
 
 static void free_watch_keys(watch_t *w) {
@@ -169,11 +169,11 @@ static char *watch_options(const mam_psk_t *psks, size_t n_psks, char (*ntru_ids
   return text;
 }
 
-static mg_watch_err_t load_ntru_key(mg_gateway_t *g, const char *id, mam_ntru_sk_t *out) {
+static mg_watch_err_t load_ntru_key(mg_watcher_t *wt, const char *id, mam_ntru_sk_t *out) {
   char sk[MG_NTRU_SK_TRYTES + 1], pk[MG_NTRU_PK_TRYTES + 1];
-  pthread_mutex_lock(&g->control_lock);
-  mg_store_err_t err = mg_store_get_ntru(g->control, id, sk, pk);
-  pthread_mutex_unlock(&g->control_lock);
+  pthread_mutex_lock(wt->d.control_lock);
+  mg_store_err_t err = mg_store_get_ntru(wt->d.control, id, sk, pk);
+  pthread_mutex_unlock(wt->d.control_lock);
   if (err != MG_STORE_OK) return err == MG_STORE_NOT_FOUND ? MG_WATCH_BAD_KEY : MG_WATCH_STORE;
   trit_t *f = malloc(MG_NTRU_SK_TRYTES * 3), *p = malloc(MG_NTRU_PK_TRYTES * 3);
   mg_watch_err_t result = MG_WATCH_NO_MEMORY;
@@ -197,14 +197,14 @@ typedef struct own_keys {
   size_t n_psk, n_ntru;
 } own_keys_t;
 
-static mg_watch_err_t list_own_keys(mg_gateway_t *g, const char *id, json_t *options, own_keys_t *out) {
+static mg_watch_err_t list_own_keys(mg_watcher_t *wt, const char *id, json_t *options, own_keys_t *out) {
   *out = (own_keys_t){0};
   if (json_is_false(json_object_get(options, "own_keys"))) return MG_WATCH_OK;
-  pthread_mutex_lock(&g->control_lock);
-  mg_store_err_t err = mg_store_get_channel(g->control, id, NULL, NULL, NULL);
-  if (err == MG_STORE_OK) err = mg_store_list_psks(g->control, &out->psk_ids, &out->n_psk);
-  if (err == MG_STORE_OK) err = mg_store_list_ntru(g->control, &out->ntru_ids, &out->n_ntru);
-  pthread_mutex_unlock(&g->control_lock);
+  pthread_mutex_lock(wt->d.control_lock);
+  mg_store_err_t err = mg_store_get_channel(wt->d.control, id, NULL, NULL, NULL);
+  if (err == MG_STORE_OK) err = mg_store_list_psks(wt->d.control, &out->psk_ids, &out->n_psk);
+  if (err == MG_STORE_OK) err = mg_store_list_ntru(wt->d.control, &out->ntru_ids, &out->n_ntru);
+  pthread_mutex_unlock(wt->d.control_lock);
   return err == MG_STORE_OK || err == MG_STORE_NOT_FOUND ? MG_WATCH_OK : MG_WATCH_STORE;
 }
 
@@ -219,11 +219,11 @@ static bool psk_from_trytes(const char *id, const char *key, mam_psk_t *out) {
          mam_trytes_to_trits(key, MG_PSK_KEY_TRYTES, out->key) == MAM_OK;
 }
 
-static mg_watch_err_t load_own_psk(mg_gateway_t *g, const char *id, mam_psk_t *out) {
+static mg_watch_err_t load_own_psk(mg_watcher_t *wt, const char *id, mam_psk_t *out) {
   char key[MG_PSK_KEY_TRYTES + 1];
-  pthread_mutex_lock(&g->control_lock);
-  mg_store_err_t err = mg_store_get_psk(g->control, id, key);
-  pthread_mutex_unlock(&g->control_lock);
+  pthread_mutex_lock(wt->d.control_lock);
+  mg_store_err_t err = mg_store_get_psk(wt->d.control, id, key);
+  pthread_mutex_unlock(wt->d.control_lock);
   mg_watch_err_t result = err != MG_STORE_OK ? MG_WATCH_STORE : psk_from_trytes(id, key, out) ? MG_WATCH_OK : MG_WATCH_BAD_KEY;
   mam_wipe(key, sizeof key);
   return result;
@@ -231,11 +231,11 @@ static mg_watch_err_t load_own_psk(mg_gateway_t *g, const char *id, mam_psk_t *o
 
 /* The keys of a watch: those the options list, and the gateway's own for its own channels. Most
  * watches hold no keys: only what is there is allocated (an NTRU key is 12 KB). */
-static mg_watch_err_t load_watch_keys(mg_gateway_t *g, watch_t *w, json_t *o) {
+static mg_watch_err_t load_watch_keys(mg_watcher_t *wt, watch_t *w, json_t *o) {
   json_t *psks = json_object_get(o, "psks"), *ntru = json_object_get(o, "ntru_key_ids");
   size_t listed_psks = json_array_size(psks), listed_ntru = json_array_size(ntru);
   own_keys_t own;
-  mg_watch_err_t err = list_own_keys(g, w->id, o, &own);
+  mg_watch_err_t err = list_own_keys(wt, w->id, o, &own);
   size_t all_psks = listed_psks + own.n_psk, all_ntru = listed_ntru + own.n_ntru;
   if (err == MG_WATCH_OK && all_psks && !(w->psks = calloc(all_psks, sizeof *w->psks))) err = MG_WATCH_NO_MEMORY;
   if (err == MG_WATCH_OK && all_ntru && !(w->ntru = calloc(all_ntru, sizeof *w->ntru))) err = MG_WATCH_NO_MEMORY;
@@ -246,11 +246,11 @@ static mg_watch_err_t load_watch_keys(mg_gateway_t *g, watch_t *w, json_t *o) {
                 ? MG_WATCH_OK
                 : MG_WATCH_BAD_KEY;
     else
-      err = load_own_psk(g, own.psk_ids[i - listed_psks], &w->psks[i]);
+      err = load_own_psk(wt, own.psk_ids[i - listed_psks], &w->psks[i]);
   }
   for (size_t i = 0; err == MG_WATCH_OK && i < all_ntru; i++, w->n_ntru = i) {
     const char *kid = i < listed_ntru ? json_string_value(json_array_get(ntru, i)) : own.ntru_ids[i - listed_ntru];
-    err = kid ? load_ntru_key(g, kid, &w->ntru[i]) : MG_WATCH_BAD_KEY;
+    err = kid ? load_ntru_key(wt, kid, &w->ntru[i]) : MG_WATCH_BAD_KEY;
   }
   own_keys_free(&own);
   return err;
@@ -259,15 +259,15 @@ static mg_watch_err_t load_watch_keys(mg_gateway_t *g, watch_t *w, json_t *o) {
 static void give_reader_keys(watch_t *w) { mg_decoder_set_keys(w->decoder, w->psks, w->n_psks, w->ntru, w->n_ntru); }
 
 /* Loads a watch's keys again (the gateway's own keys changed); the old ones stay on failure. */
-static void reload_watch_keys(mg_gateway_t *g, watch_t *w) {
+static void reload_watch_keys(mg_watcher_t *wt, watch_t *w) {
   json_t *o = json_loads(w->options, 0, NULL);
   if (!o || json_is_false(json_object_get(o, "own_keys"))) return json_decref(o);
   watch_t fresh = {0};
   memcpy(fresh.id, w->id, ID);
-  mg_watch_err_t err = load_watch_keys(g, &fresh, o);
+  mg_watch_err_t err = load_watch_keys(wt, &fresh, o);
   json_decref(o);
   if (err != MG_WATCH_OK) {
-    mg_log(g, MAMGATE_LOG_WARNING, "watch %.81s: keys not reloaded: %s", w->id, mg_watch_strerror(err));
+    mg_env_log(wt->d.env, MAMGATE_LOG_WARNING, "watch %.81s: keys not reloaded: %s", w->id, mg_watch_strerror(err));
     return free_watch_keys(&fresh);
   }
   free_watch_keys(w);
@@ -280,7 +280,7 @@ static void reload_watch_keys(mg_gateway_t *g, watch_t *w) {
 
 /* A watch of channel `id` with the keys the options describe, its reader trusting the channel
  * (or restored from state). */
-static mg_watch_err_t watch_new(mg_gateway_t *g, const char *id, const char *options, const uint8_t *state,
+static mg_watch_err_t watch_new(mg_watcher_t *wt, const char *id, const char *options, const uint8_t *state,
                                 size_t state_len, watch_t **out) {
   watch_t *w = calloc(1, sizeof *w);
   json_t *o = json_loads(options, 0, NULL);
@@ -290,18 +290,18 @@ static mg_watch_err_t watch_new(mg_gateway_t *g, const char *id, const char *opt
     return MG_WATCH_NO_MEMORY;
   }
   memcpy(w->id, id, ID);
-  const mg_decoder_limits_t limits = {.max_contexts = g->cfg.reader_max_contexts,
-                                      .max_payload_trytes = 2 * g->cfg.max_payload_bytes,
+  const mg_decoder_limits_t limits = {.max_contexts = wt->d.settings.reader_max_contexts,
+                                      .max_payload_trytes = 2 * wt->d.settings.max_payload_bytes,
                                       .max_pending = PENDING_MAX,
                                       .pending_ttl_ms = PENDING_TTL_MS};
   trit_t chid[MAM_ID_TRITS];
   mg_watch_err_t err = mam_trytes_to_trits(id, ID, chid) == MAM_OK ? MG_WATCH_OK : MG_WATCH_BAD_KEY;
   if (err == MG_WATCH_OK && !(w->decoder = mg_decoder_new(chid, &limits))) err = MG_WATCH_NO_MEMORY;
-  if (err == MG_WATCH_OK) err = load_watch_keys(g, w, o);
+  if (err == MG_WATCH_OK) err = load_watch_keys(wt, w, o);
   json_decref(o);
   if (err == MG_WATCH_OK) give_reader_keys(w);
   if (err == MG_WATCH_OK && state && mg_decoder_state_load(w->decoder, state, state_len) != MAM_OK)
-    mg_log(g, MAMGATE_LOG_WARNING, "watch %.81s: saved reader state unusable, starting afresh", id);
+    mg_env_log(wt->d.env, MAMGATE_LOG_WARNING, "watch %.81s: saved reader state unusable, starting afresh", id);
   if (err != MG_WATCH_OK) {
     watch_free(w);
     return err;
@@ -320,8 +320,7 @@ static void push_command(mg_watcher_t *wt, command_t *c) {
   pthread_mutex_unlock(&wt->lock);
 }
 
-int mg_watcher_inject(mg_gateway_t *g, const char *trytes, const char *hash) {
-  mg_watcher_t *wt = g->watcher;
+int mg_watcher_inject(mg_watcher_t *wt, const char *trytes, const char *hash) {
   injected_t *item = malloc(sizeof *item);
   if (!item) return -1;
   memcpy(item->trytes, trytes, MG_FEED_TX_TRYTES);
@@ -329,8 +328,8 @@ int mg_watcher_inject(mg_gateway_t *g, const char *trytes, const char *hash) {
   if (hash) memcpy(item->hash, hash, ID);
   item->next = NULL;
   pthread_mutex_lock(&wt->lock);
-  while (wt->n_injected >= INJECT_MAX && !atomic_load(&g->stopping)) pthread_cond_wait(&wt->wake, &wt->lock);
-  if (atomic_load(&g->stopping)) {
+  while (wt->n_injected >= INJECT_MAX && !atomic_load(wt->d.stopping)) pthread_cond_wait(&wt->wake, &wt->lock);
+  if (atomic_load(wt->d.stopping)) {
     pthread_mutex_unlock(&wt->lock);
     free(item);
     return -1;
@@ -386,13 +385,13 @@ static void follow_announced_channel(mg_watcher_t *wt, const watch_t *from, cons
   char id[ID + 1] = {0};
   mam_trits_to_trytes(chid1, MAM_ID_TRITS, id);
   if (mg_addrset_get(wt->watches, id)) return;
-  mg_watch_t row = {.options = from->options, .created_at_ms = (int64_t)mg_now_ms(wt->g)};
+  mg_watch_t row = {.options = from->options, .created_at_ms = (int64_t)mg_env_now_ms(wt->d.env)};
   memcpy(row.channel_id, id, ID + 1);
   mg_store_err_t err = mg_store_add_watch(wt->store, &row);
   watch_t *w = NULL;
-  if ((err == MG_STORE_OK || err == MG_STORE_EXISTS) && watch_new(wt->g, id, from->options, NULL, 0, &w) == MG_WATCH_OK &&
+  if ((err == MG_STORE_OK || err == MG_STORE_EXISTS) && watch_new(wt, id, from->options, NULL, 0, &w) == MG_WATCH_OK &&
       install_watch(wt, w) == 0) {
-    mg_log(wt->g, MAMGATE_LOG_INFO, "channel %.81s announced channel %.81s: now watched too", from->id, id);
+    mg_env_log(wt->d.env, MAMGATE_LOG_INFO, "channel %.81s announced channel %.81s: now watched too", from->id, id);
     mg_backfill_request(wt->backfill, id);
   }
 }
@@ -420,14 +419,14 @@ static void on_message(void *ctx, const mam_decoded_t *d, const char *bundle) {
 
 static void on_forged_copy(void *ctx) {
   decoding_t *dc = ctx;
-  count_invalid(dc->wt->g, MG_INVALID_FORGED_COPY);
+  count_invalid(dc->wt, MG_INVALID_FORGED_COPY);
 }
 
 static void on_rejected(void *ctx, mam_err_t err) {
   decoding_t *dc = ctx;
-  atomic_fetch_add(&dc->wt->g->metrics.rejected[(unsigned)err < 32 ? err : 31], 1);
-  count_invalid(dc->wt->g, MG_INVALID_DECODE);
-  mg_log(dc->wt->g, MAMGATE_LOG_DEBUG, "channel %.81s: bundle skipped: %s", dc->w->id, mam_strerror(err));
+  atomic_fetch_add(&dc->wt->d.metrics->rejected[(unsigned)err < 32 ? err : 31], 1);
+  count_invalid(dc->wt, MG_INVALID_DECODE);
+  mg_env_log(dc->wt->d.env, MAMGATE_LOG_DEBUG, "channel %.81s: bundle skipped: %s", dc->w->id, mam_strerror(err));
 }
 
 /* Whether a packet is stored already (the decoder's reader may have let its message go). */
@@ -478,7 +477,7 @@ static void on_bundle(void *ctx, const tangle_tx_t *const *txs, const trit_t *co
     free(m);
     return;
   }
-  atomic_fetch_add(&wt->g->metrics.bundles_completed, 1);
+  atomic_fetch_add(&wt->d.metrics->bundles_completed, 1);
   for (size_t i = 0; i < n; i++) {
     memcpy(m[i].address, txs[i]->address, MAM_ID_TRITS);
     memcpy(m[i].tag, txs[i]->tag, MAM_TAG_TRITS);
@@ -486,39 +485,39 @@ static void on_bundle(void *ctx, const tangle_tx_t *const *txs, const trit_t *co
   }
   decoding_t dc = {wt, w};
   const mg_decoder_events_t ev = decoder_events(&dc);
-  uint64_t now = mg_now_ms(wt->g);
+  uint64_t now = mg_env_now_ms(wt->d.env);
   mg_decode_outcome_t outcome = mg_decoder_add(w->decoder, m, n, bundle, now, &ev);
   free(m);
-  if (outcome == MG_DECODE_CLOSED_COPY) count_invalid(wt->g, MG_INVALID_CLOSED_MESSAGE);
+  if (outcome == MG_DECODE_CLOSED_COPY) count_invalid(wt, MG_INVALID_CLOSED_MESSAGE);
   if (outcome == MG_DECODE_WAITING) backfill_gap(wt, w, now);
 }
 
 /* One transaction from the feed or the back-fill; hash may be NULL. */
 static void handle_transaction(mg_watcher_t *wt, const char *trytes, const char *hash) {
-  mg_metrics_t *mx = &wt->g->metrics;
+  mg_metrics_t *mx = wt->d.metrics;
   atomic_fetch_add(&mx->feed_transactions, 1);
   if (!mg_addrset_has(wt->watches, trytes + MG_FEED_ADDRESS_OFFSET)) return; /* the miss path */
   atomic_fetch_add(&mx->feed_matched, 1);
   trit_t h[MAM_ID_TRITS];
   char computed[ID];
   if (tangle_tx_from_trytes(&wt->tx, trytes, MG_FEED_TX_TRYTES) != TANGLE_OK || tangle_tx_hash(&wt->tx, h) != TANGLE_OK)
-    return count_invalid(wt->g, MG_INVALID_TRANSACTION);
+    return count_invalid(wt, MG_INVALID_TRANSACTION);
   mam_trits_to_trytes(h, MAM_ID_TRITS, computed);
   if (hash && memcmp(hash, computed, ID) != 0) /* a frame whose hash lies about its transaction */
-    return count_invalid(wt->g, MG_INVALID_HASH);
-  mg_assembler_result_t r = mg_assembler_add(wt->assembler, &wt->tx, h, mg_now_ms(wt->g), on_bundle, wt);
+    return count_invalid(wt, MG_INVALID_HASH);
+  mg_assembler_result_t r = mg_assembler_add(wt->assembler, &wt->tx, h, mg_env_now_ms(wt->d.env), on_bundle, wt);
   if (r == MG_ASSEMBLER_DUPLICATE) atomic_fetch_add(&mx->feed_duplicates, 1);
-  if (r == MG_ASSEMBLER_REJECTED) count_invalid(wt->g, MG_INVALID_BUNDLE);
+  if (r == MG_ASSEMBLER_REJECTED) count_invalid(wt, MG_INVALID_BUNDLE);
 }
 
 /* ---- storing and publishing (feed thread) ---- */
 
 static void queue_message(mg_watcher_t *wt, const watch_t *w, const mam_decoded_t *d, const char *bundle) {
   if (wt->n_batch == BATCH_MAX) flush_batch(wt);
-  if (wt->n_batch == 0) wt->batch_since_ms = mg_now_ms(wt->g);
-  if (mg_message_from_decoded(&wt->batch[wt->n_batch], d, w->id, bundle, (int64_t)mg_now_ms(wt->g)) != 0) return;
+  if (wt->n_batch == 0) wt->batch_since_ms = mg_env_now_ms(wt->d.env);
+  if (mg_message_from_decoded(&wt->batch[wt->n_batch], d, w->id, bundle, (int64_t)mg_env_now_ms(wt->d.env)) != 0) return;
   wt->n_batch++;
-  atomic_fetch_add(&wt->g->metrics.packets_decoded, 1);
+  atomic_fetch_add(&wt->d.metrics->packets_decoded, 1);
 }
 
 static void save_reader_states(mg_watcher_t *wt) {
@@ -541,15 +540,15 @@ static void flush_batch(mg_watcher_t *wt) {
   int inserted[BATCH_MAX] = {0};
   mg_store_err_t err = mg_store_put_messages(wt->store, wt->batch, wt->n_batch, inserted);
   if (err != MG_STORE_OK)
-    mg_log(wt->g, MAMGATE_LOG_ERROR, "storing %zu decoded packets failed: %s (%s); back-fill will bring them again",
+    mg_env_log(wt->d.env, MAMGATE_LOG_ERROR, "storing %zu decoded packets failed: %s (%s); back-fill will bring them again",
            wt->n_batch, mg_store_strerror(err), mg_store_errmsg(wt->store));
   int64_t newest = 0;
   for (size_t i = 0; err == MG_STORE_OK && i < wt->n_batch; i++) {
     if (!inserted[i]) {
-      atomic_fetch_add(&wt->g->metrics.packets_repeated, 1);
+      atomic_fetch_add(&wt->d.metrics->packets_repeated, 1);
       continue;
     }
-    atomic_fetch_add(&wt->g->metrics.packets_stored, 1);
+    atomic_fetch_add(&wt->d.metrics->packets_stored, 1);
     newest = wt->batch[i].cursor > newest ? wt->batch[i].cursor : newest;
     char topic[4 + ID + 1];
     snprintf(topic, sizeof topic, "mam %s", wt->batch[i].channel_id);
@@ -578,10 +577,10 @@ static void apply_commands(mg_watcher_t *wt) {
   while (c) {
     command_t *next = c->next;
     if (c->kind == CMD_ADD && install_watch(wt, c->watch) != 0)
-      mg_log(wt->g, MAMGATE_LOG_ERROR, "out of memory adding a watch");
+      mg_env_log(wt->d.env, MAMGATE_LOG_ERROR, "out of memory adding a watch");
     if (c->kind == CMD_REMOVE) remove_watch(wt, c->id);
     for (size_t i = 0; c->kind == CMD_RELOAD_OWN_KEYS && i < mg_addrset_count(wt->watches); i++)
-      reload_watch_keys(wt->g, mg_addrset_value_at(wt->watches, i));
+      reload_watch_keys(wt, mg_addrset_value_at(wt->watches, i));
     free(c);
     c = next;
   }
@@ -605,7 +604,7 @@ static void drain_injected(mg_watcher_t *wt) {
 
 /* After a reconnect: every watched channel, at once (the node is back, no retry wait). */
 static void backfill_all(mg_watcher_t *wt) {
-  mg_log(wt->g, MAMGATE_LOG_INFO, "feed reconnected: back-filling watched channels");
+  mg_env_log(wt->d.env, MAMGATE_LOG_INFO, "feed reconnected: back-filling watched channels");
   mg_backfill_no_wait(wt->backfill);
   for (size_t i = 0; i < mg_addrset_count(wt->watches); i++) {
     const watch_t *w = mg_addrset_value_at(wt->watches, i);
@@ -617,11 +616,11 @@ static void track_connection(mg_watcher_t *wt) {
   bool connected = mg_feed_connected(wt->feed);
   uint64_t connections = mg_feed_connections(wt->feed), reopens = mg_feed_reopens(wt->feed);
   if (reopens != wt->feed_reopens)
-    mg_log(wt->g, MAMGATE_LOG_WARNING, "the feed's session ended without a reconnect (a message over %llu bytes?): "
-           "opened it again", (unsigned long long)wt->g->cfg.feed_max_message_bytes);
+    mg_env_log(wt->d.env, MAMGATE_LOG_WARNING, "the feed's session ended without a reconnect (a message over %llu bytes?): "
+           "opened it again", (unsigned long long)wt->d.settings.feed_max_message_bytes);
   wt->feed_reopens = reopens;
   if (connected != wt->connected)
-    mg_log(wt->g, MAMGATE_LOG_INFO, "feed %s %s", wt->g->cfg.node_zmq, connected ? "connected" : "disconnected");
+    mg_env_log(wt->d.env, MAMGATE_LOG_INFO, "feed %s %s", wt->d.settings.node_zmq, connected ? "connected" : "disconnected");
   pthread_mutex_lock(&wt->lock);
   bool reconnected = connections > wt->connections && wt->connections > 0;
   wt->connected = connected;
@@ -638,9 +637,8 @@ static void sweep(mg_watcher_t *wt, uint64_t now) {
 
 static void *feed_main(void *arg) {
   mg_watcher_t *wt = arg;
-  mg_gateway_t *g = wt->g;
-  uint64_t last_sweep = mg_now_ms(g);
-  while (!atomic_load(&g->stopping)) {
+  uint64_t last_sweep = mg_env_now_ms(wt->d.env);
+  while (!atomic_load(wt->d.stopping)) {
     apply_commands(wt);
     drain_injected(wt);
     track_connection(wt);
@@ -648,15 +646,15 @@ static void *feed_main(void *arg) {
     size_t len;
     mg_feed_err_t err = mg_feed_recv(wt->feed, wt->n_batch ? 0 : FEED_POLL_MS, &frame, &len);
     if (err == MG_FEED_OK) {
-      atomic_fetch_add(&g->metrics.feed_frames, 1);
+      atomic_fetch_add(&wt->d.metrics->feed_frames, 1);
       mg_feed_tx_t tx;
       mg_feed_err_t perr = mg_feed_parse(frame, len, &tx);
       if (perr == MG_FEED_OK) handle_transaction(wt, tx.trytes, tx.hash);
-      else if (perr != MG_FEED_NOT_TX) count_invalid(g, MG_INVALID_FRAME);
+      else if (perr != MG_FEED_NOT_TX) count_invalid(wt, MG_INVALID_FRAME);
     } else if (err != MG_FEED_TIMEOUT) {
-      count_invalid(g, MG_INVALID_FRAME);
+      count_invalid(wt, MG_INVALID_FRAME);
     }
-    uint64_t now = mg_now_ms(g);
+    uint64_t now = mg_env_now_ms(wt->d.env);
     /* a busy feed never goes quiet: store by age too, not only when idle or full */
     if (err != MG_FEED_OK || wt->n_batch == BATCH_MAX || (wt->n_batch && now - wt->batch_since_ms >= BATCH_MAX_AGE_MS))
       flush_batch(wt);
@@ -681,12 +679,12 @@ static int load_watches(mg_watcher_t *wt, char *err, size_t err_len) {
   }
   for (size_t i = 0; i < n; i++) {
     watch_t *w;
-    mg_watch_err_t werr = watch_new(wt->g, rows[i].channel_id, rows[i].options, rows[i].state, rows[i].state_len, &w);
+    mg_watch_err_t werr = watch_new(wt, rows[i].channel_id, rows[i].options, rows[i].state, rows[i].state_len, &w);
     if (werr == MG_WATCH_OK && install_watch(wt, w) == 0) {
       mg_backfill_request(wt->backfill, rows[i].channel_id);
       continue;
     }
-    mg_log(wt->g, MAMGATE_LOG_ERROR, "watch %.81s could not be restored (code %d)", rows[i].channel_id, (int)werr);
+    mg_env_log(wt->d.env, MAMGATE_LOG_ERROR, "watch %.81s could not be restored (code %d)", rows[i].channel_id, (int)werr);
   }
   mg_watches_free(rows, n);
   return 0;
@@ -715,45 +713,54 @@ static int deliver_backfilled(void *ctx, const char *trytes, const char *hash) {
   return mg_watcher_inject(ctx, trytes, hash);
 }
 
-int mg_watcher_start(mg_gateway_t *g, char *err, size_t err_len) {
+/* Writes a message into err and returns -1. */
+static int fail(char *err, size_t err_len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t err_len, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err, err_len, fmt, ap);
+  va_end(ap);
+  return -1;
+}
+
+mg_watcher_t *mg_watcher_start(const mg_watcher_deps_t *deps, char *err, size_t err_len) {
   mg_watcher_t *wt = calloc(1, sizeof *wt);
-  if (!wt) return mg_errorf(err, err_len, "out of memory");
-  wt->g = g;
+  if (!wt) return snprintf(err, err_len, "out of memory"), NULL;
+  wt->d = *deps;
   wt->commands_tail = &wt->commands;
   wt->injected_tail = &wt->injected;
   pthread_mutex_init(&wt->lock, NULL);
   pthread_cond_init(&wt->wake, NULL);
-  g->watcher = wt;
-  mg_feed_limits_t feed_limits = {.queue_frames = g->cfg.feed_queue_frames, .max_message_bytes = g->cfg.feed_max_message_bytes};
-  mg_assembler_limits_t limits = {.max_txs = g->cfg.assembler_max_txs, .ttl_ms = g->cfg.assembler_ttl_s * 1000};
+  mg_feed_limits_t feed_limits = {.queue_frames = wt->d.settings.feed_queue_frames, .max_message_bytes = wt->d.settings.feed_max_message_bytes};
+  mg_assembler_limits_t limits = {.max_txs = wt->d.settings.assembler_max_txs, .ttl_ms = wt->d.settings.assembler_ttl_s * 1000};
   int rc = 0;
-  if (mg_store_open(g->db_path, &wt->store) != MG_STORE_OK) rc = mg_errorf(err, err_len, "cannot open %s", g->db_path);
-  if (rc == 0 && !(wt->watches = mg_addrset_new(1024))) rc = mg_errorf(err, err_len, "out of memory");
-  if (rc == 0 && !(wt->assembler = mg_assembler_new(&limits))) rc = mg_errorf(err, err_len, "out of memory");
-  if (rc == 0 && mg_feed_open(g->zmq_ctx, g->cfg.node_zmq, &feed_limits, &wt->feed) != MG_FEED_OK)
-    rc = mg_errorf(err, err_len, "cannot connect the node feed %s", g->cfg.node_zmq);
-  if (rc == 0 && mg_zpub_open(g->zmq_ctx, g->cfg.zmq_pub, &wt->zpub) != 0)
-    rc = mg_errorf(err, err_len, "cannot bind the ZeroMQ output %s: %s", g->cfg.zmq_pub, zmq_strerror(zmq_errno()));
+  if (mg_store_open(wt->d.settings.db_path, &wt->store) != MG_STORE_OK) rc = fail(err, err_len, "cannot open %s", wt->d.settings.db_path);
+  if (rc == 0 && !(wt->watches = mg_addrset_new(1024))) rc = fail(err, err_len, "out of memory");
+  if (rc == 0 && !(wt->assembler = mg_assembler_new(&limits))) rc = fail(err, err_len, "out of memory");
+  if (rc == 0 && mg_feed_open(wt->d.zmq_ctx, wt->d.settings.node_zmq, &feed_limits, &wt->feed) != MG_FEED_OK)
+    rc = fail(err, err_len, "cannot connect the node feed %s", wt->d.settings.node_zmq);
+  if (rc == 0 && mg_zpub_open(wt->d.zmq_ctx, wt->d.settings.zmq_pub, &wt->zpub) != 0)
+    rc = fail(err, err_len, "cannot bind the ZeroMQ output %s: %s", wt->d.settings.zmq_pub, zmq_strerror(zmq_errno()));
   mg_backfill_deps_t backfill = {
-      .env = &g->env,
-      .settings = {.node_api = g->cfg.node_api, .node_timeout_ms = g->cfg.node_timeout_ms, .page = g->cfg.backfill_page},
-      .metrics = &g->metrics,
-      .stopping = &g->stopping,
+      .env = wt->d.env,
+      .settings = {.node_api = wt->d.settings.node_api, .node_timeout_ms = wt->d.settings.node_timeout_ms, .page = wt->d.settings.backfill_page},
+      .metrics = wt->d.metrics,
+      .stopping = wt->d.stopping,
       .deliver = deliver_backfilled,
-      .deliver_ctx = g};
+      .deliver_ctx = wt};
   if (rc == 0 && !(wt->backfill = mg_backfill_start(&backfill, err, err_len))) rc = -1;
   if (rc == 0) rc = load_watches(wt, err, err_len);
-  if (rc == 0 && pthread_create(&wt->feed_thread, NULL, feed_main, wt) != 0) rc = mg_errorf(err, err_len, "cannot start the feed thread");
+  if (rc == 0 && pthread_create(&wt->feed_thread, NULL, feed_main, wt) != 0) rc = fail(err, err_len, "cannot start the feed thread");
   wt->feed_started = rc == 0;
   if (rc != 0) {
-    atomic_store(&g->stopping, 1); /* the gateway does not start: the back-fill thread ends too */
-    mg_watcher_stop(g);
+    atomic_store(wt->d.stopping, 1); /* the gateway does not start: the back-fill thread ends too */
+    mg_watcher_stop(wt);
+    return NULL;
   }
-  return rc;
+  return wt;
 }
 
-void mg_watcher_stop(mg_gateway_t *g) {
-  mg_watcher_t *wt = g->watcher;
+void mg_watcher_stop(mg_watcher_t *wt) {
   if (!wt) return;
   pthread_mutex_lock(&wt->lock);
   pthread_cond_broadcast(&wt->wake);
@@ -762,20 +769,18 @@ void mg_watcher_stop(mg_gateway_t *g) {
   wt->backfill = NULL;
   if (wt->feed_started) pthread_join(wt->feed_thread, NULL);
   watcher_free(wt);
-  g->watcher = NULL;
 }
 
 /* The persisted row and the ready watch of one request (the row's options are malloc'd, also on
  * failure). */
-static mg_watch_err_t prepare_watch(mg_gateway_t *g, const mg_watch_request_t *req, mg_watch_t *row, watch_t **w) {
+static mg_watch_err_t prepare_watch(mg_watcher_t *wt, const mg_watch_request_t *req, mg_watch_t *row, watch_t **w) {
   char *options = watch_options(req->psks, req->n_psks, req->ntru_ids, req->n_ntru, req->own_keys);
-  *row = (mg_watch_t){.options = options, .created_at_ms = (int64_t)mg_now_ms(g)};
+  *row = (mg_watch_t){.options = options, .created_at_ms = (int64_t)mg_env_now_ms(wt->d.env)};
   memcpy(row->channel_id, req->channel_id, ID + 1);
-  return options ? watch_new(g, req->channel_id, options, NULL, 0, w) : MG_WATCH_NO_MEMORY;
+  return options ? watch_new(wt, req->channel_id, options, NULL, 0, w) : MG_WATCH_NO_MEMORY;
 }
 
-mg_watch_err_t mg_watcher_add_all(mg_gateway_t *g, const mg_watch_request_t *reqs, size_t n, size_t *bad) {
-  mg_watcher_t *wt = g->watcher;
+mg_watch_err_t mg_watcher_add_all(mg_watcher_t *wt, const mg_watch_request_t *reqs, size_t n, size_t *bad) {
   mg_watch_t *rows = calloc(n + 1, sizeof *rows);
   watch_t **ws = calloc(n + 1, sizeof *ws);
   command_t **cs = calloc(n + 1, sizeof *cs);
@@ -783,13 +788,13 @@ mg_watch_err_t mg_watcher_add_all(mg_gateway_t *g, const mg_watch_request_t *req
   *bad = n;
   for (size_t i = 0; err == MG_WATCH_OK && i < n; i++) {
     if (!(cs[i] = calloc(1, sizeof *cs[i]))) err = MG_WATCH_NO_MEMORY;
-    if (err == MG_WATCH_OK) err = prepare_watch(g, &reqs[i], &rows[i], &ws[i]);
+    if (err == MG_WATCH_OK) err = prepare_watch(wt, &reqs[i], &rows[i], &ws[i]);
     if (err != MG_WATCH_OK) *bad = i;
   }
   if (err == MG_WATCH_OK) {
-    pthread_mutex_lock(&g->control_lock);
-    mg_store_err_t serr = mg_store_add_watches(g->control, rows, n, bad);
-    pthread_mutex_unlock(&g->control_lock);
+    pthread_mutex_lock(wt->d.control_lock);
+    mg_store_err_t serr = mg_store_add_watches(wt->d.control, rows, n, bad);
+    pthread_mutex_unlock(wt->d.control_lock);
     err = serr == MG_STORE_OK ? MG_WATCH_OK : (serr == MG_STORE_EXISTS ? MG_WATCH_EXISTS : watch_store_err(serr));
   }
   for (size_t i = 0; i < n; i++) {
@@ -811,36 +816,35 @@ mg_watch_err_t mg_watcher_add_all(mg_gateway_t *g, const mg_watch_request_t *req
   return err;
 }
 
-mg_watch_err_t mg_watcher_add(mg_gateway_t *g, const mg_watch_request_t *req) {
+mg_watch_err_t mg_watcher_add(mg_watcher_t *wt, const mg_watch_request_t *req) {
   size_t bad;
-  return mg_watcher_add_all(g, req, 1, &bad);
+  return mg_watcher_add_all(wt, req, 1, &bad);
 }
 
-mg_watch_err_t mg_watcher_remove(mg_gateway_t *g, const char *channel_id) {
+mg_watch_err_t mg_watcher_remove(mg_watcher_t *wt, const char *channel_id) {
   command_t *c = calloc(1, sizeof *c);
   if (!c) return MG_WATCH_NO_MEMORY;
-  pthread_mutex_lock(&g->control_lock);
-  mg_store_err_t serr = mg_store_remove_watch(g->control, channel_id);
-  pthread_mutex_unlock(&g->control_lock);
+  pthread_mutex_lock(wt->d.control_lock);
+  mg_store_err_t serr = mg_store_remove_watch(wt->d.control, channel_id);
+  pthread_mutex_unlock(wt->d.control_lock);
   if (serr != MG_STORE_OK) {
     free(c);
     return serr == MG_STORE_NOT_FOUND ? MG_WATCH_NOT_FOUND : watch_store_err(serr);
   }
   c->kind = CMD_REMOVE;
   memcpy(c->id, channel_id, ID + 1);
-  push_command(g->watcher, c);
+  push_command(wt, c);
   return MG_WATCH_OK;
 }
 
-void mg_watcher_own_keys_changed(mg_gateway_t *g) {
+void mg_watcher_own_keys_changed(mg_watcher_t *wt) {
   command_t *c = calloc(1, sizeof *c);
-  if (!c) return mg_log(g, MAMGATE_LOG_ERROR, "out of memory: watches keep their keys until the next start");
+  if (!c) return mg_env_log(wt->d.env, MAMGATE_LOG_ERROR, "out of memory: watches keep their keys until the next start");
   c->kind = CMD_RELOAD_OWN_KEYS;
-  push_command(g->watcher, c);
+  push_command(wt, c);
 }
 
-void mg_watcher_status(mg_gateway_t *g, mg_watcher_status_t *out) {
-  mg_watcher_t *wt = g->watcher;
+void mg_watcher_status(mg_watcher_t *wt, mg_watcher_status_t *out) {
   pthread_mutex_lock(&wt->lock);
   *out = (mg_watcher_status_t){wt->connected, wt->connections, wt->n_watches, wt->last_cursor};
   pthread_mutex_unlock(&wt->lock);
