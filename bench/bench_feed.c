@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "bench/bench.h"
-#include "plugin/addrset.h"
+#include "read/addrset.h"
 #include "zmq/feed.h"
 
 #define WATCHED 100000

@@ -1,4 +1,4 @@
-/* Fuzz target: the bundle assembler (plugin/assembler.c) fed the way the watcher feeds it.
+/* Fuzz target: the bundle assembler (read/assembler.c) fed the way the watcher feeds it.
  *
  * The input is a program of operations on a small assembler (16 transactions held at most,
  * bundles of up to 6): build a valid zero-value bundle with a watched address and add its
@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "fuzz/fuzz.h"
-#include "plugin/assembler.h"
+#include "read/assembler.h"
 #include "tangle/bundle.h"
 
 #define MAX_HELD 16

@@ -9,7 +9,7 @@ EXTRA_DIST += script/fuzz fuzz/fuzz.h fuzz/mam_fixture.h fuzz/make_corpus.c fuzz
 ## Every MSS signature in transactions from the node, for the key-reuse check of the crash trial.
 check_PROGRAMS += tests/skn_extract
 tests_skn_extract_SOURCES = tests/skn_extract.c
-tests_skn_extract_LDADD = plugin/libmgread.la libmamcore-static.la
+tests_skn_extract_LDADD = read/libmgread.la libmamcore-static.la
 
 ## The real devnode and mamgated: SIGKILL during publishing (--kills 200 for the long run), a node
 ## that dies and a disk that fills; abusive HTTP clients and strict HTTP; secrets kept out of logs and

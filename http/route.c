@@ -60,6 +60,19 @@ static mg_path_err_t decode_segment(const char *raw, size_t n, char **cursor) {
   return MG_PATH_OK;
 }
 
+static const char *const path_err_names[MG_PATH_ERR__COUNT] = {
+    [MG_PATH_OK] = "ok",
+    [MG_PATH_NOT_ABSOLUTE] = "the path does not start with '/'",
+    [MG_PATH_BAD_ESCAPE] = "a malformed %XX escape or %00",
+    [MG_PATH_SEPARATOR] = "a segment holds an escaped '/'",
+    [MG_PATH_DOT_SEGMENT] = "a '.' or '..' segment",
+    [MG_PATH_NO_MEMORY] = "out of memory",
+};
+
+const char *mg_path_strerror(mg_path_err_t err) {
+  return (unsigned)err < MG_PATH_ERR__COUNT ? path_err_names[err] : "unknown path error";
+}
+
 mg_path_err_t mg_path_split(const char *raw, mg_path_t *out) {
   memset(out, 0, sizeof *out);
   if (raw[0] != '/') return MG_PATH_NOT_ABSOLUTE;

@@ -22,8 +22,12 @@ typedef enum mg_path_err {
   MG_PATH_BAD_ESCAPE,   /* malformed %XX or %00 */
   MG_PATH_SEPARATOR,    /* a segment decodes to a '/' (%2F) */
   MG_PATH_DOT_SEGMENT,  /* a segment decodes to "." or ".." */
-  MG_PATH_NO_MEMORY
+  MG_PATH_NO_MEMORY,
+  MG_PATH_ERR__COUNT
 } mg_path_err_t;
+
+/* A short English description of err (never NULL). */
+const char *mg_path_strerror(mg_path_err_t err);
 
 /* A request path as decoded segments; the root "/" has none. */
 typedef struct mg_path {

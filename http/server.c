@@ -426,6 +426,7 @@ static const rejection_t *path_rejection(mg_path_err_t err) {
     case MG_PATH_DOT_SEGMENT:
       return &REJECT_DOT_SEGMENT;
     case MG_PATH_NO_MEMORY:
+    case MG_PATH_ERR__COUNT:
       break;
   }
   return &REJECT_NO_MEMORY;

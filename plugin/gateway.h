@@ -17,31 +17,11 @@
 #include "plugin/settings.h"
 #include "plugin/mamgate_plugin.h"
 #include "store/store.h"
+#include "services/env.h"
+#include "services/metrics.h"
 
 #define MG_PATH_MAX 4096
 #define MG_TOKEN_CHARS 43 /* 256 bits, base64url without padding */
-
-/* Why feed input was counted invalid and skipped; feed_invalid is their sum (names: plugin/watcher.h). */
-typedef enum mg_invalid_reason {
-  MG_INVALID_FRAME = 0,      /* a frame that does not parse */
-  MG_INVALID_TRANSACTION,    /* trytes at a watched address that are no transaction */
-  MG_INVALID_HASH,           /* the frame's hash is not its transaction's */
-  MG_INVALID_BUNDLE,         /* refused by the bundle assembler (indexes, value, length) */
-  MG_INVALID_DECODE,         /* a bundle the MAM reader refused (reasons in rejected[]) */
-  MG_INVALID_FORGED_COPY,    /* a copy of a header already read, with other content */
-  MG_INVALID_CLOSED_MESSAGE, /* a packet of a message whose packets are all stored: a copy */
-  MG_INVALID__COUNT
-} mg_invalid_reason_t;
-
-typedef struct mg_metrics {
-  atomic_uint_fast64_t feed_frames, feed_transactions, feed_matched, feed_invalid, feed_duplicates;
-  atomic_uint_fast64_t invalid[MG_INVALID__COUNT]; /* feed_invalid by reason */
-  atomic_uint_fast64_t bundles_completed, packets_decoded, packets_stored, packets_repeated;
-  atomic_uint_fast64_t rejected[MAM_ERR__COUNT]; /* decode failures by mam_err_t */
-  atomic_uint_fast64_t messages_published, publish_failures;
-  atomic_uint_fast64_t pow_count, pow_ms_total;
-  atomic_uint_fast64_t backfill_runs, backfill_transactions, backfill_failures;
-} mg_metrics_t;
 
 struct mg_watcher;
 struct mg_writer;
@@ -58,6 +38,7 @@ typedef struct mg_gateway {
   mam_prng_t prng;     /* keyed by the gateway seed */
   void *zmq_ctx;
   mg_metrics_t metrics;
+  mg_env_t env; /* the log and clock the services are given (the host's) */
   struct mg_watcher *watcher;
   struct mg_writer *writer;
   struct mg_http_server *http;

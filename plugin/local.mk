@@ -6,16 +6,13 @@ plugin_mamgate_la_SOURCES = \
 	plugin/settings.c plugin/settings.h \
 	plugin/files.c \
 	plugin/startup.c plugin/startup.h \
-	plugin/watcher.c plugin/watcher.h \
-	plugin/writer.c plugin/writer.h \
-	plugin/rest.c plugin/rest.h \
-	plugin/probe.c plugin/probe.h \
-	plugin/msgjson.c plugin/msgjson.h \
+	plugin/rest.c plugin/rest.h plugin/rest_internal.h plugin/rest_errors.c plugin/rest_info.c \
+	plugin/rest_channels.c plugin/rest_keys.c plugin/rest_watches.c plugin/rest_messages.c plugin/rest_stream.c \
 	plugin/openapi.h
 nodist_plugin_mamgate_la_SOURCES = plugin/openapi.c
 plugin_mamgate_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden $(JANSSON_CFLAGS) $(ZMQ_CFLAGS) $(MHD_CFLAGS) $(SQLITE_CFLAGS) $(CURL_CFLAGS) $(NETTLE_CFLAGS)
 plugin_mamgate_la_LDFLAGS = -module -avoid-version -shared -export-symbols-regex '^mamgate_plugin_' $(AM_LDFLAGS)
-plugin_mamgate_la_LIBADD = fs/libmgfs.la http/libmghttp.la zmq/libmgzmq.la node/libmgnode.la plugin/libmgread.la store/libmgstore.la \
+plugin_mamgate_la_LIBADD = fs/libmgfs.la http/libmghttp.la zmq/libmgzmq.la services/libmgservices.la node/libmgnode.la read/libmgread.la store/libmgstore.la \
 	libmamcore-static.la $(JANSSON_LIBS) $(ZMQ_LIBS) $(MHD_LIBS) $(SQLITE_LIBS) $(CURL_LIBS) $(NETTLE_LIBS)
 pkginclude_HEADERS += plugin/mamgate_plugin.h
 
@@ -31,8 +28,8 @@ CLEANFILES += plugin/openapi.c
 EXTRA_DIST += plugin/openapi.json
 BUILT_SOURCES = plugin/openapi.c
 
-TESTS += tests/gateway_e2e.sh tests/config_test.sh tests/server_script_test.sh tests/rest_features.sh
-EXTRA_DIST += tests/gateway_e2e.sh tests/config_test.sh tests/server_script_test.sh tests/rest_features.sh
+TESTS += tests/gateway_e2e.sh tests/config_test.sh tests/server_script_test.sh tests/rest_features.sh tests/rest_store_full.sh
+EXTRA_DIST += tests/gateway_e2e.sh tests/config_test.sh tests/server_script_test.sh tests/rest_features.sh tests/rest_store_full.sh
 
 check_PROGRAMS += tests/check_plugin_load
 TESTS += tests/check_plugin_load

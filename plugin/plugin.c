@@ -5,26 +5,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <zmq.h>
 
 #include "fs/datadir.h"
 #include "node/client.h"
 #include "plugin/gateway.h"
-#include "plugin/probe.h"
+#include "services/probe.h"
 #include "plugin/rest.h"
 #include "plugin/startup.h"
-#include "plugin/watcher.h"
-#include "plugin/writer.h"
+#include "services/watcher.h"
+#include "services/writer.h"
 
 void mg_log(mg_gateway_t *g, int level, const char *fmt, ...) {
-  if (level < (int)g->cfg.log_level) return;
-  char line[1024];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(line, sizeof line, fmt, ap);
+  mg_env_vlog(&g->env, level, fmt, ap);
   va_end(ap);
-  g->host.log(g->host.host_data, level, line);
 }
 
 int mg_errorf(char *err, size_t err_len, const char *fmt, ...) {
@@ -35,11 +31,22 @@ int mg_errorf(char *err, size_t err_len, const char *fmt, ...) {
   return -1;
 }
 
-uint64_t mg_now_ms(const mg_gateway_t *g) {
-  if (g->host.now_ms) return g->host.now_ms(g->host.host_data);
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+uint64_t mg_now_ms(const mg_gateway_t *g) { return mg_env_now_ms(&g->env); }
+
+/* The services' log and clock: the host's. */
+static void host_log(void *ctx, int level, const char *line) {
+  const mg_gateway_t *g = ctx;
+  g->host.log(g->host.host_data, level, line);
+}
+
+static uint64_t host_now_ms(void *ctx) {
+  const mg_gateway_t *g = ctx;
+  return g->host.now_ms(g->host.host_data);
+}
+
+static void init_env(mg_gateway_t *g) {
+  g->env = (mg_env_t){.ctx = g, .min_level = (int)g->cfg.log_level, .log = host_log,
+                      .now_ms = g->host.now_ms ? host_now_ms : NULL};
 }
 
 /* The highest ABI version this plugin speaks that the host offers, or -1. */
@@ -72,8 +79,8 @@ static void gateway_free(mg_gateway_t *g) {
   atomic_store(&g->stopping, 1);
   mg_rest_stop(g);
   mg_probe_stop(g->probe);
-  mg_watcher_stop(g);
-  mg_writer_stop(g);
+  mg_watcher_stop(g->watcher);
+  mg_writer_free(g->writer);
   if (g->zmq_ctx) zmq_ctx_term(g->zmq_ctx);
   mg_store_close(g->control);
   mg_node_global_cleanup();
@@ -87,9 +94,41 @@ static void gateway_free(mg_gateway_t *g) {
 /* Reads the options into g->cfg; logs what is wrong with them. */
 static int load_config(mg_gateway_t *g, const mamgate_opt_t *opts, int nopts) {
   char err[512] = "";
-  if (mg_config_load(&g->cfg, opts, nopts, err, sizeof err) == 0) return MAMGATE_OK;
+  if (mg_config_load(&g->cfg, opts, nopts, err, sizeof err) == 0) return init_env(g), MAMGATE_OK;
   mg_log(g, MAMGATE_LOG_ERROR, "%s", err);
   return MAMGATE_ERR_CONFIG;
+}
+
+/* The writer's slice of the gateway. */
+static mg_writer_deps_t writer_deps(mg_gateway_t *g) {
+  const mg_config_t *c = &g->cfg;
+  return (mg_writer_deps_t){
+      .env = &g->env,
+      .settings = {.node_api = c->node_api, .node_timeout_ms = c->node_timeout_ms, .mwm = c->mwm,
+                   .pow_remote = c->pow_remote, .pow_threads = c->pow_threads, .max_height = c->max_height,
+                   .max_list = c->max_list, .rotate_threshold = c->rotate_threshold},
+      .store = g->control,
+      .store_lock = &g->control_lock,
+      .prng = &g->prng,
+      .metrics = &g->metrics,
+      .stopping = &g->stopping};
+}
+
+/* The watcher's slice of the gateway. */
+static mg_watcher_deps_t watcher_deps(mg_gateway_t *g) {
+  const mg_config_t *c = &g->cfg;
+  return (mg_watcher_deps_t){
+      .env = &g->env,
+      .settings = {.db_path = g->db_path, .node_zmq = c->node_zmq, .zmq_pub = c->zmq_pub, .node_api = c->node_api,
+                   .node_timeout_ms = c->node_timeout_ms, .backfill_page = c->backfill_page,
+                   .feed_queue_frames = c->feed_queue_frames, .feed_max_message_bytes = c->feed_max_message_bytes,
+                   .assembler_max_txs = c->assembler_max_txs, .assembler_ttl_s = c->assembler_ttl_s,
+                   .reader_max_contexts = c->reader_max_contexts, .max_payload_bytes = c->max_payload_bytes},
+      .control = g->control,
+      .control_lock = &g->control_lock,
+      .zmq_ctx = g->zmq_ctx,
+      .metrics = &g->metrics,
+      .stopping = &g->stopping};
 }
 
 /* Each step of start-up, in order; the first failure stops the rest. */
@@ -105,8 +144,12 @@ static int start(mg_gateway_t *g, const mamgate_opt_t *opts, int nopts) {
   }
   if (mg_node_global_init() != MG_NODE_OK) return MAMGATE_ERR_NO_MEMORY;
   if (!(g->zmq_ctx = zmq_ctx_new())) return MAMGATE_ERR_ZMQ;
-  if (mg_writer_start(g, err, sizeof err) != 0) return mg_log(g, MAMGATE_LOG_ERROR, "%s", err), MAMGATE_ERR_STORE;
-  if (mg_watcher_start(g, err, sizeof err) != 0) return mg_log(g, MAMGATE_LOG_ERROR, "%s", err), MAMGATE_ERR_ZMQ;
+  mg_writer_deps_t writer = writer_deps(g);
+  if (!(g->writer = mg_writer_new(&writer, err, sizeof err)))
+    return mg_log(g, MAMGATE_LOG_ERROR, "%s", err), MAMGATE_ERR_STORE;
+  mg_watcher_deps_t watcher = watcher_deps(g);
+  if (!(g->watcher = mg_watcher_start(&watcher, err, sizeof err)))
+    return mg_log(g, MAMGATE_LOG_ERROR, "%s", err), MAMGATE_ERR_ZMQ;
   g->probe = mg_probe_start(g->cfg.node_api, g->cfg.node_probe_interval_s * 1000u, g->cfg.node_timeout_ms);
   if (!g->probe) return mg_log(g, MAMGATE_LOG_ERROR, "cannot start the node probe"), MAMGATE_ERR_NO_MEMORY;
   if (mg_rest_start(g, err, sizeof err) != 0) return mg_log(g, MAMGATE_LOG_ERROR, "%s", err), MAMGATE_ERR_HTTP;
@@ -124,6 +167,7 @@ MAMGATE_EXPORT int mamgate_plugin_init(const mamgate_host_t *host, const mamgate
     return MAMGATE_ERR_ABI;
   }
   g->cfg.log_level = MAMGATE_LOG_INFO; /* until the configuration is read */
+  init_env(g);
   if (g->host.flags & MAMGATE_HOST_CHECK_ONLY) {
     int rc = load_config(g, opts, nopts);
     free(g);

@@ -11,7 +11,7 @@
 
 #include "node/client.h"
 #include "plugin/startup.h"
-#include "plugin/watcher.h"
+#include "services/watcher.h"
 
 #define NODE_PROBE_TIMEOUT_MS 2000 /* at most this long for the start-up getNodeInfo */
 #define FEED_WAIT_MS 1000          /* how long start-up waits to see the feed connected */
@@ -72,7 +72,7 @@ static void warn_unconnected_feed(mg_gateway_t *g) {
   const struct timespec poll = {.tv_nsec = FEED_POLL_MS * 1000000L};
   mg_watcher_status_t st;
   for (int waited = 0;; waited += FEED_POLL_MS) {
-    mg_watcher_status(g, &st);
+    mg_watcher_status(g->watcher, &st);
     if (st.feed_connected) return;
     if (waited >= FEED_WAIT_MS) break;
     nanosleep(&poll, NULL);

@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "store/message.h"
+#include "read/message_row.h"
 
 typedef enum mg_store_err {
   MG_STORE_OK = 0,

@@ -455,6 +455,17 @@ START_TEST(test_percent_decode) {
 }
 END_TEST
 
+/* Every path error has its own description, and an unknown value still gets one. */
+START_TEST(test_path_strerror) {
+  for (int i = 0; i < MG_PATH_ERR__COUNT; i++) {
+    ck_assert_ptr_nonnull(mg_path_strerror((mg_path_err_t)i));
+    ck_assert_uint_gt(strlen(mg_path_strerror((mg_path_err_t)i)), 0);
+    for (int j = 0; j < i; j++) ck_assert_str_ne(mg_path_strerror((mg_path_err_t)i), mg_path_strerror((mg_path_err_t)j));
+  }
+  ck_assert_ptr_nonnull(mg_path_strerror(MG_PATH_ERR__COUNT));
+}
+END_TEST
+
 START_TEST(test_path_split) {
   mg_path_t p;
   ck_assert_int_eq(mg_path_split("/", &p), MG_PATH_OK);
@@ -1152,6 +1163,7 @@ Suite *http_suite(void) {
   TCase *rules = tcase_create("route rules");
   tcase_add_test(rules, test_percent_decode);
   tcase_add_test(rules, test_path_split);
+  tcase_add_test(rules, test_path_strerror);
   tcase_add_test(rules, test_patterns);
   suite_add_tcase(s, rules);
   TCase *http = tcase_create("requests");

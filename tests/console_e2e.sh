@@ -13,7 +13,7 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
   exit 77
 fi
 work=$(mktemp -d)
-base=$((20000 + RANDOM % 20000))
+base=$((20000 + RANDOM % 12000)) # below the ephemeral port range (32768 up)
 node_api=127.0.0.1:$base node_zmq=tcp://127.0.0.1:$((base + 1))
 http=127.0.0.1:$((base + 2)) pub=tcp://127.0.0.1:$((base + 3))
 node_pid= gw_pid= fail=0 token=

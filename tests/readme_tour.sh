@@ -11,7 +11,9 @@ trap cleanup EXIT
 # README_TOUR_EXTERNAL=1: a gateway runs already at $MAMGATE_HTTP with its data in $MAMGATE_DATA_DIR
 # (tests/package_test.sh --install tours the installed service); else this build's, started here.
 if [ -z "${README_TOUR_EXTERNAL:-}" ]; then
-  base=$((20000 + RANDOM % 20000))
+  # below the kernel's ephemeral range (32768 up), where other tests' client connections could
+  # take a port before the gateway binds it
+  base=$((20000 + RANDOM % 12000))
   export MAMGATE_HTTP=127.0.0.1:$((base + 2)) MAMGATE_DATA_DIR=$work/var
   "$build/devnode/devnode" --api 127.0.0.1:$base --zmq tcp://127.0.0.1:$((base + 1)) --data-dir "$work/node" >"$work/node.log" 2>&1 &
   node_pid=$!
@@ -20,7 +22,9 @@ if [ -z "${README_TOUR_EXTERNAL:-}" ]; then
     MAMGATE_ZMQ_PUB=tcp://127.0.0.1:$((base + 3)) "$build/host/mamgated" --plugin "$build/plugin/.libs/mamgate.so" >"$work/gw.log" 2>&1 &
   gw_pid=$!
 fi
-for _ in $(seq 100); do curl -sf "http://$MAMGATE_HTTP/v1/health" >/dev/null && break; sleep 0.1; done
+for _ in $(seq 300); do curl -sf "http://$MAMGATE_HTTP/v1/health" >/dev/null && break; sleep 0.1; done
+curl -sf "http://$MAMGATE_HTTP/v1/health" >/dev/null ||
+  { echo "FAIL: no gateway answers at $MAMGATE_HTTP"; tail -n 20 "$work"/*.log 2>/dev/null; exit 1; }
 
 # the first ```sh block after the heading
 awk '/^## A tour with curl/ {on = 1} on && /^```sh$/ {inblock = 1; next} inblock && /^```$/ {exit} inblock' \

@@ -30,7 +30,7 @@
 
 #include "mamcore/pb3.h"
 #include "mamcore/transport.h"
-#include "plugin/assembler.h"
+#include "read/assembler.h"
 
 #define HEADER_SIG_OFFSET (3 + 3 + MAM_ID_TRITS) /* version, pubkey kind, announced id */
 #define ORD_OFFSET MAM_MSG_ID_TRITS              /* the ord in a tag */

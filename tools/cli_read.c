@@ -1,7 +1,7 @@
 /* tools/cli_read.c: `mamgate-cli read`: MAM2 packets out of transaction trytes on stdin.
  *
  * Lines come in any order, mixed with anything else. Every line that parses as a transaction goes
- * through the gateway's bundle assembler (plugin/assembler.h): it follows trunks where the
+ * through the gateway's bundle assembler (read/assembler.h): it follows trunks where the
  * transactions are attached and, where they are not (trunks all 9, as `write` prints them), tells
  * bundles apart by their tags, since reference-written bundles of one channel in one second share
  * a bundle hash. Every bundle it completes is kept, reattachments and combinations with
@@ -18,8 +18,8 @@
 #include <string.h>
 
 #include "mamcore/transport.h"
-#include "plugin/assembler.h"
-#include "plugin/msgjson.h"
+#include "read/assembler.h"
+#include "read/message_json.h"
 #include "tangle/bundle.h"
 #include "tools/cli.h"
 #include "tools/cli_args.h"
@@ -266,23 +266,18 @@ static int compare_reading_order(const void *pa, const void *pb) {
 
 /* ---- decoding ---- */
 
-/* One decoded packet as a JSON line, the object the gateway publishes (plugin/msgjson.h) without
+/* One decoded packet as a JSON line, the object the gateway publishes (read/message_json.h) without
  * the store's cursor and arrival time, which an offline read does not have. */
 static void print_packet(const mam_decoded_t *d, const char *bundle_hash) {
-  mg_message_t m = {.ord = d->ord, .last = d->last, .checksum = (int)d->checksum,
-                    .verified = d->checksum != MAM_CHECKSUM_NONE, .leaf = d->sig_leaf};
-  cli_trytes(d->chid, MAM_ID_TRITS, m.channel_id);
-  cli_trytes(d->signer, MAM_ID_TRITS, m.endpoint_id);
-  cli_trytes(d->msg_id, MAM_MSG_ID_TRITS, m.message_id);
-  memcpy(m.bundle, bundle_hash, MG_ID_TRYTES);
-  m.bundle[MG_ID_TRYTES] = 0;
-  m.payload_trytes = cli_alloc(d->payload_trits / 3 + 1);
-  cli_trytes(d->payload, d->payload_trits, m.payload_trytes);
+  char channel_id[MG_ID_TRYTES + 1] = {0};
+  cli_trytes(d->chid, MAM_ID_TRITS, channel_id);
+  mg_message_t m;
+  if (mg_message_from_decoded(&m, d, channel_id, bundle_hash, 0) != 0) cli_fail("out of memory");
   char *text = mg_message_json_text(&m, MG_JSON_NO_STORE_FIELDS);
+  free(m.payload_trytes);
   if (!text) cli_fail("out of memory");
   puts(text);
   free(text);
-  free(m.payload_trytes);
 }
 
 static mam_err_t read_bundle(mam_reader_t *r, const rd_bundle_t *b, size_t *packets) {

@@ -1,4 +1,4 @@
-/* plugin/assembler.c: bundle reassembly from feed transactions (spec node-interface.md 4.6-4.7).
+/* read/assembler.c: bundle reassembly from feed transactions (spec node-interface.md 4.6-4.7).
  *
  * Every held transaction is indexed twice: by its own hash and by its trunk. When a transaction
  * X with currentIndex i arrives, a bundle can only complete through it, so the assembler
@@ -20,14 +20,14 @@
  *
  * Memory: a held transaction keeps its 8019 trits packed five to a byte (3^5 = 243 <= 256) and
  * its hash, trunk, bundle and position key packed the same way, about 1.9 KB each. */
-#include "plugin/assembler.h"
+#include "read/assembler.h"
 
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mamcore/transport.h"
-#include "plugin/addrset.h"
+#include "read/addrset.h"
 #include "tangle/bundle.h"
 
 #define TRITS_PER_BYTE 5

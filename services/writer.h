@@ -1,4 +1,4 @@
-/* plugin/writer.h: channels, endpoints and publishing (design "Writing").
+/* services/writer.h: channels, endpoints and publishing (design "Writing").
  *
  * Channels are derived from the gateway seed: the n-th channel is named <n>_18, its endpoints
  * <k>_18, as the reference names them. Key safety: before any packet is signed, the MSS leaves it
@@ -8,11 +8,19 @@
  * bundle hash is unique) -> Kerl finalisation -> tips from the node -> proof of work (local, all
  * cores, or the node's attachToTangle) -> storeTransactions + broadcastTransactions. Requests on one
  * channel are serialised; on different channels they run in parallel. */
-#ifndef PLUGIN_WRITER_H
-#define PLUGIN_WRITER_H
+#ifndef SERVICES_WRITER_H
+#define SERVICES_WRITER_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 #include "mamcore/message.h"
-#include "plugin/gateway.h"
+#include "mamcore/prng.h"
+#include "store/store.h"
+#include "services/env.h"
+#include "services/metrics.h"
 
 typedef enum mg_pub_err {
   MG_PUB_OK = 0,
@@ -20,10 +28,15 @@ typedef enum mg_pub_err {
   MG_PUB_EXHAUSTED,   /* not enough signatures left */
   MG_PUB_INVALID,     /* a request field is out of range */
   MG_PUB_NODE,        /* the node is unreachable or refused the transactions */
-  MG_PUB_STORE,       /* the database failed (disk full?) */
+  MG_PUB_STORE,       /* the database failed */
+  MG_PUB_STORE_FULL,  /* the database is full (disk or limit): nothing was written */
   MG_PUB_NO_MEMORY,
   MG_PUB_INTERNAL,
+  MG_PUB_ERR__COUNT
 } mg_pub_err_t;
+
+/* A short English description of err (never NULL). */
+const char *mg_pub_strerror(mg_pub_err_t err);
 
 typedef struct mg_tree_info {
   char id[82];
@@ -40,17 +53,43 @@ typedef struct mg_channel_info {
 
 void mg_channel_info_free(mg_channel_info_t *info);
 
-int mg_writer_start(mg_gateway_t *g, char *err, size_t err_len);
-void mg_writer_stop(mg_gateway_t *g);
+/* The settings the writer reads (a slice of the gateway's). */
+typedef struct mg_writer_settings {
+  const char *node_api;      /* the node's HTTP API URL */
+  uint64_t node_timeout_ms;
+  uint64_t mwm;              /* minimum weight magnitude */
+  bool pow_remote;           /* attachToTangle on the node instead of local proof of work */
+  uint64_t pow_threads;      /* 0: every CPU */
+  uint64_t max_height;       /* tallest MSS tree a request may ask for */
+  uint64_t max_list;         /* PSKs, NTRU keys and packets in one publish */
+  uint64_t rotate_threshold; /* a new endpoint when signatures left fall to this; 0: never */
+} mg_writer_settings_t;
 
-mg_pub_err_t mg_writer_create_channel(mg_gateway_t *g, unsigned height, mg_channel_info_t *out);
+/* What the writer uses; everything outlives the writer. */
+typedef struct mg_writer_deps {
+  const mg_env_t *env;
+  mg_writer_settings_t settings;
+  mg_store_t *store;           /* shared with others: used under store_lock */
+  pthread_mutex_t *store_lock;
+  const mam_prng_t *prng;      /* keyed by the gateway seed: channel n is derived from it */
+  mg_metrics_t *metrics;
+  const atomic_int *stopping;  /* non-zero: proof of work and node calls give up */
+} mg_writer_deps_t;
+
+typedef struct mg_writer mg_writer_t;
+
+/* A writer holding every channel the store lists; NULL with a message in err on failure. */
+mg_writer_t *mg_writer_new(const mg_writer_deps_t *deps, char *err, size_t err_len);
+void mg_writer_free(mg_writer_t *w);
+
+mg_pub_err_t mg_writer_create_channel(mg_writer_t *w, unsigned height, mg_channel_info_t *out);
 /* Creates an endpoint and, when announce is set, publishes its announcement (signed by the
  * channel) so readers following the channel trust it. */
-mg_pub_err_t mg_writer_create_endpoint(mg_gateway_t *g, const char *channel_id, unsigned height, bool announce,
+mg_pub_err_t mg_writer_create_endpoint(mg_writer_t *w, const char *channel_id, unsigned height, bool announce,
                                        mg_tree_info_t *out, char *msg, size_t msg_len);
-mg_pub_err_t mg_writer_channel_info(mg_gateway_t *g, const char *channel_id, mg_channel_info_t *out);
+mg_pub_err_t mg_writer_channel_info(mg_writer_t *w, const char *channel_id, mg_channel_info_t *out);
 /* Ids of every channel, in creation order (malloc'd strings; free with mg_strings_free). */
-mg_pub_err_t mg_writer_list_channels(mg_gateway_t *g, char ***ids, size_t *n);
+mg_pub_err_t mg_writer_list_channels(mg_writer_t *w, char ***ids, size_t *n);
 
 typedef struct mg_publish_request {
   const char *channel_id;
@@ -79,7 +118,7 @@ typedef struct mg_publish_result {
 
 void mg_publish_result_free(mg_publish_result_t *r);
 /* msg gets a human-readable reason on failure (never secrets). */
-mg_pub_err_t mg_writer_publish(mg_gateway_t *g, const mg_publish_request_t *req, mg_publish_result_t *out, char *msg,
+mg_pub_err_t mg_writer_publish(mg_writer_t *w, const mg_publish_request_t *req, mg_publish_result_t *out, char *msg,
                                size_t msg_len);
 
 #endif

@@ -1,4 +1,4 @@
-#include "plugin/msgjson.h"
+#include "read/message_json.h"
 
 #include <nettle/base64.h>
 #include <stdarg.h>

@@ -1,7 +1,5 @@
-#include "plugin/writer.h"
+#include "services/writer.h"
 
-#include <stdio.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,13 +25,35 @@ typedef struct wchannel {
   int active; /* endpoint used when a publish names none, -1: the channel */
 } wchannel_t;
 
-typedef struct mg_writer {
+struct mg_writer {
+  mg_writer_deps_t d;
   pthread_mutex_t lock; /* guards the list, not the channels */
   wchannel_t **channels;
   size_t n, cap;
-} mg_writer_t;
+};
 
 /* ---- small helpers ---- */
+
+static const char *const pub_err_names[MG_PUB_ERR__COUNT] = {
+    [MG_PUB_OK] = "ok",
+    [MG_PUB_NOT_FOUND] = "unknown channel or endpoint",
+    [MG_PUB_EXHAUSTED] = "not enough signatures left",
+    [MG_PUB_INVALID] = "a request field is out of range",
+    [MG_PUB_NODE] = "the node is unreachable or refused the transactions",
+    [MG_PUB_STORE] = "the database failed",
+    [MG_PUB_STORE_FULL] = "the database is full",
+    [MG_PUB_NO_MEMORY] = "out of memory",
+    [MG_PUB_INTERNAL] = "internal error",
+};
+
+const char *mg_pub_strerror(mg_pub_err_t err) {
+  return (unsigned)err < MG_PUB_ERR__COUNT ? pub_err_names[err] : "unknown publish error";
+}
+
+/* The publish error of a store failure. */
+static mg_pub_err_t pub_store_err(mg_store_err_t err) {
+  return err == MG_STORE_ERR_FULL ? MG_PUB_STORE_FULL : MG_PUB_STORE;
+}
 
 static void trytes_of(const trit_t *t, size_t n_trits, char *out) {
   mam_trits_to_trytes(t, n_trits, out);
@@ -71,46 +91,46 @@ static const char *active_key(const char *id, char *buf) {
 }
 
 /* Saves the channel with its endpoints (durably: the store runs synchronous=FULL). */
-static mg_pub_err_t save_channel(mg_gateway_t *g, const wchannel_t *c) {
+static mg_pub_err_t save_channel(mg_writer_t *w, const wchannel_t *c) {
   size_t len = mam_channel_state_size(&c->ch, c->eps, c->n_eps), written;
   uint8_t *buf = malloc(len);
   if (!buf) return MG_PUB_NO_MEMORY;
   mg_pub_err_t err = MG_PUB_INTERNAL;
   if (mam_channel_state_save(&c->ch, c->eps, c->n_eps, buf, len, &written) == MAM_OK) {
-    pthread_mutex_lock(&g->control_lock);
-    mg_store_err_t serr = mg_store_put_channel(g->control, c->id, c->number, buf, written);
+    pthread_mutex_lock(w->d.store_lock);
+    mg_store_err_t serr = mg_store_put_channel(w->d.store, c->id, c->number, buf, written);
     char key[ID + 16], value[16];
     snprintf(value, sizeof value, "%d", c->active);
-    if (serr == MG_STORE_OK) serr = mg_store_set_meta(g->control, active_key(c->id, key), value);
-    pthread_mutex_unlock(&g->control_lock);
-    err = serr == MG_STORE_OK ? MG_PUB_OK : MG_PUB_STORE;
-    if (serr != MG_STORE_OK) mg_log(g, MAMGATE_LOG_ERROR, "saving channel %.81s: %s", c->id, mg_store_strerror(serr));
+    if (serr == MG_STORE_OK) serr = mg_store_set_meta(w->d.store, active_key(c->id, key), value);
+    pthread_mutex_unlock(w->d.store_lock);
+    err = serr == MG_STORE_OK ? MG_PUB_OK : pub_store_err(serr);
+    if (serr != MG_STORE_OK) mg_env_log(w->d.env, MAMGATE_LOG_ERROR, "saving channel %.81s: %s", c->id, mg_store_strerror(serr));
   }
   free(buf);
   return err;
 }
 
 /* Moves a tree past every leaf reserved before (a crash may have burned some). */
-static mam_err_t skip_reserved(mg_gateway_t *g, const char *tree_id, mam_mss_t *mss) {
+static mam_err_t skip_reserved(mg_writer_t *w, const char *tree_id, mam_mss_t *mss) {
   uint64_t next = 0;
-  pthread_mutex_lock(&g->control_lock);
-  mg_store_err_t serr = mg_store_next_free_leaf(g->control, tree_id, &next);
-  pthread_mutex_unlock(&g->control_lock);
+  pthread_mutex_lock(w->d.store_lock);
+  mg_store_err_t serr = mg_store_next_free_leaf(w->d.store, tree_id, &next);
+  pthread_mutex_unlock(w->d.store_lock);
   if (serr != MG_STORE_OK && serr != MG_STORE_NOT_FOUND) return MAM_ERR_INVALID_ARG;
   uint64_t end = (uint64_t)1 << mss->height;
   if (next > end) next = end;
-  return next > mss->skn ? mam_mss_skip_to(mss, &g->prng, (uint32_t)next, (unsigned)g->cfg.pow_threads) : MAM_OK;
+  return next > mss->skn ? mam_mss_skip_to(mss, w->d.prng, (uint32_t)next, (unsigned)w->d.settings.pow_threads) : MAM_OK;
 }
 
-static mg_pub_err_t load_channel(mg_gateway_t *g, const char *id, wchannel_t **out) {
+static mg_pub_err_t load_channel(mg_writer_t *w, const char *id, wchannel_t **out) {
   int64_t number;
   uint8_t *state = NULL;
   size_t len = 0;
-  pthread_mutex_lock(&g->control_lock);
-  mg_store_err_t serr = mg_store_get_channel(g->control, id, &number, &state, &len);
+  pthread_mutex_lock(w->d.store_lock);
+  mg_store_err_t serr = mg_store_get_channel(w->d.store, id, &number, &state, &len);
   char key[ID + 16], *active = NULL;
-  if (serr == MG_STORE_OK && mg_store_get_meta(g->control, active_key(id, key), &active) != MG_STORE_OK) active = NULL;
-  pthread_mutex_unlock(&g->control_lock);
+  if (serr == MG_STORE_OK && mg_store_get_meta(w->d.store, active_key(id, key), &active) != MG_STORE_OK) active = NULL;
+  pthread_mutex_unlock(w->d.store_lock);
   if (serr != MG_STORE_OK) return MG_PUB_STORE;
   wchannel_t *c = calloc(1, sizeof *c);
   mg_pub_err_t err = c ? MG_PUB_OK : MG_PUB_NO_MEMORY;
@@ -121,11 +141,11 @@ static mg_pub_err_t load_channel(mg_gateway_t *g, const char *id, wchannel_t **o
     c->active = active ? atoi(active) : -1;
     if (mam_channel_state_load(state, len, &c->ch, &c->eps, &c->n_eps) != MAM_OK) err = MG_PUB_STORE;
   }
-  if (err == MG_PUB_OK && skip_reserved(g, id, &c->ch.mss) != MAM_OK) err = MG_PUB_STORE;
+  if (err == MG_PUB_OK && skip_reserved(w, id, &c->ch.mss) != MAM_OK) err = MG_PUB_STORE;
   for (size_t i = 0; err == MG_PUB_OK && i < c->n_eps; i++) {
     char epid[ID + 1];
     trytes_of(mam_endpoint_id(&c->eps[i]), MAM_ID_TRITS, epid);
-    if (skip_reserved(g, epid, &c->eps[i].mss) != MAM_OK) err = MG_PUB_STORE;
+    if (skip_reserved(w, epid, &c->eps[i].mss) != MAM_OK) err = MG_PUB_STORE;
   }
   if (c && (c->active < -1 || c->active >= (int)c->n_eps)) c->active = -1;
   free(state);
@@ -155,8 +175,7 @@ static mg_pub_err_t add_channel(mg_writer_t *w, wchannel_t *c) {
   return MG_PUB_OK;
 }
 
-static wchannel_t *find_channel(mg_gateway_t *g, const char *id) {
-  mg_writer_t *w = g->writer;
+static wchannel_t *find_channel(mg_writer_t *w, const char *id) {
   wchannel_t *found = NULL;
   pthread_mutex_lock(&w->lock);
   for (size_t i = 0; i < w->n && !found; i++)
@@ -167,40 +186,39 @@ static wchannel_t *find_channel(mg_gateway_t *g, const char *id) {
 
 /* ---- start and stop ---- */
 
-int mg_writer_start(mg_gateway_t *g, char *err, size_t err_len) {
+mg_writer_t *mg_writer_new(const mg_writer_deps_t *deps, char *err, size_t err_len) {
   mg_writer_t *w = calloc(1, sizeof *w);
-  if (!w) return mg_errorf(err, err_len, "out of memory");
+  if (!w) return snprintf(err, err_len, "out of memory"), NULL;
+  w->d = *deps;
   pthread_mutex_init(&w->lock, NULL);
-  g->writer = w;
   char **ids = NULL;
   size_t n = 0;
-  pthread_mutex_lock(&g->control_lock);
-  mg_store_err_t serr = mg_store_list_channels(g->control, &ids, &n);
-  pthread_mutex_unlock(&g->control_lock);
+  pthread_mutex_lock(w->d.store_lock);
+  mg_store_err_t serr = mg_store_list_channels(w->d.store, &ids, &n);
+  pthread_mutex_unlock(w->d.store_lock);
   if (serr != MG_STORE_OK) {
     snprintf(err, err_len, "cannot list channels: %s", mg_store_strerror(serr));
-    mg_writer_stop(g);
-    return -1;
+    mg_writer_free(w);
+    return NULL;
   }
-  int rc = 0;
-  for (size_t i = 0; i < n && rc == 0; i++) {
+  bool loaded = true;
+  for (size_t i = 0; i < n && loaded; i++) {
     wchannel_t *c;
-    if (load_channel(g, ids[i], &c) != MG_PUB_OK || add_channel(w, c) != MG_PUB_OK)
-      rc = mg_errorf(err, err_len, "cannot load writer channel %.81s", ids[i]);
+    loaded = load_channel(w, ids[i], &c) == MG_PUB_OK && add_channel(w, c) == MG_PUB_OK;
+    if (!loaded) snprintf(err, err_len, "cannot load writer channel %.81s", ids[i]);
   }
   mg_strings_free(ids, n);
-  if (rc != 0) mg_writer_stop(g);
-  return rc;
+  if (loaded) return w;
+  mg_writer_free(w);
+  return NULL;
 }
 
-void mg_writer_stop(mg_gateway_t *g) {
-  mg_writer_t *w = g->writer;
+void mg_writer_free(mg_writer_t *w) {
   if (!w) return;
   for (size_t i = 0; i < w->n; i++) channel_free(w->channels[i]);
   free(w->channels);
   pthread_mutex_destroy(&w->lock);
   free(w);
-  g->writer = NULL;
 }
 
 /* ---- channels and endpoints ---- */
@@ -217,13 +235,13 @@ static void channel_info_locked(const wchannel_t *c, mg_channel_info_t *out) {
   out->active_endpoint = c->active;
 }
 
-mg_pub_err_t mg_writer_create_channel(mg_gateway_t *g, unsigned height, mg_channel_info_t *out) {
-  if (height > g->cfg.max_height) return MG_PUB_INVALID;
+mg_pub_err_t mg_writer_create_channel(mg_writer_t *w, unsigned height, mg_channel_info_t *out) {
+  if (height > w->d.settings.max_height) return MG_PUB_INVALID;
   int64_t number;
-  pthread_mutex_lock(&g->control_lock);
-  mg_store_err_t serr = mg_store_next_channel_number(g->control, &number);
-  pthread_mutex_unlock(&g->control_lock);
-  if (serr != MG_STORE_OK) return MG_PUB_STORE;
+  pthread_mutex_lock(w->d.store_lock);
+  mg_store_err_t serr = mg_store_next_channel_number(w->d.store, &number);
+  pthread_mutex_unlock(w->d.store_lock);
+  if (serr != MG_STORE_OK) return pub_store_err(serr);
   wchannel_t *c = calloc(1, sizeof *c);
   if (!c) return MG_PUB_NO_MEMORY;
   pthread_mutex_init(&c->lock, NULL);
@@ -231,25 +249,25 @@ mg_pub_err_t mg_writer_create_channel(mg_gateway_t *g, unsigned height, mg_chann
   c->active = -1;
   trit_t name[MAM_API_NAME_TRITS];
   mam_trits_from_int(number, name, MAM_API_NAME_TRITS);
-  mam_err_t merr = mam_channel_create(&c->ch, &g->prng, name, sizeof name, height, (unsigned)g->cfg.pow_threads);
+  mam_err_t merr = mam_channel_create(&c->ch, w->d.prng, name, sizeof name, height, (unsigned)w->d.settings.pow_threads);
   if (merr != MAM_OK) {
     channel_free(c);
     return merr == MAM_ERR_NO_MEMORY ? MG_PUB_NO_MEMORY : MG_PUB_INTERNAL;
   }
   trytes_of(mam_channel_id(&c->ch), MAM_ID_TRITS, c->id);
-  mg_pub_err_t err = save_channel(g, c);
-  if (err == MG_PUB_OK) err = add_channel(g->writer, c);
+  mg_pub_err_t err = save_channel(w, c);
+  if (err == MG_PUB_OK) err = add_channel(w, c);
   if (err != MG_PUB_OK) {
     channel_free(c);
     return err;
   }
   channel_info_locked(c, out);
-  mg_log(g, MAMGATE_LOG_INFO, "created channel %s (number %lld, height %u)", c->id, (long long)number, height);
+  mg_env_log(w->d.env, MAMGATE_LOG_INFO, "created channel %s (number %lld, height %u)", c->id, (long long)number, height);
   return MG_PUB_OK;
 }
 
-mg_pub_err_t mg_writer_channel_info(mg_gateway_t *g, const char *channel_id, mg_channel_info_t *out) {
-  wchannel_t *c = find_channel(g, channel_id);
+mg_pub_err_t mg_writer_channel_info(mg_writer_t *w, const char *channel_id, mg_channel_info_t *out) {
+  wchannel_t *c = find_channel(w, channel_id);
   if (!c) return MG_PUB_NOT_FOUND;
   pthread_mutex_lock(&c->lock);
   channel_info_locked(c, out);
@@ -257,8 +275,7 @@ mg_pub_err_t mg_writer_channel_info(mg_gateway_t *g, const char *channel_id, mg_
   return MG_PUB_OK;
 }
 
-mg_pub_err_t mg_writer_list_channels(mg_gateway_t *g, char ***ids, size_t *n) {
-  mg_writer_t *w = g->writer;
+mg_pub_err_t mg_writer_list_channels(mg_writer_t *w, char ***ids, size_t *n) {
   pthread_mutex_lock(&w->lock);
   char **list = calloc(w->n + 1, sizeof *list);
   size_t k = 0;
@@ -277,18 +294,18 @@ mg_pub_err_t mg_writer_list_channels(mg_gateway_t *g, char ***ids, size_t *n) {
 /* ---- composing messages (under the channel lock) ---- */
 
 /* Reserves `count` leaves of a tree durably and moves the tree to the first of them. */
-static mg_pub_err_t reserve_leaves(mg_gateway_t *g, const trit_t *tree_id_trits, mam_mss_t *mss, uint64_t count) {
+static mg_pub_err_t reserve_leaves(mg_writer_t *w, const trit_t *tree_id_trits, mam_mss_t *mss, uint64_t count) {
   if (count == 0) return MG_PUB_OK;
   if (mam_mss_remaining(mss) < count) return MG_PUB_EXHAUSTED;
   char tree_id[ID + 1];
   trytes_of(tree_id_trits, MAM_ID_TRITS, tree_id);
   uint64_t first = 0;
-  pthread_mutex_lock(&g->control_lock);
-  mg_store_err_t serr = mg_store_reserve_leaves(g->control, tree_id, mss->skn, count, &first);
-  pthread_mutex_unlock(&g->control_lock);
-  if (serr != MG_STORE_OK) return MG_PUB_STORE;
+  pthread_mutex_lock(w->d.store_lock);
+  mg_store_err_t serr = mg_store_reserve_leaves(w->d.store, tree_id, mss->skn, count, &first);
+  pthread_mutex_unlock(w->d.store_lock);
+  if (serr != MG_STORE_OK) return pub_store_err(serr);
   if (first + count > ((uint64_t)1 << mss->height)) return MG_PUB_EXHAUSTED; /* those leaves are burned */
-  if (first > mss->skn && mam_mss_skip_to(mss, &g->prng, (uint32_t)first, (unsigned)g->cfg.pow_threads) != MAM_OK)
+  if (first > mss->skn && mam_mss_skip_to(mss, w->d.prng, (uint32_t)first, (unsigned)w->d.settings.pow_threads) != MAM_OK)
     return MG_PUB_INTERNAL;
   return MG_PUB_OK;
 }
@@ -302,19 +319,19 @@ typedef struct composed {
 
 /* Writes one message on channel c: reserves the leaves it signs with, saves the advanced message
  * counter, writes, saves again. header.ch and msg_id are filled in here. */
-static mg_pub_err_t compose(mg_gateway_t *g, wchannel_t *c, mam_message_spec_t *spec, mam_mss_t *signing,
+static mg_pub_err_t compose(mg_writer_t *w, wchannel_t *c, mam_message_spec_t *spec, mam_mss_t *signing,
                             const trit_t *signing_id, composed_t *out) {
   mam_header_params_t *hp = &spec->header;
   uint64_t sigs = spec->checksum == MAM_CHECKSUM_SIG ? spec->packets : 0;
   bool announces = hp->announce_ch || hp->announce_ep;
-  mg_pub_err_t err = reserve_leaves(g, mam_channel_id(&c->ch), &c->ch.mss, announces ? 1 : 0);
-  if (err == MG_PUB_OK) err = reserve_leaves(g, signing_id, signing, sigs);
+  mg_pub_err_t err = reserve_leaves(w, mam_channel_id(&c->ch), &c->ch.mss, announces ? 1 : 0);
+  if (err == MG_PUB_OK) err = reserve_leaves(w, signing_id, signing, sigs);
   if (err != MG_PUB_OK) return err;
   out->first_leaf = signing->skn; /* packets sign with consecutive leaves from here */
   out->n_leaves = sigs;
   trit_t msg_id[MAM_MSG_ID_TRITS], entropy[81];
   mam_channel_next_msg_id(&c->ch, msg_id);
-  err = save_channel(g, c); /* the message id is spent before anything leaves */
+  err = save_channel(w, c); /* the message id is spent before anything leaves */
   if (err != MG_PUB_OK) return err;
   /* fresh per-message randomness for the session key */
   uint8_t rnd[81];
@@ -324,37 +341,37 @@ static mg_pub_err_t compose(mg_gateway_t *g, wchannel_t *c, mam_message_spec_t *
   hp->msg_id = msg_id;
   hp->entropy = entropy;
   hp->entropy_len = sizeof entropy;
-  mam_err_t merr = mam_message_write(&g->prng, spec, &out->bundles, &out->n);
+  mam_err_t merr = mam_message_write(w->d.prng, spec, &out->bundles, &out->n);
   mam_wipe(entropy, sizeof entropy);
   if (merr != MAM_OK) return merr == MAM_ERR_MSS_EXHAUSTED ? MG_PUB_EXHAUSTED : MG_PUB_INTERNAL;
   trytes_of(msg_id, MAM_MSG_ID_TRITS, out->message_id);
-  return save_channel(g, c); /* keeps the traversal where the signatures left it */
+  return save_channel(w, c); /* keeps the traversal where the signatures left it */
 }
 
 /* ---- submitting to the node ---- */
 
 typedef struct pow_ctx {
-  mg_gateway_t *g;
+  mg_writer_t *w;
 } pow_ctx_t;
 
 static tangle_err_t local_pow(tangle_tx_t *tx, void *arg) {
   pow_ctx_t *p = arg;
   trit_t *trits = malloc(TANGLE_TX_TRITS);
   if (!trits) return TANGLE_ERR_NO_MEMORY;
-  uint64_t start = mg_now_ms(p->g);
+  uint64_t start = mg_env_now_ms(p->w->d.env);
   tangle_err_t err = tangle_tx_to_trits(tx, trits);
   if (err == TANGLE_OK)
-    err = tangle_pow(trits, (unsigned)p->g->cfg.mwm, (unsigned)p->g->cfg.pow_threads, &p->g->stopping, NULL, NULL);
+    err = tangle_pow(trits, (unsigned)p->w->d.settings.mwm, (unsigned)p->w->d.settings.pow_threads, p->w->d.stopping, NULL, NULL);
   if (err == TANGLE_OK) err = tangle_tx_from_trits(tx, trits);
-  atomic_fetch_add(&p->g->metrics.pow_count, 1);
-  atomic_fetch_add(&p->g->metrics.pow_ms_total, mg_now_ms(p->g) - start);
+  atomic_fetch_add(&p->w->d.metrics->pow_count, 1);
+  atomic_fetch_add(&p->w->d.metrics->pow_ms_total, mg_env_now_ms(p->w->d.env) - start);
   free(trits);
   return err;
 }
 
 /* The tangle transactions of one MAM bundle (obsoleteTag = tag makes its hash unique). */
-static mg_pub_err_t build_bundle(mg_gateway_t *g, const mam_bundle_t *b, tangle_tx_t *txs) {
-  tangle_err_t err = tangle_bundle_from_mam(b, (int64_t)(mg_now_ms(g) / 1000), txs);
+static mg_pub_err_t build_bundle(mg_writer_t *w, const mam_bundle_t *b, tangle_tx_t *txs) {
+  tangle_err_t err = tangle_bundle_from_mam(b, (int64_t)(mg_env_now_ms(w->d.env) / 1000), txs);
   return err == TANGLE_OK ? MG_PUB_OK : err == TANGLE_ERR_NO_MEMORY ? MG_PUB_NO_MEMORY : MG_PUB_INTERNAL;
 }
 
@@ -365,7 +382,7 @@ static mg_pub_err_t node_failed(mg_node_client_t *client, mg_node_err_t err, con
 }
 
 /* Attaches (local or remote PoW) and returns the final trytes, tail first. */
-static mg_pub_err_t attach(mg_gateway_t *g, mg_node_client_t *client, tangle_tx_t *txs, size_t n, char **trytes,
+static mg_pub_err_t attach(mg_writer_t *w, mg_node_client_t *client, tangle_tx_t *txs, size_t n, char **trytes,
                            char *msg, size_t msg_len) {
   mg_node_tips_t tips;
   mg_node_err_t nerr = mg_node_get_transactions_to_approve(client, TIP_DEPTH, NULL, &tips);
@@ -373,9 +390,9 @@ static mg_pub_err_t attach(mg_gateway_t *g, mg_node_client_t *client, tangle_tx_
   trit_t trunk[MAM_ID_TRITS], branch[MAM_ID_TRITS];
   if (mam_trytes_to_trits(tips.trunk, ID, trunk) != MAM_OK || mam_trytes_to_trits(tips.branch, ID, branch) != MAM_OK)
     return snprintf(msg, msg_len, "the node returned invalid tips"), MG_PUB_NODE;
-  if (!g->cfg.pow_remote) {
-    pow_ctx_t ctx = {g};
-    tangle_err_t terr = tangle_bundle_attach(txs, n, trunk, branch, (int64_t)mg_now_ms(g), local_pow, &ctx);
+  if (!w->d.settings.pow_remote) {
+    pow_ctx_t ctx = {w};
+    tangle_err_t terr = tangle_bundle_attach(txs, n, trunk, branch, (int64_t)mg_env_now_ms(w->d.env), local_pow, &ctx);
     if (terr != TANGLE_OK) return snprintf(msg, msg_len, "proof of work: %s", tangle_strerror(terr)), MG_PUB_INTERNAL;
     for (size_t i = 0; i < n; i++)
       if (tangle_tx_to_trytes(&txs[i], trytes[i]) != TANGLE_OK) return MG_PUB_INTERNAL;
@@ -391,7 +408,7 @@ static mg_pub_err_t attach(mg_gateway_t *g, mg_node_client_t *client, tangle_tx_
     head_first[n - 1 - i] = trytes[i];
   }
   mg_node_strings_t attached = {0};
-  nerr = mg_node_attach_to_tangle(client, tips.trunk, tips.branch, (unsigned)g->cfg.mwm, head_first, n, &attached);
+  nerr = mg_node_attach_to_tangle(client, tips.trunk, tips.branch, (unsigned)w->d.settings.mwm, head_first, n, &attached);
   free(head_first);
   if (nerr != MG_NODE_OK) return node_failed(client, nerr, "attachToTangle", msg, msg_len);
   for (size_t i = 0; i < n && i < attached.count; i++) memcpy(trytes[i], attached.items[i], TANGLE_TX_TRYTES);
@@ -400,11 +417,11 @@ static mg_pub_err_t attach(mg_gateway_t *g, mg_node_client_t *client, tangle_tx_
 }
 
 /* Sends every bundle of a message to the node; records the bundle hashes. */
-static mg_pub_err_t submit(mg_gateway_t *g, const composed_t *m, mg_publish_result_t *out, char *msg, size_t msg_len) {
+static mg_pub_err_t submit(mg_writer_t *w, const composed_t *m, mg_publish_result_t *out, char *msg, size_t msg_len) {
   mg_node_config_t cfg;
-  mg_node_config_init(&cfg, g->cfg.node_api);
-  cfg.timeout_ms = (long)g->cfg.node_timeout_ms;
-  cfg.cancel = &g->stopping;
+  mg_node_config_init(&cfg, w->d.settings.node_api);
+  cfg.timeout_ms = (long)w->d.settings.node_timeout_ms;
+  cfg.cancel = w->d.stopping;
   mg_node_client_t *client = NULL;
   if (mg_node_client_new(&cfg, &client) != MG_NODE_OK) return MG_PUB_NO_MEMORY;
   out->bundles = calloc(m->n, sizeof *out->bundles);
@@ -414,12 +431,12 @@ static mg_pub_err_t submit(mg_gateway_t *g, const composed_t *m, mg_publish_resu
     tangle_tx_t *txs = calloc(n, sizeof *txs);
     char **trytes = calloc(n, sizeof *trytes);
     char *flat = malloc(n * (TANGLE_TX_TRYTES + 1));
-    err = txs && trytes && flat ? build_bundle(g, &m->bundles[b], txs) : MG_PUB_NO_MEMORY;
+    err = txs && trytes && flat ? build_bundle(w, &m->bundles[b], txs) : MG_PUB_NO_MEMORY;
     for (size_t i = 0; err == MG_PUB_OK && i < n; i++) {
       trytes[i] = flat + i * (TANGLE_TX_TRYTES + 1);
       trytes[i][TANGLE_TX_TRYTES] = 0;
     }
-    if (err == MG_PUB_OK) err = attach(g, client, txs, n, trytes, msg, msg_len);
+    if (err == MG_PUB_OK) err = attach(w, client, txs, n, trytes, msg, msg_len);
     mg_node_err_t nerr = MG_NODE_OK;
     if (err == MG_PUB_OK && (nerr = mg_node_store_transactions(client, (const char *const *)trytes, n)) != MG_NODE_OK)
       err = node_failed(client, nerr, "storeTransactions", msg, msg_len);
@@ -443,7 +460,7 @@ static mg_pub_err_t submit(mg_gateway_t *g, const composed_t *m, mg_publish_resu
 static void free_composed(composed_t *m) { mam_bundles_free(m->bundles, m->n); }
 
 /* Creates endpoint number endpoint_ord under c and optionally announces it; channel locked. */
-static mg_pub_err_t new_endpoint_locked(mg_gateway_t *g, wchannel_t *c, unsigned height, bool announce,
+static mg_pub_err_t new_endpoint_locked(mg_writer_t *w, wchannel_t *c, unsigned height, bool announce,
                                         mg_tree_info_t *out, char *msg, size_t msg_len) {
   if (announce && mam_mss_remaining(&c->ch.mss) == 0) return MG_PUB_EXHAUSTED;
   mam_endpoint_t *grown = realloc(c->eps, (c->n_eps + 1) * sizeof *grown);
@@ -452,21 +469,21 @@ static mg_pub_err_t new_endpoint_locked(mg_gateway_t *g, wchannel_t *c, unsigned
   mam_endpoint_t *ep = &c->eps[c->n_eps];
   trit_t name[MAM_API_NAME_TRITS];
   mam_trits_from_int(c->ch.endpoint_ord, name, MAM_API_NAME_TRITS);
-  if (mam_endpoint_create(ep, &c->ch, &g->prng, name, sizeof name, height, (unsigned)g->cfg.pow_threads) != MAM_OK)
+  if (mam_endpoint_create(ep, &c->ch, w->d.prng, name, sizeof name, height, (unsigned)w->d.settings.pow_threads) != MAM_OK)
     return MG_PUB_INTERNAL;
   c->n_eps++;
   c->ch.endpoint_ord++;
   char epid[ID + 1];
   trytes_of(mam_endpoint_id(ep), MAM_ID_TRITS, epid);
-  mg_pub_err_t err = save_channel(g, c);
+  mg_pub_err_t err = save_channel(w, c);
   if (err == MG_PUB_OK && announce) {
     /* the header's signature by the channel is what makes readers trust the endpoint; its packet
      * needs no signature of its own, so announcing costs no endpoint leaf */
     mam_message_spec_t spec = {.header = {.announce_ep = ep}, .checksum = MAM_CHECKSUM_MAC, .packets = 1};
     composed_t m = {0};
     mg_publish_result_t r = {0};
-    err = compose(g, c, &spec, &ep->mss, mam_endpoint_id(ep), &m);
-    if (err == MG_PUB_OK) err = submit(g, &m, &r, msg, msg_len);
+    err = compose(w, c, &spec, &ep->mss, mam_endpoint_id(ep), &m);
+    if (err == MG_PUB_OK) err = submit(w, &m, &r, msg, msg_len);
     free_composed(&m);
     mg_publish_result_free(&r);
   }
@@ -474,13 +491,13 @@ static mg_pub_err_t new_endpoint_locked(mg_gateway_t *g, wchannel_t *c, unsigned
   return err;
 }
 
-mg_pub_err_t mg_writer_create_endpoint(mg_gateway_t *g, const char *channel_id, unsigned height, bool announce,
+mg_pub_err_t mg_writer_create_endpoint(mg_writer_t *w, const char *channel_id, unsigned height, bool announce,
                                        mg_tree_info_t *out, char *msg, size_t msg_len) {
-  if (height > g->cfg.max_height) return MG_PUB_INVALID;
-  wchannel_t *c = find_channel(g, channel_id);
+  if (height > w->d.settings.max_height) return MG_PUB_INVALID;
+  wchannel_t *c = find_channel(w, channel_id);
   if (!c) return MG_PUB_NOT_FOUND;
   pthread_mutex_lock(&c->lock);
-  mg_pub_err_t err = new_endpoint_locked(g, c, height, announce, out, msg, msg_len);
+  mg_pub_err_t err = new_endpoint_locked(w, c, height, announce, out, msg, msg_len);
   pthread_mutex_unlock(&c->lock);
   return err;
 }
@@ -496,34 +513,34 @@ static int pick_signer(const wchannel_t *c, const char *endpoint_id) {
   return strcmp(endpoint_id, c->id) == 0 ? -1 : -2;
 }
 
-static mg_pub_err_t check_request(const mg_gateway_t *g, const mg_publish_request_t *req) {
+static mg_pub_err_t check_request(const mg_writer_t *w, const mg_publish_request_t *req) {
   if (!req->channel_id || (!req->payload_trytes && req->payload_len)) return MG_PUB_INVALID;
-  if (req->packets < 1 || req->packets > g->cfg.max_list || (unsigned)req->checksum > MAM_CHECKSUM_SIG) return MG_PUB_INVALID;
-  if (req->n_psks + req->n_ntru > g->cfg.max_list) return MG_PUB_INVALID;
+  if (req->packets < 1 || req->packets > w->d.settings.max_list || (unsigned)req->checksum > MAM_CHECKSUM_SIG) return MG_PUB_INVALID;
+  if (req->n_psks + req->n_ntru > w->d.settings.max_list) return MG_PUB_INVALID;
   if (!mam_trytes_valid(req->payload_trytes, req->payload_len)) return MG_PUB_INVALID;
   return MG_PUB_OK;
 }
 
 /* Announces a fresh endpoint when the signing tree runs low (rotation); channel locked. */
-static void rotate_if_low(mg_gateway_t *g, wchannel_t *c, const mam_mss_t *signing, mg_publish_result_t *out) {
-  if (g->cfg.rotate_threshold == 0 || mam_mss_remaining(signing) > g->cfg.rotate_threshold) return;
+static void rotate_if_low(mg_writer_t *w, wchannel_t *c, const mam_mss_t *signing, mg_publish_result_t *out) {
+  if (w->d.settings.rotate_threshold == 0 || mam_mss_remaining(signing) > w->d.settings.rotate_threshold) return;
   mg_tree_info_t ep;
   char msg[256] = "";
-  if (new_endpoint_locked(g, c, signing->height, true, &ep, msg, sizeof msg) != MG_PUB_OK) {
-    mg_log(g, MAMGATE_LOG_WARNING, "channel %s: rotation to a new endpoint failed: %s", c->id, msg);
+  if (new_endpoint_locked(w, c, signing->height, true, &ep, msg, sizeof msg) != MG_PUB_OK) {
+    mg_env_log(w->d.env, MAMGATE_LOG_WARNING, "channel %s: rotation to a new endpoint failed: %s", c->id, msg);
     return;
   }
   c->active = (int)c->n_eps - 1;
-  if (save_channel(g, c) == MG_PUB_OK) memcpy(out->rotated_to, ep.id, ID + 1);
-  mg_log(g, MAMGATE_LOG_INFO, "channel %s: signatures low, rotated to endpoint %s", c->id, ep.id);
+  if (save_channel(w, c) == MG_PUB_OK) memcpy(out->rotated_to, ep.id, ID + 1);
+  mg_env_log(w->d.env, MAMGATE_LOG_INFO, "channel %s: signatures low, rotated to endpoint %s", c->id, ep.id);
 }
 
-mg_pub_err_t mg_writer_publish(mg_gateway_t *g, const mg_publish_request_t *req, mg_publish_result_t *out, char *msg,
+mg_pub_err_t mg_writer_publish(mg_writer_t *w, const mg_publish_request_t *req, mg_publish_result_t *out, char *msg,
                                size_t msg_len) {
   memset(out, 0, sizeof *out);
-  mg_pub_err_t err = check_request(g, req);
+  mg_pub_err_t err = check_request(w, req);
   if (err != MG_PUB_OK) return snprintf(msg, msg_len, "invalid publish request"), err;
-  wchannel_t *c = find_channel(g, req->channel_id);
+  wchannel_t *c = find_channel(w, req->channel_id);
   if (!c) return snprintf(msg, msg_len, "unknown channel"), MG_PUB_NOT_FOUND;
   trit_t *payload = malloc(3 * req->payload_len + 1);
   if (!payload || mam_trytes_to_trits(req->payload_trytes, req->payload_len, payload) != MAM_OK) {
@@ -541,7 +558,7 @@ mg_pub_err_t mg_writer_publish(mg_gateway_t *g, const mg_publish_request_t *req,
                                           .ntru_pks = req->ntru_pks, .n_ntru = req->n_ntru},
                                .payload = payload, .payload_trits = 3 * req->payload_len,
                                .checksum = req->checksum, .packets = req->packets, .unit_trytes = req->unit_trytes};
-    err = compose(g, c, &spec, signing, signer >= 0 ? mam_endpoint_id(&c->eps[signer]) : mam_channel_id(&c->ch), &m);
+    err = compose(w, c, &spec, signing, signer >= 0 ? mam_endpoint_id(&c->eps[signer]) : mam_channel_id(&c->ch), &m);
     if (err == MG_PUB_EXHAUSTED) snprintf(msg, msg_len, "not enough signatures left (%llu)", (unsigned long long)mam_mss_remaining(signing));
   }
   if (err == MG_PUB_OK) {
@@ -553,18 +570,18 @@ mg_pub_err_t mg_writer_publish(mg_gateway_t *g, const mg_publish_request_t *req,
   }
   pthread_mutex_unlock(&c->lock);
   free(payload);
-  if (err == MG_PUB_OK) err = submit(g, &m, out, msg, msg_len);
+  if (err == MG_PUB_OK) err = submit(w, &m, out, msg, msg_len);
   free_composed(&m);
   if (err == MG_PUB_OK) {
-    atomic_fetch_add(&g->metrics.messages_published, 1);
+    atomic_fetch_add(&w->d.metrics->messages_published, 1);
     /* rotation follows signatures being spent, not a tree that merely sits at the threshold */
     if (req->checksum == MAM_CHECKSUM_SIG) {
       pthread_mutex_lock(&c->lock);
-      rotate_if_low(g, c, signer >= 0 ? &c->eps[signer].mss : &c->ch.mss, out);
+      rotate_if_low(w, c, signer >= 0 ? &c->eps[signer].mss : &c->ch.mss, out);
       pthread_mutex_unlock(&c->lock);
     }
   } else {
-    atomic_fetch_add(&g->metrics.publish_failures, 1);
+    atomic_fetch_add(&w->d.metrics->publish_failures, 1);
   }
   return err;
 }

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plugin/addrset.h"
+#include "read/addrset.h"
 #include "tests/testutil.h"
 
 #define A MG_ADDRESS_TRYTES

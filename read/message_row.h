@@ -1,7 +1,8 @@
-/* store/message.h: the record of one decoded MAM2 packet, as the store keeps it and every output
- * (REST, ZeroMQ, the CLI) renders it. No storage engine's types: any engine stores and returns it. */
-#ifndef STORE_MESSAGE_H
-#define STORE_MESSAGE_H
+/* read/message_row.h: the record of one decoded MAM2 packet, as the gateway stores, publishes and
+ * serves it and as `mamgate-cli read` prints it (read/message_json.h renders it). No storage types:
+ * the store includes this header, not the other way round; any engine stores and returns it. */
+#ifndef READ_MESSAGE_ROW_H
+#define READ_MESSAGE_ROW_H
 
 #include <stdbool.h>
 #include <stddef.h>

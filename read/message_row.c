@@ -1,5 +1,5 @@
-/* store/message.c: the decoded-packet record (store/message.h). */
-#include "store/message.h"
+/* read/message_row.c: a decoded packet as a message row (read/message_row.h). */
+#include "read/message_row.h"
 
 #include <stdlib.h>
 #include <string.h>

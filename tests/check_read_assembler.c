@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "mamcore/transport.h"
-#include "plugin/assembler.h"
+#include "read/assembler.h"
 #include "tangle/bundle.h"
 #include "tests/testutil.h"
 

@@ -1,5 +1,5 @@
-/* plugin/probe.c: see plugin/probe.h. */
-#include "plugin/probe.h"
+/* services/probe.c: see services/probe.h. */
+#include "services/probe.h"
 
 #include <pthread.h>
 #include <stdatomic.h>

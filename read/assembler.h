@@ -1,4 +1,4 @@
-/* plugin/assembler.h: rebuilds bundles from transactions that arrive one at a time, in any order
+/* read/assembler.h: rebuilds bundles from transactions that arrive one at a time, in any order
  * (design "Data flow", spec node-interface.md 4.6-4.7).
  *
  * Transactions are grouped by their bundle field. A bundle is rebuilt the way nodes do it: from a
@@ -18,8 +18,8 @@
  * header (0) to the first packet (1 or -1). Every combination through the added transaction is
  * tried, conflicting copies included, up to a bound; only the MAM checks can tell which copy is
  * genuine, since the bundle hash covers neither tags nor fragments. */
-#ifndef PLUGIN_ASSEMBLER_H
-#define PLUGIN_ASSEMBLER_H
+#ifndef READ_ASSEMBLER_H
+#define READ_ASSEMBLER_H
 
 #include <stdbool.h>
 #include <stdint.h>

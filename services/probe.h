@@ -1,10 +1,10 @@
-/* plugin/probe.h: the node's reachability, checked in the background.
+/* services/probe.h: the node's reachability, checked in the background.
  *
  * A thread asks the node for getNodeInfo every interval and keeps the last answer, so that REST
  * routes (/v1/info) report it at once and never wait on a slow or hanging node. Stopping cancels a
  * call in progress. */
-#ifndef PLUGIN_PROBE_H
-#define PLUGIN_PROBE_H
+#ifndef SERVICES_PROBE_H
+#define SERVICES_PROBE_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,4 +1,4 @@
-/* plugin/addrset.c: open-addressing set of 81-tryte addresses.
+/* read/addrset.c: open-addressing set of 81-tryte addresses.
  *
  * Layout: the addresses sit densely in `keys` (81 bytes each, no padding); the probe table holds
  * 8-byte slots {32-bit fingerprint, key index + 1}, 0 meaning empty. A slot's home is its
@@ -6,7 +6,7 @@
  * compares fingerprints only: the keys are touched on a hit (or a 2^-32-ish fingerprint clash).
  * Linear probing, load at most 70%, deletion by backward shift (no tombstones); the key array is
  * kept dense by moving the last key into a removed one's place. */
-#include "plugin/addrset.h"
+#include "read/addrset.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* plugin/msgjson.h: the JSON object of one decoded packet, the same on the ZeroMQ output, in REST
+/* read/message_json.h: the JSON object of one decoded packet, the same on the ZeroMQ output, in REST
  * responses and in the live stream: cursor, channel_id, endpoint_id, message_id, ord, last,
  * checksum, verified, payload_trytes, payload_base64 and payload (null when the trytes are not
  * bytes; payload also null when the bytes are not UTF-8), bundle, received_at.
@@ -6,13 +6,13 @@
  * Written as text directly: every field but payload comes from a fixed ASCII alphabet (trytes,
  * base64, digits) and needs no escaping, and a page of packets is the hot path of REST fetches
  * (the profile showed building and dumping Jansson objects taking most of the time). */
-#ifndef PLUGIN_MSGJSON_H
-#define PLUGIN_MSGJSON_H
+#ifndef READ_MESSAGE_JSON_H
+#define READ_MESSAGE_JSON_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "store/message.h"
+#include "read/message_row.h"
 
 /* A growable text buffer; `failed` is set (and further appends ignored) when memory runs out. */
 typedef struct mg_text {

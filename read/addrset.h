@@ -1,11 +1,11 @@
-/* plugin/addrset.h: the set of watched addresses (channel ids) the feed is filtered against, with an
+/* read/addrset.h: the set of watched addresses (channel ids) the feed is filtered against, with an
  * optional value per address (the watch it belongs to).
  *
  * Open addressing over the 81 address trytes: constant time per look-up, no allocation and no
  * lock on the look-up path (the caller serialises writers against readers). Sized for hundreds of
  * thousands of channels within a few tens of megabytes. */
-#ifndef PLUGIN_ADDRSET_H
-#define PLUGIN_ADDRSET_H
+#ifndef READ_ADDRSET_H
+#define READ_ADDRSET_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,0 +1,48 @@
+/* plugin/rest_errors.c: REST: the one map from service errors to HTTP status codes. */
+#include "plugin/rest_internal.h"
+
+/* ---- the one map from service errors to HTTP status codes ---- */
+
+/* A full store (disk or configured limit) is 507 and changed nothing; any other store failure is 500. */
+#define STATUS_STORE_FULL 507
+#define STATUS_STORE_FAILED 500
+
+static int store_status(mg_store_err_t err) {
+  return err == MG_STORE_ERR_FULL ? STATUS_STORE_FULL : STATUS_STORE_FAILED;
+}
+
+static const char *store_code(mg_store_err_t err) { return err == MG_STORE_ERR_FULL ? "storage_failed" : "internal"; }
+
+/* Answers a store failure (not NOT_FOUND or EXISTS, which each route names); `doing` prefixes the
+ * message ("" for none). */
+void rest_errors_respond_store_error(mg_http_request_t *req, mg_store_err_t err, const char *doing) {
+  mg_http_respond_error(req, store_status(err), store_code(err), "%s%s", doing, mg_store_strerror(err));
+}
+
+/* The error answer of a writer failure: its JSON and *status. */
+json_t *rest_errors_pub_error_json(mg_pub_err_t err, const char *msg, int *status) {
+  switch (err) {
+    case MG_PUB_NOT_FOUND: return *status = 404, rest_error_json("not_found", msg[0] ? msg : "unknown channel");
+    case MG_PUB_EXHAUSTED: return *status = 422, rest_error_json("exhausted", msg[0] ? msg : "no signatures left");
+    case MG_PUB_INVALID: return *status = 400, rest_error_json("bad_request", msg[0] ? msg : "invalid request");
+    case MG_PUB_NODE: return *status = 503, rest_error_json("node_unavailable", msg);
+    case MG_PUB_STORE_FULL: return *status = STATUS_STORE_FULL, rest_error_json("storage_failed", "the database is full");
+    case MG_PUB_STORE: return *status = STATUS_STORE_FAILED, rest_error_json("internal", "the database could not be written");
+    default: return *status = 500, rest_error_json("internal", msg[0] ? msg : "internal error");
+  }
+}
+
+void rest_errors_respond_pub_error(mg_http_request_t *req, mg_pub_err_t err, const char *msg) {
+  int status;
+  json_t *body = rest_errors_pub_error_json(err, msg, &status);
+  mg_http_respond_json(req, status, body);
+}
+
+void rest_errors_respond_watch_error(mg_http_request_t *req, mg_watch_err_t err, const char *where) {
+  if (err == MG_WATCH_EXISTS) mg_http_respond_error(req, 409, "conflict", "%sthis channel is watched already", where);
+  else if (err == MG_WATCH_BAD_KEY) mg_http_respond_error(req, 404, "not_found", "%sunknown NTRU key id", where);
+  else if (err == MG_WATCH_STORE_FULL) mg_http_respond_error(req, STATUS_STORE_FULL, "storage_failed", "%sthe database is full", where);
+  else if (err == MG_WATCH_STORE) mg_http_respond_error(req, STATUS_STORE_FAILED, "internal", "%sthe watch could not be saved", where);
+  else mg_http_respond_error(req, 500, "internal", "%s%s", where, mg_watch_strerror(err));
+}
+

@@ -1,0 +1,88 @@
+/* plugin/rest_info.c: REST: health, info, metrics and the OpenAPI document. */
+#include "plugin/rest_internal.h"
+
+/* ---- health, info, metrics, OpenAPI ---- */
+
+void rest_info_get_health(void *ctx, mg_http_request_t *req) {
+  (void)ctx;
+  mg_http_respond_json(req, 200, json_pack("{s:s}", "status", "ok"));
+}
+
+static json_t *counters_json(const mg_metrics_t *m) {
+  return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "feed_transactions", (json_int_t)m->feed_transactions,
+                   "feed_matched", (json_int_t)m->feed_matched, "feed_invalid", (json_int_t)m->feed_invalid,
+                   "bundles_completed", (json_int_t)m->bundles_completed, "packets_decoded", (json_int_t)m->packets_decoded,
+                   "packets_stored", (json_int_t)m->packets_stored, "messages_published", (json_int_t)m->messages_published,
+                   "publish_failures", (json_int_t)m->publish_failures);
+}
+
+/* Invalid feed input by reason (every reason), and the MAM reader's rejections by error (those seen). */
+static json_t *invalid_json(const mg_metrics_t *m) {
+  json_t *by_reason = json_object(), *rejected = json_object();
+  for (int i = 0; i < MG_INVALID__COUNT; i++)
+    json_object_set_new(by_reason, mg_invalid_reason_name((mg_invalid_reason_t)i), json_integer((json_int_t)m->invalid[i]));
+  for (int e = 1; e < MAM_ERR__COUNT; e++)
+    if (m->rejected[e]) json_object_set_new(rejected, mam_strerror((mam_err_t)e), json_integer((json_int_t)m->rejected[e]));
+  return json_pack("{s:o, s:o}", "by_reason", by_reason, "decode_rejected", rejected);
+}
+
+void rest_info_get_info(void *ctx, mg_http_request_t *req) {
+  rest_t *r = ctx;
+  if (!rest_authorised(r, req, false)) return;
+  mg_watcher_status_t st;
+  mg_watcher_status(r->g->watcher, &st);
+  mg_http_respond_json(req, 200, json_pack("{s:s, s:b, s:b, s:I, s:I, s:o, s:o}", "version", PACKAGE_VERSION, "node_reachable",
+                                           mg_probe_status(r->g->probe).reachable, "feed_connected", st.feed_connected, "watches",
+                                           (json_int_t)st.watches, "last_cursor", (json_int_t)st.last_cursor, "counters",
+                                           counters_json(&r->g->metrics), "invalid", invalid_json(&r->g->metrics)));
+}
+
+void rest_info_get_openapi(void *ctx, mg_http_request_t *req) {
+  (void)ctx;
+  mg_http_respond_text(req, 200, "application/json", mg_openapi_document, strlen(mg_openapi_document));
+}
+
+/* The counters exported as they are, mamgate_<name>_total. */
+static const struct {
+  const char *name;
+  size_t offset;
+} plain_counters[] = {
+#define COUNTER(field) {#field, offsetof(mg_metrics_t, field)}
+    COUNTER(feed_frames),        COUNTER(feed_transactions),  COUNTER(feed_matched),         COUNTER(feed_invalid),
+    COUNTER(feed_duplicates),    COUNTER(bundles_completed),  COUNTER(packets_decoded),      COUNTER(packets_stored),
+    COUNTER(packets_repeated),   COUNTER(messages_published), COUNTER(publish_failures),     COUNTER(backfill_runs),
+    COUNTER(backfill_transactions), COUNTER(backfill_failures),
+#undef COUNTER
+};
+
+/* Prometheus text exposition of the counters. */
+void rest_info_get_metrics(void *ctx, mg_http_request_t *req) {
+  rest_t *r = ctx;
+  const mg_metrics_t *m = &r->g->metrics;
+  mg_http_stats_t hs;
+  mg_http_get_stats(r->g->http, &hs);
+  size_t cap = 16384, len = 0;
+  char *out = malloc(cap);
+  if (!out) return mg_http_respond_error(req, 500, "internal", "out of memory");
+#define EMIT(...) (len += (size_t)snprintf(out + len, len < cap ? cap - len : 0, __VA_ARGS__))
+  for (size_t i = 0; i < sizeof plain_counters / sizeof *plain_counters; i++)
+    EMIT("# TYPE mamgate_%s_total counter\nmamgate_%s_total %llu\n", plain_counters[i].name, plain_counters[i].name,
+         (unsigned long long)atomic_load((const atomic_uint_fast64_t *)((const char *)m + plain_counters[i].offset)));
+  EMIT("# TYPE mamgate_feed_invalid_reason_total counter\n");
+  for (int i = 0; i < MG_INVALID__COUNT; i++)
+    EMIT("mamgate_feed_invalid_reason_total{reason=\"%s\"} %llu\n", mg_invalid_reason_name((mg_invalid_reason_t)i),
+         (unsigned long long)m->invalid[i]);
+  EMIT("# TYPE mamgate_decode_rejected_total counter\n");
+  for (int e = 1; e < MAM_ERR__COUNT; e++)
+    if (m->rejected[e]) EMIT("mamgate_decode_rejected_total{reason=\"%s\"} %llu\n", mam_strerror((mam_err_t)e), (unsigned long long)m->rejected[e]);
+  EMIT("# TYPE mamgate_pow_seconds_total counter\nmamgate_pow_seconds_total %.3f\n", (double)m->pow_ms_total / 1000.0);
+  EMIT("# TYPE mamgate_pow_total counter\nmamgate_pow_total %llu\n", (unsigned long long)m->pow_count);
+  EMIT("# TYPE mamgate_http_requests_total counter\n");
+  for (int s = 100; s < 600; s++)
+    if (hs.by_status[s]) EMIT("mamgate_http_requests_total{status=\"%d\"} %llu\n", s, (unsigned long long)hs.by_status[s]);
+#undef EMIT
+  if (len >= cap) len = cap - 1;
+  mg_http_respond_text(req, 200, "text/plain; version=0.0.4", out, len);
+  free(out);
+}
+

@@ -1,0 +1,36 @@
+## Services (policy, each behind its own handle and dependency struct; plugin/ wires them).
+noinst_LTLIBRARIES += services/libmgservices.la
+services_libmgservices_la_SOURCES = \
+	services/env.c services/env.h services/metrics.h \
+	services/writer.c services/writer.h \
+	services/probe.c services/probe.h \
+	services/backfill.c services/backfill.h \
+	services/watcher.c services/watcher.h
+services_libmgservices_la_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS) $(ZMQ_CFLAGS)
+
+check_PROGRAMS += tests/check_service_writer
+TESTS += tests/check_service_writer
+tests_check_service_writer_SOURCES = tests/check_service_writer.c
+tests_check_service_writer_CFLAGS = $(TEST_CFLAGS)
+tests_check_service_writer_LDADD = services/libmgservices.la node/libmgnode.la store/libmgstore.la read/libmgread.la \
+	$(TEST_LDADD) $(SQLITE_LIBS) $(CURL_LIBS) $(JANSSON_LIBS)
+
+check_PROGRAMS += tests/check_service_probe
+TESTS += tests/check_service_probe
+tests_check_service_probe_SOURCES = tests/check_service_probe.c
+tests_check_service_probe_CFLAGS = $(TEST_CFLAGS)
+tests_check_service_probe_LDADD = services/libmgservices.la node/libmgnode.la read/libmgread.la devnode/libdevnodetest.la $(TEST_LDADD) $(CURL_LIBS) $(JANSSON_LIBS)
+
+check_PROGRAMS += tests/check_service_backfill
+TESTS += tests/check_service_backfill
+tests_check_service_backfill_SOURCES = tests/check_service_backfill.c
+tests_check_service_backfill_CFLAGS = $(TEST_CFLAGS)
+tests_check_service_backfill_LDADD = services/libmgservices.la node/libmgnode.la store/libmgstore.la read/libmgread.la \
+	devnode/libdevnodetest.la $(TEST_LDADD) $(SQLITE_LIBS) $(CURL_LIBS) $(JANSSON_LIBS)
+
+check_PROGRAMS += tests/check_service_watcher
+TESTS += tests/check_service_watcher
+tests_check_service_watcher_SOURCES = tests/check_service_watcher.c
+tests_check_service_watcher_CFLAGS = $(TEST_CFLAGS) $(ZMQ_CFLAGS)
+tests_check_service_watcher_LDADD = services/libmgservices.la zmq/libmgzmq.la node/libmgnode.la store/libmgstore.la \
+	read/libmgread.la $(TEST_LDADD) $(SQLITE_LIBS) $(CURL_LIBS) $(JANSSON_LIBS) $(ZMQ_LIBS) $(NETTLE_LIBS)

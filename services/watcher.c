@@ -1,0 +1,851 @@
+#include "services/watcher.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zmq.h>
+
+#include "mamcore/transport.h"
+#include "node/client.h"
+#include "read/addrset.h"
+#include "read/assembler.h"
+#include "read/decoder.h"
+#include "read/message_json.h"
+#include "services/backfill.h"
+#include "tangle/transaction.h"
+#include "zmq/feed.h"
+#include "zmq/publisher.h"
+
+#define FEED_POLL_MS 100
+#define BATCH_MAX 256      /* decoded packets stored in one transaction */
+#define BATCH_MAX_AGE_MS 20 /* a decoded packet waits this long at most to be stored and published */
+#define PENDING_MAX 256    /* bundles waiting for their message's earlier parts, per channel */
+#define PENDING_TTL_MS (30 * 60 * 1000)
+#define INJECT_MAX 4096    /* back-filled transactions queued for the feed thread */
+/* A bundle that has to wait for an earlier one (its header, the endpoint's announcement) shows a
+ * gap: the node may have dropped feed frames. It asks for a back-fill of its channel, at most
+ * once in this time per channel (junk bundles wait too). */
+#define GAP_BACKFILL_EVERY_MS (30 * 1000)
+#define ID 81
+
+/* ---- one watched channel (owned by the feed thread once added) ---- */
+
+typedef struct watch {
+  char id[ID + 1];
+  char *options; /* as persisted: psks and ntru key ids, inherited by announced channels */
+  mg_decoder_t *decoder;
+  mam_psk_t *psks;
+  size_t n_psks;
+  mam_ntru_sk_t *ntru;
+  size_t n_ntru;
+  uint64_t gap_backfill_ms; /* when a waiting bundle last asked for a back-fill */
+  bool dirty; /* reader state changed since it was saved */
+  struct watch *next_dirty;
+} watch_t;
+
+typedef struct command {
+  enum { CMD_ADD, CMD_REMOVE, CMD_RELOAD_OWN_KEYS } kind;
+  watch_t *watch;     /* CMD_ADD */
+  char id[ID + 1];    /* CMD_REMOVE */
+  struct command *next;
+} command_t;
+
+typedef struct injected {
+  char trytes[MG_FEED_TX_TRYTES];
+  char hash[ID];
+  bool has_hash;
+  struct injected *next;
+} injected_t;
+
+struct mg_watcher {
+  mg_watcher_deps_t d;
+  pthread_t feed_thread;
+  bool feed_started;
+  pthread_mutex_t lock;
+  pthread_cond_t wake; /* injected space */
+  /* under lock */
+  command_t *commands, **commands_tail;
+  injected_t *injected, **injected_tail;
+  size_t n_injected;
+  int64_t last_cursor;
+  size_t n_watches;
+  bool connected;
+  uint64_t connections;
+  /* feed thread only */
+  mg_backfill_t *backfill; /* thread-safe */
+  mg_feed_t *feed;
+  uint64_t feed_reopens;
+  mg_zpub_t *zpub;
+  mg_store_t *store;
+  mg_assembler_t *assembler;
+  mg_addrset_t *watches; /* channel id -> watch_t */
+  tangle_tx_t tx;
+  mg_message_t batch[BATCH_MAX];
+  size_t n_batch;
+  uint64_t batch_since_ms; /* when the oldest packet of the batch was decoded */
+  watch_t *dirty;
+};
+
+static const char *const watch_err_names[MG_WATCH_ERR__COUNT] = {
+    [MG_WATCH_OK] = "ok",
+    [MG_WATCH_EXISTS] = "the channel is watched already",
+    [MG_WATCH_NOT_FOUND] = "the channel is not watched",
+    [MG_WATCH_BAD_KEY] = "unknown or unusable key",
+    [MG_WATCH_STORE] = "the database failed",
+    [MG_WATCH_STORE_FULL] = "the database is full",
+    [MG_WATCH_NO_MEMORY] = "out of memory",
+};
+
+const char *mg_watch_strerror(mg_watch_err_t err) {
+  return (unsigned)err < MG_WATCH_ERR__COUNT ? watch_err_names[err] : "unknown watch error";
+}
+
+/* The watch error of a store failure. */
+static mg_watch_err_t watch_store_err(mg_store_err_t err) {
+  return err == MG_STORE_ERR_FULL ? MG_WATCH_STORE_FULL : MG_WATCH_STORE;
+}
+
+/* ---- invalid input, counted by reason ---- */
+
+static const char *const invalid_reason_names[MG_INVALID__COUNT] = {
+    [MG_INVALID_FRAME] = "malformed_frame",
+    [MG_INVALID_TRANSACTION] = "malformed_transaction",
+    [MG_INVALID_HASH] = "hash_mismatch",
+    [MG_INVALID_BUNDLE] = "bad_bundle",
+    [MG_INVALID_DECODE] = "decode_failed",
+    [MG_INVALID_FORGED_COPY] = "forged_copy",
+    [MG_INVALID_CLOSED_MESSAGE] = "closed_message_copy",
+};
+
+const char *mg_invalid_reason_name(mg_invalid_reason_t reason) {
+  return (unsigned)reason < MG_INVALID__COUNT ? invalid_reason_names[reason] : "unknown";
+}
+
+static void count_invalid(mg_watcher_t *wt, mg_invalid_reason_t reason) {
+  atomic_fetch_add(&wt->d.metrics->invalid[reason], 1);
+  atomic_fetch_add(&wt->d.metrics->feed_invalid, 1);
+}
+
+static void free_watch_keys(watch_t *w) {
+  if (w->psks) mam_wipe(w->psks, w->n_psks * sizeof *w->psks);
+  for (size_t i = 0; i < w->n_ntru; i++) mam_ntru_sk_destroy(&w->ntru[i]);
+  free(w->psks);
+  free(w->ntru);
+  w->psks = NULL;
+  w->ntru = NULL;
+  w->n_psks = w->n_ntru = 0;
+}
+
+static void watch_free(watch_t *w) {
+  if (!w) return;
+  mg_decoder_free(w->decoder);
+  free_watch_keys(w);
+  free(w->options);
+  free(w);
+}
+
+/* ---- watch construction (any thread; uses the control store for NTRU keys) ---- */
+
+/* The persisted description of a watch's keys: {"psks":[{"id","key"}],"ntru_key_ids":[...],
+ * "own_keys":bool}. */
+static char *watch_options(const mam_psk_t *psks, size_t n_psks, char (*ntru_ids)[28], size_t n_ntru, bool own_keys) {
+  json_t *o = json_object(), *pa = json_array(), *na = json_array();
+  for (size_t i = 0; i < n_psks; i++) {
+    char id[28] = {0}, key[82] = {0};
+    mam_trits_to_trytes(psks[i].id, MAM_PSK_ID_TRITS, id);
+    mam_trits_to_trytes(psks[i].key, MAM_PSK_KEY_TRITS, key);
+    json_array_append_new(pa, json_pack("{s:s, s:s}", "id", id, "key", key));
+    mam_wipe(key, sizeof key);
+  }
+  for (size_t i = 0; i < n_ntru; i++) json_array_append_new(na, json_string(ntru_ids[i]));
+  json_object_set_new(o, "psks", pa);
+  json_object_set_new(o, "ntru_key_ids", na);
+  json_object_set_new(o, "own_keys", json_boolean(own_keys));
+  char *text = json_dumps(o, JSON_COMPACT);
+  json_decref(o);
+  return text;
+}
+
+static mg_watch_err_t load_ntru_key(mg_watcher_t *wt, const char *id, mam_ntru_sk_t *out) {
+  char sk[MG_NTRU_SK_TRYTES + 1], pk[MG_NTRU_PK_TRYTES + 1];
+  pthread_mutex_lock(wt->d.control_lock);
+  mg_store_err_t err = mg_store_get_ntru(wt->d.control, id, sk, pk);
+  pthread_mutex_unlock(wt->d.control_lock);
+  if (err != MG_STORE_OK) return err == MG_STORE_NOT_FOUND ? MG_WATCH_BAD_KEY : MG_WATCH_STORE;
+  trit_t *f = malloc(MG_NTRU_SK_TRYTES * 3), *p = malloc(MG_NTRU_PK_TRYTES * 3);
+  mg_watch_err_t result = MG_WATCH_NO_MEMORY;
+  if (f && p) {
+    result = mam_trytes_to_trits(sk, MG_NTRU_SK_TRYTES, f) == MAM_OK &&
+                     mam_trytes_to_trits(pk, MG_NTRU_PK_TRYTES, p) == MAM_OK && mam_ntru_sk_load(out, f, p) == MAM_OK
+                 ? MG_WATCH_OK
+                 : MG_WATCH_BAD_KEY;
+  }
+  if (f) mam_wipe(f, MG_NTRU_SK_TRYTES * 3);
+  mam_wipe(sk, sizeof sk);
+  free(f);
+  free(p);
+  return result;
+}
+
+/* The gateway's own keys (ids; lists malloc'd) when the options ask for them (the default) and the
+ * channel is the gateway's own. */
+typedef struct own_keys {
+  char **psk_ids, **ntru_ids;
+  size_t n_psk, n_ntru;
+} own_keys_t;
+
+static mg_watch_err_t list_own_keys(mg_watcher_t *wt, const char *id, json_t *options, own_keys_t *out) {
+  *out = (own_keys_t){0};
+  if (json_is_false(json_object_get(options, "own_keys"))) return MG_WATCH_OK;
+  pthread_mutex_lock(wt->d.control_lock);
+  mg_store_err_t err = mg_store_get_channel(wt->d.control, id, NULL, NULL, NULL);
+  if (err == MG_STORE_OK) err = mg_store_list_psks(wt->d.control, &out->psk_ids, &out->n_psk);
+  if (err == MG_STORE_OK) err = mg_store_list_ntru(wt->d.control, &out->ntru_ids, &out->n_ntru);
+  pthread_mutex_unlock(wt->d.control_lock);
+  return err == MG_STORE_OK || err == MG_STORE_NOT_FOUND ? MG_WATCH_OK : MG_WATCH_STORE;
+}
+
+static void own_keys_free(own_keys_t *k) {
+  mg_strings_free(k->psk_ids, k->n_psk);
+  mg_strings_free(k->ntru_ids, k->n_ntru);
+}
+
+static bool psk_from_trytes(const char *id, const char *key, mam_psk_t *out) {
+  return id && key && strlen(id) == MG_PSK_ID_TRYTES && strlen(key) == MG_PSK_KEY_TRYTES &&
+         mam_trytes_to_trits(id, MG_PSK_ID_TRYTES, out->id) == MAM_OK &&
+         mam_trytes_to_trits(key, MG_PSK_KEY_TRYTES, out->key) == MAM_OK;
+}
+
+static mg_watch_err_t load_own_psk(mg_watcher_t *wt, const char *id, mam_psk_t *out) {
+  char key[MG_PSK_KEY_TRYTES + 1];
+  pthread_mutex_lock(wt->d.control_lock);
+  mg_store_err_t err = mg_store_get_psk(wt->d.control, id, key);
+  pthread_mutex_unlock(wt->d.control_lock);
+  mg_watch_err_t result = err != MG_STORE_OK ? MG_WATCH_STORE : psk_from_trytes(id, key, out) ? MG_WATCH_OK : MG_WATCH_BAD_KEY;
+  mam_wipe(key, sizeof key);
+  return result;
+}
+
+/* The keys of a watch: those the options list, and the gateway's own for its own channels. Most
+ * watches hold no keys: only what is there is allocated (an NTRU key is 12 KB). */
+static mg_watch_err_t load_watch_keys(mg_watcher_t *wt, watch_t *w, json_t *o) {
+  json_t *psks = json_object_get(o, "psks"), *ntru = json_object_get(o, "ntru_key_ids");
+  size_t listed_psks = json_array_size(psks), listed_ntru = json_array_size(ntru);
+  own_keys_t own;
+  mg_watch_err_t err = list_own_keys(wt, w->id, o, &own);
+  size_t all_psks = listed_psks + own.n_psk, all_ntru = listed_ntru + own.n_ntru;
+  if (err == MG_WATCH_OK && all_psks && !(w->psks = calloc(all_psks, sizeof *w->psks))) err = MG_WATCH_NO_MEMORY;
+  if (err == MG_WATCH_OK && all_ntru && !(w->ntru = calloc(all_ntru, sizeof *w->ntru))) err = MG_WATCH_NO_MEMORY;
+  for (size_t i = 0; err == MG_WATCH_OK && i < all_psks; i++, w->n_psks = i) {
+    json_t *p = json_array_get(psks, i);
+    if (i < listed_psks)
+      err = psk_from_trytes(json_string_value(json_object_get(p, "id")), json_string_value(json_object_get(p, "key")), &w->psks[i])
+                ? MG_WATCH_OK
+                : MG_WATCH_BAD_KEY;
+    else
+      err = load_own_psk(wt, own.psk_ids[i - listed_psks], &w->psks[i]);
+  }
+  for (size_t i = 0; err == MG_WATCH_OK && i < all_ntru; i++, w->n_ntru = i) {
+    const char *kid = i < listed_ntru ? json_string_value(json_array_get(ntru, i)) : own.ntru_ids[i - listed_ntru];
+    err = kid ? load_ntru_key(wt, kid, &w->ntru[i]) : MG_WATCH_BAD_KEY;
+  }
+  own_keys_free(&own);
+  return err;
+}
+
+static void give_reader_keys(watch_t *w) { mg_decoder_set_keys(w->decoder, w->psks, w->n_psks, w->ntru, w->n_ntru); }
+
+/* Loads a watch's keys again (the gateway's own keys changed); the old ones stay on failure. */
+static void reload_watch_keys(mg_watcher_t *wt, watch_t *w) {
+  json_t *o = json_loads(w->options, 0, NULL);
+  if (!o || json_is_false(json_object_get(o, "own_keys"))) return json_decref(o);
+  watch_t fresh = {0};
+  memcpy(fresh.id, w->id, ID);
+  mg_watch_err_t err = load_watch_keys(wt, &fresh, o);
+  json_decref(o);
+  if (err != MG_WATCH_OK) {
+    mg_env_log(wt->d.env, MAMGATE_LOG_WARNING, "watch %.81s: keys not reloaded: %s", w->id, mg_watch_strerror(err));
+    return free_watch_keys(&fresh);
+  }
+  free_watch_keys(w);
+  w->psks = fresh.psks;
+  w->n_psks = fresh.n_psks;
+  w->ntru = fresh.ntru;
+  w->n_ntru = fresh.n_ntru;
+  give_reader_keys(w);
+}
+
+/* A watch of channel `id` with the keys the options describe, its reader trusting the channel
+ * (or restored from state). */
+static mg_watch_err_t watch_new(mg_watcher_t *wt, const char *id, const char *options, const uint8_t *state,
+                                size_t state_len, watch_t **out) {
+  watch_t *w = calloc(1, sizeof *w);
+  json_t *o = json_loads(options, 0, NULL);
+  if (!w || !o || !(w->options = strdup(options))) {
+    json_decref(o);
+    watch_free(w);
+    return MG_WATCH_NO_MEMORY;
+  }
+  memcpy(w->id, id, ID);
+  const mg_decoder_limits_t limits = {.max_contexts = wt->d.settings.reader_max_contexts,
+                                      .max_payload_trytes = 2 * wt->d.settings.max_payload_bytes,
+                                      .max_pending = PENDING_MAX,
+                                      .pending_ttl_ms = PENDING_TTL_MS};
+  trit_t chid[MAM_ID_TRITS];
+  mg_watch_err_t err = mam_trytes_to_trits(id, ID, chid) == MAM_OK ? MG_WATCH_OK : MG_WATCH_BAD_KEY;
+  if (err == MG_WATCH_OK && !(w->decoder = mg_decoder_new(chid, &limits))) err = MG_WATCH_NO_MEMORY;
+  if (err == MG_WATCH_OK) err = load_watch_keys(wt, w, o);
+  json_decref(o);
+  if (err == MG_WATCH_OK) give_reader_keys(w);
+  if (err == MG_WATCH_OK && state && mg_decoder_state_load(w->decoder, state, state_len) != MAM_OK)
+    mg_env_log(wt->d.env, MAMGATE_LOG_WARNING, "watch %.81s: saved reader state unusable, starting afresh", id);
+  if (err != MG_WATCH_OK) {
+    watch_free(w);
+    return err;
+  }
+  *out = w;
+  return MG_WATCH_OK;
+}
+
+/* ---- queues between threads ---- */
+
+static void push_command(mg_watcher_t *wt, command_t *c) {
+  pthread_mutex_lock(&wt->lock);
+  c->next = NULL;
+  *wt->commands_tail = c;
+  wt->commands_tail = &c->next;
+  pthread_mutex_unlock(&wt->lock);
+}
+
+int mg_watcher_inject(mg_watcher_t *wt, const char *trytes, const char *hash) {
+  injected_t *item = malloc(sizeof *item);
+  if (!item) return -1;
+  memcpy(item->trytes, trytes, MG_FEED_TX_TRYTES);
+  item->has_hash = hash != NULL;
+  if (hash) memcpy(item->hash, hash, ID);
+  item->next = NULL;
+  pthread_mutex_lock(&wt->lock);
+  while (wt->n_injected >= INJECT_MAX && !atomic_load(wt->d.stopping)) pthread_cond_wait(&wt->wake, &wt->lock);
+  if (atomic_load(wt->d.stopping)) {
+    pthread_mutex_unlock(&wt->lock);
+    free(item);
+    return -1;
+  }
+  *wt->injected_tail = item;
+  wt->injected_tail = &item->next;
+  wt->n_injected++;
+  pthread_mutex_unlock(&wt->lock);
+  return 0;
+}
+
+/* ---- decoding (feed thread) ---- */
+
+static void mark_dirty(mg_watcher_t *wt, watch_t *w) {
+  if (w->dirty) return;
+  w->dirty = true;
+  w->next_dirty = wt->dirty;
+  wt->dirty = w;
+}
+
+static int install_watch(mg_watcher_t *wt, watch_t *w) {
+  if (mg_addrset_get(wt->watches, w->id)) {
+    watch_free(w);
+    return 0;
+  }
+  if (mg_addrset_put(wt->watches, w->id, w) != 0) {
+    watch_free(w);
+    return -1;
+  }
+  pthread_mutex_lock(&wt->lock);
+  wt->n_watches = mg_addrset_count(wt->watches);
+  pthread_mutex_unlock(&wt->lock);
+  return 0;
+}
+
+static void remove_watch(mg_watcher_t *wt, const char *id) {
+  watch_t *w = mg_addrset_get(wt->watches, id);
+  if (!w) return;
+  for (watch_t **p = &wt->dirty; *p; p = &(*p)->next_dirty)
+    if (*p == w) {
+      *p = w->next_dirty;
+      break;
+    }
+  mg_addrset_remove(wt->watches, id);
+  watch_free(w);
+  pthread_mutex_lock(&wt->lock);
+  wt->n_watches = mg_addrset_count(wt->watches);
+  pthread_mutex_unlock(&wt->lock);
+}
+
+/* A channel announced by a watched one is watched with the same keys. */
+static void follow_announced_channel(mg_watcher_t *wt, const watch_t *from, const trit_t chid1[MAM_ID_TRITS]) {
+  char id[ID + 1] = {0};
+  mam_trits_to_trytes(chid1, MAM_ID_TRITS, id);
+  if (mg_addrset_get(wt->watches, id)) return;
+  mg_watch_t row = {.options = from->options, .created_at_ms = (int64_t)mg_env_now_ms(wt->d.env)};
+  memcpy(row.channel_id, id, ID + 1);
+  mg_store_err_t err = mg_store_add_watch(wt->store, &row);
+  watch_t *w = NULL;
+  if ((err == MG_STORE_OK || err == MG_STORE_EXISTS) && watch_new(wt, id, from->options, NULL, 0, &w) == MG_WATCH_OK &&
+      install_watch(wt, w) == 0) {
+    mg_env_log(wt->d.env, MAMGATE_LOG_INFO, "channel %.81s announced channel %.81s: now watched too", from->id, id);
+    mg_backfill_request(wt->backfill, id);
+  }
+}
+
+static void queue_message(mg_watcher_t *wt, const watch_t *w, const mam_decoded_t *d, const char *bundle);
+static void flush_batch(mg_watcher_t *wt);
+
+/* ---- what the channel's decoder tells (feed thread) ---- */
+
+typedef struct decoding {
+  mg_watcher_t *wt;
+  watch_t *w;
+} decoding_t;
+
+static void on_state_changed(void *ctx) {
+  decoding_t *dc = ctx;
+  mark_dirty(dc->wt, dc->w);
+}
+
+static void on_message(void *ctx, const mam_decoded_t *d, const char *bundle) {
+  decoding_t *dc = ctx;
+  queue_message(dc->wt, dc->w, d, bundle);
+  if (d->pubkey_kind == MAM_PUBKEY_CHID1) follow_announced_channel(dc->wt, dc->w, d->signer);
+}
+
+static void on_forged_copy(void *ctx) {
+  decoding_t *dc = ctx;
+  count_invalid(dc->wt, MG_INVALID_FORGED_COPY);
+}
+
+static void on_rejected(void *ctx, mam_err_t err) {
+  decoding_t *dc = ctx;
+  atomic_fetch_add(&dc->wt->d.metrics->rejected[(unsigned)err < MAM_ERR__COUNT ? err : MAM_ERR__COUNT - 1], 1);
+  count_invalid(dc->wt, MG_INVALID_DECODE);
+  mg_env_log(dc->wt->d.env, MAMGATE_LOG_DEBUG, "channel %.81s: bundle skipped: %s", dc->w->id, mam_strerror(err));
+}
+
+/* Whether a packet is stored already (the decoder's reader may have let its message go). */
+static bool on_packet_stored(void *ctx, const trit_t msg_id[MAM_MSG_ID_TRITS], int64_t ord) {
+  decoding_t *dc = ctx;
+  char mid[MG_MSG_ID_TRYTES + 1] = {0};
+  mam_trits_to_trytes(msg_id, MAM_MSG_ID_TRITS, mid);
+  mg_message_t *rows = NULL;
+  size_t n = 0;
+  bool stored = false;
+  if (mg_store_get_message(dc->wt->store, dc->w->id, mid, &rows, &n) == MG_STORE_OK)
+    for (size_t i = 0; i < n && !stored; i++) stored = rows[i].ord == ord;
+  mg_messages_free(rows, n);
+  return stored;
+}
+
+static mg_decoder_events_t decoder_events(decoding_t *dc) {
+  return (mg_decoder_events_t){.ctx = dc,
+                               .state_changed = on_state_changed,
+                               .message = on_message,
+                               .forged_copy = on_forged_copy,
+                               .rejected = on_rejected,
+                               .packet_stored = on_packet_stored};
+}
+
+/* A bundle that has to wait shows a gap: ask for a back-fill of its channel, now and then. */
+static void backfill_gap(mg_watcher_t *wt, watch_t *w, uint64_t now) {
+  if (w->gap_backfill_ms != 0 && now - w->gap_backfill_ms < GAP_BACKFILL_EVERY_MS) return;
+  w->gap_backfill_ms = now;
+  mg_backfill_request(wt->backfill, w->id);
+}
+
+static void expire_pending(mg_watcher_t *wt, watch_t *w, uint64_t now) {
+  decoding_t dc = {wt, w};
+  const mg_decoder_events_t ev = decoder_events(&dc);
+  mg_decoder_expire(w->decoder, now, &ev);
+}
+
+static void on_bundle(void *ctx, const tangle_tx_t *const *txs, const trit_t *const *hashes, size_t n) {
+  (void)hashes;
+  mg_watcher_t *wt = ctx;
+  char id[ID + 1] = {0}, bundle[ID + 1] = {0};
+  mam_trits_to_trytes(txs[0]->address, MAM_ID_TRITS, id);
+  mam_trits_to_trytes(txs[0]->bundle, MAM_ID_TRITS, bundle);
+  watch_t *w = mg_addrset_get(wt->watches, id);
+  mam_tx_t *m = malloc(n * sizeof *m);
+  if (!w || !m) {
+    free(m);
+    return;
+  }
+  atomic_fetch_add(&wt->d.metrics->bundles_completed, 1);
+  for (size_t i = 0; i < n; i++) {
+    memcpy(m[i].address, txs[i]->address, MAM_ID_TRITS);
+    memcpy(m[i].tag, txs[i]->tag, MAM_TAG_TRITS);
+    memcpy(m[i].fragment, txs[i]->signature_message_fragment, MAM_FRAGMENT_TRITS);
+  }
+  decoding_t dc = {wt, w};
+  const mg_decoder_events_t ev = decoder_events(&dc);
+  uint64_t now = mg_env_now_ms(wt->d.env);
+  mg_decode_outcome_t outcome = mg_decoder_add(w->decoder, m, n, bundle, now, &ev);
+  free(m);
+  if (outcome == MG_DECODE_CLOSED_COPY) count_invalid(wt, MG_INVALID_CLOSED_MESSAGE);
+  if (outcome == MG_DECODE_WAITING) backfill_gap(wt, w, now);
+}
+
+/* One transaction from the feed or the back-fill; hash may be NULL. */
+static void handle_transaction(mg_watcher_t *wt, const char *trytes, const char *hash) {
+  mg_metrics_t *mx = wt->d.metrics;
+  atomic_fetch_add(&mx->feed_transactions, 1);
+  if (!mg_addrset_has(wt->watches, trytes + MG_FEED_ADDRESS_OFFSET)) return; /* the miss path */
+  atomic_fetch_add(&mx->feed_matched, 1);
+  trit_t h[MAM_ID_TRITS];
+  char computed[ID];
+  if (tangle_tx_from_trytes(&wt->tx, trytes, MG_FEED_TX_TRYTES) != TANGLE_OK || tangle_tx_hash(&wt->tx, h) != TANGLE_OK)
+    return count_invalid(wt, MG_INVALID_TRANSACTION);
+  mam_trits_to_trytes(h, MAM_ID_TRITS, computed);
+  if (hash && memcmp(hash, computed, ID) != 0) /* a frame whose hash lies about its transaction */
+    return count_invalid(wt, MG_INVALID_HASH);
+  mg_assembler_result_t r = mg_assembler_add(wt->assembler, &wt->tx, h, mg_env_now_ms(wt->d.env), on_bundle, wt);
+  if (r == MG_ASSEMBLER_DUPLICATE) atomic_fetch_add(&mx->feed_duplicates, 1);
+  if (r == MG_ASSEMBLER_REJECTED) count_invalid(wt, MG_INVALID_BUNDLE);
+}
+
+/* ---- storing and publishing (feed thread) ---- */
+
+static void queue_message(mg_watcher_t *wt, const watch_t *w, const mam_decoded_t *d, const char *bundle) {
+  if (wt->n_batch == BATCH_MAX) flush_batch(wt);
+  if (wt->n_batch == 0) wt->batch_since_ms = mg_env_now_ms(wt->d.env);
+  if (mg_message_from_decoded(&wt->batch[wt->n_batch], d, w->id, bundle, (int64_t)mg_env_now_ms(wt->d.env)) != 0) return;
+  wt->n_batch++;
+  atomic_fetch_add(&wt->d.metrics->packets_decoded, 1);
+}
+
+static void save_reader_states(mg_watcher_t *wt) {
+  for (watch_t *w = wt->dirty, *next; w; w = next) {
+    next = w->next_dirty;
+    w->dirty = false;
+    w->next_dirty = NULL;
+    uint8_t *buf;
+    size_t len;
+    if (mg_decoder_state_save(w->decoder, &buf, &len) != MAM_OK) continue;
+    mg_store_set_watch_state(wt->store, w->id, buf, len);
+    mam_wipe(buf, len);
+    free(buf);
+  }
+  wt->dirty = NULL;
+}
+
+static void flush_batch(mg_watcher_t *wt) {
+  if (wt->n_batch == 0) return save_reader_states(wt);
+  int inserted[BATCH_MAX] = {0};
+  mg_store_err_t err = mg_store_put_messages(wt->store, wt->batch, wt->n_batch, inserted);
+  if (err != MG_STORE_OK)
+    mg_env_log(wt->d.env, MAMGATE_LOG_ERROR, "storing %zu decoded packets failed: %s (%s); back-fill will bring them again",
+           wt->n_batch, mg_store_strerror(err), mg_store_errmsg(wt->store));
+  int64_t newest = 0;
+  for (size_t i = 0; err == MG_STORE_OK && i < wt->n_batch; i++) {
+    if (!inserted[i]) {
+      atomic_fetch_add(&wt->d.metrics->packets_repeated, 1);
+      continue;
+    }
+    atomic_fetch_add(&wt->d.metrics->packets_stored, 1);
+    newest = wt->batch[i].cursor > newest ? wt->batch[i].cursor : newest;
+    char topic[4 + ID + 1];
+    snprintf(topic, sizeof topic, "mam %s", wt->batch[i].channel_id);
+    char *body = mg_message_json_text(&wt->batch[i], 0);
+    if (body && wt->zpub) mg_zpub_send(wt->zpub, topic, body, strlen(body));
+    free(body);
+  }
+  for (size_t i = 0; i < wt->n_batch; i++) free(wt->batch[i].payload_trytes);
+  wt->n_batch = 0;
+  save_reader_states(wt);
+  if (newest) {
+    pthread_mutex_lock(&wt->lock);
+    if (newest > wt->last_cursor) wt->last_cursor = newest;
+    pthread_mutex_unlock(&wt->lock);
+  }
+}
+
+/* ---- the feed thread ---- */
+
+static void apply_commands(mg_watcher_t *wt) {
+  pthread_mutex_lock(&wt->lock);
+  command_t *c = wt->commands;
+  wt->commands = NULL;
+  wt->commands_tail = &wt->commands;
+  pthread_mutex_unlock(&wt->lock);
+  while (c) {
+    command_t *next = c->next;
+    if (c->kind == CMD_ADD && install_watch(wt, c->watch) != 0)
+      mg_env_log(wt->d.env, MAMGATE_LOG_ERROR, "out of memory adding a watch");
+    if (c->kind == CMD_REMOVE) remove_watch(wt, c->id);
+    for (size_t i = 0; c->kind == CMD_RELOAD_OWN_KEYS && i < mg_addrset_count(wt->watches); i++)
+      reload_watch_keys(wt, mg_addrset_value_at(wt->watches, i));
+    free(c);
+    c = next;
+  }
+}
+
+static void drain_injected(mg_watcher_t *wt) {
+  pthread_mutex_lock(&wt->lock);
+  injected_t *list = wt->injected;
+  wt->injected = NULL;
+  wt->injected_tail = &wt->injected;
+  wt->n_injected = 0;
+  pthread_cond_broadcast(&wt->wake);
+  pthread_mutex_unlock(&wt->lock);
+  while (list) {
+    injected_t *next = list->next;
+    handle_transaction(wt, list->trytes, list->has_hash ? list->hash : NULL);
+    free(list);
+    list = next;
+  }
+}
+
+/* After a reconnect: every watched channel, at once (the node is back, no retry wait). */
+static void backfill_all(mg_watcher_t *wt) {
+  mg_env_log(wt->d.env, MAMGATE_LOG_INFO, "feed reconnected: back-filling watched channels");
+  mg_backfill_no_wait(wt->backfill);
+  for (size_t i = 0; i < mg_addrset_count(wt->watches); i++) {
+    const watch_t *w = mg_addrset_value_at(wt->watches, i);
+    mg_backfill_request(wt->backfill, w->id);
+  }
+}
+
+static void track_connection(mg_watcher_t *wt) {
+  bool connected = mg_feed_connected(wt->feed);
+  uint64_t connections = mg_feed_connections(wt->feed), reopens = mg_feed_reopens(wt->feed);
+  if (reopens != wt->feed_reopens)
+    mg_env_log(wt->d.env, MAMGATE_LOG_WARNING, "the feed's session ended without a reconnect (a message over %llu bytes?): "
+           "opened it again", (unsigned long long)wt->d.settings.feed_max_message_bytes);
+  wt->feed_reopens = reopens;
+  if (connected != wt->connected)
+    mg_env_log(wt->d.env, MAMGATE_LOG_INFO, "feed %s %s", wt->d.settings.node_zmq, connected ? "connected" : "disconnected");
+  pthread_mutex_lock(&wt->lock);
+  bool reconnected = connections > wt->connections && wt->connections > 0;
+  wt->connected = connected;
+  wt->connections = connections;
+  pthread_mutex_unlock(&wt->lock);
+  if (reconnected) backfill_all(wt);
+}
+
+/* Once a second: expire incomplete bundles and long-waiting out-of-order ones. */
+static void sweep(mg_watcher_t *wt, uint64_t now) {
+  mg_assembler_expire(wt->assembler, now);
+  for (size_t i = 0; i < mg_addrset_count(wt->watches); i++) expire_pending(wt, mg_addrset_value_at(wt->watches, i), now);
+}
+
+static void *feed_main(void *arg) {
+  mg_watcher_t *wt = arg;
+  uint64_t last_sweep = mg_env_now_ms(wt->d.env);
+  while (!atomic_load(wt->d.stopping)) {
+    apply_commands(wt);
+    drain_injected(wt);
+    track_connection(wt);
+    const char *frame;
+    size_t len;
+    mg_feed_err_t err = mg_feed_recv(wt->feed, wt->n_batch ? 0 : FEED_POLL_MS, &frame, &len);
+    if (err == MG_FEED_OK) {
+      atomic_fetch_add(&wt->d.metrics->feed_frames, 1);
+      mg_feed_tx_t tx;
+      mg_feed_err_t perr = mg_feed_parse(frame, len, &tx);
+      if (perr == MG_FEED_OK) handle_transaction(wt, tx.trytes, tx.hash);
+      else if (perr != MG_FEED_NOT_TX) count_invalid(wt, MG_INVALID_FRAME);
+    } else if (err != MG_FEED_TIMEOUT) {
+      count_invalid(wt, MG_INVALID_FRAME);
+    }
+    uint64_t now = mg_env_now_ms(wt->d.env);
+    /* a busy feed never goes quiet: store by age too, not only when idle or full */
+    if (err != MG_FEED_OK || wt->n_batch == BATCH_MAX || (wt->n_batch && now - wt->batch_since_ms >= BATCH_MAX_AGE_MS))
+      flush_batch(wt);
+    if (now - last_sweep > 1000) {
+      last_sweep = now;
+      sweep(wt, now);
+    }
+  }
+  flush_batch(wt);
+  return NULL;
+}
+
+/* ---- start, stop, public calls ---- */
+
+static int load_watches(mg_watcher_t *wt, char *err, size_t err_len) {
+  mg_watch_t *rows = NULL;
+  size_t n = 0;
+  mg_store_err_t serr = mg_store_list_watches(wt->store, &rows, &n);
+  if (serr != MG_STORE_OK) {
+    snprintf(err, err_len, "cannot read watches: %s", mg_store_strerror(serr));
+    return -1;
+  }
+  for (size_t i = 0; i < n; i++) {
+    watch_t *w;
+    mg_watch_err_t werr = watch_new(wt, rows[i].channel_id, rows[i].options, rows[i].state, rows[i].state_len, &w);
+    if (werr == MG_WATCH_OK && install_watch(wt, w) == 0) {
+      mg_backfill_request(wt->backfill, rows[i].channel_id);
+      continue;
+    }
+    mg_env_log(wt->d.env, MAMGATE_LOG_ERROR, "watch %.81s could not be restored (code %d)", rows[i].channel_id, (int)werr);
+  }
+  mg_watches_free(rows, n);
+  return 0;
+}
+
+static void watcher_free(mg_watcher_t *wt) {
+  for (size_t i = 0; wt->watches && i < mg_addrset_count(wt->watches); i++) watch_free(mg_addrset_value_at(wt->watches, i));
+  mg_addrset_free(wt->watches);
+  mg_assembler_free(wt->assembler);
+  if (wt->feed) mg_feed_close(wt->feed);
+  if (wt->zpub) mg_zpub_close(wt->zpub);
+  mg_store_close(wt->store);
+  for (command_t *c = wt->commands, *n; c; c = n) {
+    n = c->next;
+    watch_free(c->watch);
+    free(c);
+  }
+  for (injected_t *i = wt->injected, *n; i; i = n) n = i->next, free(i);
+  pthread_mutex_destroy(&wt->lock);
+  pthread_cond_destroy(&wt->wake);
+  free(wt);
+}
+
+/* The back-fill service's transactions join the feed's. */
+static int deliver_backfilled(void *ctx, const char *trytes, const char *hash) {
+  return mg_watcher_inject(ctx, trytes, hash);
+}
+
+/* Writes a message into err and returns -1. */
+static int fail(char *err, size_t err_len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t err_len, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err, err_len, fmt, ap);
+  va_end(ap);
+  return -1;
+}
+
+mg_watcher_t *mg_watcher_start(const mg_watcher_deps_t *deps, char *err, size_t err_len) {
+  mg_watcher_t *wt = calloc(1, sizeof *wt);
+  if (!wt) return snprintf(err, err_len, "out of memory"), NULL;
+  wt->d = *deps;
+  wt->commands_tail = &wt->commands;
+  wt->injected_tail = &wt->injected;
+  pthread_mutex_init(&wt->lock, NULL);
+  pthread_cond_init(&wt->wake, NULL);
+  mg_feed_limits_t feed_limits = {.queue_frames = wt->d.settings.feed_queue_frames, .max_message_bytes = wt->d.settings.feed_max_message_bytes};
+  mg_assembler_limits_t limits = {.max_txs = wt->d.settings.assembler_max_txs, .ttl_ms = wt->d.settings.assembler_ttl_s * 1000};
+  int rc = 0;
+  if (mg_store_open(wt->d.settings.db_path, &wt->store) != MG_STORE_OK) rc = fail(err, err_len, "cannot open %s", wt->d.settings.db_path);
+  if (rc == 0 && !(wt->watches = mg_addrset_new(1024))) rc = fail(err, err_len, "out of memory");
+  if (rc == 0 && !(wt->assembler = mg_assembler_new(&limits))) rc = fail(err, err_len, "out of memory");
+  if (rc == 0 && mg_feed_open(wt->d.zmq_ctx, wt->d.settings.node_zmq, &feed_limits, &wt->feed) != MG_FEED_OK)
+    rc = fail(err, err_len, "cannot connect the node feed %s", wt->d.settings.node_zmq);
+  if (rc == 0 && mg_zpub_open(wt->d.zmq_ctx, wt->d.settings.zmq_pub, &wt->zpub) != 0)
+    rc = fail(err, err_len, "cannot bind the ZeroMQ output %s: %s", wt->d.settings.zmq_pub, zmq_strerror(zmq_errno()));
+  mg_backfill_deps_t backfill = {
+      .env = wt->d.env,
+      .settings = {.node_api = wt->d.settings.node_api, .node_timeout_ms = wt->d.settings.node_timeout_ms, .page = wt->d.settings.backfill_page},
+      .metrics = wt->d.metrics,
+      .stopping = wt->d.stopping,
+      .deliver = deliver_backfilled,
+      .deliver_ctx = wt};
+  if (rc == 0 && !(wt->backfill = mg_backfill_start(&backfill, err, err_len))) rc = -1;
+  if (rc == 0) rc = load_watches(wt, err, err_len);
+  if (rc == 0 && pthread_create(&wt->feed_thread, NULL, feed_main, wt) != 0) rc = fail(err, err_len, "cannot start the feed thread");
+  wt->feed_started = rc == 0;
+  if (rc != 0) {
+    atomic_store(wt->d.stopping, 1); /* the gateway does not start: the back-fill thread ends too */
+    mg_watcher_stop(wt);
+    return NULL;
+  }
+  return wt;
+}
+
+void mg_watcher_stop(mg_watcher_t *wt) {
+  if (!wt) return;
+  pthread_mutex_lock(&wt->lock);
+  pthread_cond_broadcast(&wt->wake);
+  pthread_mutex_unlock(&wt->lock);
+  mg_backfill_stop(wt->backfill);
+  wt->backfill = NULL;
+  if (wt->feed_started) pthread_join(wt->feed_thread, NULL);
+  watcher_free(wt);
+}
+
+/* The persisted row and the ready watch of one request (the row's options are malloc'd, also on
+ * failure). */
+static mg_watch_err_t prepare_watch(mg_watcher_t *wt, const mg_watch_request_t *req, mg_watch_t *row, watch_t **w) {
+  char *options = watch_options(req->psks, req->n_psks, req->ntru_ids, req->n_ntru, req->own_keys);
+  *row = (mg_watch_t){.options = options, .created_at_ms = (int64_t)mg_env_now_ms(wt->d.env)};
+  memcpy(row->channel_id, req->channel_id, ID + 1);
+  return options ? watch_new(wt, req->channel_id, options, NULL, 0, w) : MG_WATCH_NO_MEMORY;
+}
+
+mg_watch_err_t mg_watcher_add_all(mg_watcher_t *wt, const mg_watch_request_t *reqs, size_t n, size_t *bad) {
+  mg_watch_t *rows = calloc(n + 1, sizeof *rows);
+  watch_t **ws = calloc(n + 1, sizeof *ws);
+  command_t **cs = calloc(n + 1, sizeof *cs);
+  mg_watch_err_t err = rows && ws && cs ? MG_WATCH_OK : MG_WATCH_NO_MEMORY;
+  *bad = n;
+  for (size_t i = 0; err == MG_WATCH_OK && i < n; i++) {
+    if (!(cs[i] = calloc(1, sizeof *cs[i]))) err = MG_WATCH_NO_MEMORY;
+    if (err == MG_WATCH_OK) err = prepare_watch(wt, &reqs[i], &rows[i], &ws[i]);
+    if (err != MG_WATCH_OK) *bad = i;
+  }
+  if (err == MG_WATCH_OK) {
+    pthread_mutex_lock(wt->d.control_lock);
+    mg_store_err_t serr = mg_store_add_watches(wt->d.control, rows, n, bad);
+    pthread_mutex_unlock(wt->d.control_lock);
+    err = serr == MG_STORE_OK ? MG_WATCH_OK : (serr == MG_STORE_EXISTS ? MG_WATCH_EXISTS : watch_store_err(serr));
+  }
+  for (size_t i = 0; i < n; i++) {
+    if (rows && rows[i].options) mam_wipe(rows[i].options, strlen(rows[i].options));
+    if (rows) free(rows[i].options);
+    if (err == MG_WATCH_OK) {
+      cs[i]->kind = CMD_ADD;
+      cs[i]->watch = ws[i];
+      push_command(wt, cs[i]);
+      if (reqs[i].backfill) mg_backfill_request(wt->backfill, reqs[i].channel_id);
+    } else {
+      if (ws) watch_free(ws[i]);
+      if (cs) free(cs[i]);
+    }
+  }
+  free(rows);
+  free(ws);
+  free(cs);
+  return err;
+}
+
+mg_watch_err_t mg_watcher_add(mg_watcher_t *wt, const mg_watch_request_t *req) {
+  size_t bad;
+  return mg_watcher_add_all(wt, req, 1, &bad);
+}
+
+mg_watch_err_t mg_watcher_remove(mg_watcher_t *wt, const char *channel_id) {
+  command_t *c = calloc(1, sizeof *c);
+  if (!c) return MG_WATCH_NO_MEMORY;
+  pthread_mutex_lock(wt->d.control_lock);
+  mg_store_err_t serr = mg_store_remove_watch(wt->d.control, channel_id);
+  pthread_mutex_unlock(wt->d.control_lock);
+  if (serr != MG_STORE_OK) {
+    free(c);
+    return serr == MG_STORE_NOT_FOUND ? MG_WATCH_NOT_FOUND : watch_store_err(serr);
+  }
+  c->kind = CMD_REMOVE;
+  memcpy(c->id, channel_id, ID + 1);
+  push_command(wt, c);
+  return MG_WATCH_OK;
+}
+
+void mg_watcher_own_keys_changed(mg_watcher_t *wt) {
+  command_t *c = calloc(1, sizeof *c);
+  if (!c) return mg_env_log(wt->d.env, MAMGATE_LOG_ERROR, "out of memory: watches keep their keys until the next start");
+  c->kind = CMD_RELOAD_OWN_KEYS;
+  push_command(wt, c);
+}
+
+void mg_watcher_status(mg_watcher_t *wt, mg_watcher_status_t *out) {
+  pthread_mutex_lock(&wt->lock);
+  *out = (mg_watcher_status_t){wt->connected, wt->connections, wt->n_watches, wt->last_cursor};
+  pthread_mutex_unlock(&wt->lock);
+}
