@@ -31,8 +31,11 @@ void rest_info_get_info(void *ctx, mg_http_request_t *req) {
   if (!rest_authorised(r, req, false)) return;
   mg_watcher_status_t st;
   mg_watcher_status(r->g->watcher, &st);
-  mg_http_respond_json(req, 200, json_pack("{s:s, s:b, s:b, s:I, s:I, s:o, s:o}", "version", PACKAGE_VERSION, "node_reachable",
-                                           mg_probe_status(r->g->probe).reachable, "feed_connected", st.feed_connected, "watches",
+  json_t *last_frame = st.last_frame_ms ? json_integer((json_int_t)st.last_frame_ms) : json_null();
+  mg_http_respond_json(req, 200, json_pack("{s:s, s:s, s:b, s:b, s:o, s:I, s:I, s:I, s:o, s:o}", "version", PACKAGE_VERSION,
+                                           "store", mg_store_engine_name(r->g->control), "node_reachable",
+                                           mg_probe_status(r->g->probe).reachable, "feed_connected", st.feed_connected,
+                                           "feed_last_frame_at", last_frame, "queued", (json_int_t)st.queued, "watches",
                                            (json_int_t)st.watches, "last_cursor", (json_int_t)st.last_cursor, "counters",
                                            counters_json(&r->g->metrics), "invalid", invalid_json(&r->g->metrics)));
 }

@@ -86,6 +86,10 @@ struct mg_watcher {
   mg_message_t batch[BATCH_MAX];
   size_t n_batch;
   uint64_t batch_since_ms; /* when the oldest packet of the batch was decoded */
+  /* what other threads may read without the lock (status): n_batch as it stands, and the wall
+   * clock of the last feed frame */
+  atomic_size_t batch_len;
+  atomic_uint_fast64_t last_frame_ms;
   watch_t *dirty;
 };
 
@@ -517,6 +521,7 @@ static void queue_message(mg_watcher_t *wt, const watch_t *w, const mam_decoded_
   if (wt->n_batch == 0) wt->batch_since_ms = mg_env_now_ms(wt->d.env);
   if (mg_message_from_decoded(&wt->batch[wt->n_batch], d, w->id, bundle, (int64_t)mg_env_now_ms(wt->d.env)) != 0) return;
   wt->n_batch++;
+  atomic_store(&wt->batch_len, wt->n_batch);
   atomic_fetch_add(&wt->d.metrics->packets_decoded, 1);
 }
 
@@ -558,6 +563,7 @@ static void flush_batch(mg_watcher_t *wt) {
   }
   for (size_t i = 0; i < wt->n_batch; i++) free(wt->batch[i].payload_trytes);
   wt->n_batch = 0;
+  atomic_store(&wt->batch_len, 0);
   save_reader_states(wt);
   if (newest) {
     pthread_mutex_lock(&wt->lock);
@@ -647,6 +653,7 @@ static void *feed_main(void *arg) {
     mg_feed_err_t err = mg_feed_recv(wt->feed, wt->n_batch ? 0 : FEED_POLL_MS, &frame, &len);
     if (err == MG_FEED_OK) {
       atomic_fetch_add(&wt->d.metrics->feed_frames, 1);
+      atomic_store(&wt->last_frame_ms, mg_env_now_ms(wt->d.env));
       mg_feed_tx_t tx;
       mg_feed_err_t perr = mg_feed_parse(frame, len, &tx);
       if (perr == MG_FEED_OK) handle_transaction(wt, tx.trytes, tx.hash);
@@ -846,6 +853,7 @@ void mg_watcher_own_keys_changed(mg_watcher_t *wt) {
 
 void mg_watcher_status(mg_watcher_t *wt, mg_watcher_status_t *out) {
   pthread_mutex_lock(&wt->lock);
-  *out = (mg_watcher_status_t){wt->connected, wt->connections, wt->n_watches, wt->last_cursor};
+  *out = (mg_watcher_status_t){wt->connected, wt->connections, wt->n_watches, wt->last_cursor,
+                                atomic_load(&wt->last_frame_ms), atomic_load(&wt->batch_len) + wt->n_injected};
   pthread_mutex_unlock(&wt->lock);
 }

@@ -95,6 +95,8 @@ typedef struct mg_watcher_status {
   uint64_t feed_connections;
   size_t watches;
   int64_t last_cursor;
+  uint64_t last_frame_ms; /* wall clock of the last feed frame; 0: none yet */
+  size_t queued;          /* decoded packets not stored yet, and back-fill transactions not read yet */
 } mg_watcher_status_t;
 void mg_watcher_status(mg_watcher_t *wt, mg_watcher_status_t *out);
 

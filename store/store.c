@@ -44,6 +44,8 @@ const char *mg_store_strerror(mg_store_err_t err) {
 
 const char *mg_store_errmsg(const mg_store_t *s) { return s ? s->errmsg : "no store"; }
 
+const char *mg_store_engine_name(const mg_store_t *s) { return s ? s->engine->name : ""; }
+
 /* Records the front's own message (never a value: values may be keys) and returns err. */
 static mg_store_err_t fail(mg_store_t *s, mg_store_err_t err, const char *what) {
   snprintf(s->errmsg, sizeof s->errmsg, "%s", what);

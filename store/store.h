@@ -54,6 +54,9 @@ typedef struct mg_store mg_store_t;
  * one is set to 0600 (and its -wal/-shm files, when present). *out is NULL on failure. */
 mg_store_err_t mg_store_open(const char *location, mg_store_t **out);
 void mg_store_close(mg_store_t *s);
+/* The name of the store's engine, as its locations spell it ("sqlite"); "" for NULL. */
+const char *mg_store_engine_name(const mg_store_t *s);
+
 /* The engine's message for the last error on this connection, or the store's own for argument and
  * not-found errors (never NULL). */
 const char *mg_store_errmsg(const mg_store_t *s);

@@ -8,6 +8,7 @@ usage: console_e2e.py BASE_URL TOKEN WORK_DIR SHOTS_DIR SIZES [read_auth]
 import base64
 import http.client
 import json
+import re
 import os
 import shutil
 import signal
@@ -302,6 +303,10 @@ class Test:
         b.go(self.base + "/#/overview")
         b.wait("the overview", "return document.body.textContent.includes('Packets decoded')")
         self.check("chart drawn", b.js("return !!document.querySelector('svg.chart[aria-label]')"))
+        facts = b.js("return Object.fromEntries([...document.querySelectorAll('#ov-gw + dl dt')].map(dt => [dt.textContent, dt.nextElementSibling.textContent]))")
+        self.check("overview: store engine", facts.get("Store") == "sqlite", facts)
+        self.check("overview: the feed's last frame", re.fullmatch(r"\d+ (s|min) ago", facts.get("Last frame", "")) is not None, facts)
+        self.check("overview: queued packets", facts.get("Queued", "").isdigit(), facts)
         self.shoot("overview")
         # ---- the token stays out of URLs
         urls = b.js("return [location.href, ...performance.getEntriesByType('resource').map(e => e.name)]")
@@ -347,6 +352,7 @@ class Test:
                 first: first.events, tail: first.tail, second: second.events,
                 bins: ov.perMinute([[t, 3], [t + 60000, 8], [t + 120000, 2]], t + 120000).slice(-3),
                 rejected: ov.rejectedByReason('x 1\nmamgate_decode_rejected_total{reason="bad \\"sig\\""} 4\n'),
+                frames: [ov.lastFrame(null, t), ov.lastFrame(t - 5000, t), ov.lastFrame(t - 600000, t)],
               });
             }, (err) => done({error: String(err)}));"""})
         self.check("SSE: an event and an unfinished tail", got.get("first") == [{"id": "5", "type": "message", "data": '{"a":1}'}]
@@ -356,6 +362,7 @@ class Test:
                                          {"id": None, "type": "message", "data": "a\nb"}], got)
         self.check("per minute, a counter reset counts from zero", got.get("bins") == [0, 5, 2], got)
         self.check("rejections by reason", got.get("rejected") == [['bad "sig"', 4]], got)
+        self.check("last frame: never, seconds, minutes", got.get("frames") == ["never", "5 s ago", "10 min ago"], got)
 
     def shoot(self, page):
         b = self.b

@@ -103,6 +103,8 @@ check "feed_invalid is the sum of the reasons (the genuine reattachment is not i
 check "by reason in /v1/info" "1 1 1" \
   "$(echo "$body" | json '" ".join(str(d["invalid"]["by_reason"][k]) for k in ("closed_message_copy", "forged_copy", "decode_failed"))')"
 check "the junk's decode error" 1 "$(echo "$body" | json 'sum(d["invalid"]["decode_rejected"].values())')"
+check "info: store engine, last feed frame, queued" "sqlite True True" \
+  "$(echo "$body" | json '"%s %s %s" % (d["store"], isinstance(d["feed_last_frame_at"], int) and d["feed_last_frame_at"] > 1.7e12, d["queued"] >= 0)')"
 api GET "/v1/channels/$ch/messages"
 check "the stored message is the genuine one" "genuine 2" \
   "$(echo "$body" | json '"".join(m["payload"] or "" for m in d["messages"]) + " " + str(len(d["messages"]))')"

@@ -98,6 +98,13 @@ function state(ok, yes, no) {
   return h('span', {class: ok ? 'ok' : 'bad'}, ok ? yes : no);
 }
 
+// How long ago the feed's last frame came ("never" before the first).
+export function lastFrame(at, now) {
+  if (at === null || at === undefined) return 'never';
+  const seconds = Math.max(0, Math.round((now - at) / 1000));
+  return seconds < 120 ? `${seconds} s ago` : `${Math.round(seconds / 60)} min ago`;
+}
+
 function dl(rows) {
   return h('dl', {class: 'facts'}, rows.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
 }
@@ -117,6 +124,9 @@ function render(root) {
         ['Version', info.version],
         ['Node', state(info.node_reachable, 'reachable', 'unreachable')],
         ['Feed', state(info.feed_connected, 'connected', 'disconnected')],
+        ['Last frame', lastFrame(info.feed_last_frame_at, Date.now())],
+        ['Store', info.store],
+        ['Queued', info.queued],
         ['Watched channels', info.watches],
         ['Newest cursor', info.last_cursor],
       ])),
