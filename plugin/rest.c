@@ -30,6 +30,10 @@ const char *rest_valid_id(mg_http_request_t *req, const char *value, size_t n, c
   return NULL;
 }
 
+bool rest_psk_id(const char *given, char out[MG_PSK_ID_TRYTES + 1]) {
+  return given && mam_psk_id_pad(given, strlen(given), out) == MAM_OK;
+}
+
 /* Optional unsigned integer field with bounds; returns false after answering 400. */
 bool rest_uint_field(mg_http_request_t *req, json_t *body, const char *name, uint64_t min, uint64_t max,
                        uint64_t fallback, uint64_t *out) {

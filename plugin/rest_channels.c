@@ -140,11 +140,10 @@ static mam_psk_t *load_psks(rest_t *r, mg_http_request_t *req, json_t *ids, size
   mam_psk_t *psks = calloc(*n + 1, sizeof *psks);
   if (!psks) return mg_http_respond_error(req, 500, "internal", "out of memory"), NULL;
   for (size_t i = 0; i < *n; i++) {
-    const char *id = json_string_value(json_array_get(ids, i));
-    char key[MG_PSK_KEY_TRYTES + 1];
-    if (!rest_is_trytes(id, MG_PSK_ID_TRYTES)) {
+    char id[MG_PSK_ID_TRYTES + 1], key[MG_PSK_KEY_TRYTES + 1];
+    if (!rest_psk_id(json_string_value(json_array_get(ids, i)), id)) {
       free(psks);
-      return mg_http_respond_error(req, 400, "bad_request", "psks must be PSK ids of 27 trytes"), NULL;
+      return mg_http_respond_error(req, 400, "bad_request", "psks must be PSK ids of 1 to 27 trytes"), NULL;
     }
     pthread_mutex_lock(&r->g->control_lock);
     mg_store_err_t err = mg_store_get_psk(r->g->control, id, key);

@@ -42,6 +42,9 @@ mg_store_t *rest_thread_store(rest_t *r);
 bool rest_authorised(rest_t *r, mg_http_request_t *req, bool write);
 bool rest_is_trytes(const char *s, size_t n);
 const char *rest_valid_id(mg_http_request_t *req, const char *value, size_t n, const char *what);
+/* A PSK id as clients write it (1 to 27 trytes, padded with 9 to 27, mamcore/message.h) into out;
+ * false for anything else, NULL included. */
+bool rest_psk_id(const char *given, char out[MG_PSK_ID_TRYTES + 1]);
 bool rest_uint_field(mg_http_request_t *req, json_t *body, const char *name, uint64_t min, uint64_t max,
                      uint64_t fallback, uint64_t *out);
 json_t *rest_error_json(const char *code, const char *message);

@@ -61,8 +61,10 @@ void rest_keys_get_psks(void *ctx, mg_http_request_t *req) { list_ids(ctx, req, 
 
 void rest_keys_delete_psk(void *ctx, mg_http_request_t *req) {
   rest_t *r = ctx;
-  const char *id = rest_valid_id(req, mg_http_param(req, "id"), MG_PSK_ID_TRYTES, "id");
-  if (!id || !rest_authorised(r, req, true)) return;
+  char id[MG_PSK_ID_TRYTES + 1];
+  if (!rest_psk_id(mg_http_param(req, "id"), id))
+    return mg_http_respond_error(req, 400, "bad_request", "id must be a PSK id of 1 to 27 trytes");
+  if (!rest_authorised(r, req, true)) return;
   pthread_mutex_lock(&r->g->control_lock);
   mg_store_err_t err = mg_store_delete_psk(r->g->control, id);
   pthread_mutex_unlock(&r->g->control_lock);

@@ -36,17 +36,17 @@ static bool parse_watch(rest_t *r, json_t *body, mg_watch_request_t *w, int *sta
   if (!list || !ids) return *status = 500, snprintf(why, why_len, "out of memory"), false;
   bool ok = true;
   for (size_t i = 0; ok && i < json_array_size(psks); i++, w->n_psks = i) {
-    const char *pid = json_string_value(json_object_get(json_array_get(psks, i), "id"));
+    char pid[MG_PSK_ID_TRYTES + 1];
     const char *key = json_string_value(json_object_get(json_array_get(psks, i), "key"));
-    ok = rest_is_trytes(pid, 27) && rest_is_trytes(key, 81) && mam_trytes_to_trits(pid, 27, list[i].id) == MAM_OK &&
-         mam_trytes_to_trits(key, 81, list[i].key) == MAM_OK;
+    ok = rest_psk_id(json_string_value(json_object_get(json_array_get(psks, i), "id")), pid) && rest_is_trytes(key, 81) &&
+         mam_trytes_to_trits(pid, 27, list[i].id) == MAM_OK && mam_trytes_to_trits(key, 81, list[i].key) == MAM_OK;
   }
   for (size_t i = 0; ok && i < json_array_size(ntru); i++, w->n_ntru = i) {
     const char *kid = json_string_value(json_array_get(ntru, i));
     ok = rest_is_trytes(kid, 27);
     if (ok) memcpy(ids[i], kid, 28);
   }
-  if (!ok) snprintf(why, why_len, "psks must be [{\"id\": 27 trytes, \"key\": 81 trytes}], ntru_key_ids ids of 27 trytes");
+  if (!ok) snprintf(why, why_len, "psks must be [{\"id\": 1 to 27 trytes, \"key\": 81 trytes}], ntru_key_ids ids of 27 trytes");
   return ok;
 }
 

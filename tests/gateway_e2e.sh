@@ -173,6 +173,14 @@ short_padded=SHORTPSK$(printf '9%.0s' $(seq 19))
 api POST /v1/psks '{"id":"SHORTPSK"}'; check "short psk id" "201 $short_padded" "$status $(echo "$body" | json 'd["id"]')"
 expect_status "short psk id is the padded one" 409 POST /v1/psks "{\"id\":\"$short_padded\"}"
 expect_status "publish with the padded psk id" 201 POST "/v1/channels/$other/messages" "{\"payload\":\"padded\",\"psks\":[\"$short_padded\"]}"
+# ... wherever a PSK id is named: publishing, a watch's own PSK, deleting
+expect_status "publish with the short psk id" 201 POST "/v1/channels/$other/messages" '{"payload":"short","psks":["SHORTPSK"]}'
+expect_status "publish with a lowercase psk id" 400 POST "/v1/channels/$other/messages" '{"payload":"short","psks":["shortpsk"]}'
+short_key=$(printf 'K%.0s' $(seq 81))
+api POST /v1/watches "{\"channel_id\":\"$(printf 'W%.0s' $(seq 81))\",\"psks\":[{\"id\":\"WATCHPSK\",\"key\":\"$short_key\"}],\"backfill\":false}"
+check "watch with a short psk id" "201 WATCHPSK$(printf '9%.0s' $(seq 19))" "$status $(curl -s "http://$http/v1/watches" | json '[w for w in d["watches"] if w["channel_id"].startswith("WWW")][0]["psk_ids"][0]')"
+expect_status "delete with the short psk id" 204 DELETE /v1/psks/SHORTPSK
+expect_status "the padded id is gone" 404 DELETE "/v1/psks/$short_padded"
 expect_status "psk id of 28 trytes" 400 POST /v1/psks "{\"id\":\"$(printf 'A%.0s' $(seq 28))\"}"
 expect_status "empty psk id" 400 POST /v1/psks '{"id":""}'
 expect_status "lowercase psk id" 400 POST /v1/psks '{"id":"short"}'
