@@ -9,13 +9,13 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "node/client.h"
 #include "plugin/startup.h"
+#include "services/probe.h"
 #include "services/watcher.h"
 
-#define NODE_PROBE_TIMEOUT_MS 2000 /* at most this long for the start-up getNodeInfo */
-#define FEED_WAIT_MS 1000          /* how long start-up waits to see the feed connected */
-#define FEED_POLL_MS 20
+#define NODE_PROBE_WAIT_MS 2000 /* how long start-up waits for the node probe's first answer */
+#define FEED_WAIT_MS 1000       /* how long start-up waits to see the feed connected */
+#define STARTUP_POLL_MS 20
 
 static bool is_loopback(const struct sockaddr *sa) {
   if (sa->sa_family == AF_INET) return (ntohl(((const struct sockaddr_in *)(const void *)sa)->sin_addr.s_addr) >> 24) == 127;
@@ -50,28 +50,28 @@ static void warn_open_reads(mg_gateway_t *g) {
          g->cfg.http);
 }
 
+/* The node probe (services/probe.h) asks the node at start already: wait for its first answer
+ * instead of asking a second time. */
 static void warn_unreachable_node(mg_gateway_t *g) {
-  mg_node_config_t cfg;
-  mg_node_config_init(&cfg, g->cfg.node_api);
-  cfg.timeout_ms = g->cfg.node_timeout_ms < NODE_PROBE_TIMEOUT_MS ? g->cfg.node_timeout_ms : NODE_PROBE_TIMEOUT_MS;
-  cfg.retries = 0;
-  mg_node_client_t *client = NULL;
-  mg_node_info_t info;
-  mg_node_err_t err = mg_node_client_new(&cfg, &client);
-  if (err == MG_NODE_OK) err = mg_node_get_node_info(client, &info);
-  if (err != MG_NODE_OK) {
-    const char *why = client && *mg_node_client_message(client) ? mg_node_client_message(client) : mg_node_strerror(err);
-    mg_log(g, MAMGATE_LOG_WARNING, "node %s unreachable at start (%s); publishing fails until it answers",
-           g->cfg.node_api, why);
+  const struct timespec poll = {.tv_nsec = STARTUP_POLL_MS * 1000000L};
+  mg_probe_status_t st = mg_probe_status(g->probe);
+  for (int waited = 0; st.checks == 0 && waited < NODE_PROBE_WAIT_MS; waited += STARTUP_POLL_MS) {
+    nanosleep(&poll, NULL);
+    st = mg_probe_status(g->probe);
   }
-  mg_node_client_free(client);
+  if (st.checks == 0)
+    mg_log(g, MAMGATE_LOG_WARNING, "node %s unreachable at start (no getNodeInfo answer within %d ms); publishing fails"
+           " until it answers", g->cfg.node_api, NODE_PROBE_WAIT_MS);
+  else if (!st.reachable)
+    mg_log(g, MAMGATE_LOG_WARNING, "node %s unreachable at start (getNodeInfo failed); publishing fails until it answers",
+           g->cfg.node_api);
 }
 
 /* The feed connects in the background: give it a moment, then say so if it has not. */
 static void warn_unconnected_feed(mg_gateway_t *g) {
-  const struct timespec poll = {.tv_nsec = FEED_POLL_MS * 1000000L};
+  const struct timespec poll = {.tv_nsec = STARTUP_POLL_MS * 1000000L};
   mg_watcher_status_t st;
-  for (int waited = 0;; waited += FEED_POLL_MS) {
+  for (int waited = 0;; waited += STARTUP_POLL_MS) {
     mg_watcher_status(g->watcher, &st);
     if (st.feed_connected) return;
     if (waited >= FEED_WAIT_MS) break;
