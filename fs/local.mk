@@ -1,6 +1,6 @@
 ## fs: the data directory a process owns (created owner-only, locked for life).
 noinst_LTLIBRARIES += fs/libmgfs.la
-fs_libmgfs_la_SOURCES = fs/datadir.c fs/datadir.h
+fs_libmgfs_la_SOURCES = fs/datadir.c fs/datadir.h fs/sync.c fs/sync.h
 
 check_PROGRAMS += tests/check_fs_datadir
 TESTS += tests/check_fs_datadir

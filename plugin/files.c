@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "fs/datadir.h"
+#include "fs/sync.h"
 #include "mamcore/trits.h"
 #include "plugin/gateway.h"
 
@@ -28,19 +29,6 @@ static int read_small(const char *path, char *buf, size_t len) {
   return 0;
 }
 
-/* fsync of the directory that holds path, so that a rename into it survives a power loss. */
-static int sync_parent_dir(const char *path) {
-  char dir[MG_PATH_MAX];
-  snprintf(dir, sizeof dir, "%s", path);
-  char *slash = strrchr(dir, '/');
-  if (slash) *slash = '\0';
-  int fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return -1;
-  int rc = fsync(fd);
-  close(fd);
-  return rc;
-}
-
 /* Writes a file that only the owner may read, atomically (temporary file, fsync, rename, fsync of
  * the directory). The temporary name is fixed: the data directory lock keeps other gateways out. */
 static int write_private(const char *path, const char *text) {
@@ -55,7 +43,7 @@ static int write_private(const char *path, const char *text) {
     unlink(tmp);
     return -1;
   }
-  return sync_parent_dir(path);
+  return mg_fs_sync_parent_dir(path);
 }
 
 static int random_bytes(void *buf, size_t n) {

@@ -2,13 +2,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fs/sync.h"
 #include "seal/random.h"
 
 void mg_seal_key_wipe(mg_seal_key_t *key) {
@@ -64,19 +64,6 @@ static mg_seal_err_t write_all(int fd, const uint8_t *buf, size_t n) {
   return MG_SEAL_OK;
 }
 
-/* Flushes the directory holding path, so the new file's name survives a crash. */
-static mg_seal_err_t sync_parent(const char *path) {
-  char copy[PATH_MAX];
-  if (snprintf(copy, sizeof copy, "%s", path) >= (int)sizeof copy) return MG_SEAL_ERR_ARG;
-  int dir = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir < 0) return MG_SEAL_ERR_KEY_CREATE;
-  int rc = fsync(dir);
-  int saved = errno;
-  close(dir);
-  errno = saved;
-  return rc == 0 ? MG_SEAL_OK : MG_SEAL_ERR_KEY_CREATE;
-}
-
 /* A fresh key into the new, empty file fd, flushed to disk. */
 static mg_seal_err_t fill_key_file(int fd) {
   mg_seal_key_t key;
@@ -96,7 +83,7 @@ mg_seal_err_t mg_seal_key_create(const char *path) {
   if (fd < 0) return errno == EEXIST ? MG_SEAL_ERR_KEY_EXISTS : MG_SEAL_ERR_KEY_CREATE;
   mg_seal_err_t err = fill_key_file(fd);
   if (close(fd) != 0 && err == MG_SEAL_OK) err = MG_SEAL_ERR_KEY_CREATE;
-  if (err == MG_SEAL_OK) err = sync_parent(path);
+  if (err == MG_SEAL_OK && mg_fs_sync_parent_dir(path) != 0) err = MG_SEAL_ERR_KEY_CREATE;
   if (err != MG_SEAL_OK) {
     int saved = errno;
     unlink(path);

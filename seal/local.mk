@@ -10,4 +10,4 @@ check_PROGRAMS += tests/check_seal
 TESTS += tests/check_seal
 tests_check_seal_SOURCES = tests/check_seal.c
 tests_check_seal_CFLAGS = $(TEST_CFLAGS) $(NETTLE_CFLAGS)
-tests_check_seal_LDADD = seal/libmgseal.la $(TEST_LDADD) $(NETTLE_LIBS)
+tests_check_seal_LDADD = seal/libmgseal.la fs/libmgfs.la $(TEST_LDADD) $(NETTLE_LIBS)

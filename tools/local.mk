@@ -3,7 +3,7 @@ bin_PROGRAMS += mamgate-cli
 mamgate_cli_SOURCES = tools/mamgate_cli.c tools/cli.h tools/cli_args.c tools/cli_args.h \
 	tools/cli_state.c tools/cli_state.h tools/cli_write.c tools/cli_read.c tools/cli_fleet.c
 mamgate_cli_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(NETTLE_CFLAGS)
-mamgate_cli_LDADD = read/libmgread.la seal/libmgseal.la libmamcore.la $(JANSSON_LIBS) $(NETTLE_LIBS)
+mamgate_cli_LDADD = read/libmgread.la seal/libmgseal.la fs/libmgfs.la libmamcore.la $(JANSSON_LIBS) $(NETTLE_LIBS)
 
 TESTS += tests/cli_test.sh tests/cli_rw_test.sh tests/cli_reference_test.sh tests/help_test.sh
 EXTRA_DIST += tests/cli_test.sh tests/cli_rw_test.sh tests/cli_reference_test.sh tests/help_test.sh
