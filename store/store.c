@@ -100,6 +100,14 @@ static bool valid_idem_key(const char *key) {
   return len >= 1 && len <= MG_IDEM_KEY_MAX;
 }
 
+/* Readies an id list's out-pointers; false when they are missing. */
+static bool start_id_list(char ***ids, size_t *n) {
+  if (!ids || !n) return false;
+  *ids = NULL;
+  *n = 0;
+  return true;
+}
+
 /* ---- opening ---- */
 
 /* The length of the scheme that begins location ("name:"), or 0 when it begins with none. */
@@ -272,6 +280,11 @@ mg_store_err_t mg_store_wait_messages(mg_store_t *s, int64_t after, int timeout_
   return s->engine->wait_messages(s->conn, after, timeout_ms, last);
 }
 
+mg_store_err_t mg_store_list_message_channels(mg_store_t *s, char ***ids, size_t *n) {
+  if (!s || !start_id_list(ids, n)) return MG_STORE_ERR_ARG;
+  return s->engine->list_message_channels(s->conn, ids, n);
+}
+
 mg_store_err_t mg_store_channel_known(mg_store_t *s, const char *channel_id, int *known) {
   if (!s || !known) return MG_STORE_ERR_ARG;
   if (!valid_id(channel_id, MG_ID_TRYTES)) return fail(s, MG_STORE_ERR_ARG, "invalid channel id");
@@ -325,14 +338,6 @@ void mg_watches_free(mg_watch_t *w, size_t n) {
 }
 
 /* ---- keys ---- */
-
-/* Readies an id list's out-pointers; false when they are missing. */
-static bool start_id_list(char ***ids, size_t *n) {
-  if (!ids || !n) return false;
-  *ids = NULL;
-  *n = 0;
-  return true;
-}
 
 /* ---- secrets as stored: sealed with the fleet key, or as they are ---- */
 
@@ -539,6 +544,17 @@ static mg_store_err_t next_free(mg_store_t *s, mg_store_counter_t kind, const ch
   if (!s || !next) return MG_STORE_ERR_ARG;
   if (!valid_id(tree_id, MG_ID_TRYTES)) return fail(s, MG_STORE_ERR_ARG, "invalid tree id");
   return s->engine->next_free(s->conn, kind, tree_id, next);
+}
+
+mg_store_err_t mg_store_list_trees(mg_store_t *s, mg_store_counter_t kind, char ***ids, size_t *n) {
+  if (!s || !start_id_list(ids, n) || (kind != MG_COUNTER_LEAF && kind != MG_COUNTER_MSG_NUMBER)) return MG_STORE_ERR_ARG;
+  return s->engine->list_trees(s->conn, kind, ids, n);
+}
+
+mg_store_err_t mg_store_raise_channel_number(mg_store_t *s, int64_t floor) {
+  if (!s) return MG_STORE_ERR_ARG;
+  if (floor < 0) return fail(s, MG_STORE_ERR_ARG, "negative channel number");
+  return s->engine->raise_channel_number(s->conn, floor);
 }
 
 mg_store_err_t mg_store_reserve_leaves(mg_store_t *s, const char *tree_id, uint64_t floor, uint64_t count,

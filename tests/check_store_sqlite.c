@@ -1475,6 +1475,54 @@ START_TEST(test_sealed_value_damaged_is_refused) {
 }
 END_TEST
 
+/* What store-copy reads and raises: channels with messages, trees with counters, the channel number. */
+START_TEST(test_listings_for_copy) {
+  mg_store_t *s = open_store("listings.db");
+  char a[MG_ID_TRYTES + 1], b[MG_ID_TRYTES + 1], id[MG_MSG_ID_TRYTES + 1];
+  random_trytes(a, MG_ID_TRYTES);
+  random_trytes(b, MG_ID_TRYTES);
+  a[0] = 'A', b[0] = 'B';
+  random_trytes(id, MG_MSG_ID_TRYTES);
+  char **ids = NULL;
+  size_t n = 9;
+  ck_assert_int_eq(mg_store_list_message_channels(s, &ids, &n), MG_STORE_OK);
+  ck_assert_uint_eq(n, 0);
+  mg_message_t m[3] = {make_message(b, id, 1, 5), make_message(a, id, 1, 5), make_message(b, id, 2, 5)};
+  ck_assert_int_eq(mg_store_put_messages(s, m, 3, NULL), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_list_message_channels(s, &ids, &n), MG_STORE_OK);
+  ck_assert_uint_eq(n, 2);
+  ck_assert_str_eq(ids[0], a);
+  ck_assert_str_eq(ids[1], b);
+  mg_strings_free(ids, n);
+
+  uint64_t first = 0;
+  ck_assert_int_eq(mg_store_reserve_leaves(s, b, 0, 1, &first), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_reserve_leaves(s, a, 0, 1, &first), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_reserve_msg_numbers(s, b, 0, 1, &first), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_list_trees(s, MG_COUNTER_LEAF, &ids, &n), MG_STORE_OK);
+  ck_assert_uint_eq(n, 2);
+  ck_assert_str_eq(ids[0], a);
+  mg_strings_free(ids, n);
+  ck_assert_int_eq(mg_store_list_trees(s, MG_COUNTER_MSG_NUMBER, &ids, &n), MG_STORE_OK);
+  ck_assert_uint_eq(n, 1);
+  ck_assert_str_eq(ids[0], b);
+  mg_strings_free(ids, n);
+  ck_assert_int_eq(mg_store_list_trees(s, (mg_store_counter_t)7, &ids, &n), MG_STORE_ERR_ARG);
+
+  int64_t number = -1;
+  ck_assert_int_eq(mg_store_raise_channel_number(s, 5), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_raise_channel_number(s, 2), MG_STORE_OK); /* never down */
+  ck_assert_int_eq(mg_store_next_channel_number(s, &number), MG_STORE_OK);
+  ck_assert_int_eq(number, 5);
+  ck_assert_int_eq(mg_store_raise_channel_number(s, 6), MG_STORE_OK); /* there already */
+  ck_assert_int_eq(mg_store_next_channel_number(s, &number), MG_STORE_OK);
+  ck_assert_int_eq(number, 6);
+  ck_assert_int_eq(mg_store_raise_channel_number(s, -1), MG_STORE_ERR_ARG);
+  free_made(m, 3);
+  mg_store_close(s);
+}
+END_TEST
+
 /* ---- two connections in two threads ---- */
 
 enum { THREAD_ROUNDS = 80, THREAD_PACKETS = 40 };
@@ -1611,6 +1659,7 @@ static void add_interface_tests(TCase *tc, const mg_seal_key_t *fixture_key) {
   tcase_add_test(tc, test_last_cursor_and_wait);
   tcase_add_test(tc, test_instances);
   tcase_add_test(tc, test_fleet_key_check);
+  tcase_add_test(tc, test_listings_for_copy);
   tcase_add_test(tc, test_threads_reserve_never_overlap);
   tcase_add_test(tc, test_threads_insert_same_packets_once);
   if (!fixture_key) return;

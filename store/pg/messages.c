@@ -139,6 +139,10 @@ mg_store_err_t pq_count_messages(conn_t *c, const char *channel_id, int64_t *cou
   return pq_query_int(c, Q_MSG_COUNT_CHANNEL, &p, count);
 }
 
+mg_store_err_t pq_list_message_channels(conn_t *c, char ***ids, size_t *n) {
+  return pq_list_ids(c, Q_MSG_CHANNELS, ids, n);
+}
+
 mg_store_err_t pq_channel_known(conn_t *c, const char *channel_id, int *known) {
   params_t p = {0};
   par_text(&p, channel_id);
