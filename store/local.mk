@@ -1,4 +1,4 @@
-## store: the storage layer: one interface (store/store.h) and its engines (store/sqlite/).
+## store: the storage layer: one interface (store/store.h) and its engines (store/sqlite/, store/pg/).
 ## An engine is a folder of its own plus one entry in store/store.c's list of engines. A program
 ## linking store/libmgstore.la links seal/libmgseal.la and fs/libmgfs.la too (the front seals secrets).
 noinst_LTLIBRARIES += store/libmgstore.la

@@ -6,9 +6,11 @@
  * owner. Callers see plain C types, trytes as NUL-terminated strings.
  *
  * The functions below check their arguments and dispatch to the engine of the opened store: a table
- * of operations (mg_store_engine_t, in the manner of SQLite's VFS) that each engine fills. The
- * SQLite engine (store/sqlite/) is the one built in; another engine is added as its own folder and
- * one entry in the list of engines in store/store.c.
+ * of operations (mg_store_engine_t, in the manner of SQLite's VFS) that each engine fills. Two are
+ * built in: SQLite (store/sqlite/, one gateway) and PostgreSQL (store/pg/, a fleet of gateways
+ * sharing one database); another engine is added as its own folder and one entry in the list of
+ * engines in store/store.c. With the fleet key (mg_store_open_sealed), the front seals secrets
+ * before any engine sees them.
  *
  * A mg_store_t is one connection: use it from one thread at a time; open one per thread. Several
  * connections, threads and processes may share one database. Never carry an open store across
@@ -52,7 +54,9 @@ typedef struct mg_store mg_store_t;
  *   sqlite:PATH   the SQLite engine on the file PATH;
  *   PATH          the same, for a location that does not begin with a scheme ("name:" where name
  *                 is a letter followed by letters, digits, '+', '-' or '.'); write ./name:x.db or
- *                 sqlite:name:x.db for a file whose name looks like one.
+ *                 sqlite:name:x.db for a file whose name looks like one;
+ *   postgresql://... or postgres://...   the PostgreSQL engine (a libpq URI; needs the fleet key:
+ *                 use mg_store_open_sealed).
  * Any other scheme: MG_STORE_ERR_ENGINE. SQLite: the file is created with mode 0600, an existing
  * one is set to 0600 (and its -wal/-shm files, when present). *out is NULL on failure. */
 mg_store_err_t mg_store_open(const char *location, mg_store_t **out);
