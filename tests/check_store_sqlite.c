@@ -16,6 +16,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -1633,6 +1634,78 @@ START_TEST(test_threads_insert_same_packets_once) {
 }
 END_TEST
 
+enum { VISIBLE_BATCHES = 60, VISIBLE_BATCH = 3 };
+
+typedef struct visible_writer {
+  const char *channel;
+  uint64_t seed;
+  int failed;
+  atomic_int finished; /* set last */
+} visible_writer_t;
+
+static void *visible_writer_thread(void *arg) {
+  visible_writer_t *w = arg;
+  mg_store_t *s = NULL;
+  if (try_open("visible.db", &s) != MG_STORE_OK) {
+    w->failed = 1;
+    atomic_store(&w->finished, 1);
+    return NULL;
+  }
+  for (int b = 0; b < VISIBLE_BATCHES && !w->failed; b++) {
+    mg_message_t m[VISIBLE_BATCH];
+    char id[MG_MSG_ID_TRYTES + 1];
+    for (int i = 0; i < VISIBLE_BATCH; i++) {
+      for (size_t k = 0; k < MG_MSG_ID_TRYTES; k++) id[k] = MAM_TRYTE_ALPHABET[tu_rand(&w->seed) % 27];
+      id[MG_MSG_ID_TRYTES] = '\0';
+      m[i] = (mg_message_t){.ord = 1, .last = 1, .leaf = -1, .payload_trytes = "ABC"};
+      memcpy(m[i].channel_id, w->channel, MG_ID_TRYTES + 1);
+      memcpy(m[i].message_id, id, sizeof id);
+      memset(m[i].endpoint_id, '9', MG_ID_TRYTES);
+      memset(m[i].bundle, '9', MG_ID_TRYTES);
+    }
+    if (mg_store_put_messages(s, m, VISIBLE_BATCH, NULL) != MG_STORE_OK) w->failed = 2;
+  }
+  mg_store_close(s);
+  atomic_store(&w->finished, 1);
+  return NULL;
+}
+
+/* Cursors become visible in increasing order: a reader following a channel by "cursor > the last
+ * one I saw" while two connections insert never misses a row (one that appeared later with a
+ * cursor below one it had seen). */
+START_TEST(test_cursors_become_visible_in_order) {
+  char channel[MG_ID_TRYTES + 1];
+  random_trytes(channel, MG_ID_TRYTES);
+  mg_store_t *s = open_store("visible.db");
+  static visible_writer_t writers[2];
+  pthread_t threads[2];
+  for (int t = 0; t < 2; t++) {
+    writers[t].channel = channel;
+    writers[t].seed = (uint64_t)t + 11;
+    writers[t].failed = 0;
+    atomic_init(&writers[t].finished, 0);
+    ck_assert_int_eq(pthread_create(&threads[t], NULL, visible_writer_thread, &writers[t]), 0);
+  }
+  int64_t seen = 0, followed = 0;
+  for (bool done = false; !done;) {
+    done = atomic_load(&writers[0].finished) && atomic_load(&writers[1].finished); /* then one last look */
+    mg_message_t *page = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(mg_store_list_messages(s, channel, seen, 1000, &page, &n), MG_STORE_OK);
+    if (n) seen = page[n - 1].cursor;
+    followed += (int64_t)n;
+    mg_messages_free(page, n);
+  }
+  for (int t = 0; t < 2; t++) {
+    ck_assert_int_eq(pthread_join(threads[t], NULL), 0);
+    ck_assert_int_eq(writers[t].failed, 0);
+  }
+  ck_assert_int_eq(count_of(s, channel), 2 * VISIBLE_BATCHES * VISIBLE_BATCH);
+  ck_assert_int_eq(followed, 2 * VISIBLE_BATCHES * VISIBLE_BATCH); /* none appeared behind the reader */
+  mg_store_close(s);
+}
+END_TEST
+
 /* Every test of the interface, for the engine the test case's fixture sets up. */
 static void add_interface_tests(TCase *tc, const mg_seal_key_t *fixture_key) {
   tcase_add_test(tc, test_strerror_names_every_code);
@@ -1662,6 +1735,7 @@ static void add_interface_tests(TCase *tc, const mg_seal_key_t *fixture_key) {
   tcase_add_test(tc, test_listings_for_copy);
   tcase_add_test(tc, test_threads_reserve_never_overlap);
   tcase_add_test(tc, test_threads_insert_same_packets_once);
+  tcase_add_test(tc, test_cursors_become_visible_in_order);
   if (!fixture_key) return;
   tcase_add_test(tc, test_secrets_sealed_at_rest);
   tcase_add_test(tc, test_sealed_value_damaged_is_refused);
