@@ -85,12 +85,18 @@ static mg_store_err_t set_up_session(conn_t *c) {
   return pq_exec(c, SESSION_SETUP);
 }
 
+/* Seconds a connection attempt may take (libpq waits forever by default); a connect_timeout in
+ * the URI wins, as it comes later. */
+#define CONNECT_TIMEOUT_S "10"
+
 mg_store_err_t pq_connect(const char *conninfo, char *errmsg, conn_t **out) {
   *out = NULL;
   conn_t *c = calloc(1, sizeof *c);
   if (!c) return MG_STORE_ERR_NO_MEMORY;
   c->errmsg = errmsg;
-  c->pg = PQconnectdb(conninfo);
+  static const char *const keywords[] = {"connect_timeout", "dbname", NULL};
+  const char *const values[] = {CONNECT_TIMEOUT_S, conninfo, NULL};
+  c->pg = PQconnectdbParams(keywords, values, 1); /* 1: dbname holds the URI, expanded */
   mg_store_err_t err = MG_STORE_OK;
   if (!c->pg)
     err = pq_fail(c, MG_STORE_ERR_NO_MEMORY, "out of memory");
