@@ -2252,6 +2252,35 @@ START_TEST(test_pg_schema_versions) {
 }
 END_TEST
 
+/* An insert failing in the middle of a batch (here a trigger refusing one payload) fails the whole
+ * batch with the server's message, stores none of it, and the connection works on. */
+START_TEST(test_pg_failed_batch_is_rolled_back) {
+  mg_store_t *s = open_store("refuse.db");
+  pg_exec("refuse.db", "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                       " IF NEW.payload = 'REFUSED' THEN RAISE EXCEPTION 'refused by test'; END IF; RETURN NEW; END $$");
+  pg_exec("refuse.db", "CREATE TRIGGER refuse BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION refuse()");
+  char channel[MG_ID_TRYTES + 1], msg_id[MG_MSG_ID_TRYTES + 1];
+  random_trytes(channel, MG_ID_TRYTES);
+  random_trytes(msg_id, MG_MSG_ID_TRYTES);
+  mg_message_t batch[3] = {make_message(channel, msg_id, 1, 20), make_message(channel, msg_id, 2, 20),
+                           make_message(channel, msg_id, 3, 20)};
+  snprintf(batch[1].payload_trytes, 21, "REFUSED");
+  int inserted[3] = {7, 7, 7};
+  ck_assert_int_eq(mg_store_put_messages(s, batch, 3, inserted), MG_STORE_ERR_DB);
+  ck_assert_str_eq(mg_store_errmsg(s), "refused by test");
+  for (size_t i = 0; i < 3; i++) {
+    ck_assert_int_eq(inserted[i], 0);
+    ck_assert_int_eq(batch[i].cursor, 0);
+  }
+  ck_assert_int_eq(count_of(s, NULL), 0);
+  mg_message_t ok[2] = {batch[0], batch[2]};
+  ck_assert_int_eq(mg_store_put_messages(s, ok, 2, inserted), MG_STORE_OK);
+  ck_assert_int_eq(count_of(s, NULL), 2);
+  free_made(batch, 3);
+  mg_store_close(s);
+}
+END_TEST
+
 static Suite *store_suite(void) {
   Suite *suite = suite_create("store");
   const engine_fixture_t *const engines[] = {&sqlite_fixture, &sqlite_sealed_fixture, &pg_fixture};
@@ -2290,6 +2319,7 @@ static Suite *store_suite(void) {
   tcase_add_test(tc, test_pg_unreachable_server);
   tcase_add_test(tc, test_pg_size_limit_is_refused);
   tcase_add_test(tc, test_pg_schema_versions);
+  tcase_add_test(tc, test_pg_failed_batch_is_rolled_back);
   suite_add_tcase(suite, tc);
   return suite;
 }
