@@ -11,7 +11,7 @@
 #include "node/client.h"
 #include "plugin/gateway.h"
 #include "services/probe.h"
-#include "plugin/rest.h"
+#include "services/rest/rest.h"
 #include "plugin/startup.h"
 #include "services/watcher.h"
 #include "services/writer.h"

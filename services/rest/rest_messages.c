@@ -1,5 +1,5 @@
-/* plugin/rest_messages.c: REST: decoded messages. */
-#include "plugin/rest_internal.h"
+/* services/rest/rest_messages.c: REST: decoded messages. */
+#include "services/rest/rest_internal.h"
 
 /* ---- decoded messages ---- */
 

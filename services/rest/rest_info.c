@@ -1,5 +1,5 @@
-/* plugin/rest_info.c: REST: health, info, metrics and the OpenAPI document. */
-#include "plugin/rest_internal.h"
+/* services/rest/rest_info.c: REST: health, info, metrics and the OpenAPI document. */
+#include "services/rest/rest_internal.h"
 
 /* ---- health, info, metrics, OpenAPI ---- */
 

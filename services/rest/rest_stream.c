@@ -1,5 +1,5 @@
-/* plugin/rest_stream.c: REST: the live stream (Server-Sent Events). */
-#include "plugin/rest_internal.h"
+/* services/rest/rest_stream.c: REST: the live stream (Server-Sent Events). */
+#include "services/rest/rest_internal.h"
 
 #define STREAM_WAIT_MS 1000
 #define STREAM_PAGE 100

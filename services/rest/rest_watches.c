@@ -1,5 +1,5 @@
-/* plugin/rest_watches.c: REST: watches. */
-#include "plugin/rest_internal.h"
+/* services/rest/rest_watches.c: REST: watches. */
+#include "services/rest/rest_internal.h"
 
 /* ---- watches ---- */
 

@@ -1,5 +1,5 @@
-/* plugin/rest_errors.c: REST: the one map from service errors to HTTP status codes. */
-#include "plugin/rest_internal.h"
+/* services/rest/rest_errors.c: REST: the one map from service errors to HTTP status codes. */
+#include "services/rest/rest_internal.h"
 
 /* ---- the one map from service errors to HTTP status codes ---- */
 

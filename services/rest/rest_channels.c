@@ -1,5 +1,5 @@
-/* plugin/rest_channels.c: REST: channels, endpoints and publishing. */
-#include "plugin/rest_internal.h"
+/* services/rest/rest_channels.c: REST: channels, endpoints and publishing. */
+#include "services/rest/rest_internal.h"
 
 static json_t *tree_json(const mg_tree_info_t *t, const char *id_name) {
   return json_pack("{s:s, s:i, s:I}", id_name, t->id, "height", (int)t->height, "remaining_signatures",

@@ -1,5 +1,5 @@
-/* plugin/rest_keys.c: REST: PSKs and NTRU keys. */
-#include "plugin/rest_internal.h"
+/* services/rest/rest_keys.c: REST: PSKs and NTRU keys. */
+#include "services/rest/rest_internal.h"
 
 /* ---- keys ---- */
 

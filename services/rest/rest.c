@@ -1,7 +1,7 @@
 /* REST routes. Every error is {"error": {"code", "message"}} with a fitting status; write routes
  * need the bearer token (reads too when read_auth is set). No handler logs or returns a secret
  * other than the key it was asked to create. */
-#include "plugin/rest_internal.h"
+#include "services/rest/rest_internal.h"
 
 /* ---- request helpers ---- */
 
