@@ -29,6 +29,7 @@
 #include "http/server.h"
 #include "plugin/gateway.h"
 #include "services/rest/openapi.h"
+#include "services/rest/rest.h"
 
 #define TOKEN "FuzzTokenFuzzTokenFuzzTokenFuzzToken12345"
 #define REPLY_MAX (1 << 20)
@@ -275,7 +276,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
   opts[n++] = (mamgate_opt_t){"data_dir", data_dir, "fuzz"};
   opts[n++] = (mamgate_opt_t){"node_api", node_url, "fuzz"};
   if (mamgate_plugin_init(&host, opts, n, &gateway) != MAMGATE_OK) abort();
-  port = mg_http_port(((mg_gateway_t *)gateway)->http);
+  port = mg_rest_port(((mg_gateway_t *)gateway)->rest);
   atexit(stop_gateway);
   copy_field(call("POST", "/v1/channels", "{\"height\": 1}"), "channel_id", channel_id, sizeof channel_id);
   char target[128];

@@ -15,20 +15,17 @@
 #include "config.h"
 #include "http/server.h"
 #include "mamcore/payload.h"
-#include "plugin/console.h"
 #include "read/message_json.h"
 #include "services/rest/openapi.h"
-#include "services/probe.h"
-#include "services/watcher.h"
-#include "services/writer.h"
 
 #define ID 81
 
-struct rest {
-  mg_gateway_t *g;
+struct mg_rest {
+  mg_rest_deps_t d;
+  mg_http_server_t *http;
   pthread_key_t store_key; /* one database connection per worker thread */
 };
-typedef struct rest rest_t;
+typedef struct mg_rest rest_t;
 
 /* A reserved key: its answer is recorded by rest_idem_respond. Inactive without the header. */
 typedef struct idem {

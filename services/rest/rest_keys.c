@@ -32,13 +32,13 @@ void rest_keys_post_psk(void *ctx, mg_http_request_t *req) {
   if ((given_id ? 0 : random_trytes(id, MG_PSK_ID_TRYTES)) != 0 ||
       (given_key ? (snprintf(key, sizeof key, "%s", given_key), 0) : random_trytes(key, MG_PSK_KEY_TRYTES)) != 0)
     return mg_http_respond_error(req, 500, "internal", "no random source");
-  pthread_mutex_lock(&r->g->control_lock);
-  mg_store_err_t err = mg_store_add_psk(r->g->control, id, key);
-  pthread_mutex_unlock(&r->g->control_lock);
+  pthread_mutex_lock(r->d.store_lock);
+  mg_store_err_t err = mg_store_add_psk(r->d.store, id, key);
+  pthread_mutex_unlock(r->d.store_lock);
   if (err == MG_STORE_EXISTS) mg_http_respond_error(req, 409, "conflict", "a PSK with this id exists");
   else if (err != MG_STORE_OK) rest_errors_respond_store_error(req, err, "");
   else mg_http_respond_json(req, 201, json_pack("{s:s, s:s}", "id", id, "key", key));
-  if (err == MG_STORE_OK) mg_watcher_own_keys_changed(r->g->watcher);
+  if (err == MG_STORE_OK) mg_watcher_own_keys_changed(r->d.watcher);
   mam_wipe(key, sizeof key);
 }
 
@@ -47,9 +47,9 @@ static void list_ids(rest_t *r, mg_http_request_t *req, mg_store_err_t (*list)(m
   if (!rest_authorised(r, req, false)) return;
   char **ids = NULL;
   size_t n = 0;
-  pthread_mutex_lock(&r->g->control_lock);
-  mg_store_err_t err = list(r->g->control, &ids, &n);
-  pthread_mutex_unlock(&r->g->control_lock);
+  pthread_mutex_lock(r->d.store_lock);
+  mg_store_err_t err = list(r->d.store, &ids, &n);
+  pthread_mutex_unlock(r->d.store_lock);
   if (err != MG_STORE_OK) return rest_errors_respond_store_error(req, err, "");
   json_t *a = json_array();
   for (size_t i = 0; i < n; i++) json_array_append_new(a, json_pack("{s:s}", "id", ids[i]));
@@ -65,12 +65,12 @@ void rest_keys_delete_psk(void *ctx, mg_http_request_t *req) {
   if (!rest_psk_id(mg_http_param(req, "id"), id))
     return mg_http_respond_error(req, 400, "bad_request", "id must be a PSK id of 1 to 27 trytes");
   if (!rest_authorised(r, req, true)) return;
-  pthread_mutex_lock(&r->g->control_lock);
-  mg_store_err_t err = mg_store_delete_psk(r->g->control, id);
-  pthread_mutex_unlock(&r->g->control_lock);
+  pthread_mutex_lock(r->d.store_lock);
+  mg_store_err_t err = mg_store_delete_psk(r->d.store, id);
+  pthread_mutex_unlock(r->d.store_lock);
   if (err == MG_STORE_NOT_FOUND) return mg_http_respond_error(req, 404, "not_found", "no PSK with this id");
   if (err != MG_STORE_OK) return rest_errors_respond_store_error(req, err, "");
-  mg_watcher_own_keys_changed(r->g->watcher);
+  mg_watcher_own_keys_changed(r->d.watcher);
   mg_http_respond_text(req, 204, "text/plain", "", 0);
 }
 
@@ -97,11 +97,11 @@ void rest_keys_post_ntru_key(void *ctx, mg_http_request_t *req) {
       char id[28];
       memcpy(id, pk_trytes, 27);
       id[27] = 0;
-      pthread_mutex_lock(&r->g->control_lock);
-      err = mg_store_add_ntru(r->g->control, id, sk_trytes, pk_trytes);
-      pthread_mutex_unlock(&r->g->control_lock);
+      pthread_mutex_lock(r->d.store_lock);
+      err = mg_store_add_ntru(r->d.store, id, sk_trytes, pk_trytes);
+      pthread_mutex_unlock(r->d.store_lock);
       if (err == MG_STORE_OK) {
-        mg_watcher_own_keys_changed(r->g->watcher);
+        mg_watcher_own_keys_changed(r->d.watcher);
         mg_http_respond_json(req, 201, json_pack("{s:s, s:s}", "id", id, "public_key", pk_trytes));
       }
     }
@@ -123,9 +123,9 @@ void rest_keys_get_ntru_key(void *ctx, mg_http_request_t *req) {
   if (!id || !rest_authorised(r, req, false)) return;
   char *pk = malloc(MG_NTRU_PK_TRYTES + 1);
   if (!pk) return mg_http_respond_error(req, 500, "internal", "out of memory");
-  pthread_mutex_lock(&r->g->control_lock);
-  mg_store_err_t err = mg_store_get_ntru(r->g->control, id, NULL, pk);
-  pthread_mutex_unlock(&r->g->control_lock);
+  pthread_mutex_lock(r->d.store_lock);
+  mg_store_err_t err = mg_store_get_ntru(r->d.store, id, NULL, pk);
+  pthread_mutex_unlock(r->d.store_lock);
   if (err == MG_STORE_NOT_FOUND) mg_http_respond_error(req, 404, "not_found", "no NTRU key with this id");
   else if (err != MG_STORE_OK) rest_errors_respond_store_error(req, err, "");
   else mg_http_respond_json(req, 200, json_pack("{s:s, s:s}", "id", id, "public_key", pk));
