@@ -15,7 +15,7 @@
 
 #include "mamcore/prng.h"
 #include "plugin/settings.h"
-#include "plugin/mamgate_plugin.h"
+#include "mamgate/mamgate_plugin.h"
 #include "store/store.h"
 #include "services/env.h"
 #include "services/metrics.h"

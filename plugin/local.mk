@@ -2,7 +2,7 @@
 ## are exported.
 pkglib_LTLIBRARIES = plugin/mamgate.la
 plugin_mamgate_la_SOURCES = \
-	plugin/plugin.c plugin/mamgate_plugin.h plugin/gateway.h \
+	plugin/plugin.c include/mamgate/mamgate_plugin.h plugin/gateway.h \
 	plugin/settings.c plugin/settings.h \
 	plugin/files.c \
 	plugin/startup.c plugin/startup.h
@@ -11,7 +11,7 @@ plugin_mamgate_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden $(JANSSON_CFLAGS) $(
 plugin_mamgate_la_LDFLAGS = -module -avoid-version -shared -export-symbols-regex '^mamgate_plugin_' $(AM_LDFLAGS)
 plugin_mamgate_la_LIBADD = services/rest/libmgrest.la fs/libmgfs.la http/libmghttp.la zmq/libmgzmq.la services/libmgservices.la node/libmgnode.la read/libmgread.la store/libmgstore.la \
 	libmamcore-static.la $(JANSSON_LIBS) $(ZMQ_LIBS) $(MHD_LIBS) $(SQLITE_LIBS) $(CURL_LIBS) $(NETTLE_LIBS)
-pkginclude_HEADERS += plugin/mamgate_plugin.h
+pkginclude_HEADERS += include/mamgate/mamgate_plugin.h
 
 TESTS += tests/gateway_e2e.sh tests/config_test.sh tests/server_script_test.sh tests/rest_features.sh tests/rest_store_full.sh
 EXTRA_DIST += tests/gateway_e2e.sh tests/config_test.sh tests/server_script_test.sh tests/rest_features.sh tests/rest_store_full.sh

@@ -1,4 +1,4 @@
-/* The plugin ABI (plugin/mamgate_plugin.h): version negotiation, init, cleanup. */
+/* The plugin ABI (include/mamgate/mamgate_plugin.h): version negotiation, init, cleanup. */
 #include "config.h"
 
 #include <stdarg.h>
