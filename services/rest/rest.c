@@ -51,10 +51,6 @@ bool rest_uint_field(mg_http_request_t *req, json_t *body, const char *name, uin
   return true;
 }
 
-json_t *rest_error_json(const char *code, const char *message) {
-  return json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", message);
-}
-
 /* ---- Idempotency-Key on the routes that spend (leaves, channel numbers) ---- */
 
 /* The hex SHA-256 of n strings, each with its terminating NUL (so that "a","bc" differs from "ab","c"). */

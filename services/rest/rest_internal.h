@@ -44,7 +44,6 @@ const char *rest_valid_id(mg_http_request_t *req, const char *value, size_t n, c
 bool rest_psk_id(const char *given, char out[MG_PSK_ID_TRYTES + 1]);
 bool rest_uint_field(mg_http_request_t *req, json_t *body, const char *name, uint64_t min, uint64_t max,
                      uint64_t fallback, uint64_t *out);
-json_t *rest_error_json(const char *code, const char *message);
 bool rest_idem_begin(rest_t *r, mg_http_request_t *req, idem_t *k);
 void rest_idem_respond(rest_t *r, mg_http_request_t *req, const idem_t *k, int status, json_t *body);
 
