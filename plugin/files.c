@@ -131,14 +131,7 @@ static int lock_data_dir(mg_gateway_t *g, char *err, size_t err_len) {
   pid_t holder = 0;
   mg_datadir_err_t derr = mg_datadir_open(g->cfg.data_dir, false, &g->data_dir, &holder);
   if (derr == MG_DATADIR_OK) return 0;
-  if (derr == MG_DATADIR_ERR_IN_USE && holder > 0)
-    snprintf(err, err_len, "the data directory %s is in use: process %ld holds its lock %s/%s; one data directory"
-             " serves one gateway", g->cfg.data_dir, (long)holder, g->cfg.data_dir, MG_DATADIR_LOCK_FILE);
-  else if (derr == MG_DATADIR_ERR_IN_USE)
-    snprintf(err, err_len, "the data directory %s is in use: another process holds its lock %s/%s; one data"
-             " directory serves one gateway", g->cfg.data_dir, g->cfg.data_dir, MG_DATADIR_LOCK_FILE);
-  else
-    snprintf(err, err_len, "%s: %s (%s)", g->cfg.data_dir, mg_datadir_strerror(derr), strerror(errno));
+  mg_datadir_refusal(g->cfg.data_dir, derr, holder, errno, err, err_len);
   return -1;
 }
 
