@@ -149,8 +149,8 @@ static mam_psk_t *load_psks(rest_t *r, mg_http_request_t *req, json_t *ids, size
     pthread_mutex_lock(r->d.store_lock);
     mg_store_err_t err = mg_store_get_psk(r->d.store, id, key);
     pthread_mutex_unlock(r->d.store_lock);
-    if (err != MG_STORE_OK || mam_trytes_to_trits(id, 27, psks[i].id) != MAM_OK ||
-        mam_trytes_to_trits(key, 81, psks[i].key) != MAM_OK) {
+    if (err != MG_STORE_OK || mam_trytes_to_trits(id, MG_PSK_ID_TRYTES, psks[i].id) != MAM_OK ||
+        mam_trytes_to_trits(key, MG_PSK_KEY_TRYTES, psks[i].key) != MAM_OK) {
       mam_wipe(psks, *n * sizeof *psks);
       free(psks);
       mam_wipe(key, sizeof key);

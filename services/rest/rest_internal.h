@@ -16,9 +16,10 @@
 #include "http/server.h"
 #include "mamcore/payload.h"
 #include "read/message_json.h"
+#include "seal/random.h"
 #include "services/rest/openapi.h"
 
-#define ID 81
+#define ID MG_ID_TRYTES
 
 struct mg_rest {
   mg_rest_deps_t d;

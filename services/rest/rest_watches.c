@@ -30,7 +30,7 @@ static bool parse_watch(rest_t *r, json_t *body, mg_watch_request_t *w, int *sta
   w->backfill = bf ? json_is_true(bf) : true;
   w->own_keys = own ? json_is_true(own) : true;
   mam_psk_t *list = calloc(json_array_size(psks) + 1, sizeof *list);
-  char(*ids)[28] = calloc(json_array_size(ntru) + 1, sizeof *ids);
+  char(*ids)[MAM_NTRU_ID_TRYTES + 1] = calloc(json_array_size(ntru) + 1, sizeof *ids);
   w->psks = list;
   w->ntru_ids = ids;
   if (!list || !ids) return *status = 500, snprintf(why, why_len, "out of memory"), false;
@@ -38,13 +38,14 @@ static bool parse_watch(rest_t *r, json_t *body, mg_watch_request_t *w, int *sta
   for (size_t i = 0; ok && i < json_array_size(psks); i++, w->n_psks = i) {
     char pid[MG_PSK_ID_TRYTES + 1];
     const char *key = json_string_value(json_object_get(json_array_get(psks, i), "key"));
-    ok = rest_psk_id(json_string_value(json_object_get(json_array_get(psks, i), "id")), pid) && rest_is_trytes(key, 81) &&
-         mam_trytes_to_trits(pid, 27, list[i].id) == MAM_OK && mam_trytes_to_trits(key, 81, list[i].key) == MAM_OK;
+    ok = rest_psk_id(json_string_value(json_object_get(json_array_get(psks, i), "id")), pid) && rest_is_trytes(key, MG_PSK_KEY_TRYTES) &&
+         mam_trytes_to_trits(pid, MG_PSK_ID_TRYTES, list[i].id) == MAM_OK &&
+         mam_trytes_to_trits(key, MG_PSK_KEY_TRYTES, list[i].key) == MAM_OK;
   }
   for (size_t i = 0; ok && i < json_array_size(ntru); i++, w->n_ntru = i) {
     const char *kid = json_string_value(json_array_get(ntru, i));
-    ok = rest_is_trytes(kid, 27);
-    if (ok) memcpy(ids[i], kid, 28);
+    ok = rest_is_trytes(kid, MAM_NTRU_ID_TRYTES);
+    if (ok) memcpy(ids[i], kid, MAM_NTRU_ID_TRYTES + 1);
   }
   if (!ok) snprintf(why, why_len, "psks must be [{\"id\": 1 to 27 trytes, \"key\": 81 trytes}], ntru_key_ids ids of 27 trytes");
   return ok;
