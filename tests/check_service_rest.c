@@ -62,6 +62,13 @@ static void start_writer_watcher(fixture_t *f) {
   ck_assert_msg(f->watcher != NULL, "%s", err);
 }
 
+/* A route the service's user adds (the plugin adds the web console's): called with ctx NULL. */
+static void extra_route(void *ctx, mg_http_request_t *req) {
+  mg_http_respond_json(req, ctx == NULL ? 200 : 500, json_pack("{s:s}", "extra", mg_http_param(req, "name")));
+}
+
+static const mg_rest_route_t extra_routes[] = {{"GET", "/extra/{name}", extra_route}};
+
 /* A REST service on the fixture's services; its own connections open at `location`. */
 static fixture_t *fixture_new(const char *location) {
   fixture_t *f = calloc(1, sizeof *f);
@@ -86,7 +93,7 @@ static fixture_t *fixture_new(const char *location) {
                    .max_payload_bytes = 1024, .page_limit = 50, .idempotency_ttl_s = 60},
       .token = TOKEN, .open_store = open_store, .open_store_ctx = f, .store = f->store, .store_lock = &f->lock,
       .metrics = &f->metrics, .writer = f->writer, .watcher = f->watcher, .probe = f->probe,
-      .stopping = &f->stopping};
+      .stopping = &f->stopping, .extra_routes = extra_routes, .n_extra_routes = 1};
   char err[256] = "";
   f->rest = mg_rest_start(&deps, err, sizeof err);
   ck_assert_msg(f->rest != NULL, "%s", err);
@@ -200,6 +207,10 @@ START_TEST(test_create_channel) {
   json_decref(a.body);
   expect(call(f, "GET", "/v1/channels/" UNKNOWN_ID, NULL), 404, "not_found");
   expect(call(f, "GET", "/v1/channels/SHORT", NULL), 400, "bad_request");
+  a = call_with(f, false, NULL, "GET", "/extra/page", NULL);
+  ck_assert_int_eq(a.status, 200);
+  ck_assert_str_eq(json_string_value(json_object_get(a.body, "extra")), "page");
+  json_decref(a.body);
   fixture_free(f);
 }
 END_TEST
