@@ -5,6 +5,7 @@
 #include <check.h>
 #include <curl/curl.h>
 #include <jansson.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -286,6 +287,23 @@ START_TEST(test_store_failure) {
 }
 END_TEST
 
+/* A PSK the store cannot read (here its table is gone: a damaged database) is a store failure,
+ * 500, not an unknown PSK id (404). */
+START_TEST(test_psk_read_failure) {
+  fixture_t *f = fixture_new(NULL);
+  char id[82], path[160];
+  create_channel(f, 1, id);
+  sqlite3 *db;
+  ck_assert_int_eq(sqlite3_open(f->db, &db), SQLITE_OK);
+  ck_assert_int_eq(sqlite3_exec(db, "DROP TABLE psks", NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close(db);
+  snprintf(path, sizeof path, "/v1/channels/%s/messages", id);
+  expect(call(f, "POST", path, "{\"payload\": \"hi\", \"psks\": [\"MYPSK\"]}"), 500, "internal");
+  expect(call(f, "GET", "/v1/psks", NULL), 500, "internal");
+  fixture_free(f);
+}
+END_TEST
+
 START_TEST(test_keys) {
   fixture_t *f = fixture_new(NULL);
   answer_t a = call(f, "POST", "/v1/psks", "{\"id\": \"MYPSK\"}");
@@ -393,6 +411,7 @@ int main(void) {
   tcase_add_test(tc, test_publish_errors);
   tcase_add_test(tc, test_store_full);
   tcase_add_test(tc, test_store_failure);
+  tcase_add_test(tc, test_psk_read_failure);
   tcase_add_test(tc, test_keys);
   tcase_add_test(tc, test_watches);
   tcase_add_test(tc, test_message_paging);

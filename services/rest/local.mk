@@ -23,7 +23,7 @@ BUILT_SOURCES = services/rest/openapi.c
 check_PROGRAMS += tests/check_service_rest
 TESTS += tests/check_service_rest
 tests_check_service_rest_SOURCES = tests/check_service_rest.c
-tests_check_service_rest_CFLAGS = $(TEST_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS) $(ZMQ_CFLAGS) $(MHD_CFLAGS)
+tests_check_service_rest_CFLAGS = $(TEST_CFLAGS) $(SQLITE_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS) $(ZMQ_CFLAGS) $(MHD_CFLAGS)
 tests_check_service_rest_LDADD = services/rest/libmgrest.la services/libmgservices.la http/libmghttp.la zmq/libmgzmq.la \
 	node/libmgnode.la store/libmgstore.la read/libmgread.la seal/libmgseal.la $(TEST_LDADD) $(SQLITE_LIBS) $(CURL_LIBS) $(JANSSON_LIBS) \
 	$(ZMQ_LIBS) $(MHD_LIBS) $(NETTLE_LIBS)

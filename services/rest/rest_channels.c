@@ -154,6 +154,7 @@ static mam_psk_t *load_psks(rest_t *r, mg_http_request_t *req, json_t *ids, size
       mam_wipe(psks, *n * sizeof *psks);
       free(psks);
       mam_wipe(key, sizeof key);
+      if (err != MG_STORE_OK && err != MG_STORE_NOT_FOUND) return rest_errors_respond_store_error(req, err, "PSKs: "), NULL;
       return mg_http_respond_error(req, 404, "not_found", "unknown PSK id %s", id), NULL;
     }
     mam_wipe(key, sizeof key);
