@@ -23,6 +23,7 @@
 #define BATCH_MAX 256      /* decoded packets stored in one transaction */
 #define BATCH_MAX_AGE_MS 20 /* a decoded packet waits this long at most to be stored and published */
 #define PENDING_MAX 256    /* bundles waiting for their message's earlier parts, per channel */
+#define DECODE_BATCH_SIGNATURES 64 /* signatures verified together (bundles wait BATCH_MAX_AGE_MS at most) */
 #define PENDING_TTL_MS (30 * 60 * 1000)
 #define INJECT_MAX 4096    /* back-filled transactions queued for the feed thread */
 /* A bundle that has to wait for an earlier one (its header, the endpoint's announcement) shows a
@@ -81,6 +82,7 @@ struct mg_watcher {
   mg_zpub_t *zpub;
   mg_store_t *store;
   mg_assembler_t *assembler;
+  mg_decode_batch_t *decode_batch; /* the signatures of every channel's bundles, checked together */
   mg_addrset_t *watches; /* channel id -> watch_t */
   tangle_tx_t tx;
   mg_message_t batch[BATCH_MAX];
@@ -301,6 +303,7 @@ static mg_watch_err_t watch_new(mg_watcher_t *wt, const char *id, const char *op
   trit_t chid[MAM_ID_TRITS];
   mg_watch_err_t err = mam_trytes_to_trits(id, ID, chid) == MAM_OK ? MG_WATCH_OK : MG_WATCH_BAD_KEY;
   if (err == MG_WATCH_OK && !(w->decoder = mg_decoder_new(chid, &limits))) err = MG_WATCH_NO_MEMORY;
+  if (err == MG_WATCH_OK) mg_decoder_join(w->decoder, wt->decode_batch, w);
   if (err == MG_WATCH_OK) err = load_watch_keys(wt, w, o);
   json_decref(o);
   if (err == MG_WATCH_OK) give_reader_keys(w);
@@ -401,7 +404,7 @@ static void follow_announced_channel(mg_watcher_t *wt, const watch_t *from, cons
 }
 
 static void queue_message(mg_watcher_t *wt, const watch_t *w, const mam_decoded_t *d, const char *bundle);
-static void flush_batch(mg_watcher_t *wt);
+static void store_batch(mg_watcher_t *wt);
 
 /* ---- what the channel's decoder tells (feed thread) ---- */
 
@@ -469,6 +472,11 @@ static void expire_pending(mg_watcher_t *wt, watch_t *w, uint64_t now) {
   mg_decoder_expire(w->decoder, now, &ev);
 }
 
+static void note_outcome(mg_watcher_t *wt, watch_t *w, mg_decode_outcome_t outcome, uint64_t now) {
+  if (outcome == MG_DECODE_CLOSED_COPY) count_invalid(wt, MG_INVALID_CLOSED_MESSAGE);
+  if (outcome == MG_DECODE_WAITING) backfill_gap(wt, w, now);
+}
+
 static void on_bundle(void *ctx, const tangle_tx_t *const *txs, const trit_t *const *hashes, size_t n) {
   (void)hashes;
   mg_watcher_t *wt = ctx;
@@ -492,8 +500,17 @@ static void on_bundle(void *ctx, const tangle_tx_t *const *txs, const trit_t *co
   uint64_t now = mg_env_now_ms(wt->d.env);
   mg_decode_outcome_t outcome = mg_decoder_add(w->decoder, m, n, bundle, now, &ev);
   free(m);
-  if (outcome == MG_DECODE_CLOSED_COPY) count_invalid(wt, MG_INVALID_CLOSED_MESSAGE);
-  if (outcome == MG_DECODE_WAITING) backfill_gap(wt, w, now);
+  note_outcome(wt, w, outcome, now);
+}
+
+/* A flush of the decode batch reads the bundles it kept, channel by channel. */
+static void replay_deferred(void *ctx, mg_decoder_t *dec, void *owner) {
+  mg_watcher_t *wt = ctx;
+  decoding_t dc = {wt, owner};
+  const mg_decoder_events_t ev = decoder_events(&dc);
+  uint64_t now = mg_env_now_ms(wt->d.env);
+  mg_decode_outcome_t outcome;
+  while (mg_decoder_replay_next(dec, now, &ev, &outcome)) note_outcome(wt, owner, outcome, now);
 }
 
 /* One transaction from the feed or the back-fill; hash may be NULL. */
@@ -517,7 +534,7 @@ static void handle_transaction(mg_watcher_t *wt, const char *trytes, const char 
 /* ---- storing and publishing (feed thread) ---- */
 
 static void queue_message(mg_watcher_t *wt, const watch_t *w, const mam_decoded_t *d, const char *bundle) {
-  if (wt->n_batch == BATCH_MAX) flush_batch(wt);
+  if (wt->n_batch == BATCH_MAX) store_batch(wt);
   if (wt->n_batch == 0) wt->batch_since_ms = mg_env_now_ms(wt->d.env);
   if (mg_message_from_decoded(&wt->batch[wt->n_batch], d, w->id, bundle, (int64_t)mg_env_now_ms(wt->d.env)) != 0) return;
   wt->n_batch++;
@@ -540,7 +557,8 @@ static void save_reader_states(mg_watcher_t *wt) {
   wt->dirty = NULL;
 }
 
-static void flush_batch(mg_watcher_t *wt) {
+/* Stores and publishes the decoded packets, then saves the readers' states. */
+static void store_batch(mg_watcher_t *wt) {
   if (wt->n_batch == 0) return save_reader_states(wt);
   int inserted[BATCH_MAX] = {0};
   mg_store_err_t err = mg_store_put_messages(wt->store, wt->batch, wt->n_batch, inserted);
@@ -570,6 +588,12 @@ static void flush_batch(mg_watcher_t *wt) {
     if (newest > wt->last_cursor) wt->last_cursor = newest;
     pthread_mutex_unlock(&wt->lock);
   }
+}
+
+/* Reads what waits for its signatures, then stores everything decoded. */
+static void flush_batch(mg_watcher_t *wt) {
+  mg_decode_batch_flush(wt->decode_batch, replay_deferred, wt);
+  store_batch(wt);
 }
 
 /* ---- the feed thread ---- */
@@ -650,7 +674,8 @@ static void *feed_main(void *arg) {
     track_connection(wt);
     const char *frame;
     size_t len;
-    mg_feed_err_t err = mg_feed_recv(wt->feed, wt->n_batch ? 0 : FEED_POLL_MS, &frame, &len);
+    bool holding = wt->n_batch || mg_decode_batch_waiting(wt->decode_batch);
+    mg_feed_err_t err = mg_feed_recv(wt->feed, holding ? 0 : FEED_POLL_MS, &frame, &len);
     if (err == MG_FEED_OK) {
       atomic_fetch_add(&wt->d.metrics->feed_frames, 1);
       atomic_store(&wt->last_frame_ms, mg_env_now_ms(wt->d.env));
@@ -663,6 +688,7 @@ static void *feed_main(void *arg) {
     }
     uint64_t now = mg_env_now_ms(wt->d.env);
     /* a busy feed never goes quiet: store by age too, not only when idle or full */
+    if (mg_decode_batch_due(wt->decode_batch, now, BATCH_MAX_AGE_MS)) mg_decode_batch_flush(wt->decode_batch, replay_deferred, wt);
     if (err != MG_FEED_OK || wt->n_batch == BATCH_MAX || (wt->n_batch && now - wt->batch_since_ms >= BATCH_MAX_AGE_MS))
       flush_batch(wt);
     if (now - last_sweep > 1000) {
@@ -710,6 +736,7 @@ static void watcher_free(mg_watcher_t *wt) {
     free(c);
   }
   for (injected_t *i = wt->injected, *n; i; i = n) n = i->next, free(i);
+  mg_decode_batch_free(wt->decode_batch); /* after every decoder */
   pthread_mutex_destroy(&wt->lock);
   pthread_cond_destroy(&wt->wake);
   free(wt);
@@ -744,6 +771,7 @@ mg_watcher_t *mg_watcher_start(const mg_watcher_deps_t *deps, char *err, size_t 
   if (mg_store_open(wt->d.settings.db_path, &wt->store) != MG_STORE_OK) rc = fail(err, err_len, "cannot open %s", wt->d.settings.db_path);
   if (rc == 0 && !(wt->watches = mg_addrset_new(1024))) rc = fail(err, err_len, "out of memory");
   if (rc == 0 && !(wt->assembler = mg_assembler_new(&limits))) rc = fail(err, err_len, "out of memory");
+  if (rc == 0 && !(wt->decode_batch = mg_decode_batch_new(DECODE_BATCH_SIGNATURES))) rc = fail(err, err_len, "out of memory");
   if (rc == 0 && mg_feed_open(wt->d.zmq_ctx, wt->d.settings.node_zmq, &feed_limits, &wt->feed) != MG_FEED_OK)
     rc = fail(err, err_len, "cannot connect the node feed %s", wt->d.settings.node_zmq);
   if (rc == 0 && mg_zpub_open(wt->d.zmq_ctx, wt->d.settings.zmq_pub, &wt->zpub) != 0)
