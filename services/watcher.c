@@ -262,7 +262,9 @@ static mg_watch_err_t load_watch_keys(mg_watcher_t *wt, watch_t *w, json_t *o) {
   return err;
 }
 
-static void give_reader_keys(watch_t *w) { mg_decoder_set_keys(w->decoder, w->psks, w->n_psks, w->ntru, w->n_ntru); }
+static void give_reader_keys(watch_t *w) {
+  if (w->decoder) mg_decoder_set_keys(w->decoder, w->psks, w->n_psks, w->ntru, w->n_ntru);
+}
 
 /* Loads a watch's keys again (the gateway's own keys changed); the old ones stay on failure. */
 static void reload_watch_keys(mg_watcher_t *wt, watch_t *w) {
@@ -284,6 +286,22 @@ static void reload_watch_keys(mg_watcher_t *wt, watch_t *w) {
   give_reader_keys(w);
 }
 
+/* The watch's decoder, made when the channel's first bundle comes (or a saved state is loaded):
+ * most watched channels are quiet, and a decoder with its reader is most of a watch's memory.
+ * NULL when out of memory. */
+static mg_decoder_t *decoder_of(mg_watcher_t *wt, watch_t *w) {
+  if (w->decoder) return w->decoder;
+  const mg_decoder_limits_t limits = {.max_contexts = wt->d.settings.reader_max_contexts,
+                                      .max_payload_trytes = 2 * wt->d.settings.max_payload_bytes,
+                                      .max_pending = PENDING_MAX,
+                                      .pending_ttl_ms = PENDING_TTL_MS};
+  trit_t chid[MAM_ID_TRITS];
+  if (mam_trytes_to_trits(w->id, ID, chid) != MAM_OK || !(w->decoder = mg_decoder_new(chid, &limits))) return NULL;
+  mg_decoder_join(w->decoder, wt->decode_batch, w);
+  give_reader_keys(w);
+  return w->decoder;
+}
+
 /* A watch of channel `id` with the keys the options describe, its reader trusting the channel
  * (or restored from state). */
 static mg_watch_err_t watch_new(mg_watcher_t *wt, const char *id, const char *options, const uint8_t *state,
@@ -296,17 +314,10 @@ static mg_watch_err_t watch_new(mg_watcher_t *wt, const char *id, const char *op
     return MG_WATCH_NO_MEMORY;
   }
   memcpy(w->id, id, ID);
-  const mg_decoder_limits_t limits = {.max_contexts = wt->d.settings.reader_max_contexts,
-                                      .max_payload_trytes = 2 * wt->d.settings.max_payload_bytes,
-                                      .max_pending = PENDING_MAX,
-                                      .pending_ttl_ms = PENDING_TTL_MS};
-  trit_t chid[MAM_ID_TRITS];
-  mg_watch_err_t err = mam_trytes_to_trits(id, ID, chid) == MAM_OK ? MG_WATCH_OK : MG_WATCH_BAD_KEY;
-  if (err == MG_WATCH_OK && !(w->decoder = mg_decoder_new(chid, &limits))) err = MG_WATCH_NO_MEMORY;
-  if (err == MG_WATCH_OK) mg_decoder_join(w->decoder, wt->decode_batch, w);
+  mg_watch_err_t err = mam_trytes_valid(id, ID) ? MG_WATCH_OK : MG_WATCH_BAD_KEY;
   if (err == MG_WATCH_OK) err = load_watch_keys(wt, w, o);
   json_decref(o);
-  if (err == MG_WATCH_OK) give_reader_keys(w);
+  if (err == MG_WATCH_OK && state && !decoder_of(wt, w)) err = MG_WATCH_NO_MEMORY;
   if (err == MG_WATCH_OK && state && mg_decoder_state_load(w->decoder, state, state_len) != MAM_OK)
     mg_env_log(wt->d.env, MAMGATE_LOG_WARNING, "watch %.81s: saved reader state unusable, starting afresh", id);
   if (err != MG_WATCH_OK) {
@@ -469,7 +480,7 @@ static void backfill_gap(mg_watcher_t *wt, watch_t *w, uint64_t now) {
 static void expire_pending(mg_watcher_t *wt, watch_t *w, uint64_t now) {
   decoding_t dc = {wt, w};
   const mg_decoder_events_t ev = decoder_events(&dc);
-  mg_decoder_expire(w->decoder, now, &ev);
+  if (w->decoder) mg_decoder_expire(w->decoder, now, &ev);
 }
 
 static void note_outcome(mg_watcher_t *wt, watch_t *w, mg_decode_outcome_t outcome, uint64_t now) {
@@ -485,7 +496,7 @@ static void on_bundle(void *ctx, const tangle_tx_t *const *txs, const trit_t *co
   mam_trits_to_trytes(txs[0]->bundle, MAM_ID_TRITS, bundle);
   watch_t *w = mg_addrset_get(wt->watches, id);
   mam_tx_t *m = malloc(n * sizeof *m);
-  if (!w || !m) {
+  if (!w || !m || !decoder_of(wt, w)) {
     free(m);
     return;
   }
