@@ -18,7 +18,8 @@
 /* Rounds fused into one kernel pass. 4 (15 trits of rings, 30 registers on AVX-512) takes 19
  * passes for the 76 rounds before the final ones, where 3 took 26 for 78: each pass streams the
  * state (93 KB at 512 lanes, more than L1) once, so fewer passes run the search about 1.8 times
- * as fast on AVX-512 and 1.4 times on AVX2 (bench_pow, pow_rate_*_1thr). */
+ * as fast on AVX-512 and 1.4 times on AVX2 (bench_pow, pow_rate_*_1thr). 5 (31 trits, 62
+ * registers) spills and ran at about 0.6 times the speed of 4. */
 #define POW_DEPTH 4
 #define POW_ALIGN 64
 #define POW_MAX_WORDS 8 /* lanes / 64 of the widest kernel */
