@@ -532,7 +532,7 @@ static void handle_transaction(mg_watcher_t *wt, const char *trytes, const char 
   atomic_fetch_add(&mx->feed_matched, 1);
   trit_t h[MAM_ID_TRITS];
   char computed[ID];
-  if (tangle_tx_from_trytes(&wt->tx, trytes, MG_FEED_TX_TRYTES) != TANGLE_OK || tangle_tx_hash(&wt->tx, h) != TANGLE_OK)
+  if (tangle_tx_from_trytes_hashed(&wt->tx, trytes, MG_FEED_TX_TRYTES, h) != TANGLE_OK)
     return count_invalid(wt, MG_INVALID_TRANSACTION);
   mam_trits_to_trytes(h, MAM_ID_TRITS, computed);
   if (hash && memcmp(hash, computed, ID) != 0) /* a frame whose hash lies about its transaction */
