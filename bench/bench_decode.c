@@ -1,7 +1,7 @@
 /* The gateway's decode path on one core, in process (no sockets): complete MAM packets per second
  * from feed transactions to the store, as the watcher's feed thread runs it: watched-address
- * check, tangle_tx_from_trytes_hashed (the Curl-P hash, checked against the one the feed sent), bundle
- * assembler (trunk chain and Kerl bundle hash), the channel's decoder (read/decoder.c) with its
+ * check, tangle_tx_from_trytes_hashed (the Curl-P hash, checked against the one the feed sent),
+ * bundle assembler (trunk chain and Kerl bundle hash), the channel's decoder (read/decoder.c) with its
  * signatures verified 64 at a time (a decode batch, as the watcher's), and the store in batches
  * of 256 packets with the reader state saved after each batch (a real SQLite file with
  * synchronous=FULL in $TMPDIR, else /tmp). Not included: the JSON text and ZeroMQ output of each
