@@ -8,10 +8,11 @@
 #                                50 connections, 10 s (2 s quick), a channel with 100 stored packets
 #                                of 64 bytes; rest_fetch_1k_* the same with 1 KiB packets
 #   rss_idle_mb                  VmRSS of mamgated after start, no watches
-#   rss_100k_channels_mb         VmRSS after 100,000 watches added through REST (watch_add_per_s:
-#                                how fast they were added, 16 keep-alive clients)
+#   rss_100k_channels_mb         VmRSS after 100,000 watches added through REST, 1,000 per request
+#                                (the bulk route; watch_add_per_s: how fast, 4 keep-alive clients);
+#                                BENCH_WATCHES=N measures N watches instead (rss_<N/1000>k_...)
 # Runs from the build directory (MAMGATE_BUILDDIR, default the current directory). BENCH_QUICK=1:
-# fewer runs, 2-second wrk runs and 10,000 watches (rss_10k_channels_mb). BENCH_PROFILE=1: perf
+# fewer runs and 2-second wrk runs. BENCH_PROFILE=1: perf
 # samples mamgated during the first fetch run of each size. Figures go to stdout and, as JSON
 # lines, to $BENCH_JSON.
 set -euo pipefail
@@ -60,7 +61,8 @@ EOF
 # pick QUICK FULL: the value for this mode.
 pick() { if [ -n "$quick" ]; then echo "$1"; else echo "$2"; fi; }
 
-watches=$(pick 10000 100000)
+watches=${BENCH_WATCHES:-100000}
+watches_per_request=1000
 
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
 rss_mb() { awk '/^VmRSS:/ {printf "%.1f\n", $2 / 1024}' "/proc/$gw_pid/status"; }
@@ -77,10 +79,11 @@ start_node() {
 }
 
 # start_gateway MWM: (re)starts mamgated with local proof of work at that MWM.
+# start_gateway MWM [MAX_LIST]
 start_gateway() {
   MAMGATE_NODE_API=http://$node_api MAMGATE_NODE_ZMQ=$node_zmq MAMGATE_HTTP=$http MAMGATE_ZMQ_PUB=$pub \
     MAMGATE_DATA_DIR=$work/var MAMGATE_MWM=$1 "$build/host/mamgated" --plugin "$build/plugin/.libs/mamgate.so" \
-    --set max_list=128 --set max_payload_bytes=262144 --set log_level=warning >>"$work/gw.log" 2>&1 &
+    --set max_list="${2:-128}" --set max_payload_bytes=262144 --set log_level=warning >>"$work/gw.log" 2>&1 &
   gw_pid=$!
   for _ in $(seq 100); do curl -sf "http://$http/v1/health" >/dev/null && return 0; sleep 0.1; done
   die "the gateway did not start"
@@ -171,18 +174,19 @@ fetch() {
   report "$1_p99_ms" ms "${p99[@]}"
 }
 
-# add_watches N: N watches of random channel ids through REST, 16 keep-alive clients; prints the
-# rate in watches per second.
+# add_watches N: N watches of random channel ids through REST, $watches_per_request in each request
+# (the bulk route), 4 keep-alive clients; prints the rate in watches per second.
 add_watches() {
-  python3 - "$http" "$token" "$1" <<'EOF'
+  python3 - "$http" "$token" "$1" "$watches_per_request" <<'EOF'
 import http.client, json, random, sys, threading, time
-host, token, total = sys.argv[1], sys.argv[2], int(sys.argv[3])
-clients, alphabet, failed = 16, "9ABCDEFGHIJKLMNOPQRSTUVWXYZ", []
+host, token, total, per = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+clients, alphabet, failed = 4, "9ABCDEFGHIJKLMNOPQRSTUVWXYZ", []
 def work(count, seed):
     rnd = random.Random(seed)
-    conn = http.client.HTTPConnection(host, timeout=60)
-    for _ in range(count):
-        body = json.dumps({"channel_id": "".join(rnd.choice(alphabet) for _ in range(81)), "backfill": False})
+    conn = http.client.HTTPConnection(host, timeout=120)
+    for first in range(0, count, per):
+        body = json.dumps([{"channel_id": "".join(rnd.choice(alphabet) for _ in range(81)), "backfill": False}
+                           for _ in range(min(per, count - first))])
         conn.request("POST", "/v1/watches", body, {"Authorization": "Bearer " + token})
         r = conn.getresponse()
         r.read()
@@ -258,10 +262,10 @@ for size in 64 1024; do
   fi
 done
 
-# ---- memory with 100,000 watched channels (10,000 quick)
+# ---- memory with 100,000 watched channels
 stop_gateway
 rm -f "$work/var/mamgate.db"* # the channels and watches above go: only the new watches count
-start_gateway 9
+start_gateway 9 "$watches_per_request"
 token=$(cat "$work/var/token")
 sleep 1
 idle=$(rss_mb)

@@ -30,6 +30,7 @@ static const char *const mam_error_text[MAM_ERR__COUNT] = {
     [MAM_ERR_STATE_FORMAT] = "saved state corrupt or of an unknown version",
     [MAM_ERR_NOT_FOUND] = "not found",
     [MAM_ERR_EXISTS] = "already exists",
+    [MAM_ERR_SIG_DEFERRED] = "signature deferred to a batch check",
 };
 
 const char *mam_strerror(mam_err_t err) {

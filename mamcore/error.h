@@ -36,6 +36,7 @@ typedef enum mam_err {
   MAM_ERR_STATE_FORMAT,       /* saved state has a bad magic, version or checksum */
   MAM_ERR_NOT_FOUND,          /* a looked-up item does not exist */
   MAM_ERR_EXISTS,             /* the item already exists */
+  MAM_ERR_SIG_DEFERRED,       /* a signature was noted for a batch check (mam_mss_memo_t): read again after it */
   MAM_ERR__COUNT
 } mam_err_t;
 

@@ -120,7 +120,8 @@ static mam_err_t w_mssig(wstream_t *w, mam_spongos_t *sp, mam_mss_t *mss, const 
 }
 
 /* Reads and verifies an MSS signature; *leaf gets the signing leaf from its SKN field (spec 7.3). */
-static mam_err_t r_mssig(rstream_t *r, mam_spongos_t *sp, const mam_trit_t pk[MAM_ID_TRITS], int64_t *leaf) {
+static mam_err_t r_mssig(rstream_t *r, mam_spongos_t *sp, mam_mss_memo_t *memo, const mam_trit_t pk[MAM_ID_TRITS],
+                         int64_t *leaf) {
   mam_trit_t mac[MAM_WOTS_HASH_TRITS];
   uint64_t sig_trytes;
   mam_spongos_commit(sp);
@@ -130,7 +131,7 @@ static mam_err_t r_mssig(rstream_t *r, mam_spongos_t *sp, const mam_trit_t pk[MA
   if (sig_trytes > MAM_MSS_SIG_TRITS(MAM_MSS_MAX_HEIGHT) / 3) return MAM_ERR_INVALID_VALUE;
   const mam_trit_t *sig = r_take(r, 3 * sig_trytes);
   if (!sig) return MAM_ERR_TRUNCATED;
-  err = mam_mss_verify(mac, sig, 3 * sig_trytes, pk);
+  err = mam_mss_memo_check(memo, mac, sig, 3 * sig_trytes, pk);
   unsigned height;
   uint32_t skn;
   if (err == MAM_OK && leaf) err = mam_mss_skn_decode(sig, &height, &skn);
@@ -406,7 +407,7 @@ static mam_err_t read_pubkey(rstream_t *r, mam_spongos_t *sp, const mam_reader_k
   if (err != MAM_OK) return err;
   if (kind == MAM_PUBKEY_EPID)
     return mam_id_set_has(&keys->trusted_endpoints, ctx->pk) ? MAM_OK : MAM_ERR_ENDPOINT_UNTRUSTED;
-  return r_mssig(r, sp, chid, NULL); /* an announcement is signed by the channel itself */
+  return r_mssig(r, sp, keys->memo, chid, NULL); /* an announcement is signed by the channel itself */
 }
 
 mam_err_t mam_header_read(mam_reader_keys_t *keys, const mam_trit_t chid[MAM_ID_TRITS],
@@ -450,7 +451,8 @@ mam_err_t mam_header_read(mam_reader_keys_t *keys, const mam_trit_t chid[MAM_ID_
 
 /* ---- packet reader ---- */
 
-static mam_err_t read_checksum(rstream_t *r, mam_spongos_t *sp, const mam_trit_t pk[MAM_ID_TRITS], mam_packet_t *out) {
+static mam_err_t read_checksum(rstream_t *r, mam_spongos_t *sp, mam_mss_memo_t *memo, const mam_trit_t pk[MAM_ID_TRITS],
+                               mam_packet_t *out) {
   int64_t kind;
   mam_err_t err = r_absorb_int(r, sp, TRYTE, &kind);
   if (err != MAM_OK) return err;
@@ -462,11 +464,16 @@ static mam_err_t read_checksum(rstream_t *r, mam_spongos_t *sp, const mam_trit_t
     if (!mac) return MAM_ERR_TRUNCATED;
     return mam_spongos_squeeze_eq(sp, mac, MAM_MAC_TRITS) ? MAM_OK : MAM_ERR_BAD_MAC;
   }
-  return kind == MAM_CHECKSUM_SIG ? r_mssig(r, sp, pk, &out->sig_leaf) : MAM_OK;
+  return kind == MAM_CHECKSUM_SIG ? r_mssig(r, sp, memo, pk, &out->sig_leaf) : MAM_OK;
 }
 
 mam_err_t mam_packet_read(mam_read_ctx_t *ctx, bool last, const mam_trit_t *buf, size_t len,
                           size_t payload_max_trytes, size_t *consumed, mam_packet_t *out) {
+  return mam_packet_read_memo(ctx, NULL, last, buf, len, payload_max_trytes, consumed, out);
+}
+
+mam_err_t mam_packet_read_memo(mam_read_ctx_t *ctx, mam_mss_memo_t *memo, bool last, const mam_trit_t *buf, size_t len,
+                               size_t payload_max_trytes, size_t *consumed, mam_packet_t *out) {
   if (!ctx || !buf || !consumed || !out) return MAM_ERR_NULL_ARG;
   memset(out, 0, sizeof *out);
   out->sig_leaf = -1;
@@ -485,7 +492,7 @@ mam_err_t mam_packet_read(mam_read_ctx_t *ctx, bool last, const mam_trit_t *buf,
   if (err == MAM_OK) {
     mam_spongos_decr(&sp, cipher, out->payload, 3 * n);
     out->payload_trits = 3 * n;
-    err = read_checksum(&r, &sp, ctx->pk, out);
+    err = read_checksum(&r, &sp, memo, ctx->pk, out);
   }
   if (err == MAM_OK) {
     mam_spongos_commit(&sp);

@@ -114,6 +114,7 @@ typedef struct mam_reader_keys {
   size_t n_psks;
   const mam_ntru_sk_t *ntru_sks;
   size_t n_ntru;
+  mam_mss_memo_t *memo; /* where signatures are looked up (see mss.h); NULL: verified on the spot */
 } mam_reader_keys_t;
 
 typedef struct mam_read_ctx {
@@ -145,6 +146,10 @@ typedef struct mam_packet {
  * payload (MAM_ERR_LIMIT past it). On any error the context is left as it was. */
 MAM_API mam_err_t mam_packet_read(mam_read_ctx_t *ctx, bool last, const mam_trit_t *buf, size_t len,
                                   size_t payload_max_trytes, size_t *consumed, mam_packet_t *out) MAM_WARN_UNUSED;
+/* The same, with signatures looked up in `memo` (NULL: verified on the spot). */
+MAM_API mam_err_t mam_packet_read_memo(mam_read_ctx_t *ctx, mam_mss_memo_t *memo, bool last, const mam_trit_t *buf,
+                                       size_t len, size_t payload_max_trytes, size_t *consumed,
+                                       mam_packet_t *out) MAM_WARN_UNUSED;
 
 MAM_END_DECLS
 

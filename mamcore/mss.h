@@ -98,6 +98,44 @@ typedef struct mam_mss_check {
 MAM_API mam_err_t mam_mss_verify_batch(const mam_mss_check_t *checks, size_t count,
                                        mam_err_t *results) MAM_WARN_UNUSED;
 
+/* Signatures checked together ahead of the reads that need them. A reader holding a memo
+ * (mam_reader_keys_t.memo) looks every signature up there instead of verifying it on the spot:
+ *   - checked already: the memo gives mam_mss_verify's result;
+ *   - unknown while the memo collects and has room: the memo notes it (copying what it needs)
+ *     and the read fails with MAM_ERR_SIG_DEFERRED, leaving the reader as any failed read does;
+ *   - otherwise it is verified on the spot, as without a memo.
+ * mam_mss_memo_verify then checks every noted signature in one mam_mss_verify_batch call, and a
+ * second read of the same bundle finds its result. The memo is keyed by the whole (hash,
+ * signature, key), so a result serves only the very same check. Not thread-safe. */
+typedef struct mam_mss_memo_entry {
+  mam_trit_t hash[MAM_WOTS_HASH_TRITS];
+  mam_trit_t pk[MAM_MSS_HASH_TRITS];
+  mam_trit_t *sig; /* malloc'd copy */
+  size_t sig_len;
+  mam_err_t result; /* MAM_ERR_SIG_DEFERRED until verified */
+} mam_mss_memo_entry_t;
+
+typedef struct mam_mss_memo {
+  mam_mss_memo_entry_t *entries;
+  size_t n, cap;
+  size_t max;      /* signatures noted at most between two verifications */
+  bool collecting; /* whether unknown signatures are noted (else verified on the spot) */
+} mam_mss_memo_t;
+
+/* An empty memo that notes up to `max` signatures, collecting. */
+MAM_API void mam_mss_memo_init(mam_mss_memo_t *m, size_t max);
+/* Forgets every entry (the memo keeps collecting as it did). */
+MAM_API void mam_mss_memo_clear(mam_mss_memo_t *m);
+MAM_API void mam_mss_memo_destroy(mam_mss_memo_t *m);
+/* Signatures noted and not verified yet. */
+MAM_API size_t mam_mss_memo_pending(const mam_mss_memo_t *m);
+/* mam_mss_verify through the memo (m may be NULL: verified on the spot). */
+MAM_API mam_err_t mam_mss_memo_check(mam_mss_memo_t *m, const mam_trit_t hash[MAM_WOTS_HASH_TRITS],
+                                     const mam_trit_t *sig, size_t sig_len,
+                                     const mam_trit_t pk[MAM_MSS_HASH_TRITS]) MAM_WARN_UNUSED;
+/* Verifies every noted signature at once. MAM_ERR_NO_MEMORY leaves them noted. */
+MAM_API mam_err_t mam_mss_memo_verify(mam_mss_memo_t *m) MAM_WARN_UNUSED;
+
 /* Saved form of an MSS with its traversal caches (used by mamcore/state.c). */
 struct mam_benc;
 struct mam_bdec;

@@ -192,7 +192,7 @@ static mam_err_t read_packet_at(mam_reader_t *r, mam_read_ctx_t *c, int64_t tag_
   int64_t ord = c->ord;
   mam_packet_t p;
   size_t used;
-  mam_err_t err = mam_packet_read(c, last, msg, len, r->max_payload_trytes, &used, &p);
+  mam_err_t err = mam_packet_read_memo(c, r->keys.memo, last, msg, len, r->max_payload_trytes, &used, &p);
   if (err == MAM_OK) fill_decoded(c, ord, last, &p, out);
   return err;
 }

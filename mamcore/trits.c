@@ -2,14 +2,20 @@
 
 #include <string.h>
 
-int mam_tryte_value(char c) {
+/* Inline forms for the loops below (the exported functions may be interposed, so calls to them
+ * from this file are not inlined). */
+static inline int tryte_value(char c) {
   unsigned u = (unsigned)(unsigned char)c - 'A';
   if (u < 13) return (int)u + 1; /* A..M */
   if (u < 26) return (int)u - 26; /* N..Z */
   return c == '9' ? 0 : MAM_TRYTE_INVALID;
 }
 
-char mam_tryte_char(int value) { return MAM_TRYTE_ALPHABET[value < 0 ? value + 27 : value]; }
+static inline char tryte_char(int value) { return MAM_TRYTE_ALPHABET[value < 0 ? value + 27 : value]; }
+
+int mam_tryte_value(char c) { return tryte_value(c); }
+
+char mam_tryte_char(int value) { return tryte_char(value); }
 
 /* 1 for a character outside 9A-Z. */
 static unsigned bad_tryte(unsigned char c) {
@@ -53,26 +59,26 @@ static const mam_trit_t tryte_trits[27][3] = {
     {-1, -1, 0}, {0, -1, 0}, {1, -1, 0}, {-1, 0, 0}, {0, 0, 0}, {1, 0, 0}, {-1, 1, 0}, {0, 1, 0}, {1, 1, 0},
     {-1, -1, 1}, {0, -1, 1}, {1, -1, 1}, {-1, 0, 1}, {0, 0, 1}, {1, 0, 1}, {-1, 1, 1}, {0, 1, 1}, {1, 1, 1}};
 
+/* Checked first, 32 characters at a time, so that the conversion loop has no exit. */
 mam_err_t mam_trytes_to_trits(const char *trytes, size_t n, mam_trit_t *trits) {
-  for (size_t i = 0; i < n; i++) {
-    int v = mam_tryte_value(trytes[i]);
-    if (v == MAM_TRYTE_INVALID) return MAM_ERR_INVALID_TRYTE;
-    memcpy(trits + 3 * i, tryte_trits[v + 13], 3);
-  }
+  if (n > 0 && !mam_trytes_valid(trytes, n)) return MAM_ERR_INVALID_TRYTE;
+  for (size_t i = 0; i < n; i++) memcpy(trits + 3 * i, tryte_trits[tryte_value(trytes[i]) + 13], 3);
   return MAM_OK;
 }
 
 void mam_trits_to_trytes(const mam_trit_t *trits, size_t n_trits, char *trytes) {
   for (size_t i = 0; i + 3 <= n_trits; i += 3)
-    trytes[i / 3] = mam_tryte_char(trits[i] + 3 * trits[i + 1] + 9 * trits[i + 2]);
+    trytes[i / 3] = tryte_char(trits[i] + 3 * trits[i + 1] + 9 * trits[i + 2]);
 }
 
+/* One division by 3 per trit: v = 3 q + r with r in -2..2, moved into -1..1. */
 void mam_trits_from_int(int64_t v, mam_trit_t *trits, size_t n) {
   for (size_t i = 0; i < n; i++) {
-    int64_t r = ((v % 3) + 3) % 3;
-    if (r == 2) r = -1;
+    int64_t q = v / 3, r = v - 3 * q;
+    if (r > 1) r -= 3, q++;
+    if (r < -1) r += 3, q--;
     trits[i] = (mam_trit_t)r;
-    v = (v - r) / 3;
+    v = q;
   }
 }
 
@@ -99,13 +105,19 @@ static inline unsigned trits_bad(const mam_trit_t *trits, size_t n) {
   return bad;
 }
 
-/* On the decode path: blocks of a constant size, which -O2 vectorises too, then the rest. */
-#define VALID_BLOCK 64
+/* On the decode path (every transaction twice): 16 trits per vector operation, the verdicts
+ * gathered in a register, then the rest one by one. */
 bool mam_trits_valid(const mam_trit_t *trits, size_t n) {
-  unsigned bad = 0;
+  bytes16_t bad16 = {0};
   size_t i = 0;
-  for (; i + VALID_BLOCK <= n; i += VALID_BLOCK) bad |= trits_bad(trits + i, VALID_BLOCK);
-  return (bad | trits_bad(trits + i, n - i)) == 0;
+  for (; i + sizeof bad16 <= n; i += sizeof bad16) {
+    bytes16_t v;
+    memcpy(&v, trits + i, sizeof v);
+    bad16 |= (bytes16_t)(v + 1 > 2);
+  }
+  uint64_t halves[2];
+  memcpy(halves, &bad16, sizeof halves);
+  return ((halves[0] | halves[1]) == 0) & (trits_bad(trits + i, n - i) == 0);
 }
 
 void mam_wipe(void *p, size_t n) { explicit_bzero(p, n); }

@@ -46,21 +46,31 @@
 
 /* ---- packed trits ---- */
 
-/* Five balanced trits per byte, the first trit least significant; trits must be -1, 0 or 1. */
+/* Five balanced trits per byte, the first trit least significant; trits must be -1, 0 or 1.
+ * Every held transaction is packed once and unpacked once, so whole bytes go straight: a sum of
+ * (t + 1) 3^k is 121 + the sum of t 3^k, and a table gives the five trits of a byte. */
 static void pack_trits(const trit_t *t, size_t n, uint8_t *out) {
-  for (size_t i = 0; i < n; i += TRITS_PER_BYTE) {
-    size_t k = n - i < TRITS_PER_BYTE ? n - i : TRITS_PER_BYTE;
-    unsigned v = 0;
-    while (k-- > 0) v = v * 3 + (unsigned)(t[i + k] + 1);
-    *out++ = (uint8_t)v;
-  }
+  size_t i = 0;
+  for (; i + TRITS_PER_BYTE <= n; i += TRITS_PER_BYTE)
+    *out++ = (uint8_t)(121 + t[i] + 3 * t[i + 1] + 9 * t[i + 2] + 27 * t[i + 3] + 81 * t[i + 4]);
+  if (i == n) return;
+  unsigned v = 0;
+  for (size_t k = n - i; k-- > 0;) v = v * 3 + (unsigned)(t[i + k] + 1);
+  *out = (uint8_t)v;
 }
 
-static void unpack_trits(const uint8_t *in, size_t n, trit_t *t) {
-  for (size_t i = 0; i < n; i += TRITS_PER_BYTE) {
-    unsigned v = *in++;
-    for (size_t k = 0; k < TRITS_PER_BYTE && i + k < n; k++, v /= 3) t[i + k] = (trit_t)((int)(v % 3) - 1);
-  }
+#define PACKED_VALUES 243 /* 3^TRITS_PER_BYTE */
+typedef trit_t unpack_table_t[PACKED_VALUES][TRITS_PER_BYTE];
+
+static void unpack_table_init(unpack_table_t table) {
+  for (unsigned v = 0; v < PACKED_VALUES; v++)
+    for (unsigned k = 0, x = v; k < TRITS_PER_BYTE; k++, x /= 3) table[v][k] = (trit_t)((int)(x % 3) - 1);
+}
+
+static void unpack_trits(const unpack_table_t table, const uint8_t *in, size_t n, trit_t *t) {
+  size_t i = 0;
+  for (; i + TRITS_PER_BYTE <= n; i += TRITS_PER_BYTE) memcpy(t + i, table[*in++], TRITS_PER_BYTE);
+  if (i < n) memcpy(t + i, table[*in], n - i);
 }
 
 /* ---- chained hash table of 243-trit keys (intrusive links, duplicates allowed) ---- */
@@ -171,6 +181,7 @@ struct mg_assembler {
   const tangle_tx_t **tx_ptrs;
   const trit_t **hash_ptrs;
   trit_t tx_trits[TANGLE_TX_TRITS];
+  unpack_table_t unpack; /* the trits of each packed byte */
   tangle_tx_t *txs; /* one block: unpacked_cap transactions, then their hashes */
   trit_t *hashes;
   size_t unpacked_cap;
@@ -193,6 +204,7 @@ mg_assembler_t *mg_assembler_new(const mg_assembler_limits_t *limits) {
   mg_assembler_t *a = calloc(1, sizeof *a);
   if (a == NULL) return NULL;
   a->limits = limits_or_defaults(limits);
+  unpack_table_init(a->unpack);
   uint64_t seed = mg_hash_seed();
   bool ok = table_init(&a->by_hash, seed);
   ok = table_init(&a->by_trunk, seed) && ok;
@@ -360,9 +372,9 @@ static bool reserve_unpacked(mg_assembler_t *a, size_t n) {
 static bool unpack_path(mg_assembler_t *a, size_t n) {
   for (size_t k = 0; k < n; k++) {
     trit_t *hash = a->hashes + k * TANGLE_TX_HASH_TRITS;
-    unpack_trits(a->path[k]->trits, TANGLE_TX_TRITS, a->tx_trits);
+    unpack_trits(a->unpack, a->path[k]->trits, TANGLE_TX_TRITS, a->tx_trits);
     if (tangle_tx_from_trits(&a->txs[k], a->tx_trits) != TANGLE_OK) return false;
-    unpack_trits(a->path[k]->by_hash.key, TANGLE_TX_HASH_TRITS, hash);
+    unpack_trits(a->unpack, a->path[k]->by_hash.key, TANGLE_TX_HASH_TRITS, hash);
     a->tx_ptrs[k] = &a->txs[k];
     a->hash_ptrs[k] = hash;
   }

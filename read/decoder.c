@@ -13,12 +13,28 @@ typedef struct pending_bundle {
   uint64_t since_ms;
 } pending_bundle_t;
 
+/* Bundles in arrival order, allocated only when one has to wait (most channels never do). */
+typedef struct bundle_queue {
+  pending_bundle_t *items;
+  size_t n, cap;
+} bundle_queue_t;
+
 struct mg_decoder {
   trit_t chid[MAM_ID_TRITS];
   mam_reader_t reader;
   mg_decoder_limits_t limits;
-  pending_bundle_t *pending; /* allocated only when a bundle has to wait (most channels never do) */
-  size_t n_pending, cap_pending;
+  bundle_queue_t pending;  /* too early: tried again after each bundle that reads */
+  bundle_queue_t deferred; /* kept for the batch's signature check */
+  mg_decode_batch_t *batch;
+  void *owner;
+  mg_decoder_t *next_deferring; /* in the batch's list of decoders keeping bundles */
+  bool listed;
+};
+
+struct mg_decode_batch {
+  mam_mss_memo_t memo;
+  mg_decoder_t *head, *tail; /* decoders keeping bundles, in the order they began to */
+  uint64_t since_ms;         /* when the oldest kept bundle was kept */
 };
 
 mg_decoder_t *mg_decoder_new(const trit_t chid[MAM_ID_TRITS], const mg_decoder_limits_t *limits) {
@@ -36,15 +52,40 @@ mg_decoder_t *mg_decoder_new(const trit_t chid[MAM_ID_TRITS], const mg_decoder_l
   return dec;
 }
 
+/* Drops item i; the pending queue lets the last item take its place, the deferred one keeps
+ * its order. */
 static void drop_pending_at(mg_decoder_t *dec, size_t i) {
-  free(dec->pending[i].txs);
-  dec->pending[i] = dec->pending[--dec->n_pending];
+  free(dec->pending.items[i].txs);
+  dec->pending.items[i] = dec->pending.items[--dec->pending.n];
+}
+
+static void drop_deferred_first(mg_decoder_t *dec) {
+  bundle_queue_t *q = &dec->deferred;
+  free(q->items[0].txs);
+  memmove(&q->items[0], &q->items[1], --q->n * sizeof *q->items);
+}
+
+static void unlist(mg_decoder_t *dec) {
+  mg_decode_batch_t *b = dec->batch;
+  if (!dec->listed) return;
+  mg_decoder_t **p = &b->head, *prev = NULL;
+  while (*p != dec) {
+    prev = *p;
+    p = &(*p)->next_deferring;
+  }
+  *p = dec->next_deferring;
+  if (b->tail == dec) b->tail = prev;
+  dec->next_deferring = NULL;
+  dec->listed = false;
 }
 
 void mg_decoder_free(mg_decoder_t *dec) {
   if (!dec) return;
-  while (dec->n_pending) drop_pending_at(dec, 0);
-  free(dec->pending);
+  unlist(dec);
+  while (dec->pending.n) drop_pending_at(dec, 0);
+  while (dec->deferred.n) drop_deferred_first(dec);
+  free(dec->pending.items);
+  free(dec->deferred.items);
   mam_reader_destroy(&dec->reader); /* frees its id sets and contexts, never the caller's keys */
   free(dec);
 }
@@ -78,7 +119,7 @@ mam_err_t mg_decoder_state_load(mg_decoder_t *dec, const uint8_t *buf, size_t le
   return mam_id_set_add(&dec->reader.keys.trusted_channels, dec->chid);
 }
 
-size_t mg_decoder_pending(const mg_decoder_t *dec) { return dec->n_pending; }
+size_t mg_decoder_pending(const mg_decoder_t *dec) { return dec->pending.n; }
 
 /* Errors a later bundle can cure: a packet before its header, a packet of an endpoint whose
  * announcement has not been read yet. */
@@ -138,15 +179,81 @@ static void reject(const mg_decoder_events_t *ev, mam_err_t err) {
   if (ev->rejected) ev->rejected(ev->ctx, err);
 }
 
+/* Room for one more bundle in q, within max. */
+static bool make_room(bundle_queue_t *q, size_t max) {
+  if (q->n < q->cap) return true;
+  if (q->cap >= max) return false;
+  size_t cap = q->cap ? 2 * q->cap : 4;
+  cap = cap < max ? cap : max;
+  pending_bundle_t *grown = realloc(q->items, cap * sizeof *grown);
+  if (!grown) return false;
+  q->items = grown;
+  q->cap = cap;
+  return true;
+}
+
+/* Appends a copy of a bundle to q; false when it has no room. */
+static bool queue_bundle(bundle_queue_t *q, size_t max, const mam_tx_t *txs, size_t n, const char *bundle,
+                         uint64_t now_ms) {
+  mam_tx_t *copy = make_room(q, max) ? malloc(n * sizeof *copy) : NULL;
+  if (!copy) return false;
+  memcpy(copy, txs, n * sizeof *copy);
+  pending_bundle_t *p = &q->items[q->n++];
+  *p = (pending_bundle_t){.txs = copy, .n = n, .since_ms = now_ms};
+  memcpy(p->bundle, bundle, sizeof p->bundle - 1);
+  p->bundle[sizeof p->bundle - 1] = '\0';
+  return true;
+}
+
+/* ---- keeping bundles for the batch's signature check ---- */
+
+/* Whether reads note signatures now (a joined decoder, outside a flush). */
+static bool collecting(const mg_decoder_t *dec) { return dec->batch && dec->batch->memo.collecting; }
+
+static size_t max_deferred(const mg_decoder_t *dec) { return dec->limits.max_pending + dec->batch->memo.max; }
+
+/* Lists the decoder in its batch once it keeps a bundle. */
+static void listed_keeping(mg_decoder_t *dec, uint64_t since_ms) {
+  mg_decode_batch_t *b = dec->batch;
+  if (dec->listed) return;
+  if (!b->head) b->since_ms = since_ms;
+  if (b->tail) b->tail->next_deferring = dec;
+  else b->head = dec;
+  b->tail = dec;
+  dec->listed = true;
+}
+
+/* Keeps a waiting bundle (its transactions move); false when there is no room. */
+static bool keep_deferred(mg_decoder_t *dec, const pending_bundle_t *p) {
+  if (!make_room(&dec->deferred, max_deferred(dec))) return false;
+  dec->deferred.items[dec->deferred.n++] = *p;
+  listed_keeping(dec, p->since_ms);
+  return true;
+}
+
+/* Keeps a copy of a new bundle whose read failed with err, when that is what the batch asks:
+ * a noted signature, or a bundle that may need a kept one. */
+static bool defer(mg_decoder_t *dec, mam_err_t err, const mam_tx_t *txs, size_t n, const char *bundle,
+                  uint64_t now_ms) {
+  if (!collecting(dec) || !(err == MAM_ERR_SIG_DEFERRED || (dec->deferred.n && is_out_of_order(err)))) return false;
+  if (!queue_bundle(&dec->deferred, max_deferred(dec), txs, n, bundle, now_ms)) return false;
+  listed_keeping(dec, now_ms);
+  return true;
+}
+
 /* Retries waiting bundles until none makes progress. */
 static void retry_pending(mg_decoder_t *dec, const mg_decoder_events_t *ev) {
   for (bool progress = true; progress;) {
     progress = false;
-    for (size_t i = 0; i < dec->n_pending;) {
-      pending_bundle_t *p = &dec->pending[i];
+    for (size_t i = 0; i < dec->pending.n;) {
+      pending_bundle_t *p = &dec->pending.items[i];
       mam_err_t err = read_bundle(dec, p->txs, p->n, p->bundle, ev);
-      if (is_out_of_order(err)) {
+      if (is_out_of_order(err) || (err == MAM_ERR_SIG_DEFERRED && !keep_deferred(dec, p))) {
         i++;
+        continue;
+      }
+      if (err == MAM_ERR_SIG_DEFERRED) {
+        dec->pending.items[i] = dec->pending.items[--dec->pending.n]; /* its copy moved on */
         continue;
       }
       if (err != MAM_OK) reject(ev, err);
@@ -157,8 +264,8 @@ static void retry_pending(mg_decoder_t *dec, const mg_decoder_events_t *ev) {
 }
 
 void mg_decoder_expire(mg_decoder_t *dec, uint64_t now_ms, const mg_decoder_events_t *ev) {
-  for (size_t i = 0; i < dec->n_pending;) {
-    if (now_ms - dec->pending[i].since_ms < dec->limits.pending_ttl_ms) {
+  for (size_t i = 0; i < dec->pending.n;) {
+    if (now_ms - dec->pending.items[i].since_ms < dec->limits.pending_ttl_ms) {
       i++;
       continue;
     }
@@ -167,29 +274,8 @@ void mg_decoder_expire(mg_decoder_t *dec, uint64_t now_ms, const mg_decoder_even
   }
 }
 
-/* Room for one more waiting bundle, within max_pending. */
-static bool make_pending_room(mg_decoder_t *dec) {
-  size_t max = dec->limits.max_pending;
-  if (dec->n_pending < dec->cap_pending) return true;
-  if (dec->cap_pending >= max) return false;
-  size_t cap = dec->cap_pending ? 2 * dec->cap_pending : 4;
-  cap = cap < max ? cap : max;
-  pending_bundle_t *grown = realloc(dec->pending, cap * sizeof *grown);
-  if (!grown) return false;
-  dec->pending = grown;
-  dec->cap_pending = cap;
-  return true;
-}
-
 static bool queue_pending(mg_decoder_t *dec, const mam_tx_t *txs, size_t n, const char *bundle, uint64_t now_ms) {
-  mam_tx_t *copy = make_pending_room(dec) ? malloc(n * sizeof *copy) : NULL;
-  if (!copy) return false;
-  memcpy(copy, txs, n * sizeof *copy);
-  pending_bundle_t *p = &dec->pending[dec->n_pending++];
-  *p = (pending_bundle_t){.txs = copy, .n = n, .since_ms = now_ms};
-  memcpy(p->bundle, bundle, sizeof p->bundle - 1);
-  p->bundle[sizeof p->bundle - 1] = '\0';
-  return true;
+  return queue_bundle(&dec->pending, dec->limits.max_pending, txs, n, bundle, now_ms);
 }
 
 /* A packet whose message the reader no longer holds, stored already: a late copy that cannot be
@@ -201,9 +287,21 @@ static bool is_closed_copy(const mam_tx_t *first, const mg_decoder_events_t *ev)
   return ev->packet_stored(ev->ctx, msg_id, ord < 0 ? -ord : ord);
 }
 
+/* Reads a bundle whose signatures the batch could not keep back: verified on the spot. */
+static mam_err_t read_bundle_now(mg_decoder_t *dec, const mam_tx_t *txs, size_t n, const char *bundle,
+                                 const mg_decoder_events_t *ev) {
+  mam_mss_memo_t *memo = dec->reader.keys.memo;
+  dec->reader.keys.memo = NULL;
+  mam_err_t err = read_bundle(dec, txs, n, bundle, ev);
+  dec->reader.keys.memo = memo;
+  return err;
+}
+
 mg_decode_outcome_t mg_decoder_add(mg_decoder_t *dec, const mam_tx_t *txs, size_t n, const char *bundle,
                                    uint64_t now_ms, const mg_decoder_events_t *ev) {
   mam_err_t err = read_bundle(dec, txs, n, bundle, ev);
+  if (err != MAM_OK && defer(dec, err, txs, n, bundle, now_ms)) return MG_DECODE_DEFERRED;
+  if (err == MAM_ERR_SIG_DEFERRED) err = read_bundle_now(dec, txs, n, bundle, ev);
   if (err == MAM_OK) {
     retry_pending(dec, ev);
     return MG_DECODE_READ;
@@ -212,4 +310,57 @@ mg_decode_outcome_t mg_decoder_add(mg_decoder_t *dec, const mam_tx_t *txs, size_
   if (is_out_of_order(err) && queue_pending(dec, txs, n, bundle, now_ms)) return MG_DECODE_WAITING;
   reject(ev, err);
   return MG_DECODE_REJECTED;
+}
+
+bool mg_decoder_replay_next(mg_decoder_t *dec, uint64_t now_ms, const mg_decoder_events_t *ev,
+                            mg_decode_outcome_t *outcome) {
+  if (dec->deferred.n == 0) return false;
+  pending_bundle_t p = dec->deferred.items[0];
+  dec->deferred.items[0].txs = NULL; /* p owns them now */
+  drop_deferred_first(dec);
+  *outcome = mg_decoder_add(dec, p.txs, p.n, p.bundle, now_ms, ev);
+  free(p.txs);
+  return true;
+}
+
+void mg_decoder_join(mg_decoder_t *dec, mg_decode_batch_t *b, void *owner) {
+  unlist(dec);
+  dec->batch = b;
+  dec->owner = owner;
+  dec->reader.keys.memo = b ? &b->memo : NULL;
+}
+
+/* ---- the batch ---- */
+
+mg_decode_batch_t *mg_decode_batch_new(size_t max_signatures) {
+  mg_decode_batch_t *b = calloc(1, sizeof *b);
+  if (b) mam_mss_memo_init(&b->memo, max_signatures);
+  return b;
+}
+
+void mg_decode_batch_free(mg_decode_batch_t *b) {
+  if (!b) return;
+  mam_mss_memo_destroy(&b->memo);
+  free(b);
+}
+
+bool mg_decode_batch_waiting(const mg_decode_batch_t *b) { return b->head != NULL; }
+
+bool mg_decode_batch_due(const mg_decode_batch_t *b, uint64_t now_ms, uint64_t max_age_ms) {
+  return b->head && (b->memo.n >= b->memo.max || now_ms - b->since_ms >= max_age_ms);
+}
+
+void mg_decode_batch_flush(mg_decode_batch_t *b, void (*replay)(void *ctx, mg_decoder_t *dec, void *owner),
+                           void *ctx) {
+  /* Out of memory: the memo forgets them, and the reads below verify them one by one. */
+  if (mam_mss_memo_verify(&b->memo) != MAM_OK) mam_mss_memo_clear(&b->memo);
+  b->memo.collecting = false;
+  while (b->head) {
+    mg_decoder_t *dec = b->head;
+    unlist(dec);
+    replay(ctx, dec, dec->owner);
+    while (dec->deferred.n) drop_deferred_first(dec); /* a replay that gave up */
+  }
+  mam_mss_memo_clear(&b->memo);
+  b->memo.collecting = true;
 }

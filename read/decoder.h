@@ -46,7 +46,33 @@ typedef enum mg_decode_outcome {
   MG_DECODE_WAITING,     /* too early: queued until an earlier bundle reads */
   MG_DECODE_CLOSED_COPY, /* a copy of a packet stored already whose message the reader let go */
   MG_DECODE_REJECTED,    /* dropped (events->rejected was told why) */
+  MG_DECODE_DEFERRED,    /* kept until its batch's signatures are checked (mg_decode_batch_flush) */
 } mg_decode_outcome_t;
+
+/* Signatures of many bundles, of any channels, checked together: one mam_mss_verify_batch call
+ * runs the WOTS chains of all of them in the Troika lanes. A decoder joined to a batch reads a
+ * bundle as usual, but a signature it meets is noted in the batch instead of verified, and the
+ * bundle is kept (MG_DECODE_DEFERRED); so is a later bundle of the same decoder that cannot read
+ * before a kept one has (a packet of its message, a message of its endpoint). The reader's state
+ * does not change until mg_decode_batch_flush verifies the noted signatures and reads the kept
+ * bundles again, each decoder's in the order they came; what they give (events, outcomes) is what
+ * reading them without a batch gives. Bundles of other messages do not wait for a kept one. */
+typedef struct mg_decode_batch mg_decode_batch_t;
+
+/* A batch that notes up to max_signatures signatures between two flushes (further ones are
+ * verified on the spot). NULL when out of memory. */
+mg_decode_batch_t *mg_decode_batch_new(size_t max_signatures);
+/* Frees the batch; its decoders must be freed first. */
+void mg_decode_batch_free(mg_decode_batch_t *b);
+/* Whether bundles are kept and it is time to flush: max_signatures noted, or the oldest kept
+ * bundle is max_age_ms old. */
+bool mg_decode_batch_due(const mg_decode_batch_t *b, uint64_t now_ms, uint64_t max_age_ms);
+/* Whether any bundle is kept. */
+bool mg_decode_batch_waiting(const mg_decode_batch_t *b);
+/* Verifies the noted signatures at once, then calls replay(ctx, dec, owner) for every decoder
+ * that keeps bundles, which must read them with mg_decoder_replay_next until it returns false. */
+void mg_decode_batch_flush(mg_decode_batch_t *b, void (*replay)(void *ctx, mg_decoder_t *dec, void *owner),
+                           void *ctx);
 
 /* A decoder for channel chid (trusted from the start). NULL when out of memory. */
 mg_decoder_t *mg_decoder_new(const trit_t chid[MAM_ID_TRITS], const mg_decoder_limits_t *limits);
@@ -68,6 +94,14 @@ mg_decode_outcome_t mg_decoder_add(mg_decoder_t *dec, const mam_tx_t *txs, size_
 /* Drops the bundles that have waited pending_ttl_ms or longer (each told as rejected with
  * MAM_ERR_MESSAGE_NOT_FOUND). */
 void mg_decoder_expire(mg_decoder_t *dec, uint64_t now_ms, const mg_decoder_events_t *ev);
+
+/* Joins the decoder to a batch (see mg_decode_batch_t); owner is given back to replay. */
+void mg_decoder_join(mg_decoder_t *dec, mg_decode_batch_t *b, void *owner);
+
+/* Reads the oldest kept bundle again, as mg_decoder_add would, into *outcome; false when none is
+ * kept. Called by the replay callback of mg_decode_batch_flush. */
+bool mg_decoder_replay_next(mg_decoder_t *dec, uint64_t now_ms, const mg_decoder_events_t *ev,
+                            mg_decode_outcome_t *outcome);
 
 /* Bundles waiting now. */
 size_t mg_decoder_pending(const mg_decoder_t *dec);

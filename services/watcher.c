@@ -23,6 +23,7 @@
 #define BATCH_MAX 256      /* decoded packets stored in one transaction */
 #define BATCH_MAX_AGE_MS 20 /* a decoded packet waits this long at most to be stored and published */
 #define PENDING_MAX 256    /* bundles waiting for their message's earlier parts, per channel */
+#define DECODE_BATCH_SIGNATURES 64 /* signatures verified together (bundles wait BATCH_MAX_AGE_MS at most) */
 #define PENDING_TTL_MS (30 * 60 * 1000)
 #define INJECT_MAX 4096    /* back-filled transactions queued for the feed thread */
 /* A bundle that has to wait for an earlier one (its header, the endpoint's announcement) shows a
@@ -81,6 +82,7 @@ struct mg_watcher {
   mg_zpub_t *zpub;
   mg_store_t *store;
   mg_assembler_t *assembler;
+  mg_decode_batch_t *decode_batch; /* the signatures of every channel's bundles, checked together */
   mg_addrset_t *watches; /* channel id -> watch_t */
   tangle_tx_t tx;
   mg_message_t batch[BATCH_MAX];
@@ -260,7 +262,9 @@ static mg_watch_err_t load_watch_keys(mg_watcher_t *wt, watch_t *w, json_t *o) {
   return err;
 }
 
-static void give_reader_keys(watch_t *w) { mg_decoder_set_keys(w->decoder, w->psks, w->n_psks, w->ntru, w->n_ntru); }
+static void give_reader_keys(watch_t *w) {
+  if (w->decoder) mg_decoder_set_keys(w->decoder, w->psks, w->n_psks, w->ntru, w->n_ntru);
+}
 
 /* Loads a watch's keys again (the gateway's own keys changed); the old ones stay on failure. */
 static void reload_watch_keys(mg_watcher_t *wt, watch_t *w) {
@@ -282,6 +286,22 @@ static void reload_watch_keys(mg_watcher_t *wt, watch_t *w) {
   give_reader_keys(w);
 }
 
+/* The watch's decoder, made when the channel's first bundle comes (or a saved state is loaded):
+ * most watched channels are quiet, and a decoder with its reader is most of a watch's memory.
+ * NULL when out of memory. */
+static mg_decoder_t *decoder_of(mg_watcher_t *wt, watch_t *w) {
+  if (w->decoder) return w->decoder;
+  const mg_decoder_limits_t limits = {.max_contexts = wt->d.settings.reader_max_contexts,
+                                      .max_payload_trytes = 2 * wt->d.settings.max_payload_bytes,
+                                      .max_pending = PENDING_MAX,
+                                      .pending_ttl_ms = PENDING_TTL_MS};
+  trit_t chid[MAM_ID_TRITS];
+  if (mam_trytes_to_trits(w->id, ID, chid) != MAM_OK || !(w->decoder = mg_decoder_new(chid, &limits))) return NULL;
+  mg_decoder_join(w->decoder, wt->decode_batch, w);
+  give_reader_keys(w);
+  return w->decoder;
+}
+
 /* A watch of channel `id` with the keys the options describe, its reader trusting the channel
  * (or restored from state). */
 static mg_watch_err_t watch_new(mg_watcher_t *wt, const char *id, const char *options, const uint8_t *state,
@@ -294,16 +314,10 @@ static mg_watch_err_t watch_new(mg_watcher_t *wt, const char *id, const char *op
     return MG_WATCH_NO_MEMORY;
   }
   memcpy(w->id, id, ID);
-  const mg_decoder_limits_t limits = {.max_contexts = wt->d.settings.reader_max_contexts,
-                                      .max_payload_trytes = 2 * wt->d.settings.max_payload_bytes,
-                                      .max_pending = PENDING_MAX,
-                                      .pending_ttl_ms = PENDING_TTL_MS};
-  trit_t chid[MAM_ID_TRITS];
-  mg_watch_err_t err = mam_trytes_to_trits(id, ID, chid) == MAM_OK ? MG_WATCH_OK : MG_WATCH_BAD_KEY;
-  if (err == MG_WATCH_OK && !(w->decoder = mg_decoder_new(chid, &limits))) err = MG_WATCH_NO_MEMORY;
+  mg_watch_err_t err = mam_trytes_valid(id, ID) ? MG_WATCH_OK : MG_WATCH_BAD_KEY;
   if (err == MG_WATCH_OK) err = load_watch_keys(wt, w, o);
   json_decref(o);
-  if (err == MG_WATCH_OK) give_reader_keys(w);
+  if (err == MG_WATCH_OK && state && !decoder_of(wt, w)) err = MG_WATCH_NO_MEMORY;
   if (err == MG_WATCH_OK && state && mg_decoder_state_load(w->decoder, state, state_len) != MAM_OK)
     mg_env_log(wt->d.env, MAMGATE_LOG_WARNING, "watch %.81s: saved reader state unusable, starting afresh", id);
   if (err != MG_WATCH_OK) {
@@ -401,7 +415,7 @@ static void follow_announced_channel(mg_watcher_t *wt, const watch_t *from, cons
 }
 
 static void queue_message(mg_watcher_t *wt, const watch_t *w, const mam_decoded_t *d, const char *bundle);
-static void flush_batch(mg_watcher_t *wt);
+static void store_batch(mg_watcher_t *wt);
 
 /* ---- what the channel's decoder tells (feed thread) ---- */
 
@@ -466,7 +480,12 @@ static void backfill_gap(mg_watcher_t *wt, watch_t *w, uint64_t now) {
 static void expire_pending(mg_watcher_t *wt, watch_t *w, uint64_t now) {
   decoding_t dc = {wt, w};
   const mg_decoder_events_t ev = decoder_events(&dc);
-  mg_decoder_expire(w->decoder, now, &ev);
+  if (w->decoder) mg_decoder_expire(w->decoder, now, &ev);
+}
+
+static void note_outcome(mg_watcher_t *wt, watch_t *w, mg_decode_outcome_t outcome, uint64_t now) {
+  if (outcome == MG_DECODE_CLOSED_COPY) count_invalid(wt, MG_INVALID_CLOSED_MESSAGE);
+  if (outcome == MG_DECODE_WAITING) backfill_gap(wt, w, now);
 }
 
 static void on_bundle(void *ctx, const tangle_tx_t *const *txs, const trit_t *const *hashes, size_t n) {
@@ -477,7 +496,7 @@ static void on_bundle(void *ctx, const tangle_tx_t *const *txs, const trit_t *co
   mam_trits_to_trytes(txs[0]->bundle, MAM_ID_TRITS, bundle);
   watch_t *w = mg_addrset_get(wt->watches, id);
   mam_tx_t *m = malloc(n * sizeof *m);
-  if (!w || !m) {
+  if (!w || !m || !decoder_of(wt, w)) {
     free(m);
     return;
   }
@@ -492,8 +511,17 @@ static void on_bundle(void *ctx, const tangle_tx_t *const *txs, const trit_t *co
   uint64_t now = mg_env_now_ms(wt->d.env);
   mg_decode_outcome_t outcome = mg_decoder_add(w->decoder, m, n, bundle, now, &ev);
   free(m);
-  if (outcome == MG_DECODE_CLOSED_COPY) count_invalid(wt, MG_INVALID_CLOSED_MESSAGE);
-  if (outcome == MG_DECODE_WAITING) backfill_gap(wt, w, now);
+  note_outcome(wt, w, outcome, now);
+}
+
+/* A flush of the decode batch reads the bundles it kept, channel by channel. */
+static void replay_deferred(void *ctx, mg_decoder_t *dec, void *owner) {
+  mg_watcher_t *wt = ctx;
+  decoding_t dc = {wt, owner};
+  const mg_decoder_events_t ev = decoder_events(&dc);
+  uint64_t now = mg_env_now_ms(wt->d.env);
+  mg_decode_outcome_t outcome;
+  while (mg_decoder_replay_next(dec, now, &ev, &outcome)) note_outcome(wt, owner, outcome, now);
 }
 
 /* One transaction from the feed or the back-fill; hash may be NULL. */
@@ -504,7 +532,7 @@ static void handle_transaction(mg_watcher_t *wt, const char *trytes, const char 
   atomic_fetch_add(&mx->feed_matched, 1);
   trit_t h[MAM_ID_TRITS];
   char computed[ID];
-  if (tangle_tx_from_trytes(&wt->tx, trytes, MG_FEED_TX_TRYTES) != TANGLE_OK || tangle_tx_hash(&wt->tx, h) != TANGLE_OK)
+  if (tangle_tx_from_trytes_hashed(&wt->tx, trytes, MG_FEED_TX_TRYTES, h) != TANGLE_OK)
     return count_invalid(wt, MG_INVALID_TRANSACTION);
   mam_trits_to_trytes(h, MAM_ID_TRITS, computed);
   if (hash && memcmp(hash, computed, ID) != 0) /* a frame whose hash lies about its transaction */
@@ -517,7 +545,7 @@ static void handle_transaction(mg_watcher_t *wt, const char *trytes, const char 
 /* ---- storing and publishing (feed thread) ---- */
 
 static void queue_message(mg_watcher_t *wt, const watch_t *w, const mam_decoded_t *d, const char *bundle) {
-  if (wt->n_batch == BATCH_MAX) flush_batch(wt);
+  if (wt->n_batch == BATCH_MAX) store_batch(wt);
   if (wt->n_batch == 0) wt->batch_since_ms = mg_env_now_ms(wt->d.env);
   if (mg_message_from_decoded(&wt->batch[wt->n_batch], d, w->id, bundle, (int64_t)mg_env_now_ms(wt->d.env)) != 0) return;
   wt->n_batch++;
@@ -540,7 +568,8 @@ static void save_reader_states(mg_watcher_t *wt) {
   wt->dirty = NULL;
 }
 
-static void flush_batch(mg_watcher_t *wt) {
+/* Stores and publishes the decoded packets, then saves the readers' states. */
+static void store_batch(mg_watcher_t *wt) {
   if (wt->n_batch == 0) return save_reader_states(wt);
   int inserted[BATCH_MAX] = {0};
   mg_store_err_t err = mg_store_put_messages(wt->store, wt->batch, wt->n_batch, inserted);
@@ -570,6 +599,12 @@ static void flush_batch(mg_watcher_t *wt) {
     if (newest > wt->last_cursor) wt->last_cursor = newest;
     pthread_mutex_unlock(&wt->lock);
   }
+}
+
+/* Reads what waits for its signatures, then stores everything decoded. */
+static void flush_batch(mg_watcher_t *wt) {
+  mg_decode_batch_flush(wt->decode_batch, replay_deferred, wt);
+  store_batch(wt);
 }
 
 /* ---- the feed thread ---- */
@@ -650,7 +685,8 @@ static void *feed_main(void *arg) {
     track_connection(wt);
     const char *frame;
     size_t len;
-    mg_feed_err_t err = mg_feed_recv(wt->feed, wt->n_batch ? 0 : FEED_POLL_MS, &frame, &len);
+    bool holding = wt->n_batch || mg_decode_batch_waiting(wt->decode_batch);
+    mg_feed_err_t err = mg_feed_recv(wt->feed, holding ? 0 : FEED_POLL_MS, &frame, &len);
     if (err == MG_FEED_OK) {
       atomic_fetch_add(&wt->d.metrics->feed_frames, 1);
       atomic_store(&wt->last_frame_ms, mg_env_now_ms(wt->d.env));
@@ -663,6 +699,7 @@ static void *feed_main(void *arg) {
     }
     uint64_t now = mg_env_now_ms(wt->d.env);
     /* a busy feed never goes quiet: store by age too, not only when idle or full */
+    if (mg_decode_batch_due(wt->decode_batch, now, BATCH_MAX_AGE_MS)) mg_decode_batch_flush(wt->decode_batch, replay_deferred, wt);
     if (err != MG_FEED_OK || wt->n_batch == BATCH_MAX || (wt->n_batch && now - wt->batch_since_ms >= BATCH_MAX_AGE_MS))
       flush_batch(wt);
     if (now - last_sweep > 1000) {
@@ -710,6 +747,7 @@ static void watcher_free(mg_watcher_t *wt) {
     free(c);
   }
   for (injected_t *i = wt->injected, *n; i; i = n) n = i->next, free(i);
+  mg_decode_batch_free(wt->decode_batch); /* after every decoder */
   pthread_mutex_destroy(&wt->lock);
   pthread_cond_destroy(&wt->wake);
   free(wt);
@@ -744,6 +782,7 @@ mg_watcher_t *mg_watcher_start(const mg_watcher_deps_t *deps, char *err, size_t 
   if (mg_store_open(wt->d.settings.db_path, &wt->store) != MG_STORE_OK) rc = fail(err, err_len, "cannot open %s", wt->d.settings.db_path);
   if (rc == 0 && !(wt->watches = mg_addrset_new(1024))) rc = fail(err, err_len, "out of memory");
   if (rc == 0 && !(wt->assembler = mg_assembler_new(&limits))) rc = fail(err, err_len, "out of memory");
+  if (rc == 0 && !(wt->decode_batch = mg_decode_batch_new(DECODE_BATCH_SIGNATURES))) rc = fail(err, err_len, "out of memory");
   if (rc == 0 && mg_feed_open(wt->d.zmq_ctx, wt->d.settings.node_zmq, &feed_limits, &wt->feed) != MG_FEED_OK)
     rc = fail(err, err_len, "cannot connect the node feed %s", wt->d.settings.node_zmq);
   if (rc == 0 && mg_zpub_open(wt->d.zmq_ctx, wt->d.settings.zmq_pub, &wt->zpub) != 0)

@@ -14,8 +14,13 @@
 
 #define POW_STATE TANGLE_CURL_STATE_TRITS
 #define POW_HALF 364       /* p(i + 1) = p(i) + 364 (mod 729), spec 3.1 */
-#define POW_FINAL_ROUNDS 3 /* the last rounds of a transform, evaluated per output position */
-#define POW_DEPTH 3        /* rounds fused into one kernel pass (best on every variant measured) */
+#define POW_FINAL_ROUNDS 5 /* the last rounds of a transform, evaluated per output position: 81 - 5 = 19 * POW_DEPTH */
+/* Rounds fused into one kernel pass. 4 (15 trits of rings, 30 registers on AVX-512) takes 19
+ * passes for the 76 rounds before the final ones, where 3 took 26 for 78: each pass streams the
+ * state (93 KB at 512 lanes, more than L1) once, so fewer passes run the search about 1.8 times
+ * as fast on AVX-512 and 1.4 times on AVX2 (bench_pow, pow_rate_*_1thr). 5 (31 trits, 62
+ * registers) spills and ran at about 0.6 times the speed of 4. */
+#define POW_DEPTH 4
 #define POW_ALIGN 64
 #define POW_MAX_WORDS 8 /* lanes / 64 of the widest kernel */
 
@@ -57,7 +62,7 @@ tangle_err_t tangle_pow_with_variant(tangle_pow_variant_t variant, mam_trit_t tx
 
 /* Applies `rounds` Curl-P rounds to lanes * 729 trits (lane after lane) through the variant's
  * bit-sliced kernel, exactly as the search does. rounds - POW_FINAL_ROUNDS must be a non-negative
- * multiple of POW_DEPTH (e.g. 27, 81). */
+ * multiple of POW_DEPTH (e.g. 29, 81). */
 tangle_err_t tangle_pow_sliced_transform(tangle_pow_variant_t variant, mam_trit_t *states,
                                          unsigned rounds) MAM_WARN_UNUSED;
 

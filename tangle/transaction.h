@@ -83,6 +83,10 @@ MAM_API tangle_err_t tangle_tx_from_trits(tangle_tx_t *tx, const mam_trit_t trit
  * TANGLE_ERR_INVALID_LENGTH (len != 2673) and TANGLE_ERR_INVALID_TRYTE (a character outside
  * 9A-Z). */
 MAM_API tangle_err_t tangle_tx_from_trytes(tangle_tx_t *tx, const char *trytes, size_t len) MAM_WARN_UNUSED;
+/* tangle_tx_from_trytes, then the hash of the trits just decoded: what tangle_tx_hash gives for
+ * the transaction, without encoding it again (the feed checks every transaction's hash). */
+MAM_API tangle_err_t tangle_tx_from_trytes_hashed(tangle_tx_t *tx, const char *trytes, size_t len,
+                                                 mam_trit_t hash[TANGLE_TX_HASH_TRITS]) MAM_WARN_UNUSED;
 
 /* Encodes all fields. Errors: TANGLE_ERR_NULL_ARG, TANGLE_ERR_INVALID_TRIT, TANGLE_ERR_INVALID_VALUE
  * (|value| > TANGLE_TX_VALUE_MAX or a 27-trit integer beyond +-TANGLE_TX_INT_MAX). */

@@ -135,6 +135,11 @@ START_TEST(test_transaction_vectors) {
     assert_trytes(essence, sizeof essence, vf_get(r, "essence"), "essence");
     ck_assert_int_eq(tangle_tx_hash(&tx, hash), TANGLE_OK);
     assert_trytes(hash, sizeof hash, vf_get(r, "hash"), "hash");
+    tangle_tx_t hashed;
+    trit_t hash_at_once[TANGLE_TX_HASH_TRITS];
+    ck_assert_int_eq(tangle_tx_from_trytes_hashed(&hashed, trytes, strlen(trytes), hash_at_once), TANGLE_OK);
+    ck_assert_mem_eq(&hashed, &tx, sizeof tx);
+    ck_assert_mem_eq(hash_at_once, hash, sizeof hash);
     ck_assert_uint_eq(tangle_hash_weight(hash), (unsigned)parse_int(vf_get(r, "weight")));
   }
   vf_free(s);
@@ -155,6 +160,9 @@ START_TEST(test_rejects_bad_length) {
   tangle_tx_t tx;
   ck_assert_int_eq(tangle_tx_from_trytes(&tx, t, TANGLE_TX_TRYTES - 1), TANGLE_ERR_INVALID_LENGTH);
   ck_assert_int_eq(tangle_tx_from_trytes(&tx, t, 0), TANGLE_ERR_INVALID_LENGTH);
+  trit_t hash[TANGLE_TX_HASH_TRITS];
+  ck_assert_int_eq(tangle_tx_from_trytes_hashed(&tx, t, TANGLE_TX_TRYTES - 1, hash), TANGLE_ERR_INVALID_LENGTH);
+  ck_assert_int_eq(tangle_tx_from_trytes_hashed(&tx, t, TANGLE_TX_TRYTES, NULL), TANGLE_ERR_NULL_ARG);
   char *longer = malloc(TANGLE_TX_TRYTES + 2);
   ck_assert_ptr_nonnull(longer);
   memcpy(longer, t, TANGLE_TX_TRYTES);
