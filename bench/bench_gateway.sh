@@ -6,18 +6,24 @@
 #   publish_parallel_msgs_per_s  signed 1 KiB messages per second, 4 channels publishing at once (MWM 9)
 #   rest_fetch_rps, _p50/_p99_ms wrk on GET /v1/channels/{id}/messages?limit=100, 2 threads,
 #                                50 connections, 10 s (2 s quick), a channel with 100 stored packets
-#                                of 64 bytes; rest_fetch_1k_* the same with 1 KiB packets
+#                                of 64 bytes, 5 runs (1 quick); rest_fetch_1k_* the same with 1 KiB
+#                                packets (1 run)
+#   rest_fetch_pinned_rps, ...   rest_fetch with mamgated pinned to CPU 0 and wrk to CPU 1 (taskset),
+#     _p50/_p99_ms               so that neither takes the other's core (needs 2 CPUs); the load
+#                                average is printed beside every fetch figure
 #   rss_idle_mb                  VmRSS of mamgated after start, no watches
 #   rss_100k_channels_mb         VmRSS after 100,000 watches added through REST (watch_add_per_s:
 #                                how fast they were added, 16 keep-alive clients)
 # Runs from the build directory (MAMGATE_BUILDDIR, default the current directory). BENCH_QUICK=1:
 # fewer runs, 2-second wrk runs and 10,000 watches (rss_10k_channels_mb). BENCH_PROFILE=1: perf
-# samples mamgated during the first fetch run of each size. Figures go to stdout and, as JSON
-# lines, to $BENCH_JSON.
+# samples mamgated during the first fetch run of each size. BENCH_ONLY=fetch: only the fetch
+# figures. Figures go to stdout and, as JSON lines, to $BENCH_JSON.
 set -euo pipefail
 build=${MAMGATE_BUILDDIR:-$(pwd)}
 quick=${BENCH_QUICK:-0}
 [ "$quick" = 0 ] && quick=
+only=${BENCH_ONLY:-}
+case $only in '' | fetch) ;; *) echo "bench_gateway: BENCH_ONLY must be fetch" >&2; exit 2 ;; esac
 work=$(mktemp -d "${TMPDIR:-/tmp}/mg-bench-gw-XXXXXX")
 # four loopback ports free right now (the machine may run other tests)
 read -r p1 p2 p3 p4 < <(python3 -c '
@@ -152,12 +158,15 @@ wrk_ms() {
     print (u == "us" ? v / 1000 : (u == "s" ? v * 1000 : v))}'
 }
 
-# fetch NAME CHANNEL SECONDS RUNS: wrk on the channel's first page of 100 (the first run profiled).
+# fetch NAME CHANNEL SECONDS RUNS [WRK_PREFIX...]: wrk on the channel's first page of 100 (the
+# first run profiled), wrk run through WRK_PREFIX (e.g. taskset -c 1).
 fetch() {
-  local rps=() p50=() p99=() out
-  profile "$3" "$1"
-  for _ in $(seq "$4"); do
-    out=$(wrk -t2 -c50 -d"$3"s --latency "http://$http/v1/channels/$2/messages?limit=100")
+  local name=$1 channel=$2 seconds=$3 runs=$4 rps=() p50=() p99=() out
+  shift 4
+  profile "$seconds" "$name"
+  echo "  ($name: load average $(cut -d' ' -f1-3 /proc/loadavg) before the runs)"
+  for _ in $(seq "$runs"); do
+    out=$("$@" wrk -t2 -c50 -d"$seconds"s --latency "http://$http/v1/channels/$channel/messages?limit=100")
     echo "$out" | grep -q 'Non-2xx' && die "wrk got error responses: $out"
     echo "$out" | grep 'Socket errors' | sed 's/^ */  wrk: /' || true
     rps+=("$(echo "$out" | awk '/^Requests\/sec:/ {print $2}')")
@@ -166,9 +175,19 @@ fetch() {
   done
   if [ -n "$profile_pid" ]; then wait "$profile_pid" || true; fi
   profile_pid=
-  report "$1_rps" req/s "${rps[@]}"
-  report "$1_p50_ms" ms "${p50[@]}"
-  report "$1_p99_ms" ms "${p99[@]}"
+  echo "  ($name: load average $(cut -d' ' -f1-3 /proc/loadavg) after the runs)"
+  report "${name}_rps" req/s "${rps[@]}"
+  report "${name}_p50_ms" ms "${p50[@]}"
+  report "${name}_p99_ms" ms "${p99[@]}"
+}
+
+# fetch_pinned NAME CHANNEL SECONDS RUNS: fetch with every mamgated thread on CPU 0 and wrk on CPU 1
+# (skipped on one CPU); mamgated may use every CPU again afterwards.
+fetch_pinned() {
+  [ "$(nproc)" -ge 2 ] || { echo "  ($1: skipped, one CPU)"; return 0; }
+  taskset -a -p -c 0 "$gw_pid" >/dev/null || die "taskset failed"
+  fetch "$@" taskset -c 1
+  taskset -a -p -c "0-$(($(nproc) - 1))" "$gw_pid" >/dev/null || die "taskset failed"
 }
 
 # add_watches N: N watches of random channel ids through REST, 16 keep-alive clients; prints the
@@ -210,6 +229,7 @@ start_node
 start_gateway 9
 token=$(cat "$work/var/token")
 sleep 1
+if [ -z "$only" ]; then
 report rss_idle_mb MB "$(rss_mb)"
 
 # ---- publishing: MWM 9, 4 channels in parallel, MWM 14, MWM 1
@@ -242,6 +262,7 @@ latency publish_latency_mwm14_ms "$ch" "$(pick 1 5)"
 stop_gateway
 start_gateway 1
 latency publish_latency_nopow_ms "$ch" "$runs"
+fi
 
 # ---- fetching: 100 packets of 64 bytes, then of 1 KiB, each channel watched and filled by one
 # 100-packet message
@@ -252,11 +273,14 @@ for size in 64 1024; do
   api POST "/v1/channels/$c/messages" "@$work/fill.json" >/dev/null
   wait_stored "$c" 100
   if [ "$size" = 64 ]; then
-    fetch rest_fetch "$c" "$(pick 2 10)" "$(pick 1 3)"
+    fetch rest_fetch "$c" "$(pick 2 10)" "$(pick 1 5)"
+    fetch_pinned rest_fetch_pinned "$c" "$(pick 2 10)" "$(pick 1 5)"
   else
     fetch rest_fetch_1k "$c" "$(pick 2 10)" 1
   fi
 done
+
+[ -n "$only" ] && exit 0
 
 # ---- memory with 100,000 watched channels (10,000 quick)
 stop_gateway
