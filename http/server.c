@@ -30,8 +30,10 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "http/headwatch.h"
+#include "http/negotiate.h"
 #include "http/route.h"
 
 #define DEFAULT_MAX_BODY_BYTES ((size_t)1 << 20)
@@ -53,6 +55,9 @@
 #define MESSAGE_BYTES 512
 #define ALLOW_BYTES 128
 #define STATUS_SLOTS 600
+#define EPOCH_CHARS 24 /* hex of the start time in ns and the process id */
+#define GZIP_WINDOW_BITS (15 + 16) /* zlib: a gzip wrapper around a 32 KiB window */
+#define GZIP_MEMORY_LEVEL 8         /* zlib's default */
 
 static const char JSON_TYPE[] = "application/json";
 static const char TEXT_TYPE[] = "text/plain; charset=utf-8";
@@ -91,6 +96,7 @@ struct mg_http_server {
   mg_head_watch_t *head_watch;
   atomic_uint open_connections; /* those with a head watch entry */
   char *allowed_hosts; /* comma-separated; NULL: every Host */
+  char epoch[EPOCH_CHARS + 1]; /* this start's mark in every entity tag */
 };
 
 /* An error decided before the handler runs. */
@@ -287,6 +293,87 @@ void mg_http_respond_static(mg_http_request_t *r, int status, const char *conten
     resp = NULL;
   }
   queue(r, valid_status(status), resp, content_type ? content_type : TEXT_TYPE, NULL);
+  respond_fallback(r);
+}
+
+/* The gzip of len bytes at the fastest level (pages are compressed on every request: speed before
+ * size), malloc'd; NULL when zlib fails or memory runs out. */
+static unsigned char *gzip_bytes(const void *data, size_t len, size_t *out_len) {
+  z_stream z;
+  memset(&z, 0, sizeof z);
+  if (len > UINT32_MAX / 2 ||
+      deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, GZIP_WINDOW_BITS, GZIP_MEMORY_LEVEL, Z_DEFAULT_STRATEGY) != Z_OK)
+    return NULL;
+  uLong bound = deflateBound(&z, (uLong)len);
+  unsigned char *out = malloc(bound);
+  if (out != NULL) {
+    z.next_in = (Bytef *)(uintptr_t)data;
+    z.avail_in = (uInt)len;
+    z.next_out = out;
+    z.avail_out = (uInt)bound;
+    if (deflate(&z, Z_FINISH) == Z_STREAM_END) {
+      *out_len = z.total_out;
+    } else {
+      free(out);
+      out = NULL;
+    }
+  }
+  deflateEnd(&z);
+  return out;
+}
+
+/* The entity tag (quoted) of this start, the handler's tag and the coding; false when the
+ * handler's tag is too long or has a character an entity tag cannot hold. */
+static bool entity_tag(const mg_http_server_t *s, const char *etag, bool gzip, char out[MG_HTTP_ETAG_MAX + 1]) {
+  for (const char *c = etag; *c; c++)
+    if ((unsigned char)*c <= 0x20 || *c == '"' || (unsigned char)*c >= 0x7f) return false;
+  int n = snprintf(out, MG_HTTP_ETAG_MAX + 1, "\"%s-%s%s\"", s->epoch, etag, gzip ? "-gzip" : "");
+  return n > 0 && n <= MG_HTTP_ETAG_MAX;
+}
+
+/* Queues resp (NULL: nothing) with the headers of a representation. */
+static void queue_representation(mg_http_request_t *r, unsigned status, struct MHD_Response *resp,
+                                 const char *content_type, const char *quoted_tag, bool gzip) {
+  if (resp != NULL &&
+      (MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING) != MHD_YES ||
+       (quoted_tag != NULL && (MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, quoted_tag) != MHD_YES ||
+                               MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache") != MHD_YES)) ||
+       (gzip && MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip") != MHD_YES))) {
+    MHD_destroy_response(resp);
+    resp = NULL;
+  }
+  queue(r, status, resp, content_type, NULL);
+}
+
+void mg_http_respond_body(mg_http_request_t *r, const char *content_type, char *body, size_t len, const char *etag) {
+  bool gzip = mg_http_accepts_gzip(mg_http_header(r, "Accept-Encoding"));
+  char tag[MG_HTTP_ETAG_MAX + 1];
+  if (r->responded || (etag != NULL && !entity_tag(r->server, etag, gzip, tag))) {
+    free(body);
+    respond_fallback(r);
+    return;
+  }
+  if (etag != NULL && mg_http_if_none_match(mg_http_header(r, "If-None-Match"), tag)) {
+    free(body);
+    queue_representation(r, 304, MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT),
+                         content_type, tag, gzip);
+    respond_fallback(r);
+    return;
+  }
+  if (gzip) {
+    size_t zlen = 0;
+    unsigned char *z = gzip_bytes(body, len, &zlen);
+    free(body);
+    if (z == NULL) {
+      respond_fallback(r);
+      return;
+    }
+    body = (char *)z;
+    len = zlen;
+  }
+  struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+  if (resp == NULL) free(body);
+  queue_representation(r, 200, resp, content_type, etag != NULL ? tag : NULL, gzip);
   respond_fallback(r);
 }
 
@@ -823,6 +910,10 @@ mg_http_server_t *mg_http_start(const char *host, uint16_t port, const mg_http_l
     return NULL;
   }
   s->limits = effective_limits(limits);
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  snprintf(s->epoch, sizeof s->epoch, "%016llx%08x",
+           (unsigned long long)now.tv_sec * 1000000000ull + (unsigned long long)now.tv_nsec, (unsigned)getpid());
   s->ticker_started = pthread_create(&s->ticker, NULL, ticker_main, s) == 0;
   s->head_watch = mg_head_watch_start((uint64_t)s->limits.header_timeout_s * 1000u, RESERVE_HEAD_TIMEOUT_MS);
   if (!s->ticker_started || s->head_watch == NULL) {

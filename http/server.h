@@ -126,6 +126,15 @@ void mg_http_respond_text(mg_http_request_t *r, int status, const char *content_
  * files; a 304 passes len 0. */
 void mg_http_respond_static(mg_http_request_t *r, int status, const char *content_type, const void *data, size_t len,
                             const char *const *headers);
+/* A representation for GET (and HEAD): 200 with body (len bytes, malloc'd and taken: freed in every
+ * case) of content_type, gzip-encoded when Accept-Encoding allows it (http/negotiate.h), with
+ * "Vary: Accept-Encoding". With etag (NULL: none) the answer carries a strong ETag made of a mark
+ * of this server's start, etag and the coding, and "Cache-Control: no-cache"; a request whose
+ * If-None-Match lists that tag gets 304 without a body. The caller promises that the body is the
+ * same whenever it passes the same etag during one run of the server (a restart changes every tag,
+ * so a store reset between runs cannot resurrect an old one). etag: visible ASCII but '"'; the
+ * whole tag (a 24-character mark, '-', etag and "-gzip") must fit MG_HTTP_ETAG_MAX (else 500). */
+void mg_http_respond_body(mg_http_request_t *r, const char *content_type, char *body, size_t len, const char *etag);
 /* A streamed 200 response (content_type by default text/event-stream, with Cache-Control:
  * no-cache; chunked on HTTP/1.1) produced by fn (not NULL) until it returns -1 or the client
  * disconnects. */

@@ -27,9 +27,11 @@ static void append_messages(mg_text_t *t, const mg_message_t *m, size_t n) {
   mg_text_append(t, "]", 1);
 }
 
-static void respond_text_json(mg_http_request_t *req, mg_text_t *t) {
+/* Sends the text (taken) with the entity tag: rows are never changed and a new row's cursor is above
+ * every stored one, so the count and the highest cursor of the rows read determine them. */
+static void respond_text_json(mg_http_request_t *req, mg_text_t *t, const char *etag) {
   if (t->failed) mg_http_respond_error(req, 500, "internal", "out of memory");
-  else mg_http_respond_text(req, 200, "application/json", t->p, t->len);
+  else mg_http_respond_body(req, "application/json", t->p, t->len, etag), t->p = NULL;
   mg_text_free(t);
 }
 
@@ -60,8 +62,10 @@ void rest_messages_get_messages(void *ctx, mg_http_request_t *req) {
   mg_text_append(&t, "{\"messages\":", 12);
   append_messages(&t, rows, n);
   mg_text_printf(&t, ",\"next_cursor\":%lld}\n", (long long)(n ? rows[n - 1].cursor : cursor));
+  char etag[80]; /* the page: its start, size, row count and last row */
+  snprintf(etag, sizeof etag, "p%lld.%lld.%zu.%lld", (long long)cursor, (long long)limit, n, (long long)(n ? rows[n - 1].cursor : 0));
   mg_messages_free(rows, n);
-  respond_text_json(req, &t);
+  respond_text_json(req, &t, etag);
 }
 
 void rest_messages_get_message(void *ctx, mg_http_request_t *req) {
@@ -81,7 +85,11 @@ void rest_messages_get_message(void *ctx, mg_http_request_t *req) {
   mg_text_printf(&t, "{\"channel_id\":\"%s\",\"message_id\":\"%s\",\"packets\":", id, mid);
   append_messages(&t, rows, n);
   mg_text_append(&t, "}\n", 2);
+  int64_t newest = 0;
+  for (size_t i = 0; i < n; i++) newest = rows[i].cursor > newest ? rows[i].cursor : newest;
+  char etag[48]; /* the message: its packet count and newest packet */
+  snprintf(etag, sizeof etag, "m%zu.%lld", n, (long long)newest);
   mg_messages_free(rows, n);
-  respond_text_json(req, &t);
+  respond_text_json(req, &t, etag);
 }
 

@@ -8,3 +8,7 @@ TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 TEST_LDADD = tests/libtestutil.la libmamcore-static.la $(CHECK_LIBS)
 
 EXTRA_DIST += tests/vectors/mam2.txt tests/vectors/tangle.txt
+
+## ETag / If-None-Match and gzip on the REST reads, end to end.
+TESTS += tests/rest_conditional.sh
+EXTRA_DIST += tests/rest_conditional.sh
