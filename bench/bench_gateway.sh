@@ -7,10 +7,13 @@
 #   rest_fetch_rps, _p50/_p99_ms wrk on GET /v1/channels/{id}/messages?limit=100, 2 threads,
 #                                50 connections, 10 s (2 s quick), a channel with 100 stored packets
 #                                of 64 bytes, 5 runs (1 quick); rest_fetch_1k_* the same with 1 KiB
-#                                packets (1 run)
+#                                packets (1 run); _cpu_us: mamgated's CPU time (user and system) per
+#                                request, which other load on the machine hardly changes
 #   rest_fetch_pinned_rps, ...   rest_fetch with mamgated pinned to CPU 0 and wrk to CPU 1 (taskset),
-#     _p50/_p99_ms               so that neither takes the other's core (needs 2 CPUs); the load
+#     _p50/_p99_ms, _cpu_us      so that neither takes the other's core (needs 2 CPUs); the load
 #                                average is printed beside every fetch figure
+#   rest_fetch_uncached_pinned_* the same with limit=101: the same 100 packets, in a page that is not
+#                                full and so not kept: read and rendered on every request
 #   rss_idle_mb                  VmRSS of mamgated after start, no watches
 #   rss_100k_channels_mb         VmRSS after 100,000 watches added through REST (watch_add_per_s:
 #                                how fast they were added, 16 keep-alive clients)
@@ -152,6 +155,9 @@ profile() {
   profile_pid=$!
 }
 
+# cpu_ticks: the CPU time mamgated used so far (user and system), in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$gw_pid/stat"; }
+
 # wrk_ms OUTPUT PERCENTILE: that latency from wrk --latency output, in ms.
 wrk_ms() {
   echo "$1" | awk -v p="$2" '$1 == p {v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
@@ -159,19 +165,25 @@ wrk_ms() {
 }
 
 # fetch NAME CHANNEL SECONDS RUNS [WRK_PREFIX...]: wrk on the channel's first page of 100 (the
-# first run profiled), wrk run through WRK_PREFIX (e.g. taskset -c 1).
+# first run profiled), wrk run through WRK_PREFIX (e.g. taskset -c 1). The page's query is
+# $page_query: limit=100, a full page, which the gateway keeps after the first answer; limit=101
+# gives the same 100 packets in a page that is not full, rendered from the store every time.
+page_query=limit=100
 fetch() {
-  local name=$1 channel=$2 seconds=$3 runs=$4 rps=() p50=() p99=() out
+  local name=$1 channel=$2 seconds=$3 runs=$4 rps=() p50=() p99=() cpu=() out ticks
   shift 4
   profile "$seconds" "$name"
   echo "  ($name: load average $(cut -d' ' -f1-3 /proc/loadavg) before the runs)"
   for _ in $(seq "$runs"); do
-    out=$("$@" wrk -t2 -c50 -d"$seconds"s --latency "http://$http/v1/channels/$channel/messages?limit=100")
+    ticks=$(cpu_ticks)
+    out=$("$@" wrk -t2 -c50 -d"$seconds"s --latency "http://$http/v1/channels/$channel/messages?$page_query")
+    ticks=$(($(cpu_ticks) - ticks))
     echo "$out" | grep -q 'Non-2xx' && die "wrk got error responses: $out"
     echo "$out" | grep 'Socket errors' | sed 's/^ */  wrk: /' || true
     rps+=("$(echo "$out" | awk '/^Requests\/sec:/ {print $2}')")
     p50+=("$(wrk_ms "$out" 50%)")
     p99+=("$(wrk_ms "$out" 99%)")
+    cpu+=("$(echo "$out" | awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" '/ requests in / {printf "%.2f", t * 1e6 / hz / $1}')")
   done
   if [ -n "$profile_pid" ]; then wait "$profile_pid" || true; fi
   profile_pid=
@@ -179,6 +191,7 @@ fetch() {
   report "${name}_rps" req/s "${rps[@]}"
   report "${name}_p50_ms" ms "${p50[@]}"
   report "${name}_p99_ms" ms "${p99[@]}"
+  report "${name}_cpu_us" us "${cpu[@]}"
 }
 
 # fetch_pinned NAME CHANNEL SECONDS RUNS: fetch with every mamgated thread on CPU 0 and wrk on CPU 1
@@ -275,6 +288,9 @@ for size in 64 1024; do
   if [ "$size" = 64 ]; then
     fetch rest_fetch "$c" "$(pick 2 10)" "$(pick 1 5)"
     fetch_pinned rest_fetch_pinned "$c" "$(pick 2 10)" "$(pick 1 5)"
+    page_query=limit=101
+    fetch_pinned rest_fetch_uncached_pinned "$c" "$(pick 2 10)" "$(pick 1 5)"
+    page_query=limit=100
   else
     fetch rest_fetch_1k "$c" "$(pick 2 10)" 1
   fi

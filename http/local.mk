@@ -1,6 +1,7 @@
 ## http: the REST server adapter (libmicrohttpd + Jansson), its tests and benchmark.
 noinst_LTLIBRARIES += http/libmghttp.la
 http_libmghttp_la_SOURCES = \
+	http/cache.c http/cache.h \
 	http/headwatch.c http/headwatch.h \
 	http/negotiate.c http/negotiate.h \
 	http/route.c http/route.h \

@@ -32,6 +32,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "http/cache.h"
 #include "http/headwatch.h"
 #include "http/negotiate.h"
 #include "http/route.h"
@@ -43,6 +44,8 @@
 #define DEFAULT_CONNECTIONS_PER_IP 64u
 #define DEFAULT_TIMEOUT_S 30u
 #define DEFAULT_HEADER_TIMEOUT_S 10u
+#define DEFAULT_CACHE_BYTES ((size_t)16 << 20)
+#define CACHE_KEY_BYTES 256 /* longer keys are not kept */
 /* Connections accepted past max_connections, only to be answered 503 at once; such a connection
  * has this long to send its request head. */
 #define RESERVE_CONNECTIONS 16u
@@ -97,6 +100,7 @@ struct mg_http_server {
   atomic_uint open_connections; /* those with a head watch entry */
   char *allowed_hosts; /* comma-separated; NULL: every Host */
   char epoch[EPOCH_CHARS + 1]; /* this start's mark in every entity tag */
+  mg_http_cache_t *cache;      /* answers kept by mg_http_respond_body_kept */
 };
 
 /* An error decided before the handler runs. */
@@ -345,9 +349,17 @@ static void queue_representation(mg_http_request_t *r, unsigned status, struct M
   queue(r, status, resp, content_type, NULL);
 }
 
-void mg_http_respond_body(mg_http_request_t *r, const char *content_type, char *body, size_t len, const char *etag) {
+/* The cache's key of an answer: its coding and the handler's key; false when too long to keep. */
+static bool cache_key(const char *key, bool gzip, char out[CACHE_KEY_BYTES]) {
+  int n = snprintf(out, CACHE_KEY_BYTES, "%s %s", gzip ? "gzip" : "identity", key);
+  return n > 0 && n < CACHE_KEY_BYTES;
+}
+
+/* Answers with the body (taken), kept in the cache under key too unless key is NULL. */
+static void respond_representation(mg_http_request_t *r, const char *content_type, char *body, size_t len,
+                                   const char *etag, const char *key) {
   bool gzip = mg_http_accepts_gzip(mg_http_header(r, "Accept-Encoding"));
-  char tag[MG_HTTP_ETAG_MAX + 1];
+  char tag[MG_HTTP_ETAG_MAX + 1], kept_key[CACHE_KEY_BYTES];
   if (r->responded || (etag != NULL && !entity_tag(r->server, etag, gzip, tag))) {
     free(body);
     respond_fallback(r);
@@ -371,10 +383,45 @@ void mg_http_respond_body(mg_http_request_t *r, const char *content_type, char *
     body = (char *)z;
     len = zlen;
   }
+  if (key != NULL && etag != NULL && cache_key(key, gzip, kept_key))
+    mg_http_cache_put(r->server->cache, kept_key, content_type, tag, body, len);
   struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
   if (resp == NULL) free(body);
   queue_representation(r, 200, resp, content_type, etag != NULL ? tag : NULL, gzip);
   respond_fallback(r);
+}
+
+void mg_http_respond_body(mg_http_request_t *r, const char *content_type, char *body, size_t len, const char *etag) {
+  respond_representation(r, content_type, body, len, etag, NULL);
+}
+
+void mg_http_respond_body_kept(mg_http_request_t *r, const char *content_type, char *body, size_t len,
+                               const char *etag, const char *key) {
+  respond_representation(r, content_type, body, len, etag, key);
+}
+
+typedef struct kept_answer {
+  mg_http_request_t *r;
+  bool gzip;
+} kept_answer_t;
+
+static void answer_kept(void *ctx, const char *content_type, const char *etag, const void *body, size_t len) {
+  kept_answer_t *k = ctx;
+  bool unchanged = mg_http_if_none_match(mg_http_header(k->r, "If-None-Match"), etag);
+  struct MHD_Response *resp = unchanged ? MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT)
+                                        : MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+  queue_representation(k->r, unchanged ? 304 : 200, resp, content_type, etag, k->gzip);
+  respond_fallback(k->r);
+}
+
+bool mg_http_respond_kept(mg_http_request_t *r, const char *key) {
+  kept_answer_t k = {r, mg_http_accepts_gzip(mg_http_header(r, "Accept-Encoding"))};
+  char kept_key[CACHE_KEY_BYTES];
+  return !r->responded && cache_key(key, k.gzip, kept_key) && mg_http_cache_read(r->server->cache, kept_key, answer_kept, &k);
+}
+
+void mg_http_cache_stats(mg_http_server_t *s, size_t *bytes, size_t *entries) {
+  mg_http_cache_usage(s->cache, bytes, entries);
 }
 
 /* Methods of the routes whose pattern matches the path, comma-separated, each once. */
@@ -847,6 +894,7 @@ static mg_http_limits_t effective_limits(const mg_http_limits_t *in) {
   if (l.max_connections_per_ip == 0) l.max_connections_per_ip = DEFAULT_CONNECTIONS_PER_IP;
   if (l.connection_timeout_s == 0) l.connection_timeout_s = DEFAULT_TIMEOUT_S;
   if (l.header_timeout_s == 0) l.header_timeout_s = DEFAULT_HEADER_TIMEOUT_S;
+  if (l.cache_bytes == 0) l.cache_bytes = DEFAULT_CACHE_BYTES;
   if (l.threads > l.max_connections) l.threads = l.max_connections; /* MHD needs a connection per thread */
   return l;
 }
@@ -910,6 +958,11 @@ mg_http_server_t *mg_http_start(const char *host, uint16_t port, const mg_http_l
     return NULL;
   }
   s->limits = effective_limits(limits);
+  if ((s->cache = mg_http_cache_new(s->limits.cache_bytes)) == NULL) {
+    set_error(err, err_len, "out of memory");
+    mg_http_stop(s);
+    return NULL;
+  }
   struct timespec now;
   clock_gettime(CLOCK_REALTIME, &now);
   snprintf(s->epoch, sizeof s->epoch, "%016llx%08x",
@@ -944,6 +997,7 @@ void mg_http_stop(mg_http_server_t *s) {
     if (listener != MHD_INVALID_SOCKET) close(listener);
   }
   mg_head_watch_stop(s->head_watch); /* after the daemon: every connection has left it */
+  mg_http_cache_free(s->cache);
   free(s->allowed_hosts);
   for (size_t i = 0; i < s->n_routes; i++) mg_pattern_free(&s->routes[i].pattern);
   free(s->routes);

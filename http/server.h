@@ -31,8 +31,8 @@ typedef struct mg_http_server mg_http_server_t;
 typedef struct mg_http_request mg_http_request_t;
 
 /* A field left 0 takes its default: 1 MiB body, 64 MiB discarded, 4 threads, 256 connections, 64
- * per client address, 30 s idle time-out, 10 s to send a request head. The thread count is capped
- * at the connection limit.
+ * per client address, 30 s idle time-out, 10 s to send a request head, 16 MiB of kept answers. The
+ * thread count is capped at the connection limit.
  *
  * A body too large gets 413 with the JSON error. So that every client reads that answer (many,
  * Node's fetch among them, give up on a connection closed while they still send), the body is read
@@ -55,6 +55,7 @@ typedef struct mg_http_limits {
   unsigned max_connections_per_ip;
   unsigned connection_timeout_s; /* idle/slow clients are dropped after this */
   unsigned header_timeout_s;     /* a request head must be complete within this */
+  size_t cache_bytes;            /* answers kept by mg_http_respond_body_kept (http/cache.h) */
 } mg_http_limits_t;
 
 /* A handler answers through one of the mg_http_respond_* calls (exactly one: later ones are
@@ -135,6 +136,20 @@ void mg_http_respond_static(mg_http_request_t *r, int status, const char *conten
  * so a store reset between runs cannot resurrect an old one). etag: visible ASCII but '"'; the
  * whole tag (a 24-character mark, '-', etag and "-gzip") must fit MG_HTTP_ETAG_MAX (else 500). */
 void mg_http_respond_body(mg_http_request_t *r, const char *content_type, char *body, size_t len, const char *etag);
+/* As mg_http_respond_body (etag not NULL), and the answer as sent (after its coding) is kept under
+ * key, so that mg_http_respond_kept can answer the same request again without the handler's work.
+ * Only for representations that cannot change while the server runs: a kept answer never expires
+ * (it is evicted, oldest first, when the cache is full). key: a few hundred bytes at most (longer
+ * keys are not kept), naming everything the body depends on. */
+void mg_http_respond_body_kept(mg_http_request_t *r, const char *content_type, char *body, size_t len,
+                               const char *etag, const char *key);
+/* Answers the request with what mg_http_respond_body_kept kept under key in the coding the request
+ * accepts (304 when If-None-Match lists its tag) and returns true; false, answering nothing, when
+ * none is kept. */
+bool mg_http_respond_kept(mg_http_request_t *r, const char *key);
+/* The bytes and answers kept now. */
+void mg_http_cache_stats(mg_http_server_t *s, size_t *bytes, size_t *entries);
+
 /* A streamed 200 response (content_type by default text/event-stream, with Cache-Control:
  * no-cache; chunked on HTTP/1.1) produced by fn (not NULL) until it returns -1 or the client
  * disconnects. */

@@ -27,10 +27,12 @@ static void append_messages(mg_text_t *t, const mg_message_t *m, size_t n) {
   mg_text_append(t, "]", 1);
 }
 
-/* Sends the text (taken) with the entity tag: rows are never changed and a new row's cursor is above
- * every stored one, so the count and the highest cursor of the rows read determine them. */
-static void respond_text_json(mg_http_request_t *req, mg_text_t *t, const char *etag) {
+/* Sends the text (taken) with the entity tag, kept under key unless it is NULL: rows are never
+ * changed and a new row's cursor is above every stored one, so the count and the highest cursor of
+ * the rows read determine them, and a full page never changes. */
+static void respond_text_json(mg_http_request_t *req, mg_text_t *t, const char *etag, const char *key) {
   if (t->failed) mg_http_respond_error(req, 500, "internal", "out of memory");
+  else if (key) mg_http_respond_body_kept(req, "application/json", t->p, t->len, etag, key), t->p = NULL;
   else mg_http_respond_body(req, "application/json", t->p, t->len, etag), t->p = NULL;
   mg_text_free(t);
 }
@@ -52,6 +54,9 @@ void rest_messages_get_messages(void *ctx, mg_http_request_t *req) {
   if (!id || !rest_authorised(r, req, false) || !rest_messages_query_int(req, "cursor", 0, INT64_MAX, 0, &cursor) ||
       !rest_messages_query_int(req, "limit", 1, (int64_t)r->g->cfg.page_limit, 100, &limit))
     return;
+  char key[160];
+  snprintf(key, sizeof key, "page %s %lld %lld", id, (long long)cursor, (long long)limit);
+  if (mg_http_respond_kept(req, key)) return;
   mg_store_t *s = rest_thread_store(r);
   if (!rest_messages_channel_known(req, s, id)) return;
   mg_message_t *rows = NULL;
@@ -65,7 +70,7 @@ void rest_messages_get_messages(void *ctx, mg_http_request_t *req) {
   char etag[80]; /* the page: its start, size, row count and last row */
   snprintf(etag, sizeof etag, "p%lld.%lld.%zu.%lld", (long long)cursor, (long long)limit, n, (long long)(n ? rows[n - 1].cursor : 0));
   mg_messages_free(rows, n);
-  respond_text_json(req, &t, etag);
+  respond_text_json(req, &t, etag, n == (size_t)limit ? key : NULL);
 }
 
 void rest_messages_get_message(void *ctx, mg_http_request_t *req) {
@@ -90,6 +95,6 @@ void rest_messages_get_message(void *ctx, mg_http_request_t *req) {
   char etag[48]; /* the message: its packet count and newest packet */
   snprintf(etag, sizeof etag, "m%zu.%lld", n, (long long)newest);
   mg_messages_free(rows, n);
-  respond_text_json(req, &t, etag);
+  respond_text_json(req, &t, etag, NULL);
 }
 

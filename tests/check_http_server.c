@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "http/cache.h"
 #include "http/negotiate.h"
 #include "http/route.h"
 #include "http/server.h"
@@ -180,6 +181,20 @@ static void h_idle(void *ctx, mg_http_request_t *r) {
   mg_http_respond_stream(r, "text/event-stream", produce_idle, opened, free_stream);
 }
 
+static atomic_int kept_renders;
+
+/* A kept page under the "key" query: rendered (and counted) only when nothing is kept. */
+static void h_kept(void *ctx, mg_http_request_t *r) {
+  (void)ctx;
+  const char *key = mg_http_query(r, "key");
+  if (mg_http_respond_kept(r, key)) return;
+  atomic_fetch_add(&kept_renders, 1);
+  char *body = malloc(PAGE_BYTES);
+  ck_assert_ptr_nonnull(body);
+  for (size_t i = 0; i < PAGE_BYTES; i++) body[i] = (char)('a' + i % 5);
+  mg_http_respond_body_kept(r, "application/json", body, PAGE_BYTES, key, key);
+}
+
 static void add_routes(mg_http_server_t *s) {
   ck_assert_int_eq(mg_http_route(s, "GET", "/v1/echo/{a}/items/{b}", h_echo, NULL), 0);
   ck_assert_int_eq(mg_http_route(s, "GET", "/v1/things", h_things_list, NULL), 0);
@@ -191,6 +206,7 @@ static void add_routes(mg_http_server_t *s) {
   ck_assert_int_eq(mg_http_route(s, "GET", "/v1/events", h_events, NULL), 0);
   ck_assert_int_eq(mg_http_route(s, "GET", "/v1/idle", h_idle, NULL), 0);
   ck_assert_int_eq(mg_http_route(s, "GET", "/v1/page", h_page, NULL), 0);
+  ck_assert_int_eq(mg_http_route(s, "GET", "/v1/kept", h_kept, NULL), 0);
 }
 
 /* A server on host with the test routes; base_url names it through url_host. */
@@ -1301,6 +1317,93 @@ START_TEST(test_representation_restart) {
 }
 END_TEST
 
+static void read_into(void *ctx, const char *content_type, const char *etag, const void *body, size_t len) {
+  snprintf(ctx, FIELD_SIZE, "%s|%s|%.*s", content_type, etag, (int)len, (const char *)body);
+}
+
+START_TEST(test_cache) {
+  /* room for two entries of 100-byte bodies (about 170 bytes each with their strings), not three */
+  enum { ROOM = 400 };
+  mg_http_cache_t *c = mg_http_cache_new(ROOM);
+  ck_assert_ptr_nonnull(c);
+  char got[FIELD_SIZE], body[100];
+  size_t bytes, entries;
+  ck_assert(!mg_http_cache_read(c, "a", read_into, got));
+  memset(body, 'A', sizeof body);
+  mg_http_cache_put(c, "a", "text/plain", "\"1\"", body, 3);
+  ck_assert(mg_http_cache_read(c, "a", read_into, got));
+  ck_assert_str_eq(got, "text/plain|\"1\"|AAA");
+  mg_http_cache_put(c, "a", "text/other", "\"2\"", "BBB", 3); /* the first answer stays */
+  ck_assert(mg_http_cache_read(c, "a", read_into, got));
+  ck_assert_str_eq(got, "text/plain|\"1\"|AAA");
+  mg_http_cache_usage(c, &bytes, &entries);
+  ck_assert_uint_eq(entries, 1);
+  mg_http_cache_put(c, "b", "t", "\"b\"", body, sizeof body);
+  mg_http_cache_put(c, "c", "t", "\"c\"", body, sizeof body); /* "a" goes first, then "b" */
+  mg_http_cache_usage(c, &bytes, &entries);
+  ck_assert_uint_le(bytes, ROOM);
+  ck_assert(!mg_http_cache_read(c, "a", read_into, got));
+  ck_assert(mg_http_cache_read(c, "c", read_into, got));
+  mg_http_cache_put(c, "d", "t", "\"d\"", body, sizeof body);
+  ck_assert(!mg_http_cache_read(c, "b", read_into, got));
+  ck_assert(mg_http_cache_read(c, "c", read_into, got));
+  ck_assert(mg_http_cache_read(c, "d", read_into, got));
+  char *huge = calloc(1, ROOM); /* larger than the cache: not kept, nothing evicted */
+  ck_assert_ptr_nonnull(huge);
+  mg_http_cache_put(c, "e", "t", "\"e\"", huge, ROOM);
+  free(huge);
+  ck_assert(!mg_http_cache_read(c, "e", read_into, got));
+  mg_http_cache_usage(c, &bytes, &entries);
+  ck_assert_uint_eq(entries, 2);
+  mg_http_cache_free(c);
+}
+END_TEST
+
+START_TEST(test_kept_answers) {
+  atomic_store(&kept_renders, 0);
+  reply_t r = get_page("/v1/kept?key=k1", NULL, NULL);
+  ck_assert_int_eq(r.status, 200);
+  char *plain = r.body;
+  char etag[FIELD_SIZE], header[2 * FIELD_SIZE];
+  snprintf(etag, sizeof etag, "%s", r.etag);
+  for (int i = 0; i < 3; i++) { /* the same answer, headers and all, without the handler's work */
+    r = get_page("/v1/kept?key=k1", NULL, NULL);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_uint_eq(r.len, PAGE_BYTES);
+    ck_assert_mem_eq(r.body, plain, PAGE_BYTES);
+    ck_assert_str_eq(r.etag, etag);
+    ck_assert_str_eq(r.vary, "Accept-Encoding");
+    ck_assert_str_eq(r.content_type, "application/json");
+    ck_assert_str_eq(r.content_encoding, "");
+    reply_free(&r);
+  }
+  ck_assert_int_eq(atomic_load(&kept_renders), 1);
+  snprintf(header, sizeof header, "If-None-Match: %s", etag);
+  r = get_page("/v1/kept?key=k1", header, NULL);
+  ck_assert_int_eq(r.status, 304);
+  ck_assert_str_eq(r.etag, etag);
+  reply_free(&r);
+  /* the gzip form is kept apart: rendered once more, then kept */
+  for (int i = 0; i < 2; i++) {
+    r = get_page("/v1/kept?key=k1", NULL, "gzip");
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(r.content_encoding, "gzip");
+    ck_assert_mem_eq(r.body, plain, PAGE_BYTES);
+    ck_assert_str_ne(r.etag, etag);
+    reply_free(&r);
+  }
+  ck_assert_int_eq(atomic_load(&kept_renders), 2);
+  r = get_page("/v1/kept?key=k2", NULL, NULL);
+  ck_assert_int_eq(r.status, 200);
+  reply_free(&r);
+  ck_assert_int_eq(atomic_load(&kept_renders), 3);
+  size_t bytes, entries;
+  mg_http_cache_stats(server, &bytes, &entries);
+  ck_assert_uint_eq(entries, 3);
+  free(plain);
+}
+END_TEST
+
 Suite *http_suite(void);
 Suite *http_suite(void) {
   Suite *s = suite_create("http");
@@ -1311,6 +1414,7 @@ Suite *http_suite(void) {
   tcase_add_test(rules, test_patterns);
   tcase_add_test(rules, test_if_none_match);
   tcase_add_test(rules, test_accept_encoding);
+  tcase_add_test(rules, test_cache);
   suite_add_tcase(s, rules);
   TCase *http = tcase_create("requests");
   tcase_add_checked_fixture(http, setup, teardown);
@@ -1335,6 +1439,7 @@ Suite *http_suite(void) {
   tcase_add_test(http, test_sse_idle_not_busy);
   tcase_add_test(http, test_representation);
   tcase_add_test(http, test_representation_restart);
+  tcase_add_test(http, test_kept_answers);
   suite_add_tcase(s, http);
   TCase *life = tcase_create("lifecycle");
   tcase_add_checked_fixture(life, NULL, teardown);
