@@ -39,7 +39,6 @@
 
 #define DEFAULT_MAX_BODY_BYTES ((size_t)1 << 20)
 #define DEFAULT_MAX_DISCARD_BYTES ((uint64_t)64 << 20)
-#define DEFAULT_THREADS 4u
 #define DEFAULT_MAX_CONNECTIONS 256u
 #define DEFAULT_CONNECTIONS_PER_IP 64u
 #define DEFAULT_TIMEOUT_S 30u
@@ -885,11 +884,17 @@ bool mg_http_bearer_ok(const mg_http_request_t *r, const char *token) {
 
 /* ---- the server ---- */
 
+/* The CPUs online, 1 when unknown. */
+static unsigned online_cpus(void) {
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n >= 1 && n <= 256 ? (unsigned)n : 1;
+}
+
 static mg_http_limits_t effective_limits(const mg_http_limits_t *in) {
   mg_http_limits_t l = in ? *in : (mg_http_limits_t){0};
   if (l.max_body_bytes == 0) l.max_body_bytes = DEFAULT_MAX_BODY_BYTES;
   if (l.max_discard_bytes == 0) l.max_discard_bytes = DEFAULT_MAX_DISCARD_BYTES;
-  if (l.threads == 0) l.threads = DEFAULT_THREADS;
+  if (l.threads == 0) l.threads = online_cpus();
   if (l.max_connections == 0) l.max_connections = DEFAULT_MAX_CONNECTIONS;
   if (l.max_connections_per_ip == 0) l.max_connections_per_ip = DEFAULT_CONNECTIONS_PER_IP;
   if (l.connection_timeout_s == 0) l.connection_timeout_s = DEFAULT_TIMEOUT_S;

@@ -30,7 +30,7 @@
 typedef struct mg_http_server mg_http_server_t;
 typedef struct mg_http_request mg_http_request_t;
 
-/* A field left 0 takes its default: 1 MiB body, 64 MiB discarded, 4 threads, 256 connections, 64
+/* A field left 0 takes its default: 1 MiB body, 64 MiB discarded, a thread per CPU, 256 connections, 64
  * per client address, 30 s idle time-out, 10 s to send a request head, 16 MiB of kept answers. The
  * thread count is capped at the connection limit.
  *
