@@ -58,7 +58,7 @@ import json, os, sys
 name, unit, values = sys.argv[1], sys.argv[2], sorted(float(v) for v in sys.argv[3:])
 n = len(values)
 median = values[n // 2] if n % 2 else (values[n // 2 - 1] + values[n // 2]) / 2
-print("%-28s median %12.4f %s  (min %.4f .. max %.4f, %d runs)" % (name, median, unit, values[0], values[-1], n))
+print("%-34s median %12.4f %s  (min %.4f .. max %.4f, %d runs)" % (name, median, unit, values[0], values[-1], n))
 path = os.environ.get("BENCH_JSON")
 if path:
     with open(path, "a") as f:
