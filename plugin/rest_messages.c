@@ -58,11 +58,11 @@ void rest_messages_get_messages(void *ctx, mg_http_request_t *req) {
   snprintf(key, sizeof key, "page %s %lld %lld", id, (long long)cursor, (long long)limit);
   if (mg_http_respond_kept(req, key)) return;
   mg_store_t *s = rest_thread_store(r);
-  if (!rest_messages_channel_known(req, s, id)) return;
   mg_message_t *rows = NULL;
   size_t n = 0;
-  if (mg_store_list_messages(s, id, cursor, (size_t)limit, &rows, &n) != MG_STORE_OK)
+  if (!s || mg_store_list_messages(s, id, cursor, (size_t)limit, &rows, &n) != MG_STORE_OK)
     return mg_http_respond_error(req, 500, "internal", "the database could not be read");
+  if (n == 0 && !rest_messages_channel_known(req, s, id)) return; /* rows: the channel is known */
   mg_text_t t = {0};
   mg_text_append(&t, "{\"messages\":", 12);
   append_messages(&t, rows, n);
