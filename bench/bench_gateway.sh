@@ -20,7 +20,8 @@
 # Runs from the build directory (MAMGATE_BUILDDIR, default the current directory). BENCH_QUICK=1:
 # fewer runs, 2-second wrk runs and 10,000 watches (rss_10k_channels_mb). BENCH_PROFILE=1: perf
 # samples mamgated during the first fetch run of each size. BENCH_ONLY=fetch: only the fetch
-# figures. Figures go to stdout and, as JSON lines, to $BENCH_JSON.
+# figures. BENCH_SET=KEY=VALUE: one more setting for mamgated (e.g. http_threads=4, for an A/B
+# run). Figures go to stdout and, as JSON lines, to $BENCH_JSON.
 set -euo pipefail
 build=${MAMGATE_BUILDDIR:-$(pwd)}
 quick=${BENCH_QUICK:-0}
@@ -89,7 +90,8 @@ start_node() {
 start_gateway() {
   MAMGATE_NODE_API=http://$node_api MAMGATE_NODE_ZMQ=$node_zmq MAMGATE_HTTP=$http MAMGATE_ZMQ_PUB=$pub \
     MAMGATE_DATA_DIR=$work/var MAMGATE_MWM=$1 "$build/host/mamgated" --plugin "$build/plugin/.libs/mamgate.so" \
-    --set max_list=128 --set max_payload_bytes=262144 --set log_level=warning >>"$work/gw.log" 2>&1 &
+    --set max_list=128 --set max_payload_bytes=262144 --set log_level=warning ${BENCH_SET:+--set "$BENCH_SET"} \
+    >>"$work/gw.log" 2>&1 &
   gw_pid=$!
   for _ in $(seq 100); do curl -sf "http://$http/v1/health" >/dev/null && return 0; sleep 0.1; done
   die "the gateway did not start"
