@@ -3,6 +3,7 @@ noinst_LTLIBRARIES += http/libmghttp.la
 http_libmghttp_la_SOURCES = \
 	http/cache.c http/cache.h \
 	http/headwatch.c http/headwatch.h \
+	http/header.c http/header.h \
 	http/negotiate.c http/negotiate.h \
 	http/route.c http/route.h \
 	http/server.c http/server.h

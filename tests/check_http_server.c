@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "http/cache.h"
+#include "http/header.h"
 #include "http/negotiate.h"
 #include "http/route.h"
 #include "http/server.h"
@@ -503,6 +504,36 @@ START_TEST(test_path_strerror) {
     for (int j = 0; j < i; j++) ck_assert_str_ne(mg_path_strerror((mg_path_err_t)i), mg_path_strerror((mg_path_err_t)j));
   }
   ck_assert_ptr_nonnull(mg_path_strerror(MG_PATH_ERR__COUNT));
+}
+END_TEST
+
+/* Host lists: names compared without case, with or without the port as listed, spaces around
+ * names ignored, "*" for any; token comparison: equal only when equal, prefixes included. */
+START_TEST(test_header_values) {
+  ck_assert(mg_header_host_listed("a.example, LOCALHOST:8088 ,b", "localhost:8088"));
+  ck_assert(mg_header_host_listed("a.example,b", "b"));
+  ck_assert(!mg_header_host_listed("a.example,b", "localhost"));
+  ck_assert(!mg_header_host_listed("localhost:8088", "localhost"));
+  ck_assert(!mg_header_host_listed("localhost", "localhost:8088"));
+  ck_assert(!mg_header_host_listed("", "localhost"));
+  ck_assert(mg_header_host_listed("x, * ", "anything"));
+  ck_assert(mg_header_equal_ct("token", "token"));
+  ck_assert(mg_header_equal_ct("", ""));
+  ck_assert(!mg_header_equal_ct("token", "tokem"));
+  ck_assert(!mg_header_equal_ct("token", "token2"));
+  ck_assert(!mg_header_equal_ct("tok", "token"));
+  ck_assert(!mg_header_equal_ct("", "t"));
+}
+END_TEST
+
+/* The one JSON error body of the adapter, which routes also build answers from. */
+START_TEST(test_error_json) {
+  json_t *e = mg_http_error_json("not_found", "no such thing");
+  ck_assert_ptr_nonnull(e);
+  char *text = json_dumps(e, JSON_COMPACT | JSON_SORT_KEYS);
+  ck_assert_str_eq(text, "{\"error\":{\"code\":\"not_found\",\"message\":\"no such thing\"}}");
+  free(text);
+  json_decref(e);
 }
 END_TEST
 
@@ -1412,6 +1443,8 @@ Suite *http_suite(void) {
   tcase_add_test(rules, test_path_split);
   tcase_add_test(rules, test_path_strerror);
   tcase_add_test(rules, test_patterns);
+  tcase_add_test(rules, test_header_values);
+  tcase_add_test(rules, test_error_json);
   tcase_add_test(rules, test_if_none_match);
   tcase_add_test(rules, test_accept_encoding);
   tcase_add_test(rules, test_cache);
