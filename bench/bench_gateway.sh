@@ -6,19 +6,29 @@
 #   publish_parallel_msgs_per_s  signed 1 KiB messages per second, 4 channels publishing at once (MWM 9)
 #   rest_fetch_rps, _p50/_p99_ms wrk on GET /v1/channels/{id}/messages?limit=100, 2 threads,
 #                                50 connections, 10 s (2 s quick), a channel with 100 stored packets
-#                                of 64 bytes; rest_fetch_1k_* the same with 1 KiB packets
+#                                of 64 bytes, 5 runs (1 quick); rest_fetch_1k_* the same with 1 KiB
+#                                packets (1 run); _cpu_us: mamgated's CPU time (user and system) per
+#                                request, which other load on the machine hardly changes
+#   rest_fetch_pinned_rps, ...   rest_fetch with mamgated pinned to CPU 0 and wrk to CPU 1 (taskset),
+#     _p50/_p99_ms, _cpu_us      so that neither takes the other's core (needs 2 CPUs); the load
+#                                average is printed beside every fetch figure
+#   rest_fetch_uncached_pinned_* the same with limit=101: the same 100 packets, in a page that is not
+#                                full and so not kept: read and rendered on every request
 #   rss_idle_mb                  VmRSS of mamgated after start, no watches
 #   rss_100k_channels_mb         VmRSS after 100,000 watches added through REST, 1,000 per request
 #                                (the bulk route; watch_add_per_s: how fast, 4 keep-alive clients);
 #                                BENCH_WATCHES=N measures N watches instead (rss_<N/1000>k_...)
 # Runs from the build directory (MAMGATE_BUILDDIR, default the current directory). BENCH_QUICK=1:
 # fewer runs and 2-second wrk runs. BENCH_PROFILE=1: perf
-# samples mamgated during the first fetch run of each size. Figures go to stdout and, as JSON
-# lines, to $BENCH_JSON.
+# samples mamgated during the first fetch run of each size. BENCH_ONLY=fetch: only the fetch
+# figures. BENCH_SET=KEY=VALUE: one more setting for mamgated (e.g. http_threads=4, for an A/B
+# run). Figures go to stdout and, as JSON lines, to $BENCH_JSON.
 set -euo pipefail
 build=${MAMGATE_BUILDDIR:-$(pwd)}
 quick=${BENCH_QUICK:-0}
 [ "$quick" = 0 ] && quick=
+only=${BENCH_ONLY:-}
+case $only in '' | fetch) ;; *) echo "bench_gateway: BENCH_ONLY must be fetch" >&2; exit 2 ;; esac
 work=$(mktemp -d "${TMPDIR:-/tmp}/mg-bench-gw-XXXXXX")
 # four loopback ports free right now (the machine may run other tests)
 read -r p1 p2 p3 p4 < <(python3 -c '
@@ -50,7 +60,7 @@ import json, os, sys
 name, unit, values = sys.argv[1], sys.argv[2], sorted(float(v) for v in sys.argv[3:])
 n = len(values)
 median = values[n // 2] if n % 2 else (values[n // 2 - 1] + values[n // 2]) / 2
-print("%-28s median %12.4f %s  (min %.4f .. max %.4f, %d runs)" % (name, median, unit, values[0], values[-1], n))
+print("%-34s median %12.4f %s  (min %.4f .. max %.4f, %d runs)" % (name, median, unit, values[0], values[-1], n))
 path = os.environ.get("BENCH_JSON")
 if path:
     with open(path, "a") as f:
@@ -83,7 +93,8 @@ start_node() {
 start_gateway() {
   MAMGATE_NODE_API=http://$node_api MAMGATE_NODE_ZMQ=$node_zmq MAMGATE_HTTP=$http MAMGATE_ZMQ_PUB=$pub \
     MAMGATE_DATA_DIR=$work/var MAMGATE_MWM=$1 "$build/host/mamgated" --plugin "$build/plugin/.libs/mamgate.so" \
-    --set max_list="${2:-128}" --set max_payload_bytes=262144 --set log_level=warning >>"$work/gw.log" 2>&1 &
+    --set max_list="${2:-128}" --set max_payload_bytes=262144 --set log_level=warning ${BENCH_SET:+--set "$BENCH_SET"} \
+    >>"$work/gw.log" 2>&1 &
   gw_pid=$!
   for _ in $(seq 100); do curl -sf "http://$http/v1/health" >/dev/null && return 0; sleep 0.1; done
   die "the gateway did not start"
@@ -149,29 +160,52 @@ profile() {
   profile_pid=$!
 }
 
+# cpu_ticks: the CPU time mamgated used so far (user and system), in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$gw_pid/stat"; }
+
 # wrk_ms OUTPUT PERCENTILE: that latency from wrk --latency output, in ms.
 wrk_ms() {
   echo "$1" | awk -v p="$2" '$1 == p {v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
     print (u == "us" ? v / 1000 : (u == "s" ? v * 1000 : v))}'
 }
 
-# fetch NAME CHANNEL SECONDS RUNS: wrk on the channel's first page of 100 (the first run profiled).
+# fetch NAME CHANNEL SECONDS RUNS [WRK_PREFIX...]: wrk on the channel's first page of 100 (the
+# first run profiled), wrk run through WRK_PREFIX (e.g. taskset -c 1). The page's query is
+# $page_query: limit=100, a full page, which the gateway keeps after the first answer; limit=101
+# gives the same 100 packets in a page that is not full, rendered from the store every time.
+page_query=limit=100
 fetch() {
-  local rps=() p50=() p99=() out
-  profile "$3" "$1"
-  for _ in $(seq "$4"); do
-    out=$(wrk -t2 -c50 -d"$3"s --latency "http://$http/v1/channels/$2/messages?limit=100")
+  local name=$1 channel=$2 seconds=$3 runs=$4 rps=() p50=() p99=() cpu=() out ticks
+  shift 4
+  profile "$seconds" "$name"
+  echo "  ($name: load average $(cut -d' ' -f1-3 /proc/loadavg) before the runs)"
+  for _ in $(seq "$runs"); do
+    ticks=$(cpu_ticks)
+    out=$("$@" wrk -t2 -c50 -d"$seconds"s --latency "http://$http/v1/channels/$channel/messages?$page_query")
+    ticks=$(($(cpu_ticks) - ticks))
     echo "$out" | grep -q 'Non-2xx' && die "wrk got error responses: $out"
     echo "$out" | grep 'Socket errors' | sed 's/^ */  wrk: /' || true
     rps+=("$(echo "$out" | awk '/^Requests\/sec:/ {print $2}')")
     p50+=("$(wrk_ms "$out" 50%)")
     p99+=("$(wrk_ms "$out" 99%)")
+    cpu+=("$(echo "$out" | awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" '/ requests in / {printf "%.2f", t * 1e6 / hz / $1}')")
   done
   if [ -n "$profile_pid" ]; then wait "$profile_pid" || true; fi
   profile_pid=
-  report "$1_rps" req/s "${rps[@]}"
-  report "$1_p50_ms" ms "${p50[@]}"
-  report "$1_p99_ms" ms "${p99[@]}"
+  echo "  ($name: load average $(cut -d' ' -f1-3 /proc/loadavg) after the runs)"
+  report "${name}_rps" req/s "${rps[@]}"
+  report "${name}_p50_ms" ms "${p50[@]}"
+  report "${name}_p99_ms" ms "${p99[@]}"
+  report "${name}_cpu_us" us "${cpu[@]}"
+}
+
+# fetch_pinned NAME CHANNEL SECONDS RUNS: fetch with every mamgated thread on CPU 0 and wrk on CPU 1
+# (skipped on one CPU); mamgated may use every CPU again afterwards.
+fetch_pinned() {
+  [ "$(nproc)" -ge 2 ] || { echo "  ($1: skipped, one CPU)"; return 0; }
+  taskset -a -p -c 0 "$gw_pid" >/dev/null || die "taskset failed"
+  fetch "$@" taskset -c 1
+  taskset -a -p -c "0-$(($(nproc) - 1))" "$gw_pid" >/dev/null || die "taskset failed"
 }
 
 # add_watches N: N watches of random channel ids through REST, $watches_per_request in each request
@@ -214,6 +248,7 @@ start_node
 start_gateway 9
 token=$(cat "$work/var/token")
 sleep 1
+if [ -z "$only" ]; then
 report rss_idle_mb MB "$(rss_mb)"
 
 # ---- publishing: MWM 9, 4 channels in parallel, MWM 14, MWM 1
@@ -246,6 +281,7 @@ latency publish_latency_mwm14_ms "$ch" "$(pick 1 5)"
 stop_gateway
 start_gateway 1
 latency publish_latency_nopow_ms "$ch" "$runs"
+fi
 
 # ---- fetching: 100 packets of 64 bytes, then of 1 KiB, each channel watched and filled by one
 # 100-packet message
@@ -256,11 +292,17 @@ for size in 64 1024; do
   api POST "/v1/channels/$c/messages" "@$work/fill.json" >/dev/null
   wait_stored "$c" 100
   if [ "$size" = 64 ]; then
-    fetch rest_fetch "$c" "$(pick 2 10)" "$(pick 1 3)"
+    fetch rest_fetch "$c" "$(pick 2 10)" "$(pick 1 5)"
+    fetch_pinned rest_fetch_pinned "$c" "$(pick 2 10)" "$(pick 1 5)"
+    page_query=limit=101
+    fetch_pinned rest_fetch_uncached_pinned "$c" "$(pick 2 10)" "$(pick 1 5)"
+    page_query=limit=100
   else
     fetch rest_fetch_1k "$c" "$(pick 2 10)" 1
   fi
 done
+
+[ -n "$only" ] && exit 0
 
 # ---- memory with 100,000 watched channels
 stop_gateway

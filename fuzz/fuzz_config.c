@@ -28,7 +28,7 @@ static void check_loaded(const mg_config_t *c) {
   check_text(c->data_dir), check_text(c->token);
   FZ_CHECK(c->mwm >= 1 && c->mwm <= 81);
   FZ_CHECK(c->log_level <= 3);
-  FZ_CHECK(c->max_body_bytes >= 1024 && c->http_threads >= 1 && c->page_limit >= 1);
+  FZ_CHECK(c->max_body_bytes >= 1024 && c->page_limit >= 1);
   FZ_CHECK(c->max_height <= 20 && c->pow_threads <= 256);
 }
 

@@ -2,7 +2,7 @@
 ## (clang, outside automake), and the reliability tests of the running gateway.
 EXTRA_DIST += script/fuzz fuzz/fuzz.h fuzz/mam_fixture.h fuzz/make_corpus.c fuzz/ubsan.supp fuzz/corpus \
 	fuzz/fuzz_tx.c fuzz/fuzz_feed.c fuzz/fuzz_assembler.c fuzz/fuzz_mam_reader.c fuzz/fuzz_mam_packet.c \
-	fuzz/fuzz_state.c fuzz/fuzz_route.c fuzz/fuzz_rest.c fuzz/fuzz_node.c fuzz/fuzz_config.c fuzz/fuzz_host_conf.c fuzz/fuzz_seal.c \
+	fuzz/fuzz_state.c fuzz/fuzz_route.c fuzz/fuzz_negotiate.c fuzz/fuzz_rest.c fuzz/fuzz_node.c fuzz/fuzz_config.c fuzz/fuzz_host_conf.c fuzz/fuzz_seal.c \
 	fuzz/fuzz_feed.dict fuzz/fuzz_rest.dict fuzz/fuzz_route.dict fuzz/fuzz_node.dict fuzz/fuzz_config.dict \
 	fuzz/fuzz_host_conf.dict
 

@@ -321,6 +321,16 @@ static void text_seeds(void) {
   };
   save_texts("fuzz_route", routes, COUNT(routes), NULL);
 
+  /* tag text, If-None-Match, Accept-Encoding */
+  static const char *const negotiate[] = {
+      "abc\n\"abc\"\ngzip",
+      "18ef1e001f7c9a4b000013ba-p0.100.3.3\nW/\"x\", \"18ef1e001f7c9a4b000013ba-p0.100.3.3\"\ngzip;q=0.5, identity",
+      "v1\n*\nidentity;q=0, *;q=0.001",
+      "x\n, ,\"y\" ,\nx-gzip;q=1.000",
+      "t\n\"t\" junk\n0.25",
+  };
+  save_texts("fuzz_negotiate", negotiate, COUNT(negotiate), NULL);
+
   /* method byte (0 GET, 1 POST, 2 DELETE, +4 no token, +8 wrong token), target, newline, body */
   static const char *const rest[] = {
       "\x00/v1/health\n",

@@ -30,18 +30,22 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
+#include "http/cache.h"
 #include "http/header.h"
 #include "http/headwatch.h"
+#include "http/negotiate.h"
 #include "http/route.h"
 
 #define DEFAULT_MAX_BODY_BYTES ((size_t)1 << 20)
 #define DEFAULT_MAX_DISCARD_BYTES ((uint64_t)64 << 20)
-#define DEFAULT_THREADS 4u
 #define DEFAULT_MAX_CONNECTIONS 256u
 #define DEFAULT_CONNECTIONS_PER_IP 64u
 #define DEFAULT_TIMEOUT_S 30u
 #define DEFAULT_HEADER_TIMEOUT_S 10u
+#define DEFAULT_CACHE_BYTES ((size_t)16 << 20)
+#define CACHE_KEY_BYTES 256 /* longer keys are not kept */
 /* Connections accepted past max_connections, only to be answered 503 at once; such a connection
  * has this long to send its request head. */
 #define RESERVE_CONNECTIONS 16u
@@ -54,6 +58,9 @@
 #define MESSAGE_BYTES 512
 #define ALLOW_BYTES 128
 #define STATUS_SLOTS 600
+#define EPOCH_CHARS 24 /* hex of the start time in ns and the process id */
+#define GZIP_WINDOW_BITS (15 + 16) /* zlib: a gzip wrapper around a 32 KiB window */
+#define GZIP_MEMORY_LEVEL 8         /* zlib's default */
 
 static const char JSON_TYPE[] = "application/json";
 static const char TEXT_TYPE[] = "text/plain; charset=utf-8";
@@ -92,6 +99,8 @@ struct mg_http_server {
   mg_head_watch_t *head_watch;
   atomic_uint open_connections; /* those with a head watch entry */
   char *allowed_hosts; /* comma-separated; NULL: every Host */
+  char epoch[EPOCH_CHARS + 1]; /* this start's mark in every entity tag */
+  mg_http_cache_t *cache;      /* answers kept by mg_http_respond_body_kept */
 };
 
 /* An error decided before the handler runs. */
@@ -289,6 +298,130 @@ void mg_http_respond_static(mg_http_request_t *r, int status, const char *conten
   }
   queue(r, valid_status(status), resp, content_type ? content_type : TEXT_TYPE, NULL);
   respond_fallback(r);
+}
+
+/* The gzip of len bytes at the fastest level (pages are compressed on every request: speed before
+ * size), malloc'd; NULL when zlib fails or memory runs out. */
+static unsigned char *gzip_bytes(const void *data, size_t len, size_t *out_len) {
+  z_stream z;
+  memset(&z, 0, sizeof z);
+  if (len > UINT32_MAX / 2 ||
+      deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, GZIP_WINDOW_BITS, GZIP_MEMORY_LEVEL, Z_DEFAULT_STRATEGY) != Z_OK)
+    return NULL;
+  uLong bound = deflateBound(&z, (uLong)len);
+  unsigned char *out = malloc(bound);
+  if (out != NULL) {
+    z.next_in = (Bytef *)(uintptr_t)data;
+    z.avail_in = (uInt)len;
+    z.next_out = out;
+    z.avail_out = (uInt)bound;
+    if (deflate(&z, Z_FINISH) == Z_STREAM_END) {
+      *out_len = z.total_out;
+    } else {
+      free(out);
+      out = NULL;
+    }
+  }
+  deflateEnd(&z);
+  return out;
+}
+
+/* The entity tag (quoted) of this start, the handler's tag and the coding; false when the
+ * handler's tag is too long or has a character an entity tag cannot hold. */
+static bool entity_tag(const mg_http_server_t *s, const char *etag, bool gzip, char out[MG_HTTP_ETAG_MAX + 1]) {
+  for (const char *c = etag; *c; c++)
+    if ((unsigned char)*c <= 0x20 || *c == '"' || (unsigned char)*c >= 0x7f) return false;
+  int n = snprintf(out, MG_HTTP_ETAG_MAX + 1, "\"%s-%s%s\"", s->epoch, etag, gzip ? "-gzip" : "");
+  return n > 0 && n <= MG_HTTP_ETAG_MAX;
+}
+
+/* Queues resp (NULL: nothing) with the headers of a representation. */
+static void queue_representation(mg_http_request_t *r, unsigned status, struct MHD_Response *resp,
+                                 const char *content_type, const char *quoted_tag, bool gzip) {
+  if (resp != NULL &&
+      (MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING) != MHD_YES ||
+       (quoted_tag != NULL && (MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, quoted_tag) != MHD_YES ||
+                               MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache") != MHD_YES)) ||
+       (gzip && MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip") != MHD_YES))) {
+    MHD_destroy_response(resp);
+    resp = NULL;
+  }
+  queue(r, status, resp, content_type, NULL);
+}
+
+/* The cache's key of an answer: its coding and the handler's key; false when too long to keep. */
+static bool cache_key(const char *key, bool gzip, char out[CACHE_KEY_BYTES]) {
+  int n = snprintf(out, CACHE_KEY_BYTES, "%s %s", gzip ? "gzip" : "identity", key);
+  return n > 0 && n < CACHE_KEY_BYTES;
+}
+
+/* Answers with the body (taken), kept in the cache under key too unless key is NULL. */
+static void respond_representation(mg_http_request_t *r, const char *content_type, char *body, size_t len,
+                                   const char *etag, const char *key) {
+  bool gzip = mg_http_accepts_gzip(mg_http_header(r, "Accept-Encoding"));
+  char tag[MG_HTTP_ETAG_MAX + 1], kept_key[CACHE_KEY_BYTES];
+  if (r->responded || (etag != NULL && !entity_tag(r->server, etag, gzip, tag))) {
+    free(body);
+    respond_fallback(r);
+    return;
+  }
+  if (etag != NULL && mg_http_if_none_match(mg_http_header(r, "If-None-Match"), tag)) {
+    free(body);
+    queue_representation(r, 304, MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT),
+                         content_type, tag, gzip);
+    respond_fallback(r);
+    return;
+  }
+  if (gzip) {
+    size_t zlen = 0;
+    unsigned char *z = gzip_bytes(body, len, &zlen);
+    free(body);
+    if (z == NULL) {
+      respond_fallback(r);
+      return;
+    }
+    body = (char *)z;
+    len = zlen;
+  }
+  if (key != NULL && etag != NULL && cache_key(key, gzip, kept_key))
+    mg_http_cache_put(r->server->cache, kept_key, content_type, tag, body, len);
+  struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+  if (resp == NULL) free(body);
+  queue_representation(r, 200, resp, content_type, etag != NULL ? tag : NULL, gzip);
+  respond_fallback(r);
+}
+
+void mg_http_respond_body(mg_http_request_t *r, const char *content_type, char *body, size_t len, const char *etag) {
+  respond_representation(r, content_type, body, len, etag, NULL);
+}
+
+void mg_http_respond_body_kept(mg_http_request_t *r, const char *content_type, char *body, size_t len,
+                               const char *etag, const char *key) {
+  respond_representation(r, content_type, body, len, etag, key);
+}
+
+typedef struct kept_answer {
+  mg_http_request_t *r;
+  bool gzip;
+} kept_answer_t;
+
+static void answer_kept(void *ctx, const char *content_type, const char *etag, const void *body, size_t len) {
+  kept_answer_t *k = ctx;
+  bool unchanged = mg_http_if_none_match(mg_http_header(k->r, "If-None-Match"), etag);
+  struct MHD_Response *resp = unchanged ? MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT)
+                                        : MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+  queue_representation(k->r, unchanged ? 304 : 200, resp, content_type, etag, k->gzip);
+  respond_fallback(k->r);
+}
+
+bool mg_http_respond_kept(mg_http_request_t *r, const char *key) {
+  kept_answer_t k = {r, mg_http_accepts_gzip(mg_http_header(r, "Accept-Encoding"))};
+  char kept_key[CACHE_KEY_BYTES];
+  return !r->responded && cache_key(key, k.gzip, kept_key) && mg_http_cache_read(r->server->cache, kept_key, answer_kept, &k);
+}
+
+void mg_http_cache_stats(mg_http_server_t *s, size_t *bytes, size_t *entries) {
+  mg_http_cache_usage(s->cache, bytes, entries);
 }
 
 /* Methods of the routes whose pattern matches the path, comma-separated, each once. */
@@ -726,15 +859,22 @@ bool mg_http_bearer_ok(const mg_http_request_t *r, const char *token) {
 
 /* ---- the server ---- */
 
+/* The CPUs online, 1 when unknown. */
+static unsigned online_cpus(void) {
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n >= 1 && n <= 256 ? (unsigned)n : 1;
+}
+
 static mg_http_limits_t effective_limits(const mg_http_limits_t *in) {
   mg_http_limits_t l = in ? *in : (mg_http_limits_t){0};
   if (l.max_body_bytes == 0) l.max_body_bytes = DEFAULT_MAX_BODY_BYTES;
   if (l.max_discard_bytes == 0) l.max_discard_bytes = DEFAULT_MAX_DISCARD_BYTES;
-  if (l.threads == 0) l.threads = DEFAULT_THREADS;
+  if (l.threads == 0) l.threads = online_cpus();
   if (l.max_connections == 0) l.max_connections = DEFAULT_MAX_CONNECTIONS;
   if (l.max_connections_per_ip == 0) l.max_connections_per_ip = DEFAULT_CONNECTIONS_PER_IP;
   if (l.connection_timeout_s == 0) l.connection_timeout_s = DEFAULT_TIMEOUT_S;
   if (l.header_timeout_s == 0) l.header_timeout_s = DEFAULT_HEADER_TIMEOUT_S;
+  if (l.cache_bytes == 0) l.cache_bytes = DEFAULT_CACHE_BYTES;
   if (l.threads > l.max_connections) l.threads = l.max_connections; /* MHD needs a connection per thread */
   return l;
 }
@@ -798,6 +938,15 @@ mg_http_server_t *mg_http_start(const char *host, uint16_t port, const mg_http_l
     return NULL;
   }
   s->limits = effective_limits(limits);
+  if ((s->cache = mg_http_cache_new(s->limits.cache_bytes)) == NULL) {
+    set_error(err, err_len, "out of memory");
+    mg_http_stop(s);
+    return NULL;
+  }
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  snprintf(s->epoch, sizeof s->epoch, "%016llx%08x",
+           (unsigned long long)now.tv_sec * 1000000000ull + (unsigned long long)now.tv_nsec, (unsigned)getpid());
   s->ticker_started = pthread_create(&s->ticker, NULL, ticker_main, s) == 0;
   s->head_watch = mg_head_watch_start((uint64_t)s->limits.header_timeout_s * 1000u, RESERVE_HEAD_TIMEOUT_MS);
   if (!s->ticker_started || s->head_watch == NULL) {
@@ -828,6 +977,7 @@ void mg_http_stop(mg_http_server_t *s) {
     if (listener != MHD_INVALID_SOCKET) close(listener);
   }
   mg_head_watch_stop(s->head_watch); /* after the daemon: every connection has left it */
+  mg_http_cache_free(s->cache);
   free(s->allowed_hosts);
   for (size_t i = 0; i < s->n_routes; i++) mg_pattern_free(&s->routes[i].pattern);
   free(s->routes);

@@ -30,9 +30,9 @@
 typedef struct mg_http_server mg_http_server_t;
 typedef struct mg_http_request mg_http_request_t;
 
-/* A field left 0 takes its default: 1 MiB body, 64 MiB discarded, 4 threads, 256 connections, 64
- * per client address, 30 s idle time-out, 10 s to send a request head. The thread count is capped
- * at the connection limit.
+/* A field left 0 takes its default: 1 MiB body, 64 MiB discarded, a thread per CPU, 256 connections, 64
+ * per client address, 30 s idle time-out, 10 s to send a request head, 16 MiB of kept answers. The
+ * thread count is capped at the connection limit.
  *
  * A body too large gets 413 with the JSON error. So that every client reads that answer (many,
  * Node's fetch among them, give up on a connection closed while they still send), the body is read
@@ -55,6 +55,7 @@ typedef struct mg_http_limits {
   unsigned max_connections_per_ip;
   unsigned connection_timeout_s; /* idle/slow clients are dropped after this */
   unsigned header_timeout_s;     /* a request head must be complete within this */
+  size_t cache_bytes;            /* answers kept by mg_http_respond_body_kept (http/cache.h) */
 } mg_http_limits_t;
 
 /* A handler answers through one of the mg_http_respond_* calls (exactly one: later ones are
@@ -129,6 +130,29 @@ void mg_http_respond_text(mg_http_request_t *r, int status, const char *content_
  * files; a 304 passes len 0. */
 void mg_http_respond_static(mg_http_request_t *r, int status, const char *content_type, const void *data, size_t len,
                             const char *const *headers);
+/* A representation for GET (and HEAD): 200 with body (len bytes, malloc'd and taken: freed in every
+ * case) of content_type, gzip-encoded when Accept-Encoding allows it (http/negotiate.h), with
+ * "Vary: Accept-Encoding". With etag (NULL: none) the answer carries a strong ETag made of a mark
+ * of this server's start, etag and the coding, and "Cache-Control: no-cache"; a request whose
+ * If-None-Match lists that tag gets 304 without a body. The caller promises that the body is the
+ * same whenever it passes the same etag during one run of the server (a restart changes every tag,
+ * so a store reset between runs cannot resurrect an old one). etag: visible ASCII but '"'; the
+ * whole tag (a 24-character mark, '-', etag and "-gzip") must fit MG_HTTP_ETAG_MAX (else 500). */
+void mg_http_respond_body(mg_http_request_t *r, const char *content_type, char *body, size_t len, const char *etag);
+/* As mg_http_respond_body (etag not NULL), and the answer as sent (after its coding) is kept under
+ * key, so that mg_http_respond_kept can answer the same request again without the handler's work.
+ * Only for representations that cannot change while the server runs: a kept answer never expires
+ * (it is evicted, oldest first, when the cache is full). key: a few hundred bytes at most (longer
+ * keys are not kept), naming everything the body depends on. */
+void mg_http_respond_body_kept(mg_http_request_t *r, const char *content_type, char *body, size_t len,
+                               const char *etag, const char *key);
+/* Answers the request with what mg_http_respond_body_kept kept under key in the coding the request
+ * accepts (304 when If-None-Match lists its tag) and returns true; false, answering nothing, when
+ * none is kept. */
+bool mg_http_respond_kept(mg_http_request_t *r, const char *key);
+/* The bytes and answers kept now. */
+void mg_http_cache_stats(mg_http_server_t *s, size_t *bytes, size_t *entries);
+
 /* A streamed 200 response (content_type by default text/event-stream, with Cache-Control:
  * no-cache; chunked on HTTP/1.1) produced by fn (not NULL) until it returns -1 or the client
  * disconnects. */

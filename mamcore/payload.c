@@ -7,20 +7,25 @@ void mam_bytes_to_trytes(const uint8_t *bytes, size_t n, char *trytes) {
   }
 }
 
-/* Position 0..26 of a tryte character in the alphabet, or -1. */
-static int alphabet_index(char c) {
-  int v = mam_tryte_value(c);
-  return v == MAM_TRYTE_INVALID ? -1 : (v + 27) % 27;
+/* Position 0..26 of a tryte character in the alphabet "9A..Z"; sets *bad for any other character.
+ * Inline arithmetic rather than mam_tryte_value: this loop is the hot path of every REST page. */
+static inline unsigned alphabet_index(unsigned char c, unsigned *bad) {
+  unsigned letter = (unsigned)(c - 'A');
+  if (letter < 26) return letter + 1;
+  *bad |= c != '9';
+  return 0;
 }
 
 mam_err_t mam_trytes_to_bytes(const char *trytes, size_t n_trytes, uint8_t *bytes) {
   if (n_trytes % 2) return MAM_ERR_INVALID_VALUE;
+  const unsigned char *t = (const unsigned char *)trytes;
+  unsigned bad = 0;
   for (size_t i = 0; i < n_trytes / 2; i++) {
-    int lo = alphabet_index(trytes[2 * i]), hi = alphabet_index(trytes[2 * i + 1]);
-    if (lo < 0 || hi < 0 || lo + 27 * hi > 255) return MAM_ERR_INVALID_VALUE;
-    bytes[i] = (uint8_t)(lo + 27 * hi);
+    unsigned value = alphabet_index(t[2 * i], &bad) + 27 * alphabet_index(t[2 * i + 1], &bad);
+    bad |= value > 255;
+    bytes[i] = (uint8_t)value;
   }
-  return MAM_OK;
+  return bad ? MAM_ERR_INVALID_VALUE : MAM_OK;
 }
 
 bool mam_utf8_valid(const uint8_t *s, size_t n) {

@@ -1,6 +1,8 @@
 /* The web console's static files (see plugin/console.h). */
 #include "plugin/console.h"
 
+#include "http/negotiate.h"
+
 #include <stdbool.h>
 #include <string.h>
 
@@ -19,19 +21,6 @@ static const mg_console_asset_t *find_asset(const char *name) {
   return NULL;
 }
 
-/* True when If-None-Match lists etag (or is "*"). */
-static bool etag_matches(const char *if_none_match, const char *etag) {
-  if (if_none_match == NULL) return false;
-  if (strcmp(if_none_match, "*") == 0) return true;
-  size_t n = strlen(etag);
-  for (const char *p = strstr(if_none_match, etag); p != NULL; p = strstr(p + 1, etag)) {
-    bool starts = p == if_none_match || p[-1] == ' ' || p[-1] == ',' || (p >= if_none_match + 2 && p[-2] == 'W' && p[-1] == '/');
-    bool ends = p[n] == '\0' || p[n] == ',' || p[n] == ' ';
-    if (starts && ends) return true;
-  }
-  return false;
-}
-
 static void serve(mg_http_request_t *req, const mg_console_asset_t *a) {
   if (a == NULL) return mg_http_respond_error(req, 404, "not_found", "no such console file");
   const char *headers[HEADER_SLOTS] = {"ETag", a->etag,
@@ -40,7 +29,7 @@ static void serve(mg_http_request_t *req, const mg_console_asset_t *a) {
                                        "X-Content-Type-Options", "nosniff",
                                        "Referrer-Policy", "no-referrer",
                                        NULL};
-  if (etag_matches(mg_http_header(req, "If-None-Match"), a->etag))
+  if (mg_http_if_none_match(mg_http_header(req, "If-None-Match"), a->etag))
     return mg_http_respond_static(req, 304, a->content_type, "", 0, headers);
   mg_http_respond_static(req, 200, a->content_type, a->data, a->len, headers);
 }

@@ -45,7 +45,7 @@ static const option_def_t options[] = {
     OPTION("rotate_threshold", OPT_UINT, rotate_threshold, "0", 0, UINT64_C(1) << 20,
      "announce a new endpoint when signatures left fall to this (0: off)"),
     OPTION("read_auth", OPT_BOOL, read_auth, "false", 0, 0, "read routes need the token too"),
-    OPTION("http_threads", OPT_UINT, http_threads, "4", 1, 256, "REST worker threads"),
+    OPTION("http_threads", OPT_UINT, http_threads, "0", 0, 256, "REST worker threads (0: one per CPU)"),
     OPTION("http_max_connections", OPT_UINT, http_max_connections, "1024", 1, 65536, "open REST connections at most"),
     OPTION("http_max_connections_per_ip", OPT_UINT, http_max_connections_per_ip, "256", 1, 65536,
            "open REST connections from one client address at most (behind a proxy: the proxy's)"),

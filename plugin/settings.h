@@ -33,7 +33,7 @@ typedef struct mg_config {
   uint64_t max_height;                /* tallest MSS tree a client may ask for */
   uint64_t rotate_threshold;          /* new endpoint when remaining signatures fall to this; 0 off */
   bool read_auth;                     /* read routes need the token too */
-  uint64_t http_threads;              /* REST worker threads */
+  uint64_t http_threads;              /* REST worker threads (0: one per CPU) */
   uint64_t http_max_connections;
   uint64_t http_max_connections_per_ip;
   uint64_t http_header_timeout_s;     /* a request head must be complete within this */

@@ -27,6 +27,12 @@ tests_check_read_decoder_SOURCES = tests/check_read_decoder.c
 tests_check_read_decoder_CFLAGS = $(TEST_CFLAGS)
 tests_check_read_decoder_LDADD = read/libmgread.la $(TEST_LDADD)
 
+check_PROGRAMS += tests/check_read_message_json
+TESTS += tests/check_read_message_json
+tests_check_read_message_json_SOURCES = tests/check_read_message_json.c
+tests_check_read_message_json_CFLAGS = $(TEST_CFLAGS) $(JANSSON_CFLAGS)
+tests_check_read_message_json_LDADD = read/libmgread.la $(TEST_LDADD) $(NETTLE_LIBS) $(JANSSON_LIBS)
+
 ## Feed filter throughput: parse + address look-up against 100,000 watched channels.
 EXTRA_PROGRAMS += bench/bench_feed
 BENCHMARKS += bench/bench_feed

@@ -2,28 +2,56 @@
 
 #include <nettle/base64.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mamcore/payload.h"
 
-void mg_text_append(mg_text_t *t, const char *s, size_t n) {
-  if (t->failed) return;
+/* Room for n more bytes (and the terminator) at the end of the text, counted as written; NULL when
+ * memory runs out (the text is then failed). */
+static char *text_extend(mg_text_t *t, size_t n) {
+  if (t->failed) return NULL;
   if (t->cap - t->len < n + 1) {
     size_t cap = t->cap ? t->cap : 256;
-    while (cap - t->len < n + 1) cap *= 2;
-    char *grown = realloc(t->p, cap);
-    if (!grown) {
-      t->failed = true;
-      return;
+    while (cap - t->len < n + 1) {
+      if (cap > SIZE_MAX / 2) return t->failed = true, NULL;
+      cap *= 2;
     }
+    char *grown = realloc(t->p, cap);
+    if (!grown) return t->failed = true, NULL;
     t->p = grown;
     t->cap = cap;
   }
-  memcpy(t->p + t->len, s, n);
+  char *at = t->p + t->len;
   t->len += n;
   t->p[t->len] = 0;
+  return at;
+}
+
+void mg_text_append(mg_text_t *t, const char *s, size_t n) {
+  char *at = text_extend(t, n);
+  if (at) memcpy(at, s, n);
+}
+
+#define APPEND_LITERAL(t, s) mg_text_append((t), (s), sizeof(s) - 1)
+
+static void append_str(mg_text_t *t, const char *s) { mg_text_append(t, s, strlen(s)); }
+
+/* The decimal digits of v (no printf: this runs several times per packet of every page). */
+static void append_int(mg_text_t *t, int64_t v) {
+  char digits[24], *end = digits + sizeof digits, *p = end;
+  uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+  do *--p = (char)('0' + u % 10);
+  while ((u /= 10) != 0);
+  if (v < 0) *--p = '-';
+  mg_text_append(t, p, (size_t)(end - p));
+}
+
+static void append_bool(mg_text_t *t, int v) {
+  if (v) APPEND_LITERAL(t, "true");
+  else APPEND_LITERAL(t, "false");
 }
 
 void mg_text_printf(mg_text_t *t, const char *fmt, ...) {
@@ -66,41 +94,64 @@ static const char *checksum_name(int checksum) {
   return checksum == 2 ? "signature" : (checksum == 1 ? "mac" : "none");
 }
 
+/* Payloads up to this many bytes are decoded on the stack. */
+enum { STACK_PAYLOAD_BYTES = 4096 };
+
 /* "payload_base64" and "payload" from the trytes when they decode to bytes. */
-static void append_payload_views(mg_text_t *t, const char *trytes) {
-  size_t n = strlen(trytes);
-  uint8_t *bytes = malloc(n / 2 + 1);
-  char *b64 = malloc(BASE64_ENCODE_RAW_LENGTH(n / 2) + 1);
-  if (!bytes || !b64 || mam_trytes_to_bytes(trytes, n, bytes) != MAM_OK) {
-    mg_text_append(t, ",\"payload_base64\":null,\"payload\":null", 37);
+static void append_payload_views(mg_text_t *t, const char *trytes, size_t n) {
+  uint8_t small[STACK_PAYLOAD_BYTES];
+  uint8_t *bytes = n / 2 <= sizeof small ? small : malloc(n / 2);
+  if (!bytes || mam_trytes_to_bytes(trytes, n, bytes) != MAM_OK) {
+    APPEND_LITERAL(t, ",\"payload_base64\":null,\"payload\":null");
   } else {
-    base64_encode_raw(b64, n / 2, bytes);
-    mg_text_append(t, ",\"payload_base64\":\"", 19);
-    mg_text_append(t, b64, BASE64_ENCODE_RAW_LENGTH(n / 2));
-    mg_text_append(t, "\",\"payload\":", 12);
+    APPEND_LITERAL(t, ",\"payload_base64\":\"");
+    char *b64 = text_extend(t, BASE64_ENCODE_RAW_LENGTH(n / 2));
+    if (b64) base64_encode_raw(b64, n / 2, bytes);
+    APPEND_LITERAL(t, "\",\"payload\":");
     if (mam_utf8_valid(bytes, n / 2)) append_json_string(t, bytes, n / 2);
-    else mg_text_append(t, "null", 4);
+    else APPEND_LITERAL(t, "null");
   }
-  free(bytes);
-  free(b64);
+  if (bytes != small) free(bytes);
 }
 
 void mg_message_json(mg_text_t *t, const mg_message_t *m, unsigned flags) {
   const char *payload = m->payload_trytes ? m->payload_trytes : "";
-  if (flags & MG_JSON_NO_STORE_FIELDS) mg_text_append(t, "{", 1);
-  else mg_text_printf(t, "{\"cursor\":%lld,", (long long)m->cursor);
-  mg_text_printf(t, "\"channel_id\":\"%s\",\"endpoint_id\":\"%s\",\"message_id\":\"%s\",\"ord\":%lld,", m->channel_id,
-                 m->endpoint_id, m->message_id, (long long)m->ord);
-  mg_text_printf(t, "\"last\":%s,\"checksum\":\"%s\",\"verified\":%s,\"payload_trytes\":\"", m->last ? "true" : "false",
-                 checksum_name(m->checksum), m->verified ? "true" : "false");
-  mg_text_append(t, payload, strlen(payload));
-  mg_text_append(t, "\"", 1);
-  append_payload_views(t, payload);
-  mg_text_printf(t, ",\"bundle\":\"%s\"", m->bundle);
-  if (mg_message_has_leaf(m)) mg_text_printf(t, ",\"leaf\":%lld", (long long)m->leaf);
-  else mg_text_append(t, ",\"leaf\":null", 12);
-  if (!(flags & MG_JSON_NO_STORE_FIELDS)) mg_text_printf(t, ",\"received_at\":%lld", (long long)m->received_at_ms);
-  mg_text_append(t, "}", 1);
+  size_t payload_len = strlen(payload);
+  if (flags & MG_JSON_NO_STORE_FIELDS) {
+    APPEND_LITERAL(t, "{");
+  } else {
+    APPEND_LITERAL(t, "{\"cursor\":");
+    append_int(t, m->cursor);
+    APPEND_LITERAL(t, ",");
+  }
+  APPEND_LITERAL(t, "\"channel_id\":\"");
+  append_str(t, m->channel_id);
+  APPEND_LITERAL(t, "\",\"endpoint_id\":\"");
+  append_str(t, m->endpoint_id);
+  APPEND_LITERAL(t, "\",\"message_id\":\"");
+  append_str(t, m->message_id);
+  APPEND_LITERAL(t, "\",\"ord\":");
+  append_int(t, m->ord);
+  APPEND_LITERAL(t, ",\"last\":");
+  append_bool(t, m->last);
+  APPEND_LITERAL(t, ",\"checksum\":\"");
+  append_str(t, checksum_name(m->checksum));
+  APPEND_LITERAL(t, "\",\"verified\":");
+  append_bool(t, m->verified);
+  APPEND_LITERAL(t, ",\"payload_trytes\":\"");
+  mg_text_append(t, payload, payload_len);
+  APPEND_LITERAL(t, "\"");
+  append_payload_views(t, payload, payload_len);
+  APPEND_LITERAL(t, ",\"bundle\":\"");
+  append_str(t, m->bundle);
+  APPEND_LITERAL(t, "\",\"leaf\":");
+  if (mg_message_has_leaf(m)) append_int(t, m->leaf);
+  else APPEND_LITERAL(t, "null");
+  if (!(flags & MG_JSON_NO_STORE_FIELDS)) {
+    APPEND_LITERAL(t, ",\"received_at\":");
+    append_int(t, m->received_at_ms);
+  }
+  APPEND_LITERAL(t, "}");
 }
 
 char *mg_message_json_text(const mg_message_t *m, unsigned flags) {

@@ -18,7 +18,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "http/cache.h"
 #include "http/header.h"
+#include "http/negotiate.h"
 #include "http/route.h"
 #include "http/server.h"
 #include "tests/testutil.h"
@@ -113,6 +115,17 @@ static void h_text(void *ctx, mg_http_request_t *r) {
   mg_http_respond_text(r, 200, NULL, "hello\n", 6);
 }
 
+#define PAGE_BYTES 5000
+
+/* A representation of PAGE_BYTES with the entity tag of the "tag" query (none without it). */
+static void h_page(void *ctx, mg_http_request_t *r) {
+  (void)ctx;
+  char *body = malloc(PAGE_BYTES);
+  ck_assert_ptr_nonnull(body);
+  for (size_t i = 0; i < PAGE_BYTES; i++) body[i] = (char)('a' + i % 7);
+  mg_http_respond_body(r, "application/json", body, PAGE_BYTES, mg_http_query(r, "tag"));
+}
+
 /* Streams: each event is preceded by one "nothing yet" answer, so that parking is exercised. */
 typedef struct events {
   int total, sent; /* total < 0: endless */
@@ -169,6 +182,20 @@ static void h_idle(void *ctx, mg_http_request_t *r) {
   mg_http_respond_stream(r, "text/event-stream", produce_idle, opened, free_stream);
 }
 
+static atomic_int kept_renders;
+
+/* A kept page under the "key" query: rendered (and counted) only when nothing is kept. */
+static void h_kept(void *ctx, mg_http_request_t *r) {
+  (void)ctx;
+  const char *key = mg_http_query(r, "key");
+  if (mg_http_respond_kept(r, key)) return;
+  atomic_fetch_add(&kept_renders, 1);
+  char *body = malloc(PAGE_BYTES);
+  ck_assert_ptr_nonnull(body);
+  for (size_t i = 0; i < PAGE_BYTES; i++) body[i] = (char)('a' + i % 5);
+  mg_http_respond_body_kept(r, "application/json", body, PAGE_BYTES, key, key);
+}
+
 static void add_routes(mg_http_server_t *s) {
   ck_assert_int_eq(mg_http_route(s, "GET", "/v1/echo/{a}/items/{b}", h_echo, NULL), 0);
   ck_assert_int_eq(mg_http_route(s, "GET", "/v1/things", h_things_list, NULL), 0);
@@ -179,6 +206,8 @@ static void add_routes(mg_http_server_t *s) {
   ck_assert_int_eq(mg_http_route(s, "GET", "/v1/text", h_text, NULL), 0);
   ck_assert_int_eq(mg_http_route(s, "GET", "/v1/events", h_events, NULL), 0);
   ck_assert_int_eq(mg_http_route(s, "GET", "/v1/idle", h_idle, NULL), 0);
+  ck_assert_int_eq(mg_http_route(s, "GET", "/v1/page", h_page, NULL), 0);
+  ck_assert_int_eq(mg_http_route(s, "GET", "/v1/kept", h_kept, NULL), 0);
 }
 
 /* A server on host with the test routes; base_url names it through url_host. */
@@ -218,6 +247,7 @@ typedef struct reply {
   size_t len;
   char content_type[FIELD_SIZE];
   char allow[FIELD_SIZE];
+  char etag[FIELD_SIZE], content_encoding[FIELD_SIZE], vary[FIELD_SIZE];
   long connects;          /* new connections this request needed */
   curl_off_t content_length; /* as announced; -1 when absent */
   const char *stop_after; /* abort the transfer once the body contains this */
@@ -236,15 +266,23 @@ static size_t collect_body(char *data, size_t size, size_t n, void *cls) {
   return r->stop_after && strstr(r->body, r->stop_after) ? 0 : size * n;
 }
 
+/* Copies the value of header line data into out when its name is name. */
+static void header_value(const char *data, size_t len, const char *name, char out[FIELD_SIZE]) {
+  size_t n = strlen(name);
+  if (len <= n || strncasecmp(data, name, n) != 0 || data[n] != ':') return;
+  size_t start = n + 1, end = len;
+  while (start < end && data[start] == ' ') start++;
+  while (end > start && (data[end - 1] == '\r' || data[end - 1] == '\n')) end--;
+  snprintf(out, FIELD_SIZE, "%.*s", (int)(end - start), data + start);
+}
+
 static size_t collect_header(char *data, size_t size, size_t n, void *cls) {
   reply_t *r = cls;
   size_t len = size * n;
-  if (len > 6 && strncasecmp(data, "Allow:", 6) == 0) {
-    size_t start = 6, end = len;
-    while (start < end && data[start] == ' ') start++;
-    while (end > start && (data[end - 1] == '\r' || data[end - 1] == '\n')) end--;
-    snprintf(r->allow, sizeof r->allow, "%.*s", (int)(end - start), data + start);
-  }
+  header_value(data, len, "Allow", r->allow);
+  header_value(data, len, "ETag", r->etag);
+  header_value(data, len, "Content-Encoding", r->content_encoding);
+  header_value(data, len, "Vary", r->vary);
   return len;
 }
 
@@ -269,6 +307,7 @@ typedef struct request {
   size_t chunked_len; /* not 0: a chunked upload of this many bytes instead */
   const char *auth;   /* Authorization header value */
   const char *header; /* one more header line */
+  const char *accept_encoding; /* decoded by libcurl */
   const char *stop_after;
   atomic_bool *seen;
   long timeout_ms; /* 0: WAIT_MS * 2 */
@@ -298,6 +337,7 @@ static reply_t perform_on(CURL *curl, const request_t *q) {
     headers = curl_slist_append(headers, auth);
   }
   if (q->header) headers = curl_slist_append(headers, q->header);
+  if (q->accept_encoding) curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, q->accept_encoding);
   upload_t up = {.left = q->chunked_len};
   if (q->chunked_len > 0) {
     headers = curl_slist_append(headers, "Transfer-Encoding: chunked");
@@ -1188,6 +1228,213 @@ START_TEST(test_ipv6) {
 }
 END_TEST
 
+/* ---- conditional requests and content codings ---- */
+
+START_TEST(test_if_none_match) {
+  const char *tag = "\"abc-1\"";
+  const char *match[] = {"\"abc-1\"", "W/\"abc-1\"", "*", " * ", "\"x\", \"abc-1\"", "\"abc-1\",\"x\"",
+                         ", ,\t\"abc-1\"\t,", "W/\"x\" , W/\"abc-1\"", "\"\x80\", \"abc-1\""};
+  const char *miss[] = {"", " ", ",", "\"abc-2\"", "\"abc-1", "abc-1", "\"ABC-1\"", "\"abc-1\" junk",
+                        "\"abc-1\" \"abc-1\"", "w/\"abc-1\"", "W/ \"abc-1\"", "*, \"abc-1\"", "\"abc-1\", *",
+                        "\"x y\", \"abc-1\"", "\"abc-1\";", "\"abc\"-1\"", "**", "\"abc-1\"x"};
+  for (size_t i = 0; i < sizeof match / sizeof *match; i++)
+    ck_assert_msg(mg_http_if_none_match(match[i], tag), "If-None-Match: %s should match", match[i]);
+  for (size_t i = 0; i < sizeof miss / sizeof *miss; i++)
+    ck_assert_msg(!mg_http_if_none_match(miss[i], tag), "If-None-Match: %s should not match", miss[i]);
+  ck_assert(!mg_http_if_none_match(NULL, tag));
+  ck_assert(mg_http_if_none_match("\"\"", "\"\""));
+}
+END_TEST
+
+START_TEST(test_accept_encoding) {
+  const char *gzip[] = {"gzip", "GZip", "x-gzip", "*", "gzip;q=1", "gzip;q=1.000", "gzip; q=0.001", "gzip ;Q=0.5",
+                        "identity;q=0.5, gzip;q=0.5", "gzip;q=0.8, identity;q=0.7", ", gzip ,", "deflate, gzip",
+                        "br;q=1, *;q=0.1", "gzip, gzip;q=0", "\tgzip\t", "identity;q=0, *"};
+  const char *identity[] = {"", "identity", "deflate", "br, deflate", "gzip;q=0", "gzip;q=0.000", "*;q=0",
+                            "gzip;q=0.5, identity", "gzip;q=0.5, identity;q=0.6", "*;q=0.5, identity",
+                            "gzip;q=1.5", "gzip;q=1.001", "gzip;q=0.0001", "gzip;q=.5", "gzip;q=", "gzip;q= 1",
+                            "gzip;level=1", "gzip;q=1;q=1", "gzip q=1", "gzip;", "gzip, ;q=1", "gzip, \"x\"",
+                            "gzip;q=0, *", "gzip/1", "gzip;q=2"};
+  for (size_t i = 0; i < sizeof gzip / sizeof *gzip; i++)
+    ck_assert_msg(mg_http_accepts_gzip(gzip[i]), "Accept-Encoding: %s should allow gzip", gzip[i]);
+  for (size_t i = 0; i < sizeof identity / sizeof *identity; i++)
+    ck_assert_msg(!mg_http_accepts_gzip(identity[i]), "Accept-Encoding: %s should not allow gzip", identity[i]);
+  ck_assert(!mg_http_accepts_gzip(NULL));
+}
+END_TEST
+
+static reply_t get_page(const char *path, const char *header, const char *accept_encoding) {
+  return perform(&(request_t){.method = "GET", .path = path, .header = header, .accept_encoding = accept_encoding});
+}
+
+START_TEST(test_representation) {
+  /* no tag: no ETag, Vary all the same */
+  reply_t r = get_page("/v1/page", NULL, NULL);
+  ck_assert_int_eq(r.status, 200);
+  ck_assert_uint_eq(r.len, PAGE_BYTES);
+  ck_assert_str_eq(r.etag, "");
+  ck_assert_str_eq(r.vary, "Accept-Encoding");
+  ck_assert_str_eq(r.content_encoding, "");
+  ck_assert_str_eq(r.content_type, "application/json");
+  char *plain = r.body;
+  /* a tag: strong, marked with this start; 304 with no body when listed */
+  r = get_page("/v1/page?tag=v1", NULL, NULL);
+  ck_assert_int_eq(r.status, 200);
+  ck_assert_mem_eq(r.body, plain, PAGE_BYTES);
+  char etag[FIELD_SIZE], header[2 * FIELD_SIZE];
+  snprintf(etag, sizeof etag, "%s", r.etag);
+  ck_assert_msg(etag[0] == '"' && strstr(etag, "-v1\"") != NULL, "ETag %s", etag);
+  reply_free(&r);
+  snprintf(header, sizeof header, "If-None-Match: \"x\", W/%s", etag);
+  r = get_page("/v1/page?tag=v1", header, NULL);
+  ck_assert_int_eq(r.status, 304);
+  ck_assert_uint_eq(r.len, 0);
+  ck_assert_str_eq(r.etag, etag);
+  ck_assert_str_eq(r.vary, "Accept-Encoding");
+  reply_free(&r);
+  r = get_page("/v1/page?tag=v2", header, NULL);
+  ck_assert_int_eq(r.status, 200);
+  reply_free(&r);
+  /* gzip: the same bytes once decoded, and a tag of their own */
+  r = get_page("/v1/page?tag=v1", NULL, "gzip");
+  ck_assert_int_eq(r.status, 200);
+  ck_assert_str_eq(r.content_encoding, "gzip");
+  ck_assert_uint_eq(r.len, PAGE_BYTES);
+  ck_assert_mem_eq(r.body, plain, PAGE_BYTES);
+  ck_assert_str_ne(r.etag, etag);
+  char gz_header[2 * FIELD_SIZE];
+  snprintf(gz_header, sizeof gz_header, "If-None-Match: %s", r.etag);
+  reply_free(&r);
+  r = get_page("/v1/page?tag=v1", gz_header, "gzip");
+  ck_assert_int_eq(r.status, 304);
+  reply_free(&r);
+  r = get_page("/v1/page?tag=v1", gz_header, NULL); /* the plain form has another tag */
+  ck_assert_int_eq(r.status, 200);
+  ck_assert_str_eq(r.etag, etag);
+  reply_free(&r);
+  r = get_page("/v1/page?tag=v1", "Accept-Encoding: gzip;q=0", NULL);
+  ck_assert_int_eq(r.status, 200);
+  ck_assert_str_eq(r.content_encoding, "");
+  ck_assert_mem_eq(r.body, plain, PAGE_BYTES);
+  reply_free(&r);
+  /* a tag no entity tag can hold, or too long: 500 */
+  char path[URL_SIZE];
+  snprintf(path, sizeof path, "/v1/page?tag=%s", "a%22b");
+  expect_error(get_page(path, NULL, NULL), 500, "internal");
+  expect_error(get_page("/v1/page?tag=a+b", NULL, NULL), 500, "internal");
+  char long_tag[MG_HTTP_ETAG_MAX + 1];
+  memset(long_tag, 't', sizeof long_tag - 1);
+  long_tag[sizeof long_tag - 1] = 0;
+  snprintf(path, sizeof path, "/v1/page?tag=%s", long_tag + 24 + 1 + 2); /* just fits without -gzip */
+  r = get_page(path, NULL, NULL);
+  ck_assert_int_eq(r.status, 200);
+  reply_free(&r);
+  expect_error(get_page(path, NULL, "gzip"), 500, "internal");
+  free(plain);
+}
+END_TEST
+
+/* A restart gives the same handler tag another entity tag. */
+START_TEST(test_representation_restart) {
+  reply_t r = get_page("/v1/page?tag=v1", NULL, NULL);
+  char header[2 * FIELD_SIZE];
+  snprintf(header, sizeof header, "If-None-Match: %s", r.etag);
+  reply_free(&r);
+  teardown();
+  setup();
+  r = get_page("/v1/page?tag=v1", header, NULL);
+  ck_assert_int_eq(r.status, 200);
+  reply_free(&r);
+}
+END_TEST
+
+static void read_into(void *ctx, const char *content_type, const char *etag, const void *body, size_t len) {
+  snprintf(ctx, FIELD_SIZE, "%s|%s|%.*s", content_type, etag, (int)len, (const char *)body);
+}
+
+START_TEST(test_cache) {
+  /* room for two entries of 100-byte bodies (about 170 bytes each with their strings), not three */
+  enum { ROOM = 400 };
+  mg_http_cache_t *c = mg_http_cache_new(ROOM);
+  ck_assert_ptr_nonnull(c);
+  char got[FIELD_SIZE], body[100];
+  size_t bytes, entries;
+  ck_assert(!mg_http_cache_read(c, "a", read_into, got));
+  memset(body, 'A', sizeof body);
+  mg_http_cache_put(c, "a", "text/plain", "\"1\"", body, 3);
+  ck_assert(mg_http_cache_read(c, "a", read_into, got));
+  ck_assert_str_eq(got, "text/plain|\"1\"|AAA");
+  mg_http_cache_put(c, "a", "text/other", "\"2\"", "BBB", 3); /* the first answer stays */
+  ck_assert(mg_http_cache_read(c, "a", read_into, got));
+  ck_assert_str_eq(got, "text/plain|\"1\"|AAA");
+  mg_http_cache_usage(c, &bytes, &entries);
+  ck_assert_uint_eq(entries, 1);
+  mg_http_cache_put(c, "b", "t", "\"b\"", body, sizeof body);
+  mg_http_cache_put(c, "c", "t", "\"c\"", body, sizeof body); /* "a" goes first, then "b" */
+  mg_http_cache_usage(c, &bytes, &entries);
+  ck_assert_uint_le(bytes, ROOM);
+  ck_assert(!mg_http_cache_read(c, "a", read_into, got));
+  ck_assert(mg_http_cache_read(c, "c", read_into, got));
+  mg_http_cache_put(c, "d", "t", "\"d\"", body, sizeof body);
+  ck_assert(!mg_http_cache_read(c, "b", read_into, got));
+  ck_assert(mg_http_cache_read(c, "c", read_into, got));
+  ck_assert(mg_http_cache_read(c, "d", read_into, got));
+  char *huge = calloc(1, ROOM); /* larger than the cache: not kept, nothing evicted */
+  ck_assert_ptr_nonnull(huge);
+  mg_http_cache_put(c, "e", "t", "\"e\"", huge, ROOM);
+  free(huge);
+  ck_assert(!mg_http_cache_read(c, "e", read_into, got));
+  mg_http_cache_usage(c, &bytes, &entries);
+  ck_assert_uint_eq(entries, 2);
+  mg_http_cache_free(c);
+}
+END_TEST
+
+START_TEST(test_kept_answers) {
+  atomic_store(&kept_renders, 0);
+  reply_t r = get_page("/v1/kept?key=k1", NULL, NULL);
+  ck_assert_int_eq(r.status, 200);
+  char *plain = r.body;
+  char etag[FIELD_SIZE], header[2 * FIELD_SIZE];
+  snprintf(etag, sizeof etag, "%s", r.etag);
+  for (int i = 0; i < 3; i++) { /* the same answer, headers and all, without the handler's work */
+    r = get_page("/v1/kept?key=k1", NULL, NULL);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_uint_eq(r.len, PAGE_BYTES);
+    ck_assert_mem_eq(r.body, plain, PAGE_BYTES);
+    ck_assert_str_eq(r.etag, etag);
+    ck_assert_str_eq(r.vary, "Accept-Encoding");
+    ck_assert_str_eq(r.content_type, "application/json");
+    ck_assert_str_eq(r.content_encoding, "");
+    reply_free(&r);
+  }
+  ck_assert_int_eq(atomic_load(&kept_renders), 1);
+  snprintf(header, sizeof header, "If-None-Match: %s", etag);
+  r = get_page("/v1/kept?key=k1", header, NULL);
+  ck_assert_int_eq(r.status, 304);
+  ck_assert_str_eq(r.etag, etag);
+  reply_free(&r);
+  /* the gzip form is kept apart: rendered once more, then kept */
+  for (int i = 0; i < 2; i++) {
+    r = get_page("/v1/kept?key=k1", NULL, "gzip");
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(r.content_encoding, "gzip");
+    ck_assert_mem_eq(r.body, plain, PAGE_BYTES);
+    ck_assert_str_ne(r.etag, etag);
+    reply_free(&r);
+  }
+  ck_assert_int_eq(atomic_load(&kept_renders), 2);
+  r = get_page("/v1/kept?key=k2", NULL, NULL);
+  ck_assert_int_eq(r.status, 200);
+  reply_free(&r);
+  ck_assert_int_eq(atomic_load(&kept_renders), 3);
+  size_t bytes, entries;
+  mg_http_cache_stats(server, &bytes, &entries);
+  ck_assert_uint_eq(entries, 3);
+  free(plain);
+}
+END_TEST
+
 Suite *http_suite(void);
 Suite *http_suite(void) {
   Suite *s = suite_create("http");
@@ -1198,6 +1445,9 @@ Suite *http_suite(void) {
   tcase_add_test(rules, test_patterns);
   tcase_add_test(rules, test_header_values);
   tcase_add_test(rules, test_error_json);
+  tcase_add_test(rules, test_if_none_match);
+  tcase_add_test(rules, test_accept_encoding);
+  tcase_add_test(rules, test_cache);
   suite_add_tcase(s, rules);
   TCase *http = tcase_create("requests");
   tcase_add_checked_fixture(http, setup, teardown);
@@ -1220,6 +1470,9 @@ Suite *http_suite(void) {
   tcase_add_test(http, test_sse_events);
   tcase_add_test(http, test_sse_disconnect);
   tcase_add_test(http, test_sse_idle_not_busy);
+  tcase_add_test(http, test_representation);
+  tcase_add_test(http, test_representation_restart);
+  tcase_add_test(http, test_kept_answers);
   suite_add_tcase(s, http);
   TCase *life = tcase_create("lifecycle");
   tcase_add_checked_fixture(life, NULL, teardown);

@@ -457,6 +457,16 @@ START_TEST(test_payload_codec) {
   ck_assert_int_eq(mam_trytes_to_bytes("RBX", 3, back), MAM_ERR_INVALID_VALUE);
   ck_assert_int_eq(mam_trytes_to_bytes("MI", 2, back), MAM_ERR_INVALID_VALUE); /* 13 + 27*9 = 256 */
   ck_assert_int_eq(mam_trytes_to_bytes("a9", 2, back), MAM_ERR_INVALID_VALUE);
+  /* every character pair against the alphabet's definition: valid exactly when both are trytes and
+   * the value fits a byte, in either position and after valid pairs */
+  for (int a = 0; a < 256; a++)
+    for (int b = 0; b < 256; b++) {
+      const char *pa = a ? strchr(MAM_TRYTE_ALPHABET, a) : NULL, *pb = b ? strchr(MAM_TRYTE_ALPHABET, b) : NULL;
+      int value = pa && pb ? (int)(pa - MAM_TRYTE_ALPHABET) + 27 * (int)(pb - MAM_TRYTE_ALPHABET) : 256;
+      char pair[4] = {'9', '9', (char)a, (char)b};
+      ck_assert_int_eq(mam_trytes_to_bytes(pair, 4, back), value < 256 ? MAM_OK : MAM_ERR_INVALID_VALUE);
+      if (value < 256) ck_assert_int_eq(back[1], value);
+    }
   ck_assert(mam_utf8_valid((const uint8_t *)"h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x98\x80", 15));
   ck_assert(!mam_utf8_valid((const uint8_t *)"\xc0\xaf", 2));        /* overlong */
   ck_assert(!mam_utf8_valid((const uint8_t *)"\xed\xa0\x80", 3));    /* surrogate */
