@@ -16,4 +16,4 @@ bench_bench_mam_LDADD = bench/libbench.la libmamcore-static.la
 EXTRA_PROGRAMS += bench/bench_decode
 BENCHMARKS += bench/bench_decode
 bench_bench_decode_SOURCES = bench/bench_decode.c $(BENCH_MAMFIX_SOURCES)
-bench_bench_decode_LDADD = read/libmgread.la store/libmgstore.la bench/libbench.la libmamcore-static.la
+bench_bench_decode_LDADD = read/libmgread.la store/libmgstore.la seal/libmgseal.la fs/libmgfs.la bench/libbench.la libmamcore-static.la

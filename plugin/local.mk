@@ -12,7 +12,7 @@ plugin_mamgate_la_SOURCES = \
 nodist_plugin_mamgate_la_SOURCES = plugin/openapi.c
 plugin_mamgate_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden $(JANSSON_CFLAGS) $(ZMQ_CFLAGS) $(MHD_CFLAGS) $(SQLITE_CFLAGS) $(CURL_CFLAGS) $(NETTLE_CFLAGS)
 plugin_mamgate_la_LDFLAGS = -module -avoid-version -shared -export-symbols-regex '^mamgate_plugin_' $(AM_LDFLAGS)
-plugin_mamgate_la_LIBADD = fs/libmgfs.la http/libmghttp.la zmq/libmgzmq.la services/libmgservices.la node/libmgnode.la read/libmgread.la store/libmgstore.la \
+plugin_mamgate_la_LIBADD = fs/libmgfs.la http/libmghttp.la zmq/libmgzmq.la services/libmgservices.la node/libmgnode.la read/libmgread.la store/libmgstore.la seal/libmgseal.la \
 	libmamcore-static.la $(JANSSON_LIBS) $(ZMQ_LIBS) $(MHD_LIBS) $(SQLITE_LIBS) $(CURL_LIBS) $(NETTLE_LIBS)
 pkginclude_HEADERS += plugin/mamgate_plugin.h
 

@@ -12,7 +12,7 @@ check_PROGRAMS += tests/check_service_writer
 TESTS += tests/check_service_writer
 tests_check_service_writer_SOURCES = tests/check_service_writer.c
 tests_check_service_writer_CFLAGS = $(TEST_CFLAGS)
-tests_check_service_writer_LDADD = services/libmgservices.la node/libmgnode.la store/libmgstore.la read/libmgread.la \
+tests_check_service_writer_LDADD = services/libmgservices.la node/libmgnode.la store/libmgstore.la seal/libmgseal.la fs/libmgfs.la read/libmgread.la \
 	$(TEST_LDADD) $(SQLITE_LIBS) $(CURL_LIBS) $(JANSSON_LIBS)
 
 check_PROGRAMS += tests/check_service_probe
@@ -25,7 +25,7 @@ check_PROGRAMS += tests/check_service_backfill
 TESTS += tests/check_service_backfill
 tests_check_service_backfill_SOURCES = tests/check_service_backfill.c
 tests_check_service_backfill_CFLAGS = $(TEST_CFLAGS)
-tests_check_service_backfill_LDADD = services/libmgservices.la node/libmgnode.la store/libmgstore.la read/libmgread.la \
+tests_check_service_backfill_LDADD = services/libmgservices.la node/libmgnode.la store/libmgstore.la seal/libmgseal.la fs/libmgfs.la read/libmgread.la \
 	devnode/libdevnodetest.la $(TEST_LDADD) $(SQLITE_LIBS) $(CURL_LIBS) $(JANSSON_LIBS)
 
 check_PROGRAMS += tests/check_service_watcher
@@ -33,4 +33,4 @@ TESTS += tests/check_service_watcher
 tests_check_service_watcher_SOURCES = tests/check_service_watcher.c
 tests_check_service_watcher_CFLAGS = $(TEST_CFLAGS) $(ZMQ_CFLAGS)
 tests_check_service_watcher_LDADD = services/libmgservices.la zmq/libmgzmq.la node/libmgnode.la store/libmgstore.la \
-	read/libmgread.la $(TEST_LDADD) $(SQLITE_LIBS) $(CURL_LIBS) $(JANSSON_LIBS) $(ZMQ_LIBS) $(NETTLE_LIBS)
+	seal/libmgseal.la fs/libmgfs.la read/libmgread.la $(TEST_LDADD) $(SQLITE_LIBS) $(CURL_LIBS) $(JANSSON_LIBS) $(ZMQ_LIBS) $(NETTLE_LIBS)

@@ -1,10 +1,11 @@
 ## store: the storage layer: one interface (store/store.h) and its engines (store/sqlite/).
-## An engine is a folder of its own plus one entry in store/store.c's list of engines.
+## An engine is a folder of its own plus one entry in store/store.c's list of engines. A program
+## linking store/libmgstore.la links seal/libmgseal.la and fs/libmgfs.la too (the front seals secrets).
 noinst_LTLIBRARIES += store/libmgstore.la
 store_libmgstore_la_SOURCES = store/store.c store/store.h \
 	store/sqlite/sqlite.h store/sqlite/engine.c store/sqlite/ops.h store/sqlite/stmt.c store/sqlite/stmt.h \
 	store/sqlite/open.c store/sqlite/messages.c store/sqlite/watches.c store/sqlite/keys.c \
-	store/sqlite/channels.c store/sqlite/meta.c
+	store/sqlite/channels.c store/sqlite/meta.c store/sqlite/fleet.c
 store_libmgstore_la_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
 store_libmgstore_la_LIBADD = $(SQLITE_LIBS)
 
@@ -12,9 +13,9 @@ check_PROGRAMS += tests/check_store_sqlite
 TESTS += tests/check_store_sqlite
 tests_check_store_sqlite_SOURCES = tests/check_store_sqlite.c
 tests_check_store_sqlite_CFLAGS = $(TEST_CFLAGS) $(SQLITE_CFLAGS)
-tests_check_store_sqlite_LDADD = store/libmgstore.la read/libmgread.la $(TEST_LDADD) $(SQLITE_LIBS)
+tests_check_store_sqlite_LDADD = store/libmgstore.la seal/libmgseal.la fs/libmgfs.la read/libmgread.la $(TEST_LDADD) $(SQLITE_LIBS) $(NETTLE_LIBS)
 
 EXTRA_PROGRAMS += bench/bench_store
 BENCHMARKS += bench/bench_store
 bench_bench_store_SOURCES = bench/bench_store.c
-bench_bench_store_LDADD = bench/libbench.la store/libmgstore.la read/libmgread.la libmamcore-static.la
+bench_bench_store_LDADD = bench/libbench.la store/libmgstore.la seal/libmgseal.la fs/libmgfs.la read/libmgread.la libmamcore-static.la

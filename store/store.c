@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "mamcore/trits.h"
+#include "seal/check.h"
+#include "seal/seal.h"
 #include "store/sqlite/sqlite.h"
 
 /* The engines built in; the first one also opens a location without a scheme. A new engine is one
@@ -17,6 +19,8 @@ static const mg_store_engine_t *const engines[] = {&mg_store_sqlite_engine};
 struct mg_store {
   const mg_store_engine_t *engine;
   mg_store_conn_t *conn;
+  bool sealed;       /* secrets are sealed with key */
+  mg_seal_key_t key; /* the store's own copy, wiped at close */
   char errmsg[MG_STORE_ERRMSG_MAX];
 };
 
@@ -34,7 +38,9 @@ static const char *const store_errors[MG_STORE_ERR__COUNT] = {
     [MG_STORE_ERR_SCHEMA] = "database was written by a newer mamgate",
     [MG_STORE_ERR_IO] = "cannot open or access the database file",
     [MG_STORE_ERR_DB] = "database error",
-    [MG_STORE_ERR_ENGINE] = "no storage engine for this location (use sqlite:PATH or a path)",
+    [MG_STORE_ERR_ENGINE] = "no storage engine for this location (use sqlite:PATH, a path or postgresql://...)",
+    [MG_STORE_ERR_KEY] = "the fleet key is missing or is not this database's",
+    [MG_STORE_ERR_UNAVAILABLE] = "the database server cannot be reached now",
 };
 
 const char *mg_store_strerror(mg_store_err_t err) {
@@ -117,7 +123,38 @@ static bool engine_usable(const mg_store_engine_t *e) {
   return e && e->struct_size == sizeof(mg_store_engine_t) && e->version == MG_STORE_ENGINE_VERSION;
 }
 
-mg_store_err_t mg_store_open(const char *location, mg_store_t **out) {
+/* A sealed store's check: records the key's check value when the database has none (the first
+ * open), then verifies the one it holds. */
+static mg_store_err_t check_fleet_key(mg_store_t *s) {
+  char made[MG_SEAL_CHECK_TEXT_SIZE];
+  if (mg_seal_check_make(&s->key, made, sizeof made) != MG_SEAL_OK)
+    return fail(s, MG_STORE_ERR_DB, "cannot make the fleet key check value (no random bytes)");
+  char *stored = NULL;
+  mg_store_err_t err = s->engine->init_meta(s->conn, MG_STORE_FLEET_KEY_CHECK, made, &stored);
+  if (err) return err;
+  mg_seal_err_t serr = mg_seal_check_verify(&s->key, stored, strlen(stored));
+  free(stored);
+  if (serr == MG_SEAL_ERR_KEY_MISMATCH) return fail(s, MG_STORE_ERR_KEY, "the fleet key is not this database's");
+  if (serr != MG_SEAL_OK) return fail(s, MG_STORE_ERR_CORRUPT, "the database's fleet key check value is damaged");
+  return MG_STORE_OK;
+}
+
+/* An unsealed store refuses a database whose secrets are sealed (it holds a key check value). */
+static mg_store_err_t check_no_fleet_key(mg_store_t *s) {
+  char *stored = NULL;
+  mg_store_err_t err = s->engine->get_meta(s->conn, MG_STORE_FLEET_KEY_CHECK, &stored);
+  free(stored);
+  if (err == MG_STORE_NOT_FOUND) return MG_STORE_OK;
+  return err ? err : fail(s, MG_STORE_ERR_KEY, "this database's secrets are sealed: it needs the fleet key");
+}
+
+static void store_free(mg_store_t *s) {
+  if (s->conn) s->engine->close(s->conn);
+  mg_seal_key_wipe(&s->key);
+  free(s);
+}
+
+mg_store_err_t mg_store_open_sealed(const char *location, const mg_seal_key_t *key, mg_store_t **out) {
   if (!out) return MG_STORE_ERR_ARG;
   *out = NULL;
   if (!location || !*location) return MG_STORE_ERR_ARG;
@@ -125,23 +162,29 @@ mg_store_err_t mg_store_open(const char *location, mg_store_t **out) {
   const mg_store_engine_t *engine = engine_for(location, &where);
   if (!engine_usable(engine)) return MG_STORE_ERR_ENGINE;
   if (!*where) return MG_STORE_ERR_ARG;
+  if ((engine->flags & MG_STORE_ENGINE_SHARED) && !key) return MG_STORE_ERR_KEY;
   mg_store_t *s = calloc(1, sizeof *s);
   if (!s) return MG_STORE_ERR_NO_MEMORY;
   snprintf(s->errmsg, sizeof s->errmsg, "not an error");
   s->engine = engine;
+  if (key) {
+    s->sealed = true;
+    s->key = *key;
+  }
   mg_store_err_t err = engine->open(where, s->errmsg, &s->conn);
+  if (!err) err = key ? check_fleet_key(s) : check_no_fleet_key(s);
   if (err) {
-    free(s);
+    store_free(s);
     return err;
   }
   *out = s;
   return MG_STORE_OK;
 }
 
+mg_store_err_t mg_store_open(const char *location, mg_store_t **out) { return mg_store_open_sealed(location, NULL, out); }
+
 void mg_store_close(mg_store_t *s) {
-  if (!s) return;
-  s->engine->close(s->conn);
-  free(s);
+  if (s) store_free(s);
 }
 
 mg_store_err_t mg_store_set_size_limit(mg_store_t *s, uint64_t max_bytes) {
@@ -210,6 +253,19 @@ mg_store_err_t mg_store_count_messages(mg_store_t *s, const char *channel_id, in
   return s->engine->count_messages(s->conn, channel_id, count);
 }
 
+mg_store_err_t mg_store_last_cursor(mg_store_t *s, int64_t *cursor) {
+  if (!s || !cursor) return MG_STORE_ERR_ARG;
+  *cursor = 0;
+  return s->engine->last_cursor(s->conn, cursor);
+}
+
+mg_store_err_t mg_store_wait_messages(mg_store_t *s, int64_t after, int timeout_ms, int64_t *last) {
+  if (!s || !last) return MG_STORE_ERR_ARG;
+  *last = 0;
+  if (timeout_ms < 0) return fail(s, MG_STORE_ERR_ARG, "negative time-out");
+  return s->engine->wait_messages(s->conn, after, timeout_ms, last);
+}
+
 mg_store_err_t mg_store_channel_known(mg_store_t *s, const char *channel_id, int *known) {
   if (!s || !known) return MG_STORE_ERR_ARG;
   if (!valid_id(channel_id, MG_ID_TRYTES)) return fail(s, MG_STORE_ERR_ARG, "invalid channel id");
@@ -272,17 +328,101 @@ static bool start_id_list(char ***ids, size_t *n) {
   return true;
 }
 
+/* ---- secrets as stored: sealed with the fleet key, or as they are ---- */
+
+#define PSK_KIND "psk"
+#define NTRU_KIND "ntru"
+#define SECRET_KIND "secret"
+
+static void make_label(char label[MG_SEAL_LABEL_MAX + 1], const char *kind, const char *id) {
+  snprintf(label, MG_SEAL_LABEL_MAX + 1, "%s:%s", kind, id);
+}
+
+/* The bytes the engine stores for a secret (malloc'd, NUL-terminated): its sealed text under the
+ * label "<kind>:<id>", or a copy of it when the store has no key. */
+static mg_store_err_t to_stored(mg_store_t *s, const char *kind, const char *id, const uint8_t *plain, size_t len,
+                                char **stored, size_t *stored_len) {
+  size_t size = s->sealed ? MG_SEAL_TEXT_SIZE(len) : len + 1;
+  char *text = malloc(size);
+  if (!text) return fail(s, MG_STORE_ERR_NO_MEMORY, "out of memory");
+  if (s->sealed) {
+    char label[MG_SEAL_LABEL_MAX + 1];
+    make_label(label, kind, id);
+    if (mg_seal(&s->key, label, plain, len, text, size) != MG_SEAL_OK) {
+      free(text);
+      return fail(s, MG_STORE_ERR_DB, "cannot seal a secret (no random bytes)");
+    }
+  } else {
+    memcpy(text, plain, len);
+    text[len] = '\0';
+  }
+  *stored = text;
+  *stored_len = size - 1;
+  return MG_STORE_OK;
+}
+
+/* Opens what the engine read for a secret into plain (plain_size bytes): the sealed text opened with
+ * the key, or the bytes as they are. A value that does not open is refused (MG_STORE_ERR_CORRUPT),
+ * never half-read; one longer than plain_size is MG_STORE_ERR_ARG. */
+static mg_store_err_t from_stored(mg_store_t *s, const char *kind, const char *id, const uint8_t *stored,
+                                  size_t stored_len, uint8_t *plain, size_t plain_size, size_t *plain_len) {
+  if (!s->sealed) {
+    if (stored_len > plain_size) return fail(s, MG_STORE_ERR_ARG, "the stored secret is longer than the buffer");
+    memcpy(plain, stored, stored_len);
+    *plain_len = stored_len;
+    return MG_STORE_OK;
+  }
+  char label[MG_SEAL_LABEL_MAX + 1];
+  make_label(label, kind, id);
+  mg_seal_err_t serr = mg_seal_open(&s->key, label, (const char *)stored, stored_len, plain, plain_size, plain_len);
+  if (serr == MG_SEAL_OK) return MG_STORE_OK;
+  if (serr == MG_SEAL_ERR_BUFFER) return fail(s, MG_STORE_ERR_ARG, "the stored secret is longer than the buffer");
+  snprintf(s->errmsg, sizeof s->errmsg, "a sealed %s in the database does not open with the fleet key: %s", kind,
+           mg_seal_strerror(serr));
+  return MG_STORE_ERR_CORRUPT;
+}
+
+/* A stored key of exactly `trytes` trytes into out[trytes + 1]. */
+static mg_store_err_t key_from_stored(mg_store_t *s, const char *kind, const char *id, const char *stored,
+                                      char *out, size_t trytes) {
+  size_t len = 0;
+  mg_store_err_t err =
+      from_stored(s, kind, id, (const uint8_t *)stored, strlen(stored), (uint8_t *)out, trytes, &len);
+  if (err == MG_STORE_ERR_ARG || (!err && (len != trytes || !mam_trytes_valid(out, trytes))))
+    err = fail(s, MG_STORE_ERR_CORRUPT, "malformed key row");
+  if (err) explicit_bzero(out, trytes);
+  out[err ? 0 : trytes] = '\0';
+  return err;
+}
+
+static void free_secret(char *text, size_t len) {
+  if (!text) return;
+  explicit_bzero(text, len);
+  free(text);
+}
+
+/* ---- keys ---- */
+
 mg_store_err_t mg_store_add_psk(mg_store_t *s, const char *id, const char *key) {
   if (!s) return MG_STORE_ERR_ARG;
   if (!valid_id(id, MG_PSK_ID_TRYTES) || !valid_id(key, MG_PSK_KEY_TRYTES))
     return fail(s, MG_STORE_ERR_ARG, "invalid PSK id or key");
-  return s->engine->add_psk(s->conn, id, key);
+  char *text = NULL;
+  size_t len = 0;
+  mg_store_err_t err = to_stored(s, PSK_KIND, id, (const uint8_t *)key, MG_PSK_KEY_TRYTES, &text, &len);
+  if (!err) err = s->engine->add_psk(s->conn, id, text);
+  free_secret(text, len);
+  return err;
 }
 
 mg_store_err_t mg_store_get_psk(mg_store_t *s, const char *id, char key[MG_PSK_KEY_TRYTES + 1]) {
   if (!s || !key) return MG_STORE_ERR_ARG;
   if (!valid_id(id, MG_PSK_ID_TRYTES)) return fail(s, MG_STORE_ERR_ARG, "invalid PSK id");
-  return s->engine->get_psk(s->conn, id, key);
+  char *text = NULL;
+  mg_store_err_t err = s->engine->get_psk(s->conn, id, &text);
+  if (!err) err = key_from_stored(s, PSK_KIND, id, text, key, MG_PSK_KEY_TRYTES);
+  if (text) free_secret(text, strlen(text));
+  return err;
 }
 
 mg_store_err_t mg_store_delete_psk(mg_store_t *s, const char *id) {
@@ -301,19 +441,51 @@ mg_store_err_t mg_store_add_ntru(mg_store_t *s, const char *id, const char *sk, 
   if (!valid_id(id, MG_PSK_ID_TRYTES) || !valid_id(sk, MG_NTRU_SK_TRYTES) || !valid_id(pk, MG_NTRU_PK_TRYTES) ||
       memcmp(id, pk, MG_PSK_ID_TRYTES) != 0)
     return fail(s, MG_STORE_ERR_ARG, "invalid NTRU id or key");
-  return s->engine->add_ntru(s->conn, id, sk, pk);
+  char *text = NULL;
+  size_t len = 0;
+  mg_store_err_t err = to_stored(s, NTRU_KIND, id, (const uint8_t *)sk, MG_NTRU_SK_TRYTES, &text, &len);
+  if (!err) err = s->engine->add_ntru(s->conn, id, text, pk);
+  free_secret(text, len);
+  return err;
 }
 
 mg_store_err_t mg_store_get_ntru(mg_store_t *s, const char *id, char sk[MG_NTRU_SK_TRYTES + 1],
                                  char pk[MG_NTRU_PK_TRYTES + 1]) {
   if (!s) return MG_STORE_ERR_ARG;
   if (!valid_id(id, MG_PSK_ID_TRYTES)) return fail(s, MG_STORE_ERR_ARG, "invalid NTRU key id");
-  return s->engine->get_ntru(s->conn, id, sk, pk);
+  char *text = NULL;
+  mg_store_err_t err = s->engine->get_ntru(s->conn, id, sk ? &text : NULL, pk);
+  if (!err && sk) err = key_from_stored(s, NTRU_KIND, id, text, sk, MG_NTRU_SK_TRYTES);
+  if (text) free_secret(text, strlen(text));
+  return err;
 }
 
 mg_store_err_t mg_store_list_ntru(mg_store_t *s, char ***ids, size_t *n) {
   if (!s || !start_id_list(ids, n)) return MG_STORE_ERR_ARG;
   return s->engine->list_ntru(s->conn, ids, n);
+}
+
+static bool valid_secret_name(const char *name) {
+  size_t len = name ? strnlen(name, MG_SECRET_NAME_MAX + 1) : 0;
+  return len >= 1 && len <= MG_SECRET_NAME_MAX;
+}
+
+mg_store_err_t mg_store_init_secret(mg_store_t *s, const char *name, const uint8_t *candidate, size_t len,
+                                    uint8_t *out, size_t out_size, size_t *out_len) {
+  if (!s || !out || !out_len) return MG_STORE_ERR_ARG;
+  *out_len = 0;
+  if (!valid_secret_name(name) || !candidate || len == 0 || len > MG_SEAL_PLAIN_MAX)
+    return fail(s, MG_STORE_ERR_ARG, "invalid secret name or length");
+  char *text = NULL;
+  size_t text_len = 0;
+  mg_store_err_t err = to_stored(s, SECRET_KIND, name, candidate, len, &text, &text_len);
+  uint8_t *stored = NULL;
+  size_t stored_len = 0;
+  if (!err) err = s->engine->init_secret(s->conn, name, (const uint8_t *)text, text_len, &stored, &stored_len);
+  free_secret(text, text_len);
+  if (!err) err = from_stored(s, SECRET_KIND, name, stored, stored_len, out, out_size, out_len);
+  free_secret((char *)stored, stored_len);
+  return err;
 }
 
 void mg_strings_free(char **list, size_t n) {
@@ -349,18 +521,36 @@ mg_store_err_t mg_store_next_channel_number(mg_store_t *s, int64_t *number) {
   return s->engine->next_channel_number(s->conn, number);
 }
 
-mg_store_err_t mg_store_reserve_leaves(mg_store_t *s, const char *tree_id, uint64_t floor, uint64_t count,
-                                       uint64_t *first) {
+static mg_store_err_t reserve(mg_store_t *s, mg_store_counter_t kind, const char *tree_id, uint64_t floor,
+                              uint64_t count, uint64_t *first) {
   if (!s || !first) return MG_STORE_ERR_ARG;
   if (!valid_id(tree_id, MG_ID_TRYTES) || count == 0 || count > (uint64_t)INT64_MAX || floor > (uint64_t)INT64_MAX)
-    return fail(s, MG_STORE_ERR_ARG, "invalid tree id or leaf range");
-  return s->engine->reserve_leaves(s->conn, tree_id, floor, count, first);
+    return fail(s, MG_STORE_ERR_ARG, "invalid tree id or range");
+  return s->engine->reserve(s->conn, kind, tree_id, floor, count, first);
+}
+
+static mg_store_err_t next_free(mg_store_t *s, mg_store_counter_t kind, const char *tree_id, uint64_t *next) {
+  if (!s || !next) return MG_STORE_ERR_ARG;
+  if (!valid_id(tree_id, MG_ID_TRYTES)) return fail(s, MG_STORE_ERR_ARG, "invalid tree id");
+  return s->engine->next_free(s->conn, kind, tree_id, next);
+}
+
+mg_store_err_t mg_store_reserve_leaves(mg_store_t *s, const char *tree_id, uint64_t floor, uint64_t count,
+                                       uint64_t *first) {
+  return reserve(s, MG_COUNTER_LEAF, tree_id, floor, count, first);
 }
 
 mg_store_err_t mg_store_next_free_leaf(mg_store_t *s, const char *tree_id, uint64_t *next) {
-  if (!s || !next) return MG_STORE_ERR_ARG;
-  if (!valid_id(tree_id, MG_ID_TRYTES)) return fail(s, MG_STORE_ERR_ARG, "invalid tree id");
-  return s->engine->next_free_leaf(s->conn, tree_id, next);
+  return next_free(s, MG_COUNTER_LEAF, tree_id, next);
+}
+
+mg_store_err_t mg_store_reserve_msg_numbers(mg_store_t *s, const char *tree_id, uint64_t floor, uint64_t count,
+                                            uint64_t *first) {
+  return reserve(s, MG_COUNTER_MSG_NUMBER, tree_id, floor, count, first);
+}
+
+mg_store_err_t mg_store_next_msg_number(mg_store_t *s, const char *tree_id, uint64_t *next) {
+  return next_free(s, MG_COUNTER_MSG_NUMBER, tree_id, next);
 }
 
 /* ---- small durable settings ---- */
@@ -408,4 +598,34 @@ void mg_idem_entry_free(mg_idem_entry_t *e) {
   if (!e) return;
   free(e->body);
   e->body = NULL;
+}
+
+/* ---- fleet instances ---- */
+
+static bool valid_instance_id(const char *id) {
+  size_t len = id ? strnlen(id, MG_INSTANCE_ID_MAX + 1) : 0;
+  if (len < 1 || len > MG_INSTANCE_ID_MAX) return false;
+  for (size_t i = 0; i < len; i++)
+    if (!isalnum((unsigned char)id[i]) && !strchr("._-", id[i])) return false;
+  return true;
+}
+
+mg_store_err_t mg_store_heartbeat(mg_store_t *s, const char *instance_id, const char *info, int64_t now_ms) {
+  if (!s) return MG_STORE_ERR_ARG;
+  if (!valid_instance_id(instance_id) || !info || now_ms < 0)
+    return fail(s, MG_STORE_ERR_ARG, "invalid instance id, info or time");
+  return s->engine->heartbeat(s->conn, instance_id, info, now_ms);
+}
+
+mg_store_err_t mg_store_list_instances(mg_store_t *s, int64_t seen_since_ms, mg_instance_t **out, size_t *n) {
+  if (!s || !out || !n) return MG_STORE_ERR_ARG;
+  *out = NULL;
+  *n = 0;
+  return s->engine->list_instances(s->conn, seen_since_ms, out, n);
+}
+
+void mg_instances_free(mg_instance_t *v, size_t n) {
+  if (!v) return;
+  for (size_t i = 0; i < n; i++) free(v[i].info);
+  free(v);
 }

@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "read/message_row.h"
+#include "seal/key.h"
 
 typedef enum mg_store_err {
   MG_STORE_OK = 0,
@@ -38,6 +39,8 @@ typedef enum mg_store_err {
   MG_STORE_ERR_IO,         /* open/create failed (permissions, missing directory), or an OS I/O error */
   MG_STORE_ERR_DB,         /* any other error of the database engine */
   MG_STORE_ERR_ENGINE,     /* the location names no storage engine built into this mamgate */
+  MG_STORE_ERR_KEY,        /* the fleet key is missing or is not this database's */
+  MG_STORE_ERR_UNAVAILABLE, /* the database server cannot be reached now (retry later): 503 */
   MG_STORE_ERR__COUNT
 } mg_store_err_t;
 
@@ -53,8 +56,20 @@ typedef struct mg_store mg_store_t;
  * Any other scheme: MG_STORE_ERR_ENGINE. SQLite: the file is created with mode 0600, an existing
  * one is set to 0600 (and its -wal/-shm files, when present). *out is NULL on failure. */
 mg_store_err_t mg_store_open(const char *location, mg_store_t **out);
+/* As mg_store_open, with the fleet key: PSK keys, NTRU secret keys and secrets (below) are sealed
+ * (seal/seal.h, label "<kind>:<id>": "psk:", "ntru:", "secret:") before the engine sees them and
+ * opened after it reads them. At the first open the store records the key's check value
+ * (seal/check.h) in meta "fleet_key_check" (insert-if-absent, race-safe); a later open with another
+ * key fails with MG_STORE_ERR_KEY and writes nothing, and so does an open without a key (key NULL,
+ * or mg_store_open) of a database that has a check value. An engine that is shared (PostgreSQL)
+ * refuses to open without a key (MG_STORE_ERR_KEY, "a PostgreSQL store needs the fleet key"). A
+ * sealed value that does not open (altered, truncated, moved to another row) is MG_STORE_ERR_CORRUPT
+ * for that call only. The store keeps its own copy of the key (wiped at close). */
+mg_store_err_t mg_store_open_sealed(const char *location, const mg_seal_key_t *key, mg_store_t **out);
+/* The meta key of the fleet key's check value. */
+#define MG_STORE_FLEET_KEY_CHECK "fleet_key_check"
 void mg_store_close(mg_store_t *s);
-/* The name of the store's engine, as its locations spell it ("sqlite"); "" for NULL. */
+/* The name of the store's engine, as its locations spell it ("sqlite", "postgresql"); "" for NULL. */
 const char *mg_store_engine_name(const mg_store_t *s);
 
 /* The engine's message for the last error on this connection, or the store's own for argument and
@@ -62,7 +77,8 @@ const char *mg_store_engine_name(const mg_store_t *s);
 const char *mg_store_errmsg(const mg_store_t *s);
 /* Caps the database at max_bytes (whole pages; never below its current size) for this connection
  * until it is closed: a write that would grow it further fails with MG_STORE_ERR_FULL and changes
- * nothing, as when the disk is full. */
+ * nothing, as when the disk is full. An engine without such a cap (PostgreSQL: the server's disk
+ * and quotas are the administrator's) answers MG_STORE_ERR_ARG and changes nothing. */
 mg_store_err_t mg_store_set_size_limit(mg_store_t *s, uint64_t max_bytes);
 /* The schema version the database holds (after open: the newest this mamgate knows). */
 mg_store_err_t mg_store_schema_version(mg_store_t *s, int64_t *version);
@@ -87,6 +103,14 @@ mg_store_err_t mg_store_get_message(mg_store_t *s, const char *channel_id, const
                                     mg_message_t **out, size_t *n);
 /* Number of stored packets of a channel (all channels when channel_id is NULL). */
 mg_store_err_t mg_store_count_messages(mg_store_t *s, const char *channel_id, int64_t *count);
+/* The highest message cursor stored (0 when none). Cursors become visible in increasing order: a
+ * reader that saw cursor c never later finds a new row with cursor <= c (PostgreSQL: fleet-wide). */
+mg_store_err_t mg_store_last_cursor(mg_store_t *s, int64_t *cursor);
+/* Waits until a message with cursor > after is stored (by any connection or process sharing the
+ * database) or timeout_ms (>= 0) passes; *last = mg_store_last_cursor after the wait. PostgreSQL:
+ * LISTEN mamgate_messages on this connection and NOTIFY in put_messages' transaction when rows
+ * were inserted; SQLite: polls the last cursor every 25 ms. */
+mg_store_err_t mg_store_wait_messages(mg_store_t *s, int64_t after, int timeout_ms, int64_t *last);
 /* *known = 1 when the channel is this gateway's own, is watched, or has stored messages (the
  * history of a watch that was removed stays readable); 0 otherwise. */
 mg_store_err_t mg_store_channel_known(mg_store_t *s, const char *channel_id, int *known);
@@ -160,6 +184,34 @@ mg_store_err_t mg_store_reserve_leaves(mg_store_t *s, const char *tree_id, uint6
                                        uint64_t *first);
 /* The next free leaf of a tree (0 when never reserved). */
 mg_store_err_t mg_store_next_free_leaf(mg_store_t *s, const char *tree_id, uint64_t *next);
+/* Message counters of writer channels/endpoints, reserved like leaves: the same contract as
+ * mg_store_reserve_leaves (atomic, durable before return, never handed out twice, >= floor). */
+mg_store_err_t mg_store_reserve_msg_numbers(mg_store_t *s, const char *tree_id, uint64_t floor, uint64_t count,
+                                            uint64_t *first);
+/* The next free message number of a tree (0 when never reserved). */
+mg_store_err_t mg_store_next_msg_number(mg_store_t *s, const char *tree_id, uint64_t *next);
+
+/* A named secret (1..MG_SECRET_NAME_MAX name, 1..MG_SEAL_PLAIN_MAX bytes) set once: stores
+ * candidate when the name has none and returns the stored one in out (of two racing callers both get
+ * the winner's). Sealed when the store has a key. Used for the gateway seed of a fleet. out_size
+ * smaller than the stored secret: MG_STORE_ERR_ARG. */
+#define MG_SECRET_NAME_MAX 249 /* the seal label "secret:<name>" fits MG_SEAL_LABEL_MAX */
+mg_store_err_t mg_store_init_secret(mg_store_t *s, const char *name, const uint8_t *candidate, size_t len,
+                                    uint8_t *out, size_t out_size, size_t *out_len);
+
+/* ---- fleet instances: each gateway instance upserts its row every few seconds ---- */
+
+#define MG_INSTANCE_ID_MAX 64 /* 1 to 64 of [A-Za-z0-9._-] */
+typedef struct mg_instance {
+  char id[MG_INSTANCE_ID_MAX + 1];
+  char *info;      /* JSON text the instance published (shard, version, http), owned */
+  int64_t seen_ms; /* its last heartbeat */
+} mg_instance_t;
+/* Inserts or replaces the instance's row (info not NULL, now_ms >= 0). */
+mg_store_err_t mg_store_heartbeat(mg_store_t *s, const char *instance_id, const char *info, int64_t now_ms);
+/* Instances whose heartbeat is at or after seen_since_ms, sorted by id; *out NULL when none. */
+mg_store_err_t mg_store_list_instances(mg_store_t *s, int64_t seen_since_ms, mg_instance_t **out, size_t *n);
+void mg_instances_free(mg_instance_t *v, size_t n);
 
 /* ---- small durable settings ---- */
 /* key: 1 to MG_META_KEY_MAX bytes. get: *value malloc'd. set: insert or replace. */
@@ -197,7 +249,8 @@ void mg_idem_entry_free(mg_idem_entry_t *e);
 /* An engine's own connection (each engine defines the struct in its own files). */
 typedef struct mg_store_conn mg_store_conn_t;
 
-#define MG_STORE_ENGINE_VERSION 1
+/* Version 2: secrets pass as stored text (sealed or not), counters by kind, fleet operations. */
+#define MG_STORE_ENGINE_VERSION 2
 #define MG_STORE_ENGINE_RESERVED 8 /* slots kept NULL for operations of later versions */
 #define MG_STORE_ERRMSG_MAX 256
 
@@ -206,10 +259,17 @@ typedef struct mg_store_conn mg_store_conn_t;
  * before it calls one, so an engine checks nothing twice; each operation otherwise has the contract
  * of the public function of the same name. An engine records the message of a failure in the
  * errmsg buffer it got at open (MG_STORE_ERRMSG_MAX bytes, valid until close), never a value. */
+/* The durable counters reserved in ranges, by tree. */
+typedef enum mg_store_counter { MG_COUNTER_LEAF, MG_COUNTER_MSG_NUMBER } mg_store_counter_t;
+
+/* flags of an engine */
+#define MG_STORE_ENGINE_SHARED 1u /* a server several gateways share: opens only with the fleet key */
+
 typedef struct mg_store_engine {
   size_t struct_size; /* sizeof (mg_store_engine_t) as the engine was built */
   int version;        /* MG_STORE_ENGINE_VERSION */
   const char *name;   /* its location scheme, e.g. "sqlite" */
+  unsigned flags;     /* MG_STORE_ENGINE_* */
 
   mg_store_err_t (*open)(const char *where, char *errmsg, mg_store_conn_t **out);
   void (*close)(mg_store_conn_t *c);
@@ -230,13 +290,14 @@ typedef struct mg_store_engine {
   mg_store_err_t (*remove_watch)(mg_store_conn_t *c, const char *channel_id);
   mg_store_err_t (*list_watches)(mg_store_conn_t *c, mg_watch_t **out, size_t *n);
 
-  mg_store_err_t (*add_psk)(mg_store_conn_t *c, const char *id, const char *key);
-  mg_store_err_t (*get_psk)(mg_store_conn_t *c, const char *id, char key[MG_PSK_KEY_TRYTES + 1]);
+  /* Secret keys pass as the text the front stores (the key's trytes, or its sealed text) and come
+   * back as a malloc'd copy of it: the front checks what it reads. get_ntru: sk or pk may be NULL. */
+  mg_store_err_t (*add_psk)(mg_store_conn_t *c, const char *id, const char *key_text);
+  mg_store_err_t (*get_psk)(mg_store_conn_t *c, const char *id, char **key_text);
   mg_store_err_t (*delete_psk)(mg_store_conn_t *c, const char *id);
   mg_store_err_t (*list_psks)(mg_store_conn_t *c, char ***ids, size_t *n);
-  mg_store_err_t (*add_ntru)(mg_store_conn_t *c, const char *id, const char *sk, const char *pk);
-  mg_store_err_t (*get_ntru)(mg_store_conn_t *c, const char *id, char sk[MG_NTRU_SK_TRYTES + 1],
-                             char pk[MG_NTRU_PK_TRYTES + 1]);
+  mg_store_err_t (*add_ntru)(mg_store_conn_t *c, const char *id, const char *sk_text, const char *pk);
+  mg_store_err_t (*get_ntru)(mg_store_conn_t *c, const char *id, char **sk_text, char pk[MG_NTRU_PK_TRYTES + 1]);
   mg_store_err_t (*list_ntru)(mg_store_conn_t *c, char ***ids, size_t *n);
 
   mg_store_err_t (*put_channel)(mg_store_conn_t *c, const char *channel_id, int64_t number, const uint8_t *state,
@@ -245,9 +306,10 @@ typedef struct mg_store_engine {
                                 size_t *len);
   mg_store_err_t (*list_channels)(mg_store_conn_t *c, char ***ids, size_t *n);
   mg_store_err_t (*next_channel_number)(mg_store_conn_t *c, int64_t *number);
-  mg_store_err_t (*reserve_leaves)(mg_store_conn_t *c, const char *tree_id, uint64_t floor, uint64_t count,
-                                   uint64_t *first);
-  mg_store_err_t (*next_free_leaf)(mg_store_conn_t *c, const char *tree_id, uint64_t *next);
+  /* mg_store_reserve_leaves / mg_store_next_free_leaf for the counter of that kind. */
+  mg_store_err_t (*reserve)(mg_store_conn_t *c, mg_store_counter_t kind, const char *tree_id, uint64_t floor,
+                            uint64_t count, uint64_t *first);
+  mg_store_err_t (*next_free)(mg_store_conn_t *c, mg_store_counter_t kind, const char *tree_id, uint64_t *next);
 
   mg_store_err_t (*get_meta)(mg_store_conn_t *c, const char *key, char **value);
   mg_store_err_t (*set_meta)(mg_store_conn_t *c, const char *key, const char *value);
@@ -257,6 +319,16 @@ typedef struct mg_store_engine {
   mg_store_err_t (*idem_finish)(mg_store_conn_t *c, const char *scope, const char *key, int status,
                                 const char *body);
   mg_store_err_t (*idem_release)(mg_store_conn_t *c, const char *scope, const char *key);
+
+  /* Inserts key = value unless key is set; *stored gets the value it holds then (malloc'd). */
+  mg_store_err_t (*init_meta)(mg_store_conn_t *c, const char *key, const char *value, char **stored);
+  /* The same for a named secret's stored bytes (the front seals them first when it has a key). */
+  mg_store_err_t (*init_secret)(mg_store_conn_t *c, const char *name, const uint8_t *value, size_t len,
+                                uint8_t **stored, size_t *stored_len);
+  mg_store_err_t (*last_cursor)(mg_store_conn_t *c, int64_t *cursor);
+  mg_store_err_t (*wait_messages)(mg_store_conn_t *c, int64_t after, int timeout_ms, int64_t *last);
+  mg_store_err_t (*heartbeat)(mg_store_conn_t *c, const char *instance_id, const char *info, int64_t now_ms);
+  mg_store_err_t (*list_instances)(mg_store_conn_t *c, int64_t seen_since_ms, mg_instance_t **out, size_t *n);
 
   void (*reserved[MG_STORE_ENGINE_RESERVED])(void);
 } mg_store_engine_t;

@@ -14,17 +14,20 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h> /* part 2 only */
 
 #include "store/sqlite/sqlite.h" /* part 2 only */
+#include "seal/check.h"
 #include "store/store.h"
 #include "tests/testutil.h"
 
@@ -60,25 +63,41 @@ static const char *db_path(const char *name) {
 /* ---- the engine under test ---- */
 
 /* What the interface tests need of an engine: set up and tear down its place (once per test case),
- * and the location of a database by name (the same name reaches the same database, also from
- * another process). */
+ * the location of a database by name (the same name reaches the same database, also from another
+ * process), the fleet key its stores are opened with (NULL: none), and raw SQL on a database by
+ * name for what the store must not offer (altering a stored row): exec runs a statement, text
+ * returns the first column of the first row of a query (malloc'd; NULL when no row). */
 typedef struct engine_fixture {
   const char *name;
   void (*setup)(void);
   void (*teardown)(void);
   const char *(*location)(const char *name);
+  const mg_seal_key_t *key;
+  void (*exec)(const char *name, const char *sql);
+  char *(*text)(const char *name, const char *sql);
 } engine_fixture_t;
 
 static const engine_fixture_t *fixture; /* set by the test case's setup */
 
 static const char *location(const char *name) { return fixture->location(name); }
 
+/* Opens the named database with the fixture's key; no assertion (usable in a child process). */
+static mg_store_err_t try_open(const char *name, mg_store_t **s) {
+  return mg_store_open_sealed(location(name), fixture->key, s);
+}
+
 static mg_store_t *open_store(const char *name) {
   mg_store_t *s = NULL;
-  mg_store_err_t err = mg_store_open(location(name), &s);
+  mg_store_err_t err = try_open(name, &s);
   ck_assert_msg(err == MG_STORE_OK, "open %s: %s", name, mg_store_strerror(err));
   return s;
 }
+
+/* Fleet keys of the tests (any 32 bytes). */
+static const mg_seal_key_t test_key = {{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+                                        17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32}};
+static const mg_seal_key_t other_key = {{32, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17,
+                                         16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1}};
 
 /* SQLite: a file in the temporary directory, named with the engine's scheme. */
 static const char *sqlite_location(const char *name) {
@@ -87,12 +106,47 @@ static const char *sqlite_location(const char *name) {
   return where;
 }
 
-static void sqlite_setup(void);
+static void sqlite_exec(const char *name, const char *sql) {
+  sqlite3 *db = NULL;
+  ck_assert_int_eq(sqlite3_open_v2(db_path(name), &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);
+  ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK, "%s: %s", sql, sqlite3_errmsg(db));
+  sqlite3_close(db);
+}
 
-static const engine_fixture_t sqlite_fixture = {"sqlite", sqlite_setup, remove_test_dir, sqlite_location};
+static char *sqlite_text(const char *name, const char *sql) {
+  sqlite3 *db = NULL;
+  sqlite3_stmt *st = NULL;
+  ck_assert_int_eq(sqlite3_open_v2(db_path(name), &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);
+  ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK, "%s: %s", sql, sqlite3_errmsg(db));
+  char *text = NULL;
+  if (sqlite3_step(st) == SQLITE_ROW) {
+    const unsigned char *v = sqlite3_column_text(st, 0);
+    text = strdup(v ? (const char *)v : "");
+    ck_assert_ptr_nonnull(text);
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return text;
+}
+
+static void sqlite_setup(void);
+static void sqlite_sealed_setup(void);
+
+static const engine_fixture_t sqlite_fixture = {"sqlite", sqlite_setup, remove_test_dir, sqlite_location,
+                                                NULL, sqlite_exec, sqlite_text};
+/* The same engine with every secret sealed with a fleet key. */
+static const engine_fixture_t sqlite_sealed_fixture = {"sqlite sealed", sqlite_sealed_setup, remove_test_dir,
+                                                       sqlite_location, &test_key, sqlite_exec, sqlite_text};
 
 static void sqlite_setup(void) {
   fixture = &sqlite_fixture;
+  make_test_dir();
+}
+
+static void sqlite_sealed_setup(void) {
+  fixture = &sqlite_sealed_fixture;
   make_test_dir();
 }
 
@@ -807,7 +861,7 @@ START_TEST(test_reserve_survives_sigkill) {
       close(fds[0]);
       mg_store_t *s = NULL;
       uint64_t first = 0;
-      if (mg_store_open(location("killed.db"), &s) != MG_STORE_OK ||
+      if (try_open("killed.db", &s) != MG_STORE_OK ||
           mg_store_reserve_leaves(s, tree, floor, 10, &first) != MG_STORE_OK)
         _exit(1);
       if (write(fds[1], &first, sizeof first) != (ssize_t)sizeof first) _exit(1);
@@ -839,9 +893,9 @@ enum { PROCS = 3, ROUNDS = 60 };
 
 /* One of the competing processes: opens the store, reports ready with (0, 0), waits until `go`
  * reaches end of file, then makes ROUNDS reservations of 1-4 leaves, each reported as (first, count). */
-static void reserve_in_child(const char *path, const char *tree, int out, int go, uint64_t seed) {
+static void reserve_in_child(const char *name, const char *tree, int out, int go, uint64_t seed) {
   mg_store_t *s = NULL;
-  if (mg_store_open(path, &s) != MG_STORE_OK) _exit(2);
+  if (try_open(name, &s) != MG_STORE_OK) _exit(2);
   uint64_t ready[2] = {0, 0};
   char byte;
   if (write(out, ready, sizeof ready) != (ssize_t)sizeof ready || read(go, &byte, 1) != 0) _exit(5);
@@ -864,7 +918,6 @@ static int by_first(const void *a, const void *b) {
 START_TEST(test_reserve_processes_never_overlap) {
   char tree[MG_ID_TRYTES + 1];
   random_trytes(tree, MG_ID_TRYTES);
-  const char *path = location("race.db");
   int fds[PROCS][2], go[2];
   pid_t pids[PROCS];
   ck_assert_int_eq(pipe(go), 0);
@@ -875,7 +928,7 @@ START_TEST(test_reserve_processes_never_overlap) {
     if (pids[p] == 0) {
       close(fds[p][0]);
       close(go[1]);
-      reserve_in_child(path, tree, fds[p][1], go[0], (uint64_t)p + 1);
+      reserve_in_child("race.db", tree, fds[p][1], go[0], (uint64_t)p + 1);
     }
     close(fds[p][1]);
   }
@@ -965,8 +1018,367 @@ START_TEST(test_everything_survives_reopen) {
 }
 END_TEST
 
+/* ---- fleet mode: counters, secrets, cursors, instances, the fleet key ---- */
+
+START_TEST(test_reserve_msg_numbers) {
+  mg_store_t *s = open_store("msgnum.db"), *other = open_store("msgnum.db");
+  char tree[MG_ID_TRYTES + 1];
+  random_trytes(tree, MG_ID_TRYTES);
+  uint64_t first = 99, next = 99;
+  ck_assert_int_eq(mg_store_next_msg_number(s, tree, &next), MG_STORE_OK);
+  ck_assert_uint_eq(next, 0);
+  ck_assert_int_eq(mg_store_reserve_msg_numbers(s, tree, 0, 2, &first), MG_STORE_OK);
+  ck_assert_uint_eq(first, 0);
+  ck_assert_int_eq(mg_store_reserve_msg_numbers(other, tree, 0, 1, &first), MG_STORE_OK); /* shared */
+  ck_assert_uint_eq(first, 2);
+  ck_assert_int_eq(mg_store_reserve_msg_numbers(s, tree, 10, 1, &first), MG_STORE_OK); /* floor ahead */
+  ck_assert_uint_eq(first, 10);
+  ck_assert_int_eq(mg_store_reserve_msg_numbers(other, tree, 5, 3, &first), MG_STORE_OK); /* floor behind */
+  ck_assert_uint_eq(first, 11);
+  ck_assert_int_eq(mg_store_next_msg_number(other, tree, &next), MG_STORE_OK);
+  ck_assert_uint_eq(next, 14);
+  /* a separate counter from the tree's leaves */
+  ck_assert_int_eq(mg_store_next_free_leaf(s, tree, &next), MG_STORE_OK);
+  ck_assert_uint_eq(next, 0);
+  ck_assert_int_eq(mg_store_reserve_leaves(s, tree, 0, 1, &first), MG_STORE_OK);
+  ck_assert_uint_eq(first, 0);
+  ck_assert_int_eq(mg_store_next_msg_number(s, tree, &next), MG_STORE_OK);
+  ck_assert_uint_eq(next, 14);
+
+  ck_assert_int_eq(mg_store_reserve_msg_numbers(s, tree, 0, 0, &first), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_reserve_msg_numbers(s, tree, (uint64_t)INT64_MAX, 1, &first), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_reserve_msg_numbers(s, tree, UINT64_MAX, 1, &first), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_reserve_msg_numbers(s, tree, 0, 1, NULL), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_reserve_msg_numbers(s, "ABC", 0, 1, &first), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_next_msg_number(s, tree, NULL), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_next_msg_number(s, tree, &next), MG_STORE_OK); /* failures changed nothing */
+  ck_assert_uint_eq(next, 14);
+  mg_store_close(other);
+  mg_store_close(s);
+}
+END_TEST
+
+START_TEST(test_init_secret) {
+  mg_store_t *s = open_store("secret.db"), *other = open_store("secret.db");
+  uint8_t seed[81], rival[81], got[100];
+  for (size_t i = 0; i < sizeof seed; i++) seed[i] = (uint8_t)tu_rand(&rng), rival[i] = (uint8_t)~seed[i];
+  size_t len = 0;
+  ck_assert_int_eq(mg_store_init_secret(s, "gateway_seed", seed, sizeof seed, got, sizeof got, &len), MG_STORE_OK);
+  ck_assert_uint_eq(len, sizeof seed);
+  ck_assert_mem_eq(got, seed, sizeof seed);
+  /* set once: a later candidate, from any connection, gets the first one back */
+  ck_assert_int_eq(mg_store_init_secret(other, "gateway_seed", rival, 5, got, sizeof got, &len), MG_STORE_OK);
+  ck_assert_uint_eq(len, sizeof seed);
+  ck_assert_mem_eq(got, seed, sizeof seed);
+  ck_assert_int_eq(mg_store_init_secret(other, "other", rival, sizeof rival, got, sizeof got, &len), MG_STORE_OK);
+  ck_assert_mem_eq(got, rival, sizeof rival);
+  /* a buffer too small for the stored secret */
+  ck_assert_int_eq(mg_store_init_secret(s, "gateway_seed", seed, 1, got, 80, &len), MG_STORE_ERR_ARG);
+  ck_assert_uint_eq(len, 0);
+  /* the secret survives a reopen */
+  mg_store_close(s);
+  s = open_store("secret.db");
+  ck_assert_int_eq(mg_store_init_secret(s, "gateway_seed", rival, 1, got, sizeof got, &len), MG_STORE_OK);
+  ck_assert_mem_eq(got, seed, sizeof seed);
+
+  char long_name[MG_SECRET_NAME_MAX + 2];
+  memset(long_name, 'n', sizeof long_name - 1);
+  long_name[MG_SECRET_NAME_MAX + 1] = '\0';
+  ck_assert_int_eq(mg_store_init_secret(s, long_name, seed, 1, got, sizeof got, &len), MG_STORE_ERR_ARG);
+  long_name[MG_SECRET_NAME_MAX] = '\0';
+  ck_assert_int_eq(mg_store_init_secret(s, long_name, seed, 1, got, sizeof got, &len), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_init_secret(s, "", seed, 1, got, sizeof got, &len), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_init_secret(s, "x", seed, 0, got, sizeof got, &len), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_init_secret(s, "x", NULL, 1, got, sizeof got, &len), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_init_secret(s, "x", seed, MG_SEAL_PLAIN_MAX + 1, got, sizeof got, &len), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_init_secret(s, "x", seed, 1, NULL, 1, &len), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_init_secret(s, "x", seed, 1, got, sizeof got, NULL), MG_STORE_ERR_ARG);
+  mg_store_close(other);
+  mg_store_close(s);
+}
+END_TEST
+
+/* A child process stores one message after a pause, while the parent waits for it. */
+static pid_t put_later(const char *name, const char *channel, int delay_ms) {
+  pid_t pid = fork();
+  ck_assert_int_ge(pid, 0);
+  if (pid) return pid;
+  struct timespec t = {delay_ms / 1000, (long)(delay_ms % 1000) * 1000000L};
+  nanosleep(&t, NULL);
+  mg_store_t *s = NULL;
+  char id[MG_MSG_ID_TRYTES + 1];
+  random_trytes(id, MG_MSG_ID_TRYTES);
+  mg_message_t m = make_message(channel, id, 1, 9);
+  int ok = try_open(name, &s) == MG_STORE_OK && mg_store_put_messages(s, &m, 1, NULL) == MG_STORE_OK;
+  _exit(ok ? 0 : 1);
+}
+
+static int64_t elapsed_ms(const struct timespec *since) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (now.tv_sec - since->tv_sec) * 1000 + (now.tv_nsec - since->tv_nsec) / 1000000;
+}
+
+START_TEST(test_last_cursor_and_wait) {
+  mg_store_t *s = open_store("wait.db");
+  char channel[MG_ID_TRYTES + 1], id[MG_MSG_ID_TRYTES + 1];
+  random_trytes(channel, MG_ID_TRYTES);
+  random_trytes(id, MG_MSG_ID_TRYTES);
+  int64_t last = -1;
+  ck_assert_int_eq(mg_store_last_cursor(s, &last), MG_STORE_OK);
+  ck_assert_int_eq(last, 0);
+  mg_message_t m[2] = {make_message(channel, id, 1, 9), make_message(channel, id, 2, 9)};
+  ck_assert_int_eq(mg_store_put_messages(s, m, 2, NULL), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_last_cursor(s, &last), MG_STORE_OK);
+  ck_assert_int_eq(last, m[1].cursor);
+  /* something newer than `after` is there already: no wait */
+  struct timespec start;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  ck_assert_int_eq(mg_store_wait_messages(s, m[0].cursor, 5000, &last), MG_STORE_OK);
+  ck_assert_int_eq(last, m[1].cursor);
+  ck_assert_int_lt(elapsed_ms(&start), 2000);
+  /* nothing newer: the whole time-out */
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  ck_assert_int_eq(mg_store_wait_messages(s, m[1].cursor, 150, &last), MG_STORE_OK);
+  ck_assert_int_eq(last, m[1].cursor);
+  ck_assert_int_ge(elapsed_ms(&start), 150);
+  /* another process stores one while this one waits: woken well before the time-out */
+  pid_t pid = put_later("wait.db", channel, 300);
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  ck_assert_int_eq(mg_store_wait_messages(s, m[1].cursor, 20000, &last), MG_STORE_OK);
+  ck_assert_int_gt(last, m[1].cursor);
+  ck_assert_int_lt(elapsed_ms(&start), 15000);
+  int status = 0;
+  ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+  ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  /* a repeat inserts nothing and moves no cursor */
+  int64_t before = last;
+  ck_assert_int_eq(mg_store_put_messages(s, m, 2, NULL), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_last_cursor(s, &last), MG_STORE_OK);
+  ck_assert_int_eq(last, before);
+
+  ck_assert_int_eq(mg_store_wait_messages(s, 0, -1, &last), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_wait_messages(s, 0, 0, NULL), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_last_cursor(s, NULL), MG_STORE_ERR_ARG);
+  free_made(m, 2);
+  mg_store_close(s);
+}
+END_TEST
+
+START_TEST(test_instances) {
+  mg_store_t *s = open_store("instances.db"), *other = open_store("instances.db");
+  mg_instance_t *v = (mg_instance_t *)&v;
+  size_t n = 9;
+  ck_assert_int_eq(mg_store_list_instances(s, 0, &v, &n), MG_STORE_OK);
+  ck_assert_ptr_null(v);
+  ck_assert_uint_eq(n, 0);
+  ck_assert_int_eq(mg_store_heartbeat(s, "gw-b.2", "{\"shard\":\"2/2\"}", 1000), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_heartbeat(other, "gw_a", "{}", 2000), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_heartbeat(other, "old", "{}", 10), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_heartbeat(s, "gw-b.2", "{\"shard\":\"1/2\"}", 3000), MG_STORE_OK); /* replaces */
+  ck_assert_int_eq(mg_store_list_instances(s, 1000, &v, &n), MG_STORE_OK);
+  ck_assert_uint_eq(n, 2);
+  ck_assert_str_eq(v[0].id, "gw-b.2");
+  ck_assert_str_eq(v[0].info, "{\"shard\":\"1/2\"}");
+  ck_assert_int_eq(v[0].seen_ms, 3000);
+  ck_assert_str_eq(v[1].id, "gw_a");
+  ck_assert_int_eq(v[1].seen_ms, 2000);
+  mg_instances_free(v, n);
+  ck_assert_int_eq(mg_store_list_instances(other, 2001, &v, &n), MG_STORE_OK);
+  ck_assert_uint_eq(n, 1);
+  mg_instances_free(v, n);
+  ck_assert_int_eq(mg_store_list_instances(other, 0, &v, &n), MG_STORE_OK);
+  ck_assert_uint_eq(n, 3);
+  mg_instances_free(v, n);
+
+  char long_id[MG_INSTANCE_ID_MAX + 2];
+  memset(long_id, 'i', sizeof long_id - 1);
+  long_id[MG_INSTANCE_ID_MAX + 1] = '\0';
+  ck_assert_int_eq(mg_store_heartbeat(s, long_id, "{}", 1), MG_STORE_ERR_ARG);
+  long_id[MG_INSTANCE_ID_MAX] = '\0';
+  ck_assert_int_eq(mg_store_heartbeat(s, long_id, "{}", 1), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_heartbeat(s, "", "{}", 1), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_heartbeat(s, "a b", "{}", 1), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_heartbeat(s, "a/b", "{}", 1), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_heartbeat(s, "a", NULL, 1), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_heartbeat(s, "a", "{}", -1), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_list_instances(s, 0, NULL, &n), MG_STORE_ERR_ARG);
+  mg_instances_free(NULL, 0);
+  mg_store_close(other);
+  mg_store_close(s);
+}
+END_TEST
+
+/* The first open with a key records its check value; another key, or none, is then refused and
+ * writes nothing; the right key opens it again. */
+START_TEST(test_fleet_key_check) {
+  mg_store_t *s = NULL;
+  ck_assert_int_eq(mg_store_open_sealed(location("fleet.db"), &test_key, &s), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_set_meta(s, "k", "v"), MG_STORE_OK);
+  mg_store_close(s);
+  char *check = fixture->text("fleet.db", "SELECT value FROM meta WHERE key = '" MG_STORE_FLEET_KEY_CHECK "'");
+  ck_assert_ptr_nonnull(check);
+  ck_assert_int_eq(mg_seal_check_verify(&test_key, check, strlen(check)), MG_SEAL_OK);
+
+  s = (mg_store_t *)&s;
+  ck_assert_int_eq(mg_store_open_sealed(location("fleet.db"), &other_key, &s), MG_STORE_ERR_KEY);
+  ck_assert_ptr_null(s);
+  ck_assert_int_eq(mg_store_open(location("fleet.db"), &s), MG_STORE_ERR_KEY);
+  ck_assert_ptr_null(s);
+  char *after = fixture->text("fleet.db", "SELECT value FROM meta WHERE key = '" MG_STORE_FLEET_KEY_CHECK "'");
+  ck_assert_str_eq(after, check); /* unchanged */
+  free(after);
+  free(check);
+  ck_assert_int_eq(mg_store_open_sealed(location("fleet.db"), &test_key, &s), MG_STORE_OK);
+  char *v = NULL;
+  ck_assert_int_eq(mg_store_get_meta(s, "k", &v), MG_STORE_OK);
+  ck_assert_str_eq(v, "v");
+  free(v);
+  mg_store_close(s);
+  ck_assert_int_eq(mg_store_open_sealed(NULL, &test_key, &s), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_open_sealed(location("fleet.db"), &test_key, NULL), MG_STORE_ERR_ARG);
+}
+END_TEST
+
+/* With a key, no secret is in the database in clear: PSK keys, NTRU secret keys, named secrets. */
+START_TEST(test_secrets_sealed_at_rest) {
+  mg_store_t *s = open_store("atrest.db");
+  char id[MG_PSK_ID_TRYTES + 1], key[MG_PSK_KEY_TRYTES + 1];
+  static char sk[MG_NTRU_SK_TRYTES + 1], pk[MG_NTRU_PK_TRYTES + 1];
+  random_trytes(id, MG_PSK_ID_TRYTES);
+  random_trytes(key, MG_PSK_KEY_TRYTES);
+  random_trytes(sk, MG_NTRU_SK_TRYTES);
+  random_trytes(pk, MG_NTRU_PK_TRYTES);
+  ck_assert_int_eq(mg_store_add_psk(s, id, key), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_add_ntru(s, pk, sk, pk) == MG_STORE_ERR_ARG, 1); /* the id is pk's first 27 */
+  char ntru_id[MG_PSK_ID_TRYTES + 1];
+  memcpy(ntru_id, pk, MG_PSK_ID_TRYTES);
+  ntru_id[MG_PSK_ID_TRYTES] = '\0';
+  ck_assert_int_eq(mg_store_add_ntru(s, ntru_id, sk, pk), MG_STORE_OK);
+  uint8_t got[MG_PSK_KEY_TRYTES];
+  size_t len = 0;
+  ck_assert_int_eq(mg_store_init_secret(s, "gateway_seed", (const uint8_t *)key, MG_PSK_KEY_TRYTES, got, sizeof got, &len),
+                   MG_STORE_OK);
+  mg_store_close(s);
+  char *stored_psk = fixture->text("atrest.db", "SELECT key FROM psks");
+  char *stored_sk = fixture->text("atrest.db", "SELECT sk FROM ntru_keys");
+  ck_assert_ptr_nonnull(stored_psk);
+  ck_assert_ptr_nonnull(stored_sk);
+  ck_assert_ptr_null(strstr(stored_psk, key));
+  ck_assert_ptr_null(strstr(stored_sk, sk));
+  ck_assert_uint_eq(strlen(stored_psk), MG_SEAL_TEXT_LEN(MG_PSK_KEY_TRYTES));
+  ck_assert_uint_eq(strlen(stored_sk), MG_SEAL_TEXT_LEN(MG_NTRU_SK_TRYTES));
+  free(stored_psk);
+  free(stored_sk);
+  char *count = fixture->text("atrest.db", "SELECT count(*) FROM secrets WHERE length(value) = 148");
+  ck_assert_str_eq(count, "1"); /* 81 bytes sealed: 148 characters */
+  free(count);
+  s = open_store("atrest.db");
+  char back[MG_PSK_KEY_TRYTES + 1];
+  ck_assert_int_eq(mg_store_get_psk(s, id, back), MG_STORE_OK);
+  ck_assert_str_eq(back, key);
+  mg_store_close(s);
+}
+END_TEST
+
+/* The SQL that damages one stored secret (kind 0: a PSK key, 1: an NTRU secret key, 2: a named
+ * secret): truncated to `keep` characters, or with the character after `keep` replaced. */
+static void damage_sql(char *sql, size_t size, int kind, const char *id, bool truncate, size_t keep) {
+  static const char *const tables[] = {"psks", "ntru_keys", "secrets"};
+  static const char *const columns[] = {"key", "sk", "value"};
+  static const char *const keys[] = {"id", "id", "name"};
+  const char *t = tables[kind], *c = columns[kind], *k = keys[kind];
+  /* CAST: SQLite keeps a named secret in a BLOB column (unsealed secrets are bytes) */
+  if (truncate)
+    snprintf(sql, size, "UPDATE %s SET %s = substr(CAST(%s AS TEXT), 1, %zu) WHERE %s = '%s'", t, c, c, keep, k, id);
+  else
+    snprintf(sql, size,
+             "UPDATE %s SET %s = substr(CAST(%s AS TEXT), 1, %zu) || CASE WHEN substr(CAST(%s AS TEXT), %zu, 1) = 'A'"
+             " THEN 'B' ELSE 'A' END || substr(CAST(%s AS TEXT), %zu) WHERE %s = '%s'",
+             t, c, c, keep, c, keep + 1, c, keep + 2, k, id);
+}
+
+/* Property: a sealed value altered or truncated in the database is refused with a clear error
+ * (MG_STORE_ERR_CORRUPT naming the fleet key; no part of the secret), and harms nothing else: the
+ * other secrets read back, and the store keeps working. */
+START_TEST(test_sealed_value_damaged_is_refused) {
+  mg_store_t *s = open_store("damage.db");
+  enum { KEYS = 4, DAMAGE_ROUNDS = 12 };
+  char ids[KEYS][MG_PSK_ID_TRYTES + 1], keys[KEYS][MG_PSK_KEY_TRYTES + 1], ntru_id[MG_PSK_ID_TRYTES + 1];
+  static char sk[MG_NTRU_SK_TRYTES + 1], pk[MG_NTRU_PK_TRYTES + 1], got_sk[MG_NTRU_SK_TRYTES + 1];
+  for (size_t i = 0; i < KEYS; i++) {
+    random_trytes(ids[i], MG_PSK_ID_TRYTES);
+    random_trytes(keys[i], MG_PSK_KEY_TRYTES);
+    ck_assert_int_eq(mg_store_add_psk(s, ids[i], keys[i]), MG_STORE_OK);
+  }
+  random_trytes(sk, MG_NTRU_SK_TRYTES);
+  random_trytes(pk, MG_NTRU_PK_TRYTES);
+  memcpy(ntru_id, pk, MG_PSK_ID_TRYTES);
+  ntru_id[MG_PSK_ID_TRYTES] = '\0';
+  ck_assert_int_eq(mg_store_add_ntru(s, ntru_id, sk, pk), MG_STORE_OK);
+  uint8_t seed[81], got[81];
+  memcpy(seed, keys[0], sizeof seed);
+  size_t len = 0;
+  ck_assert_int_eq(mg_store_init_secret(s, "gateway_seed", seed, sizeof seed, got, sizeof got, &len), MG_STORE_OK);
+  bool psk_ok[KEYS] = {true, true, true, true}, ntru_ok = true, seed_ok = true;
+
+  for (int round = 0; round < DAMAGE_ROUNDS; round++) {
+    int kind = round % 3;
+    size_t victim = tu_rand(&rng) % KEYS;
+    bool truncate = tu_rand(&rng) % 2;
+    size_t text_len = MG_SEAL_TEXT_LEN(kind == 1 ? MG_NTRU_SK_TRYTES : MG_PSK_KEY_TRYTES);
+    size_t keep = tu_rand(&rng) % (text_len - 1);
+    char sql[512];
+    damage_sql(sql, sizeof sql, kind, kind == 0 ? ids[victim] : kind == 1 ? ntru_id : "gateway_seed", truncate, keep);
+    fixture->exec("damage.db", sql);
+    if (kind == 0) psk_ok[victim] = false;
+    if (kind == 1) ntru_ok = false;
+    if (kind == 2) seed_ok = false;
+
+    for (size_t i = 0; i < KEYS; i++) { /* the damaged ones are refused, the others read back */
+      char key[MG_PSK_KEY_TRYTES + 1] = "unchanged";
+      mg_store_err_t err = mg_store_get_psk(s, ids[i], key);
+      if (psk_ok[i]) {
+        ck_assert_int_eq(err, MG_STORE_OK);
+        ck_assert_str_eq(key, keys[i]);
+        continue;
+      }
+      ck_assert_int_eq(err, MG_STORE_ERR_CORRUPT);
+      ck_assert_msg(strstr(mg_store_errmsg(s), "fleet key") != NULL, "unclear error: %s", mg_store_errmsg(s));
+      ck_assert_str_eq(key, ""); /* nothing half-read */
+      assert_secret_not_in_errmsg(s, keys[i], MG_PSK_KEY_TRYTES);
+    }
+    mg_store_err_t err = mg_store_get_ntru(s, ntru_id, got_sk, NULL);
+    ck_assert_int_eq(err, ntru_ok ? MG_STORE_OK : MG_STORE_ERR_CORRUPT);
+    if (ntru_ok) ck_assert_str_eq(got_sk, sk);
+    char got_pk[MG_NTRU_PK_TRYTES + 1];
+    ck_assert_int_eq(mg_store_get_ntru(s, ntru_id, NULL, got_pk), MG_STORE_OK); /* the public key stays */
+    ck_assert_str_eq(got_pk, pk);
+    err = mg_store_init_secret(s, "gateway_seed", got, 1, got, sizeof got, &len);
+    ck_assert_int_eq(err, seed_ok ? MG_STORE_OK : MG_STORE_ERR_CORRUPT);
+    if (seed_ok) ck_assert_mem_eq(got, seed, sizeof seed);
+    /* the store keeps working */
+    char id[MG_PSK_ID_TRYTES + 1], key[MG_PSK_KEY_TRYTES + 1], back[MG_PSK_KEY_TRYTES + 1];
+    random_trytes(id, MG_PSK_ID_TRYTES);
+    random_trytes(key, MG_PSK_KEY_TRYTES);
+    ck_assert_int_eq(mg_store_add_psk(s, id, key), MG_STORE_OK);
+    ck_assert_int_eq(mg_store_get_psk(s, id, back), MG_STORE_OK);
+    ck_assert_str_eq(back, key);
+    ck_assert_int_eq(mg_store_delete_psk(s, id), MG_STORE_OK);
+  }
+  char **list = NULL;
+  size_t n = 0;
+  ck_assert_int_eq(mg_store_list_psks(s, &list, &n), MG_STORE_OK);
+  ck_assert_uint_eq(n, KEYS);
+  mg_strings_free(list, n);
+  mg_store_close(s);
+  s = open_store("damage.db"); /* the database still opens */
+  mg_store_close(s);
+}
+END_TEST
+
 /* Every test of the interface, for the engine the test case's fixture sets up. */
-static void add_interface_tests(TCase *tc) {
+static void add_interface_tests(TCase *tc, const mg_seal_key_t *fixture_key) {
   tcase_add_test(tc, test_strerror_names_every_code);
   tcase_add_test(tc, test_messages_round_trip);
   tcase_add_test(tc, test_messages_repeats_are_counted_not_stored);
@@ -986,6 +1398,14 @@ static void add_interface_tests(TCase *tc) {
   tcase_add_test(tc, test_reserve_survives_sigkill);
   tcase_add_test(tc, test_reserve_processes_never_overlap);
   tcase_add_test(tc, test_everything_survives_reopen);
+  tcase_add_test(tc, test_reserve_msg_numbers);
+  tcase_add_test(tc, test_init_secret);
+  tcase_add_test(tc, test_last_cursor_and_wait);
+  tcase_add_test(tc, test_instances);
+  tcase_add_test(tc, test_fleet_key_check);
+  if (!fixture_key) return;
+  tcase_add_test(tc, test_secrets_sealed_at_rest);
+  tcase_add_test(tc, test_sealed_value_damaged_is_refused);
 }
 
 /* ==== part 2: the SQLite engine and its file ==== */
@@ -1163,6 +1583,7 @@ START_TEST(test_leaf_kept_for_signed_packets) {
 
   sqlite3 *db = raw_open("leaf.db"); /* back to version 1, with a row of that time */
   raw_exec(db, "ALTER TABLE messages DROP COLUMN leaf; DROP TABLE idempotency_keys; PRAGMA user_version = 1;"
+               "DROP TABLE msg_numbers; DROP TABLE secrets; DROP TABLE instances;"
                "UPDATE messages SET message_id = 'OLDMESSAGE9' || substr(message_id, 12)");
   sqlite3_close(db);
   s = open_store("leaf.db");
@@ -1179,6 +1600,44 @@ START_TEST(test_leaf_kept_for_signed_packets) {
   ck_assert_int_ge(raw_user_version(db), 2);
   sqlite3_close(db);
   free_made(m, 3);
+}
+END_TEST
+
+/* Migration 3 -> 4 runs in one transaction: when a step fails (here a table named like one it
+ * makes is in the way), the file stays at version 3 with nothing of version 4 in it, and the data
+ * is kept; once the obstacle is gone it migrates. */
+START_TEST(test_migration_v4_is_all_or_nothing) {
+  mg_store_t *s = open_store("v3.db");
+  ck_assert_int_eq(mg_store_set_meta(s, "kept", "yes"), MG_STORE_OK);
+  mg_store_close(s);
+  sqlite3 *db = raw_open("v3.db");
+  raw_exec(db, "DROP TABLE msg_numbers; DROP TABLE secrets; DROP TABLE instances; PRAGMA user_version = 3;"
+               "CREATE TABLE instances (x INTEGER)");
+  sqlite3_close(db);
+  s = (mg_store_t *)&s;
+  ck_assert_int_eq(mg_store_open(location("v3.db"), &s), MG_STORE_ERR_DB);
+  ck_assert_ptr_null(s);
+  db = raw_open("v3.db");
+  ck_assert_int_eq(raw_user_version(db), 3);
+  char *tables = sqlite_text("v3.db", "SELECT count(*) FROM sqlite_master WHERE name IN ('msg_numbers', 'secrets')");
+  ck_assert_str_eq(tables, "0");
+  free(tables);
+  raw_exec(db, "DROP TABLE instances");
+  sqlite3_close(db);
+  s = open_store("v3.db");
+  int64_t version = 0;
+  ck_assert_int_eq(mg_store_schema_version(s, &version), MG_STORE_OK);
+  ck_assert_int_eq(version, 4);
+  char *v = NULL;
+  ck_assert_int_eq(mg_store_get_meta(s, "kept", &v), MG_STORE_OK);
+  ck_assert_str_eq(v, "yes");
+  free(v);
+  uint64_t first = 9;
+  char tree[MG_ID_TRYTES + 1];
+  random_trytes(tree, MG_ID_TRYTES);
+  ck_assert_int_eq(mg_store_reserve_msg_numbers(s, tree, 0, 1, &first), MG_STORE_OK);
+  ck_assert_uint_eq(first, 0);
+  mg_store_close(s);
 }
 END_TEST
 
@@ -1370,12 +1829,12 @@ END_TEST
 
 static Suite *store_suite(void) {
   Suite *suite = suite_create("store");
-  const engine_fixture_t *const engines[] = {&sqlite_fixture};
+  const engine_fixture_t *const engines[] = {&sqlite_fixture, &sqlite_sealed_fixture};
   for (size_t i = 0; i < sizeof engines / sizeof engines[0]; i++) {
     TCase *tc = tcase_create(engines[i]->name);
     tcase_set_timeout(tc, 60);
     tcase_add_unchecked_fixture(tc, engines[i]->setup, engines[i]->teardown);
-    add_interface_tests(tc);
+    add_interface_tests(tc, engines[i]->key);
     suite_add_tcase(suite, tc);
   }
   TCase *tc = tcase_create("sqlite file");
@@ -1391,6 +1850,7 @@ static Suite *store_suite(void) {
   tcase_add_test(tc, test_open_rejects_damaged_file);
   tcase_add_test(tc, test_open_rejects_newer_schema);
   tcase_add_test(tc, test_leaf_kept_for_signed_packets);
+  tcase_add_test(tc, test_migration_v4_is_all_or_nothing);
   tcase_add_test(tc, test_failed_batch_is_rolled_back);
   tcase_add_test(tc, test_cursor_not_reused_after_delete);
   tcase_add_test(tc, test_reserve_busy);

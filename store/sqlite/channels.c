@@ -1,5 +1,5 @@
 /* store/sqlite/channels.c: writer channels and the durable counters behind them (channel numbers,
- * MSS leaf reservations) in the SQLite engine. A counter moves in one BEGIN IMMEDIATE transaction,
+ * MSS leaf and message number reservations) in the SQLite engine. A counter moves in one BEGIN IMMEDIATE transaction,
  * committed (synchronous=FULL) before the call returns. */
 #include <string.h>
 
@@ -102,17 +102,21 @@ mg_store_err_t sqlite_next_channel_number(conn_t *c, int64_t *number) {
   return err;
 }
 
-mg_store_err_t sqlite_reserve_leaves(conn_t *c, const char *tree_id, uint64_t floor, uint64_t count,
-                                     uint64_t *first) {
-  counter_advance_t a = {ST_LEAF_GET, ST_LEAF_SET, tree_id, MG_ID_TRYTES, floor, count, 0};
+/* The statements reading and writing the counter of each kind. */
+static const enum stmt_id counter_get[] = {[MG_COUNTER_LEAF] = ST_LEAF_GET, [MG_COUNTER_MSG_NUMBER] = ST_MSGNUM_GET};
+static const enum stmt_id counter_set[] = {[MG_COUNTER_LEAF] = ST_LEAF_SET, [MG_COUNTER_MSG_NUMBER] = ST_MSGNUM_SET};
+
+mg_store_err_t sqlite_reserve(conn_t *c, mg_store_counter_t kind, const char *tree_id, uint64_t floor, uint64_t count,
+                              uint64_t *first) {
+  counter_advance_t a = {counter_get[kind], counter_set[kind], tree_id, MG_ID_TRYTES, floor, count, 0};
   mg_store_err_t err = stmt_transaction(c, advance_in_transaction, &a);
   if (!err) *first = a.start;
   return err;
 }
 
-mg_store_err_t sqlite_next_free_leaf(conn_t *c, const char *tree_id, uint64_t *next) {
+mg_store_err_t sqlite_next_free(conn_t *c, mg_store_counter_t kind, const char *tree_id, uint64_t *next) {
   int64_t stored;
-  mg_store_err_t err = read_counter(c, ST_LEAF_GET, tree_id, MG_ID_TRYTES, &stored);
+  mg_store_err_t err = read_counter(c, counter_get[kind], tree_id, MG_ID_TRYTES, &stored);
   if (!err) *next = (uint64_t)stored;
   return err;
 }

@@ -2,6 +2,7 @@
  * AUTOINCREMENT key, so a deleted row's cursor is never handed out again. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "store/sqlite/ops.h"
 #include "store/sqlite/stmt.h"
@@ -159,4 +160,26 @@ mg_store_err_t sqlite_channel_known(conn_t *c, const char *channel_id, int *know
   mg_store_err_t err = query_channel_int(c, ST_CHANNEL_KNOWN, channel_id, &value);
   if (!err) *known = value != 0;
   return err;
+}
+
+/* ---- the newest cursor ---- */
+
+#define WAIT_POLL_MS 25
+
+mg_store_err_t sqlite_last_cursor(conn_t *c, int64_t *cursor) { return stmt_query_int(c, ST_LAST_CURSOR, cursor); }
+
+/* SQLite has no notifications across processes: polls the last cursor every WAIT_POLL_MS. */
+mg_store_err_t sqlite_wait_messages(conn_t *c, int64_t after, int timeout_ms, int64_t *last) {
+  struct timespec start, now;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  for (;;) {
+    mg_store_err_t err = sqlite_last_cursor(c, last);
+    if (err || *last > after) return err;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    int64_t elapsed = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+    if (elapsed >= timeout_ms) return MG_STORE_OK;
+    int64_t pause = timeout_ms - elapsed < WAIT_POLL_MS ? timeout_ms - elapsed : WAIT_POLL_MS;
+    struct timespec t = {0, (long)pause * 1000000L};
+    nanosleep(&t, NULL);
+  }
 }

@@ -1,4 +1,6 @@
-/* store/sqlite/meta.c: small durable settings and REST idempotency keys in the SQLite engine. */
+/* store/sqlite/meta.c: small durable settings, named secrets set once and REST idempotency keys in
+ * the SQLite engine. */
+#include <stdbool.h>
 #include <string.h>
 
 #include "store/sqlite/ops.h"
@@ -104,4 +106,49 @@ mg_store_err_t sqlite_idem_release(conn_t *c, const char *scope, const char *key
   if (err) return err;
   binder_t b = bind_idem_key(st, scope, key);
   return stmt_run_changing(c, &b, MG_STORE_NOT_FOUND, "idempotency key is not reserved");
+}
+
+typedef struct init_value {
+  enum stmt_id insert, get;
+  const char *key;
+  const void *value;
+  size_t len;
+  bool blob;
+  void *stored; /* char ** for text, uint8_t ** for a blob */
+  size_t *stored_len;
+} init_value_t;
+
+/* Inserts key = value unless it is set, then reads what it holds, in one transaction. */
+static mg_store_err_t init_in_transaction(conn_t *c, void *ctx) {
+  init_value_t *v = ctx;
+  sqlite3_stmt *st;
+  mg_store_err_t err = stmt_get(c, v->insert, &st);
+  if (err) return err;
+  binder_t b = stmt_binder(st);
+  stmt_bind_text(&b, v->key, strlen(v->key));
+  if (v->blob)
+    stmt_bind_blob(&b, v->value, v->len);
+  else
+    stmt_bind_text(&b, v->value, v->len);
+  if ((err = stmt_run(c, &b, NULL)) || (err = stmt_get(c, v->get, &st))) return err;
+  b = stmt_binder(st);
+  stmt_bind_text(&b, v->key, strlen(v->key));
+  if ((err = stmt_step_one(c, &b, "no value"))) return err;
+  if (v->blob)
+    err = stmt_column_blob_dup(st, 0, v->stored, v->stored_len);
+  else
+    *(char **)v->stored = stmt_column_strdup(st, 0, &err);
+  stmt_done(st);
+  return err ? stmt_fail(c, err, "out of memory or malformed row") : MG_STORE_OK;
+}
+
+mg_store_err_t sqlite_init_meta(conn_t *c, const char *key, const char *value, char **stored) {
+  init_value_t v = {ST_META_INIT, ST_META_GET, key, value, strlen(value), false, stored, NULL};
+  return stmt_transaction(c, init_in_transaction, &v);
+}
+
+mg_store_err_t sqlite_init_secret(conn_t *c, const char *name, const uint8_t *value, size_t len, uint8_t **stored,
+                                  size_t *stored_len) {
+  init_value_t v = {ST_SECRET_INIT, ST_SECRET_GET, name, value, len, true, stored, stored_len};
+  return stmt_transaction(c, init_in_transaction, &v);
 }

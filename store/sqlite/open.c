@@ -59,6 +59,11 @@ static const char *const migrations[] = {
     " created_at_ms INTEGER NOT NULL,"
     " PRIMARY KEY (scope, key));"
     "CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at_ms);",
+    /* 3 -> 4: fleet mode: message counters reserved like leaves, named secrets set once (the
+     * gateway seed; sealed when the store has a fleet key) and the instances' heartbeats */
+    "CREATE TABLE msg_numbers (tree_id TEXT PRIMARY KEY NOT NULL, next_free INTEGER NOT NULL);"
+    "CREATE TABLE secrets (name TEXT PRIMARY KEY NOT NULL, value BLOB NOT NULL);"
+    "CREATE TABLE instances (id TEXT PRIMARY KEY NOT NULL, info TEXT NOT NULL, seen_ms INTEGER NOT NULL);",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -27,13 +27,12 @@ mg_store_err_t sqlite_remove_watch(mg_store_conn_t *c, const char *channel_id);
 mg_store_err_t sqlite_list_watches(mg_store_conn_t *c, mg_watch_t **out, size_t *n);
 
 /* keys.c */
-mg_store_err_t sqlite_add_psk(mg_store_conn_t *c, const char *id, const char *key);
-mg_store_err_t sqlite_get_psk(mg_store_conn_t *c, const char *id, char key[MG_PSK_KEY_TRYTES + 1]);
+mg_store_err_t sqlite_add_psk(mg_store_conn_t *c, const char *id, const char *key_text);
+mg_store_err_t sqlite_get_psk(mg_store_conn_t *c, const char *id, char **key_text);
 mg_store_err_t sqlite_delete_psk(mg_store_conn_t *c, const char *id);
 mg_store_err_t sqlite_list_psks(mg_store_conn_t *c, char ***ids, size_t *n);
-mg_store_err_t sqlite_add_ntru(mg_store_conn_t *c, const char *id, const char *sk, const char *pk);
-mg_store_err_t sqlite_get_ntru(mg_store_conn_t *c, const char *id, char sk[MG_NTRU_SK_TRYTES + 1],
-                               char pk[MG_NTRU_PK_TRYTES + 1]);
+mg_store_err_t sqlite_add_ntru(mg_store_conn_t *c, const char *id, const char *sk_text, const char *pk);
+mg_store_err_t sqlite_get_ntru(mg_store_conn_t *c, const char *id, char **sk_text, char pk[MG_NTRU_PK_TRYTES + 1]);
 mg_store_err_t sqlite_list_ntru(mg_store_conn_t *c, char ***ids, size_t *n);
 
 /* channels.c */
@@ -43,9 +42,9 @@ mg_store_err_t sqlite_get_channel(mg_store_conn_t *c, const char *channel_id, in
                                   size_t *len);
 mg_store_err_t sqlite_list_channels(mg_store_conn_t *c, char ***ids, size_t *n);
 mg_store_err_t sqlite_next_channel_number(mg_store_conn_t *c, int64_t *number);
-mg_store_err_t sqlite_reserve_leaves(mg_store_conn_t *c, const char *tree_id, uint64_t floor, uint64_t count,
-                                     uint64_t *first);
-mg_store_err_t sqlite_next_free_leaf(mg_store_conn_t *c, const char *tree_id, uint64_t *next);
+mg_store_err_t sqlite_reserve(mg_store_conn_t *c, mg_store_counter_t kind, const char *tree_id, uint64_t floor,
+                              uint64_t count, uint64_t *first);
+mg_store_err_t sqlite_next_free(mg_store_conn_t *c, mg_store_counter_t kind, const char *tree_id, uint64_t *next);
 
 /* meta.c */
 mg_store_err_t sqlite_get_meta(mg_store_conn_t *c, const char *key, char **value);
@@ -54,5 +53,16 @@ mg_store_err_t sqlite_idem_reserve(mg_store_conn_t *c, const char *scope, const 
                                    int64_t now_ms, int64_t expire_before_ms, mg_idem_entry_t *found);
 mg_store_err_t sqlite_idem_finish(mg_store_conn_t *c, const char *scope, const char *key, int status, const char *body);
 mg_store_err_t sqlite_idem_release(mg_store_conn_t *c, const char *scope, const char *key);
+mg_store_err_t sqlite_init_meta(mg_store_conn_t *c, const char *key, const char *value, char **stored);
+mg_store_err_t sqlite_init_secret(mg_store_conn_t *c, const char *name, const uint8_t *value, size_t len,
+                                  uint8_t **stored, size_t *stored_len);
+
+/* messages.c */
+mg_store_err_t sqlite_last_cursor(mg_store_conn_t *c, int64_t *cursor);
+mg_store_err_t sqlite_wait_messages(mg_store_conn_t *c, int64_t after, int timeout_ms, int64_t *last);
+
+/* fleet.c */
+mg_store_err_t sqlite_heartbeat(mg_store_conn_t *c, const char *instance_id, const char *info, int64_t now_ms);
+mg_store_err_t sqlite_list_instances(mg_store_conn_t *c, int64_t seen_since_ms, mg_instance_t **out, size_t *n);
 
 #endif

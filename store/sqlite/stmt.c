@@ -53,7 +53,17 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_LEAF_GET] = "SELECT next_free FROM mss_leaves WHERE tree_id = ?1",
     [ST_LEAF_SET] = "INSERT INTO mss_leaves (tree_id, next_free) VALUES (?1, ?2)"
                     " ON CONFLICT (tree_id) DO UPDATE SET next_free = excluded.next_free",
+    [ST_MSGNUM_GET] = "SELECT next_free FROM msg_numbers WHERE tree_id = ?1",
+    [ST_MSGNUM_SET] = "INSERT INTO msg_numbers (tree_id, next_free) VALUES (?1, ?2)"
+                      " ON CONFLICT (tree_id) DO UPDATE SET next_free = excluded.next_free",
     [ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+    [ST_META_INIT] = "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING",
+    [ST_SECRET_INIT] = "INSERT INTO secrets (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING",
+    [ST_SECRET_GET] = "SELECT value FROM secrets WHERE name = ?1",
+    [ST_LAST_CURSOR] = "SELECT coalesce(max(cursor), 0) FROM messages",
+    [ST_INSTANCE_PUT] = "INSERT INTO instances (id, info, seen_ms) VALUES (?1, ?2, ?3)"
+                        " ON CONFLICT (id) DO UPDATE SET info = excluded.info, seen_ms = excluded.seen_ms",
+    [ST_INSTANCE_LIST] = "SELECT id, info, seen_ms FROM instances WHERE seen_ms >= ?1 ORDER BY id",
     [ST_META_SET] = "INSERT INTO meta (key, value) VALUES (?1, ?2)"
                     " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     [ST_IDEM_EXPIRE] = "DELETE FROM idempotency_keys WHERE created_at_ms < ?1",
