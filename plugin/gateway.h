@@ -27,6 +27,8 @@ struct mg_watcher;
 struct mg_writer;
 struct mg_http_server;
 struct mg_probe;
+struct mg_tail;
+struct mg_fleet;
 struct rest;
 
 typedef struct mg_gateway {
@@ -44,6 +46,9 @@ typedef struct mg_gateway {
   struct mg_http_server *http;
   struct rest *rest;
   struct mg_probe *probe; /* the node's reachability, checked in the background */
+  struct mg_tail *tail;   /* publishes what the store receives; the newest cursor for live streams */
+  struct mg_fleet *fleet; /* the heartbeat, the live instances, the shard's share */
+  char instance_id[MG_INSTANCE_ID_MAX + 1];
   /* One database connection shared by the REST handlers and the writer for small control
    * operations (keys, watches, channels), serialised by control_lock. The watcher has its own. */
   mg_store_t *control;

@@ -10,7 +10,9 @@
 #include "fs/datadir.h"
 #include "node/client.h"
 #include "plugin/gateway.h"
+#include "services/fleet.h"
 #include "services/probe.h"
+#include "services/tail.h"
 #include "plugin/rest.h"
 #include "plugin/startup.h"
 #include "services/watcher.h"
@@ -80,6 +82,8 @@ static void gateway_free(mg_gateway_t *g) {
   mg_rest_stop(g);
   mg_probe_stop(g->probe);
   mg_watcher_stop(g->watcher);
+  mg_tail_stop(g->tail);
+  mg_fleet_stop(g->fleet);
   mg_writer_free(g->writer);
   if (g->zmq_ctx) zmq_ctx_term(g->zmq_ctx);
   mg_store_close(g->control);
@@ -114,21 +118,63 @@ static mg_writer_deps_t writer_deps(mg_gateway_t *g) {
       .stopping = &g->stopping};
 }
 
+/* How often the watcher follows watches made through other instances, on a database they share
+ * (SQLite's belongs to one gateway: its data directory is locked). */
+#define WATCH_SYNC_MS 2000
+
+static bool fleet_decodes(void *ctx, const char *channel_id) { return mg_fleet_decodes(ctx, channel_id); }
+
 /* The watcher's slice of the gateway. */
 static mg_watcher_deps_t watcher_deps(mg_gateway_t *g) {
   const mg_config_t *c = &g->cfg;
   return (mg_watcher_deps_t){
       .env = &g->env,
-      .settings = {.db_path = g->db_path, .node_zmq = c->node_zmq, .zmq_pub = c->zmq_pub, .node_api = c->node_api,
+      .settings = {.db_path = g->db_path, .node_zmq = c->node_zmq, .node_api = c->node_api,
                    .node_timeout_ms = c->node_timeout_ms, .backfill_page = c->backfill_page,
                    .feed_queue_frames = c->feed_queue_frames, .feed_max_message_bytes = c->feed_max_message_bytes,
                    .assembler_max_txs = c->assembler_max_txs, .assembler_ttl_s = c->assembler_ttl_s,
-                   .reader_max_contexts = c->reader_max_contexts, .max_payload_bytes = c->max_payload_bytes},
+                   .reader_max_contexts = c->reader_max_contexts, .max_payload_bytes = c->max_payload_bytes,
+                   .store_queue_packets = c->store_queue_packets,
+                   .watch_sync_ms = strcmp(mg_store_engine_name(g->control), "sqlite") != 0 ? WATCH_SYNC_MS : 0},
       .control = g->control,
       .control_lock = &g->control_lock,
       .zmq_ctx = g->zmq_ctx,
       .metrics = &g->metrics,
+      .stopping = &g->stopping,
+      .decodes = c->shard.count ? fleet_decodes : NULL,
+      .decodes_ctx = g->fleet};
+}
+
+/* The fleet service's slice of the gateway. */
+static mg_fleet_deps_t fleet_deps(mg_gateway_t *g) {
+  const mg_config_t *c = &g->cfg;
+  return (mg_fleet_deps_t){
+      .env = &g->env,
+      .settings = {.db_path = g->db_path, .instance_id = g->instance_id, .version = PACKAGE_VERSION, .http = c->http,
+                   .shard = c->shard, .takeover_ms = c->shard_takeover_s * 1000},
       .stopping = &g->stopping};
+}
+
+/* The store tail's slice of the gateway. */
+static mg_tail_deps_t tail_deps(mg_gateway_t *g) {
+  return (mg_tail_deps_t){.env = &g->env,
+                          .settings = {.db_path = g->db_path, .zmq_pub = g->cfg.zmq_pub},
+                          .zmq_ctx = g->zmq_ctx,
+                          .metrics = &g->metrics,
+                          .stopping = &g->stopping};
+}
+
+/* The fleet heartbeat and the store tail (before the watcher, which asks the fleet for its share). */
+static int start_fleet(mg_gateway_t *g) {
+  char err[512] = "";
+  if (g->cfg.instance_id[0]) snprintf(g->instance_id, sizeof g->instance_id, "%.*s", MG_INSTANCE_ID_MAX, g->cfg.instance_id);
+  else if (mg_instance_id_default(g->cfg.http, g->instance_id, sizeof g->instance_id) != 0)
+    return mg_log(g, MAMGATE_LOG_ERROR, "cannot make an instance id; set instance_id"), MAMGATE_ERR_CONFIG;
+  mg_fleet_deps_t fleet = fleet_deps(g);
+  if (!(g->fleet = mg_fleet_start(&fleet, err, sizeof err))) return mg_log(g, MAMGATE_LOG_ERROR, "%s", err), MAMGATE_ERR_STORE;
+  mg_tail_deps_t tail = tail_deps(g);
+  if (!(g->tail = mg_tail_start(&tail, err, sizeof err))) return mg_log(g, MAMGATE_LOG_ERROR, "%s", err), MAMGATE_ERR_ZMQ;
+  return MAMGATE_OK;
 }
 
 /* Each step of start-up, in order; the first failure stops the rest. */
@@ -147,6 +193,7 @@ static int start(mg_gateway_t *g, const mamgate_opt_t *opts, int nopts) {
   mg_writer_deps_t writer = writer_deps(g);
   if (!(g->writer = mg_writer_new(&writer, err, sizeof err)))
     return mg_log(g, MAMGATE_LOG_ERROR, "%s", err), MAMGATE_ERR_STORE;
+  if ((rc = start_fleet(g)) != MAMGATE_OK) return rc;
   mg_watcher_deps_t watcher = watcher_deps(g);
   if (!(g->watcher = mg_watcher_start(&watcher, err, sizeof err)))
     return mg_log(g, MAMGATE_LOG_ERROR, "%s", err), MAMGATE_ERR_ZMQ;

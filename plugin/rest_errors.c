@@ -3,15 +3,21 @@
 
 /* ---- the one map from service errors to HTTP status codes ---- */
 
-/* A full store (disk or configured limit) is 507 and changed nothing; any other store failure is 500. */
+/* A full store (disk or configured limit) is 507 and changed nothing; a database server that
+ * cannot be reached now is 503 (retry later); any other store failure is 500. */
 #define STATUS_STORE_FULL 507
+#define STATUS_STORE_UNAVAILABLE 503
 #define STATUS_STORE_FAILED 500
 
 static int store_status(mg_store_err_t err) {
-  return err == MG_STORE_ERR_FULL ? STATUS_STORE_FULL : STATUS_STORE_FAILED;
+  return err == MG_STORE_ERR_FULL          ? STATUS_STORE_FULL
+         : err == MG_STORE_ERR_UNAVAILABLE ? STATUS_STORE_UNAVAILABLE
+                                           : STATUS_STORE_FAILED;
 }
 
-static const char *store_code(mg_store_err_t err) { return err == MG_STORE_ERR_FULL ? "storage_failed" : "internal"; }
+static const char *store_code(mg_store_err_t err) {
+  return err == MG_STORE_ERR_FULL ? "storage_failed" : err == MG_STORE_ERR_UNAVAILABLE ? "store_unavailable" : "internal";
+}
 
 /* Answers a store failure (not NOT_FOUND or EXISTS, which each route names); `doing` prefixes the
  * message ("" for none). */

@@ -18,7 +18,9 @@
 #include "plugin/console.h"
 #include "read/message_json.h"
 #include "plugin/openapi.h"
+#include "services/fleet.h"
 #include "services/probe.h"
+#include "services/tail.h"
 #include "services/watcher.h"
 #include "services/writer.h"
 

@@ -15,7 +15,7 @@ typedef struct stream {
   char *out; /* pending bytes */
   size_t out_len, out_pos;
   uint64_t last_sent_ms;
-  int64_t seen;   /* the watcher's newest cursor when we last looked */
+  int64_t seen;   /* the store's newest cursor (as the store tail saw it) when we last looked */
   bool primed;    /* the first page was read */
   bool more;      /* the last page was full: read on without waiting */
 } stream_t;
@@ -36,12 +36,12 @@ static void stream_append(stream_t *st, const char *text, size_t len) {
   st->out_len += len;
 }
 
-/* Loads the next page of events once the watcher has stored something new. */
+/* Loads the next page of events once the store holds something new: stored by any instance of
+ * the fleet, as the store tail (services/tail.h) learns from the store itself. */
 static void stream_refill(stream_t *st) {
-  mg_watcher_status_t ws;
-  mg_watcher_status(st->r->g->watcher, &ws);
-  if (st->primed && ws.last_cursor == st->seen && !st->more) return; /* nothing stored since */
-  st->seen = ws.last_cursor;
+  int64_t newest = mg_tail_last_cursor(st->r->g->tail);
+  if (st->primed && newest == st->seen && !st->more) return; /* nothing stored since */
+  st->seen = newest;
   st->primed = true;
   mg_message_t *rows = NULL;
   size_t n = 0;

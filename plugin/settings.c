@@ -5,9 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "services/instance.h"
 #include "zmq/feed.h"
 
-typedef enum { OPT_TEXT, OPT_TOKEN, OPT_UINT, OPT_BOOL, OPT_POW, OPT_LEVEL } opt_type_t;
+typedef enum { OPT_TEXT, OPT_TOKEN, OPT_UINT, OPT_BOOL, OPT_POW, OPT_LEVEL, OPT_INSTANCE, OPT_SHARD } opt_type_t;
 
 typedef struct option_def {
   const char *key;
@@ -68,6 +69,16 @@ static const option_def_t options[] = {
     OPTION("assembler_ttl_s", OPT_UINT, assembler_ttl_s, "600", 1, 86400, "seconds an incomplete bundle is kept"),
     OPTION("reader_max_contexts", OPT_UINT, reader_max_contexts, "4096", 1, 1000000, "open messages per watched channel"),
     OPTION("log_level", OPT_LEVEL, log_level, "info", 0, 0, "debug, info, warning or error"),
+    OPTION("instance_id", OPT_INSTANCE, instance_id, "", 0, 0,
+           "this instance's name in the fleet's heartbeats, 1 to 64 of [A-Za-z0-9._-] (empty: host name and REST port, host-8088)"),
+    OPTION("shard", OPT_SHARD, shard, "", 0, 0,
+           "K/N: decode only the watched channels whose id hashes to K mod N, and a part of the share of an instance "
+           "whose heartbeat is stale (empty: every watched channel)"),
+    OPTION("shard_takeover_s", OPT_UINT, shard_takeover_s, "30", 2, 3600,
+           "seconds after its last heartbeat an instance counts as gone (its shard's share is taken over); "
+           "heartbeats come every third of it, 5 s at most"),
+    OPTION("store_queue_packets", OPT_UINT, store_queue_packets, "100000", 0, 10000000,
+           "decoded packets kept in memory while the database cannot be reached (past it they are dropped and counted)"),
 };
 
 #define N_OPTIONS (sizeof options / sizeof *options)
@@ -131,6 +142,12 @@ static int apply(mg_config_t *c, const option_def_t *o, const char *value, char 
     case OPT_LEVEL:
       if (parse_level(value, (uint64_t *)(void *)field) == 0) return 0;
       return snprintf(expected, len, "debug, info, warning or error"), -1;
+    case OPT_INSTANCE:
+      if (!*value || mg_instance_id_valid(value)) return apply_text(field, value, expected, len);
+      return snprintf(expected, len, "1 to %d characters of A-Z, a-z, 0-9, '.', '_' and '-' (or empty)", MG_INSTANCE_ID_MAX), -1;
+    case OPT_SHARD:
+      if (mg_shard_parse(value, (mg_shard_t *)(void *)field) == 0) return 0;
+      return snprintf(expected, len, "K/N with 0 <= K < N <= %d (or empty: no shard)", MG_SHARD_COUNT_MAX), -1;
   }
   return -1;
 }

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "plugin/mamgate_plugin.h"
+#include "read/shard.h"
 
 #define MG_CONFIG_TEXT_MAX 512
 #define MG_TOKEN_MIN_CHARS 16 /* a configured or stored token is at least this long */
@@ -48,6 +49,10 @@ typedef struct mg_config {
   uint64_t feed_max_message_bytes; /* a longer feed message disconnects (reconnect + back-fill) */
   uint64_t reader_max_contexts;
   uint64_t log_level;                 /* mamgate_log_level_t: 0 debug .. 3 error */
+  char instance_id[MG_CONFIG_TEXT_MAX]; /* this instance's name in the fleet; empty: host name and REST port */
+  mg_shard_t shard;                   /* K/N: decode that share of the watched channels; count 0: all */
+  uint64_t shard_takeover_s;          /* a heartbeat older than this: the instance's share is taken over */
+  uint64_t store_queue_packets;       /* decoded packets kept while the database cannot be reached */
 } mg_config_t;
 
 /* Fills defaults then applies the options in order (later ones win). On error returns -1 and
