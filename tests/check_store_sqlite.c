@@ -9,10 +9,12 @@
  * Part 2, the SQLite engine itself, poking its file directly: file modes, POSIX locks, locations,
  * a damaged file, schema versions and migration, rollback of a failed batch, cursors after a
  * delete, a locked database and a full one. */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -24,8 +26,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <sqlite3.h> /* part 2 only */
+#include <libpq-fe.h> /* the PostgreSQL fixture and part 3 only */
+#include <sqlite3.h>  /* the SQLite fixture and part 2 only */
 
+#include "store/pg/pg.h"         /* the engine tables only */
 #include "store/sqlite/sqlite.h" /* part 2 only */
 #include "seal/check.h"
 #include "store/store.h"
@@ -147,6 +151,100 @@ static void sqlite_setup(void) {
 
 static void sqlite_sealed_setup(void) {
   fixture = &sqlite_sealed_fixture;
+  make_test_dir();
+}
+
+/* PostgreSQL (when MAMGATE_TEST_PG_URI names a server, as tests/store_pg_test.sh sets it): every
+ * database name is a schema of its own in the test database, reached through the connection's
+ * search_path, made on first use and dropped with the test case. Stores open with the fleet key
+ * (the engine requires it). */
+static char pg_prefix[32]; /* the schemas of this test case: pg_prefix + name */
+
+/* A connection to the test database (search_path: the named schema when name is not NULL). */
+static PGconn *pg_connect(const char *name);
+
+static const char *pg_schema(const char *name) {
+  static char schema[64];
+  size_t n = (size_t)snprintf(schema, sizeof schema, "%s", pg_prefix);
+  for (const char *p = name; *p && n + 1 < sizeof schema; p++)
+    schema[n++] = isalnum((unsigned char)*p) ? (char)tolower((unsigned char)*p) : '_';
+  schema[n] = '\0';
+  return schema;
+}
+
+static void pg_run(PGconn *pg, const char *sql) {
+  PGresult *res = PQexec(pg, sql);
+  ExecStatusType st = PQresultStatus(res);
+  ck_assert_msg(st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK, "%s: %s", sql, PQerrorMessage(pg));
+  PQclear(res);
+}
+
+static const char *pg_location(const char *name) {
+  static char where[1024];
+  const char *base = getenv("MAMGATE_TEST_PG_URI");
+  const char *schema = pg_schema(name);
+  static char made[64];
+  if (strcmp(made, schema) != 0) { /* processes of one test may race to make it: under a lock */
+    char sql[160];
+    PGconn *pg = pg_connect(NULL);
+    pg_run(pg, "BEGIN");
+    pg_run(pg, "SELECT pg_advisory_xact_lock(42)");
+    snprintf(sql, sizeof sql, "CREATE SCHEMA IF NOT EXISTS %s", schema);
+    pg_run(pg, sql);
+    pg_run(pg, "COMMIT");
+    PQfinish(pg);
+    snprintf(made, sizeof made, "%s", schema);
+    snprintf(where, sizeof where, "%s%coptions=-c%%20search_path%%3D%s", base, strchr(base, '?') ? '&' : '?', schema);
+  }
+  return where;
+}
+
+static PGconn *pg_connect(const char *name) {
+  PGconn *pg = PQconnectdb(name ? pg_location(name) : getenv("MAMGATE_TEST_PG_URI"));
+  ck_assert_msg(PQstatus(pg) == CONNECTION_OK, "connect: %s", PQerrorMessage(pg));
+  PQclear(PQexec(pg, "SET client_min_messages = warning"));
+  return pg;
+}
+
+static void pg_exec(const char *name, const char *sql) {
+  PGconn *pg = pg_connect(name);
+  pg_run(pg, sql);
+  PQfinish(pg);
+}
+
+static char *pg_text(const char *name, const char *sql) {
+  PGconn *pg = pg_connect(name);
+  PGresult *res = PQexec(pg, sql);
+  ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK, "%s: %s", sql, PQerrorMessage(pg));
+  char *text = PQntuples(res) ? strdup(PQgetvalue(res, 0, 0)) : NULL;
+  PQclear(res);
+  PQfinish(pg);
+  return text;
+}
+
+static void pg_setup(void);
+
+static void pg_teardown(void) {
+  PGconn *pg = pg_connect(NULL);
+  char sql[200];
+  snprintf(sql, sizeof sql, "SELECT nspname FROM pg_namespace WHERE nspname LIKE '%s%%'", pg_prefix);
+  PGresult *res = PQexec(pg, sql);
+  for (int i = 0; PQresultStatus(res) == PGRES_TUPLES_OK && i < PQntuples(res); i++) {
+    snprintf(sql, sizeof sql, "DROP SCHEMA %s CASCADE", PQgetvalue(res, i, 0));
+    pg_run(pg, sql);
+  }
+  PQclear(res);
+  PQfinish(pg);
+  remove_test_dir();
+}
+
+static const engine_fixture_t pg_fixture = {"postgresql", pg_setup, pg_teardown, pg_location,
+                                            &test_key, pg_exec, pg_text};
+
+static void pg_setup(void) {
+  fixture = &pg_fixture;
+  static int cases;
+  snprintf(pg_prefix, sizeof pg_prefix, "t%ld_%d_", (long)getpid(), cases++);
   make_test_dir();
 }
 
@@ -1377,6 +1475,116 @@ START_TEST(test_sealed_value_damaged_is_refused) {
 }
 END_TEST
 
+/* ---- two connections in two threads ---- */
+
+enum { THREAD_ROUNDS = 80, THREAD_PACKETS = 40 };
+
+typedef struct thread_job {
+  const char *name, *tree;
+  uint64_t seed;
+  uint64_t ranges[THREAD_ROUNDS][2]; /* reservations: first, count */
+  mg_message_t *msgs;                /* packets to insert, each thread its own copies */
+  int inserted[THREAD_PACKETS];
+  bool reverse; /* inserts in reverse order */
+  int failed;   /* the step that failed (no Check assertion outside the test's thread) */
+} thread_job_t;
+
+static void *reserve_thread(void *arg) {
+  thread_job_t *j = arg;
+  mg_store_t *s = NULL;
+  if (try_open(j->name, &s) != MG_STORE_OK) return j->failed = 1, NULL;
+  for (int i = 0; i < THREAD_ROUNDS && !j->failed; i++) {
+    j->ranges[i][1] = 1 + tu_rand(&j->seed) % 3;
+    if (mg_store_reserve_leaves(s, j->tree, 0, j->ranges[i][1], &j->ranges[i][0]) != MG_STORE_OK) j->failed = 2;
+  }
+  mg_store_close(s);
+  return NULL;
+}
+
+/* Two connections in two threads reserving leaves of one tree at once never get overlapping
+ * ranges, and the tree's next free leaf is the end of the last one. */
+START_TEST(test_threads_reserve_never_overlap) {
+  char tree[MG_ID_TRYTES + 1];
+  random_trytes(tree, MG_ID_TRYTES);
+  mg_store_close(open_store("threads.db")); /* created and migrated before the race */
+  static thread_job_t jobs[2];
+  pthread_t threads[2];
+  for (int t = 0; t < 2; t++) {
+    jobs[t] = (thread_job_t){.name = "threads.db", .tree = tree, .seed = (uint64_t)t + 7};
+    ck_assert_int_eq(pthread_create(&threads[t], NULL, reserve_thread, &jobs[t]), 0);
+  }
+  static uint64_t all[2 * THREAD_ROUNDS][2];
+  for (int t = 0; t < 2; t++) {
+    ck_assert_int_eq(pthread_join(threads[t], NULL), 0);
+    ck_assert_int_eq(jobs[t].failed, 0);
+    memcpy(all[t * THREAD_ROUNDS], jobs[t].ranges, sizeof jobs[t].ranges);
+  }
+  qsort(all, 2 * THREAD_ROUNDS, sizeof all[0], by_first);
+  for (size_t i = 1; i < 2 * THREAD_ROUNDS; i++) ck_assert_uint_ge(all[i][0], all[i - 1][0] + all[i - 1][1]);
+  mg_store_t *s = open_store("threads.db");
+  uint64_t next = 0;
+  ck_assert_int_eq(mg_store_next_free_leaf(s, tree, &next), MG_STORE_OK);
+  ck_assert_uint_eq(next, all[2 * THREAD_ROUNDS - 1][0] + all[2 * THREAD_ROUNDS - 1][1]);
+  mg_store_close(s);
+}
+END_TEST
+
+static void *insert_thread(void *arg) {
+  thread_job_t *j = arg;
+  mg_store_t *s = NULL;
+  if (try_open(j->name, &s) != MG_STORE_OK) return j->failed = 1, NULL;
+  for (size_t k = 0; k < THREAD_PACKETS && !j->failed; k += 4) { /* batches of 4 */
+    size_t i = j->reverse ? THREAD_PACKETS - 4 - k : k;
+    if (mg_store_put_messages(s, &j->msgs[i], 4, &j->inserted[i]) != MG_STORE_OK) j->failed = 2;
+  }
+  mg_store_close(s);
+  return NULL;
+}
+
+/* Two connections in two threads inserting the same packets at once (one from the first, one from
+ * the last) leave one row each: every packet is inserted by exactly one of them. */
+START_TEST(test_threads_insert_same_packets_once) {
+  char channel[MG_ID_TRYTES + 1], id[MG_MSG_ID_TRYTES + 1];
+  random_trytes(channel, MG_ID_TRYTES);
+  random_trytes(id, MG_MSG_ID_TRYTES);
+  static mg_message_t msgs[2][THREAD_PACKETS];
+  for (size_t i = 0; i < THREAD_PACKETS; i++) {
+    msgs[0][i] = make_message(channel, id, (int64_t)i + 1, 50);
+    msgs[1][i] = msgs[0][i];
+    msgs[1][i].payload_trytes = strdup(msgs[0][i].payload_trytes);
+    ck_assert_ptr_nonnull(msgs[1][i].payload_trytes);
+  }
+  mg_store_close(open_store("dups.db"));
+  static thread_job_t jobs[2];
+  pthread_t threads[2];
+  for (int t = 0; t < 2; t++) {
+    jobs[t] = (thread_job_t){.name = "dups.db", .msgs = msgs[t], .reverse = t == 1};
+    ck_assert_int_eq(pthread_create(&threads[t], NULL, insert_thread, &jobs[t]), 0);
+  }
+  for (int t = 0; t < 2; t++) {
+    ck_assert_int_eq(pthread_join(threads[t], NULL), 0);
+    ck_assert_int_eq(jobs[t].failed, 0);
+  }
+  for (size_t i = 0; i < THREAD_PACKETS; i++)
+    ck_assert_msg(jobs[0].inserted[i] + jobs[1].inserted[i] == 1, "packet %zu inserted %d times", i,
+                  jobs[0].inserted[i] + jobs[1].inserted[i]);
+  mg_store_t *s = open_store("dups.db");
+  ck_assert_int_eq(count_of(s, channel), THREAD_PACKETS);
+  mg_message_t *got = NULL;
+  size_t n = 0;
+  ck_assert_int_eq(mg_store_get_message(s, channel, id, &got, &n), MG_STORE_OK);
+  ck_assert_uint_eq(n, THREAD_PACKETS);
+  for (size_t i = 0; i < n; i++) {
+    const mg_message_t *winner = jobs[0].inserted[i] ? &msgs[0][i] : &msgs[1][i];
+    assert_same_message(&got[i], winner);
+  }
+  mg_messages_free(got, n);
+  mg_store_close(s);
+  free_made(msgs[0], THREAD_PACKETS);
+  free_made(msgs[1], THREAD_PACKETS);
+}
+END_TEST
+
 /* Every test of the interface, for the engine the test case's fixture sets up. */
 static void add_interface_tests(TCase *tc, const mg_seal_key_t *fixture_key) {
   tcase_add_test(tc, test_strerror_names_every_code);
@@ -1403,6 +1611,8 @@ static void add_interface_tests(TCase *tc, const mg_seal_key_t *fixture_key) {
   tcase_add_test(tc, test_last_cursor_and_wait);
   tcase_add_test(tc, test_instances);
   tcase_add_test(tc, test_fleet_key_check);
+  tcase_add_test(tc, test_threads_reserve_never_overlap);
+  tcase_add_test(tc, test_threads_insert_same_packets_once);
   if (!fixture_key) return;
   tcase_add_test(tc, test_secrets_sealed_at_rest);
   tcase_add_test(tc, test_sealed_value_damaged_is_refused);
@@ -1778,7 +1988,11 @@ START_TEST(test_open_picks_engine_by_location) {
   mg_store_close(s);
 
   s = (mg_store_t *)&s;
-  ck_assert_int_eq(mg_store_open("postgresql://localhost/mamgate", &s), MG_STORE_ERR_ENGINE);
+  ck_assert_int_eq(mg_store_open("mysql://localhost/mamgate", &s), MG_STORE_ERR_ENGINE);
+  ck_assert_ptr_null(s);
+  /* PostgreSQL's schemes name its engine, which opens only with the fleet key */
+  ck_assert_int_eq(mg_store_open("postgresql://localhost/mamgate", &s), MG_STORE_ERR_KEY);
+  ck_assert_int_eq(mg_store_open("postgres://localhost/mamgate", &s), MG_STORE_ERR_KEY);
   ck_assert_ptr_null(s);
   ck_assert_ptr_nonnull(strstr(mg_store_strerror(MG_STORE_ERR_ENGINE), "sqlite:"));
   ck_assert_int_eq(mg_store_open("pg:dbname=mamgate", &s), MG_STORE_ERR_ENGINE);
@@ -1808,13 +2022,14 @@ START_TEST(test_schema_version_is_the_files) {
 }
 END_TEST
 
-/* The engine's table is of this interface's version, fills every operation and leaves the reserved
+/* Each engine's table is of this interface's version, fills every operation and leaves the reserved
  * slots empty. */
-START_TEST(test_sqlite_engine_table_is_complete) {
-  const mg_store_engine_t *e = &mg_store_sqlite_engine;
+START_TEST(test_engine_tables_are_complete) {
+  const mg_store_engine_t *e = _i ? &mg_store_pg_engine : &mg_store_sqlite_engine;
   ck_assert_uint_eq(e->struct_size, sizeof(mg_store_engine_t));
   ck_assert_int_eq(e->version, MG_STORE_ENGINE_VERSION);
-  ck_assert_str_eq(e->name, "sqlite");
+  ck_assert_str_eq(e->name, _i ? "postgresql" : "sqlite");
+  ck_assert_uint_eq(e->flags, _i ? MG_STORE_ENGINE_SHARED : 0);
   const unsigned char *base = (const unsigned char *)e;
   size_t ops = (offsetof(mg_store_engine_t, reserved) - offsetof(mg_store_engine_t, open)) / sizeof(void (*)(void));
   ck_assert_uint_gt(ops, 30);
@@ -1827,10 +2042,98 @@ START_TEST(test_sqlite_engine_table_is_complete) {
 }
 END_TEST
 
+/* ==== part 3: the PostgreSQL engine and its server (with MAMGATE_TEST_PG_URI) ==== */
+
+/* Ends every other session of the test role on the server: as a restart or a network cut does. */
+static void pg_cut_sessions(void) {
+  pg_exec(NULL, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE usename = current_user AND pid <> pg_backend_pid()");
+}
+
+/* A lost connection is MG_STORE_ERR_UNAVAILABLE for the call that finds it, and the next call
+ * reconnects: plain statements, transactions and LISTEN all work again. */
+START_TEST(test_pg_connection_loss_then_reconnect) {
+  mg_store_t *s = open_store("lost.db");
+  ck_assert_int_eq(mg_store_set_meta(s, "k", "v"), MG_STORE_OK);
+  int64_t last = 0;
+  ck_assert_int_eq(mg_store_wait_messages(s, 0, 0, &last), MG_STORE_OK); /* LISTENs */
+  char channel[MG_ID_TRYTES + 1], id[MG_MSG_ID_TRYTES + 1];
+  random_trytes(channel, MG_ID_TRYTES);
+  random_trytes(id, MG_MSG_ID_TRYTES);
+  mg_message_t m = make_message(channel, id, 1, 9);
+
+  pg_cut_sessions();
+  char *v = NULL;
+  ck_assert_int_eq(mg_store_get_meta(s, "k", &v), MG_STORE_ERR_UNAVAILABLE);
+  ck_assert_uint_gt(strlen(mg_store_errmsg(s)), 0);
+  ck_assert_int_eq(mg_store_get_meta(s, "k", &v), MG_STORE_OK);
+  ck_assert_str_eq(v, "v");
+  free(v);
+
+  pg_cut_sessions();
+  int inserted = -1;
+  ck_assert_int_eq(mg_store_put_messages(s, &m, 1, &inserted), MG_STORE_ERR_UNAVAILABLE);
+  ck_assert_int_eq(inserted, 0);
+  ck_assert_int_eq(mg_store_put_messages(s, &m, 1, &inserted), MG_STORE_OK);
+  ck_assert_int_eq(inserted, 1);
+
+  pg_cut_sessions(); /* a waiter finds the loss too, then waits again after reconnecting */
+  ck_assert_int_eq(mg_store_wait_messages(s, m.cursor, 100, &last), MG_STORE_ERR_UNAVAILABLE);
+  pid_t pid = put_later("lost.db", channel, 300);
+  ck_assert_int_eq(mg_store_wait_messages(s, m.cursor, 20000, &last), MG_STORE_OK);
+  ck_assert_int_gt(last, m.cursor);
+  int status = 0;
+  ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+  ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  free_made(&m, 1);
+  mg_store_close(s);
+}
+END_TEST
+
+/* No server: UNAVAILABLE (retry later), and nothing is opened. */
+START_TEST(test_pg_unreachable_server) {
+  mg_store_t *s = (mg_store_t *)&s;
+  ck_assert_int_eq(mg_store_open_sealed("postgresql://mamgate@127.0.0.1:1/none?connect_timeout=2", &test_key, &s),
+                   MG_STORE_ERR_UNAVAILABLE);
+  ck_assert_ptr_null(s);
+}
+END_TEST
+
+/* The engine keeps no size cap of its own (documented): ERR_ARG, and the store works on. */
+START_TEST(test_pg_size_limit_is_refused) {
+  mg_store_t *s = open_store("cap.db");
+  ck_assert_int_eq(mg_store_set_size_limit(s, 1 << 20), MG_STORE_ERR_ARG);
+  ck_assert_ptr_nonnull(strstr(mg_store_errmsg(s), "no size limit"));
+  ck_assert_int_eq(mg_store_set_meta(s, "k", "v"), MG_STORE_OK);
+  mg_store_close(s);
+}
+END_TEST
+
+/* The schema is versioned: a fresh database is at the newest version, one from a newer mamgate is
+ * refused and left alone. */
+START_TEST(test_pg_schema_versions) {
+  mg_store_t *s = open_store("schema.db");
+  int64_t version = 0;
+  ck_assert_int_eq(mg_store_schema_version(s, &version), MG_STORE_OK);
+  ck_assert_int_ge(version, 1);
+  mg_store_close(s);
+  char sql[80];
+  snprintf(sql, sizeof sql, "UPDATE mamgate_schema SET version = %d", (int)version + 1);
+  pg_exec("schema.db", sql);
+  s = (mg_store_t *)&s;
+  ck_assert_int_eq(try_open("schema.db", &s), MG_STORE_ERR_SCHEMA);
+  ck_assert_ptr_null(s);
+  char *left = pg_text("schema.db", "SELECT version FROM mamgate_schema");
+  ck_assert_int_eq(atoi(left), (int)version + 1);
+  free(left);
+}
+END_TEST
+
 static Suite *store_suite(void) {
   Suite *suite = suite_create("store");
-  const engine_fixture_t *const engines[] = {&sqlite_fixture, &sqlite_sealed_fixture};
-  for (size_t i = 0; i < sizeof engines / sizeof engines[0]; i++) {
+  const engine_fixture_t *const engines[] = {&sqlite_fixture, &sqlite_sealed_fixture, &pg_fixture};
+  size_t n_engines = getenv("MAMGATE_TEST_PG_URI") ? 3 : 2;
+  for (size_t i = 0; i < n_engines; i++) {
     TCase *tc = tcase_create(engines[i]->name);
     tcase_set_timeout(tc, 60);
     tcase_add_unchecked_fixture(tc, engines[i]->setup, engines[i]->teardown);
@@ -1846,7 +2149,7 @@ static Suite *store_suite(void) {
   tcase_add_test(tc, test_open_rejects_bad_paths);
   tcase_add_test(tc, test_open_picks_engine_by_location);
   tcase_add_test(tc, test_schema_version_is_the_files);
-  tcase_add_test(tc, test_sqlite_engine_table_is_complete);
+  tcase_add_loop_test(tc, test_engine_tables_are_complete, 0, 2);
   tcase_add_test(tc, test_open_rejects_damaged_file);
   tcase_add_test(tc, test_open_rejects_newer_schema);
   tcase_add_test(tc, test_leaf_kept_for_signed_packets);
@@ -1855,6 +2158,15 @@ static Suite *store_suite(void) {
   tcase_add_test(tc, test_cursor_not_reused_after_delete);
   tcase_add_test(tc, test_reserve_busy);
   tcase_add_test(tc, test_full_database_keeps_stored_data);
+  suite_add_tcase(suite, tc);
+  if (n_engines < 3) return suite;
+  tc = tcase_create("postgresql server");
+  tcase_set_timeout(tc, 60);
+  tcase_add_unchecked_fixture(tc, pg_setup, pg_teardown);
+  tcase_add_test(tc, test_pg_connection_loss_then_reconnect);
+  tcase_add_test(tc, test_pg_unreachable_server);
+  tcase_add_test(tc, test_pg_size_limit_is_refused);
+  tcase_add_test(tc, test_pg_schema_versions);
   suite_add_tcase(suite, tc);
   return suite;
 }
