@@ -83,6 +83,7 @@ static void gateway_free(mg_gateway_t *g) {
   mg_writer_free(g->writer);
   if (g->zmq_ctx) zmq_ctx_term(g->zmq_ctx);
   mg_store_close(g->control);
+  mg_seal_key_wipe(&g->fleet_key);
   mg_node_global_cleanup();
   pthread_mutex_destroy(&g->control_lock);
   mam_prng_destroy(&g->prng);
@@ -119,7 +120,7 @@ static mg_watcher_deps_t watcher_deps(mg_gateway_t *g) {
   const mg_config_t *c = &g->cfg;
   return (mg_watcher_deps_t){
       .env = &g->env,
-      .settings = {.db_path = g->db_path, .node_zmq = c->node_zmq, .zmq_pub = c->zmq_pub, .node_api = c->node_api,
+      .settings = {.db_path = g->db_path, .store_key = g->fleet ? &g->fleet_key : NULL, .node_zmq = c->node_zmq, .zmq_pub = c->zmq_pub, .node_api = c->node_api,
                    .node_timeout_ms = c->node_timeout_ms, .backfill_page = c->backfill_page,
                    .feed_queue_frames = c->feed_queue_frames, .feed_max_message_bytes = c->feed_max_message_bytes,
                    .assembler_max_txs = c->assembler_max_txs, .assembler_ttl_s = c->assembler_ttl_s,
@@ -136,12 +137,10 @@ static int start(mg_gateway_t *g, const mamgate_opt_t *opts, int nopts) {
   char err[512] = "";
   int rc = load_config(g, opts, nopts);
   if (rc != MAMGATE_OK) return rc;
-  if (mg_files_prepare(g, err, sizeof err) != 0) return mg_log(g, MAMGATE_LOG_ERROR, "%s", err), MAMGATE_ERR_IO;
-  mg_store_err_t serr = mg_store_open(g->db_path, &g->control);
-  if (serr != MG_STORE_OK) {
-    mg_log(g, MAMGATE_LOG_ERROR, "cannot open the database %s: %s", g->db_path, mg_store_strerror(serr));
-    return MAMGATE_ERR_STORE;
-  }
+  if (mg_files_prepare(g, err, sizeof err) != 0 || mg_fleet_prepare(g, err, sizeof err) != 0)
+    return mg_log(g, MAMGATE_LOG_ERROR, "%s", err), MAMGATE_ERR_IO;
+  if (mg_fleet_open_control(g, err, sizeof err) != 0) return mg_log(g, MAMGATE_LOG_ERROR, "%s", err), MAMGATE_ERR_STORE;
+  if (mg_files_load_seed(g, g->control, err, sizeof err) != 0) return mg_log(g, MAMGATE_LOG_ERROR, "%s", err), MAMGATE_ERR_IO;
   if (mg_node_global_init() != MG_NODE_OK) return MAMGATE_ERR_NO_MEMORY;
   if (!(g->zmq_ctx = zmq_ctx_new())) return MAMGATE_ERR_ZMQ;
   mg_writer_deps_t writer = writer_deps(g);
@@ -180,8 +179,9 @@ MAMGATE_EXPORT int mamgate_plugin_init(const mamgate_host_t *host, const mamgate
     return rc;
   }
   mg_startup_warnings(g);
-  mg_log(g, MAMGATE_LOG_INFO, "mamgate %s: REST http://%s/v1, decoded messages on %s, node %s (feed %s), data in %s",
-         PACKAGE_VERSION, g->cfg.http, g->cfg.zmq_pub, g->cfg.node_api, g->cfg.node_zmq, g->cfg.data_dir);
+  mg_log(g, MAMGATE_LOG_INFO, "mamgate %s: REST http://%s/v1, decoded messages on %s, node %s (feed %s), data in %s,"
+         " store %s%s", PACKAGE_VERSION, g->cfg.http, g->cfg.zmq_pub, g->cfg.node_api, g->cfg.node_zmq, g->cfg.data_dir,
+         g->store_shown, g->fleet ? " (sealed with the fleet key)" : "");
   *userdata = g;
   return MAMGATE_OK;
 }
