@@ -10,11 +10,12 @@
 #include "mamcore/trits.h"
 #include "seal/check.h"
 #include "seal/seal.h"
+#include "store/pg/pg.h"
 #include "store/sqlite/sqlite.h"
 
 /* The engines built in; the first one also opens a location without a scheme. A new engine is one
  * more entry here (and its folder). */
-static const mg_store_engine_t *const engines[] = {&mg_store_sqlite_engine};
+static const mg_store_engine_t *const engines[] = {&mg_store_sqlite_engine, &mg_store_pg_engine};
 
 struct mg_store {
   const mg_store_engine_t *engine;
@@ -109,13 +110,18 @@ static size_t scheme_length(const char *location) {
   return location[len] == ':' ? len : 0;
 }
 
+static bool scheme_is(const char *name, const char *location, size_t scheme) {
+  return name && strlen(name) == scheme && strncmp(name, location, scheme) == 0;
+}
+
 /* The engine a location names and where within it the engine's own part begins; NULL when none. */
 static const mg_store_engine_t *engine_for(const char *location, const char **where) {
   size_t scheme = scheme_length(location);
   *where = scheme ? location + scheme + 1 : location;
   if (!scheme) return engines[0];
   for (size_t i = 0; i < sizeof engines / sizeof engines[0]; i++)
-    if (strlen(engines[i]->name) == scheme && strncmp(engines[i]->name, location, scheme) == 0) return engines[i];
+    if (scheme_is(engines[i]->name, location, scheme) || scheme_is(engines[i]->alias, location, scheme))
+      return engines[i];
   return NULL;
 }
 

@@ -269,8 +269,10 @@ typedef struct mg_store_engine {
   size_t struct_size; /* sizeof (mg_store_engine_t) as the engine was built */
   int version;        /* MG_STORE_ENGINE_VERSION */
   const char *name;   /* its location scheme, e.g. "sqlite" */
+  const char *alias;  /* another scheme naming it (NULL: none), e.g. "postgres" */
   unsigned flags;     /* MG_STORE_ENGINE_* */
 
+  /* where: the location after "scheme:" (the whole location when it has no scheme) */
   mg_store_err_t (*open)(const char *where, char *errmsg, mg_store_conn_t **out);
   void (*close)(mg_store_conn_t *c);
   mg_store_err_t (*set_size_limit)(mg_store_conn_t *c, uint64_t max_bytes);

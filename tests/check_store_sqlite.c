@@ -9,6 +9,7 @@
  * Part 2, the SQLite engine itself, poking its file directly: file modes, POSIX locks, locations,
  * a damaged file, schema versions and migration, rollback of a failed batch, cursors after a
  * delete, a locked database and a full one. */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -24,7 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <sqlite3.h> /* part 2 only */
+#include <libpq-fe.h> /* the PostgreSQL fixture and part 3 only */
+#include <sqlite3.h>  /* the SQLite fixture and part 2 only */
 
 #include "store/sqlite/sqlite.h" /* part 2 only */
 #include "seal/check.h"
@@ -147,6 +149,100 @@ static void sqlite_setup(void) {
 
 static void sqlite_sealed_setup(void) {
   fixture = &sqlite_sealed_fixture;
+  make_test_dir();
+}
+
+/* PostgreSQL (when MAMGATE_TEST_PG_URI names a server, as tests/store_pg_test.sh sets it): every
+ * database name is a schema of its own in the test database, reached through the connection's
+ * search_path, made on first use and dropped with the test case. Stores open with the fleet key
+ * (the engine requires it). */
+static char pg_prefix[32]; /* the schemas of this test case: pg_prefix + name */
+
+/* A connection to the test database (search_path: the named schema when name is not NULL). */
+static PGconn *pg_connect(const char *name);
+
+static const char *pg_schema(const char *name) {
+  static char schema[64];
+  size_t n = (size_t)snprintf(schema, sizeof schema, "%s", pg_prefix);
+  for (const char *p = name; *p && n + 1 < sizeof schema; p++)
+    schema[n++] = isalnum((unsigned char)*p) ? (char)tolower((unsigned char)*p) : '_';
+  schema[n] = '\0';
+  return schema;
+}
+
+static void pg_run(PGconn *pg, const char *sql) {
+  PGresult *res = PQexec(pg, sql);
+  ExecStatusType st = PQresultStatus(res);
+  ck_assert_msg(st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK, "%s: %s", sql, PQerrorMessage(pg));
+  PQclear(res);
+}
+
+static const char *pg_location(const char *name) {
+  static char where[1024];
+  const char *base = getenv("MAMGATE_TEST_PG_URI");
+  const char *schema = pg_schema(name);
+  static char made[64];
+  if (strcmp(made, schema) != 0) { /* processes of one test may race to make it: under a lock */
+    char sql[160];
+    PGconn *pg = pg_connect(NULL);
+    pg_run(pg, "BEGIN");
+    pg_run(pg, "SELECT pg_advisory_xact_lock(42)");
+    snprintf(sql, sizeof sql, "CREATE SCHEMA IF NOT EXISTS %s", schema);
+    pg_run(pg, sql);
+    pg_run(pg, "COMMIT");
+    PQfinish(pg);
+    snprintf(made, sizeof made, "%s", schema);
+    snprintf(where, sizeof where, "%s%coptions=-c%%20search_path%%3D%s", base, strchr(base, '?') ? '&' : '?', schema);
+  }
+  return where;
+}
+
+static PGconn *pg_connect(const char *name) {
+  PGconn *pg = PQconnectdb(name ? pg_location(name) : getenv("MAMGATE_TEST_PG_URI"));
+  ck_assert_msg(PQstatus(pg) == CONNECTION_OK, "connect: %s", PQerrorMessage(pg));
+  PQclear(PQexec(pg, "SET client_min_messages = warning"));
+  return pg;
+}
+
+static void pg_exec(const char *name, const char *sql) {
+  PGconn *pg = pg_connect(name);
+  pg_run(pg, sql);
+  PQfinish(pg);
+}
+
+static char *pg_text(const char *name, const char *sql) {
+  PGconn *pg = pg_connect(name);
+  PGresult *res = PQexec(pg, sql);
+  ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK, "%s: %s", sql, PQerrorMessage(pg));
+  char *text = PQntuples(res) ? strdup(PQgetvalue(res, 0, 0)) : NULL;
+  PQclear(res);
+  PQfinish(pg);
+  return text;
+}
+
+static void pg_setup(void);
+
+static void pg_teardown(void) {
+  PGconn *pg = pg_connect(NULL);
+  char sql[200];
+  snprintf(sql, sizeof sql, "SELECT nspname FROM pg_namespace WHERE nspname LIKE '%s%%'", pg_prefix);
+  PGresult *res = PQexec(pg, sql);
+  for (int i = 0; PQresultStatus(res) == PGRES_TUPLES_OK && i < PQntuples(res); i++) {
+    snprintf(sql, sizeof sql, "DROP SCHEMA %s CASCADE", PQgetvalue(res, i, 0));
+    pg_run(pg, sql);
+  }
+  PQclear(res);
+  PQfinish(pg);
+  remove_test_dir();
+}
+
+static const engine_fixture_t pg_fixture = {"postgresql", pg_setup, pg_teardown, pg_location,
+                                            &test_key, pg_exec, pg_text};
+
+static void pg_setup(void) {
+  fixture = &pg_fixture;
+  static int cases;
+  snprintf(pg_prefix, sizeof pg_prefix, "t%ld_%d_", (long)getpid(), cases++);
   make_test_dir();
 }
 
@@ -1778,7 +1874,11 @@ START_TEST(test_open_picks_engine_by_location) {
   mg_store_close(s);
 
   s = (mg_store_t *)&s;
-  ck_assert_int_eq(mg_store_open("postgresql://localhost/mamgate", &s), MG_STORE_ERR_ENGINE);
+  ck_assert_int_eq(mg_store_open("mysql://localhost/mamgate", &s), MG_STORE_ERR_ENGINE);
+  ck_assert_ptr_null(s);
+  /* PostgreSQL's schemes name its engine, which opens only with the fleet key */
+  ck_assert_int_eq(mg_store_open("postgresql://localhost/mamgate", &s), MG_STORE_ERR_KEY);
+  ck_assert_int_eq(mg_store_open("postgres://localhost/mamgate", &s), MG_STORE_ERR_KEY);
   ck_assert_ptr_null(s);
   ck_assert_ptr_nonnull(strstr(mg_store_strerror(MG_STORE_ERR_ENGINE), "sqlite:"));
   ck_assert_int_eq(mg_store_open("pg:dbname=mamgate", &s), MG_STORE_ERR_ENGINE);
@@ -1829,8 +1929,9 @@ END_TEST
 
 static Suite *store_suite(void) {
   Suite *suite = suite_create("store");
-  const engine_fixture_t *const engines[] = {&sqlite_fixture, &sqlite_sealed_fixture};
-  for (size_t i = 0; i < sizeof engines / sizeof engines[0]; i++) {
+  const engine_fixture_t *const engines[] = {&sqlite_fixture, &sqlite_sealed_fixture, &pg_fixture};
+  size_t n_engines = getenv("MAMGATE_TEST_PG_URI") ? 3 : 2;
+  for (size_t i = 0; i < n_engines; i++) {
     TCase *tc = tcase_create(engines[i]->name);
     tcase_set_timeout(tc, 60);
     tcase_add_unchecked_fixture(tc, engines[i]->setup, engines[i]->teardown);
