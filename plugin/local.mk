@@ -4,7 +4,7 @@ pkglib_LTLIBRARIES = plugin/mamgate.la
 plugin_mamgate_la_SOURCES = \
 	plugin/plugin.c plugin/mamgate_plugin.h plugin/gateway.h \
 	plugin/settings.c plugin/settings.h \
-	plugin/files.c \
+	plugin/files.c plugin/fleet.c \
 	plugin/startup.c plugin/startup.h \
 	plugin/rest.c plugin/rest.h plugin/rest_internal.h plugin/rest_errors.c plugin/rest_info.c \
 	plugin/rest_channels.c plugin/rest_keys.c plugin/rest_watches.c plugin/rest_messages.c plugin/rest_stream.c \

@@ -9,7 +9,7 @@ static void close_store(void *s) { mg_store_close(s); }
 
 mg_store_t *rest_thread_store(rest_t *r) {
   mg_store_t *s = pthread_getspecific(r->store_key);
-  if (!s && mg_store_open(r->g->db_path, &s) == MG_STORE_OK) pthread_setspecific(r->store_key, s);
+  if (!s && mg_gateway_open_store(r->g, &s) == MG_STORE_OK) pthread_setspecific(r->store_key, s);
   return s;
 }
 

@@ -39,7 +39,7 @@ static json_t *fleet_json(rest_t *r) {
   mg_instance_t *v = NULL;
   size_t n = 0;
   json_t *live = json_array();
-  if (mg_fleet_live(r->g->fleet, &v, &n) != 0) n = 0;
+  if (mg_fleet_live(r->g->fleet_service, &v, &n) != 0) n = 0;
   for (size_t i = 0; i < n; i++) {
     json_t *info = json_loads(v[i].info ? v[i].info : "", 0, NULL);
     json_array_append_new(live, json_pack("{s:s, s:I, s:o}", "id", v[i].id, "seen_at", (json_int_t)v[i].seen_ms, "info",
@@ -117,7 +117,7 @@ void rest_info_get_metrics(void *ctx, mg_http_request_t *req) {
   EMIT("# TYPE mamgate_pow_total counter\nmamgate_pow_total %llu\n", (unsigned long long)m->pow_count);
   mg_instance_t *live = NULL;
   size_t n_live = 0;
-  if (mg_fleet_live(r->g->fleet, &live, &n_live) != 0) n_live = 0;
+  if (mg_fleet_live(r->g->fleet_service, &live, &n_live) != 0) n_live = 0;
   mg_instances_free(live, n_live);
   char shard[MG_SHARD_TEXT_MAX];
   mg_shard_format(r->g->cfg.shard, shard, sizeof shard);

@@ -8,7 +8,7 @@
 #include "services/instance.h"
 #include "zmq/feed.h"
 
-typedef enum { OPT_TEXT, OPT_TOKEN, OPT_UINT, OPT_BOOL, OPT_POW, OPT_LEVEL, OPT_INSTANCE, OPT_SHARD } opt_type_t;
+typedef enum { OPT_TEXT, OPT_TOKEN, OPT_STORE, OPT_UINT, OPT_BOOL, OPT_POW, OPT_LEVEL, OPT_INSTANCE, OPT_SHARD } opt_type_t;
 
 typedef struct option_def {
   const char *key;
@@ -31,6 +31,13 @@ static const option_def_t options[] = {
     OPTION("http", OPT_TEXT, http, "127.0.0.1:8088", 0, 0, "REST API bind address host:port"),
     OPTION("zmq_pub", OPT_TEXT, zmq_pub, "tcp://127.0.0.1:5557", 0, 0, "decoded-message PUB endpoint"),
     OPTION("data_dir", OPT_TEXT, data_dir, "./var", 0, 0, "directory (0700, locked while the gateway runs) of the database (mamgate.db), seed and token, all mode 0600"),
+    /* a URI may hold a password: never echoed */
+    {.key = "store", .type = OPT_STORE, .offset = FIELD(store), .fallback = MG_STORE_SQLITE,
+     .help = "sqlite (data_dir/mamgate.db) or a PostgreSQL URI postgresql://USER:PASSWORD@HOST:PORT/DB shared by a fleet",
+     .secret = true},
+    OPTION("fleet_key_file", OPT_TEXT, fleet_key_file, "", 0, 0,
+           "the fleet key (32 bytes, mode 0600, made by mamgate-cli fleet-key), the same on every instance; required"
+           " with PostgreSQL"),
     {.key = "token", .type = OPT_TOKEN, .offset = FIELD(token), .fallback = "",
      .help = "bearer token for write routes, at least 16 characters (generated when empty)", .secret = true},
     OPTION("mwm", OPT_UINT, mwm, "9", 1, 81, "minimum weight magnitude of local proof of work"),
@@ -89,6 +96,16 @@ static const option_def_t *find_option(const char *key) {
   return NULL;
 }
 
+static const char *const pg_schemes[] = {"postgresql://", "postgres://"};
+
+static bool is_pg_uri(const char *text) {
+  for (size_t i = 0; i < sizeof pg_schemes / sizeof *pg_schemes; i++)
+    if (strncmp(text, pg_schemes[i], strlen(pg_schemes[i])) == 0) return true;
+  return false;
+}
+
+bool mg_config_store_is_pg(const mg_config_t *c) { return is_pg_uri(c->store); }
+
 static int parse_uint(const char *text, uint64_t min, uint64_t max, uint64_t *out) {
   char *end;
   errno = 0;
@@ -130,6 +147,9 @@ static int apply(mg_config_t *c, const option_def_t *o, const char *value, char 
       if (*value && strlen(value) < MG_TOKEN_MIN_CHARS)
         return snprintf(expected, len, "at least %d characters (or empty: generated)", MG_TOKEN_MIN_CHARS), -1;
       return apply_text(field, value, expected, len);
+    case OPT_STORE:
+      if (strcmp(value, MG_STORE_SQLITE) == 0 || is_pg_uri(value)) return apply_text(field, value, expected, len);
+      return snprintf(expected, len, "sqlite or a PostgreSQL URI postgresql://..."), -1;
     case OPT_UINT:
       if (parse_uint(value, o->min, o->max, (uint64_t *)(void *)field) == 0) return 0;
       return snprintf(expected, len, "an integer from %llu to %llu", (unsigned long long)o->min, (unsigned long long)o->max), -1;
@@ -176,6 +196,11 @@ int mg_config_load(mg_config_t *c, const mamgate_opt_t *opts, int nopts, char *e
                o->key, expected);
       return -1;
     }
+  }
+  if (mg_config_store_is_pg(c) && !c->fleet_key_file[0]) {
+    snprintf(err, err_len, "a PostgreSQL store needs fleet_key_file: the fleet key every instance shares (make one"
+             " with mamgate-cli fleet-key FILE)");
+    return -1;
   }
   return 0;
 }

@@ -22,6 +22,8 @@ typedef struct mg_config {
   char http[MG_CONFIG_TEXT_MAX];      /* REST bind address host:port */
   char zmq_pub[MG_CONFIG_TEXT_MAX];   /* decoded-message PUB endpoint */
   char data_dir[MG_CONFIG_TEXT_MAX];
+  char store[MG_CONFIG_TEXT_MAX];     /* "sqlite" (data_dir/mamgate.db) or a postgresql:// URI */
+  char fleet_key_file[MG_CONFIG_TEXT_MAX]; /* the fleet key (seal/key.h); required with PostgreSQL */
   char token[MG_CONFIG_TEXT_MAX];     /* bearer token for write routes; empty: generated */
   uint64_t mwm;                       /* minimum weight magnitude for local PoW */
   bool pow_remote;                    /* attachToTangle on the node instead of local PoW */
@@ -55,7 +57,13 @@ typedef struct mg_config {
   uint64_t store_queue_packets;       /* decoded packets kept while the database cannot be reached */
 } mg_config_t;
 
-/* Fills defaults then applies the options in order (later ones win). On error returns -1 and
+#define MG_STORE_SQLITE "sqlite" /* the option store's value for the embedded engine */
+
+/* True when the option store names a PostgreSQL database (a fleet). */
+bool mg_config_store_is_pg(const mg_config_t *c);
+
+/* Fills defaults then applies the options in order (later ones win), then checks the options
+ * that depend on each other (a PostgreSQL store needs fleet_key_file). On error returns -1 and
  * writes "<origin>: <message>" into err. */
 int mg_config_load(mg_config_t *c, const mamgate_opt_t *opts, int nopts, char *err, size_t err_len);
 

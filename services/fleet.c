@@ -140,7 +140,7 @@ mg_fleet_t *mg_fleet_start(const mg_fleet_deps_t *deps, char *err, size_t err_le
   uint32_t count = f->d.settings.shard.count;
   if (!(f->info = info_json(&f->d.settings)) || (count && !(f->live_shards = calloc(count, sizeof *f->live_shards))))
     return start_failed(f, err, err_len, "out of memory", "");
-  mg_store_err_t serr = mg_store_open(f->d.settings.db_path, &f->store);
+  mg_store_err_t serr = mg_store_open_sealed(f->d.settings.db_path, f->d.settings.store_key, &f->store);
   if (serr != MG_STORE_OK) return start_failed(f, err, err_len, "fleet: cannot open the store: ", mg_store_strerror(serr));
   beat(f);
   if (pthread_create(&f->thread, NULL, fleet_main, f) != 0) return start_failed(f, err, err_len, "cannot start the fleet heartbeat", "");

@@ -20,7 +20,8 @@
 #include "store/store.h"
 
 typedef struct mg_fleet_settings {
-  const char *db_path;     /* the service opens a database connection of its own */
+  const char *db_path;            /* the store's location: the service opens a connection of its own */
+  const mg_seal_key_t *store_key; /* the fleet key it opens it with (mg_store_open_sealed), or NULL */
   const char *instance_id; /* mg_instance_id_valid */
   const char *version;     /* published in the heartbeat's info */
   const char *http;        /* the REST address, published in the heartbeat's info */

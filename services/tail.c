@@ -94,7 +94,7 @@ mg_tail_t *mg_tail_start(const mg_tail_deps_t *deps, char *err, size_t err_len) 
   if (!t) return start_failed(NULL, err, err_len, "out of memory", "");
   t->d = *deps;
   int64_t newest = 0;
-  mg_store_err_t serr = mg_store_open(t->d.settings.db_path, &t->store);
+  mg_store_err_t serr = mg_store_open_sealed(t->d.settings.db_path, t->d.settings.store_key, &t->store);
   if (serr == MG_STORE_OK) serr = mg_store_last_cursor(t->store, &newest);
   if (serr != MG_STORE_OK) return start_failed(t, err, err_len, "store tail: cannot read the store: ", mg_store_strerror(serr));
   atomic_store(&t->last, newest);

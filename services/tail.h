@@ -20,7 +20,8 @@
 #include "store/store.h"
 
 typedef struct mg_tail_settings {
-  const char *db_path; /* the tail opens a database connection of its own */
+  const char *db_path;            /* the store's location: the tail opens a connection of its own */
+  const mg_seal_key_t *store_key; /* the fleet key it opens it with (mg_store_open_sealed), or NULL */
   const char *zmq_pub; /* where stored packets are published */
 } mg_tail_settings_t;
 

@@ -811,7 +811,8 @@ mg_watcher_t *mg_watcher_start(const mg_watcher_deps_t *deps, char *err, size_t 
   mg_feed_limits_t feed_limits = {.queue_frames = wt->d.settings.feed_queue_frames, .max_message_bytes = wt->d.settings.feed_max_message_bytes};
   mg_assembler_limits_t limits = {.max_txs = wt->d.settings.assembler_max_txs, .ttl_ms = wt->d.settings.assembler_ttl_s * 1000};
   int rc = 0;
-  if (mg_store_open(wt->d.settings.db_path, &wt->store) != MG_STORE_OK) rc = fail(err, err_len, "cannot open %s", wt->d.settings.db_path);
+  mg_store_err_t serr = mg_store_open_sealed(wt->d.settings.db_path, wt->d.settings.store_key, &wt->store);
+  if (serr != MG_STORE_OK) rc = fail(err, err_len, "the watcher cannot open the store: %s", mg_store_strerror(serr)); /* no location: a URI holds a password */
   if (rc == 0 && !(wt->watches = mg_addrset_new(1024))) rc = fail(err, err_len, "out of memory");
   if (rc == 0 && !(wt->assembler = mg_assembler_new(&limits))) rc = fail(err, err_len, "out of memory");
   if (rc == 0 && mg_feed_open(wt->d.zmq_ctx, wt->d.settings.node_zmq, &feed_limits, &wt->feed) != MG_FEED_OK)

@@ -52,7 +52,8 @@ typedef struct mg_watch_request {
 
 /* The settings the watcher reads (a slice of the gateway's). */
 typedef struct mg_watcher_settings {
-  const char *db_path;           /* the watcher opens a database connection of its own */
+  const char *db_path;           /* the store's location: the watcher opens a connection of its own */
+  const mg_seal_key_t *store_key; /* the fleet key it opens it with (mg_store_open_sealed), or NULL */
   const char *node_zmq;          /* the node's feed */
   const char *node_api;          /* for back-fill */
   uint64_t node_timeout_ms;
