@@ -125,7 +125,7 @@ check "leaves used twice" 0 "$reused"
 
 # ---- a third instance with another key, or without one, refuses to start
 other_key=$work/other.key
-"$build/tools/mamgate-cli" fleet-key "$other_key"
+"$build/mamgate-cli" fleet-key "$other_key"
 i_http[C]=127.0.0.1:$((base + 6)) i_pub[C]=tcp://127.0.0.1:$((base + 7)) i_data[C]=$work/var-c
 use C
 MAMGATE_FLEET_KEY_FILE=$other_key "$build/host/mamgated" --plugin "$build/plugin/.libs/mamgate.so" \

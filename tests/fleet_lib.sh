@@ -14,7 +14,7 @@ i_http[A]=$http i_pub[A]=$pub i_data[A]=$work/var-a
 i_http[B]=127.0.0.1:$((base + 4)) i_pub[B]=tcp://127.0.0.1:$((base + 5)) i_data[B]=$work/var-b
 on_exit+=('for p in "${i_pid[@]}"; do kill -KILL "$p" 2>/dev/null; done; wait 2>/dev/null' pg_stop)
 fleet_key=$work/fleet.key
-"$build/tools/mamgate-cli" fleet-key "$fleet_key" || { echo "FAIL: mamgate-cli fleet-key"; exit 1; }
+"$build/mamgate-cli" fleet-key "$fleet_key" || { echo "FAIL: mamgate-cli fleet-key"; exit 1; }
 # every mamgated started from here is an instance of the fleet (the password stays out of argv)
 export MAMGATE_STORE=$MAMGATE_TEST_PG_URI MAMGATE_FLEET_KEY_FILE=$fleet_key
 cur=
