@@ -97,10 +97,11 @@ static bool stream_start_cursor(mg_http_request_t *req, int64_t *cursor) {
 /* Streams the messages of the channels (taken; none: every watched channel) after cursor. */
 static void open_stream(rest_t *r, mg_http_request_t *req, char **channels, size_t n, int64_t cursor) {
   stream_t *st = calloc(1, sizeof *st);
-  if (!st || mg_gateway_open_store(r->g, &st->store) != MG_STORE_OK) {
+  mg_store_err_t err = st ? mg_gateway_open_store(r->g, &st->store) : MG_STORE_ERR_NO_MEMORY;
+  if (err != MG_STORE_OK) {
     if (st) stream_free(st);
     mg_strings_free(channels, n);
-    return mg_http_respond_error(req, 500, "internal", "cannot open the stream");
+    return rest_errors_respond_store_error(req, err, "opening the stream: ");
   }
   st->r = r;
   st->channels = channels;
