@@ -363,6 +363,11 @@ static void backfill_if_decoding(mg_watcher_t *wt, const char *id) {
   if (decodes(wt, id)) mg_backfill_request(wt->backfill, id);
 }
 
+/* Decoded packets wait for the database: it could not be reached at the last try (retried once a
+ * second). Meanwhile the feed thread makes no other call to it, which could block it as long as a
+ * connection attempt lasts. */
+static bool store_away(const mg_watcher_t *wt) { return mg_pending_count(wt->pending) > 0; }
+
 static int install_watch(mg_watcher_t *wt, watch_t *w) {
   w->decoding = decodes(wt, w->id);
   if (mg_addrset_get(wt->watches, w->id)) {
@@ -446,6 +451,7 @@ static void on_rejected(void *ctx, mam_err_t err) {
 /* Whether a packet is stored already (the decoder's reader may have let its message go). */
 static bool on_packet_stored(void *ctx, const trit_t msg_id[MAM_MSG_ID_TRITS], int64_t ord) {
   decoding_t *dc = ctx;
+  if (store_away(dc->wt)) return false; /* unknown: decoded again, and the store keeps one row */
   char mid[MG_MSG_ID_TRYTES + 1] = {0};
   mam_trits_to_trytes(msg_id, MAM_MSG_ID_TRITS, mid);
   mg_message_t *rows = NULL;
@@ -538,6 +544,7 @@ static void queue_message(mg_watcher_t *wt, const watch_t *w, const mam_decoded_
 }
 
 static void save_reader_states(mg_watcher_t *wt) {
+  if (store_away(wt)) return; /* kept dirty: saved once the database answers */
   for (watch_t *w = wt->dirty, *next; w; w = next) {
     next = w->next_dirty;
     w->dirty = false;
@@ -662,7 +669,7 @@ static void track_connection(mg_watcher_t *wt) {
 static void sync_watches(mg_watcher_t *wt) {
   mg_watch_t *rows = NULL;
   size_t n = 0;
-  if (mg_store_list_watches(wt->store, &rows, &n) != MG_STORE_OK) return; /* the next sync tries again */
+  if (store_away(wt) || mg_store_list_watches(wt->store, &rows, &n) != MG_STORE_OK) return; /* the next sync tries again */
   mg_addrset_t *listed = mg_addrset_new(n ? n : 1);
   for (size_t i = 0; listed && i < n; i++) {
     if (mg_addrset_add(listed, rows[i].channel_id) != 0) break;
