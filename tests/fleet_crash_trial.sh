@@ -70,22 +70,6 @@ worker() {
   done
 }
 
-# codes FILE...: the distinct statuses, space-separated (000: none, the connection was cut).
-codes() {
-  local f
-  for f; do cat "$f.code" 2>/dev/null || echo 000; echo; done | sort -u | paste -sd' '
-}
-only() { [ -z "$(echo "$2" | tr ' ' '\n' | grep . | grep -vxE "$1")" ]; }
-
-record() {
-  local f
-  for f; do
-    [ "$(cat "$f.code" 2>/dev/null)" = 201 ] && echo "$(cat "$f.ch") $(json 'd["message_id"]' <"$f.body") 1" >>"$work/published"
-    echo "$(cat "$f.code" 2>/dev/null || echo 000)" >>"$work/statuses"
-  done
-  return 0
-}
-
 # One round: clients on both instances; the victim (A and B in turn) is killed and restarted.
 kill_round() {
   round=$((round + 1))

@@ -14,7 +14,7 @@ i_http[A]=$http i_pub[A]=$pub i_data[A]=$work/var-a
 i_http[B]=127.0.0.1:$((base + 4)) i_pub[B]=tcp://127.0.0.1:$((base + 5)) i_data[B]=$work/var-b
 on_exit+=('for p in "${i_pid[@]}"; do kill -KILL "$p" 2>/dev/null; done; wait 2>/dev/null' pg_stop)
 fleet_key=$work/fleet.key
-"$build/tools/mamgate-cli" fleet-key "$fleet_key" || { echo "FAIL: mamgate-cli fleet-key"; exit 1; }
+"$build/mamgate-cli" fleet-key "$fleet_key" || { echo "FAIL: mamgate-cli fleet-key"; exit 1; }
 # every mamgated started from here is an instance of the fleet (the password stays out of argv)
 export MAMGATE_STORE=$MAMGATE_TEST_PG_URI MAMGATE_FLEET_KEY_FILE=$fleet_key
 cur=
@@ -49,6 +49,27 @@ publish_on() {
   curl -s -m 120 -o "$2.body" -w '%{http_code}' -H "Authorization: Bearer ${i_token[$1]}" -X POST \
     --data-binary "{\"payload\":\"fleet $(basename "$2")\",\"checksum\":\"signature\"$where}" \
     "http://${i_http[$1]}/v1/channels/$3/messages" >"$2.code" 2>/dev/null
+}
+
+# codes FILE...: the distinct statuses of publish_on's FILE.code, space-separated (000: no answer,
+# the connection was cut).
+codes() {
+  local f
+  for f; do cat "$f.code" 2>/dev/null || echo 000; echo; done | sort -u | paste -sd' '
+}
+# only REGEX CODES: true when every status of CODES matches REGEX (e.g. '201|422').
+only() { [ -z "$(echo "$2" | tr ' ' '\n' | grep . | grep -vxE "$1")" ]; }
+
+# record FILE...: "channel message_id 1" of each publish answered 201 (FILE.ch holds the channel)
+# into $work/published, and every status into $work/statuses.
+record() {
+  local f code
+  for f; do
+    code=$(cat "$f.code" 2>/dev/null)
+    [ "$code" = 201 ] && echo "$(cat "$f.ch") $(json 'd["message_id"]' <"$f.body") 1" >>"$work/published"
+    echo "${code:-000}" >>"$work/statuses"
+  done
+  return 0
 }
 
 # readable_on NAME LIST: how many "channel message_id packets" lines of LIST are not readable whole
