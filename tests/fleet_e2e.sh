@@ -88,7 +88,12 @@ for k in $(seq 6); do
     if [ "$name" = A ]; then a_files+=("$f"); else b_files+=("$f"); fi
   done
 done
-sleep "0.$((RANDOM % 9 + 1))"
+# the kill comes after A acknowledged a first publish, while its others run
+for _ in $(seq 300); do
+  [ "$(codes "${a_files[@]}")" != 000 ] && break
+  sleep 0.1
+done
+sleep "0.$((RANDOM % 3))"
 stop_instance A KILL
 wait "${curls[@]}"
 echo "burst with A killed: $(tally "${files[@]}")"
