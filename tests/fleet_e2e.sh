@@ -78,14 +78,21 @@ for name in A B; do
 done
 
 # ---- SIGKILL of A during a burst on A and B
+# (3 clients on each instance, each publishing 3 messages back to back)
 files=() curls=() a_files=() b_files=()
-for k in $(seq 6); do
+for k in $(seq 3); do
   for name in A B; do
-    f=$work/pub/kill-$name-$k
-    echo "$kill_ch" >"$f.ch"
-    publish_on "$name" "$f" "$kill_ch" &
-    files+=("$f") curls+=($!)
-    if [ "$name" = A ]; then a_files+=("$f"); else b_files+=("$f"); fi
+    for i in 1 2 3; do
+      f=$work/pub/kill-$name-$k-$i
+      echo "$kill_ch" >"$f.ch"
+      files+=("$f")
+      if [ "$name" = A ]; then a_files+=("$f"); else b_files+=("$f"); fi
+    done
+    (for i in 1 2 3; do
+      publish_on "$name" "$work/pub/kill-$name-$k-$i" "$kill_ch"
+      [ "$(cat "$work/pub/kill-$name-$k-$i.code")" = 201 ] || break
+    done) &
+    curls+=($!)
   done
 done
 # the kill comes after A acknowledged a first publish, while its others run
@@ -98,6 +105,7 @@ stop_instance A KILL
 wait "${curls[@]}"
 echo "burst with A killed: $(tally "${files[@]}")"
 check "B's publishes while A is killed" 201 "$(codes "${b_files[@]}")"
+echo "$(codes "${a_files[@]}")" | grep -q 201 && ok || bad "A acknowledged nothing before it was killed"
 a_codes=$(codes "${a_files[@]}")
 only '201|000' "$a_codes" && ok || bad "A's publishes: $a_codes (want 201 or none)"
 use B

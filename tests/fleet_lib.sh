@@ -8,11 +8,20 @@
 . "$(dirname "${BASH_SOURCE[0]}")/../fuzz/gateway_lib.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/pg_lib.sh"
 pg_start
-trap lib_cleanup EXIT # gateway_lib's; it runs on_exit, which stops the instances, then the server
+# gateway_lib's cleanup waits for every background job: not for pg_lib's watchdog, which ends
+# only with this script (it stops the server should the script be killed)
+disown "$PG_WATCHDOG"
 declare -A i_http i_pub i_data i_pid i_token
 i_http[A]=$http i_pub[A]=$pub i_data[A]=$work/var-a
 i_http[B]=127.0.0.1:$((base + 4)) i_pub[B]=tcp://127.0.0.1:$((base + 5)) i_data[B]=$work/var-b
-on_exit+=('for p in "${i_pid[@]}"; do kill -KILL "$p" 2>/dev/null; done; wait 2>/dev/null' pg_stop)
+# every instance goes before gateway_lib's cleanup waits; the server after it (on_exit)
+fleet_cleanup() {
+  local p
+  for p in "${i_pid[@]}"; do kill -KILL "$p" 2>/dev/null; done
+  lib_cleanup
+}
+trap fleet_cleanup EXIT
+on_exit+=(pg_stop)
 fleet_key=$work/fleet.key
 "$build/mamgate-cli" fleet-key "$fleet_key" || { echo "FAIL: mamgate-cli fleet-key"; exit 1; }
 # every mamgated started from here is an instance of the fleet (the password stays out of argv)
