@@ -14,7 +14,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -28,6 +30,7 @@
 #include <libpq-fe.h> /* the PostgreSQL fixture and part 3 only */
 #include <sqlite3.h>  /* the SQLite fixture and part 2 only */
 
+#include "store/pg/pg.h"         /* the engine tables only */
 #include "store/sqlite/sqlite.h" /* part 2 only */
 #include "seal/check.h"
 #include "store/store.h"
@@ -1473,6 +1476,236 @@ START_TEST(test_sealed_value_damaged_is_refused) {
 }
 END_TEST
 
+/* What store-copy reads and raises: channels with messages, trees with counters, the channel number. */
+START_TEST(test_listings_for_copy) {
+  mg_store_t *s = open_store("listings.db");
+  char a[MG_ID_TRYTES + 1], b[MG_ID_TRYTES + 1], id[MG_MSG_ID_TRYTES + 1];
+  random_trytes(a, MG_ID_TRYTES);
+  random_trytes(b, MG_ID_TRYTES);
+  a[0] = 'A', b[0] = 'B';
+  random_trytes(id, MG_MSG_ID_TRYTES);
+  char **ids = NULL;
+  size_t n = 9;
+  ck_assert_int_eq(mg_store_list_message_channels(s, &ids, &n), MG_STORE_OK);
+  ck_assert_uint_eq(n, 0);
+  mg_message_t m[3] = {make_message(b, id, 1, 5), make_message(a, id, 1, 5), make_message(b, id, 2, 5)};
+  ck_assert_int_eq(mg_store_put_messages(s, m, 3, NULL), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_list_message_channels(s, &ids, &n), MG_STORE_OK);
+  ck_assert_uint_eq(n, 2);
+  ck_assert_str_eq(ids[0], a);
+  ck_assert_str_eq(ids[1], b);
+  mg_strings_free(ids, n);
+
+  uint64_t first = 0;
+  ck_assert_int_eq(mg_store_reserve_leaves(s, b, 0, 1, &first), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_reserve_leaves(s, a, 0, 1, &first), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_reserve_msg_numbers(s, b, 0, 1, &first), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_list_trees(s, MG_COUNTER_LEAF, &ids, &n), MG_STORE_OK);
+  ck_assert_uint_eq(n, 2);
+  ck_assert_str_eq(ids[0], a);
+  mg_strings_free(ids, n);
+  ck_assert_int_eq(mg_store_list_trees(s, MG_COUNTER_MSG_NUMBER, &ids, &n), MG_STORE_OK);
+  ck_assert_uint_eq(n, 1);
+  ck_assert_str_eq(ids[0], b);
+  mg_strings_free(ids, n);
+  ck_assert_int_eq(mg_store_list_trees(s, (mg_store_counter_t)7, &ids, &n), MG_STORE_ERR_ARG);
+
+  int64_t number = -1;
+  ck_assert_int_eq(mg_store_raise_channel_number(s, 5), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_raise_channel_number(s, 2), MG_STORE_OK); /* never down */
+  ck_assert_int_eq(mg_store_next_channel_number(s, &number), MG_STORE_OK);
+  ck_assert_int_eq(number, 5);
+  ck_assert_int_eq(mg_store_raise_channel_number(s, 6), MG_STORE_OK); /* there already */
+  ck_assert_int_eq(mg_store_next_channel_number(s, &number), MG_STORE_OK);
+  ck_assert_int_eq(number, 6);
+  ck_assert_int_eq(mg_store_raise_channel_number(s, -1), MG_STORE_ERR_ARG);
+  free_made(m, 3);
+  mg_store_close(s);
+}
+END_TEST
+
+/* ---- two connections in two threads ---- */
+
+enum { THREAD_ROUNDS = 80, THREAD_PACKETS = 40 };
+
+typedef struct thread_job {
+  const char *name, *tree;
+  uint64_t seed;
+  uint64_t ranges[THREAD_ROUNDS][2]; /* reservations: first, count */
+  mg_message_t *msgs;                /* packets to insert, each thread its own copies */
+  int inserted[THREAD_PACKETS];
+  bool reverse; /* inserts in reverse order */
+  int failed;   /* the step that failed (no Check assertion outside the test's thread) */
+} thread_job_t;
+
+static void *reserve_thread(void *arg) {
+  thread_job_t *j = arg;
+  mg_store_t *s = NULL;
+  if (try_open(j->name, &s) != MG_STORE_OK) return j->failed = 1, NULL;
+  for (int i = 0; i < THREAD_ROUNDS && !j->failed; i++) {
+    j->ranges[i][1] = 1 + tu_rand(&j->seed) % 3;
+    if (mg_store_reserve_leaves(s, j->tree, 0, j->ranges[i][1], &j->ranges[i][0]) != MG_STORE_OK) j->failed = 2;
+  }
+  mg_store_close(s);
+  return NULL;
+}
+
+/* Two connections in two threads reserving leaves of one tree at once never get overlapping
+ * ranges, and the tree's next free leaf is the end of the last one. */
+START_TEST(test_threads_reserve_never_overlap) {
+  char tree[MG_ID_TRYTES + 1];
+  random_trytes(tree, MG_ID_TRYTES);
+  mg_store_close(open_store("threads.db")); /* created and migrated before the race */
+  static thread_job_t jobs[2];
+  pthread_t threads[2];
+  for (int t = 0; t < 2; t++) {
+    jobs[t] = (thread_job_t){.name = "threads.db", .tree = tree, .seed = (uint64_t)t + 7};
+    ck_assert_int_eq(pthread_create(&threads[t], NULL, reserve_thread, &jobs[t]), 0);
+  }
+  static uint64_t all[2 * THREAD_ROUNDS][2];
+  for (int t = 0; t < 2; t++) {
+    ck_assert_int_eq(pthread_join(threads[t], NULL), 0);
+    ck_assert_int_eq(jobs[t].failed, 0);
+    memcpy(all[t * THREAD_ROUNDS], jobs[t].ranges, sizeof jobs[t].ranges);
+  }
+  qsort(all, 2 * THREAD_ROUNDS, sizeof all[0], by_first);
+  for (size_t i = 1; i < 2 * THREAD_ROUNDS; i++) ck_assert_uint_ge(all[i][0], all[i - 1][0] + all[i - 1][1]);
+  mg_store_t *s = open_store("threads.db");
+  uint64_t next = 0;
+  ck_assert_int_eq(mg_store_next_free_leaf(s, tree, &next), MG_STORE_OK);
+  ck_assert_uint_eq(next, all[2 * THREAD_ROUNDS - 1][0] + all[2 * THREAD_ROUNDS - 1][1]);
+  mg_store_close(s);
+}
+END_TEST
+
+static void *insert_thread(void *arg) {
+  thread_job_t *j = arg;
+  mg_store_t *s = NULL;
+  if (try_open(j->name, &s) != MG_STORE_OK) return j->failed = 1, NULL;
+  for (size_t k = 0; k < THREAD_PACKETS && !j->failed; k += 4) { /* batches of 4 */
+    size_t i = j->reverse ? THREAD_PACKETS - 4 - k : k;
+    if (mg_store_put_messages(s, &j->msgs[i], 4, &j->inserted[i]) != MG_STORE_OK) j->failed = 2;
+  }
+  mg_store_close(s);
+  return NULL;
+}
+
+/* Two connections in two threads inserting the same packets at once (one from the first, one from
+ * the last) leave one row each: every packet is inserted by exactly one of them. */
+START_TEST(test_threads_insert_same_packets_once) {
+  char channel[MG_ID_TRYTES + 1], id[MG_MSG_ID_TRYTES + 1];
+  random_trytes(channel, MG_ID_TRYTES);
+  random_trytes(id, MG_MSG_ID_TRYTES);
+  static mg_message_t msgs[2][THREAD_PACKETS];
+  for (size_t i = 0; i < THREAD_PACKETS; i++) {
+    msgs[0][i] = make_message(channel, id, (int64_t)i + 1, 50);
+    msgs[1][i] = msgs[0][i];
+    msgs[1][i].payload_trytes = strdup(msgs[0][i].payload_trytes);
+    ck_assert_ptr_nonnull(msgs[1][i].payload_trytes);
+  }
+  mg_store_close(open_store("dups.db"));
+  static thread_job_t jobs[2];
+  pthread_t threads[2];
+  for (int t = 0; t < 2; t++) {
+    jobs[t] = (thread_job_t){.name = "dups.db", .msgs = msgs[t], .reverse = t == 1};
+    ck_assert_int_eq(pthread_create(&threads[t], NULL, insert_thread, &jobs[t]), 0);
+  }
+  for (int t = 0; t < 2; t++) {
+    ck_assert_int_eq(pthread_join(threads[t], NULL), 0);
+    ck_assert_int_eq(jobs[t].failed, 0);
+  }
+  for (size_t i = 0; i < THREAD_PACKETS; i++)
+    ck_assert_msg(jobs[0].inserted[i] + jobs[1].inserted[i] == 1, "packet %zu inserted %d times", i,
+                  jobs[0].inserted[i] + jobs[1].inserted[i]);
+  mg_store_t *s = open_store("dups.db");
+  ck_assert_int_eq(count_of(s, channel), THREAD_PACKETS);
+  mg_message_t *got = NULL;
+  size_t n = 0;
+  ck_assert_int_eq(mg_store_get_message(s, channel, id, &got, &n), MG_STORE_OK);
+  ck_assert_uint_eq(n, THREAD_PACKETS);
+  for (size_t i = 0; i < n; i++) {
+    const mg_message_t *winner = jobs[0].inserted[i] ? &msgs[0][i] : &msgs[1][i];
+    assert_same_message(&got[i], winner);
+  }
+  mg_messages_free(got, n);
+  mg_store_close(s);
+  free_made(msgs[0], THREAD_PACKETS);
+  free_made(msgs[1], THREAD_PACKETS);
+}
+END_TEST
+
+enum { VISIBLE_BATCHES = 60, VISIBLE_BATCH = 3 };
+
+typedef struct visible_writer {
+  const char *channel;
+  uint64_t seed;
+  int failed;
+  atomic_int finished; /* set last */
+} visible_writer_t;
+
+static void *visible_writer_thread(void *arg) {
+  visible_writer_t *w = arg;
+  mg_store_t *s = NULL;
+  if (try_open("visible.db", &s) != MG_STORE_OK) {
+    w->failed = 1;
+    atomic_store(&w->finished, 1);
+    return NULL;
+  }
+  for (int b = 0; b < VISIBLE_BATCHES && !w->failed; b++) {
+    mg_message_t m[VISIBLE_BATCH];
+    char id[MG_MSG_ID_TRYTES + 1];
+    for (int i = 0; i < VISIBLE_BATCH; i++) {
+      for (size_t k = 0; k < MG_MSG_ID_TRYTES; k++) id[k] = MAM_TRYTE_ALPHABET[tu_rand(&w->seed) % 27];
+      id[MG_MSG_ID_TRYTES] = '\0';
+      m[i] = (mg_message_t){.ord = 1, .last = 1, .leaf = -1, .payload_trytes = "ABC"};
+      memcpy(m[i].channel_id, w->channel, MG_ID_TRYTES + 1);
+      memcpy(m[i].message_id, id, sizeof id);
+      memset(m[i].endpoint_id, '9', MG_ID_TRYTES);
+      memset(m[i].bundle, '9', MG_ID_TRYTES);
+    }
+    if (mg_store_put_messages(s, m, VISIBLE_BATCH, NULL) != MG_STORE_OK) w->failed = 2;
+  }
+  mg_store_close(s);
+  atomic_store(&w->finished, 1);
+  return NULL;
+}
+
+/* Cursors become visible in increasing order: a reader following a channel by "cursor > the last
+ * one I saw" while two connections insert never misses a row (one that appeared later with a
+ * cursor below one it had seen). */
+START_TEST(test_cursors_become_visible_in_order) {
+  char channel[MG_ID_TRYTES + 1];
+  random_trytes(channel, MG_ID_TRYTES);
+  mg_store_t *s = open_store("visible.db");
+  static visible_writer_t writers[2];
+  pthread_t threads[2];
+  for (int t = 0; t < 2; t++) {
+    writers[t].channel = channel;
+    writers[t].seed = (uint64_t)t + 11;
+    writers[t].failed = 0;
+    atomic_init(&writers[t].finished, 0);
+    ck_assert_int_eq(pthread_create(&threads[t], NULL, visible_writer_thread, &writers[t]), 0);
+  }
+  int64_t seen = 0, followed = 0;
+  for (bool done = false; !done;) {
+    done = atomic_load(&writers[0].finished) && atomic_load(&writers[1].finished); /* then one last look */
+    mg_message_t *page = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(mg_store_list_messages(s, channel, seen, 1000, &page, &n), MG_STORE_OK);
+    if (n) seen = page[n - 1].cursor;
+    followed += (int64_t)n;
+    mg_messages_free(page, n);
+  }
+  for (int t = 0; t < 2; t++) {
+    ck_assert_int_eq(pthread_join(threads[t], NULL), 0);
+    ck_assert_int_eq(writers[t].failed, 0);
+  }
+  ck_assert_int_eq(count_of(s, channel), 2 * VISIBLE_BATCHES * VISIBLE_BATCH);
+  ck_assert_int_eq(followed, 2 * VISIBLE_BATCHES * VISIBLE_BATCH); /* none appeared behind the reader */
+  mg_store_close(s);
+}
+END_TEST
+
 /* Every test of the interface, for the engine the test case's fixture sets up. */
 static void add_interface_tests(TCase *tc, const mg_seal_key_t *fixture_key) {
   tcase_add_test(tc, test_strerror_names_every_code);
@@ -1499,6 +1732,10 @@ static void add_interface_tests(TCase *tc, const mg_seal_key_t *fixture_key) {
   tcase_add_test(tc, test_last_cursor_and_wait);
   tcase_add_test(tc, test_instances);
   tcase_add_test(tc, test_fleet_key_check);
+  tcase_add_test(tc, test_listings_for_copy);
+  tcase_add_test(tc, test_threads_reserve_never_overlap);
+  tcase_add_test(tc, test_threads_insert_same_packets_once);
+  tcase_add_test(tc, test_cursors_become_visible_in_order);
   if (!fixture_key) return;
   tcase_add_test(tc, test_secrets_sealed_at_rest);
   tcase_add_test(tc, test_sealed_value_damaged_is_refused);
@@ -1908,13 +2145,14 @@ START_TEST(test_schema_version_is_the_files) {
 }
 END_TEST
 
-/* The engine's table is of this interface's version, fills every operation and leaves the reserved
+/* Each engine's table is of this interface's version, fills every operation and leaves the reserved
  * slots empty. */
-START_TEST(test_sqlite_engine_table_is_complete) {
-  const mg_store_engine_t *e = &mg_store_sqlite_engine;
+START_TEST(test_engine_tables_are_complete) {
+  const mg_store_engine_t *e = _i ? &mg_store_pg_engine : &mg_store_sqlite_engine;
   ck_assert_uint_eq(e->struct_size, sizeof(mg_store_engine_t));
   ck_assert_int_eq(e->version, MG_STORE_ENGINE_VERSION);
-  ck_assert_str_eq(e->name, "sqlite");
+  ck_assert_str_eq(e->name, _i ? "postgresql" : "sqlite");
+  ck_assert_uint_eq(e->flags, _i ? MG_STORE_ENGINE_SHARED : 0);
   const unsigned char *base = (const unsigned char *)e;
   size_t ops = (offsetof(mg_store_engine_t, reserved) - offsetof(mg_store_engine_t, open)) / sizeof(void (*)(void));
   ck_assert_uint_gt(ops, 30);
@@ -1924,6 +2162,122 @@ START_TEST(test_sqlite_engine_table_is_complete) {
     ck_assert_msg(op != NULL, "operation %zu is missing", i);
   }
   for (size_t i = 0; i < MG_STORE_ENGINE_RESERVED; i++) ck_assert_ptr_null(e->reserved[i]);
+}
+END_TEST
+
+/* ==== part 3: the PostgreSQL engine and its server (with MAMGATE_TEST_PG_URI) ==== */
+
+/* Ends every other session of the test role on the server: as a restart or a network cut does. */
+static void pg_cut_sessions(void) {
+  pg_exec(NULL, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE usename = current_user AND pid <> pg_backend_pid()");
+}
+
+/* A lost connection is MG_STORE_ERR_UNAVAILABLE for the call that finds it, and the next call
+ * reconnects: plain statements, transactions and LISTEN all work again. */
+START_TEST(test_pg_connection_loss_then_reconnect) {
+  mg_store_t *s = open_store("lost.db");
+  ck_assert_int_eq(mg_store_set_meta(s, "k", "v"), MG_STORE_OK);
+  int64_t last = 0;
+  ck_assert_int_eq(mg_store_wait_messages(s, 0, 0, &last), MG_STORE_OK); /* LISTENs */
+  char channel[MG_ID_TRYTES + 1], id[MG_MSG_ID_TRYTES + 1];
+  random_trytes(channel, MG_ID_TRYTES);
+  random_trytes(id, MG_MSG_ID_TRYTES);
+  mg_message_t m = make_message(channel, id, 1, 9);
+
+  pg_cut_sessions();
+  char *v = NULL;
+  ck_assert_int_eq(mg_store_get_meta(s, "k", &v), MG_STORE_ERR_UNAVAILABLE);
+  ck_assert_uint_gt(strlen(mg_store_errmsg(s)), 0);
+  ck_assert_int_eq(mg_store_get_meta(s, "k", &v), MG_STORE_OK);
+  ck_assert_str_eq(v, "v");
+  free(v);
+
+  pg_cut_sessions();
+  int inserted = -1;
+  ck_assert_int_eq(mg_store_put_messages(s, &m, 1, &inserted), MG_STORE_ERR_UNAVAILABLE);
+  ck_assert_int_eq(inserted, 0);
+  ck_assert_int_eq(mg_store_put_messages(s, &m, 1, &inserted), MG_STORE_OK);
+  ck_assert_int_eq(inserted, 1);
+
+  pg_cut_sessions(); /* a waiter finds the loss too, then waits again after reconnecting */
+  ck_assert_int_eq(mg_store_wait_messages(s, m.cursor, 100, &last), MG_STORE_ERR_UNAVAILABLE);
+  pid_t pid = put_later("lost.db", channel, 300);
+  ck_assert_int_eq(mg_store_wait_messages(s, m.cursor, 20000, &last), MG_STORE_OK);
+  ck_assert_int_gt(last, m.cursor);
+  int status = 0;
+  ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+  ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  free_made(&m, 1);
+  mg_store_close(s);
+}
+END_TEST
+
+/* No server: UNAVAILABLE (retry later), and nothing is opened. */
+START_TEST(test_pg_unreachable_server) {
+  mg_store_t *s = (mg_store_t *)&s;
+  ck_assert_int_eq(mg_store_open_sealed("postgresql://mamgate@127.0.0.1:1/none?connect_timeout=2", &test_key, &s),
+                   MG_STORE_ERR_UNAVAILABLE);
+  ck_assert_ptr_null(s);
+}
+END_TEST
+
+/* The engine keeps no size cap of its own (documented): ERR_ARG, and the store works on. */
+START_TEST(test_pg_size_limit_is_refused) {
+  mg_store_t *s = open_store("cap.db");
+  ck_assert_int_eq(mg_store_set_size_limit(s, 1 << 20), MG_STORE_ERR_ARG);
+  ck_assert_ptr_nonnull(strstr(mg_store_errmsg(s), "no size limit"));
+  ck_assert_int_eq(mg_store_set_meta(s, "k", "v"), MG_STORE_OK);
+  mg_store_close(s);
+}
+END_TEST
+
+/* The schema is versioned: a fresh database is at the newest version, one from a newer mamgate is
+ * refused and left alone. */
+START_TEST(test_pg_schema_versions) {
+  mg_store_t *s = open_store("schema.db");
+  int64_t version = 0;
+  ck_assert_int_eq(mg_store_schema_version(s, &version), MG_STORE_OK);
+  ck_assert_int_ge(version, 1);
+  mg_store_close(s);
+  char sql[80];
+  snprintf(sql, sizeof sql, "UPDATE mamgate_schema SET version = %d", (int)version + 1);
+  pg_exec("schema.db", sql);
+  s = (mg_store_t *)&s;
+  ck_assert_int_eq(try_open("schema.db", &s), MG_STORE_ERR_SCHEMA);
+  ck_assert_ptr_null(s);
+  char *left = pg_text("schema.db", "SELECT version FROM mamgate_schema");
+  ck_assert_int_eq(atoi(left), (int)version + 1);
+  free(left);
+}
+END_TEST
+
+/* An insert failing in the middle of a batch (here a trigger refusing one payload) fails the whole
+ * batch with the server's message, stores none of it, and the connection works on. */
+START_TEST(test_pg_failed_batch_is_rolled_back) {
+  mg_store_t *s = open_store("refuse.db");
+  pg_exec("refuse.db", "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                       " IF NEW.payload = 'REFUSED' THEN RAISE EXCEPTION 'refused by test'; END IF; RETURN NEW; END $$");
+  pg_exec("refuse.db", "CREATE TRIGGER refuse BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION refuse()");
+  char channel[MG_ID_TRYTES + 1], msg_id[MG_MSG_ID_TRYTES + 1];
+  random_trytes(channel, MG_ID_TRYTES);
+  random_trytes(msg_id, MG_MSG_ID_TRYTES);
+  mg_message_t batch[3] = {make_message(channel, msg_id, 1, 20), make_message(channel, msg_id, 2, 20),
+                           make_message(channel, msg_id, 3, 20)};
+  snprintf(batch[1].payload_trytes, 21, "REFUSED");
+  int inserted[3] = {7, 7, 7};
+  ck_assert_int_eq(mg_store_put_messages(s, batch, 3, inserted), MG_STORE_ERR_DB);
+  ck_assert_str_eq(mg_store_errmsg(s), "refused by test");
+  for (size_t i = 0; i < 3; i++) {
+    ck_assert_int_eq(inserted[i], 0);
+    ck_assert_int_eq(batch[i].cursor, 0);
+  }
+  ck_assert_int_eq(count_of(s, NULL), 0);
+  mg_message_t ok[2] = {batch[0], batch[2]};
+  ck_assert_int_eq(mg_store_put_messages(s, ok, 2, inserted), MG_STORE_OK);
+  ck_assert_int_eq(count_of(s, NULL), 2);
+  free_made(batch, 3);
+  mg_store_close(s);
 }
 END_TEST
 
@@ -1947,7 +2301,7 @@ static Suite *store_suite(void) {
   tcase_add_test(tc, test_open_rejects_bad_paths);
   tcase_add_test(tc, test_open_picks_engine_by_location);
   tcase_add_test(tc, test_schema_version_is_the_files);
-  tcase_add_test(tc, test_sqlite_engine_table_is_complete);
+  tcase_add_loop_test(tc, test_engine_tables_are_complete, 0, 2);
   tcase_add_test(tc, test_open_rejects_damaged_file);
   tcase_add_test(tc, test_open_rejects_newer_schema);
   tcase_add_test(tc, test_leaf_kept_for_signed_packets);
@@ -1956,6 +2310,16 @@ static Suite *store_suite(void) {
   tcase_add_test(tc, test_cursor_not_reused_after_delete);
   tcase_add_test(tc, test_reserve_busy);
   tcase_add_test(tc, test_full_database_keeps_stored_data);
+  suite_add_tcase(suite, tc);
+  if (n_engines < 3) return suite;
+  tc = tcase_create("postgresql server");
+  tcase_set_timeout(tc, 60);
+  tcase_add_unchecked_fixture(tc, pg_setup, pg_teardown);
+  tcase_add_test(tc, test_pg_connection_loss_then_reconnect);
+  tcase_add_test(tc, test_pg_unreachable_server);
+  tcase_add_test(tc, test_pg_size_limit_is_refused);
+  tcase_add_test(tc, test_pg_schema_versions);
+  tcase_add_test(tc, test_pg_failed_batch_is_rolled_back);
   suite_add_tcase(suite, tc);
   return suite;
 }
