@@ -26,7 +26,7 @@ new_watched_channel() {
 # tally FILE...: "STATUS x COUNT ..." of publish_on's answers.
 tally() {
   local f
-  for f; do cat "$f.code" 2>/dev/null || echo 000; echo; done | sort | uniq -c | awk '{printf "%s x %s ", $2, $1}'
+  for f; do cat "$f.code" 2>/dev/null || printf 000; echo; done | sort | uniq -c | awk '{printf "%s x %s ", $2, $1}'
 }
 
 start_node || exit 1

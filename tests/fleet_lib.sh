@@ -64,7 +64,7 @@ publish_on() {
 # the connection was cut).
 codes() {
   local f
-  for f; do cat "$f.code" 2>/dev/null || echo 000; echo; done | sort -u | paste -sd' '
+  for f; do cat "$f.code" 2>/dev/null || printf 000; echo; done | sort -u | paste -sd' '
 }
 # only REGEX CODES: true when every status of CODES matches REGEX (e.g. '201|422').
 only() { [ -z "$(echo "$2" | tr ' ' '\n' | grep . | grep -vxE "$1")" ]; }
