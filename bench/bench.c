@@ -32,6 +32,18 @@ void bench_report(const char *name, const char *unit, double *samples, size_t n)
   }
 }
 
+void bench_skip(const char *name, const char *unit, const char *reason) {
+  printf("%-28s skipped (%s)\n", name, reason);
+  const char *json = getenv("BENCH_JSON");
+  if (json && *json) {
+    FILE *f = fopen(json, "a");
+    if (f) {
+      fprintf(f, "{\"name\":\"%s\",\"unit\":\"%s\",\"skipped\":\"%s\"}\n", name, unit, reason);
+      fclose(f);
+    }
+  }
+}
+
 size_t bench_runs(size_t fallback) {
   const char *s = getenv("BENCH_RUNS");
   if (s && *s) {

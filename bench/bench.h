@@ -12,6 +12,10 @@ double bench_now(void);
  * {"name","unit","median","min","max","runs"} to it. Sorts the samples in place. */
 void bench_report(const char *name, const char *unit, double *samples, size_t n);
 
+/* Records a figure that was not measured: prints "name: skipped (reason)" and, with BENCH_JSON, appends
+ * {"name","unit","skipped"} (reason: no double quote or backslash). */
+void bench_skip(const char *name, const char *unit, const char *reason);
+
 /* Number of runs: the environment variable BENCH_RUNS when set, else `fallback`. */
 size_t bench_runs(size_t fallback);
 

@@ -1,6 +1,11 @@
 /* Store throughput on a real file (in $TMPDIR, else /tmp; synchronous=FULL, so every commit waits
  * for fsync): decoded-message inserts in batches of 1, 10 and 100 (1 KiB payloads), list_messages
- * pages of 100, and MSS leaf reservations. Medians of bench_runs(5) runs. */
+ * pages of 100, and MSS leaf reservations. Medians of bench_runs(5) runs.
+ *
+ * Then the decoded-packet insert rate per engine (batches of 10, 1 KiB payloads), as figures
+ * store_insert_per_s_<engine>: SQLite on the same file, PostgreSQL on the server named by
+ * MAMGATE_BENCH_PG_URI (bench/run starts one with tests/pg_lib.sh), or recorded as skipped with
+ * the reason in MAMGATE_BENCH_PG_SKIP. */
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -96,6 +101,24 @@ static double time_reserves(mg_store_t *s) {
   return RESERVES / (bench_now() - t0);
 }
 
+#define ENGINE_BATCH 10
+#define ENGINE_PACKETS 1000
+
+/* A bench-only fleet key (the PostgreSQL engine opens only with one). */
+static const mg_seal_key_t bench_key = {{0x6d, 0x61, 0x6d, 0x67, 0x61, 0x74, 0x65}};
+
+/* The decoded-packet insert rate of the engine at location, as store_insert_per_s_<engine>. */
+static void engine_insert_rate(const char *location, const mg_seal_key_t *key, size_t runs, double *samples) {
+  mg_store_t *s = NULL;
+  check(s, mg_store_open_sealed(location, key, &s), "open");
+  size_t packets = getenv("BENCH_QUICK") ? ENGINE_PACKETS / 5 : ENGINE_PACKETS;
+  for (size_t r = 0; r < runs; r++) samples[r] = time_inserts(s, ENGINE_BATCH, packets);
+  char name[64];
+  snprintf(name, sizeof name, "store_insert_per_s_%s", mg_store_engine_name(s));
+  bench_report(name, "msg/s", samples, runs);
+  mg_store_close(s);
+}
+
 int main(void) {
   const char *base = getenv("TMPDIR");
   char dir[PATH_MAX], path[PATH_MAX + 16];
@@ -125,9 +148,16 @@ int main(void) {
 
   for (size_t r = 0; r < runs; r++) samples[r] = time_reserves(s);
   bench_report("store reserve_leaves", "calls/s", samples, runs);
-
-  free(samples);
   mg_store_close(s);
+
+  snprintf(path, sizeof path, "sqlite:%s/bench.db", dir);
+  engine_insert_rate(path, NULL, runs, samples);
+  const char *pg = getenv("MAMGATE_BENCH_PG_URI"), *why = getenv("MAMGATE_BENCH_PG_SKIP");
+  if (pg && *pg)
+    engine_insert_rate(pg, &bench_key, runs, samples);
+  else
+    bench_skip("store_insert_per_s_postgresql", "msg/s", why && *why ? why : "MAMGATE_BENCH_PG_URI is not set");
+  free(samples);
   static const char *const files[] = {"bench.db", "bench.db-wal", "bench.db-shm"};
   for (size_t i = 0; i < 3; i++) {
     snprintf(path, sizeof path, "%s/%s", dir, files[i]);

@@ -411,8 +411,8 @@ typedef struct composed {
   uint64_t first_leaf, n_leaves; /* the signing tree's leaves the packets spend */
 } composed_t;
 
-/* Writes one message on channel c: reserves the leaves it signs with and its message number, writes,
- * saves the channel. header.ch and msg_id are filled in here. */
+/* Writes one message on channel c: reserves the leaves it signs with and its message number, then
+ * writes. header.ch and msg_id are filled in here. */
 static mg_pub_err_t compose(mg_writer_t *w, wchannel_t *c, mam_message_spec_t *spec, mam_mss_t *signing,
                             const trit_t *signing_id, composed_t *out) {
   mam_header_params_t *hp = &spec->header;
@@ -439,7 +439,9 @@ static mg_pub_err_t compose(mg_writer_t *w, wchannel_t *c, mam_message_spec_t *s
   mam_wipe(entropy, sizeof entropy);
   if (merr != MAM_OK) return merr == MAM_ERR_MSS_EXHAUSTED ? MG_PUB_EXHAUSTED : MG_PUB_INTERNAL;
   trytes_of(msg_id, MAM_MSG_ID_TRITS, out->message_id);
-  return save_channel(w, c); /* keeps the traversal where the signatures left it */
+  /* nothing to save: the leaves and the message number are reserved in the store, and a writer
+   * loading the channel moves its trees past what was reserved */
+  return MG_PUB_OK;
 }
 
 /* ---- submitting to the node ---- */

@@ -1,5 +1,6 @@
 /* store/store.c: the front of the storage layer (store/store.h): picks the engine named by the
- * location, checks every argument once for all engines, and dispatches to the engine's table. */
+ * location, checks every argument once for all engines, and dispatches to the engine's table.
+ * Secrets (sealed with the fleet key) are in store/secrets.c. */
 #include "store/store.h"
 
 #include <ctype.h>
@@ -8,22 +9,13 @@
 #include <string.h>
 
 #include "mamcore/trits.h"
-#include "seal/check.h"
-#include "seal/seal.h"
+#include "store/front.h"
 #include "store/pg/pg.h"
 #include "store/sqlite/sqlite.h"
 
 /* The engines built in; the first one also opens a location without a scheme. A new engine is one
  * more entry here (and its folder). */
 static const mg_store_engine_t *const engines[] = {&mg_store_sqlite_engine, &mg_store_pg_engine};
-
-struct mg_store {
-  const mg_store_engine_t *engine;
-  mg_store_conn_t *conn;
-  bool sealed;       /* secrets are sealed with key */
-  mg_seal_key_t key; /* the store's own copy, wiped at close */
-  char errmsg[MG_STORE_ERRMSG_MAX];
-};
 
 /* ---- errors ---- */
 
@@ -53,23 +45,29 @@ const char *mg_store_errmsg(const mg_store_t *s) { return s ? s->errmsg : "no st
 
 const char *mg_store_engine_name(const mg_store_t *s) { return s ? s->engine->name : ""; }
 
-/* Records the front's own message (never a value: values may be keys) and returns err. */
-static mg_store_err_t fail(mg_store_t *s, mg_store_err_t err, const char *what) {
+/* ---- argument checks ---- */
+
+mg_store_err_t store_fail(mg_store_t *s, mg_store_err_t err, const char *what) {
   snprintf(s->errmsg, sizeof s->errmsg, "%s", what);
   return err;
 }
 
-/* ---- argument checks ---- */
-
-static bool valid_id(const char *id, size_t trytes) {
+bool store_valid_id(const char *id, size_t trytes) {
   return id && strnlen(id, trytes + 1) == trytes && mam_trytes_valid(id, trytes);
+}
+
+bool store_start_id_list(char ***ids, size_t *n) {
+  if (!ids || !n) return false;
+  *ids = NULL;
+  *n = 0;
+  return true;
 }
 
 static bool valid_blob(const void *data, size_t len) { return (data == NULL) == (len == 0); }
 
 static bool valid_message(const mg_message_t *m) {
-  return valid_id(m->channel_id, MG_ID_TRYTES) && valid_id(m->endpoint_id, MG_ID_TRYTES) &&
-         valid_id(m->message_id, MG_MSG_ID_TRYTES) && valid_id(m->bundle, MG_ID_TRYTES) && m->ord >= 1 &&
+  return store_valid_id(m->channel_id, MG_ID_TRYTES) && store_valid_id(m->endpoint_id, MG_ID_TRYTES) &&
+         store_valid_id(m->message_id, MG_MSG_ID_TRYTES) && store_valid_id(m->bundle, MG_ID_TRYTES) && m->ord >= 1 &&
          (m->last == 0 || m->last == 1) && m->checksum >= 0 && m->checksum <= 2 &&
          (m->verified == 0 || m->verified == 1) && m->received_at_ms >= 0 && m->leaf >= -1 && m->payload_trytes &&
          mam_trytes_valid(m->payload_trytes, strlen(m->payload_trytes));
@@ -82,7 +80,7 @@ static bool valid_messages(const mg_message_t *msgs, size_t n) {
 }
 
 static bool valid_watch(const mg_watch_t *w) {
-  return valid_id(w->channel_id, MG_ID_TRYTES) && w->options && valid_blob(w->state, w->state_len) && w->created_at_ms >= 0;
+  return store_valid_id(w->channel_id, MG_ID_TRYTES) && w->options && valid_blob(w->state, w->state_len) && w->created_at_ms >= 0;
 }
 
 static bool valid_meta_key(const char *key) {
@@ -129,31 +127,6 @@ static bool engine_usable(const mg_store_engine_t *e) {
   return e && e->struct_size == sizeof(mg_store_engine_t) && e->version == MG_STORE_ENGINE_VERSION;
 }
 
-/* A sealed store's check: records the key's check value when the database has none (the first
- * open), then verifies the one it holds. */
-static mg_store_err_t check_fleet_key(mg_store_t *s) {
-  char made[MG_SEAL_CHECK_TEXT_SIZE];
-  if (mg_seal_check_make(&s->key, made, sizeof made) != MG_SEAL_OK)
-    return fail(s, MG_STORE_ERR_DB, "cannot make the fleet key check value (no random bytes)");
-  char *stored = NULL;
-  mg_store_err_t err = s->engine->init_meta(s->conn, MG_STORE_FLEET_KEY_CHECK, made, &stored);
-  if (err) return err;
-  mg_seal_err_t serr = mg_seal_check_verify(&s->key, stored, strlen(stored));
-  free(stored);
-  if (serr == MG_SEAL_ERR_KEY_MISMATCH) return fail(s, MG_STORE_ERR_KEY, "the fleet key is not this database's");
-  if (serr != MG_SEAL_OK) return fail(s, MG_STORE_ERR_CORRUPT, "the database's fleet key check value is damaged");
-  return MG_STORE_OK;
-}
-
-/* An unsealed store refuses a database whose secrets are sealed (it holds a key check value). */
-static mg_store_err_t check_no_fleet_key(mg_store_t *s) {
-  char *stored = NULL;
-  mg_store_err_t err = s->engine->get_meta(s->conn, MG_STORE_FLEET_KEY_CHECK, &stored);
-  free(stored);
-  if (err == MG_STORE_NOT_FOUND) return MG_STORE_OK;
-  return err ? err : fail(s, MG_STORE_ERR_KEY, "this database's secrets are sealed: it needs the fleet key");
-}
-
 static void store_free(mg_store_t *s) {
   if (s->conn) s->engine->close(s->conn);
   mg_seal_key_wipe(&s->key);
@@ -178,7 +151,7 @@ mg_store_err_t mg_store_open_sealed(const char *location, const mg_seal_key_t *k
     s->key = *key;
   }
   mg_store_err_t err = engine->open(where, s->errmsg, &s->conn);
-  if (!err) err = key ? check_fleet_key(s) : check_no_fleet_key(s);
+  if (!err) err = key ? store_check_fleet_key(s) : store_check_no_fleet_key(s);
   if (err) {
     store_free(s);
     return err;
@@ -209,7 +182,7 @@ mg_store_err_t mg_store_put_messages(mg_store_t *s, mg_message_t *msgs, size_t n
   if (!s || (!msgs && n)) return MG_STORE_ERR_ARG;
   mg_store_err_t err = MG_STORE_OK;
   if (!valid_messages(msgs, n))
-    err = fail(s, MG_STORE_ERR_ARG, "invalid message field");
+    err = store_fail(s, MG_STORE_ERR_ARG, "invalid message field");
   else if (n > 0)
     err = s->engine->put_messages(s->conn, msgs, n, inserted);
   for (size_t i = 0; err && i < n; i++) { /* nothing was stored */
@@ -224,7 +197,7 @@ mg_store_err_t mg_store_list_messages(mg_store_t *s, const char *channel_id, int
   if (!s || !out || !n) return MG_STORE_ERR_ARG;
   *out = NULL;
   *n = 0;
-  if (!valid_id(channel_id, MG_ID_TRYTES)) return fail(s, MG_STORE_ERR_ARG, "invalid channel id");
+  if (!store_valid_id(channel_id, MG_ID_TRYTES)) return store_fail(s, MG_STORE_ERR_ARG, "invalid channel id");
   if (limit == 0) return MG_STORE_OK;
   char *const one[1] = {(char *)channel_id};
   return s->engine->list_messages(s->conn, one, 1, after, limit, out, n);
@@ -236,7 +209,7 @@ mg_store_err_t mg_store_list_messages_of(mg_store_t *s, char *const *channel_ids
   *out = NULL;
   *n = 0;
   for (size_t i = 0; i < n_channels; i++)
-    if (!valid_id(channel_ids[i], MG_ID_TRYTES)) return fail(s, MG_STORE_ERR_ARG, "invalid channel id");
+    if (!store_valid_id(channel_ids[i], MG_ID_TRYTES)) return store_fail(s, MG_STORE_ERR_ARG, "invalid channel id");
   if (limit == 0) return MG_STORE_OK;
   return s->engine->list_messages(s->conn, channel_ids, n_channels, after, limit, out, n);
 }
@@ -246,16 +219,16 @@ mg_store_err_t mg_store_get_message(mg_store_t *s, const char *channel_id, const
   if (!s || !out || !n) return MG_STORE_ERR_ARG;
   *out = NULL;
   *n = 0;
-  if (!valid_id(channel_id, MG_ID_TRYTES) || !valid_id(message_id, MG_MSG_ID_TRYTES))
-    return fail(s, MG_STORE_ERR_ARG, "invalid channel or message id");
+  if (!store_valid_id(channel_id, MG_ID_TRYTES) || !store_valid_id(message_id, MG_MSG_ID_TRYTES))
+    return store_fail(s, MG_STORE_ERR_ARG, "invalid channel or message id");
   mg_store_err_t err = s->engine->get_message(s->conn, channel_id, message_id, out, n);
-  if (!err && *n == 0) return fail(s, MG_STORE_NOT_FOUND, "no such message");
+  if (!err && *n == 0) return store_fail(s, MG_STORE_NOT_FOUND, "no such message");
   return err;
 }
 
 mg_store_err_t mg_store_count_messages(mg_store_t *s, const char *channel_id, int64_t *count) {
   if (!s || !count) return MG_STORE_ERR_ARG;
-  if (channel_id && !valid_id(channel_id, MG_ID_TRYTES)) return fail(s, MG_STORE_ERR_ARG, "invalid channel id");
+  if (channel_id && !store_valid_id(channel_id, MG_ID_TRYTES)) return store_fail(s, MG_STORE_ERR_ARG, "invalid channel id");
   return s->engine->count_messages(s->conn, channel_id, count);
 }
 
@@ -268,13 +241,18 @@ mg_store_err_t mg_store_last_cursor(mg_store_t *s, int64_t *cursor) {
 mg_store_err_t mg_store_wait_messages(mg_store_t *s, int64_t after, int timeout_ms, int64_t *last) {
   if (!s || !last) return MG_STORE_ERR_ARG;
   *last = 0;
-  if (timeout_ms < 0) return fail(s, MG_STORE_ERR_ARG, "negative time-out");
+  if (timeout_ms < 0) return store_fail(s, MG_STORE_ERR_ARG, "negative time-out");
   return s->engine->wait_messages(s->conn, after, timeout_ms, last);
+}
+
+mg_store_err_t mg_store_list_message_channels(mg_store_t *s, char ***ids, size_t *n) {
+  if (!s || !store_start_id_list(ids, n)) return MG_STORE_ERR_ARG;
+  return s->engine->list_message_channels(s->conn, ids, n);
 }
 
 mg_store_err_t mg_store_channel_known(mg_store_t *s, const char *channel_id, int *known) {
   if (!s || !known) return MG_STORE_ERR_ARG;
-  if (!valid_id(channel_id, MG_ID_TRYTES)) return fail(s, MG_STORE_ERR_ARG, "invalid channel id");
+  if (!store_valid_id(channel_id, MG_ID_TRYTES)) return store_fail(s, MG_STORE_ERR_ARG, "invalid channel id");
   return s->engine->channel_known(s->conn, channel_id, known);
 }
 
@@ -282,7 +260,7 @@ mg_store_err_t mg_store_channel_known(mg_store_t *s, const char *channel_id, int
 
 mg_store_err_t mg_store_add_watch(mg_store_t *s, const mg_watch_t *w) {
   if (!s || !w) return MG_STORE_ERR_ARG;
-  if (!valid_watch(w)) return fail(s, MG_STORE_ERR_ARG, "invalid watch field");
+  if (!valid_watch(w)) return store_fail(s, MG_STORE_ERR_ARG, "invalid watch field");
   size_t failed;
   return s->engine->add_watches(s->conn, w, 1, &failed);
 }
@@ -291,20 +269,20 @@ mg_store_err_t mg_store_add_watches(mg_store_t *s, const mg_watch_t *w, size_t n
   if (!s || !failed || (n && !w)) return MG_STORE_ERR_ARG;
   *failed = n;
   for (size_t i = 0; i < n; i++)
-    if (!valid_watch(&w[i])) return *failed = i, fail(s, MG_STORE_ERR_ARG, "invalid watch field");
+    if (!valid_watch(&w[i])) return *failed = i, store_fail(s, MG_STORE_ERR_ARG, "invalid watch field");
   return s->engine->add_watches(s->conn, w, n, failed);
 }
 
 mg_store_err_t mg_store_set_watch_state(mg_store_t *s, const char *channel_id, const uint8_t *state, size_t len) {
   if (!s) return MG_STORE_ERR_ARG;
-  if (!valid_id(channel_id, MG_ID_TRYTES) || !valid_blob(state, len))
-    return fail(s, MG_STORE_ERR_ARG, "invalid channel id or state");
+  if (!store_valid_id(channel_id, MG_ID_TRYTES) || !valid_blob(state, len))
+    return store_fail(s, MG_STORE_ERR_ARG, "invalid channel id or state");
   return s->engine->set_watch_state(s->conn, channel_id, state, len);
 }
 
 mg_store_err_t mg_store_remove_watch(mg_store_t *s, const char *channel_id) {
   if (!s) return MG_STORE_ERR_ARG;
-  if (!valid_id(channel_id, MG_ID_TRYTES)) return fail(s, MG_STORE_ERR_ARG, "invalid id");
+  if (!store_valid_id(channel_id, MG_ID_TRYTES)) return store_fail(s, MG_STORE_ERR_ARG, "invalid id");
   return s->engine->remove_watch(s->conn, channel_id);
 }
 
@@ -324,176 +302,6 @@ void mg_watches_free(mg_watch_t *w, size_t n) {
   free(w);
 }
 
-/* ---- keys ---- */
-
-/* Readies an id list's out-pointers; false when they are missing. */
-static bool start_id_list(char ***ids, size_t *n) {
-  if (!ids || !n) return false;
-  *ids = NULL;
-  *n = 0;
-  return true;
-}
-
-/* ---- secrets as stored: sealed with the fleet key, or as they are ---- */
-
-#define PSK_KIND "psk"
-#define NTRU_KIND "ntru"
-#define SECRET_KIND "secret"
-
-static void make_label(char label[MG_SEAL_LABEL_MAX + 1], const char *kind, const char *id) {
-  snprintf(label, MG_SEAL_LABEL_MAX + 1, "%s:%s", kind, id);
-}
-
-/* The bytes the engine stores for a secret (malloc'd, NUL-terminated): its sealed text under the
- * label "<kind>:<id>", or a copy of it when the store has no key. */
-static mg_store_err_t to_stored(mg_store_t *s, const char *kind, const char *id, const uint8_t *plain, size_t len,
-                                char **stored, size_t *stored_len) {
-  size_t size = s->sealed ? MG_SEAL_TEXT_SIZE(len) : len + 1;
-  char *text = malloc(size);
-  if (!text) return fail(s, MG_STORE_ERR_NO_MEMORY, "out of memory");
-  if (s->sealed) {
-    char label[MG_SEAL_LABEL_MAX + 1];
-    make_label(label, kind, id);
-    if (mg_seal(&s->key, label, plain, len, text, size) != MG_SEAL_OK) {
-      free(text);
-      return fail(s, MG_STORE_ERR_DB, "cannot seal a secret (no random bytes)");
-    }
-  } else {
-    memcpy(text, plain, len);
-    text[len] = '\0';
-  }
-  *stored = text;
-  *stored_len = size - 1;
-  return MG_STORE_OK;
-}
-
-/* Opens what the engine read for a secret into plain (plain_size bytes): the sealed text opened with
- * the key, or the bytes as they are. A value that does not open is refused (MG_STORE_ERR_CORRUPT),
- * never half-read; one longer than plain_size is MG_STORE_ERR_ARG. */
-static mg_store_err_t from_stored(mg_store_t *s, const char *kind, const char *id, const uint8_t *stored,
-                                  size_t stored_len, uint8_t *plain, size_t plain_size, size_t *plain_len) {
-  if (!s->sealed) {
-    if (stored_len > plain_size) return fail(s, MG_STORE_ERR_ARG, "the stored secret is longer than the buffer");
-    memcpy(plain, stored, stored_len);
-    *plain_len = stored_len;
-    return MG_STORE_OK;
-  }
-  char label[MG_SEAL_LABEL_MAX + 1];
-  make_label(label, kind, id);
-  mg_seal_err_t serr = mg_seal_open(&s->key, label, (const char *)stored, stored_len, plain, plain_size, plain_len);
-  if (serr == MG_SEAL_OK) return MG_STORE_OK;
-  if (serr == MG_SEAL_ERR_BUFFER) return fail(s, MG_STORE_ERR_ARG, "the stored secret is longer than the buffer");
-  snprintf(s->errmsg, sizeof s->errmsg, "a sealed %s in the database does not open with the fleet key: %s", kind,
-           mg_seal_strerror(serr));
-  return MG_STORE_ERR_CORRUPT;
-}
-
-/* A stored key of exactly `trytes` trytes into out[trytes + 1]. */
-static mg_store_err_t key_from_stored(mg_store_t *s, const char *kind, const char *id, const char *stored,
-                                      char *out, size_t trytes) {
-  size_t len = 0;
-  mg_store_err_t err =
-      from_stored(s, kind, id, (const uint8_t *)stored, strlen(stored), (uint8_t *)out, trytes, &len);
-  if (err == MG_STORE_ERR_ARG || (!err && (len != trytes || !mam_trytes_valid(out, trytes))))
-    err = fail(s, MG_STORE_ERR_CORRUPT, "malformed key row");
-  if (err) explicit_bzero(out, trytes);
-  out[err ? 0 : trytes] = '\0';
-  return err;
-}
-
-static void free_secret(char *text, size_t len) {
-  if (!text) return;
-  explicit_bzero(text, len);
-  free(text);
-}
-
-/* ---- keys ---- */
-
-mg_store_err_t mg_store_add_psk(mg_store_t *s, const char *id, const char *key) {
-  if (!s) return MG_STORE_ERR_ARG;
-  if (!valid_id(id, MG_PSK_ID_TRYTES) || !valid_id(key, MG_PSK_KEY_TRYTES))
-    return fail(s, MG_STORE_ERR_ARG, "invalid PSK id or key");
-  char *text = NULL;
-  size_t len = 0;
-  mg_store_err_t err = to_stored(s, PSK_KIND, id, (const uint8_t *)key, MG_PSK_KEY_TRYTES, &text, &len);
-  if (!err) err = s->engine->add_psk(s->conn, id, text);
-  free_secret(text, len);
-  return err;
-}
-
-mg_store_err_t mg_store_get_psk(mg_store_t *s, const char *id, char key[MG_PSK_KEY_TRYTES + 1]) {
-  if (!s || !key) return MG_STORE_ERR_ARG;
-  if (!valid_id(id, MG_PSK_ID_TRYTES)) return fail(s, MG_STORE_ERR_ARG, "invalid PSK id");
-  char *text = NULL;
-  mg_store_err_t err = s->engine->get_psk(s->conn, id, &text);
-  if (!err) err = key_from_stored(s, PSK_KIND, id, text, key, MG_PSK_KEY_TRYTES);
-  if (text) free_secret(text, strlen(text));
-  return err;
-}
-
-mg_store_err_t mg_store_delete_psk(mg_store_t *s, const char *id) {
-  if (!s) return MG_STORE_ERR_ARG;
-  if (!valid_id(id, MG_PSK_ID_TRYTES)) return fail(s, MG_STORE_ERR_ARG, "invalid id");
-  return s->engine->delete_psk(s->conn, id);
-}
-
-mg_store_err_t mg_store_list_psks(mg_store_t *s, char ***ids, size_t *n) {
-  if (!s || !start_id_list(ids, n)) return MG_STORE_ERR_ARG;
-  return s->engine->list_psks(s->conn, ids, n);
-}
-
-mg_store_err_t mg_store_add_ntru(mg_store_t *s, const char *id, const char *sk, const char *pk) {
-  if (!s) return MG_STORE_ERR_ARG;
-  if (!valid_id(id, MG_PSK_ID_TRYTES) || !valid_id(sk, MG_NTRU_SK_TRYTES) || !valid_id(pk, MG_NTRU_PK_TRYTES) ||
-      memcmp(id, pk, MG_PSK_ID_TRYTES) != 0)
-    return fail(s, MG_STORE_ERR_ARG, "invalid NTRU id or key");
-  char *text = NULL;
-  size_t len = 0;
-  mg_store_err_t err = to_stored(s, NTRU_KIND, id, (const uint8_t *)sk, MG_NTRU_SK_TRYTES, &text, &len);
-  if (!err) err = s->engine->add_ntru(s->conn, id, text, pk);
-  free_secret(text, len);
-  return err;
-}
-
-mg_store_err_t mg_store_get_ntru(mg_store_t *s, const char *id, char sk[MG_NTRU_SK_TRYTES + 1],
-                                 char pk[MG_NTRU_PK_TRYTES + 1]) {
-  if (!s) return MG_STORE_ERR_ARG;
-  if (!valid_id(id, MG_PSK_ID_TRYTES)) return fail(s, MG_STORE_ERR_ARG, "invalid NTRU key id");
-  char *text = NULL;
-  mg_store_err_t err = s->engine->get_ntru(s->conn, id, sk ? &text : NULL, pk);
-  if (!err && sk) err = key_from_stored(s, NTRU_KIND, id, text, sk, MG_NTRU_SK_TRYTES);
-  if (text) free_secret(text, strlen(text));
-  return err;
-}
-
-mg_store_err_t mg_store_list_ntru(mg_store_t *s, char ***ids, size_t *n) {
-  if (!s || !start_id_list(ids, n)) return MG_STORE_ERR_ARG;
-  return s->engine->list_ntru(s->conn, ids, n);
-}
-
-static bool valid_secret_name(const char *name) {
-  size_t len = name ? strnlen(name, MG_SECRET_NAME_MAX + 1) : 0;
-  return len >= 1 && len <= MG_SECRET_NAME_MAX;
-}
-
-mg_store_err_t mg_store_init_secret(mg_store_t *s, const char *name, const uint8_t *candidate, size_t len,
-                                    uint8_t *out, size_t out_size, size_t *out_len) {
-  if (!s || !out || !out_len) return MG_STORE_ERR_ARG;
-  *out_len = 0;
-  if (!valid_secret_name(name) || !candidate || len == 0 || len > MG_SEAL_PLAIN_MAX)
-    return fail(s, MG_STORE_ERR_ARG, "invalid secret name or length");
-  char *text = NULL;
-  size_t text_len = 0;
-  mg_store_err_t err = to_stored(s, SECRET_KIND, name, candidate, len, &text, &text_len);
-  uint8_t *stored = NULL;
-  size_t stored_len = 0;
-  if (!err) err = s->engine->init_secret(s->conn, name, (const uint8_t *)text, text_len, &stored, &stored_len);
-  free_secret(text, text_len);
-  if (!err) err = from_stored(s, SECRET_KIND, name, stored, stored_len, out, out_size, out_len);
-  free_secret((char *)stored, stored_len);
-  return err;
-}
-
 void mg_strings_free(char **list, size_t n) {
   if (!list) return;
   for (size_t i = 0; i < n; i++) free(list[i]);
@@ -505,20 +313,20 @@ void mg_strings_free(char **list, size_t n) {
 mg_store_err_t mg_store_put_channel(mg_store_t *s, const char *channel_id, int64_t number, const uint8_t *state,
                                     size_t len) {
   if (!s) return MG_STORE_ERR_ARG;
-  if (!valid_id(channel_id, MG_ID_TRYTES) || number < 0 || !valid_blob(state, len))
-    return fail(s, MG_STORE_ERR_ARG, "invalid channel id, number or state");
+  if (!store_valid_id(channel_id, MG_ID_TRYTES) || number < 0 || !valid_blob(state, len))
+    return store_fail(s, MG_STORE_ERR_ARG, "invalid channel id, number or state");
   return s->engine->put_channel(s->conn, channel_id, number, state, len);
 }
 
 mg_store_err_t mg_store_get_channel(mg_store_t *s, const char *channel_id, int64_t *number, uint8_t **state,
                                     size_t *len) {
   if (!s || (state == NULL) != (len == NULL)) return MG_STORE_ERR_ARG;
-  if (!valid_id(channel_id, MG_ID_TRYTES)) return fail(s, MG_STORE_ERR_ARG, "invalid channel id");
+  if (!store_valid_id(channel_id, MG_ID_TRYTES)) return store_fail(s, MG_STORE_ERR_ARG, "invalid channel id");
   return s->engine->get_channel(s->conn, channel_id, number, state, len);
 }
 
 mg_store_err_t mg_store_list_channels(mg_store_t *s, char ***ids, size_t *n) {
-  if (!s || !start_id_list(ids, n)) return MG_STORE_ERR_ARG;
+  if (!s || !store_start_id_list(ids, n)) return MG_STORE_ERR_ARG;
   return s->engine->list_channels(s->conn, ids, n);
 }
 
@@ -530,15 +338,26 @@ mg_store_err_t mg_store_next_channel_number(mg_store_t *s, int64_t *number) {
 static mg_store_err_t reserve(mg_store_t *s, mg_store_counter_t kind, const char *tree_id, uint64_t floor,
                               uint64_t count, uint64_t *first) {
   if (!s || !first) return MG_STORE_ERR_ARG;
-  if (!valid_id(tree_id, MG_ID_TRYTES) || count == 0 || count > (uint64_t)INT64_MAX || floor > (uint64_t)INT64_MAX)
-    return fail(s, MG_STORE_ERR_ARG, "invalid tree id or range");
+  if (!store_valid_id(tree_id, MG_ID_TRYTES) || count == 0 || count > (uint64_t)INT64_MAX || floor > (uint64_t)INT64_MAX)
+    return store_fail(s, MG_STORE_ERR_ARG, "invalid tree id or range");
   return s->engine->reserve(s->conn, kind, tree_id, floor, count, first);
 }
 
 static mg_store_err_t next_free(mg_store_t *s, mg_store_counter_t kind, const char *tree_id, uint64_t *next) {
   if (!s || !next) return MG_STORE_ERR_ARG;
-  if (!valid_id(tree_id, MG_ID_TRYTES)) return fail(s, MG_STORE_ERR_ARG, "invalid tree id");
+  if (!store_valid_id(tree_id, MG_ID_TRYTES)) return store_fail(s, MG_STORE_ERR_ARG, "invalid tree id");
   return s->engine->next_free(s->conn, kind, tree_id, next);
+}
+
+mg_store_err_t mg_store_list_trees(mg_store_t *s, mg_store_counter_t kind, char ***ids, size_t *n) {
+  if (!s || !store_start_id_list(ids, n) || (kind != MG_COUNTER_LEAF && kind != MG_COUNTER_MSG_NUMBER)) return MG_STORE_ERR_ARG;
+  return s->engine->list_trees(s->conn, kind, ids, n);
+}
+
+mg_store_err_t mg_store_raise_channel_number(mg_store_t *s, int64_t floor) {
+  if (!s) return MG_STORE_ERR_ARG;
+  if (floor < 0) return store_fail(s, MG_STORE_ERR_ARG, "negative channel number");
+  return s->engine->raise_channel_number(s->conn, floor);
 }
 
 mg_store_err_t mg_store_reserve_leaves(mg_store_t *s, const char *tree_id, uint64_t floor, uint64_t count,
@@ -564,13 +383,13 @@ mg_store_err_t mg_store_next_msg_number(mg_store_t *s, const char *tree_id, uint
 mg_store_err_t mg_store_get_meta(mg_store_t *s, const char *key, char **value) {
   if (!s || !value) return MG_STORE_ERR_ARG;
   *value = NULL;
-  if (!valid_meta_key(key)) return fail(s, MG_STORE_ERR_ARG, "invalid setting name");
+  if (!valid_meta_key(key)) return store_fail(s, MG_STORE_ERR_ARG, "invalid setting name");
   return s->engine->get_meta(s->conn, key, value);
 }
 
 mg_store_err_t mg_store_set_meta(mg_store_t *s, const char *key, const char *value) {
   if (!s) return MG_STORE_ERR_ARG;
-  if (!valid_meta_key(key) || !value) return fail(s, MG_STORE_ERR_ARG, "invalid setting name or value");
+  if (!valid_meta_key(key) || !value) return store_fail(s, MG_STORE_ERR_ARG, "invalid setting name or value");
   return s->engine->set_meta(s->conn, key, value);
 }
 
@@ -581,7 +400,7 @@ mg_store_err_t mg_store_idem_reserve(mg_store_t *s, const char *scope, const cha
   if (!s || !found) return MG_STORE_ERR_ARG;
   *found = (mg_idem_entry_t){0};
   if (!valid_hex_hash(scope) || !valid_idem_key(key) || !valid_hex_hash(request_hash) || now_ms < 0)
-    return fail(s, MG_STORE_ERR_ARG, "invalid idempotency key, scope or hash");
+    return store_fail(s, MG_STORE_ERR_ARG, "invalid idempotency key, scope or hash");
   mg_store_err_t err = s->engine->idem_reserve(s->conn, scope, key, request_hash, now_ms, expire_before_ms, found);
   if (err != MG_STORE_EXISTS) mg_idem_entry_free(found);
   return err;
@@ -590,13 +409,13 @@ mg_store_err_t mg_store_idem_reserve(mg_store_t *s, const char *scope, const cha
 mg_store_err_t mg_store_idem_finish(mg_store_t *s, const char *scope, const char *key, int status, const char *body) {
   if (!s) return MG_STORE_ERR_ARG;
   if (!valid_hex_hash(scope) || !valid_idem_key(key) || status < 200 || status > 599 || !body)
-    return fail(s, MG_STORE_ERR_ARG, "invalid idempotency key, scope, status or body");
+    return store_fail(s, MG_STORE_ERR_ARG, "invalid idempotency key, scope, status or body");
   return s->engine->idem_finish(s->conn, scope, key, status, body);
 }
 
 mg_store_err_t mg_store_idem_release(mg_store_t *s, const char *scope, const char *key) {
   if (!s) return MG_STORE_ERR_ARG;
-  if (!valid_hex_hash(scope) || !valid_idem_key(key)) return fail(s, MG_STORE_ERR_ARG, "invalid idempotency key or scope");
+  if (!valid_hex_hash(scope) || !valid_idem_key(key)) return store_fail(s, MG_STORE_ERR_ARG, "invalid idempotency key or scope");
   return s->engine->idem_release(s->conn, scope, key);
 }
 
@@ -619,7 +438,7 @@ static bool valid_instance_id(const char *id) {
 mg_store_err_t mg_store_heartbeat(mg_store_t *s, const char *instance_id, const char *info, int64_t now_ms) {
   if (!s) return MG_STORE_ERR_ARG;
   if (!valid_instance_id(instance_id) || !info || now_ms < 0)
-    return fail(s, MG_STORE_ERR_ARG, "invalid instance id, info or time");
+    return store_fail(s, MG_STORE_ERR_ARG, "invalid instance id, info or time");
   return s->engine->heartbeat(s->conn, instance_id, info, now_ms);
 }
 

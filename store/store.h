@@ -6,9 +6,11 @@
  * owner. Callers see plain C types, trytes as NUL-terminated strings.
  *
  * The functions below check their arguments and dispatch to the engine of the opened store: a table
- * of operations (mg_store_engine_t, in the manner of SQLite's VFS) that each engine fills. The
- * SQLite engine (store/sqlite/) is the one built in; another engine is added as its own folder and
- * one entry in the list of engines in store/store.c.
+ * of operations (mg_store_engine_t, in the manner of SQLite's VFS) that each engine fills. Two are
+ * built in: SQLite (store/sqlite/, one gateway) and PostgreSQL (store/pg/, a fleet of gateways
+ * sharing one database); another engine is added as its own folder and one entry in the list of
+ * engines in store/store.c. With the fleet key (mg_store_open_sealed), the front seals secrets
+ * before any engine sees them.
  *
  * A mg_store_t is one connection: use it from one thread at a time; open one per thread. Several
  * connections, threads and processes may share one database. Never carry an open store across
@@ -52,7 +54,9 @@ typedef struct mg_store mg_store_t;
  *   sqlite:PATH   the SQLite engine on the file PATH;
  *   PATH          the same, for a location that does not begin with a scheme ("name:" where name
  *                 is a letter followed by letters, digits, '+', '-' or '.'); write ./name:x.db or
- *                 sqlite:name:x.db for a file whose name looks like one.
+ *                 sqlite:name:x.db for a file whose name looks like one;
+ *   postgresql://... or postgres://...   the PostgreSQL engine (a libpq URI; needs the fleet key:
+ *                 use mg_store_open_sealed).
  * Any other scheme: MG_STORE_ERR_ENGINE. SQLite: the file is created with mode 0600, an existing
  * one is set to 0600 (and its -wal/-shm files, when present). *out is NULL on failure. */
 mg_store_err_t mg_store_open(const char *location, mg_store_t **out);
@@ -111,6 +115,8 @@ mg_store_err_t mg_store_last_cursor(mg_store_t *s, int64_t *cursor);
  * LISTEN mamgate_messages on this connection and NOTIFY in put_messages' transaction when rows
  * were inserted; SQLite: polls the last cursor every 25 ms. */
 mg_store_err_t mg_store_wait_messages(mg_store_t *s, int64_t after, int timeout_ms, int64_t *last);
+/* The ids of the channels that have stored messages, sorted; each malloc'd (mg_strings_free). */
+mg_store_err_t mg_store_list_message_channels(mg_store_t *s, char ***ids, size_t *n);
 /* *known = 1 when the channel is this gateway's own, is watched, or has stored messages (the
  * history of a watch that was removed stays readable); 0 otherwise. */
 mg_store_err_t mg_store_channel_known(mg_store_t *s, const char *channel_id, int *known);
@@ -172,6 +178,9 @@ mg_store_err_t mg_store_get_channel(mg_store_t *s, const char *channel_id, int64
 mg_store_err_t mg_store_list_channels(mg_store_t *s, char ***ids, size_t *n);
 /* Takes the next channel number (a durable counter starting at 0). */
 mg_store_err_t mg_store_next_channel_number(mg_store_t *s, int64_t *number);
+/* Moves the channel number counter to at least floor (>= 0): the next number taken is >= floor.
+ * Nothing changes when it is there already (store-copy: copied channels keep their numbers). */
+mg_store_err_t mg_store_raise_channel_number(mg_store_t *s, int64_t floor);
 
 /* Reserves count MSS leaves of the tree `tree_id` (a channel or endpoint id) in one atomic
  * operation and returns the range: *first is the first reserved leaf, and the tree's next free
@@ -190,6 +199,11 @@ mg_store_err_t mg_store_reserve_msg_numbers(mg_store_t *s, const char *tree_id, 
                                             uint64_t *first);
 /* The next free message number of a tree (0 when never reserved). */
 mg_store_err_t mg_store_next_msg_number(mg_store_t *s, const char *tree_id, uint64_t *next);
+
+/* The durable counters reserved in ranges, by tree. */
+typedef enum mg_store_counter { MG_COUNTER_LEAF, MG_COUNTER_MSG_NUMBER } mg_store_counter_t;
+/* The trees that have a counter of that kind, sorted; each malloc'd (mg_strings_free). */
+mg_store_err_t mg_store_list_trees(mg_store_t *s, mg_store_counter_t kind, char ***ids, size_t *n);
 
 /* A named secret (1..MG_SECRET_NAME_MAX name, 1..MG_SEAL_PLAIN_MAX bytes) set once: stores
  * candidate when the name has none and returns the stored one in out (of two racing callers both get
@@ -259,9 +273,6 @@ typedef struct mg_store_conn mg_store_conn_t;
  * before it calls one, so an engine checks nothing twice; each operation otherwise has the contract
  * of the public function of the same name. An engine records the message of a failure in the
  * errmsg buffer it got at open (MG_STORE_ERRMSG_MAX bytes, valid until close), never a value. */
-/* The durable counters reserved in ranges, by tree. */
-typedef enum mg_store_counter { MG_COUNTER_LEAF, MG_COUNTER_MSG_NUMBER } mg_store_counter_t;
-
 /* flags of an engine */
 #define MG_STORE_ENGINE_SHARED 1u /* a server several gateways share: opens only with the fleet key */
 
@@ -331,6 +342,9 @@ typedef struct mg_store_engine {
   mg_store_err_t (*wait_messages)(mg_store_conn_t *c, int64_t after, int timeout_ms, int64_t *last);
   mg_store_err_t (*heartbeat)(mg_store_conn_t *c, const char *instance_id, const char *info, int64_t now_ms);
   mg_store_err_t (*list_instances)(mg_store_conn_t *c, int64_t seen_since_ms, mg_instance_t **out, size_t *n);
+  mg_store_err_t (*list_message_channels)(mg_store_conn_t *c, char ***ids, size_t *n);
+  mg_store_err_t (*list_trees)(mg_store_conn_t *c, mg_store_counter_t kind, char ***ids, size_t *n);
+  mg_store_err_t (*raise_channel_number)(mg_store_conn_t *c, int64_t floor);
 
   void (*reserved[MG_STORE_ENGINE_RESERVED])(void);
 } mg_store_engine_t;

@@ -16,6 +16,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -1475,6 +1476,54 @@ START_TEST(test_sealed_value_damaged_is_refused) {
 }
 END_TEST
 
+/* What store-copy reads and raises: channels with messages, trees with counters, the channel number. */
+START_TEST(test_listings_for_copy) {
+  mg_store_t *s = open_store("listings.db");
+  char a[MG_ID_TRYTES + 1], b[MG_ID_TRYTES + 1], id[MG_MSG_ID_TRYTES + 1];
+  random_trytes(a, MG_ID_TRYTES);
+  random_trytes(b, MG_ID_TRYTES);
+  a[0] = 'A', b[0] = 'B';
+  random_trytes(id, MG_MSG_ID_TRYTES);
+  char **ids = NULL;
+  size_t n = 9;
+  ck_assert_int_eq(mg_store_list_message_channels(s, &ids, &n), MG_STORE_OK);
+  ck_assert_uint_eq(n, 0);
+  mg_message_t m[3] = {make_message(b, id, 1, 5), make_message(a, id, 1, 5), make_message(b, id, 2, 5)};
+  ck_assert_int_eq(mg_store_put_messages(s, m, 3, NULL), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_list_message_channels(s, &ids, &n), MG_STORE_OK);
+  ck_assert_uint_eq(n, 2);
+  ck_assert_str_eq(ids[0], a);
+  ck_assert_str_eq(ids[1], b);
+  mg_strings_free(ids, n);
+
+  uint64_t first = 0;
+  ck_assert_int_eq(mg_store_reserve_leaves(s, b, 0, 1, &first), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_reserve_leaves(s, a, 0, 1, &first), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_reserve_msg_numbers(s, b, 0, 1, &first), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_list_trees(s, MG_COUNTER_LEAF, &ids, &n), MG_STORE_OK);
+  ck_assert_uint_eq(n, 2);
+  ck_assert_str_eq(ids[0], a);
+  mg_strings_free(ids, n);
+  ck_assert_int_eq(mg_store_list_trees(s, MG_COUNTER_MSG_NUMBER, &ids, &n), MG_STORE_OK);
+  ck_assert_uint_eq(n, 1);
+  ck_assert_str_eq(ids[0], b);
+  mg_strings_free(ids, n);
+  ck_assert_int_eq(mg_store_list_trees(s, (mg_store_counter_t)7, &ids, &n), MG_STORE_ERR_ARG);
+
+  int64_t number = -1;
+  ck_assert_int_eq(mg_store_raise_channel_number(s, 5), MG_STORE_OK);
+  ck_assert_int_eq(mg_store_raise_channel_number(s, 2), MG_STORE_OK); /* never down */
+  ck_assert_int_eq(mg_store_next_channel_number(s, &number), MG_STORE_OK);
+  ck_assert_int_eq(number, 5);
+  ck_assert_int_eq(mg_store_raise_channel_number(s, 6), MG_STORE_OK); /* there already */
+  ck_assert_int_eq(mg_store_next_channel_number(s, &number), MG_STORE_OK);
+  ck_assert_int_eq(number, 6);
+  ck_assert_int_eq(mg_store_raise_channel_number(s, -1), MG_STORE_ERR_ARG);
+  free_made(m, 3);
+  mg_store_close(s);
+}
+END_TEST
+
 /* ---- two connections in two threads ---- */
 
 enum { THREAD_ROUNDS = 80, THREAD_PACKETS = 40 };
@@ -1585,6 +1634,78 @@ START_TEST(test_threads_insert_same_packets_once) {
 }
 END_TEST
 
+enum { VISIBLE_BATCHES = 60, VISIBLE_BATCH = 3 };
+
+typedef struct visible_writer {
+  const char *channel;
+  uint64_t seed;
+  int failed;
+  atomic_int finished; /* set last */
+} visible_writer_t;
+
+static void *visible_writer_thread(void *arg) {
+  visible_writer_t *w = arg;
+  mg_store_t *s = NULL;
+  if (try_open("visible.db", &s) != MG_STORE_OK) {
+    w->failed = 1;
+    atomic_store(&w->finished, 1);
+    return NULL;
+  }
+  for (int b = 0; b < VISIBLE_BATCHES && !w->failed; b++) {
+    mg_message_t m[VISIBLE_BATCH];
+    char id[MG_MSG_ID_TRYTES + 1];
+    for (int i = 0; i < VISIBLE_BATCH; i++) {
+      for (size_t k = 0; k < MG_MSG_ID_TRYTES; k++) id[k] = MAM_TRYTE_ALPHABET[tu_rand(&w->seed) % 27];
+      id[MG_MSG_ID_TRYTES] = '\0';
+      m[i] = (mg_message_t){.ord = 1, .last = 1, .leaf = -1, .payload_trytes = "ABC"};
+      memcpy(m[i].channel_id, w->channel, MG_ID_TRYTES + 1);
+      memcpy(m[i].message_id, id, sizeof id);
+      memset(m[i].endpoint_id, '9', MG_ID_TRYTES);
+      memset(m[i].bundle, '9', MG_ID_TRYTES);
+    }
+    if (mg_store_put_messages(s, m, VISIBLE_BATCH, NULL) != MG_STORE_OK) w->failed = 2;
+  }
+  mg_store_close(s);
+  atomic_store(&w->finished, 1);
+  return NULL;
+}
+
+/* Cursors become visible in increasing order: a reader following a channel by "cursor > the last
+ * one I saw" while two connections insert never misses a row (one that appeared later with a
+ * cursor below one it had seen). */
+START_TEST(test_cursors_become_visible_in_order) {
+  char channel[MG_ID_TRYTES + 1];
+  random_trytes(channel, MG_ID_TRYTES);
+  mg_store_t *s = open_store("visible.db");
+  static visible_writer_t writers[2];
+  pthread_t threads[2];
+  for (int t = 0; t < 2; t++) {
+    writers[t].channel = channel;
+    writers[t].seed = (uint64_t)t + 11;
+    writers[t].failed = 0;
+    atomic_init(&writers[t].finished, 0);
+    ck_assert_int_eq(pthread_create(&threads[t], NULL, visible_writer_thread, &writers[t]), 0);
+  }
+  int64_t seen = 0, followed = 0;
+  for (bool done = false; !done;) {
+    done = atomic_load(&writers[0].finished) && atomic_load(&writers[1].finished); /* then one last look */
+    mg_message_t *page = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(mg_store_list_messages(s, channel, seen, 1000, &page, &n), MG_STORE_OK);
+    if (n) seen = page[n - 1].cursor;
+    followed += (int64_t)n;
+    mg_messages_free(page, n);
+  }
+  for (int t = 0; t < 2; t++) {
+    ck_assert_int_eq(pthread_join(threads[t], NULL), 0);
+    ck_assert_int_eq(writers[t].failed, 0);
+  }
+  ck_assert_int_eq(count_of(s, channel), 2 * VISIBLE_BATCHES * VISIBLE_BATCH);
+  ck_assert_int_eq(followed, 2 * VISIBLE_BATCHES * VISIBLE_BATCH); /* none appeared behind the reader */
+  mg_store_close(s);
+}
+END_TEST
+
 /* Every test of the interface, for the engine the test case's fixture sets up. */
 static void add_interface_tests(TCase *tc, const mg_seal_key_t *fixture_key) {
   tcase_add_test(tc, test_strerror_names_every_code);
@@ -1611,8 +1732,10 @@ static void add_interface_tests(TCase *tc, const mg_seal_key_t *fixture_key) {
   tcase_add_test(tc, test_last_cursor_and_wait);
   tcase_add_test(tc, test_instances);
   tcase_add_test(tc, test_fleet_key_check);
+  tcase_add_test(tc, test_listings_for_copy);
   tcase_add_test(tc, test_threads_reserve_never_overlap);
   tcase_add_test(tc, test_threads_insert_same_packets_once);
+  tcase_add_test(tc, test_cursors_become_visible_in_order);
   if (!fixture_key) return;
   tcase_add_test(tc, test_secrets_sealed_at_rest);
   tcase_add_test(tc, test_sealed_value_damaged_is_refused);
@@ -2129,6 +2252,35 @@ START_TEST(test_pg_schema_versions) {
 }
 END_TEST
 
+/* An insert failing in the middle of a batch (here a trigger refusing one payload) fails the whole
+ * batch with the server's message, stores none of it, and the connection works on. */
+START_TEST(test_pg_failed_batch_is_rolled_back) {
+  mg_store_t *s = open_store("refuse.db");
+  pg_exec("refuse.db", "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                       " IF NEW.payload = 'REFUSED' THEN RAISE EXCEPTION 'refused by test'; END IF; RETURN NEW; END $$");
+  pg_exec("refuse.db", "CREATE TRIGGER refuse BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION refuse()");
+  char channel[MG_ID_TRYTES + 1], msg_id[MG_MSG_ID_TRYTES + 1];
+  random_trytes(channel, MG_ID_TRYTES);
+  random_trytes(msg_id, MG_MSG_ID_TRYTES);
+  mg_message_t batch[3] = {make_message(channel, msg_id, 1, 20), make_message(channel, msg_id, 2, 20),
+                           make_message(channel, msg_id, 3, 20)};
+  snprintf(batch[1].payload_trytes, 21, "REFUSED");
+  int inserted[3] = {7, 7, 7};
+  ck_assert_int_eq(mg_store_put_messages(s, batch, 3, inserted), MG_STORE_ERR_DB);
+  ck_assert_str_eq(mg_store_errmsg(s), "refused by test");
+  for (size_t i = 0; i < 3; i++) {
+    ck_assert_int_eq(inserted[i], 0);
+    ck_assert_int_eq(batch[i].cursor, 0);
+  }
+  ck_assert_int_eq(count_of(s, NULL), 0);
+  mg_message_t ok[2] = {batch[0], batch[2]};
+  ck_assert_int_eq(mg_store_put_messages(s, ok, 2, inserted), MG_STORE_OK);
+  ck_assert_int_eq(count_of(s, NULL), 2);
+  free_made(batch, 3);
+  mg_store_close(s);
+}
+END_TEST
+
 static Suite *store_suite(void) {
   Suite *suite = suite_create("store");
   const engine_fixture_t *const engines[] = {&sqlite_fixture, &sqlite_sealed_fixture, &pg_fixture};
@@ -2167,6 +2319,7 @@ static Suite *store_suite(void) {
   tcase_add_test(tc, test_pg_unreachable_server);
   tcase_add_test(tc, test_pg_size_limit_is_refused);
   tcase_add_test(tc, test_pg_schema_versions);
+  tcase_add_test(tc, test_pg_failed_batch_is_rolled_back);
   suite_add_tcase(suite, tc);
   return suite;
 }

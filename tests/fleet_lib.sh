@@ -8,11 +8,20 @@
 . "$(dirname "${BASH_SOURCE[0]}")/../fuzz/gateway_lib.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/pg_lib.sh"
 pg_start
-trap lib_cleanup EXIT # gateway_lib's; it runs on_exit, which stops the instances, then the server
+# gateway_lib's cleanup waits for every background job: not for pg_lib's watchdog, which ends
+# only with this script (it stops the server should the script be killed)
+disown "$PG_WATCHDOG"
 declare -A i_http i_pub i_data i_pid i_token
 i_http[A]=$http i_pub[A]=$pub i_data[A]=$work/var-a
 i_http[B]=127.0.0.1:$((base + 4)) i_pub[B]=tcp://127.0.0.1:$((base + 5)) i_data[B]=$work/var-b
-on_exit+=('for p in "${i_pid[@]}"; do kill -KILL "$p" 2>/dev/null; done; wait 2>/dev/null' pg_stop)
+# every instance goes before gateway_lib's cleanup waits; the server after it (on_exit)
+fleet_cleanup() {
+  local p
+  for p in "${i_pid[@]}"; do kill -KILL "$p" 2>/dev/null; done
+  lib_cleanup
+}
+trap fleet_cleanup EXIT
+on_exit+=(pg_stop)
 fleet_key=$work/fleet.key
 "$build/mamgate-cli" fleet-key "$fleet_key" || { echo "FAIL: mamgate-cli fleet-key"; exit 1; }
 # every mamgated started from here is an instance of the fleet (the password stays out of argv)
@@ -49,6 +58,27 @@ publish_on() {
   curl -s -m 120 -o "$2.body" -w '%{http_code}' -H "Authorization: Bearer ${i_token[$1]}" -X POST \
     --data-binary "{\"payload\":\"fleet $(basename "$2")\",\"checksum\":\"signature\"$where}" \
     "http://${i_http[$1]}/v1/channels/$3/messages" >"$2.code" 2>/dev/null
+}
+
+# codes FILE...: the distinct statuses of publish_on's FILE.code, space-separated (000: no answer,
+# the connection was cut).
+codes() {
+  local f
+  for f; do cat "$f.code" 2>/dev/null || printf 000; echo; done | sort -u | paste -sd' '
+}
+# only REGEX CODES: true when every status of CODES matches REGEX (e.g. '201|422').
+only() { [ -z "$(echo "$2" | tr ' ' '\n' | grep . | grep -vxE "$1")" ]; }
+
+# record FILE...: "channel message_id 1" of each publish answered 201 (FILE.ch holds the channel)
+# into $work/published, and every status into $work/statuses.
+record() {
+  local f code
+  for f; do
+    code=$(cat "$f.code" 2>/dev/null)
+    [ "$code" = 201 ] && echo "$(cat "$f.ch") $(json 'd["message_id"]' <"$f.body") 1" >>"$work/published"
+    echo "${code:-000}" >>"$work/statuses"
+  done
+  return 0
 }
 
 # readable_on NAME LIST: how many "channel message_id packets" lines of LIST are not readable whole

@@ -28,6 +28,9 @@ typedef enum cli_opt {
   OPT_REFERENCE_SESSION_KEY, /* flag */
   OPT_TRUSTED,     /* repeatable */
   OPT_NTRU,        /* repeatable */
+  OPT_FROM,
+  OPT_TO,
+  OPT_FLEET_KEY,
   OPT_COUNT
 } cli_opt_t;
 
@@ -49,5 +52,6 @@ int cli_cmd_write(const cli_opts_t *o);
 int cli_cmd_state_info(const cli_opts_t *o);
 int cli_cmd_read(const cli_opts_t *o);
 int cli_cmd_fleet_key(const cli_opts_t *o);
+int cli_cmd_store_copy(const cli_opts_t *o);
 
 #endif

@@ -45,6 +45,9 @@ static const struct option long_options[] = {
     {"reference-session-key", no_argument, NULL, 1 + OPT_REFERENCE_SESSION_KEY},
     {"trusted", required_argument, NULL, 1 + OPT_TRUSTED},
     {"ntru", required_argument, NULL, 1 + OPT_NTRU},
+    {"from", required_argument, NULL, 1 + OPT_FROM},
+    {"to", required_argument, NULL, 1 + OPT_TO},
+    {"fleet-key", required_argument, NULL, 1 + OPT_FLEET_KEY},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -299,6 +302,9 @@ static const cli_command_t commands[] = {
     {"state-info", "state-info --state FILE   (channel, endpoints and signatures left, as JSON)", OPT_BIT(OPT_STATE), 0,
      cli_cmd_state_info},
     {"fleet-key", "fleet-key FILE   (a new 32-byte fleet key file, mode 0600; never overwrites)", 0, 1, cli_cmd_fleet_key},
+    {"store-copy", "store-copy --from sqlite:PATH --to postgresql://... --fleet-key FILE   (a stopped gateway's"
+     " database and seed into a fleet's; run again: adds nothing)",
+     OPT_BIT(OPT_FROM) | OPT_BIT(OPT_TO) | OPT_BIT(OPT_FLEET_KEY), 0, cli_cmd_store_copy},
 };
 
 /* The usage of every command: on stdout with status 0 when asked for, on stderr with

@@ -52,6 +52,16 @@ mg_store_err_t pq_reserve(conn_t *c, mg_store_counter_t kind, const char *tree_i
   return err;
 }
 
+mg_store_err_t pq_list_trees(conn_t *c, mg_store_counter_t kind, char ***ids, size_t *n) {
+  return pq_list_ids(c, kind == MG_COUNTER_LEAF ? Q_LEAF_TREES : Q_MSGNUM_TREES, ids, n);
+}
+
+mg_store_err_t pq_raise_channel_number(conn_t *c, int64_t floor) {
+  params_t p = {0};
+  par_int(&p, floor);
+  return pq_command(c, Q_CHANNEL_NUMBER_RAISE, &p, NULL);
+}
+
 mg_store_err_t pq_next_free(conn_t *c, mg_store_counter_t kind, const char *tree_id, uint64_t *next) {
   params_t p = {0};
   par_text(&p, tree_id);

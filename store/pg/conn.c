@@ -85,12 +85,18 @@ static mg_store_err_t set_up_session(conn_t *c) {
   return pq_exec(c, SESSION_SETUP);
 }
 
+/* Seconds a connection attempt may take (libpq waits forever by default); a connect_timeout in
+ * the URI wins, as it comes later. */
+#define CONNECT_TIMEOUT_S "10"
+
 mg_store_err_t pq_connect(const char *conninfo, char *errmsg, conn_t **out) {
   *out = NULL;
   conn_t *c = calloc(1, sizeof *c);
   if (!c) return MG_STORE_ERR_NO_MEMORY;
   c->errmsg = errmsg;
-  c->pg = PQconnectdb(conninfo);
+  static const char *const keywords[] = {"connect_timeout", "dbname", NULL};
+  const char *const values[] = {CONNECT_TIMEOUT_S, conninfo, NULL};
+  c->pg = PQconnectdbParams(keywords, values, 1); /* 1: dbname holds the URI, expanded */
   mg_store_err_t err = MG_STORE_OK;
   if (!c->pg)
     err = pq_fail(c, MG_STORE_ERR_NO_MEMORY, "out of memory");
@@ -226,6 +232,55 @@ mg_store_err_t pq_exec(conn_t *c, const char *sql) {
   mg_store_err_t err =
       status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK ? MG_STORE_OK : fail_result(c, res);
   PQclear(res);
+  return err;
+}
+
+/* The result of one run of a pipeline: its rows (OK), or its failure. */
+static mg_store_err_t pipeline_result(conn_t *c, const PGresult *res) {
+  ExecStatusType status = PQresultStatus(res);
+  if (res && (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK)) return MG_STORE_OK;
+  return fail_result(c, res);
+}
+
+/* Reads what the server sent for the runs of a pipeline and its sync; false when the session
+ * broke on the way (nothing more will come). */
+static bool drain_pipeline(conn_t *c, size_t sent, mg_store_err_t *err,
+                           mg_store_err_t (*take)(conn_t *c, void *ctx, size_t i, const PGresult *res), void *ctx) {
+  for (size_t i = 0; i < sent; i++) {
+    PGresult *res = PQgetResult(c->pg);
+    if (!res) {
+      if (!*err) *err = fail_result(c, NULL);
+      return false;
+    }
+    if (!*err) *err = pipeline_result(c, res); /* the first failure keeps its message */
+    if (!*err) *err = take(c, ctx, i, res);
+    PQclear(res);
+    PQclear(PQgetResult(c->pg)); /* the NULL that ends each run's results */
+  }
+  PGresult *sync = PQgetResult(c->pg);
+  bool synced = PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+  PQclear(sync);
+  if (!synced && !*err) *err = fail_result(c, NULL);
+  return synced;
+}
+
+mg_store_err_t pq_pipeline(conn_t *c, enum q_id id, size_t n, void (*make)(void *ctx, size_t i, params_t *p),
+                           mg_store_err_t (*take)(conn_t *c, void *ctx, size_t i, const PGresult *res), void *ctx) {
+  mg_store_err_t err = pq_ready(c);
+  if (!err) err = prepare(c, id);
+  if (err) return err;
+  if (!PQenterPipelineMode(c->pg)) return fail_result(c, NULL);
+  char name[16];
+  snprintf(name, sizeof name, "mg%d", (int)id);
+  size_t sent = 0;
+  for (; sent < n; sent++) {
+    params_t p = {0};
+    make(ctx, sent, &p);
+    if (!PQsendQueryPrepared(c->pg, name, p.n, p.values, p.lengths, p.formats, 0)) break;
+  }
+  if (sent < n) err = fail_result(c, NULL);
+  if (PQpipelineSync(c->pg) && drain_pipeline(c, sent, &err, take, ctx)) PQexitPipelineMode(c->pg);
+  else if (!err) err = fail_result(c, NULL);
   return err;
 }
 

@@ -56,6 +56,10 @@ enum q_id {
   Q_INSTANCE_PUT,
   Q_INSTANCE_LIST,
   Q_SCHEMA_VERSION,
+  Q_MSG_CHANNELS,
+  Q_LEAF_TREES,
+  Q_MSGNUM_TREES,
+  Q_CHANNEL_NUMBER_RAISE,
   Q__COUNT
 };
 
@@ -114,6 +118,12 @@ mg_store_err_t pq_command_changing(conn_t *c, enum q_id id, const params_t *p, m
 mg_store_err_t pq_query_one(conn_t *c, enum q_id id, const params_t *p, const char *what, PGresult **res);
 /* The integer of a one-row query. */
 mg_store_err_t pq_query_int(conn_t *c, enum q_id id, const params_t *p, int64_t *value);
+/* Runs one prepared statement n times in one round trip (libpq's pipeline mode): make(ctx, i, p)
+ * fills the parameters of run i; take(c, ctx, i, res) reads its result. The first error stops the
+ * reading (the server skips the runs after a failed one) and is returned; inside a transaction,
+ * the caller rolls it back. */
+mg_store_err_t pq_pipeline(conn_t *c, enum q_id id, size_t n, void (*make)(void *ctx, size_t i, params_t *p),
+                           mg_store_err_t (*take)(conn_t *c, void *ctx, size_t i, const PGresult *res), void *ctx);
 /* Literal SQL without parameters (migrations, session settings, transaction control). */
 mg_store_err_t pq_exec(conn_t *c, const char *sql);
 /* Runs body in one transaction and commits it, or rolls it back when body or COMMIT fails. */

@@ -46,4 +46,7 @@ const mg_store_engine_t mg_store_pg_engine = {
     .wait_messages = pq_wait_messages,
     .heartbeat = pq_heartbeat,
     .list_instances = pq_list_instances,
+    .list_message_channels = pq_list_message_channels,
+    .list_trees = pq_list_trees,
+    .raise_channel_number = pq_raise_channel_number,
 };

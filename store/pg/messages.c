@@ -44,38 +44,40 @@ typedef struct put_batch {
   int *inserted;
 } put_batch_t;
 
-static mg_store_err_t insert_message(conn_t *c, mg_message_t *m, int *inserted) {
-  params_t p = {0};
-  par_text(&p, m->channel_id);
-  par_text(&p, m->endpoint_id);
-  par_text(&p, m->message_id);
-  par_int(&p, m->ord);
-  par_int(&p, m->last);
-  par_int(&p, m->checksum);
-  par_int(&p, m->verified);
-  par_text(&p, m->payload_trytes);
-  par_text(&p, m->bundle);
-  par_int(&p, m->received_at_ms);
-  par_optional_int(&p, mg_message_has_leaf(m), m->leaf);
-  PGresult *res;
-  mg_store_err_t err = pq_query(c, Q_MSG_INSERT, &p, &res);
-  if (err) return err;
-  *inserted = PQntuples(res) == 1;
-  m->cursor = *inserted ? pq_int(res, 0, 0) : 0;
-  PQclear(res);
+/* The parameters of the insert of message i. */
+static void insert_params(void *ctx, size_t i, params_t *p) {
+  const mg_message_t *m = &((put_batch_t *)ctx)->msgs[i];
+  par_text(p, m->channel_id);
+  par_text(p, m->endpoint_id);
+  par_text(p, m->message_id);
+  par_int(p, m->ord);
+  par_int(p, m->last);
+  par_int(p, m->checksum);
+  par_int(p, m->verified);
+  par_text(p, m->payload_trytes);
+  par_text(p, m->bundle);
+  par_int(p, m->received_at_ms);
+  par_optional_int(p, mg_message_has_leaf(m), m->leaf);
+}
+
+/* A new row returns its cursor; a repeat returns none. */
+static mg_store_err_t take_insert(conn_t *c, void *ctx, size_t i, const PGresult *res) {
+  (void)c;
+  put_batch_t *batch = ctx;
+  int inserted = PQntuples(res) == 1;
+  batch->msgs[i].cursor = inserted ? pq_int(res, 0, 0) : 0;
+  if (batch->inserted) batch->inserted[i] = inserted;
   return MG_STORE_OK;
 }
 
+/* The inserts go in one round trip, after the cursor lock. */
 static mg_store_err_t put_batch_in_transaction(conn_t *c, void *ctx) {
   put_batch_t *batch = ctx;
   mg_store_err_t err = pq_command(c, Q_CURSOR_LOCK, NULL, NULL);
+  if (!err) err = pq_pipeline(c, Q_MSG_INSERT, batch->n, insert_params, take_insert, batch);
   int64_t newest = 0;
-  for (size_t i = 0; !err && i < batch->n; i++) {
-    int inserted = 0;
-    err = insert_message(c, &batch->msgs[i], &inserted);
-    if (batch->inserted) batch->inserted[i] = inserted;
-    if (inserted) newest = batch->msgs[i].cursor;
-  }
+  for (size_t i = 0; !err && i < batch->n; i++)
+    if (batch->msgs[i].cursor) newest = batch->msgs[i].cursor;
   if (err || !newest) return err;
   params_t p = {0}; /* delivered to the listeners at the commit */
   par_int(&p, newest);
@@ -137,6 +139,10 @@ mg_store_err_t pq_count_messages(conn_t *c, const char *channel_id, int64_t *cou
   params_t p = {0};
   par_text(&p, channel_id);
   return pq_query_int(c, Q_MSG_COUNT_CHANNEL, &p, count);
+}
+
+mg_store_err_t pq_list_message_channels(conn_t *c, char ***ids, size_t *n) {
+  return pq_list_ids(c, Q_MSG_CHANNELS, ids, n);
 }
 
 mg_store_err_t pq_channel_known(conn_t *c, const char *channel_id, int *known) {

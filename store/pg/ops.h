@@ -1,5 +1,5 @@
 /* store/pg/ops.h: the operations of the PostgreSQL engine, one file per entity, gathered into
- * mg_store_pg_engine by engine.c. Each has the contract of its slot in mg_store_engine_t. */
+ * mg_store_pq_engine by engine.c. Each has the contract of its slot in mg_store_engine_t. */
 #ifndef STORE_PG_OPS_H
 #define STORE_PG_OPS_H
 
@@ -19,6 +19,7 @@ mg_store_err_t pq_get_message(mg_store_conn_t *c, const char *channel_id, const 
                                   mg_message_t **out, size_t *n);
 mg_store_err_t pq_count_messages(mg_store_conn_t *c, const char *channel_id, int64_t *count);
 mg_store_err_t pq_channel_known(mg_store_conn_t *c, const char *channel_id, int *known);
+mg_store_err_t pq_list_message_channels(mg_store_conn_t *c, char ***ids, size_t *n);
 
 /* watches.c */
 mg_store_err_t pq_add_watches(mg_store_conn_t *c, const mg_watch_t *w, size_t n, size_t *failed);
@@ -44,6 +45,8 @@ mg_store_err_t pq_list_channels(mg_store_conn_t *c, char ***ids, size_t *n);
 mg_store_err_t pq_next_channel_number(mg_store_conn_t *c, int64_t *number);
 mg_store_err_t pq_reserve(mg_store_conn_t *c, mg_store_counter_t kind, const char *tree_id, uint64_t floor,
                               uint64_t count, uint64_t *first);
+mg_store_err_t pq_list_trees(mg_store_conn_t *c, mg_store_counter_t kind, char ***ids, size_t *n);
+mg_store_err_t pq_raise_channel_number(mg_store_conn_t *c, int64_t floor);
 mg_store_err_t pq_next_free(mg_store_conn_t *c, mg_store_counter_t kind, const char *tree_id, uint64_t *next);
 
 /* meta.c */

@@ -71,4 +71,9 @@ const char *const pq_sql[Q__COUNT] = {
                        " ON CONFLICT (id) DO UPDATE SET info = excluded.info, seen_ms = excluded.seen_ms",
     [Q_INSTANCE_LIST] = "SELECT id, info, seen_ms FROM instances WHERE seen_ms >= $1 ORDER BY id COLLATE \"C\"",
     [Q_SCHEMA_VERSION] = "SELECT version FROM mamgate_schema",
+    [Q_MSG_CHANNELS] = "SELECT channel_id FROM messages GROUP BY channel_id ORDER BY channel_id COLLATE \"C\"",
+    [Q_LEAF_TREES] = "SELECT tree_id FROM mss_leaves ORDER BY tree_id COLLATE \"C\"",
+    [Q_MSGNUM_TREES] = "SELECT tree_id FROM msg_numbers ORDER BY tree_id COLLATE \"C\"",
+    [Q_CHANNEL_NUMBER_RAISE] = "INSERT INTO counters AS t (name, value) VALUES ('channel_number', $1)"
+                               " ON CONFLICT (name) DO UPDATE SET value = GREATEST(t.value, $1::bigint)",
 };

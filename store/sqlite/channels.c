@@ -114,6 +114,16 @@ mg_store_err_t sqlite_reserve(conn_t *c, mg_store_counter_t kind, const char *tr
   return err;
 }
 
+mg_store_err_t sqlite_list_trees(conn_t *c, mg_store_counter_t kind, char ***ids, size_t *n) {
+  return stmt_list_ids(c, kind == MG_COUNTER_LEAF ? ST_LEAF_TREES : ST_MSGNUM_TREES, ids, n);
+}
+
+mg_store_err_t sqlite_raise_channel_number(conn_t *c, int64_t floor) {
+  counter_advance_t a = {ST_COUNTER_GET, ST_COUNTER_SET, CHANNEL_NUMBER_COUNTER, strlen(CHANNEL_NUMBER_COUNTER),
+                         (uint64_t)floor, 0, 0};
+  return stmt_transaction(c, advance_in_transaction, &a);
+}
+
 mg_store_err_t sqlite_next_free(conn_t *c, mg_store_counter_t kind, const char *tree_id, uint64_t *next) {
   int64_t stored;
   mg_store_err_t err = read_counter(c, counter_get[kind], tree_id, MG_ID_TRYTES, &stored);

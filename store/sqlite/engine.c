@@ -45,4 +45,7 @@ const mg_store_engine_t mg_store_sqlite_engine = {
     .wait_messages = sqlite_wait_messages,
     .heartbeat = sqlite_heartbeat,
     .list_instances = sqlite_list_instances,
+    .list_message_channels = sqlite_list_message_channels,
+    .list_trees = sqlite_list_trees,
+    .raise_channel_number = sqlite_raise_channel_number,
 };

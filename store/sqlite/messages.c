@@ -155,6 +155,10 @@ mg_store_err_t sqlite_count_messages(conn_t *c, const char *channel_id, int64_t 
   return query_channel_int(c, ST_MSG_COUNT_CHANNEL, channel_id, count);
 }
 
+mg_store_err_t sqlite_list_message_channels(conn_t *c, char ***ids, size_t *n) {
+  return stmt_list_ids(c, ST_MSG_CHANNELS, ids, n);
+}
+
 mg_store_err_t sqlite_channel_known(conn_t *c, const char *channel_id, int *known) {
   int64_t value;
   mg_store_err_t err = query_channel_int(c, ST_CHANNEL_KNOWN, channel_id, &value);

@@ -19,6 +19,7 @@ mg_store_err_t sqlite_get_message(mg_store_conn_t *c, const char *channel_id, co
                                   mg_message_t **out, size_t *n);
 mg_store_err_t sqlite_count_messages(mg_store_conn_t *c, const char *channel_id, int64_t *count);
 mg_store_err_t sqlite_channel_known(mg_store_conn_t *c, const char *channel_id, int *known);
+mg_store_err_t sqlite_list_message_channels(mg_store_conn_t *c, char ***ids, size_t *n);
 
 /* watches.c */
 mg_store_err_t sqlite_add_watches(mg_store_conn_t *c, const mg_watch_t *w, size_t n, size_t *failed);
@@ -44,6 +45,8 @@ mg_store_err_t sqlite_list_channels(mg_store_conn_t *c, char ***ids, size_t *n);
 mg_store_err_t sqlite_next_channel_number(mg_store_conn_t *c, int64_t *number);
 mg_store_err_t sqlite_reserve(mg_store_conn_t *c, mg_store_counter_t kind, const char *tree_id, uint64_t floor,
                               uint64_t count, uint64_t *first);
+mg_store_err_t sqlite_list_trees(mg_store_conn_t *c, mg_store_counter_t kind, char ***ids, size_t *n);
+mg_store_err_t sqlite_raise_channel_number(mg_store_conn_t *c, int64_t floor);
 mg_store_err_t sqlite_next_free(mg_store_conn_t *c, mg_store_counter_t kind, const char *tree_id, uint64_t *next);
 
 /* meta.c */

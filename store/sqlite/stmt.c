@@ -63,6 +63,9 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_LAST_CURSOR] = "SELECT coalesce(max(cursor), 0) FROM messages",
     [ST_INSTANCE_PUT] = "INSERT INTO instances (id, info, seen_ms) VALUES (?1, ?2, ?3)"
                         " ON CONFLICT (id) DO UPDATE SET info = excluded.info, seen_ms = excluded.seen_ms",
+    [ST_MSG_CHANNELS] = "SELECT DISTINCT channel_id FROM messages ORDER BY channel_id",
+    [ST_LEAF_TREES] = "SELECT tree_id FROM mss_leaves ORDER BY tree_id",
+    [ST_MSGNUM_TREES] = "SELECT tree_id FROM msg_numbers ORDER BY tree_id",
     [ST_INSTANCE_LIST] = "SELECT id, info, seen_ms FROM instances WHERE seen_ms >= ?1 ORDER BY id",
     [ST_META_SET] = "INSERT INTO meta (key, value) VALUES (?1, ?2)"
                     " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
