@@ -17,7 +17,8 @@ takeover=3 # shard_takeover_s: heartbeats every second
 mkdir -p "$work/pub"
 : >"$work/published"
 bg_pids=()
-on_exit+=('for p in "${bg_pids[@]}"; do kill -TERM "$p" 2>/dev/null; done')
+# the stream clients and subscribers go first: fleet_lib's cleanup waits for every background job
+trap 'for p in "${bg_pids[@]}"; do kill -TERM "$p" 2>/dev/null; done; fleet_cleanup' EXIT
 
 # info_of NAME EXPR: EXPR (Python, d = /v1/info's JSON) through instance NAME.
 info_of() { curl -s -m 10 "http://${i_http[$1]}/v1/info" | json "$2"; }
@@ -58,7 +59,7 @@ sse() {
 import http.client, json, sys, time
 host, port = sys.argv[1].rsplit(":", 1)
 out = open(sys.argv[3], "a", buffering=1)
-conn = http.client.HTTPConnection(host, int(port), timeout=300)
+conn = http.client.HTTPConnection(host, int(port), timeout=120)
 conn.request("GET", sys.argv[2], headers={"Accept": "text/event-stream"})
 resp = conn.getresponse()
 event = {}
@@ -80,7 +81,7 @@ PY
 }
 # zmq_sub NAME CHANNEL FILE: mamgate-sub on NAME's output in the background.
 zmq_sub() {
-  "$build/mamgate-sub" --endpoint "${i_pub[$1]}" --channel "$2" >"$3" 2>>"$work/sub.err" &
+  "$build/mamgate-sub" --endpoint "${i_pub[$1]}" --channel "$2" --timeout 120 >"$3" 2>>"$work/sub.err" &
   bg_pids+=($!)
 }
 # shard_of CHANNEL N: the channel's home shard (read/shard.h: 64-bit FNV-1a of the id, mod N).
