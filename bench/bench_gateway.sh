@@ -53,20 +53,7 @@ die() {
   exit 1
 }
 
-# report NAME UNIT VALUE...: median, min and max as bench/bench.c prints them, and a JSON line.
-report() {
-  python3 - "$@" <<'EOF'
-import json, os, sys
-name, unit, values = sys.argv[1], sys.argv[2], sorted(float(v) for v in sys.argv[3:])
-n = len(values)
-median = values[n // 2] if n % 2 else (values[n // 2 - 1] + values[n // 2]) / 2
-print("%-34s median %12.4f %s  (min %.4f .. max %.4f, %d runs)" % (name, median, unit, values[0], values[-1], n))
-path = os.environ.get("BENCH_JSON")
-if path:
-    with open(path, "a") as f:
-        f.write(json.dumps({"name": name, "unit": unit, "median": median, "min": values[0], "max": values[-1], "runs": n}) + "\n")
-EOF
-}
+. "$(dirname "$0")/report.sh" # report NAME UNIT VALUE...
 
 # pick QUICK FULL: the value for this mode.
 pick() { if [ -n "$quick" ]; then echo "$1"; else echo "$2"; fi; }

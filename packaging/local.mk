@@ -3,7 +3,7 @@
 ## through plugin/settings_doc; the programs' man pages from their --help (help2man).
 
 noinst_PROGRAMS += plugin/settings_doc
-plugin_settings_doc_SOURCES = plugin/settings_doc.c plugin/settings.c plugin/settings.h
+plugin_settings_doc_SOURCES = plugin/settings_doc.c plugin/settings.c plugin/settings.h read/shard.c services/instance.c
 
 mamgateconfdir = $(sysconfdir)/mamgate
 mamgatestatedir = $(localstatedir)/lib/mamgate

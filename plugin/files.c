@@ -16,6 +16,7 @@
 #include "seal/random.h"
 
 #define SEED_TRYTES (MAM_PRNG_KEY_TRITS / 3)
+#define MG_FLEET_SEED_SECRET "gateway_seed" /* the store's name of a fleet's shared seed */
 
 /* Reads a whole small file into buf (NUL-terminated, trailing newline removed). */
 static int read_small(const char *path, char *buf, size_t len) {
@@ -53,27 +54,46 @@ static int random_seed(char out[SEED_TRYTES + 1]) {
   return mg_seal_random_trytes(out, SEED_TRYTES) == MG_SEAL_OK ? 0 : -1;
 }
 
-static int load_seed(mg_gateway_t *g, char *err, size_t err_len) {
-  char path[MG_PATH_MAX], seed[SEED_TRYTES + 2] = {0};
-  trit_t key[MAM_PRNG_KEY_TRITS];
+/* The seed file's 81 trytes (created when missing) into seed. */
+static int read_seed_file(mg_gateway_t *g, char seed[SEED_TRYTES + 2], char *err, size_t err_len) {
+  char path[MG_PATH_MAX];
   snprintf(path, sizeof path, "%s/seed", g->cfg.data_dir);
-  if (read_small(path, seed, sizeof seed) != 0) {
-    if (errno != ENOENT || random_seed(seed) != 0 || write_private(path, seed) != 0) {
-      snprintf(err, err_len, "cannot create the seed file %s: %s", path, strerror(errno));
-      return -1;
-    }
+  if (read_small(path, seed, SEED_TRYTES + 2) != 0) {
+    if (errno != ENOENT || random_seed(seed) != 0 || write_private(path, seed) != 0)
+      return mg_errorf(err, err_len, "cannot create the seed file %s: %s", path, strerror(errno));
     mg_log(g, MAMGATE_LOG_INFO, "created a new gateway seed in %s", path);
   }
-  int ok = strlen(seed) == SEED_TRYTES && mam_trytes_to_trits(seed, SEED_TRYTES, key) == MAM_OK;
-  mam_wipe(seed, sizeof seed);
-  if (!ok) {
-    snprintf(err, err_len, "the seed file %s does not hold 81 trytes", path);
-    return -1;
-  }
+  if (strlen(seed) != SEED_TRYTES || !mam_trytes_valid(seed, SEED_TRYTES))
+    return mg_errorf(err, err_len, "the seed file %s does not hold 81 trytes", path);
   chmod(path, 0600);
-  mam_prng_init(&g->prng, key);
-  mam_wipe(key, sizeof key);
   return 0;
+}
+
+/* The fleet's seed: the one stored (sealed) in the database, or this file's when none is yet. */
+static int fleet_seed(mg_gateway_t *g, mg_store_t *store, char seed[SEED_TRYTES + 2], char *err, size_t err_len) {
+  uint8_t shared[SEED_TRYTES + 1];
+  size_t len = 0;
+  mg_store_err_t serr = mg_store_init_secret(store, MG_FLEET_SEED_SECRET, (const uint8_t *)seed, SEED_TRYTES, shared,
+                                             sizeof shared, &len);
+  int ok = serr == MG_STORE_OK && len == SEED_TRYTES && mam_trytes_valid((const char *)shared, SEED_TRYTES);
+  if (ok && memcmp(shared, seed, SEED_TRYTES) != 0)
+    mg_log(g, MAMGATE_LOG_INFO, "using the fleet's gateway seed from the store, not this data directory's seed file");
+  if (ok) memcpy(seed, shared, SEED_TRYTES);
+  mam_wipe(shared, sizeof shared);
+  if (serr != MG_STORE_OK) return mg_errorf(err, err_len, "cannot read the fleet's gateway seed: %s", mg_store_strerror(serr));
+  return ok ? 0 : mg_errorf(err, err_len, "the fleet's gateway seed in the store does not hold 81 trytes");
+}
+
+int mg_files_load_seed(mg_gateway_t *g, mg_store_t *store, char *err, size_t err_len) {
+  char seed[SEED_TRYTES + 2] = {0};
+  trit_t key[MAM_PRNG_KEY_TRITS];
+  int rc = read_seed_file(g, seed, err, err_len);
+  if (rc == 0 && g->fleet) rc = fleet_seed(g, store, seed, err, err_len);
+  if (rc == 0 && mam_trytes_to_trits(seed, SEED_TRYTES, key) != MAM_OK) rc = mg_errorf(err, err_len, "bad seed");
+  mam_wipe(seed, sizeof seed);
+  if (rc == 0) mam_prng_init(&g->prng, key);
+  mam_wipe(key, sizeof key);
+  return rc;
 }
 
 /* base64url of the bytes without padding (nettle's encoder). */
@@ -138,9 +158,5 @@ static int resolve_data_dir(mg_gateway_t *g, char *err, size_t err_len) {
 int mg_files_prepare(mg_gateway_t *g, char *err, size_t err_len) {
   if (lock_data_dir(g, err, err_len) != 0) return -1;
   if (resolve_data_dir(g, err, err_len) != 0) return -1;
-  if (snprintf(g->db_path, sizeof g->db_path, "%s/mamgate.db", g->cfg.data_dir) >= (int)sizeof g->db_path) {
-    snprintf(err, err_len, "data directory path too long");
-    return -1;
-  }
-  return load_seed(g, err, err_len) == 0 && load_token(g, err, err_len) == 0 ? 0 : -1;
+  return load_token(g, err, err_len);
 }

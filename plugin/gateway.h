@@ -16,6 +16,7 @@
 #include "mamcore/prng.h"
 #include "plugin/settings.h"
 #include "mamgate/mamgate_plugin.h"
+#include "seal/key.h"
 #include "store/store.h"
 #include "services/env.h"
 #include "services/metrics.h"
@@ -27,12 +28,17 @@ struct mg_watcher;
 struct mg_writer;
 struct mg_probe;
 struct mg_rest;
+struct mg_tail;
+struct mg_fleet;
 
 typedef struct mg_gateway {
   mamgate_host_t host; /* the host's callbacks, copied (fields past its struct_size are NULL) */
   mg_config_t cfg;
   struct mg_datadir *data_dir; /* locked for the gateway's life; released last */
-  char db_path[MG_PATH_MAX];
+  char db_path[MG_PATH_MAX];     /* the store's location: data_dir/mamgate.db or the PostgreSQL URI */
+  char store_shown[MG_PATH_MAX]; /* the location as logs show it: without its password */
+  bool fleet;                    /* fleet_key_file is set: secrets are sealed with fleet_key */
+  mg_seal_key_t fleet_key;
   char token[MG_CONFIG_TEXT_MAX];
   mam_prng_t prng;     /* keyed by the gateway seed */
   void *zmq_ctx;
@@ -42,6 +48,9 @@ typedef struct mg_gateway {
   struct mg_writer *writer;
   struct mg_rest *rest;
   struct mg_probe *probe; /* the node's reachability, checked in the background */
+  struct mg_tail *tail;   /* publishes what the store receives; the newest cursor for live streams */
+  struct mg_fleet *fleet_service; /* the heartbeat, the live instances, the shard's share */
+  char instance_id[MG_INSTANCE_ID_MAX + 1];
   /* One database connection shared by the REST handlers and the writer for small control
    * operations (keys, watches, channels), serialised by control_lock. The watcher has its own. */
   mg_store_t *control;
@@ -59,7 +68,22 @@ uint64_t mg_now_ms(const mg_gateway_t *g);
 /* ---- data directory (plugin/files.c) ---- */
 
 /* Creates the data directory (0700) if needed and locks it (refused while another process holds
- * it), then loads or creates the seed (81 trytes, 0600) and, unless configured, the token (0600). */
+ * it), then loads or creates, unless configured, the token (0600). */
 int mg_files_prepare(mg_gateway_t *g, char *err, size_t err_len);
+/* Loads or creates the seed file (81 trytes, 0600) and keys g->prng with the gateway seed: the
+ * file's, or in a fleet (g->fleet_service) the one the store holds, which the first instance set from its
+ * own file, so that every instance derives the same channels. */
+int mg_files_load_seed(mg_gateway_t *g, mg_store_t *store, char *err, size_t err_len);
+
+/* ---- the store (plugin/fleet.c) ---- */
+
+/* Sets g->db_path and g->store_shown from the option store; loads the fleet key when configured. */
+int mg_fleet_prepare(mg_gateway_t *g, char *err, size_t err_len);
+/* Opens one more connection to the gateway's store, sealed with the fleet key when there is one.
+ * Every connection of the gateway is opened here. */
+mg_store_err_t mg_gateway_open_store(mg_gateway_t *g, mg_store_t **out);
+/* Opens g->control, retrying with a log line while the database server cannot be reached (until a
+ * stop signal comes); a fleet key the database does not know is a clear error at once. */
+int mg_fleet_open_control(mg_gateway_t *g, char *err, size_t err_len);
 
 #endif

@@ -4,7 +4,7 @@ pkglib_LTLIBRARIES = plugin/mamgate.la
 plugin_mamgate_la_SOURCES = \
 	plugin/plugin.c include/mamgate/mamgate_plugin.h plugin/gateway.h \
 	plugin/settings.c plugin/settings.h \
-	plugin/files.c \
+	plugin/files.c plugin/fleet.c \
 	plugin/startup.c plugin/startup.h
 nodist_plugin_mamgate_la_SOURCES =
 plugin_mamgate_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden $(JANSSON_CFLAGS) $(ZMQ_CFLAGS) $(MHD_CFLAGS) $(SQLITE_CFLAGS) $(CURL_CFLAGS) $(NETTLE_CFLAGS)

@@ -11,8 +11,10 @@
 #include "node/client.h"
 #include "plugin/console.h"
 #include "plugin/gateway.h"
+#include "services/fleet.h"
 #include "services/probe.h"
 #include "services/rest/rest.h"
+#include "services/tail.h"
 #include "plugin/startup.h"
 #include "services/watcher.h"
 #include "services/writer.h"
@@ -81,9 +83,12 @@ static void gateway_free(mg_gateway_t *g) {
   mg_rest_stop(g->rest);
   mg_probe_stop(g->probe);
   mg_watcher_stop(g->watcher);
+  mg_tail_stop(g->tail);
+  mg_fleet_stop(g->fleet_service);
   mg_writer_free(g->writer);
   if (g->zmq_ctx) zmq_ctx_term(g->zmq_ctx);
   mg_store_close(g->control);
+  mg_seal_key_wipe(&g->fleet_key);
   mg_node_global_cleanup();
   pthread_mutex_destroy(&g->control_lock);
   mam_prng_destroy(&g->prng);
@@ -115,28 +120,48 @@ static mg_writer_deps_t writer_deps(mg_gateway_t *g) {
       .stopping = &g->stopping};
 }
 
+/* How often the watcher follows watches made through other instances, on a database they share
+ * (SQLite's belongs to one gateway: its data directory is locked). */
+#define WATCH_SYNC_MS 2000
+
+/* The key every store connection opens with: the fleet key, when there is one. */
+static const mg_seal_key_t *store_key(const mg_gateway_t *g) { return g->fleet ? &g->fleet_key : NULL; }
+
+static bool fleet_decodes(void *ctx, const char *channel_id) { return mg_fleet_decodes(ctx, channel_id); }
+
 /* The watcher's slice of the gateway. */
 static mg_watcher_deps_t watcher_deps(mg_gateway_t *g) {
   const mg_config_t *c = &g->cfg;
   return (mg_watcher_deps_t){
       .env = &g->env,
-      .settings = {.db_path = g->db_path, .node_zmq = c->node_zmq, .zmq_pub = c->zmq_pub, .node_api = c->node_api,
+      .settings = {.db_path = g->db_path, .store_key = store_key(g), .node_zmq = c->node_zmq, .node_api = c->node_api,
                    .node_timeout_ms = c->node_timeout_ms, .backfill_page = c->backfill_page,
                    .feed_queue_frames = c->feed_queue_frames, .feed_max_message_bytes = c->feed_max_message_bytes,
                    .assembler_max_txs = c->assembler_max_txs, .assembler_ttl_s = c->assembler_ttl_s,
-                   .reader_max_contexts = c->reader_max_contexts, .max_payload_bytes = c->max_payload_bytes},
+                   .reader_max_contexts = c->reader_max_contexts, .max_payload_bytes = c->max_payload_bytes,
+                   .store_queue_packets = c->store_queue_packets,
+                   .watch_sync_ms = strcmp(mg_store_engine_name(g->control), "sqlite") != 0 ? WATCH_SYNC_MS : 0},
       .control = g->control,
       .control_lock = &g->control_lock,
       .zmq_ctx = g->zmq_ctx,
       .metrics = &g->metrics,
+      .stopping = &g->stopping,
+      .decodes = c->shard.count ? fleet_decodes : NULL,
+      .decodes_ctx = g->fleet_service};
+}
+
+/* The fleet service's slice of the gateway. */
+static mg_fleet_deps_t fleet_deps(mg_gateway_t *g) {
+  const mg_config_t *c = &g->cfg;
+  return (mg_fleet_deps_t){
+      .env = &g->env,
+      .settings = {.db_path = g->db_path, .store_key = store_key(g), .instance_id = g->instance_id,
+                   .version = PACKAGE_VERSION, .http = c->http, .shard = c->shard, .takeover_ms = c->shard_takeover_s * 1000},
       .stopping = &g->stopping};
 }
 
 /* Every REST worker and live stream opens its own connection to the gateway's database. */
-static mg_store_err_t open_store(void *ctx, mg_store_t **out) {
-  const mg_gateway_t *g = ctx;
-  return mg_store_open(g->db_path, out);
-}
+static mg_store_err_t open_store(void *ctx, mg_store_t **out) { return mg_gateway_open_store(ctx, out); }
 
 /* The web console's files, served by the REST service's server. */
 static const mg_rest_route_t console_routes[] = {
@@ -155,7 +180,8 @@ static mg_rest_deps_t rest_deps(mg_gateway_t *g) {
                               .max_connections_per_ip = (unsigned)c->http_max_connections_per_ip,
                               .connection_timeout_s = 30, .header_timeout_s = (unsigned)c->http_header_timeout_s},
                    .max_height = c->max_height, .max_list = c->max_list, .max_payload_bytes = c->max_payload_bytes,
-                   .page_limit = c->page_limit, .idempotency_ttl_s = c->idempotency_ttl_s},
+                   .page_limit = c->page_limit, .idempotency_ttl_s = c->idempotency_ttl_s,
+                   .instance_id = g->instance_id, .shard = c->shard, .shard_takeover_s = c->shard_takeover_s},
       .token = g->token,
       .open_store = open_store,
       .open_store_ctx = g,
@@ -165,9 +191,33 @@ static mg_rest_deps_t rest_deps(mg_gateway_t *g) {
       .writer = g->writer,
       .watcher = g->watcher,
       .probe = g->probe,
+      .tail = g->tail,
+      .fleet = g->fleet_service,
       .stopping = &g->stopping,
       .extra_routes = console_routes,
       .n_extra_routes = sizeof console_routes / sizeof *console_routes};
+}
+
+/* The store tail's slice of the gateway. */
+static mg_tail_deps_t tail_deps(mg_gateway_t *g) {
+  return (mg_tail_deps_t){.env = &g->env,
+                          .settings = {.db_path = g->db_path, .store_key = store_key(g), .zmq_pub = g->cfg.zmq_pub},
+                          .zmq_ctx = g->zmq_ctx,
+                          .metrics = &g->metrics,
+                          .stopping = &g->stopping};
+}
+
+/* The fleet heartbeat and the store tail (before the watcher, which asks the fleet for its share). */
+static int start_fleet(mg_gateway_t *g) {
+  char err[512] = "";
+  if (g->cfg.instance_id[0]) snprintf(g->instance_id, sizeof g->instance_id, "%.*s", MG_INSTANCE_ID_MAX, g->cfg.instance_id);
+  else if (mg_instance_id_default(g->cfg.http, g->instance_id, sizeof g->instance_id) != 0)
+    return mg_log(g, MAMGATE_LOG_ERROR, "cannot make an instance id; set instance_id"), MAMGATE_ERR_CONFIG;
+  mg_fleet_deps_t fleet = fleet_deps(g);
+  if (!(g->fleet_service = mg_fleet_start(&fleet, err, sizeof err))) return mg_log(g, MAMGATE_LOG_ERROR, "%s", err), MAMGATE_ERR_STORE;
+  mg_tail_deps_t tail = tail_deps(g);
+  if (!(g->tail = mg_tail_start(&tail, err, sizeof err))) return mg_log(g, MAMGATE_LOG_ERROR, "%s", err), MAMGATE_ERR_ZMQ;
+  return MAMGATE_OK;
 }
 
 /* Each step of start-up, in order; the first failure stops the rest. */
@@ -175,17 +225,16 @@ static int start(mg_gateway_t *g, const mamgate_opt_t *opts, int nopts) {
   char err[512] = "";
   int rc = load_config(g, opts, nopts);
   if (rc != MAMGATE_OK) return rc;
-  if (mg_files_prepare(g, err, sizeof err) != 0) return mg_log(g, MAMGATE_LOG_ERROR, "%s", err), MAMGATE_ERR_IO;
-  mg_store_err_t serr = mg_store_open(g->db_path, &g->control);
-  if (serr != MG_STORE_OK) {
-    mg_log(g, MAMGATE_LOG_ERROR, "cannot open the database %s: %s", g->db_path, mg_store_strerror(serr));
-    return MAMGATE_ERR_STORE;
-  }
+  if (mg_files_prepare(g, err, sizeof err) != 0 || mg_fleet_prepare(g, err, sizeof err) != 0)
+    return mg_log(g, MAMGATE_LOG_ERROR, "%s", err), MAMGATE_ERR_IO;
+  if (mg_fleet_open_control(g, err, sizeof err) != 0) return mg_log(g, MAMGATE_LOG_ERROR, "%s", err), MAMGATE_ERR_STORE;
+  if (mg_files_load_seed(g, g->control, err, sizeof err) != 0) return mg_log(g, MAMGATE_LOG_ERROR, "%s", err), MAMGATE_ERR_IO;
   if (mg_node_global_init() != MG_NODE_OK) return MAMGATE_ERR_NO_MEMORY;
   if (!(g->zmq_ctx = zmq_ctx_new())) return MAMGATE_ERR_ZMQ;
   mg_writer_deps_t writer = writer_deps(g);
   if (!(g->writer = mg_writer_new(&writer, err, sizeof err)))
     return mg_log(g, MAMGATE_LOG_ERROR, "%s", err), MAMGATE_ERR_STORE;
+  if ((rc = start_fleet(g)) != MAMGATE_OK) return rc;
   mg_watcher_deps_t watcher = watcher_deps(g);
   if (!(g->watcher = mg_watcher_start(&watcher, err, sizeof err)))
     return mg_log(g, MAMGATE_LOG_ERROR, "%s", err), MAMGATE_ERR_ZMQ;
@@ -220,8 +269,9 @@ MAMGATE_EXPORT int mamgate_plugin_init(const mamgate_host_t *host, const mamgate
     return rc;
   }
   mg_startup_warnings(g);
-  mg_log(g, MAMGATE_LOG_INFO, "mamgate %s: REST http://%s/v1, decoded messages on %s, node %s (feed %s), data in %s",
-         PACKAGE_VERSION, g->cfg.http, g->cfg.zmq_pub, g->cfg.node_api, g->cfg.node_zmq, g->cfg.data_dir);
+  mg_log(g, MAMGATE_LOG_INFO, "mamgate %s: REST http://%s/v1, decoded messages on %s, node %s (feed %s), data in %s,"
+         " store %s%s", PACKAGE_VERSION, g->cfg.http, g->cfg.zmq_pub, g->cfg.node_api, g->cfg.node_zmq, g->cfg.data_dir,
+         g->store_shown, g->fleet ? " (sealed with the fleet key)" : "");
   *userdata = g;
   return MAMGATE_OK;
 }

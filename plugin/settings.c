@@ -5,9 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "services/instance.h"
 #include "zmq/feed.h"
 
-typedef enum { OPT_TEXT, OPT_TOKEN, OPT_UINT, OPT_BOOL, OPT_POW, OPT_LEVEL } opt_type_t;
+typedef enum { OPT_TEXT, OPT_TOKEN, OPT_STORE, OPT_UINT, OPT_BOOL, OPT_POW, OPT_LEVEL, OPT_INSTANCE, OPT_SHARD } opt_type_t;
 
 typedef struct option_def {
   const char *key;
@@ -30,6 +31,13 @@ static const option_def_t options[] = {
     OPTION("http", OPT_TEXT, http, "127.0.0.1:8088", 0, 0, "REST API bind address host:port"),
     OPTION("zmq_pub", OPT_TEXT, zmq_pub, "tcp://127.0.0.1:5557", 0, 0, "decoded-message PUB endpoint"),
     OPTION("data_dir", OPT_TEXT, data_dir, "./var", 0, 0, "directory (0700, locked while the gateway runs) of the database (mamgate.db), seed and token, all mode 0600"),
+    /* a URI may hold a password: never echoed */
+    {.key = "store", .type = OPT_STORE, .offset = FIELD(store), .fallback = MG_STORE_SQLITE,
+     .help = "sqlite (data_dir/mamgate.db) or a PostgreSQL URI postgresql://USER:PASSWORD@HOST:PORT/DB shared by a fleet",
+     .secret = true},
+    OPTION("fleet_key_file", OPT_TEXT, fleet_key_file, "", 0, 0,
+           "the fleet key (32 bytes, mode 0600, made by mamgate-cli fleet-key), the same on every instance; required"
+           " with PostgreSQL"),
     {.key = "token", .type = OPT_TOKEN, .offset = FIELD(token), .fallback = "",
      .help = "bearer token for write routes, at least 16 characters (generated when empty)", .secret = true},
     OPTION("mwm", OPT_UINT, mwm, "9", 1, 81, "minimum weight magnitude of local proof of work"),
@@ -68,6 +76,16 @@ static const option_def_t options[] = {
     OPTION("assembler_ttl_s", OPT_UINT, assembler_ttl_s, "600", 1, 86400, "seconds an incomplete bundle is kept"),
     OPTION("reader_max_contexts", OPT_UINT, reader_max_contexts, "4096", 1, 1000000, "open messages per watched channel"),
     OPTION("log_level", OPT_LEVEL, log_level, "info", 0, 0, "debug, info, warning or error"),
+    OPTION("instance_id", OPT_INSTANCE, instance_id, "", 0, 0,
+           "this instance's name in the fleet's heartbeats, 1 to 64 of [A-Za-z0-9._-] (empty: host name and REST port, host-8088)"),
+    OPTION("shard", OPT_SHARD, shard, "", 0, 0,
+           "K/N: decode only the watched channels whose id hashes to K mod N, and a part of the share of an instance "
+           "whose heartbeat is stale (empty: every watched channel)"),
+    OPTION("shard_takeover_s", OPT_UINT, shard_takeover_s, "30", 2, 3600,
+           "seconds after its last heartbeat an instance counts as gone (its shard's share is taken over); "
+           "heartbeats come every third of it, 5 s at most"),
+    OPTION("store_queue_packets", OPT_UINT, store_queue_packets, "100000", 0, 10000000,
+           "decoded packets kept in memory while the database cannot be reached (past it they are dropped and counted)"),
 };
 
 #define N_OPTIONS (sizeof options / sizeof *options)
@@ -77,6 +95,16 @@ static const option_def_t *find_option(const char *key) {
     if (strcmp(options[i].key, key) == 0) return &options[i];
   return NULL;
 }
+
+static const char *const pg_schemes[] = {"postgresql://", "postgres://"};
+
+static bool is_pg_uri(const char *text) {
+  for (size_t i = 0; i < sizeof pg_schemes / sizeof *pg_schemes; i++)
+    if (strncmp(text, pg_schemes[i], strlen(pg_schemes[i])) == 0) return true;
+  return false;
+}
+
+bool mg_config_store_is_pg(const mg_config_t *c) { return is_pg_uri(c->store); }
 
 static int parse_uint(const char *text, uint64_t min, uint64_t max, uint64_t *out) {
   char *end;
@@ -119,6 +147,9 @@ static int apply(mg_config_t *c, const option_def_t *o, const char *value, char 
       if (*value && strlen(value) < MG_TOKEN_MIN_CHARS)
         return snprintf(expected, len, "at least %d characters (or empty: generated)", MG_TOKEN_MIN_CHARS), -1;
       return apply_text(field, value, expected, len);
+    case OPT_STORE:
+      if (strcmp(value, MG_STORE_SQLITE) == 0 || is_pg_uri(value)) return apply_text(field, value, expected, len);
+      return snprintf(expected, len, "sqlite or a PostgreSQL URI postgresql://..."), -1;
     case OPT_UINT:
       if (parse_uint(value, o->min, o->max, (uint64_t *)(void *)field) == 0) return 0;
       return snprintf(expected, len, "an integer from %llu to %llu", (unsigned long long)o->min, (unsigned long long)o->max), -1;
@@ -131,6 +162,12 @@ static int apply(mg_config_t *c, const option_def_t *o, const char *value, char 
     case OPT_LEVEL:
       if (parse_level(value, (uint64_t *)(void *)field) == 0) return 0;
       return snprintf(expected, len, "debug, info, warning or error"), -1;
+    case OPT_INSTANCE:
+      if (!*value || mg_instance_id_valid(value)) return apply_text(field, value, expected, len);
+      return snprintf(expected, len, "1 to %d characters of A-Z, a-z, 0-9, '.', '_' and '-' (or empty)", MG_INSTANCE_ID_MAX), -1;
+    case OPT_SHARD:
+      if (mg_shard_parse(value, (mg_shard_t *)(void *)field) == 0) return 0;
+      return snprintf(expected, len, "K/N with 0 <= K < N <= %d (or empty: no shard)", MG_SHARD_COUNT_MAX), -1;
   }
   return -1;
 }
@@ -159,6 +196,11 @@ int mg_config_load(mg_config_t *c, const mamgate_opt_t *opts, int nopts, char *e
                o->key, expected);
       return -1;
     }
+  }
+  if (mg_config_store_is_pg(c) && !c->fleet_key_file[0]) {
+    snprintf(err, err_len, "a PostgreSQL store needs fleet_key_file: the fleet key every instance shares (make one"
+             " with mamgate-cli fleet-key FILE)");
+    return -1;
   }
   return 0;
 }

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "mamgate/mamgate_plugin.h"
+#include "read/shard.h"
 
 #define MG_CONFIG_TEXT_MAX 512
 #define MG_TOKEN_MIN_CHARS 16 /* a configured or stored token is at least this long */
@@ -21,6 +22,8 @@ typedef struct mg_config {
   char http[MG_CONFIG_TEXT_MAX];      /* REST bind address host:port */
   char zmq_pub[MG_CONFIG_TEXT_MAX];   /* decoded-message PUB endpoint */
   char data_dir[MG_CONFIG_TEXT_MAX];
+  char store[MG_CONFIG_TEXT_MAX];     /* "sqlite" (data_dir/mamgate.db) or a postgresql:// URI */
+  char fleet_key_file[MG_CONFIG_TEXT_MAX]; /* the fleet key (seal/key.h); required with PostgreSQL */
   char token[MG_CONFIG_TEXT_MAX];     /* bearer token for write routes; empty: generated */
   uint64_t mwm;                       /* minimum weight magnitude for local PoW */
   bool pow_remote;                    /* attachToTangle on the node instead of local PoW */
@@ -48,9 +51,19 @@ typedef struct mg_config {
   uint64_t feed_max_message_bytes; /* a longer feed message disconnects (reconnect + back-fill) */
   uint64_t reader_max_contexts;
   uint64_t log_level;                 /* mamgate_log_level_t: 0 debug .. 3 error */
+  char instance_id[MG_CONFIG_TEXT_MAX]; /* this instance's name in the fleet; empty: host name and REST port */
+  mg_shard_t shard;                   /* K/N: decode that share of the watched channels; count 0: all */
+  uint64_t shard_takeover_s;          /* a heartbeat older than this: the instance's share is taken over */
+  uint64_t store_queue_packets;       /* decoded packets kept while the database cannot be reached */
 } mg_config_t;
 
-/* Fills defaults then applies the options in order (later ones win). On error returns -1 and
+#define MG_STORE_SQLITE "sqlite" /* the option store's value for the embedded engine */
+
+/* True when the option store names a PostgreSQL database (a fleet). */
+bool mg_config_store_is_pg(const mg_config_t *c);
+
+/* Fills defaults then applies the options in order (later ones win), then checks the options
+ * that depend on each other (a PostgreSQL store needs fleet_key_file). On error returns -1 and
  * writes "<origin>: <message>" into err. */
 int mg_config_load(mg_config_t *c, const mamgate_opt_t *opts, int nopts, char *err, size_t err_len);
 

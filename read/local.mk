@@ -5,7 +5,8 @@ read_libmgread_la_SOURCES = \
 	read/assembler.c read/assembler.h \
 	read/decoder.c read/decoder.h \
 	read/message_row.c read/message_row.h \
-	read/message_json.c read/message_json.h
+	read/message_json.c read/message_json.h \
+	read/shard.c read/shard.h
 read_libmgread_la_CFLAGS = $(AM_CFLAGS) $(NETTLE_CFLAGS)
 
 
@@ -32,6 +33,11 @@ TESTS += tests/check_read_message_json
 tests_check_read_message_json_SOURCES = tests/check_read_message_json.c
 tests_check_read_message_json_CFLAGS = $(TEST_CFLAGS) $(JANSSON_CFLAGS)
 tests_check_read_message_json_LDADD = read/libmgread.la $(TEST_LDADD) $(NETTLE_LIBS) $(JANSSON_LIBS)
+check_PROGRAMS += tests/check_read_shard
+TESTS += tests/check_read_shard
+tests_check_read_shard_SOURCES = tests/check_read_shard.c
+tests_check_read_shard_CFLAGS = $(TEST_CFLAGS)
+tests_check_read_shard_LDADD = read/libmgread.la $(TEST_LDADD)
 
 ## Feed filter throughput: parse + address look-up against 100,000 watched channels.
 EXTRA_PROGRAMS += bench/bench_feed

@@ -5,6 +5,10 @@ services_libmgservices_la_SOURCES = \
 	services/writer.c services/writer.h \
 	services/probe.c services/probe.h \
 	services/backfill.c services/backfill.h \
+	services/pending.c services/pending.h \
+	services/instance.c services/instance.h \
+	services/fleet.c services/fleet.h \
+	services/tail.c services/tail.h \
 	services/watcher.c services/watcher.h
 services_libmgservices_la_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS) $(ZMQ_CFLAGS)
 
@@ -34,3 +38,23 @@ tests_check_service_watcher_SOURCES = tests/check_service_watcher.c
 tests_check_service_watcher_CFLAGS = $(TEST_CFLAGS) $(ZMQ_CFLAGS)
 tests_check_service_watcher_LDADD = services/libmgservices.la zmq/libmgzmq.la node/libmgnode.la store/libmgstore.la \
 	seal/libmgseal.la fs/libmgfs.la read/libmgread.la $(TEST_LDADD) $(SQLITE_LIBS) $(CURL_LIBS) $(JANSSON_LIBS) $(ZMQ_LIBS) $(NETTLE_LIBS)
+
+check_PROGRAMS += tests/check_service_pending
+TESTS += tests/check_service_pending
+tests_check_service_pending_SOURCES = tests/check_service_pending.c
+tests_check_service_pending_CFLAGS = $(TEST_CFLAGS)
+tests_check_service_pending_LDADD = services/libmgservices.la store/libmgstore.la seal/libmgseal.la fs/libmgfs.la read/libmgread.la $(TEST_LDADD) $(SQLITE_LIBS) $(NETTLE_LIBS)
+
+check_PROGRAMS += tests/check_service_fleet
+TESTS += tests/check_service_fleet
+tests_check_service_fleet_SOURCES = tests/check_service_fleet.c
+tests_check_service_fleet_CFLAGS = $(TEST_CFLAGS) $(JANSSON_CFLAGS)
+tests_check_service_fleet_LDADD = services/libmgservices.la store/libmgstore.la seal/libmgseal.la fs/libmgfs.la read/libmgread.la $(TEST_LDADD) \
+	$(SQLITE_LIBS) $(JANSSON_LIBS) $(NETTLE_LIBS)
+
+check_PROGRAMS += tests/check_service_tail
+TESTS += tests/check_service_tail
+tests_check_service_tail_SOURCES = tests/check_service_tail.c
+tests_check_service_tail_CFLAGS = $(TEST_CFLAGS) $(JANSSON_CFLAGS) $(ZMQ_CFLAGS)
+tests_check_service_tail_LDADD = services/libmgservices.la zmq/libmgzmq.la store/libmgstore.la seal/libmgseal.la fs/libmgfs.la read/libmgread.la \
+	$(TEST_LDADD) $(SQLITE_LIBS) $(JANSSON_LIBS) $(ZMQ_LIBS) $(NETTLE_LIBS)

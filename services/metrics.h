@@ -26,6 +26,9 @@ typedef struct mg_metrics {
   atomic_uint_fast64_t messages_published, publish_failures;
   atomic_uint_fast64_t pow_count, pow_ms_total;
   atomic_uint_fast64_t backfill_runs, backfill_transactions, backfill_failures;
+  atomic_uint_fast64_t packets_output;  /* stored packets published on the ZeroMQ output (services/tail) */
+  atomic_uint_fast64_t packets_dropped; /* decoded packets dropped: the database unreachable, its queue full */
+  atomic_uint_fast64_t shard_skipped;   /* transactions at watched addresses left to another shard's instance */
 } mg_metrics_t;
 
 #endif

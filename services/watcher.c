@@ -6,18 +6,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <zmq.h>
 
 #include "mamcore/transport.h"
 #include "node/client.h"
 #include "read/addrset.h"
 #include "read/assembler.h"
 #include "read/decoder.h"
-#include "read/message_json.h"
 #include "services/backfill.h"
+#include "services/pending.h"
 #include "tangle/transaction.h"
 #include "zmq/feed.h"
-#include "zmq/publisher.h"
 
 #define FEED_POLL_MS 100
 #define BATCH_MAX 256      /* decoded packets stored in one transaction */
@@ -43,6 +41,7 @@ typedef struct watch {
   mam_ntru_sk_t *ntru;
   size_t n_ntru;
   uint64_t gap_backfill_ms; /* when a waiting bundle last asked for a back-fill */
+  bool decoding; /* this instance decodes it now (its shard's share; checked once a second) */
   bool dirty; /* reader state changed since it was saved */
   struct watch *next_dirty;
 } watch_t;
@@ -71,7 +70,6 @@ struct mg_watcher {
   command_t *commands, **commands_tail;
   injected_t *injected, **injected_tail;
   size_t n_injected;
-  int64_t last_cursor;
   size_t n_watches;
   bool connected;
   uint64_t connections;
@@ -79,8 +77,9 @@ struct mg_watcher {
   mg_backfill_t *backfill; /* thread-safe */
   mg_feed_t *feed;
   uint64_t feed_reopens;
-  mg_zpub_t *zpub;
   mg_store_t *store;
+  mg_pending_t *pending; /* decoded packets waiting while the database cannot be reached */
+  uint64_t watches_synced_ms; /* when the stored list of watches was last followed */
   mg_assembler_t *assembler;
   mg_decode_batch_t *decode_batch; /* the signatures of every channel's bundles, checked together */
   mg_addrset_t *watches; /* channel id -> watch_t */
@@ -368,7 +367,23 @@ static void mark_dirty(mg_watcher_t *wt, watch_t *w) {
   wt->dirty = w;
 }
 
+/* Whether this instance decodes the channel now (every channel unless sharded). */
+static bool decodes(const mg_watcher_t *wt, const char *id) {
+  return !wt->d.decodes || wt->d.decodes(wt->d.decodes_ctx, id);
+}
+
+/* A back-fill of the channel, when this instance decodes it. */
+static void backfill_if_decoding(mg_watcher_t *wt, const char *id) {
+  if (decodes(wt, id)) mg_backfill_request(wt->backfill, id);
+}
+
+/* Decoded packets wait for the database: it could not be reached at the last try (retried once a
+ * second). Meanwhile the feed thread makes no other call to it, which could block it as long as a
+ * connection attempt lasts. */
+static bool store_away(const mg_watcher_t *wt) { return mg_pending_count(wt->pending) > 0; }
+
 static int install_watch(mg_watcher_t *wt, watch_t *w) {
+  w->decoding = decodes(wt, w->id);
   if (mg_addrset_get(wt->watches, w->id)) {
     watch_free(w);
     return 0;
@@ -410,7 +425,7 @@ static void follow_announced_channel(mg_watcher_t *wt, const watch_t *from, cons
   if ((err == MG_STORE_OK || err == MG_STORE_EXISTS) && watch_new(wt, id, from->options, NULL, 0, &w) == MG_WATCH_OK &&
       install_watch(wt, w) == 0) {
     mg_env_log(wt->d.env, MAMGATE_LOG_INFO, "channel %.81s announced channel %.81s: now watched too", from->id, id);
-    mg_backfill_request(wt->backfill, id);
+    backfill_if_decoding(wt, id);
   }
 }
 
@@ -450,6 +465,7 @@ static void on_rejected(void *ctx, mam_err_t err) {
 /* Whether a packet is stored already (the decoder's reader may have let its message go). */
 static bool on_packet_stored(void *ctx, const trit_t msg_id[MAM_MSG_ID_TRITS], int64_t ord) {
   decoding_t *dc = ctx;
+  if (store_away(dc->wt)) return false; /* unknown: decoded again, and the store keeps one row */
   char mid[MG_MSG_ID_TRYTES + 1] = {0};
   mam_trits_to_trytes(msg_id, MAM_MSG_ID_TRITS, mid);
   mg_message_t *rows = NULL;
@@ -528,7 +544,9 @@ static void replay_deferred(void *ctx, mg_decoder_t *dec, void *owner) {
 static void handle_transaction(mg_watcher_t *wt, const char *trytes, const char *hash) {
   mg_metrics_t *mx = wt->d.metrics;
   atomic_fetch_add(&mx->feed_transactions, 1);
-  if (!mg_addrset_has(wt->watches, trytes + MG_FEED_ADDRESS_OFFSET)) return; /* the miss path */
+  const watch_t *w = mg_addrset_get(wt->watches, trytes + MG_FEED_ADDRESS_OFFSET);
+  if (!w) return; /* the miss path */
+  if (!w->decoding) return (void)atomic_fetch_add(&mx->shard_skipped, 1); /* another shard's */
   atomic_fetch_add(&mx->feed_matched, 1);
   trit_t h[MAM_ID_TRITS];
   char computed[ID];
@@ -554,6 +572,7 @@ static void queue_message(mg_watcher_t *wt, const watch_t *w, const mam_decoded_
 }
 
 static void save_reader_states(mg_watcher_t *wt) {
+  if (store_away(wt)) return; /* kept dirty: saved once the database answers */
   for (watch_t *w = wt->dirty, *next; w; w = next) {
     next = w->next_dirty;
     w->dirty = false;
@@ -568,37 +587,48 @@ static void save_reader_states(mg_watcher_t *wt) {
   wt->dirty = NULL;
 }
 
-/* Stores and publishes the decoded packets, then saves the readers' states. */
+/* The database cannot be reached now (its server is down, or it stays locked): decoded packets
+ * wait in memory instead of being lost. */
+static bool store_unreachable(mg_store_err_t err) { return err == MG_STORE_ERR_UNAVAILABLE || err == MG_STORE_ERR_BUSY; }
+
+static void count_stored(mg_watcher_t *wt, size_t stored, size_t repeated) {
+  atomic_fetch_add(&wt->d.metrics->packets_stored, stored);
+  atomic_fetch_add(&wt->d.metrics->packets_repeated, repeated);
+}
+
+/* Stores the decoded packets (they wait in memory while the database cannot be reached), then
+ * saves the readers' states. The store tail publishes what was stored. */
 static void store_batch(mg_watcher_t *wt) {
   if (wt->n_batch == 0) return save_reader_states(wt);
-  int inserted[BATCH_MAX] = {0};
-  mg_store_err_t err = mg_store_put_messages(wt->store, wt->batch, wt->n_batch, inserted);
-  if (err != MG_STORE_OK)
-    mg_env_log(wt->d.env, MAMGATE_LOG_ERROR, "storing %zu decoded packets failed: %s (%s); back-fill will bring them again",
-           wt->n_batch, mg_store_strerror(err), mg_store_errmsg(wt->store));
-  int64_t newest = 0;
-  for (size_t i = 0; err == MG_STORE_OK && i < wt->n_batch; i++) {
-    if (!inserted[i]) {
-      atomic_fetch_add(&wt->d.metrics->packets_repeated, 1);
-      continue;
-    }
-    atomic_fetch_add(&wt->d.metrics->packets_stored, 1);
-    newest = wt->batch[i].cursor > newest ? wt->batch[i].cursor : newest;
-    char topic[4 + ID + 1];
-    snprintf(topic, sizeof topic, "mam %s", wt->batch[i].channel_id);
-    char *body = mg_message_json_text(&wt->batch[i], 0);
-    if (body && wt->zpub) mg_zpub_send(wt->zpub, topic, body, strlen(body));
-    free(body);
+  bool wait = mg_pending_count(wt->pending) > 0; /* earlier packets wait: these join them, in order */
+  if (!wait) {
+    int inserted[BATCH_MAX] = {0};
+    mg_store_err_t err = mg_store_put_messages(wt->store, wt->batch, wt->n_batch, inserted);
+    size_t stored = 0;
+    for (size_t i = 0; err == MG_STORE_OK && i < wt->n_batch; i++) stored += inserted[i] != 0;
+    if (err == MG_STORE_OK) count_stored(wt, stored, wt->n_batch - stored);
+    wait = store_unreachable(err);
+    if (err != MG_STORE_OK)
+      mg_env_log(wt->d.env, wait ? MAMGATE_LOG_WARNING : MAMGATE_LOG_ERROR, "storing %zu decoded packets failed: %s (%s); %s",
+                 wt->n_batch, mg_store_strerror(err), mg_store_errmsg(wt->store),
+                 wait ? "they wait in memory until the database answers" : "back-fill will bring them again");
   }
+  if (wait) atomic_fetch_add(&wt->d.metrics->packets_dropped, mg_pending_push(wt->pending, wt->batch, wt->n_batch));
   for (size_t i = 0; i < wt->n_batch; i++) free(wt->batch[i].payload_trytes);
   wt->n_batch = 0;
   atomic_store(&wt->batch_len, 0);
   save_reader_states(wt);
-  if (newest) {
-    pthread_mutex_lock(&wt->lock);
-    if (newest > wt->last_cursor) wt->last_cursor = newest;
-    pthread_mutex_unlock(&wt->lock);
-  }
+}
+
+/* Stores the packets that waited for the database, when it answers again. */
+static void flush_pending(mg_watcher_t *wt) {
+  size_t waiting = mg_pending_count(wt->pending), stored = 0, repeated = 0;
+  if (waiting == 0) return;
+  mg_store_err_t err = mg_pending_flush(wt->pending, wt->store, BATCH_MAX, &stored, &repeated);
+  count_stored(wt, stored, repeated);
+  if (err == MG_STORE_OK)
+    mg_env_log(wt->d.env, MAMGATE_LOG_INFO, "the database answers again: %zu waiting packets stored (%llu dropped so far)",
+               waiting, (unsigned long long)atomic_load(&wt->d.metrics->packets_dropped));
 }
 
 /* Reads what waits for its signatures, then stores everything decoded. */
@@ -649,7 +679,7 @@ static void backfill_all(mg_watcher_t *wt) {
   mg_backfill_no_wait(wt->backfill);
   for (size_t i = 0; i < mg_addrset_count(wt->watches); i++) {
     const watch_t *w = mg_addrset_value_at(wt->watches, i);
-    mg_backfill_request(wt->backfill, w->id);
+    if (w->decoding) mg_backfill_request(wt->backfill, w->id);
   }
 }
 
@@ -670,10 +700,58 @@ static void track_connection(mg_watcher_t *wt) {
   if (reconnected) backfill_all(wt);
 }
 
-/* Once a second: expire incomplete bundles and long-waiting out-of-order ones. */
+/* Watches added or removed through another instance sharing the database: the stored list is
+ * followed (every watch_sync_ms). A new one is back-filled, as a watch made here would be. */
+static void sync_watches(mg_watcher_t *wt) {
+  mg_watch_t *rows = NULL;
+  size_t n = 0;
+  if (store_away(wt) || mg_store_list_watches(wt->store, &rows, &n) != MG_STORE_OK) return; /* the next sync tries again */
+  mg_addrset_t *listed = mg_addrset_new(n ? n : 1);
+  for (size_t i = 0; listed && i < n; i++) {
+    if (mg_addrset_add(listed, rows[i].channel_id) != 0) break;
+    watch_t *w;
+    if (mg_addrset_get(wt->watches, rows[i].channel_id) ||
+        watch_new(wt, rows[i].channel_id, rows[i].options, rows[i].state, rows[i].state_len, &w) != MG_WATCH_OK ||
+        install_watch(wt, w) != 0)
+      continue;
+    mg_env_log(wt->d.env, MAMGATE_LOG_INFO, "watch %.81s added through another instance", rows[i].channel_id);
+    backfill_if_decoding(wt, rows[i].channel_id);
+  }
+  bool complete = listed && mg_addrset_count(listed) == n;
+  /* backwards: a removal moves the last entry, already visited, into the removed one's place */
+  for (size_t i = mg_addrset_count(wt->watches); complete && i-- > 0;) {
+    const watch_t *w = mg_addrset_value_at(wt->watches, i);
+    char id[ID + 1];
+    memcpy(id, w->id, sizeof id);
+    if (mg_addrset_has(listed, id)) continue;
+    mg_env_log(wt->d.env, MAMGATE_LOG_INFO, "watch %.81s removed through another instance", id);
+    remove_watch(wt, id);
+  }
+  mg_addrset_free(listed);
+  mg_watches_free(rows, n);
+}
+
+/* A channel this instance decodes from now on (a shard's instance went away) is back-filled:
+ * what came while nobody decoded it is on the node. */
+static void follow_share(mg_watcher_t *wt, watch_t *w) {
+  bool now_mine = decodes(wt, w->id);
+  if (now_mine && !w->decoding) mg_backfill_request(wt->backfill, w->id);
+  w->decoding = now_mine;
+}
+
+/* Once a second: follow the stored watches (a shared database), expire incomplete bundles and
+ * long-waiting out-of-order ones, follow the shard's share, store what waited for the database. */
 static void sweep(mg_watcher_t *wt, uint64_t now) {
+  if (wt->d.settings.watch_sync_ms && now - wt->watches_synced_ms >= wt->d.settings.watch_sync_ms) {
+    wt->watches_synced_ms = now;
+    sync_watches(wt);
+  }
   mg_assembler_expire(wt->assembler, now);
-  for (size_t i = 0; i < mg_addrset_count(wt->watches); i++) expire_pending(wt, mg_addrset_value_at(wt->watches, i), now);
+  for (size_t i = 0; i < mg_addrset_count(wt->watches); i++) {
+    expire_pending(wt, mg_addrset_value_at(wt->watches, i), now);
+    if (wt->d.decodes) follow_share(wt, mg_addrset_value_at(wt->watches, i));
+  }
+  flush_pending(wt);
 }
 
 static void *feed_main(void *arg) {
@@ -725,7 +803,7 @@ static int load_watches(mg_watcher_t *wt, char *err, size_t err_len) {
     watch_t *w;
     mg_watch_err_t werr = watch_new(wt, rows[i].channel_id, rows[i].options, rows[i].state, rows[i].state_len, &w);
     if (werr == MG_WATCH_OK && install_watch(wt, w) == 0) {
-      mg_backfill_request(wt->backfill, rows[i].channel_id);
+      backfill_if_decoding(wt, rows[i].channel_id);
       continue;
     }
     mg_env_log(wt->d.env, MAMGATE_LOG_ERROR, "watch %.81s could not be restored (code %d)", rows[i].channel_id, (int)werr);
@@ -739,8 +817,8 @@ static void watcher_free(mg_watcher_t *wt) {
   mg_addrset_free(wt->watches);
   mg_assembler_free(wt->assembler);
   if (wt->feed) mg_feed_close(wt->feed);
-  if (wt->zpub) mg_zpub_close(wt->zpub);
   mg_store_close(wt->store);
+  mg_pending_free(wt->pending);
   for (command_t *c = wt->commands, *n; c; c = n) {
     n = c->next;
     watch_free(c->watch);
@@ -779,14 +857,14 @@ mg_watcher_t *mg_watcher_start(const mg_watcher_deps_t *deps, char *err, size_t 
   mg_feed_limits_t feed_limits = {.queue_frames = wt->d.settings.feed_queue_frames, .max_message_bytes = wt->d.settings.feed_max_message_bytes};
   mg_assembler_limits_t limits = {.max_txs = wt->d.settings.assembler_max_txs, .ttl_ms = wt->d.settings.assembler_ttl_s * 1000};
   int rc = 0;
-  if (mg_store_open(wt->d.settings.db_path, &wt->store) != MG_STORE_OK) rc = fail(err, err_len, "cannot open %s", wt->d.settings.db_path);
+  mg_store_err_t serr = mg_store_open_sealed(wt->d.settings.db_path, wt->d.settings.store_key, &wt->store);
+  if (serr != MG_STORE_OK) rc = fail(err, err_len, "the watcher cannot open the store: %s", mg_store_strerror(serr)); /* no location: a URI holds a password */
   if (rc == 0 && !(wt->watches = mg_addrset_new(1024))) rc = fail(err, err_len, "out of memory");
   if (rc == 0 && !(wt->assembler = mg_assembler_new(&limits))) rc = fail(err, err_len, "out of memory");
   if (rc == 0 && !(wt->decode_batch = mg_decode_batch_new(DECODE_BATCH_SIGNATURES))) rc = fail(err, err_len, "out of memory");
   if (rc == 0 && mg_feed_open(wt->d.zmq_ctx, wt->d.settings.node_zmq, &feed_limits, &wt->feed) != MG_FEED_OK)
     rc = fail(err, err_len, "cannot connect the node feed %s", wt->d.settings.node_zmq);
-  if (rc == 0 && mg_zpub_open(wt->d.zmq_ctx, wt->d.settings.zmq_pub, &wt->zpub) != 0)
-    rc = fail(err, err_len, "cannot bind the ZeroMQ output %s: %s", wt->d.settings.zmq_pub, zmq_strerror(zmq_errno()));
+  if (rc == 0 && !(wt->pending = mg_pending_new(wt->d.settings.store_queue_packets))) rc = fail(err, err_len, "out of memory");
   mg_backfill_deps_t backfill = {
       .env = wt->d.env,
       .settings = {.node_api = wt->d.settings.node_api, .node_timeout_ms = wt->d.settings.node_timeout_ms, .page = wt->d.settings.backfill_page},
@@ -850,7 +928,7 @@ mg_watch_err_t mg_watcher_add_all(mg_watcher_t *wt, const mg_watch_request_t *re
       cs[i]->kind = CMD_ADD;
       cs[i]->watch = ws[i];
       push_command(wt, cs[i]);
-      if (reqs[i].backfill) mg_backfill_request(wt->backfill, reqs[i].channel_id);
+      if (reqs[i].backfill) backfill_if_decoding(wt, reqs[i].channel_id);
     } else {
       if (ws) watch_free(ws[i]);
       if (cs) free(cs[i]);
@@ -892,7 +970,7 @@ void mg_watcher_own_keys_changed(mg_watcher_t *wt) {
 
 void mg_watcher_status(mg_watcher_t *wt, mg_watcher_status_t *out) {
   pthread_mutex_lock(&wt->lock);
-  *out = (mg_watcher_status_t){wt->connected, wt->connections, wt->n_watches, wt->last_cursor,
-                                atomic_load(&wt->last_frame_ms), atomic_load(&wt->batch_len) + wt->n_injected};
+  *out = (mg_watcher_status_t){wt->connected, wt->connections, wt->n_watches, atomic_load(&wt->last_frame_ms),
+                                atomic_load(&wt->batch_len) + wt->n_injected + mg_pending_count(wt->pending)};
   pthread_mutex_unlock(&wt->lock);
 }

@@ -1,8 +1,11 @@
 /* services/watcher.h: live decoding of watched channels (design "Data flow").
  *
  * One thread owns the node feed: frame -> address filter -> bundle assembler -> the channel's MAM
- * reader -> store (in batches, before anything is published) -> ZeroMQ output; live streams follow
- * the newest stored cursor.
+ * reader -> store (in batches). It publishes nothing itself: the store tail (services/tail.h)
+ * publishes what the store receives, from any instance of a fleet, once. While the database cannot
+ * be reached, decoded packets wait in bounded memory (services/pending.h) and are stored when it
+ * answers. In a sharded fleet only the channels the `decodes` dependency names are decoded; one
+ * that becomes this instance's is back-filled.
  * Bundles that arrive before the message they continue (a packet before its header, back-filled
  * history in hash order) wait in a bounded per-channel queue and are retried after each packet of
  * that channel decodes. Invalid input is counted and skipped; it never stops the stream. A second
@@ -49,15 +52,18 @@ typedef struct mg_watch_request {
 
 /* The settings the watcher reads (a slice of the gateway's). */
 typedef struct mg_watcher_settings {
-  const char *db_path;           /* the watcher opens a database connection of its own */
+  const char *db_path;           /* the store's location: the watcher opens a connection of its own */
+  const mg_seal_key_t *store_key; /* the fleet key it opens it with (mg_store_open_sealed), or NULL */
   const char *node_zmq;          /* the node's feed */
-  const char *zmq_pub;           /* where decoded packets are published */
   const char *node_api;          /* for back-fill */
   uint64_t node_timeout_ms;
   uint64_t backfill_page;
   uint64_t feed_queue_frames, feed_max_message_bytes;
   uint64_t assembler_max_txs, assembler_ttl_s;
   uint64_t reader_max_contexts, max_payload_bytes;
+  uint64_t store_queue_packets;  /* decoded packets kept while the database cannot be reached */
+  uint64_t watch_sync_ms;        /* follow watches added or removed by other processes this often (0: never;
+                                  * a database other instances share) */
 } mg_watcher_settings_t;
 
 /* What the watcher uses; everything outlives the watcher. */
@@ -69,6 +75,10 @@ typedef struct mg_watcher_deps {
   void *zmq_ctx;
   mg_metrics_t *metrics;
   atomic_int *stopping;          /* non-zero: the threads end (the watcher sets it when it fails to start) */
+  /* Whether this instance decodes a watched channel now (a sharded fleet: services/fleet.h); NULL:
+   * every one. Asked on the feed thread when a watch is installed and once a second. */
+  bool (*decodes)(void *ctx, const char *channel_id);
+  void *decodes_ctx;
 } mg_watcher_deps_t;
 
 typedef struct mg_watcher mg_watcher_t;
@@ -94,9 +104,9 @@ typedef struct mg_watcher_status {
   bool feed_connected;
   uint64_t feed_connections;
   size_t watches;
-  int64_t last_cursor;
   uint64_t last_frame_ms; /* wall clock of the last feed frame; 0: none yet */
-  size_t queued;          /* decoded packets not stored yet, and back-fill transactions not read yet */
+  size_t queued;          /* decoded packets not stored yet (waiting for the database too), and back-fill
+                           * transactions not read yet */
 } mg_watcher_status_t;
 void mg_watcher_status(mg_watcher_t *wt, mg_watcher_status_t *out);
 

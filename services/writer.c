@@ -43,6 +43,7 @@ static const char *const pub_err_names[MG_PUB_ERR__COUNT] = {
     [MG_PUB_NODE] = "the node is unreachable or refused the transactions",
     [MG_PUB_STORE] = "the database failed",
     [MG_PUB_STORE_FULL] = "the database is full",
+    [MG_PUB_STORE_UNAVAILABLE] = "the database cannot be reached now",
     [MG_PUB_NO_MEMORY] = "out of memory",
     [MG_PUB_INTERNAL] = "internal error",
 };
@@ -53,6 +54,8 @@ const char *mg_pub_strerror(mg_pub_err_t err) {
 
 /* The publish error of a store failure. */
 static mg_pub_err_t pub_store_err(mg_store_err_t err) {
+  if (err == MG_STORE_ERR_UNAVAILABLE) return MG_PUB_STORE_UNAVAILABLE;
+  if (err == MG_STORE_NOT_FOUND) return MG_PUB_NOT_FOUND;
   return err == MG_STORE_ERR_FULL ? MG_PUB_STORE_FULL : MG_PUB_STORE;
 }
 
@@ -91,7 +94,9 @@ static const char *active_key(const char *id, char *buf) {
   return buf;
 }
 
-/* Saves the channel with its endpoints (durably: the store runs synchronous=FULL). */
+/* Saves the channel with its endpoints (durably: the store runs synchronous=FULL). Callers took in
+ * what other writers saved first (merge_stored); an endpoint another writer saves in between is
+ * missing from this save, and back in the next save of any writer that holds it. */
 static mg_pub_err_t save_channel(mg_writer_t *w, const wchannel_t *c) {
   size_t len = mam_channel_state_size(&c->ch, c->eps, c->n_eps), written;
   uint8_t *buf = malloc(len);
@@ -132,7 +137,7 @@ static mg_pub_err_t load_channel(mg_writer_t *w, const char *id, wchannel_t **ou
   char key[ID + 16], *active = NULL;
   if (serr == MG_STORE_OK && mg_store_get_meta(w->d.store, active_key(id, key), &active) != MG_STORE_OK) active = NULL;
   pthread_mutex_unlock(w->d.store_lock);
-  if (serr != MG_STORE_OK) return MG_PUB_STORE;
+  if (serr != MG_STORE_OK) return pub_store_err(serr);
   wchannel_t *c = calloc(1, sizeof *c);
   mg_pub_err_t err = c ? MG_PUB_OK : MG_PUB_NO_MEMORY;
   if (c) {
@@ -159,28 +164,98 @@ static mg_pub_err_t load_channel(mg_writer_t *w, const char *id, wchannel_t **ou
   return MG_PUB_OK;
 }
 
-static mg_pub_err_t add_channel(mg_writer_t *w, wchannel_t *c) {
-  pthread_mutex_lock(&w->lock);
+/* ---- what other writers sharing the store saved (channel locked) ---- */
+
+static int64_t endpoint_ord(const mam_endpoint_t *ep) { return mam_trits_to_int(ep->name, ep->name_len); }
+
+static bool holds_endpoint(const wchannel_t *c, const mam_endpoint_t *ep) {
+  for (size_t i = 0; i < c->n_eps; i++)
+    if (memcmp(mam_endpoint_id(&c->eps[i]), mam_endpoint_id(ep), MAM_ID_TRITS * sizeof(trit_t)) == 0) return true;
+  return false;
+}
+
+/* Moves *ep into c->eps, kept in the order of endpoint names (creation order), so that an index
+ * (the active endpoint) means the same endpoint in every writer; past every leaf reserved. */
+static mg_pub_err_t adopt_endpoint(mg_writer_t *w, wchannel_t *c, mam_endpoint_t *ep) {
+  char epid[ID + 1];
+  trytes_of(mam_endpoint_id(ep), MAM_ID_TRITS, epid);
+  if (skip_reserved(w, epid, &ep->mss) != MAM_OK) return MG_PUB_STORE;
+  mam_endpoint_t *grown = realloc(c->eps, (c->n_eps + 1) * sizeof *grown);
+  if (!grown) return MG_PUB_NO_MEMORY;
+  c->eps = grown;
+  size_t at = c->n_eps;
+  while (at > 0 && endpoint_ord(&c->eps[at - 1]) > endpoint_ord(ep)) at--;
+  memmove(&c->eps[at + 1], &c->eps[at], (c->n_eps - at) * sizeof *c->eps);
+  c->eps[at] = *ep;
+  c->n_eps++;
+  if (c->active >= (int)at) c->active++;
+  return MG_PUB_OK;
+}
+
+/* Takes in the stored channel's endpoints this writer does not hold, its endpoint counter and its
+ * active endpoint. This writer's own trees stay (their traversal caches are
+ * its own; the store's reservations say which leaves are free). NOT_FOUND: the channel is not
+ * stored (yet). */
+static mg_pub_err_t merge_stored(mg_writer_t *w, wchannel_t *c) {
+  uint8_t *state = NULL;
+  size_t len = 0;
+  char key[ID + 16], *active = NULL;
+  pthread_mutex_lock(w->d.store_lock);
+  mg_store_err_t serr = mg_store_get_channel(w->d.store, c->id, NULL, &state, &len);
+  if (serr == MG_STORE_OK && mg_store_get_meta(w->d.store, active_key(c->id, key), &active) != MG_STORE_OK)
+    active = NULL;
+  pthread_mutex_unlock(w->d.store_lock);
+  if (serr != MG_STORE_OK) return pub_store_err(serr);
+  mam_channel_t stored;
+  mam_endpoint_t *eps = NULL;
+  size_t n = 0;
+  bool loaded = mam_channel_state_load(state, len, &stored, &eps, &n) == MAM_OK;
+  mg_pub_err_t err = loaded ? MG_PUB_OK : MG_PUB_STORE;
+  free(state);
+  for (size_t i = 0; i < n; i++) {
+    if (err == MG_PUB_OK && !holds_endpoint(c, &eps[i]) && (err = adopt_endpoint(w, c, &eps[i])) == MG_PUB_OK) continue;
+    mam_endpoint_destroy(&eps[i]); /* held already, or not taken */
+  }
+  free(eps);
+  if (err == MG_PUB_OK && stored.endpoint_ord > c->ch.endpoint_ord) c->ch.endpoint_ord = stored.endpoint_ord;
+  if (err == MG_PUB_OK && active && atoi(active) >= -1 && atoi(active) < (int)c->n_eps) c->active = atoi(active);
+  if (loaded) mam_channel_destroy(&stored);
+  free(active);
+  return err;
+}
+
+/* ---- the list of channels ---- */
+
+/* Appends c; w->lock held. */
+static mg_pub_err_t add_channel_locked(mg_writer_t *w, wchannel_t *c) {
   if (w->n == w->cap) {
     size_t cap = w->cap ? 2 * w->cap : 8;
     wchannel_t **grown = realloc(w->channels, cap * sizeof *grown);
-    if (!grown) {
-      pthread_mutex_unlock(&w->lock);
-      return MG_PUB_NO_MEMORY;
-    }
+    if (!grown) return MG_PUB_NO_MEMORY;
     w->channels = grown;
     w->cap = cap;
   }
   w->channels[w->n++] = c;
-  pthread_mutex_unlock(&w->lock);
   return MG_PUB_OK;
 }
 
+static mg_pub_err_t add_channel(mg_writer_t *w, wchannel_t *c) {
+  pthread_mutex_lock(&w->lock);
+  mg_pub_err_t err = add_channel_locked(w, c);
+  pthread_mutex_unlock(&w->lock);
+  return err;
+}
+
+/* The channel of that id: held, or loaded from the store when another writer created it. */
 static wchannel_t *find_channel(mg_writer_t *w, const char *id) {
   wchannel_t *found = NULL;
   pthread_mutex_lock(&w->lock);
   for (size_t i = 0; i < w->n && !found; i++)
     if (strcmp(w->channels[i]->id, id) == 0) found = w->channels[i];
+  if (!found && strlen(id) == ID && load_channel(w, id, &found) == MG_PUB_OK && add_channel_locked(w, found) != MG_PUB_OK) {
+    channel_free(found);
+    found = NULL;
+  }
   pthread_mutex_unlock(&w->lock);
   return found;
 }
@@ -267,29 +342,34 @@ mg_pub_err_t mg_writer_create_channel(mg_writer_t *w, unsigned height, mg_channe
   return MG_PUB_OK;
 }
 
+/* Takes in what other writers saved and moves every tree past the leaves they reserved, so that
+ * what this writer tells is what the store holds; channel locked. */
+static mg_pub_err_t refresh_locked(mg_writer_t *w, wchannel_t *c) {
+  mg_pub_err_t err = merge_stored(w, c);
+  if (err == MG_PUB_OK && skip_reserved(w, c->id, &c->ch.mss) != MAM_OK) err = MG_PUB_STORE;
+  for (size_t i = 0; err == MG_PUB_OK && i < c->n_eps; i++) {
+    char epid[ID + 1];
+    trytes_of(mam_endpoint_id(&c->eps[i]), MAM_ID_TRITS, epid);
+    if (skip_reserved(w, epid, &c->eps[i].mss) != MAM_OK) err = MG_PUB_STORE;
+  }
+  return err;
+}
+
 mg_pub_err_t mg_writer_channel_info(mg_writer_t *w, const char *channel_id, mg_channel_info_t *out) {
   wchannel_t *c = find_channel(w, channel_id);
   if (!c) return MG_PUB_NOT_FOUND;
   pthread_mutex_lock(&c->lock);
-  channel_info_locked(c, out);
+  mg_pub_err_t err = refresh_locked(w, c);
+  if (err == MG_PUB_OK) channel_info_locked(c, out);
   pthread_mutex_unlock(&c->lock);
-  return MG_PUB_OK;
+  return err;
 }
 
 mg_pub_err_t mg_writer_list_channels(mg_writer_t *w, char ***ids, size_t *n) {
-  pthread_mutex_lock(&w->lock);
-  char **list = calloc(w->n + 1, sizeof *list);
-  size_t k = 0;
-  for (; list && k < w->n; k++)
-    if (!(list[k] = strdup(w->channels[k]->id))) break;
-  pthread_mutex_unlock(&w->lock);
-  if (!list || k < w->n) {
-    mg_strings_free(list, k);
-    return MG_PUB_NO_MEMORY;
-  }
-  *ids = list;
-  *n = k;
-  return MG_PUB_OK;
+  pthread_mutex_lock(w->d.store_lock);
+  mg_store_err_t serr = mg_store_list_channels(w->d.store, ids, n); /* also those other writers created */
+  pthread_mutex_unlock(w->d.store_lock);
+  return serr == MG_STORE_OK ? MG_PUB_OK : pub_store_err(serr);
 }
 
 /* ---- composing messages (under the channel lock) ---- */
@@ -311,6 +391,20 @@ static mg_pub_err_t reserve_leaves(mg_writer_t *w, const trit_t *tree_id_trits, 
   return MG_PUB_OK;
 }
 
+/* Reserves the channel's next message number durably (never handed out twice, also not to another
+ * writer sharing the store) and moves the channel's counter to it. */
+static mg_pub_err_t reserve_msg_number(mg_writer_t *w, wchannel_t *c) {
+  uint64_t first = 0;
+  int64_t floor = mam_trits_to_int(c->ch.msg_ord, MAM_MSG_ORD_TRITS);
+  pthread_mutex_lock(w->d.store_lock);
+  mg_store_err_t serr = mg_store_reserve_msg_numbers(w->d.store, c->id, floor > 0 ? (uint64_t)floor : 0, 1, &first);
+  pthread_mutex_unlock(w->d.store_lock);
+  if (serr != MG_STORE_OK) return pub_store_err(serr);
+  if (first > INT64_MAX) return MG_PUB_INTERNAL;
+  mam_trits_from_int((int64_t)first, c->ch.msg_ord, MAM_MSG_ORD_TRITS);
+  return MG_PUB_OK;
+}
+
 typedef struct composed {
   mam_bundle_t *bundles;
   size_t n;
@@ -318,8 +412,8 @@ typedef struct composed {
   uint64_t first_leaf, n_leaves; /* the signing tree's leaves the packets spend */
 } composed_t;
 
-/* Writes one message on channel c: reserves the leaves it signs with, saves the advanced message
- * counter, writes, saves again. header.ch and msg_id are filled in here. */
+/* Writes one message on channel c: reserves the leaves it signs with and its message number, then
+ * writes. header.ch and msg_id are filled in here. */
 static mg_pub_err_t compose(mg_writer_t *w, wchannel_t *c, mam_message_spec_t *spec, mam_mss_t *signing,
                             const trit_t *signing_id, composed_t *out) {
   mam_header_params_t *hp = &spec->header;
@@ -331,9 +425,9 @@ static mg_pub_err_t compose(mg_writer_t *w, wchannel_t *c, mam_message_spec_t *s
   out->first_leaf = signing->skn; /* packets sign with consecutive leaves from here */
   out->n_leaves = sigs;
   trit_t msg_id[MAM_MSG_ID_TRITS], entropy[SESSION_ENTROPY_TRITS];
-  mam_channel_next_msg_id(&c->ch, msg_id);
-  err = save_channel(w, c); /* the message id is spent before anything leaves */
+  err = reserve_msg_number(w, c); /* the message id is spent before anything leaves */
   if (err != MG_PUB_OK) return err;
+  mam_channel_next_msg_id(&c->ch, msg_id);
   /* fresh per-message randomness for the session key */
   uint8_t rnd[SESSION_ENTROPY_TRITS];
   if (getentropy(rnd, sizeof rnd) != 0) return MG_PUB_INTERNAL;
@@ -346,7 +440,9 @@ static mg_pub_err_t compose(mg_writer_t *w, wchannel_t *c, mam_message_spec_t *s
   mam_wipe(entropy, sizeof entropy);
   if (merr != MAM_OK) return merr == MAM_ERR_MSS_EXHAUSTED ? MG_PUB_EXHAUSTED : MG_PUB_INTERNAL;
   trytes_of(msg_id, MAM_MSG_ID_TRITS, out->message_id);
-  return save_channel(w, c); /* keeps the traversal where the signatures left it */
+  /* nothing to save: the leaves and the message number are reserved in the store, and a writer
+   * loading the channel moves its trees past what was reserved */
+  return MG_PUB_OK;
 }
 
 /* ---- submitting to the node ---- */
@@ -498,7 +594,8 @@ mg_pub_err_t mg_writer_create_endpoint(mg_writer_t *w, const char *channel_id, u
   wchannel_t *c = find_channel(w, channel_id);
   if (!c) return MG_PUB_NOT_FOUND;
   pthread_mutex_lock(&c->lock);
-  mg_pub_err_t err = new_endpoint_locked(w, c, height, announce, out, msg, msg_len);
+  mg_pub_err_t err = merge_stored(w, c); /* the endpoint counter as other writers left it */
+  if (err == MG_PUB_OK) err = new_endpoint_locked(w, c, height, announce, out, msg, msg_len);
   pthread_mutex_unlock(&c->lock);
   return err;
 }
@@ -550,9 +647,11 @@ mg_pub_err_t mg_writer_publish(mg_writer_t *w, const mg_publish_request_t *req, 
   }
   composed_t m = {0};
   pthread_mutex_lock(&c->lock);
+  err = merge_stored(w, c); /* endpoints and rotations of other writers sharing the store */
+  if (err != MG_PUB_OK) snprintf(msg, msg_len, "cannot read the channel's state: %s", mg_pub_strerror(err));
   int signer = pick_signer(c, req->endpoint_id);
   mam_mss_t *signing = signer >= 0 ? &c->eps[signer].mss : &c->ch.mss;
-  if (signer == -2) err = MG_PUB_NOT_FOUND, snprintf(msg, msg_len, "unknown endpoint");
+  if (err == MG_PUB_OK && signer == -2) err = MG_PUB_NOT_FOUND, snprintf(msg, msg_len, "unknown endpoint");
   if (err == MG_PUB_OK) {
     mam_message_spec_t spec = {.header = {.ep = signer >= 0 ? &c->eps[signer] : NULL,
                                           .psks = req->psks, .n_psks = req->n_psks,
@@ -578,7 +677,10 @@ mg_pub_err_t mg_writer_publish(mg_writer_t *w, const mg_publish_request_t *req, 
     /* rotation follows signatures being spent, not a tree that merely sits at the threshold */
     if (req->checksum == MAM_CHECKSUM_SIG) {
       pthread_mutex_lock(&c->lock);
-      rotate_if_low(w, c, signer >= 0 ? &c->eps[signer].mss : &c->ch.mss, out);
+      if (merge_stored(w, c) == MG_PUB_OK) { /* a rotation by another writer is seen; indexes may move */
+        int now = pick_signer(c, out->signer_id);
+        rotate_if_low(w, c, now >= 0 ? &c->eps[now].mss : &c->ch.mss, out);
+      }
       pthread_mutex_unlock(&c->lock);
     }
   } else {

@@ -3,7 +3,12 @@
  * Channels are derived from the gateway seed: the n-th channel is named <n>_18, its endpoints
  * <k>_18, as the reference names them. Key safety: before any packet is signed, the MSS leaves it
  * will use are reserved durably in the store, and the channel's message counter is saved; a crash
- * burns leaves and message ids, it never repeats one. Publishing: MAM message -> zero-value
+ * burns leaves and message ids, it never repeats one. Message numbers are reserved in the store
+ * like leaves, so several writers sharing one database (a fleet: one per gateway instance, each
+ * with the same seed) never repeat a message id or a leaf; before each publish and endpoint
+ * creation a writer takes in the endpoints and the active endpoint other writers saved, and a
+ * channel another writer created is loaded when first named. Each writer keeps its own MSS
+ * traversal caches. Publishing: MAM message -> zero-value
  * bundles (address = channel id, tag = message id + packet order, obsoleteTag = the tag so every
  * bundle hash is unique) -> Kerl finalisation -> tips from the node -> proof of work (local, all
  * cores, or the node's attachToTangle) -> storeTransactions + broadcastTransactions. Requests on one
@@ -30,6 +35,7 @@ typedef enum mg_pub_err {
   MG_PUB_NODE,        /* the node is unreachable or refused the transactions */
   MG_PUB_STORE,       /* the database failed */
   MG_PUB_STORE_FULL,  /* the database is full (disk or limit): nothing was written */
+  MG_PUB_STORE_UNAVAILABLE, /* the database server cannot be reached now: nothing was signed */
   MG_PUB_NO_MEMORY,
   MG_PUB_INTERNAL,
   MG_PUB_ERR__COUNT
@@ -69,7 +75,8 @@ typedef struct mg_writer_settings {
 typedef struct mg_writer_deps {
   const mg_env_t *env;
   mg_writer_settings_t settings;
-  mg_store_t *store;           /* shared with others: used under store_lock */
+  mg_store_t *store;           /* shared with others: used under store_lock; other connections and
+                                * processes (other writers) may share its database */
   pthread_mutex_t *store_lock;
   const mam_prng_t *prng;      /* keyed by the gateway seed: channel n is derived from it */
   mg_metrics_t *metrics;
@@ -88,7 +95,8 @@ mg_pub_err_t mg_writer_create_channel(mg_writer_t *w, unsigned height, mg_channe
 mg_pub_err_t mg_writer_create_endpoint(mg_writer_t *w, const char *channel_id, unsigned height, bool announce,
                                        mg_tree_info_t *out, char *msg, size_t msg_len);
 mg_pub_err_t mg_writer_channel_info(mg_writer_t *w, const char *channel_id, mg_channel_info_t *out);
-/* Ids of every channel, in creation order (malloc'd strings; free with mg_strings_free). */
+/* Ids of every channel the store holds, in creation order (malloc'd strings; free with
+ * mg_strings_free). */
 mg_pub_err_t mg_writer_list_channels(mg_writer_t *w, char ***ids, size_t *n);
 
 typedef struct mg_publish_request {
@@ -110,7 +118,8 @@ typedef struct mg_publish_result {
   char signer_id[82];        /* channel or endpoint that signed */
   char (*bundles)[82];       /* bundle hashes, malloc'd */
   size_t n_bundles;
-  uint64_t remaining;        /* signatures left on the signing tree */
+  uint64_t remaining;        /* signatures left on the signing tree after this message's: writers
+                              * sharing a store never answer the same value for one tree */
   uint64_t first_leaf;       /* signed packets spent leaves first_leaf .. first_leaf + n_leaves - 1 */
   uint64_t n_leaves;
   char rotated_to[82];       /* a new endpoint announced because signatures ran low, or "" */

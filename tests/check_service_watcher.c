@@ -11,6 +11,7 @@
 
 #include "services/watcher.h"
 #include "tests/testutil.h"
+#include "zmq/feed.h"
 
 #define CHANNEL_A "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 #define CHANNEL_B "BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB"
@@ -37,7 +38,7 @@ static fixture_t *fixture_new(void) {
   ck_assert_ptr_nonnull(f->zmq_ctx = zmq_ctx_new());
   f->deps = (mg_watcher_deps_t){
       .env = &f->env,
-      .settings = {.db_path = f->db, .node_zmq = "tcp://127.0.0.1:1", .zmq_pub = "tcp://127.0.0.1:*",
+      .settings = {.db_path = f->db, .node_zmq = "tcp://127.0.0.1:1", .store_queue_packets = 1000,
                    .node_api = "http://127.0.0.1:1", .node_timeout_ms = 1000, .backfill_page = 100,
                    .feed_queue_frames = 1000, .feed_max_message_bytes = 4096, .assembler_max_txs = 1000,
                    .assembler_ttl_s = 60, .reader_max_contexts = 16, .max_payload_bytes = 4096},
@@ -143,8 +144,75 @@ START_TEST(test_no_node) {
   mg_watcher_status_t st;
   mg_watcher_status(wt, &st);
   ck_assert(!st.feed_connected);
-  ck_assert_int_eq(st.last_cursor, 0);
+  ck_assert_uint_eq(st.queued, 0);
   ck_assert_uint_eq(atomic_load(&f->metrics.feed_invalid), 0);
+  stop(f, wt);
+  fixture_free(f);
+}
+END_TEST
+
+/* The `decodes` dependency of a sharded fleet, as a switch the test flips. */
+static atomic_int mine;
+static bool decodes_switch(void *ctx, const char *channel_id) {
+  (void)ctx;
+  (void)channel_id;
+  return atomic_load(&mine) != 0;
+}
+
+static void wait_counter(atomic_uint_fast64_t *counter, uint64_t want) {
+  for (int i = 0; i < 500 && atomic_load(counter) < want; i++) nanosleep(&(struct timespec){.tv_nsec = 10 * 1000 * 1000}, NULL);
+  ck_assert_uint_ge(atomic_load(counter), want);
+}
+
+/* A channel of another shard's instance: its transactions are counted and passed over, and it is
+ * not back-filled; once it becomes this instance's (the other's heartbeat went stale) it is
+ * back-filled (what came meanwhile is on the node) and decoded. */
+START_TEST(test_shard_share) {
+  fixture_t *f = fixture_new();
+  atomic_store(&mine, 0);
+  f->deps.decodes = decodes_switch;
+  mg_watcher_t *wt = watcher_of(f);
+  mg_watch_request_t a = request(CHANNEL_A);
+  a.backfill = true;
+  ck_assert_int_eq(mg_watcher_add(wt, &a), MG_WATCH_OK);
+  wait_watches(wt, 1);
+  char tx[MG_FEED_TX_TRYTES + 1];
+  memset(tx, '9', MG_FEED_TX_TRYTES);
+  memcpy(tx + MG_FEED_ADDRESS_OFFSET, CHANNEL_A, 81);
+  ck_assert_int_eq(mg_watcher_inject(wt, tx, NULL), 0);
+  wait_counter(&f->metrics.shard_skipped, 1);
+  ck_assert_uint_eq(atomic_load(&f->metrics.feed_matched), 0);
+  nanosleep(&(struct timespec){.tv_nsec = 300 * 1000 * 1000}, NULL);
+  ck_assert_uint_eq(atomic_load(&f->metrics.backfill_failures) + atomic_load(&f->metrics.backfill_runs), 0);
+  atomic_store(&mine, 1);
+  wait_counter(&f->metrics.backfill_failures, 1); /* no node: the back-fill it asked for fails */
+  ck_assert_int_eq(mg_watcher_inject(wt, tx, NULL), 0);
+  wait_counter(&f->metrics.feed_matched, 1);
+  ck_assert_uint_eq(atomic_load(&f->metrics.shard_skipped), 1);
+  stop(f, wt);
+  fixture_free(f);
+}
+END_TEST
+
+/* Watches stored by another process sharing the database (a fleet): followed within the sync
+ * interval, added and removed. */
+START_TEST(test_follows_stored_watches) {
+  fixture_t *f = fixture_new();
+  f->deps.settings.watch_sync_ms = 100;
+  mg_watcher_t *wt = watcher_of(f);
+  mg_store_t *other;
+  ck_assert_int_eq(mg_store_open(f->db, &other), MG_STORE_OK);
+  mg_watch_t row = {.options = "{\"psks\":[],\"ntru_key_ids\":[],\"own_keys\":true}", .created_at_ms = 1};
+  memcpy(row.channel_id, CHANNEL_B, sizeof CHANNEL_B);
+  ck_assert_int_eq(mg_store_add_watch(other, &row), MG_STORE_OK);
+  wait_watches(wt, 1);
+  ck_assert_int_eq(mg_watcher_add(wt, &(mg_watch_request_t){.channel_id = CHANNEL_A}), MG_WATCH_OK);
+  wait_watches(wt, 2);
+  ck_assert_int_eq(mg_store_remove_watch(other, CHANNEL_B), MG_STORE_OK);
+  wait_watches(wt, 1);
+  ck_assert_int_eq(mg_watcher_remove(wt, CHANNEL_A), MG_WATCH_OK);
+  wait_watches(wt, 0);
+  mg_store_close(other);
   stop(f, wt);
   fixture_free(f);
 }
@@ -168,6 +236,8 @@ static Suite *watcher_suite(void) {
   tcase_add_test(tc, test_add_all_or_none);
   tcase_add_test(tc, test_no_node);
   tcase_add_test(tc, test_strerror);
+  tcase_add_test(tc, test_shard_share);
+  tcase_add_test(tc, test_follows_stored_watches);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -123,5 +123,26 @@ expect_eq "unreachable node: still runs" running "$rc" "$log"
 expect_line "unreachable node warned" "$log" "WARNING mamgate: node http://127.0.0.1:$closed_api unreachable at start"
 expect_line "unconnected feed warned" "$log" "WARNING mamgate: feed tcp://127.0.0.1:$closed_feed not connected"
 
+# ---- the store and the fleet key (no PostgreSQL server needed: nothing listens on the port)
+pg_uri="postgresql://mamgate:s3cretpassw0rd@127.0.0.1:$closed_api/fleet"
+gw store_bad MAMGATE_STORE="mysql://u:s3cretpassw0rd@h/db"
+expect_eq "unknown store engine refused" 1 "$rc" "$log"
+expect_line "store: says what it expects" "$log" "MAMGATE_STORE: bad value '(hidden)' for store: expected sqlite or a PostgreSQL URI"
+gw store_no_key MAMGATE_STORE="$pg_uri"
+expect_eq "PostgreSQL without a fleet key refused" 1 "$rc" "$log"
+expect_line "no key: says how to make one" "$log" "a PostgreSQL store needs fleet_key_file"
+"$build/mamgate-cli" fleet-key "$work/fleet.key" >/dev/null
+cp "$work/fleet.key" "$work/open.key" && chmod 0644 "$work/open.key"
+gw key_mode MAMGATE_STORE="$pg_uri" MAMGATE_FLEET_KEY_FILE="$work/open.key"
+expect_eq "a fleet key others can read refused" 1 "$rc" "$log"
+expect_line "key mode: names the file" "$log" "fleet_key_file $work/open.key: "
+gw store_down MAMGATE_STORE="$pg_uri" MAMGATE_FLEET_KEY_FILE="$work/fleet.key" MAMGATE_DATA_DIR="$work/fleetvar"
+expect_eq "database down at start: the gateway waits (then SIGTERM)" running "$rc" "$log"
+expect_line "database down: retried with a log line" "$log" "store postgresql://mamgate:***@127.0.0.1:$closed_api/fleet unreachable (attempt 1)"
+expect_line "database down: SIGTERM ends the wait" "$log" "stopped (a stop signal came) while waiting for the store"
+for f in store_bad store_no_key key_mode store_down; do
+  expect_no_line "$f: the password stays out of the log" "$work/$f.log" "s3cretpassw0rd"
+done
+
 echo "config_test: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

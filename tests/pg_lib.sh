@@ -14,6 +14,8 @@
 #   MAMGATE_TEST_PG_URI        postgresql://mamgate:PASSWORD@127.0.0.1:PORT/mamgate_test
 #   MAMGATE_TEST_PG_ADMIN_URI  the superuser `postgres` over the Unix socket (trust)
 #   PG_DIR, PG_PORT            the directory and the port
+# pg_down stops the server and keeps its directory and port; pg_up starts it again there (a test of
+# the database going away under running clients); pg_restart does both.
 # The server is stopped and the directory removed when the script exits, also on failure and on
 # SIGTERM, SIGINT and SIGHUP (a script with its own EXIT trap calls pg_stop from it); a watchdog
 # does the same within a second when the script dies by SIGKILL.
@@ -101,6 +103,22 @@ pg_stop_server() {
   pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w -t 30 stop >/dev/null 2>&1 ||
     pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w -t 30 stop >/dev/null 2>&1
 }
+
+# pg_down: stops the server (fast: open connections are cut) and keeps its directory, data and
+# port; nothing answers until pg_up.
+pg_down() {
+  [ -n "$PG_DIR" ] && [ -d "$PG_DIR" ] || { pg_log "pg_down: no server"; return 1; }
+  pg_stop_server
+}
+
+# pg_up: starts the server pg_down stopped, on the same port, and waits until it answers.
+pg_up() {
+  [ -n "$PG_DIR" ] && [ -d "$PG_DIR/data" ] || { pg_log "pg_up: no server directory"; return 1; }
+  pg_start_server || { pg_log "pg_up: the server did not start:"; tail -n 20 "$PG_DIR/server.log" >&2; return 1; }
+  pg_wait_ready || { pg_log "pg_up: the server does not answer pg_isready"; return 1; }
+}
+
+pg_restart() { pg_down && pg_up; }
 
 # pg_stop: stops the server and removes its directory; safe to call twice.
 pg_stop() {

@@ -16,6 +16,13 @@ bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 pg_start
 if "$build/tests/check_pg_harness"; then ok; else bad "check_pg_harness"; fi
 
+# pg_down and pg_up: nothing answers between them; afterwards the same port answers and the data
+# written before is there.
+pg_psql_admin -d mamgate_test -c "CREATE TABLE kept (v int); INSERT INTO kept VALUES (42)" || bad "write before pg_down"
+if pg_down && ! "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" -t 1; then ok; else bad "pg_down: the server still answers"; fi
+if pg_up && [ "$(pg_psql_admin -d mamgate_test -tA -c "SELECT v FROM kept")" = 42 ]; then ok; else bad "pg_up: the data is gone or the server did not come back"; fi
+if pg_restart && "$build/tests/check_pg_harness"; then ok; else bad "pg_restart"; fi
+
 # A script that starts a server, writes "DIR PORT" to the file $1 and then does $2 (where "$2" is
 # that file).
 work=$(mktemp -d)

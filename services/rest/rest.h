@@ -14,9 +14,12 @@
 #include <stdint.h>
 
 #include "http/server.h"
+#include "read/shard.h"
 #include "services/env.h"
+#include "services/fleet.h"
 #include "services/metrics.h"
 #include "services/probe.h"
+#include "services/tail.h"
 #include "services/watcher.h"
 #include "services/writer.h"
 #include "store/store.h"
@@ -32,6 +35,9 @@ typedef struct mg_rest_settings {
   uint64_t max_payload_bytes;
   uint64_t page_limit;       /* most messages per page */
   uint64_t idempotency_ttl_s;
+  const char *instance_id;   /* this instance's name in the fleet */
+  mg_shard_t shard;          /* its shard (count 0: none) */
+  uint64_t shard_takeover_s; /* a heartbeat older than this is not live */
 } mg_rest_settings_t;
 
 /* One more route on the service's server (the plugin adds the web console's). */
@@ -55,6 +61,8 @@ typedef struct mg_rest_deps {
   mg_writer_t *writer;
   mg_watcher_t *watcher;
   mg_probe_t *probe;
+  mg_tail_t *tail;   /* the store's newest cursor, for live streams and /v1/info */
+  mg_fleet_t *fleet; /* the live instances, for /v1/info and /metrics */
   const atomic_int *stopping; /* non-zero: live streams end */
   const mg_rest_route_t *extra_routes; /* n_extra_routes, each called with ctx NULL */
   size_t n_extra_routes;

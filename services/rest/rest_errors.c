@@ -3,15 +3,22 @@
 
 /* ---- the one map from service errors to HTTP status codes ---- */
 
-/* A full store (disk or configured limit) is 507 and changed nothing; any other store failure is 500. */
+/* A full store (disk or configured limit) is 507 and changed nothing; a database server that cannot
+ * be reached now is 503 (retry later; nothing was signed); any other store failure is 500. */
 #define STATUS_STORE_FULL 507
+#define STATUS_STORE_UNAVAILABLE 503
 #define STATUS_STORE_FAILED 500
+#define CODE_STORE_UNAVAILABLE "store_unavailable"
 
 static int store_status(mg_store_err_t err) {
+  if (err == MG_STORE_ERR_UNAVAILABLE) return STATUS_STORE_UNAVAILABLE;
   return err == MG_STORE_ERR_FULL ? STATUS_STORE_FULL : STATUS_STORE_FAILED;
 }
 
-static const char *store_code(mg_store_err_t err) { return err == MG_STORE_ERR_FULL ? "storage_failed" : "internal"; }
+static const char *store_code(mg_store_err_t err) {
+  if (err == MG_STORE_ERR_UNAVAILABLE) return CODE_STORE_UNAVAILABLE;
+  return err == MG_STORE_ERR_FULL ? "storage_failed" : "internal";
+}
 
 /* Answers a store failure (not NOT_FOUND or EXISTS, which each route names); `doing` prefixes the
  * message ("" for none). */
@@ -26,6 +33,9 @@ json_t *rest_errors_pub_error_json(mg_pub_err_t err, const char *msg, int *statu
     case MG_PUB_EXHAUSTED: return *status = 422, mg_http_error_json("exhausted", msg[0] ? msg : "no signatures left");
     case MG_PUB_INVALID: return *status = 400, mg_http_error_json("bad_request", msg[0] ? msg : "invalid request");
     case MG_PUB_NODE: return *status = 503, mg_http_error_json("node_unavailable", msg);
+    case MG_PUB_STORE_UNAVAILABLE:
+      return *status = STATUS_STORE_UNAVAILABLE, mg_http_error_json(CODE_STORE_UNAVAILABLE, "the database cannot be"
+                                                                    " reached now: nothing was signed; retry later");
     case MG_PUB_STORE_FULL: return *status = STATUS_STORE_FULL, mg_http_error_json("storage_failed", "the database is full");
     case MG_PUB_STORE: return *status = STATUS_STORE_FAILED, mg_http_error_json("internal", "the database could not be written");
     default: return *status = 500, mg_http_error_json("internal", msg[0] ? msg : "internal error");

@@ -26,18 +26,44 @@ static json_t *invalid_json(const mg_metrics_t *m) {
   return json_pack("{s:o, s:o}", "by_reason", by_reason, "decode_rejected", rejected);
 }
 
+/* This instance's shard ("K/N"), or JSON null without one. */
+static json_t *shard_json(mg_shard_t s) {
+  char shard[MG_SHARD_TEXT_MAX];
+  mg_shard_format(s, shard, sizeof shard);
+  return s.count ? json_string(shard) : json_null();
+}
+
+/* The fleet as this instance sees it: its id and shard, and the instances whose heartbeat is
+ * younger than shard_takeover_s (itself included), as of its last heartbeat. */
+static json_t *fleet_json(rest_t *r) {
+  mg_instance_t *v = NULL;
+  size_t n = 0;
+  json_t *live = json_array();
+  if (mg_fleet_live(r->d.fleet, &v, &n) != 0) n = 0;
+  for (size_t i = 0; i < n; i++) {
+    json_t *info = json_loads(v[i].info ? v[i].info : "", 0, NULL);
+    json_array_append_new(live, json_pack("{s:s, s:I, s:o}", "id", v[i].id, "seen_at", (json_int_t)v[i].seen_ms, "info",
+                                          info ? info : json_null()));
+  }
+  mg_instances_free(v, n);
+  return json_pack("{s:s, s:o, s:I, s:I, s:o}", "instance_id", r->d.settings.instance_id, "shard", shard_json(r->d.settings.shard),
+                   "shard_takeover_s", (json_int_t)r->d.settings.shard_takeover_s, "live", (json_int_t)json_array_size(live),
+                   "instances", live);
+}
+
 void rest_info_get_info(void *ctx, mg_http_request_t *req) {
   rest_t *r = ctx;
   if (!rest_authorised(r, req, false)) return;
   mg_watcher_status_t st;
   mg_watcher_status(r->d.watcher, &st);
   json_t *last_frame = st.last_frame_ms ? json_integer((json_int_t)st.last_frame_ms) : json_null();
-  mg_http_respond_json(req, 200, json_pack("{s:s, s:s, s:b, s:b, s:o, s:I, s:I, s:I, s:o, s:o}", "version", PACKAGE_VERSION,
-                                           "store", mg_store_engine_name(r->d.store), "node_reachable",
-                                           mg_probe_status(r->d.probe).reachable, "feed_connected", st.feed_connected,
-                                           "feed_last_frame_at", last_frame, "queued", (json_int_t)st.queued, "watches",
-                                           (json_int_t)st.watches, "last_cursor", (json_int_t)st.last_cursor, "counters",
-                                           counters_json(r->d.metrics), "invalid", invalid_json(r->d.metrics)));
+  mg_http_respond_json(req, 200, json_pack("{s:s, s:s, s:b, s:b, s:o, s:I, s:I, s:I, s:o, s:o, s:o}", "version",
+                                           PACKAGE_VERSION, "store", mg_store_engine_name(r->d.store),
+                                           "node_reachable", mg_probe_status(r->d.probe).reachable, "feed_connected",
+                                           st.feed_connected, "feed_last_frame_at", last_frame, "queued",
+                                           (json_int_t)st.queued, "watches", (json_int_t)st.watches, "last_cursor",
+                                           (json_int_t)mg_tail_last_cursor(r->d.tail), "fleet", fleet_json(r),
+                                           "counters", counters_json(r->d.metrics), "invalid", invalid_json(r->d.metrics)));
 }
 
 void rest_info_get_openapi(void *ctx, mg_http_request_t *req) {
@@ -54,9 +80,17 @@ static const struct {
     COUNTER(feed_frames),        COUNTER(feed_transactions),  COUNTER(feed_matched),         COUNTER(feed_invalid),
     COUNTER(feed_duplicates),    COUNTER(bundles_completed),  COUNTER(packets_decoded),      COUNTER(packets_stored),
     COUNTER(packets_repeated),   COUNTER(messages_published), COUNTER(publish_failures),     COUNTER(backfill_runs),
-    COUNTER(backfill_transactions), COUNTER(backfill_failures),
+    COUNTER(backfill_transactions), COUNTER(backfill_failures), COUNTER(packets_output),     COUNTER(packets_dropped),
+    COUNTER(shard_skipped),
 #undef COUNTER
 };
+
+/* Decoded packets not stored yet (the database's queue included) and back-fill transactions not read. */
+static size_t queued_now(rest_t *r) {
+  mg_watcher_status_t st;
+  mg_watcher_status(r->d.watcher, &st);
+  return st.queued;
+}
 
 /* Prometheus text exposition of the counters. */
 void rest_info_get_metrics(void *ctx, mg_http_request_t *req) {
@@ -80,6 +114,16 @@ void rest_info_get_metrics(void *ctx, mg_http_request_t *req) {
     if (m->rejected[e]) EMIT("mamgate_decode_rejected_total{reason=\"%s\"} %llu\n", mam_strerror((mam_err_t)e), (unsigned long long)m->rejected[e]);
   EMIT("# TYPE mamgate_pow_seconds_total counter\nmamgate_pow_seconds_total %.3f\n", (double)m->pow_ms_total / 1000.0);
   EMIT("# TYPE mamgate_pow_total counter\nmamgate_pow_total %llu\n", (unsigned long long)m->pow_count);
+  mg_instance_t *live = NULL;
+  size_t n_live = 0;
+  if (mg_fleet_live(r->d.fleet, &live, &n_live) != 0) n_live = 0;
+  mg_instances_free(live, n_live);
+  char shard[MG_SHARD_TEXT_MAX];
+  mg_shard_format(r->d.settings.shard, shard, sizeof shard);
+  EMIT("# TYPE mamgate_store_info gauge\nmamgate_store_info{engine=\"%s\"} 1\n", mg_store_engine_name(r->d.store));
+  EMIT("# TYPE mamgate_fleet_live_instances gauge\nmamgate_fleet_live_instances %zu\n", n_live);
+  EMIT("# TYPE mamgate_shard_info gauge\nmamgate_shard_info{instance=\"%s\",shard=\"%s\"} 1\n", r->d.settings.instance_id, shard);
+  EMIT("# TYPE mamgate_queued_packets gauge\nmamgate_queued_packets %zu\n", queued_now(r));
   EMIT("# TYPE mamgate_http_requests_total counter\n");
   for (int s = 100; s < 600; s++)
     if (hs.by_status[s]) EMIT("mamgate_http_requests_total{status=\"%d\"} %llu\n", s, (unsigned long long)hs.by_status[s]);

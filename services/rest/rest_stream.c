@@ -15,7 +15,7 @@ typedef struct stream {
   char *out; /* pending bytes */
   size_t out_len, out_pos;
   uint64_t last_sent_ms;
-  int64_t seen;   /* the watcher's newest cursor when we last looked */
+  int64_t seen;   /* the store's newest cursor (as the store tail saw it) when we last looked */
   bool primed;    /* the first page was read */
   bool more;      /* the last page was full: read on without waiting */
 } stream_t;
@@ -36,12 +36,12 @@ static void stream_append(stream_t *st, const char *text, size_t len) {
   st->out_len += len;
 }
 
-/* Loads the next page of events once the watcher has stored something new. */
+/* Loads the next page of events once the store holds something new: stored by any instance of
+ * the fleet, as the store tail (services/tail.h) learns from the store itself. */
 static void stream_refill(stream_t *st) {
-  mg_watcher_status_t ws;
-  mg_watcher_status(st->r->d.watcher, &ws);
-  if (st->primed && ws.last_cursor == st->seen && !st->more) return; /* nothing stored since */
-  st->seen = ws.last_cursor;
+  int64_t newest = mg_tail_last_cursor(st->r->d.tail);
+  if (st->primed && newest == st->seen && !st->more) return; /* nothing stored since */
+  st->seen = newest;
   st->primed = true;
   mg_message_t *rows = NULL;
   size_t n = 0;
@@ -97,10 +97,11 @@ static bool stream_start_cursor(mg_http_request_t *req, int64_t *cursor) {
 /* Streams the messages of the channels (taken; none: every watched channel) after cursor. */
 static void open_stream(rest_t *r, mg_http_request_t *req, char **channels, size_t n, int64_t cursor) {
   stream_t *st = calloc(1, sizeof *st);
-  if (!st || r->d.open_store(r->d.open_store_ctx, &st->store) != MG_STORE_OK) {
+  mg_store_err_t err = st ? r->d.open_store(r->d.open_store_ctx, &st->store) : MG_STORE_ERR_NO_MEMORY;
+  if (err != MG_STORE_OK) {
     if (st) stream_free(st);
     mg_strings_free(channels, n);
-    return mg_http_respond_error(req, 500, "internal", "cannot open the stream");
+    return rest_errors_respond_store_error(req, err, "opening the stream: ");
   }
   st->r = r;
   st->channels = channels;
