@@ -85,12 +85,7 @@ struct devnode_store {
 static bool own_data_dir(devnode_store_t *s, const char *dir, char *why, size_t why_size) {
   pid_t holder = 0;
   mg_datadir_err_t err = mg_datadir_open(dir, true, &s->data_dir, &holder);
-  if (err == MG_DATADIR_ERR_IN_USE && holder > 0)
-    snprintf(why, why_size, "data directory %s is in use: process %ld holds its lock", dir, (long)holder);
-  else if (err == MG_DATADIR_ERR_IN_USE)
-    snprintf(why, why_size, "data directory %s is in use: another process holds its lock", dir);
-  else if (err != MG_DATADIR_OK)
-    snprintf(why, why_size, "data directory %s: %s (%s)", dir, mg_datadir_strerror(err), strerror(errno));
+  if (err != MG_DATADIR_OK) mg_datadir_refusal(dir, err, holder, errno, why, why_size);
   return err == MG_DATADIR_OK;
 }
 

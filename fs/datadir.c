@@ -36,6 +36,16 @@ const char *mg_datadir_strerror(mg_datadir_err_t err) {
   return datadir_errors[err];
 }
 
+void mg_datadir_refusal(const char *dir, mg_datadir_err_t err, pid_t holder, int errnum, char *out, size_t out_len) {
+  char who[PID_TEXT_MAX + 16] = "another process";
+  if (holder > 0) snprintf(who, sizeof who, "process %ld", (long)holder);
+  if (err == MG_DATADIR_ERR_IN_USE)
+    snprintf(out, out_len, "the data directory %s is in use: %s holds its lock %s/%s (one data directory serves one process)",
+             dir, who, dir, MG_DATADIR_LOCK_FILE);
+  else
+    snprintf(out, out_len, "the data directory %s: %s (%s)", dir, mg_datadir_strerror(err), strerror(errnum));
+}
+
 /* Creates each missing parent of dir (not dir itself). */
 static mg_datadir_err_t make_parent_dirs(const char *dir) {
   char *path = strdup(dir);

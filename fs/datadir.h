@@ -10,6 +10,7 @@
 #define FS_DATADIR_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 #include "mamcore/api.h"
@@ -37,6 +38,12 @@ const char *mg_datadir_strerror(mg_datadir_err_t err);
  * when it cannot be read; on other errors errno tells the cause. */
 mg_datadir_err_t mg_datadir_open(const char *dir, bool make_parents, mg_datadir_t **out, pid_t *holder)
     MAM_WARN_UNUSED;
+
+/* Why mg_datadir_open refused dir, as one line for a log or an error (never NULL input): on
+ * MG_DATADIR_ERR_IN_USE "the data directory DIR is in use: process PID holds its lock DIR/lock
+ * (one data directory serves one process)" (or "another process" when holder is 0), else the
+ * error and strerror(errnum). Truncated to fit out_len. */
+void mg_datadir_refusal(const char *dir, mg_datadir_err_t err, pid_t holder, int errnum, char *out, size_t out_len);
 
 /* The lock file's path (for messages). */
 const char *mg_datadir_lock_path(const mg_datadir_t *d);

@@ -1,8 +1,8 @@
-/* Fuzz target: the REST API end to end in one process. The REST handlers of plugin/rest.c are
+/* Fuzz target: the REST API end to end in one process. The REST handlers of services/rest/rest.c are
  * static and read their requests through libmicrohttpd, so the harness runs the whole plugin
  * (mamgate_plugin_init, linked in) on a loopback port and sends every input as one HTTP request
  * over a socket. That reaches the adapter's routing, path and query decoding (http/), Jansson body
- * parsing and every validation of plugin/rest.c, up to the writer and the store.
+ * parsing and every validation of services/rest/rest.c, up to the writer and the store.
  *
  * The node is a stand-in on the same adapter that answers every command at once (tips of all '9',
  * transactions accepted, nothing found), so publishing runs through proof of work (weight 1) to
@@ -28,7 +28,8 @@
 #include "fuzz/fuzz.h"
 #include "http/server.h"
 #include "plugin/gateway.h"
-#include "plugin/openapi.h"
+#include "services/rest/openapi.h"
+#include "services/rest/rest.h"
 
 #define TOKEN "FuzzTokenFuzzTokenFuzzTokenFuzzToken12345"
 #define REPLY_MAX (1 << 20)
@@ -275,7 +276,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
   opts[n++] = (mamgate_opt_t){"data_dir", data_dir, "fuzz"};
   opts[n++] = (mamgate_opt_t){"node_api", node_url, "fuzz"};
   if (mamgate_plugin_init(&host, opts, n, &gateway) != MAMGATE_OK) abort();
-  port = mg_http_port(((mg_gateway_t *)gateway)->http);
+  port = mg_rest_port(((mg_gateway_t *)gateway)->rest);
   atexit(stop_gateway);
   copy_field(call("POST", "/v1/channels", "{\"height\": 1}"), "channel_id", channel_id, sizeof channel_id);
   char target[128];

@@ -3,7 +3,7 @@
 #ifndef HOST_LOADER_H
 #define HOST_LOADER_H
 
-#include "plugin/mamgate_plugin.h"
+#include "mamgate/mamgate_plugin.h"
 
 typedef struct mgd_plugin mgd_plugin_t;
 

@@ -5,7 +5,7 @@ host_libmgdhost_la_SOURCES = \
 	host/loader.c host/loader.h \
 	host/log.c host/log.h \
 	host/options.c host/options.h \
-	plugin/mamgate_plugin.h
+	include/mamgate/mamgate_plugin.h
 
 sbin_PROGRAMS += host/mamgated
 host_mamgated_SOURCES = host/mamgated.c host/notify.c host/notify.h

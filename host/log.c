@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "plugin/mamgate_plugin.h"
+#include "mamgate/mamgate_plugin.h"
 
 /* Every C0 control character but the tab, and DEL. */
 static const char control_chars[] =

@@ -7,7 +7,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "host/log.h"
-#include "plugin/mamgate_plugin.h"
+#include "mamgate/mamgate_plugin.h"
 
 /* sd_notify is a no-op (0) when NOTIFY_SOCKET is unset; a failure to reach systemd is logged. */
 static void notify(const char *state) {

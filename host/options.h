@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "plugin/mamgate_plugin.h"
+#include "mamgate/mamgate_plugin.h"
 
 /* Longest configuration file line, in bytes. */
 #define MGD_CONF_LINE_MAX 65536

@@ -2,6 +2,7 @@
 noinst_LTLIBRARIES += http/libmghttp.la
 http_libmghttp_la_SOURCES = \
 	http/headwatch.c http/headwatch.h \
+	http/header.c http/header.h \
 	http/route.c http/route.h \
 	http/server.c http/server.h
 http_libmghttp_la_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(JANSSON_CFLAGS)

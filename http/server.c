@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "http/header.h"
 #include "http/headwatch.h"
 #include "http/route.h"
 
@@ -235,7 +236,7 @@ static void send_json(mg_http_request_t *r, unsigned status, json_t *body, const
   respond_fallback(r);
 }
 
-static json_t *error_body(const char *code, const char *message) {
+json_t *mg_http_error_json(const char *code, const char *message) {
   return json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message);
 }
 
@@ -246,7 +247,7 @@ static void send_error(mg_http_request_t *r, unsigned status, const char *allow,
   char message[MESSAGE_BYTES];
   vsnprintf(message, sizeof message, fmt, ap);
   make_printable(message);
-  send_json(r, status, error_body(code, message), allow);
+  send_json(r, status, mg_http_error_json(code, message), allow);
 }
 
 static void send_error_f(mg_http_request_t *r, unsigned status, const char *allow, const char *code, const char *fmt,
@@ -506,24 +507,10 @@ static const rejection_t *framing_rejection(struct MHD_Connection *conn, const c
   return NULL;
 }
 
-/* True when host is one of the comma-separated names of list (spaces around a name are ignored),
- * or the list holds "*". */
-static bool host_listed(const char *list, const char *host) {
-  size_t host_len = strlen(host);
-  for (const char *item = list; *item != '\0';) {
-    item += strspn(item, " ");
-    size_t n = strcspn(item, ","), next = n + (item[n] == ',');
-    while (n > 0 && item[n - 1] == ' ') n--;
-    if ((n == 1 && item[0] == '*') || (n == host_len && strncasecmp(item, host, n) == 0)) return true;
-    item += next;
-  }
-  return false;
-}
-
 static const rejection_t *host_rejection(const mg_http_request_t *r) {
   if (r->server->allowed_hosts == NULL) return NULL;
   const char *host = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
-  return host != NULL && host_listed(r->server->allowed_hosts, host) ? NULL : &REJECT_HOST;
+  return host != NULL && mg_header_host_listed(r->server->allowed_hosts, host) ? NULL : &REJECT_HOST;
 }
 
 /* Routing and query decoding, on the first call; returns the error to answer, if any. */
@@ -727,18 +714,6 @@ json_t *mg_http_json_body(mg_http_request_t *r) {
   return j;
 }
 
-/* Equal strings in time that depends on their lengths only. The shorter one is padded with NUL
- * bytes, which never occur inside a string, so unequal lengths always differ somewhere. */
-static bool equal_ct(const char *a, const char *b) {
-  size_t la = strlen(a), lb = strlen(b), n = la > lb ? la : lb;
-  unsigned diff = 0;
-  for (size_t i = 0; i < n; i++) {
-    unsigned char x = i < la ? (unsigned char)a[i] : 0, y = i < lb ? (unsigned char)b[i] : 0;
-    diff |= (unsigned)(x ^ y);
-  }
-  return diff == 0;
-}
-
 bool mg_http_bearer_ok(const mg_http_request_t *r, const char *token) {
   static const char scheme[] = "Bearer";
   const char *v = mg_http_header(r, MHD_HTTP_HEADER_AUTHORIZATION);
@@ -746,7 +721,7 @@ bool mg_http_bearer_ok(const mg_http_request_t *r, const char *token) {
   if (strncasecmp(v, scheme, sizeof scheme - 1) != 0 || v[sizeof scheme - 1] != ' ') return false;
   v += sizeof scheme - 1;
   while (*v == ' ') v++;
-  return equal_ct(v, token);
+  return mg_header_equal_ct(v, token);
 }
 
 /* ---- the server ---- */

@@ -116,7 +116,10 @@ bool mg_http_bearer_ok(const mg_http_request_t *r, const char *token);
  * newline as application/json; a NULL body gives 500. status must be 200..599 (others are sent as
  * 500). */
 void mg_http_respond_json(mg_http_request_t *r, int status, json_t *body);
-/* {"error": {"code": code, "message": message}} */
+/* The one error body of the API: {"error": {"code": code, "message": message}} (new reference;
+ * NULL when out of memory). mg_http_respond_error answers with it. */
+json_t *mg_http_error_json(const char *code, const char *message);
+/* {"error": {"code": code, "message": message}}, message formatted with printf rules */
 void mg_http_respond_error(mg_http_request_t *r, int status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* text (len bytes, copied) with content_type, by default "text/plain; charset=utf-8". */

@@ -22,6 +22,7 @@ MAM_BEGIN_DECLS
 #define MAM_NTRU_SK_TRYTES ((MAM_NTRU_SK_TRITS + 2) / 3) /* 342: f and two zero trits, whole trytes */
 #define MAM_NTRU_PK_TRYTES (MAM_NTRU_PK_TRITS / 3)       /* 3072 */
 #define MAM_NTRU_ID_TRITS 81     /* pk id = first 81 trits of the public key */
+#define MAM_NTRU_ID_TRYTES (MAM_NTRU_ID_TRITS / 3) /* 27 */
 #define MAM_NTRU_KEY_TRITS 243   /* session key */
 #define MAM_NTRU_EKEY_TRITS 9216 /* encrypted session key: 1024 coefficients of 9 trits */
 

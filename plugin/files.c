@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,8 +13,9 @@
 #include "fs/sync.h"
 #include "mamcore/trits.h"
 #include "plugin/gateway.h"
+#include "seal/random.h"
 
-#define SEED_TRYTES 81
+#define SEED_TRYTES (MAM_PRNG_KEY_TRITS / 3)
 #define MG_FLEET_SEED_SECRET "gateway_seed" /* the store's name of a fleet's shared seed */
 
 /* Reads a whole small file into buf (NUL-terminated, trailing newline removed). */
@@ -47,22 +47,11 @@ static int write_private(const char *path, const char *text) {
   return mg_fs_sync_parent_dir(path);
 }
 
-static int random_bytes(void *buf, size_t n) {
-  return getrandom(buf, n, 0) == (ssize_t)n ? 0 : -1;
-}
+static int random_bytes(void *buf, size_t n) { return mg_seal_random(buf, n) == MG_SEAL_OK ? 0 : -1; }
 
-/* 81 uniformly random trytes. */
+/* A new gateway seed: uniformly random trytes. */
 static int random_seed(char out[SEED_TRYTES + 1]) {
-  size_t have = 0;
-  unsigned char b[64];
-  while (have < SEED_TRYTES) {
-    if (random_bytes(b, sizeof b) != 0) return -1;
-    for (size_t i = 0; i < sizeof b && have < SEED_TRYTES; i++)
-      if (b[i] < 243) out[have++] = MAM_TRYTE_ALPHABET[b[i] % 27]; /* 243 = 9 * 27: no bias */
-  }
-  out[SEED_TRYTES] = 0;
-  mam_wipe(b, sizeof b);
-  return 0;
+  return mg_seal_random_trytes(out, SEED_TRYTES) == MG_SEAL_OK ? 0 : -1;
 }
 
 /* The seed file's 81 trytes (created when missing) into seed. */
@@ -151,14 +140,7 @@ static int lock_data_dir(mg_gateway_t *g, char *err, size_t err_len) {
   pid_t holder = 0;
   mg_datadir_err_t derr = mg_datadir_open(g->cfg.data_dir, false, &g->data_dir, &holder);
   if (derr == MG_DATADIR_OK) return 0;
-  if (derr == MG_DATADIR_ERR_IN_USE && holder > 0)
-    snprintf(err, err_len, "the data directory %s is in use: process %ld holds its lock %s/%s; one data directory"
-             " serves one gateway", g->cfg.data_dir, (long)holder, g->cfg.data_dir, MG_DATADIR_LOCK_FILE);
-  else if (derr == MG_DATADIR_ERR_IN_USE)
-    snprintf(err, err_len, "the data directory %s is in use: another process holds its lock %s/%s; one data"
-             " directory serves one gateway", g->cfg.data_dir, g->cfg.data_dir, MG_DATADIR_LOCK_FILE);
-  else
-    snprintf(err, err_len, "%s: %s (%s)", g->cfg.data_dir, mg_datadir_strerror(derr), strerror(errno));
+  mg_datadir_refusal(g->cfg.data_dir, derr, holder, errno, err, err_len);
   return -1;
 }
 

@@ -15,7 +15,7 @@
 
 #include "mamcore/prng.h"
 #include "plugin/settings.h"
-#include "plugin/mamgate_plugin.h"
+#include "mamgate/mamgate_plugin.h"
 #include "seal/key.h"
 #include "store/store.h"
 #include "services/env.h"
@@ -26,9 +26,8 @@
 
 struct mg_watcher;
 struct mg_writer;
-struct mg_http_server;
 struct mg_probe;
-struct rest;
+struct mg_rest;
 
 typedef struct mg_gateway {
   mamgate_host_t host; /* the host's callbacks, copied (fields past its struct_size are NULL) */
@@ -45,8 +44,7 @@ typedef struct mg_gateway {
   mg_env_t env; /* the log and clock the services are given (the host's) */
   struct mg_watcher *watcher;
   struct mg_writer *writer;
-  struct mg_http_server *http;
-  struct rest *rest;
+  struct mg_rest *rest;
   struct mg_probe *probe; /* the node's reachability, checked in the background */
   /* One database connection shared by the REST handlers and the writer for small control
    * operations (keys, watches, channels), serialised by control_lock. The watcher has its own. */

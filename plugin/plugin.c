@@ -1,4 +1,4 @@
-/* The plugin ABI (plugin/mamgate_plugin.h): version negotiation, init, cleanup. */
+/* The plugin ABI (include/mamgate/mamgate_plugin.h): version negotiation, init, cleanup. */
 #include "config.h"
 
 #include <stdarg.h>
@@ -9,9 +9,10 @@
 
 #include "fs/datadir.h"
 #include "node/client.h"
+#include "plugin/console.h"
 #include "plugin/gateway.h"
 #include "services/probe.h"
-#include "plugin/rest.h"
+#include "services/rest/rest.h"
 #include "plugin/startup.h"
 #include "services/watcher.h"
 #include "services/writer.h"
@@ -77,7 +78,7 @@ static int copy_host(mg_gateway_t *g, const mamgate_host_t *host) {
 
 static void gateway_free(mg_gateway_t *g) {
   atomic_store(&g->stopping, 1);
-  mg_rest_stop(g);
+  mg_rest_stop(g->rest);
   mg_probe_stop(g->probe);
   mg_watcher_stop(g->watcher);
   mg_writer_free(g->writer);
@@ -132,6 +133,41 @@ static mg_watcher_deps_t watcher_deps(mg_gateway_t *g) {
       .stopping = &g->stopping};
 }
 
+/* Every REST worker and live stream opens its own connection to the gateway's database. */
+static mg_store_err_t open_store(void *ctx, mg_store_t **out) { return mg_gateway_open_store(ctx, out); }
+
+/* The web console's files, served by the REST service's server. */
+static const mg_rest_route_t console_routes[] = {
+    {"GET", "/", mg_console_index},
+    {"GET", "/console/{file}", mg_console_file},
+};
+
+/* The REST service's slice of the gateway. */
+static mg_rest_deps_t rest_deps(mg_gateway_t *g) {
+  const mg_config_t *c = &g->cfg;
+  return (mg_rest_deps_t){
+      .env = &g->env,
+      .settings = {.http = c->http, .allowed_hosts = c->allowed_hosts, .read_auth = c->read_auth,
+                   .limits = {.max_body_bytes = c->max_body_bytes, .max_discard_bytes = c->http_max_discard_bytes,
+                              .threads = (unsigned)c->http_threads, .max_connections = (unsigned)c->http_max_connections,
+                              .max_connections_per_ip = (unsigned)c->http_max_connections_per_ip,
+                              .connection_timeout_s = 30, .header_timeout_s = (unsigned)c->http_header_timeout_s},
+                   .max_height = c->max_height, .max_list = c->max_list, .max_payload_bytes = c->max_payload_bytes,
+                   .page_limit = c->page_limit, .idempotency_ttl_s = c->idempotency_ttl_s},
+      .token = g->token,
+      .open_store = open_store,
+      .open_store_ctx = g,
+      .store = g->control,
+      .store_lock = &g->control_lock,
+      .metrics = &g->metrics,
+      .writer = g->writer,
+      .watcher = g->watcher,
+      .probe = g->probe,
+      .stopping = &g->stopping,
+      .extra_routes = console_routes,
+      .n_extra_routes = sizeof console_routes / sizeof *console_routes};
+}
+
 /* Each step of start-up, in order; the first failure stops the rest. */
 static int start(mg_gateway_t *g, const mamgate_opt_t *opts, int nopts) {
   char err[512] = "";
@@ -151,7 +187,8 @@ static int start(mg_gateway_t *g, const mamgate_opt_t *opts, int nopts) {
     return mg_log(g, MAMGATE_LOG_ERROR, "%s", err), MAMGATE_ERR_ZMQ;
   g->probe = mg_probe_start(g->cfg.node_api, g->cfg.node_probe_interval_s * 1000u, g->cfg.node_timeout_ms);
   if (!g->probe) return mg_log(g, MAMGATE_LOG_ERROR, "cannot start the node probe"), MAMGATE_ERR_NO_MEMORY;
-  if (mg_rest_start(g, err, sizeof err) != 0) return mg_log(g, MAMGATE_LOG_ERROR, "%s", err), MAMGATE_ERR_HTTP;
+  mg_rest_deps_t rest = rest_deps(g);
+  if (!(g->rest = mg_rest_start(&rest, err, sizeof err))) return mg_log(g, MAMGATE_LOG_ERROR, "%s", err), MAMGATE_ERR_HTTP;
   return MAMGATE_OK;
 }
 

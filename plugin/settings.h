@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "plugin/mamgate_plugin.h"
+#include "mamgate/mamgate_plugin.h"
 
 #define MG_CONFIG_TEXT_MAX 512
 #define MG_TOKEN_MIN_CHARS 16 /* a configured or stored token is at least this long */

@@ -511,7 +511,7 @@ static mg_assembler_result_t complete_unattached(mg_assembler_t *a, held_tx_t *x
   }
 }
 
-mg_assembler_result_t mg_assembler_add(mg_assembler_t *a, const tangle_tx_t *tx, const trit_t hash[243],
+mg_assembler_result_t mg_assembler_add(mg_assembler_t *a, const tangle_tx_t *tx, const trit_t hash[TANGLE_TX_HASH_TRITS],
                                        uint64_t now_ms, mg_bundle_cb cb, void *ctx) {
   if (a == NULL || tx == NULL || hash == NULL) return MG_ASSEMBLER_REJECTED;
   mg_assembler_expire(a, now_ms);

@@ -70,7 +70,7 @@ typedef enum mg_assembler_result {
 
 /* Adds a parsed transaction with its Curl-P hash; calls cb for every bundle it completes. now_ms
  * drives expiry. */
-mg_assembler_result_t mg_assembler_add(mg_assembler_t *a, const tangle_tx_t *tx, const trit_t hash[243],
+mg_assembler_result_t mg_assembler_add(mg_assembler_t *a, const tangle_tx_t *tx, const trit_t hash[TANGLE_TX_HASH_TRITS],
                                        uint64_t now_ms, mg_bundle_cb cb, void *ctx);
 /* Drops expired transactions (also done by add). */
 void mg_assembler_expire(mg_assembler_t *a, uint64_t now_ms);

@@ -1,4 +1,4 @@
-/* seal/random.h: bytes from the kernel's random generator. */
+/* seal/random.h: bytes and trytes from the kernel's random generator. */
 #ifndef SEAL_RANDOM_H
 #define SEAL_RANDOM_H
 
@@ -9,5 +9,8 @@
 
 /* Fills buf with n random bytes (getrandom, waiting for the pool at boot). */
 mg_seal_err_t mg_seal_random(uint8_t *buf, size_t n) MAM_WARN_UNUSED;
+
+/* n uniformly random trytes (9A-Z) and a NUL into out (n + 1 chars), from mg_seal_random. */
+mg_seal_err_t mg_seal_random_trytes(char *out, size_t n) MAM_WARN_UNUSED;
 
 #endif

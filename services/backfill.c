@@ -11,8 +11,9 @@
 #include "mamcore/trits.h"
 #include "node/client.h"
 #include "read/addrset.h"
+#include "tangle/transaction.h"
 
-#define ID 81
+#define ID MG_ADDRESS_TRYTES
 #define RETRY_FIRST_MS 500
 #define RETRY_MAX_MS 30000
 /* Nodes answer findTransactions in no useful order (the client sorts the hashes): replayed as
@@ -20,7 +21,7 @@
  * waiting room holds. So the transactions are replayed in attachment order, in chunks of at most
  * this many (about 2.7 KB each while a chunk is held). */
 #define CHUNK 20000
-#define ATTACHMENT_TS_TRYTES 2619 /* offset of attachmentTimestamp (9 trytes) in a transaction */
+#define ATTACHMENT_TS_TRYTES (TANGLE_TX_OFF_ATTACHMENT_TS / 3)
 
 typedef struct item {
   char id[ID + 1];
@@ -110,8 +111,9 @@ typedef struct fetched {
 } fetched_t;
 
 static int64_t attachment_ms(const char *trytes) {
-  trit_t t[27];
-  return mam_trytes_to_trits(trytes + ATTACHMENT_TS_TRYTES, 9, t) == MAM_OK ? mam_trits_to_int(t, 27) : INT64_MAX;
+  trit_t t[TANGLE_TX_INT_TRITS];
+  if (mam_trytes_to_trits(trytes + ATTACHMENT_TS_TRYTES, TANGLE_TX_INT_TRITS / 3, t) != MAM_OK) return INT64_MAX;
+  return mam_trits_to_int(t, TANGLE_TX_INT_TRITS);
 }
 
 static int by_attachment(const void *a, const void *b) {

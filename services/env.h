@@ -8,7 +8,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 
-#include "plugin/mamgate_plugin.h" /* the log levels (MAMGATE_LOG_*) are the ABI's */
+#include "mamgate/mamgate_plugin.h" /* the log levels (MAMGATE_LOG_*) are the ABI's */
 
 typedef struct mg_env {
   void *ctx;

@@ -29,7 +29,7 @@
  * gap: the node may have dropped feed frames. It asks for a back-fill of its channel, at most
  * once in this time per channel (junk bundles wait too). */
 #define GAP_BACKFILL_EVERY_MS (30 * 1000)
-#define ID 81
+#define ID MG_ID_TRYTES
 
 /* ---- one watched channel (owned by the feed thread once added) ---- */
 

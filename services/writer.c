@@ -12,8 +12,9 @@
 #include "tangle/mam_bundle.h"
 #include "tangle/pow.h"
 
-#define ID 81
+#define ID MG_ID_TRYTES
 #define TIP_DEPTH 3
+#define SESSION_ENTROPY_TRITS 81 /* fresh random trits per message for its session key */
 
 typedef struct wchannel {
   char id[ID + 1];
@@ -423,12 +424,12 @@ static mg_pub_err_t compose(mg_writer_t *w, wchannel_t *c, mam_message_spec_t *s
   if (err != MG_PUB_OK) return err;
   out->first_leaf = signing->skn; /* packets sign with consecutive leaves from here */
   out->n_leaves = sigs;
-  trit_t msg_id[MAM_MSG_ID_TRITS], entropy[81];
+  trit_t msg_id[MAM_MSG_ID_TRITS], entropy[SESSION_ENTROPY_TRITS];
   err = reserve_msg_number(w, c); /* the message id is spent before anything leaves */
   if (err != MG_PUB_OK) return err;
   mam_channel_next_msg_id(&c->ch, msg_id);
   /* fresh per-message randomness for the session key */
-  uint8_t rnd[81];
+  uint8_t rnd[SESSION_ENTROPY_TRITS];
   if (getentropy(rnd, sizeof rnd) != 0) return MG_PUB_INTERNAL;
   for (size_t i = 0; i < sizeof rnd; i++) entropy[i] = (trit_t)(rnd[i] % 3 - 1);
   hp->ch = &c->ch;

@@ -139,6 +139,14 @@ START_TEST(test_lock_held_by_process_until_it_dies) {
   pid_t holder = 0;
   ck_assert_int_eq(mg_datadir_open(under_base("shared"), false, &d, &holder), MG_DATADIR_ERR_IN_USE);
   ck_assert_int_eq(holder, child);
+  char why[PATH_MAX * 3], want[PATH_MAX + 128];
+  mg_datadir_refusal(under_base("shared"), MG_DATADIR_ERR_IN_USE, holder, 0, why, sizeof why);
+  snprintf(want, sizeof want, "process %ld holds its lock %s/lock ", (long)child, under_base("shared"));
+  ck_assert_msg(strstr(why, want) != NULL, "%s", why);
+  mg_datadir_refusal(under_base("shared"), MG_DATADIR_ERR_IN_USE, 0, 0, why, sizeof why);
+  ck_assert_msg(strstr(why, "is in use: another process holds its lock") != NULL, "%s", why);
+  mg_datadir_refusal(under_base("shared"), MG_DATADIR_ERR_NOT_DIR, 0, ENOTDIR, why, sizeof why);
+  ck_assert_msg(strstr(why, mg_datadir_strerror(MG_DATADIR_ERR_NOT_DIR)) != NULL && strstr(why, strerror(ENOTDIR)), "%s", why);
   ck_assert_int_eq(kill(child, SIGKILL), 0);
   ck_assert_int_eq(waitpid(child, NULL, 0), child);
   ck_assert_int_eq(mg_datadir_open(under_base("shared"), false, &d, &holder), MG_DATADIR_OK);

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "http/header.h"
 #include "http/route.h"
 #include "http/server.h"
 #include "tests/testutil.h"
@@ -463,6 +464,36 @@ START_TEST(test_path_strerror) {
     for (int j = 0; j < i; j++) ck_assert_str_ne(mg_path_strerror((mg_path_err_t)i), mg_path_strerror((mg_path_err_t)j));
   }
   ck_assert_ptr_nonnull(mg_path_strerror(MG_PATH_ERR__COUNT));
+}
+END_TEST
+
+/* Host lists: names compared without case, with or without the port as listed, spaces around
+ * names ignored, "*" for any; token comparison: equal only when equal, prefixes included. */
+START_TEST(test_header_values) {
+  ck_assert(mg_header_host_listed("a.example, LOCALHOST:8088 ,b", "localhost:8088"));
+  ck_assert(mg_header_host_listed("a.example,b", "b"));
+  ck_assert(!mg_header_host_listed("a.example,b", "localhost"));
+  ck_assert(!mg_header_host_listed("localhost:8088", "localhost"));
+  ck_assert(!mg_header_host_listed("localhost", "localhost:8088"));
+  ck_assert(!mg_header_host_listed("", "localhost"));
+  ck_assert(mg_header_host_listed("x, * ", "anything"));
+  ck_assert(mg_header_equal_ct("token", "token"));
+  ck_assert(mg_header_equal_ct("", ""));
+  ck_assert(!mg_header_equal_ct("token", "tokem"));
+  ck_assert(!mg_header_equal_ct("token", "token2"));
+  ck_assert(!mg_header_equal_ct("tok", "token"));
+  ck_assert(!mg_header_equal_ct("", "t"));
+}
+END_TEST
+
+/* The one JSON error body of the adapter, which routes also build answers from. */
+START_TEST(test_error_json) {
+  json_t *e = mg_http_error_json("not_found", "no such thing");
+  ck_assert_ptr_nonnull(e);
+  char *text = json_dumps(e, JSON_COMPACT | JSON_SORT_KEYS);
+  ck_assert_str_eq(text, "{\"error\":{\"code\":\"not_found\",\"message\":\"no such thing\"}}");
+  free(text);
+  json_decref(e);
 }
 END_TEST
 
@@ -1165,6 +1196,8 @@ Suite *http_suite(void) {
   tcase_add_test(rules, test_path_split);
   tcase_add_test(rules, test_path_strerror);
   tcase_add_test(rules, test_patterns);
+  tcase_add_test(rules, test_header_values);
+  tcase_add_test(rules, test_error_json);
   suite_add_tcase(s, rules);
   TCase *http = tcase_create("requests");
   tcase_add_checked_fixture(http, setup, teardown);

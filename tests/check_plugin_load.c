@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "devnode/spawn.h"
-#include "plugin/mamgate_plugin.h"
+#include "mamgate/mamgate_plugin.h"
 #include "tests/testutil.h"
 
 typedef struct plugin {

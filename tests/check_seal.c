@@ -14,6 +14,7 @@
 
 #include "seal/check.h"
 #include "seal/key.h"
+#include "seal/random.h"
 #include "seal/seal.h"
 #include "tests/testutil.h"
 
@@ -555,6 +556,33 @@ START_TEST(test_key_check_value) {
 }
 END_TEST
 
+/* Random trytes: the length asked, NUL-terminated, every character of the alphabet in use and
+ * none other, and each of the 27 about equally often (no bias from the byte mapping). */
+START_TEST(test_random_trytes) {
+  enum { N = 27000 };
+  char *t = malloc(N + 2);
+  ck_assert_ptr_nonnull(t);
+  t[N + 1] = 'x';
+  ck_assert_int_eq(mg_seal_random_trytes(t, N), MG_SEAL_OK);
+  ck_assert_uint_eq(strlen(t), N);
+  ck_assert_int_eq(t[N + 1], 'x');
+  size_t count[27] = {0};
+  for (size_t i = 0; i < N; i++) {
+    const char *at = strchr(MAM_TRYTE_ALPHABET, t[i]);
+    ck_assert_ptr_nonnull(at);
+    count[at - MAM_TRYTE_ALPHABET]++;
+  }
+  for (size_t c = 0; c < 27; c++) ck_assert_msg(count[c] > 800 && count[c] < 1200, "tryte %zu: %zu of %d", c, count[c], N);
+  char a[82], b[82];
+  ck_assert_int_eq(mg_seal_random_trytes(a, 81), MG_SEAL_OK);
+  ck_assert_int_eq(mg_seal_random_trytes(b, 81), MG_SEAL_OK);
+  ck_assert_str_ne(a, b);
+  ck_assert_int_eq(mg_seal_random_trytes(a, 0), MG_SEAL_OK);
+  ck_assert_str_eq(a, "");
+  free(t);
+}
+END_TEST
+
 START_TEST(test_strerror_names_every_code) {
   for (int e = 0; e < MG_SEAL_ERR__COUNT; e++) {
     const char *s = mg_seal_strerror((mg_seal_err_t)e);
@@ -585,6 +613,7 @@ int main(void) {
   tcase_add_test(aead, test_nonces_are_fresh);
   tcase_add_test(aead, test_key_check_value);
   tcase_add_test(aead, test_strerror_names_every_code);
+  tcase_add_test(aead, test_random_trytes);
   suite_add_tcase(suite, aead);
   TCase *files = tcase_create("key_files");
   tcase_add_checked_fixture(files, make_dir, remove_dir);

@@ -195,6 +195,11 @@ api GET /v1/psks; echo "$body" | grep -q "$psk_key" && bad "a PSK key leaked int
 api GET /v1/watches; echo "$body" | grep -q "$psk_key" && bad "a PSK key leaked into GET /v1/watches" || ok
 grep -q "$psk_key" "$work/gw.log" && bad "a PSK key leaked into the log" || ok
 
+# ---- the web console: the plugin's files, served on the REST service's server
+api GET /; check "console page served" 200 "$status"
+echo "$body" | grep -qi "<!doctype html" && ok || bad "GET / is not the console's page"
+expect_status "a console file" 200 GET /console/app.js
+
 # ---- OpenAPI: every route the server answers is documented, and the reverse
 api GET /v1/openapi.json; check "openapi served" 200 "$status"
 echo "$body" | python3 -c '

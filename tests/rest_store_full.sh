@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A full store answers the same at every route that writes: 507 with code storage_failed, nothing
-# changed, the gateway up and serving reads; other store failures are 500 (one map in plugin/rest.c).
+# changed, the gateway up and serving reads; other store failures are 500 (one map in services/rest/rest.c).
 # The data directory sits on a small tmpfs (needs root to mount; skipped otherwise) that a filler
 # file fills up.
 set -u

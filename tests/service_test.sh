@@ -39,7 +39,7 @@ if cmp -s "$work/table" "$work/readme-table"; then ok; else
 fi
 
 # The example configuration names every option, and is valid with every line uncommented.
-conf="$build/service/mamgate.conf"
+conf="$build/packaging/mamgate.conf"
 for key in $(sed -n 's/^| `\([a-z_0-9]*\)` |.*/\1/p' "$work/table"); do
   grep -qE "^#?$key =" "$conf" || bad "example configuration lacks $key"
 done
@@ -123,7 +123,7 @@ fi
 if command -v systemd-analyze >/dev/null; then
   for unit in mamgated devnode; do
     sed -e "s|^ExecStart=[^ ]*/mamgated |ExecStart=$host |" -e "s|^ExecStart=[^ ]*/devnode |ExecStart=$build/devnode/devnode |" \
-      "$build/service/$unit.service" >"$work/$unit.service"
+      "$build/packaging/$unit.service" >"$work/$unit.service"
     # Complaints about the machine's own units are not ours; any about this one fail.
     if (cd "$work" && systemd-analyze verify --man=no "./$unit.service") >"$work/verify-$unit.log" 2>&1 &&
       ! grep -q "$unit.service" "$work/verify-$unit.log"; then ok; else

@@ -3,7 +3,7 @@
  *   FAULTY_REFUSE_VERSION   mamgate_plugin_version accepts none of the host's versions;
  *   FAULTY_INIT_ERROR=code  init fails with that code.
  * Where the host must stop before init, init fails loudly so that a test notices the call. */
-#include "plugin/mamgate_plugin.h"
+#include "mamgate/mamgate_plugin.h"
 
 #ifndef FAULTY_INIT_ERROR
 #define FAULTY_INIT_ERROR MAMGATE_ERR_STATE

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "plugin/mamgate_plugin.h"
+#include "mamgate/mamgate_plugin.h"
 
 #define LINE_SIZE 1024
 #define CLOCK_TOLERANCE_MS 60000

@@ -1,21 +1,12 @@
-/* plugin/rest_keys.c: REST: PSKs and NTRU keys. */
-#include "plugin/rest_internal.h"
+/* services/rest/rest_keys.c: REST: PSKs and NTRU keys. */
+#include "services/rest/rest_internal.h"
 
 /* ---- keys ---- */
 
-/* n uniformly random trytes. */
-static int random_trytes(char *out, size_t n) {
-  unsigned char b[64];
-  size_t have = 0;
-  while (have < n) {
-    if (getentropy(b, sizeof b) != 0) return -1;
-    for (size_t i = 0; i < sizeof b && have < n; i++)
-      if (b[i] < 243) out[have++] = MAM_TRYTE_ALPHABET[b[i] % 27];
-  }
-  out[n] = 0;
-  mam_wipe(b, sizeof b);
-  return 0;
-}
+#define NTRU_NONCE_TRYTES 27 /* the key generation nonce: fresh randomness, any length */
+
+/* n uniformly random trytes and a NUL. */
+static int random_trytes(char *out, size_t n) { return mg_seal_random_trytes(out, n) == MG_SEAL_OK ? 0 : -1; }
 
 void rest_keys_post_psk(void *ctx, mg_http_request_t *req) {
   rest_t *r = ctx;
@@ -32,13 +23,13 @@ void rest_keys_post_psk(void *ctx, mg_http_request_t *req) {
   if ((given_id ? 0 : random_trytes(id, MG_PSK_ID_TRYTES)) != 0 ||
       (given_key ? (snprintf(key, sizeof key, "%s", given_key), 0) : random_trytes(key, MG_PSK_KEY_TRYTES)) != 0)
     return mg_http_respond_error(req, 500, "internal", "no random source");
-  pthread_mutex_lock(&r->g->control_lock);
-  mg_store_err_t err = mg_store_add_psk(r->g->control, id, key);
-  pthread_mutex_unlock(&r->g->control_lock);
+  pthread_mutex_lock(r->d.store_lock);
+  mg_store_err_t err = mg_store_add_psk(r->d.store, id, key);
+  pthread_mutex_unlock(r->d.store_lock);
   if (err == MG_STORE_EXISTS) mg_http_respond_error(req, 409, "conflict", "a PSK with this id exists");
   else if (err != MG_STORE_OK) rest_errors_respond_store_error(req, err, "");
   else mg_http_respond_json(req, 201, json_pack("{s:s, s:s}", "id", id, "key", key));
-  if (err == MG_STORE_OK) mg_watcher_own_keys_changed(r->g->watcher);
+  if (err == MG_STORE_OK) mg_watcher_own_keys_changed(r->d.watcher);
   mam_wipe(key, sizeof key);
 }
 
@@ -47,9 +38,9 @@ static void list_ids(rest_t *r, mg_http_request_t *req, mg_store_err_t (*list)(m
   if (!rest_authorised(r, req, false)) return;
   char **ids = NULL;
   size_t n = 0;
-  pthread_mutex_lock(&r->g->control_lock);
-  mg_store_err_t err = list(r->g->control, &ids, &n);
-  pthread_mutex_unlock(&r->g->control_lock);
+  pthread_mutex_lock(r->d.store_lock);
+  mg_store_err_t err = list(r->d.store, &ids, &n);
+  pthread_mutex_unlock(r->d.store_lock);
   if (err != MG_STORE_OK) return rest_errors_respond_store_error(req, err, "");
   json_t *a = json_array();
   for (size_t i = 0; i < n; i++) json_array_append_new(a, json_pack("{s:s}", "id", ids[i]));
@@ -65,28 +56,29 @@ void rest_keys_delete_psk(void *ctx, mg_http_request_t *req) {
   if (!rest_psk_id(mg_http_param(req, "id"), id))
     return mg_http_respond_error(req, 400, "bad_request", "id must be a PSK id of 1 to 27 trytes");
   if (!rest_authorised(r, req, true)) return;
-  pthread_mutex_lock(&r->g->control_lock);
-  mg_store_err_t err = mg_store_delete_psk(r->g->control, id);
-  pthread_mutex_unlock(&r->g->control_lock);
+  pthread_mutex_lock(r->d.store_lock);
+  mg_store_err_t err = mg_store_delete_psk(r->d.store, id);
+  pthread_mutex_unlock(r->d.store_lock);
   if (err == MG_STORE_NOT_FOUND) return mg_http_respond_error(req, 404, "not_found", "no PSK with this id");
   if (err != MG_STORE_OK) return rest_errors_respond_store_error(req, err, "");
-  mg_watcher_own_keys_changed(r->g->watcher);
+  mg_watcher_own_keys_changed(r->d.watcher);
   mg_http_respond_text(req, 204, "text/plain", "", 0);
 }
 
 void rest_keys_post_ntru_key(void *ctx, mg_http_request_t *req) {
   rest_t *r = ctx;
   if (!rest_authorised(r, req, true)) return;
-  char seed[82], nonce[28];
-  trit_t key[243], nonce_trits[81];
+  char seed[MAM_PRNG_KEY_TRITS / 3 + 1], nonce[NTRU_NONCE_TRYTES + 1];
+  trit_t key[MAM_PRNG_KEY_TRITS], nonce_trits[NTRU_NONCE_TRYTES * 3];
   mam_ntru_sk_t *sk = malloc(sizeof *sk);
   char *sk_trytes = malloc(MG_NTRU_SK_TRYTES + 1), *pk_trytes = malloc(MG_NTRU_PK_TRYTES + 1);
   mg_store_err_t err = MG_STORE_ERR_NO_MEMORY;
-  if (sk && sk_trytes && pk_trytes && random_trytes(seed, 81) == 0 && random_trytes(nonce, 27) == 0 &&
-      mam_trytes_to_trits(seed, 81, key) == MAM_OK && mam_trytes_to_trits(nonce, 27, nonce_trits) == MAM_OK) {
+  if (sk && sk_trytes && pk_trytes && random_trytes(seed, MAM_PRNG_KEY_TRITS / 3) == 0 &&
+      random_trytes(nonce, NTRU_NONCE_TRYTES) == 0 && mam_trytes_to_trits(seed, MAM_PRNG_KEY_TRITS / 3, key) == MAM_OK &&
+      mam_trytes_to_trits(nonce, NTRU_NONCE_TRYTES, nonce_trits) == MAM_OK) {
     mam_prng_t prng;
     mam_prng_init(&prng, key);
-    if (mam_ntru_keygen(&prng, nonce_trits, 81, sk) == MAM_OK) {
+    if (mam_ntru_keygen(&prng, nonce_trits, NTRU_NONCE_TRYTES * 3, sk) == MAM_OK) {
       trit_t f[MAM_NTRU_SK_TRITS + 2] = {0};
       memcpy(f, sk->f, MAM_NTRU_SK_TRITS);
       mam_trits_to_trytes(f, sizeof f, sk_trytes);
@@ -94,14 +86,14 @@ void rest_keys_post_ntru_key(void *ctx, mg_http_request_t *req) {
       mam_trits_to_trytes(sk->pk, MAM_NTRU_PK_TRITS, pk_trytes);
       pk_trytes[MG_NTRU_PK_TRYTES] = 0;
       mam_wipe(f, sizeof f);
-      char id[28];
-      memcpy(id, pk_trytes, 27);
-      id[27] = 0;
-      pthread_mutex_lock(&r->g->control_lock);
-      err = mg_store_add_ntru(r->g->control, id, sk_trytes, pk_trytes);
-      pthread_mutex_unlock(&r->g->control_lock);
+      char id[MAM_NTRU_ID_TRYTES + 1];
+      memcpy(id, pk_trytes, MAM_NTRU_ID_TRYTES);
+      id[MAM_NTRU_ID_TRYTES] = 0;
+      pthread_mutex_lock(r->d.store_lock);
+      err = mg_store_add_ntru(r->d.store, id, sk_trytes, pk_trytes);
+      pthread_mutex_unlock(r->d.store_lock);
       if (err == MG_STORE_OK) {
-        mg_watcher_own_keys_changed(r->g->watcher);
+        mg_watcher_own_keys_changed(r->d.watcher);
         mg_http_respond_json(req, 201, json_pack("{s:s, s:s}", "id", id, "public_key", pk_trytes));
       }
     }
@@ -119,13 +111,13 @@ void rest_keys_get_ntru_keys(void *ctx, mg_http_request_t *req) { list_ids(ctx, 
 
 void rest_keys_get_ntru_key(void *ctx, mg_http_request_t *req) {
   rest_t *r = ctx;
-  const char *id = rest_valid_id(req, mg_http_param(req, "id"), 27, "id");
+  const char *id = rest_valid_id(req, mg_http_param(req, "id"), MAM_NTRU_ID_TRYTES, "id");
   if (!id || !rest_authorised(r, req, false)) return;
   char *pk = malloc(MG_NTRU_PK_TRYTES + 1);
   if (!pk) return mg_http_respond_error(req, 500, "internal", "out of memory");
-  pthread_mutex_lock(&r->g->control_lock);
-  mg_store_err_t err = mg_store_get_ntru(r->g->control, id, NULL, pk);
-  pthread_mutex_unlock(&r->g->control_lock);
+  pthread_mutex_lock(r->d.store_lock);
+  mg_store_err_t err = mg_store_get_ntru(r->d.store, id, NULL, pk);
+  pthread_mutex_unlock(r->d.store_lock);
   if (err == MG_STORE_NOT_FOUND) mg_http_respond_error(req, 404, "not_found", "no NTRU key with this id");
   else if (err != MG_STORE_OK) rest_errors_respond_store_error(req, err, "");
   else mg_http_respond_json(req, 200, json_pack("{s:s, s:s}", "id", id, "public_key", pk));

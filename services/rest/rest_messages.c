@@ -1,5 +1,5 @@
-/* plugin/rest_messages.c: REST: decoded messages. */
-#include "plugin/rest_internal.h"
+/* services/rest/rest_messages.c: REST: decoded messages. */
+#include "services/rest/rest_internal.h"
 
 /* ---- decoded messages ---- */
 
@@ -37,8 +37,8 @@ static void respond_text_json(mg_http_request_t *req, mg_text_t *t) {
  * stores nothing of it: an empty list would hide a mistyped id. */
 bool rest_messages_channel_known(mg_http_request_t *req, mg_store_t *s, const char *id) {
   int known = 0;
-  if (!s || mg_store_channel_known(s, id, &known) != MG_STORE_OK)
-    return mg_http_respond_error(req, 500, "internal", "the database could not be read"), false;
+  mg_store_err_t err = s ? mg_store_channel_known(s, id, &known) : MG_STORE_ERR_IO;
+  if (err != MG_STORE_OK) return rest_errors_respond_store_error(req, err, "the database could not be read: "), false;
   if (!known) mg_http_respond_error(req, 404, "not_found", "channel %.12s... is neither this gateway's nor watched", id);
   return known;
 }
@@ -48,14 +48,14 @@ void rest_messages_get_messages(void *ctx, mg_http_request_t *req) {
   const char *id = rest_valid_id(req, mg_http_param(req, "channel_id"), ID, "channel_id");
   int64_t cursor, limit;
   if (!id || !rest_authorised(r, req, false) || !rest_messages_query_int(req, "cursor", 0, INT64_MAX, 0, &cursor) ||
-      !rest_messages_query_int(req, "limit", 1, (int64_t)r->g->cfg.page_limit, 100, &limit))
+      !rest_messages_query_int(req, "limit", 1, (int64_t)r->d.settings.page_limit, 100, &limit))
     return;
   mg_store_t *s = rest_thread_store(r);
   if (!rest_messages_channel_known(req, s, id)) return;
   mg_message_t *rows = NULL;
   size_t n = 0;
-  if (mg_store_list_messages(s, id, cursor, (size_t)limit, &rows, &n) != MG_STORE_OK)
-    return mg_http_respond_error(req, 500, "internal", "the database could not be read");
+  mg_store_err_t err = mg_store_list_messages(s, id, cursor, (size_t)limit, &rows, &n);
+  if (err != MG_STORE_OK) return rest_errors_respond_store_error(req, err, "the database could not be read: ");
   mg_text_t t = {0};
   mg_text_append(&t, "{\"messages\":", 12);
   append_messages(&t, rows, n);
@@ -76,7 +76,7 @@ void rest_messages_get_message(void *ctx, mg_http_request_t *req) {
   mg_store_err_t err = mg_store_get_message(s, id, mid, &rows, &n);
   if (err == MG_STORE_NOT_FOUND || (err == MG_STORE_OK && n == 0))
     return mg_http_respond_error(req, 404, "not_found", "no such message on this channel");
-  if (err != MG_STORE_OK) return mg_http_respond_error(req, 500, "internal", "the database could not be read");
+  if (err != MG_STORE_OK) return rest_errors_respond_store_error(req, err, "the database could not be read: ");
   mg_text_t t = {0};
   mg_text_printf(&t, "{\"channel_id\":\"%s\",\"message_id\":\"%s\",\"packets\":", id, mid);
   append_messages(&t, rows, n);

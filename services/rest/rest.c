@@ -1,7 +1,10 @@
 /* REST routes. Every error is {"error": {"code", "message"}} with a fitting status; write routes
  * need the bearer token (reads too when read_auth is set). No handler logs or returns a secret
  * other than the key it was asked to create. */
-#include "plugin/rest_internal.h"
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "services/rest/rest_internal.h"
 
 /* ---- request helpers ---- */
 
@@ -9,15 +12,15 @@ static void close_store(void *s) { mg_store_close(s); }
 
 mg_store_t *rest_thread_store(rest_t *r) {
   mg_store_t *s = pthread_getspecific(r->store_key);
-  if (!s && mg_gateway_open_store(r->g, &s) == MG_STORE_OK) pthread_setspecific(r->store_key, s);
+  if (!s && r->d.open_store(r->d.open_store_ctx, &s) == MG_STORE_OK) pthread_setspecific(r->store_key, s);
   return s;
 }
 
 bool rest_authorised(rest_t *r, mg_http_request_t *req, bool write) {
-  if (!write && !r->g->cfg.read_auth) return true;
+  if (!write && !r->d.settings.read_auth) return true;
   const char *h = mg_http_header(req, "Authorization");
   if (!h) return mg_http_respond_error(req, 401, "unauthorized", "this route needs Authorization: Bearer <token>"), false;
-  if (!mg_http_bearer_ok(req, r->g->token)) return mg_http_respond_error(req, 403, "forbidden", "wrong token"), false;
+  if (!mg_http_bearer_ok(req, r->d.token)) return mg_http_respond_error(req, 403, "forbidden", "wrong token"), false;
   return true;
 }
 
@@ -46,10 +49,6 @@ bool rest_uint_field(mg_http_request_t *req, json_t *body, const char *name, uin
   }
   *out = (uint64_t)json_integer_value(v);
   return true;
-}
-
-json_t *rest_error_json(const char *code, const char *message) {
-  return json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", message);
 }
 
 /* ---- Idempotency-Key on the routes that spend (leaves, channel numbers) ---- */
@@ -94,16 +93,16 @@ bool rest_idem_begin(rest_t *r, mg_http_request_t *req, idem_t *k) {
     return mg_http_respond_error(req, 400, "bad_request", "Idempotency-Key must be 1 to %d printable ASCII characters",
                                  MG_IDEM_KEY_MAX), false;
   mg_store_t *s = rest_thread_store(r);
-  if (!s) return mg_http_respond_error(req, 500, "internal", "the database could not be opened"), false;
+  if (!s) return rest_errors_respond_store_error(req, MG_STORE_ERR_IO, "the database could not be opened: "), false;
   const char *auth = mg_http_header(req, "Authorization");
   const char *token[] = {auth ? auth : ""};
   const char *request[] = {mg_http_method(req), mg_http_path(req), mg_http_body(req, NULL)}; /* JSON: no NUL inside */
   char request_hash[MG_IDEM_HASH_CHARS + 1];
   sha256_hex(token, 1, k->scope);
   sha256_hex(request, 3, request_hash);
-  int64_t now = (int64_t)mg_now_ms(r->g);
+  int64_t now = (int64_t)mg_env_now_ms(r->d.env);
   mg_idem_entry_t held;
-  int64_t ttl_ms = (int64_t)r->g->cfg.idempotency_ttl_s * 1000;
+  int64_t ttl_ms = (int64_t)r->d.settings.idempotency_ttl_s * 1000;
   mg_store_err_t err = mg_store_idem_reserve(s, k->scope, k->key, request_hash, now, now - ttl_ms, &held);
   if (err == MG_STORE_EXISTS) respond_held_key(req, &held, request_hash);
   else if (err != MG_STORE_OK) rest_errors_respond_store_error(req, err, "");
@@ -124,7 +123,7 @@ void rest_idem_respond(rest_t *r, mg_http_request_t *req, const idem_t *k, int s
   mg_store_err_t err = MG_STORE_OK;
   if (s && answer && status < 500) err = mg_store_idem_finish(s, k->scope, k->key, status, answer);
   else if (s) err = mg_store_idem_release(s, k->scope, k->key);
-  if (err != MG_STORE_OK) mg_log(r->g, MAMGATE_LOG_WARNING, "Idempotency-Key answer not recorded: %s", mg_store_strerror(err));
+  if (err != MG_STORE_OK) mg_env_log(r->d.env, MAMGATE_LOG_WARNING, "Idempotency-Key answer not recorded: %s", mg_store_strerror(err));
   if (!answer) return mg_http_respond_error(req, 500, "internal", "out of memory");
   mg_http_respond_text(req, status, "application/json", answer, strlen(answer));
   free(answer);
@@ -132,12 +131,7 @@ void rest_idem_respond(rest_t *r, mg_http_request_t *req, const idem_t *k, int s
 
 /* ---- routing, start, stop ---- */
 
-typedef struct route {
-  const char *method, *pattern;
-  mg_http_handler_t handler;
-} route_t;
-
-static const route_t routes[] = {
+static const mg_rest_route_t routes[] = {
     {"GET", "/v1/health", rest_info_get_health},
     {"GET", "/v1/info", rest_info_get_info},
     {"GET", "/v1/openapi.json", rest_info_get_openapi},
@@ -160,9 +154,19 @@ static const route_t routes[] = {
     {"POST", "/v1/watches", rest_watches_post_watch},
     {"GET", "/v1/watches", rest_watches_get_watches},
     {"DELETE", "/v1/watches/{channel_id}", rest_watches_delete_watch},
-    {"GET", "/", mg_console_index},
-    {"GET", "/console/{file}", mg_console_file},
 };
+
+/* Writes a message into err and returns NULL. */
+static mg_rest_t *start_error(mg_rest_t *r, char *err, size_t err_len, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static mg_rest_t *start_error(mg_rest_t *r, char *err, size_t err_len, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err, err_len, fmt, ap);
+  va_end(ap);
+  mg_rest_stop(r);
+  return NULL;
+}
 
 /* host:port of the http option. */
 static int split_address(const char *text, char *host, size_t host_len, uint16_t *port) {
@@ -183,55 +187,55 @@ static int split_address(const char *text, char *host, size_t host_len, uint16_t
 
 /* The allowed_hosts option, or by default the bind address and the loopback names, each with and
  * without the port (a DNS-rebinding page sends its own name as Host). */
-static int allow_hosts(mg_gateway_t *g, const char *bind_host) {
-  if (g->cfg.allowed_hosts[0] != '\0') return mg_http_allow_hosts(g->http, g->cfg.allowed_hosts);
+static int allow_hosts(rest_t *r, const char *bind_host) {
+  const char *allowed = r->d.settings.allowed_hosts;
+  if (allowed && allowed[0] != '\0') return mg_http_allow_hosts(r->http, allowed);
   if (strcmp(bind_host, "0.0.0.0") == 0 || strcmp(bind_host, "::") == 0)
-    mg_log(g, MAMGATE_LOG_WARNING, "REST listens on every address but answers only loopback Host names: "
-                                   "set allowed_hosts to the names clients use");
+    mg_env_log(r->d.env, MAMGATE_LOG_WARNING, "REST listens on every address but answers only loopback Host names: "
+                                              "set allowed_hosts to the names clients use");
   bool ipv6 = strchr(bind_host, ':') != NULL;
-  unsigned port = mg_http_port(g->http);
+  unsigned port = mg_http_port(r->http);
   char name[300], list[1024];
   snprintf(name, sizeof name, "%s%s%s", ipv6 ? "[" : "", bind_host, ipv6 ? "]" : "");
   int n = snprintf(list, sizeof list, "%s,%s:%u,localhost,localhost:%u,127.0.0.1,127.0.0.1:%u,[::1],[::1]:%u", name,
                    name, port, port, port, port);
-  return n > 0 && (size_t)n < sizeof list ? mg_http_allow_hosts(g->http, list) : -1;
+  return n > 0 && (size_t)n < sizeof list ? mg_http_allow_hosts(r->http, list) : -1;
 }
 
-int mg_rest_start(mg_gateway_t *g, char *err, size_t err_len) {
-  char host[256];
-  uint16_t port;
-  if (split_address(g->cfg.http, host, sizeof host, &port) != 0)
-    return mg_errorf(err, err_len, "http must be host:port, got '%s'", g->cfg.http);
-  rest_t *r = calloc(1, sizeof *r);
-  if (!r || pthread_key_create(&r->store_key, close_store) != 0) {
-    free(r);
-    return mg_errorf(err, err_len, "out of memory");
-  }
-  r->g = g;
-  g->rest = r;
-  mg_http_limits_t limits = {.max_body_bytes = g->cfg.max_body_bytes,
-                             .max_discard_bytes = g->cfg.http_max_discard_bytes,
-                             .threads = (unsigned)g->cfg.http_threads,
-                             .max_connections = (unsigned)g->cfg.http_max_connections,
-                             .max_connections_per_ip = (unsigned)g->cfg.http_max_connections_per_ip,
-                             .connection_timeout_s = 30,
-                             .header_timeout_s = (unsigned)g->cfg.http_header_timeout_s};
-  char herr[256] = "";
-  if (!(g->http = mg_http_start(host, port, &limits, herr, sizeof herr)))
-    return mg_errorf(err, err_len, "REST server on %s: %s", g->cfg.http, herr);
-  if (allow_hosts(g, host) != 0) return mg_errorf(err, err_len, "out of memory");
-  for (size_t i = 0; i < sizeof routes / sizeof *routes; i++)
-    if (mg_http_route(g->http, routes[i].method, routes[i].pattern, routes[i].handler, r) != 0)
-      return mg_errorf(err, err_len, "cannot register %s %s", routes[i].method, routes[i].pattern);
+static int add_routes(rest_t *r, const mg_rest_route_t *list, size_t n, void *ctx, char *err, size_t err_len) {
+  for (size_t i = 0; i < n; i++)
+    if (mg_http_route(r->http, list[i].method, list[i].pattern, list[i].handler, ctx) != 0)
+      return snprintf(err, err_len, "cannot register %s %s", list[i].method, list[i].pattern), -1;
   return 0;
 }
 
-void mg_rest_stop(mg_gateway_t *g) {
-  if (g->http) mg_http_stop(g->http);
-  g->http = NULL;
-  rest_t *r = g->rest;
+mg_rest_t *mg_rest_start(const mg_rest_deps_t *deps, char *err, size_t err_len) {
+  const char *address = deps->settings.http;
+  char host[256];
+  uint16_t port;
+  if (split_address(address, host, sizeof host, &port) != 0)
+    return start_error(NULL, err, err_len, "http must be host:port, got '%s'", address);
+  rest_t *r = calloc(1, sizeof *r);
+  if (!r || pthread_key_create(&r->store_key, close_store) != 0) {
+    free(r);
+    return start_error(NULL, err, err_len, "out of memory");
+  }
+  r->d = *deps;
+  char herr[256] = "";
+  if (!(r->http = mg_http_start(host, port, &deps->settings.limits, herr, sizeof herr)))
+    return start_error(r, err, err_len, "REST server on %s: %s", address, herr);
+  if (allow_hosts(r, host) != 0) return start_error(r, err, err_len, "out of memory");
+  if (add_routes(r, routes, sizeof routes / sizeof *routes, r, err, err_len) != 0 ||
+      add_routes(r, deps->extra_routes, deps->n_extra_routes, NULL, err, err_len) != 0)
+    return mg_rest_stop(r), NULL;
+  return r;
+}
+
+uint16_t mg_rest_port(const mg_rest_t *r) { return mg_http_port(r->http); }
+
+void mg_rest_stop(mg_rest_t *r) {
   if (!r) return;
+  mg_http_stop(r->http);
   pthread_key_delete(r->store_key);
   free(r);
-  g->rest = NULL;
 }

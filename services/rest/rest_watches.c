@@ -1,5 +1,5 @@
-/* plugin/rest_watches.c: REST: watches. */
-#include "plugin/rest_internal.h"
+/* services/rest/rest_watches.c: REST: watches. */
+#include "services/rest/rest_internal.h"
 
 /* ---- watches ---- */
 
@@ -25,12 +25,12 @@ static bool parse_watch(rest_t *r, json_t *body, mg_watch_request_t *w, int *sta
   if ((psks && !json_is_array(psks)) || (ntru && !json_is_array(ntru)) || (bf && !json_is_boolean(bf)) ||
       (own && !json_is_boolean(own)))
     return snprintf(why, why_len, "psks and ntru_key_ids must be arrays, backfill and own_keys booleans"), false;
-  if (json_array_size(psks) + json_array_size(ntru) > r->g->cfg.max_list)
-    return *status = 413, snprintf(why, why_len, "more than %llu keys", (unsigned long long)r->g->cfg.max_list), false;
+  if (json_array_size(psks) + json_array_size(ntru) > r->d.settings.max_list)
+    return *status = 413, snprintf(why, why_len, "more than %llu keys", (unsigned long long)r->d.settings.max_list), false;
   w->backfill = bf ? json_is_true(bf) : true;
   w->own_keys = own ? json_is_true(own) : true;
   mam_psk_t *list = calloc(json_array_size(psks) + 1, sizeof *list);
-  char(*ids)[28] = calloc(json_array_size(ntru) + 1, sizeof *ids);
+  char(*ids)[MAM_NTRU_ID_TRYTES + 1] = calloc(json_array_size(ntru) + 1, sizeof *ids);
   w->psks = list;
   w->ntru_ids = ids;
   if (!list || !ids) return *status = 500, snprintf(why, why_len, "out of memory"), false;
@@ -38,13 +38,14 @@ static bool parse_watch(rest_t *r, json_t *body, mg_watch_request_t *w, int *sta
   for (size_t i = 0; ok && i < json_array_size(psks); i++, w->n_psks = i) {
     char pid[MG_PSK_ID_TRYTES + 1];
     const char *key = json_string_value(json_object_get(json_array_get(psks, i), "key"));
-    ok = rest_psk_id(json_string_value(json_object_get(json_array_get(psks, i), "id")), pid) && rest_is_trytes(key, 81) &&
-         mam_trytes_to_trits(pid, 27, list[i].id) == MAM_OK && mam_trytes_to_trits(key, 81, list[i].key) == MAM_OK;
+    ok = rest_psk_id(json_string_value(json_object_get(json_array_get(psks, i), "id")), pid) && rest_is_trytes(key, MG_PSK_KEY_TRYTES) &&
+         mam_trytes_to_trits(pid, MG_PSK_ID_TRYTES, list[i].id) == MAM_OK &&
+         mam_trytes_to_trits(key, MG_PSK_KEY_TRYTES, list[i].key) == MAM_OK;
   }
   for (size_t i = 0; ok && i < json_array_size(ntru); i++, w->n_ntru = i) {
     const char *kid = json_string_value(json_array_get(ntru, i));
-    ok = rest_is_trytes(kid, 27);
-    if (ok) memcpy(ids[i], kid, 28);
+    ok = rest_is_trytes(kid, MAM_NTRU_ID_TRYTES);
+    if (ok) memcpy(ids[i], kid, MAM_NTRU_ID_TRYTES + 1);
   }
   if (!ok) snprintf(why, why_len, "psks must be [{\"id\": 1 to 27 trytes, \"key\": 81 trytes}], ntru_key_ids ids of 27 trytes");
   return ok;
@@ -73,8 +74,8 @@ static json_t *json_array_body(mg_http_request_t *req) {
 static void post_watch_list(rest_t *r, mg_http_request_t *req, json_t *list) {
   size_t n = json_array_size(list), done = 0;
   if (n == 0) return mg_http_respond_error(req, 400, "bad_request", "the list of watches is empty");
-  if (n > r->g->cfg.max_list)
-    return mg_http_respond_error(req, 413, "payload_too_large", "more than %llu watches", (unsigned long long)r->g->cfg.max_list);
+  if (n > r->d.settings.max_list)
+    return mg_http_respond_error(req, 413, "payload_too_large", "more than %llu watches", (unsigned long long)r->d.settings.max_list);
   mg_watch_request_t *ws = calloc(n, sizeof *ws);
   if (!ws) return mg_http_respond_error(req, 500, "internal", "out of memory");
   char why[256], where[64];
@@ -85,7 +86,7 @@ static void post_watch_list(rest_t *r, mg_http_request_t *req, json_t *list) {
     if (!ok) mg_http_respond_error(req, status, watch_parse_code(status), "watch %zu: %s", done, why);
   }
   size_t bad = n;
-  mg_watch_err_t err = ok ? mg_watcher_add_all(r->g->watcher, ws, n, &bad) : MG_WATCH_OK;
+  mg_watch_err_t err = ok ? mg_watcher_add_all(r->d.watcher, ws, n, &bad) : MG_WATCH_OK;
   if (ok && err != MG_WATCH_OK) {
     if (bad < n) snprintf(where, sizeof where, "watch %zu (%.12s...): ", bad, ws[bad].channel_id);
     rest_errors_respond_watch_error(req, err, bad < n ? where : "");
@@ -116,7 +117,7 @@ void rest_watches_post_watch(void *ctx, mg_http_request_t *req) {
   if (!parse_watch(r, body, &w, &status, why, sizeof why)) {
     mg_http_respond_error(req, status, watch_parse_code(status), "%s", why);
   } else {
-    mg_watch_err_t err = mg_watcher_add(r->g->watcher, &w);
+    mg_watch_err_t err = mg_watcher_add(r->d.watcher, &w);
     if (err == MG_WATCH_OK) mg_http_respond_json(req, 201, watch_created_json(&w));
     else rest_errors_respond_watch_error(req, err, "");
   }
@@ -128,9 +129,9 @@ void rest_watches_get_watches(void *ctx, mg_http_request_t *req) {
   if (!rest_authorised(r, req, false)) return;
   mg_watch_t *rows = NULL;
   size_t n = 0;
-  pthread_mutex_lock(&r->g->control_lock);
-  mg_store_err_t err = mg_store_list_watches(r->g->control, &rows, &n);
-  pthread_mutex_unlock(&r->g->control_lock);
+  pthread_mutex_lock(r->d.store_lock);
+  mg_store_err_t err = mg_store_list_watches(r->d.store, &rows, &n);
+  pthread_mutex_unlock(r->d.store_lock);
   if (err != MG_STORE_OK) return rest_errors_respond_store_error(req, err, "");
   json_t *list = json_array();
   for (size_t i = 0; i < n; i++) {
@@ -154,7 +155,7 @@ void rest_watches_delete_watch(void *ctx, mg_http_request_t *req) {
   rest_t *r = ctx;
   const char *id = rest_valid_id(req, mg_http_param(req, "channel_id"), ID, "channel_id");
   if (!id || !rest_authorised(r, req, true)) return;
-  mg_watch_err_t err = mg_watcher_remove(r->g->watcher, id);
+  mg_watch_err_t err = mg_watcher_remove(r->d.watcher, id);
   if (err == MG_WATCH_NOT_FOUND) return mg_http_respond_error(req, 404, "not_found", "this channel is not watched");
   if (err != MG_WATCH_OK) return rest_errors_respond_watch_error(req, err, "");
   mg_http_respond_text(req, 204, "text/plain", "", 0);

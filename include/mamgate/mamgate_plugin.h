@@ -1,4 +1,4 @@
-/* plugin/mamgate_plugin.h: the mamgate plugin ABI, the only header a host needs.
+/* include/mamgate/mamgate_plugin.h: the mamgate plugin ABI, the only header a host needs.
  *
  * A host loads the plugin with dlopen and looks up three symbols:
  *

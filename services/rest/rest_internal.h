@@ -1,8 +1,8 @@
-/* plugin/rest_internal.h: what the REST files share (not part of any interface). */
-#ifndef PLUGIN_REST_INTERNAL_H
-#define PLUGIN_REST_INTERNAL_H
+/* services/rest/rest_internal.h: what the REST files share (not part of any interface). */
+#ifndef SERVICES_REST_REST_INTERNAL_H
+#define SERVICES_REST_REST_INTERNAL_H
 
-#include "plugin/rest.h"
+#include "services/rest/rest.h"
 
 #include <errno.h>
 #include <nettle/base64.h>
@@ -15,20 +15,18 @@
 #include "config.h"
 #include "http/server.h"
 #include "mamcore/payload.h"
-#include "plugin/console.h"
 #include "read/message_json.h"
-#include "plugin/openapi.h"
-#include "services/probe.h"
-#include "services/watcher.h"
-#include "services/writer.h"
+#include "seal/random.h"
+#include "services/rest/openapi.h"
 
-#define ID 81
+#define ID MG_ID_TRYTES
 
-struct rest {
-  mg_gateway_t *g;
+struct mg_rest {
+  mg_rest_deps_t d;
+  mg_http_server_t *http;
   pthread_key_t store_key; /* one database connection per worker thread */
 };
-typedef struct rest rest_t;
+typedef struct mg_rest rest_t;
 
 /* A reserved key: its answer is recorded by rest_idem_respond. Inactive without the header. */
 typedef struct idem {
@@ -37,7 +35,7 @@ typedef struct idem {
   char scope[MG_IDEM_HASH_CHARS + 1];
 } idem_t;
 
-/* plugin/rest.c */
+/* services/rest/rest.c */
 mg_store_t *rest_thread_store(rest_t *r);
 bool rest_authorised(rest_t *r, mg_http_request_t *req, bool write);
 bool rest_is_trytes(const char *s, size_t n);
@@ -47,30 +45,29 @@ const char *rest_valid_id(mg_http_request_t *req, const char *value, size_t n, c
 bool rest_psk_id(const char *given, char out[MG_PSK_ID_TRYTES + 1]);
 bool rest_uint_field(mg_http_request_t *req, json_t *body, const char *name, uint64_t min, uint64_t max,
                      uint64_t fallback, uint64_t *out);
-json_t *rest_error_json(const char *code, const char *message);
 bool rest_idem_begin(rest_t *r, mg_http_request_t *req, idem_t *k);
 void rest_idem_respond(rest_t *r, mg_http_request_t *req, const idem_t *k, int status, json_t *body);
 
-/* plugin/rest_errors.c */
+/* services/rest/rest_errors.c */
 void rest_errors_respond_store_error(mg_http_request_t *req, mg_store_err_t err, const char *doing);
 json_t *rest_errors_pub_error_json(mg_pub_err_t err, const char *msg, int *status);
 void rest_errors_respond_pub_error(mg_http_request_t *req, mg_pub_err_t err, const char *msg);
 void rest_errors_respond_watch_error(mg_http_request_t *req, mg_watch_err_t err, const char *where);
 
-/* plugin/rest_info.c */
+/* services/rest/rest_info.c */
 void rest_info_get_health(void *ctx, mg_http_request_t *req);
 void rest_info_get_info(void *ctx, mg_http_request_t *req);
 void rest_info_get_openapi(void *ctx, mg_http_request_t *req);
 void rest_info_get_metrics(void *ctx, mg_http_request_t *req);
 
-/* plugin/rest_channels.c */
+/* services/rest/rest_channels.c */
 void rest_channels_post_channel(void *ctx, mg_http_request_t *req);
 void rest_channels_get_channels(void *ctx, mg_http_request_t *req);
 void rest_channels_get_channel(void *ctx, mg_http_request_t *req);
 void rest_channels_post_endpoint(void *ctx, mg_http_request_t *req);
 void rest_channels_post_message(void *ctx, mg_http_request_t *req);
 
-/* plugin/rest_keys.c */
+/* services/rest/rest_keys.c */
 void rest_keys_post_psk(void *ctx, mg_http_request_t *req);
 void rest_keys_get_psks(void *ctx, mg_http_request_t *req);
 void rest_keys_delete_psk(void *ctx, mg_http_request_t *req);
@@ -78,18 +75,18 @@ void rest_keys_post_ntru_key(void *ctx, mg_http_request_t *req);
 void rest_keys_get_ntru_keys(void *ctx, mg_http_request_t *req);
 void rest_keys_get_ntru_key(void *ctx, mg_http_request_t *req);
 
-/* plugin/rest_watches.c */
+/* services/rest/rest_watches.c */
 void rest_watches_post_watch(void *ctx, mg_http_request_t *req);
 void rest_watches_get_watches(void *ctx, mg_http_request_t *req);
 void rest_watches_delete_watch(void *ctx, mg_http_request_t *req);
 
-/* plugin/rest_messages.c */
+/* services/rest/rest_messages.c */
 bool rest_messages_query_int(mg_http_request_t *req, const char *name, int64_t min, int64_t max, int64_t fallback, int64_t *out);
 bool rest_messages_channel_known(mg_http_request_t *req, mg_store_t *s, const char *id);
 void rest_messages_get_messages(void *ctx, mg_http_request_t *req);
 void rest_messages_get_message(void *ctx, mg_http_request_t *req);
 
-/* plugin/rest_stream.c */
+/* services/rest/rest_stream.c */
 void rest_stream_get_stream(void *ctx, mg_http_request_t *req);
 void rest_stream_get_multi_stream(void *ctx, mg_http_request_t *req);
 

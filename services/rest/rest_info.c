@@ -1,5 +1,5 @@
-/* plugin/rest_info.c: REST: health, info, metrics and the OpenAPI document. */
-#include "plugin/rest_internal.h"
+/* services/rest/rest_info.c: REST: health, info, metrics and the OpenAPI document. */
+#include "services/rest/rest_internal.h"
 
 /* ---- health, info, metrics, OpenAPI ---- */
 
@@ -30,14 +30,14 @@ void rest_info_get_info(void *ctx, mg_http_request_t *req) {
   rest_t *r = ctx;
   if (!rest_authorised(r, req, false)) return;
   mg_watcher_status_t st;
-  mg_watcher_status(r->g->watcher, &st);
+  mg_watcher_status(r->d.watcher, &st);
   json_t *last_frame = st.last_frame_ms ? json_integer((json_int_t)st.last_frame_ms) : json_null();
   mg_http_respond_json(req, 200, json_pack("{s:s, s:s, s:b, s:b, s:o, s:I, s:I, s:I, s:o, s:o}", "version", PACKAGE_VERSION,
-                                           "store", mg_store_engine_name(r->g->control), "node_reachable",
-                                           mg_probe_status(r->g->probe).reachable, "feed_connected", st.feed_connected,
+                                           "store", mg_store_engine_name(r->d.store), "node_reachable",
+                                           mg_probe_status(r->d.probe).reachable, "feed_connected", st.feed_connected,
                                            "feed_last_frame_at", last_frame, "queued", (json_int_t)st.queued, "watches",
                                            (json_int_t)st.watches, "last_cursor", (json_int_t)st.last_cursor, "counters",
-                                           counters_json(&r->g->metrics), "invalid", invalid_json(&r->g->metrics)));
+                                           counters_json(r->d.metrics), "invalid", invalid_json(r->d.metrics)));
 }
 
 void rest_info_get_openapi(void *ctx, mg_http_request_t *req) {
@@ -61,9 +61,9 @@ static const struct {
 /* Prometheus text exposition of the counters. */
 void rest_info_get_metrics(void *ctx, mg_http_request_t *req) {
   rest_t *r = ctx;
-  const mg_metrics_t *m = &r->g->metrics;
+  const mg_metrics_t *m = r->d.metrics;
   mg_http_stats_t hs;
-  mg_http_get_stats(r->g->http, &hs);
+  mg_http_get_stats(r->http, &hs);
   size_t cap = 16384, len = 0;
   char *out = malloc(cap);
   if (!out) return mg_http_respond_error(req, 500, "internal", "out of memory");

@@ -1,5 +1,5 @@
-/* plugin/rest_stream.c: REST: the live stream (Server-Sent Events). */
-#include "plugin/rest_internal.h"
+/* services/rest/rest_stream.c: REST: the live stream (Server-Sent Events). */
+#include "services/rest/rest_internal.h"
 
 #define STREAM_WAIT_MS 1000
 #define STREAM_PAGE 100
@@ -39,7 +39,7 @@ static void stream_append(stream_t *st, const char *text, size_t len) {
 /* Loads the next page of events once the watcher has stored something new. */
 static void stream_refill(stream_t *st) {
   mg_watcher_status_t ws;
-  mg_watcher_status(st->r->g->watcher, &ws);
+  mg_watcher_status(st->r->d.watcher, &ws);
   if (st->primed && ws.last_cursor == st->seen && !st->more) return; /* nothing stored since */
   st->seen = ws.last_cursor;
   st->primed = true;
@@ -66,11 +66,11 @@ static void stream_refill(stream_t *st) {
 
 static ssize_t stream_produce(void *arg, char *buf, size_t max) {
   stream_t *st = arg;
-  if (atomic_load(&st->r->g->stopping)) return -1;
+  if (atomic_load(st->r->d.stopping)) return -1;
   if (st->out_pos == st->out_len) {
     st->out_len = st->out_pos = 0;
     stream_refill(st);
-    uint64_t now = mg_now_ms(st->r->g);
+    uint64_t now = mg_env_now_ms(st->r->d.env);
     if (st->out_len == 0 && now - st->last_sent_ms >= 15000) stream_append(st, ": keep-alive\n\n", 14);
     if (st->out_len == 0) return 0;
     st->last_sent_ms = now;
@@ -97,7 +97,7 @@ static bool stream_start_cursor(mg_http_request_t *req, int64_t *cursor) {
 /* Streams the messages of the channels (taken; none: every watched channel) after cursor. */
 static void open_stream(rest_t *r, mg_http_request_t *req, char **channels, size_t n, int64_t cursor) {
   stream_t *st = calloc(1, sizeof *st);
-  if (!st || mg_gateway_open_store(r->g, &st->store) != MG_STORE_OK) {
+  if (!st || r->d.open_store(r->d.open_store_ctx, &st->store) != MG_STORE_OK) {
     if (st) stream_free(st);
     mg_strings_free(channels, n);
     return mg_http_respond_error(req, 500, "internal", "cannot open the stream");
@@ -106,7 +106,7 @@ static void open_stream(rest_t *r, mg_http_request_t *req, char **channels, size
   st->channels = channels;
   st->n_channels = n;
   st->cursor = cursor;
-  st->last_sent_ms = mg_now_ms(r->g);
+  st->last_sent_ms = mg_env_now_ms(r->d.env);
   stream_append(st, ": mamgate stream\n\n", 18); /* flushes the headers at once */
   mg_http_respond_stream(req, "text/event-stream", stream_produce, st, stream_free);
 }
@@ -134,9 +134,9 @@ static bool stream_channels(rest_t *r, mg_http_request_t *req, char ***out, size
   if (!list) return true;
   size_t count = 1;
   for (const char *p = list; *p; p++) count += *p == ',';
-  if (count > r->g->cfg.max_list)
+  if (count > r->d.settings.max_list)
     return mg_http_respond_error(req, 413, "payload_too_large", "more than %llu channels",
-                                 (unsigned long long)r->g->cfg.max_list), false;
+                                 (unsigned long long)r->d.settings.max_list), false;
   char **ids = calloc(count, sizeof *ids);
   if (!ids) return mg_http_respond_error(req, 500, "internal", "out of memory"), false;
   bool ok = true;

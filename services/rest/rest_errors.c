@@ -1,5 +1,5 @@
-/* plugin/rest_errors.c: REST: the one map from service errors to HTTP status codes. */
-#include "plugin/rest_internal.h"
+/* services/rest/rest_errors.c: REST: the one map from service errors to HTTP status codes. */
+#include "services/rest/rest_internal.h"
 
 /* ---- the one map from service errors to HTTP status codes ---- */
 
@@ -29,16 +29,16 @@ void rest_errors_respond_store_error(mg_http_request_t *req, mg_store_err_t err,
 /* The error answer of a writer failure: its JSON and *status. */
 json_t *rest_errors_pub_error_json(mg_pub_err_t err, const char *msg, int *status) {
   switch (err) {
-    case MG_PUB_NOT_FOUND: return *status = 404, rest_error_json("not_found", msg[0] ? msg : "unknown channel");
-    case MG_PUB_EXHAUSTED: return *status = 422, rest_error_json("exhausted", msg[0] ? msg : "no signatures left");
-    case MG_PUB_INVALID: return *status = 400, rest_error_json("bad_request", msg[0] ? msg : "invalid request");
-    case MG_PUB_NODE: return *status = 503, rest_error_json("node_unavailable", msg);
+    case MG_PUB_NOT_FOUND: return *status = 404, mg_http_error_json("not_found", msg[0] ? msg : "unknown channel");
+    case MG_PUB_EXHAUSTED: return *status = 422, mg_http_error_json("exhausted", msg[0] ? msg : "no signatures left");
+    case MG_PUB_INVALID: return *status = 400, mg_http_error_json("bad_request", msg[0] ? msg : "invalid request");
+    case MG_PUB_NODE: return *status = 503, mg_http_error_json("node_unavailable", msg);
     case MG_PUB_STORE_UNAVAILABLE:
-      return *status = STATUS_STORE_UNAVAILABLE, rest_error_json(CODE_STORE_UNAVAILABLE, "the database cannot be reached"
-                                                                 " now: nothing was signed; retry later");
-    case MG_PUB_STORE_FULL: return *status = STATUS_STORE_FULL, rest_error_json("storage_failed", "the database is full");
-    case MG_PUB_STORE: return *status = STATUS_STORE_FAILED, rest_error_json("internal", "the database could not be written");
-    default: return *status = 500, rest_error_json("internal", msg[0] ? msg : "internal error");
+      return *status = STATUS_STORE_UNAVAILABLE, mg_http_error_json(CODE_STORE_UNAVAILABLE, "the database cannot be"
+                                                                    " reached now: nothing was signed; retry later");
+    case MG_PUB_STORE_FULL: return *status = STATUS_STORE_FULL, mg_http_error_json("storage_failed", "the database is full");
+    case MG_PUB_STORE: return *status = STATUS_STORE_FAILED, mg_http_error_json("internal", "the database could not be written");
+    default: return *status = 500, mg_http_error_json("internal", msg[0] ? msg : "internal error");
   }
 }
 

@@ -1,5 +1,5 @@
-/* plugin/rest_channels.c: REST: channels, endpoints and publishing. */
-#include "plugin/rest_internal.h"
+/* services/rest/rest_channels.c: REST: channels, endpoints and publishing. */
+#include "services/rest/rest_internal.h"
 
 static json_t *tree_json(const mg_tree_info_t *t, const char *id_name) {
   return json_pack("{s:s, s:i, s:I}", id_name, t->id, "height", (int)t->height, "remaining_signatures",
@@ -23,10 +23,10 @@ void rest_channels_post_channel(void *ctx, mg_http_request_t *req) {
   json_t *body = mg_http_json_body(req);
   uint64_t height;
   idem_t k;
-  if (!body || !rest_uint_field(req, body, "height", 0, r->g->cfg.max_height, 10, &height) || !rest_idem_begin(r, req, &k)) return;
+  if (!body || !rest_uint_field(req, body, "height", 0, r->d.settings.max_height, 10, &height) || !rest_idem_begin(r, req, &k)) return;
   mg_channel_info_t info;
   int status = 201;
-  mg_pub_err_t err = mg_writer_create_channel(r->g->writer, (unsigned)height, &info);
+  mg_pub_err_t err = mg_writer_create_channel(r->d.writer, (unsigned)height, &info);
   json_t *answer = err == MG_PUB_OK ? channel_json(&info) : rest_errors_pub_error_json(err, "", &status);
   rest_idem_respond(r, req, &k, status, answer);
   if (err == MG_PUB_OK) mg_channel_info_free(&info);
@@ -37,11 +37,12 @@ void rest_channels_get_channels(void *ctx, mg_http_request_t *req) {
   if (!rest_authorised(r, req, false)) return;
   char **ids;
   size_t n;
-  if (mg_writer_list_channels(r->g->writer, &ids, &n) != MG_PUB_OK) return mg_http_respond_error(req, 500, "internal", "out of memory");
+  mg_pub_err_t err = mg_writer_list_channels(r->d.writer, &ids, &n);
+  if (err != MG_PUB_OK) return rest_errors_respond_pub_error(req, err, "");
   json_t *list = json_array();
   for (size_t i = 0; i < n; i++) {
     mg_channel_info_t info;
-    if (mg_writer_channel_info(r->g->writer, ids[i], &info) != MG_PUB_OK) continue;
+    if (mg_writer_channel_info(r->d.writer, ids[i], &info) != MG_PUB_OK) continue;
     json_array_append_new(list, channel_json(&info));
     mg_channel_info_free(&info);
   }
@@ -54,7 +55,7 @@ void rest_channels_get_channel(void *ctx, mg_http_request_t *req) {
   const char *id = rest_valid_id(req, mg_http_param(req, "channel_id"), ID, "channel_id");
   if (!id || !rest_authorised(r, req, false)) return;
   mg_channel_info_t info;
-  mg_pub_err_t err = mg_writer_channel_info(r->g->writer, id, &info);
+  mg_pub_err_t err = mg_writer_channel_info(r->d.writer, id, &info);
   if (err != MG_PUB_OK) return rest_errors_respond_pub_error(req, err, "no such channel on this gateway");
   mg_http_respond_json(req, 200, channel_json(&info));
   mg_channel_info_free(&info);
@@ -66,7 +67,7 @@ void rest_channels_post_endpoint(void *ctx, mg_http_request_t *req) {
   if (!id || !rest_authorised(r, req, true)) return;
   json_t *body = mg_http_json_body(req);
   uint64_t height;
-  if (!body || !rest_uint_field(req, body, "height", 0, r->g->cfg.max_height, 10, &height)) return;
+  if (!body || !rest_uint_field(req, body, "height", 0, r->d.settings.max_height, 10, &height)) return;
   json_t *announce = json_object_get(body, "announce");
   if (announce && !json_is_boolean(announce)) return mg_http_respond_error(req, 400, "bad_request", "announce must be true or false");
   idem_t k;
@@ -74,7 +75,7 @@ void rest_channels_post_endpoint(void *ctx, mg_http_request_t *req) {
   mg_tree_info_t ep;
   char msg[256] = "";
   int status = 201;
-  mg_pub_err_t err = mg_writer_create_endpoint(r->g->writer, id, (unsigned)height, !announce || json_is_true(announce), &ep, msg, sizeof msg);
+  mg_pub_err_t err = mg_writer_create_endpoint(r->d.writer, id, (unsigned)height, !announce || json_is_true(announce), &ep, msg, sizeof msg);
   json_t *answer = err == MG_PUB_OK ? tree_json(&ep, "endpoint_id") : rest_errors_pub_error_json(err, msg, &status);
   rest_idem_respond(r, req, &k, status, answer);
 }
@@ -89,8 +90,8 @@ static char *payload_trytes(rest_t *r, mg_http_request_t *req, json_t *body, siz
   if (!payload || !encoding) return mg_http_respond_error(req, 400, "bad_request", "payload (string) is required"), NULL;
   if (strcmp(encoding, "trytes") == 0) {
     if (!mam_trytes_valid(payload, len)) return mg_http_respond_error(req, 400, "bad_request", "payload is not trytes"), NULL;
-    if (len > 2 * r->g->cfg.max_payload_bytes)
-      return mg_http_respond_error(req, 413, "payload_too_large", "payload over %llu trytes", (unsigned long long)(2 * r->g->cfg.max_payload_bytes)), NULL;
+    if (len > 2 * r->d.settings.max_payload_bytes)
+      return mg_http_respond_error(req, 413, "payload_too_large", "payload over %llu trytes", (unsigned long long)(2 * r->d.settings.max_payload_bytes)), NULL;
     *n_trytes = len;
     *unit = 1;
     return strdup(payload);
@@ -112,9 +113,9 @@ static char *payload_trytes(rest_t *r, mg_http_request_t *req, json_t *body, siz
     free(bytes);
     return mg_http_respond_error(req, 400, "bad_request", "encoding must be text, base64 or trytes"), NULL;
   }
-  if (n > r->g->cfg.max_payload_bytes) {
+  if (n > r->d.settings.max_payload_bytes) {
     free(bytes);
-    return mg_http_respond_error(req, 413, "payload_too_large", "payload over %llu bytes", (unsigned long long)r->g->cfg.max_payload_bytes), NULL;
+    return mg_http_respond_error(req, 413, "payload_too_large", "payload over %llu bytes", (unsigned long long)r->d.settings.max_payload_bytes), NULL;
   }
   char *trytes = malloc(2 * n + 1);
   if (trytes) {
@@ -145,14 +146,15 @@ static mam_psk_t *load_psks(rest_t *r, mg_http_request_t *req, json_t *ids, size
       free(psks);
       return mg_http_respond_error(req, 400, "bad_request", "psks must be PSK ids of 1 to 27 trytes"), NULL;
     }
-    pthread_mutex_lock(&r->g->control_lock);
-    mg_store_err_t err = mg_store_get_psk(r->g->control, id, key);
-    pthread_mutex_unlock(&r->g->control_lock);
-    if (err != MG_STORE_OK || mam_trytes_to_trits(id, 27, psks[i].id) != MAM_OK ||
-        mam_trytes_to_trits(key, 81, psks[i].key) != MAM_OK) {
+    pthread_mutex_lock(r->d.store_lock);
+    mg_store_err_t err = mg_store_get_psk(r->d.store, id, key);
+    pthread_mutex_unlock(r->d.store_lock);
+    if (err != MG_STORE_OK || mam_trytes_to_trits(id, MG_PSK_ID_TRYTES, psks[i].id) != MAM_OK ||
+        mam_trytes_to_trits(key, MG_PSK_KEY_TRYTES, psks[i].key) != MAM_OK) {
       mam_wipe(psks, *n * sizeof *psks);
       free(psks);
       mam_wipe(key, sizeof key);
+      if (err != MG_STORE_OK && err != MG_STORE_NOT_FOUND) return rest_errors_respond_store_error(req, err, "PSKs: "), NULL;
       return mg_http_respond_error(req, 404, "not_found", "unknown PSK id %s", id), NULL;
     }
     mam_wipe(key, sizeof key);
@@ -189,9 +191,9 @@ void rest_channels_post_message(void *ctx, mg_http_request_t *req) {
   if (ep && !(pr.endpoint_id = rest_valid_id(req, json_string_value(ep), ID, "endpoint_id"))) return;
   if ((psk_ids && !json_is_array(psk_ids)) || (pks && !json_is_array(pks)))
     return mg_http_respond_error(req, 400, "bad_request", "psks and ntru_public_keys must be arrays");
-  if (json_array_size(psk_ids) + json_array_size(pks) > r->g->cfg.max_list)
-    return mg_http_respond_error(req, 413, "payload_too_large", "more than %llu keys", (unsigned long long)r->g->cfg.max_list);
-  if (!rest_uint_field(req, body, "packets", 1, r->g->cfg.max_list, 1, &packets)) return;
+  if (json_array_size(psk_ids) + json_array_size(pks) > r->d.settings.max_list)
+    return mg_http_respond_error(req, 413, "payload_too_large", "more than %llu keys", (unsigned long long)r->d.settings.max_list);
+  if (!rest_uint_field(req, body, "packets", 1, r->d.settings.max_list, 1, &packets)) return;
   pr.packets = (size_t)packets;
   char *trytes = payload_trytes(r, req, body, &pr.payload_len, &pr.unit_trytes);
   if (!trytes) return;
@@ -205,7 +207,7 @@ void rest_channels_post_message(void *ctx, mg_http_request_t *req) {
     mg_publish_result_t res;
     char msg[512] = "";
     int status = 201;
-    mg_pub_err_t err = mg_writer_publish(r->g->writer, &pr, &res, msg, sizeof msg);
+    mg_pub_err_t err = mg_writer_publish(r->d.writer, &pr, &res, msg, sizeof msg);
     if (err != MG_PUB_OK) {
       json_t *answer = rest_errors_pub_error_json(err, msg, &status);
       rest_idem_respond(r, req, &k, status, answer);

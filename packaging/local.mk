@@ -12,63 +12,63 @@ mamgatestatedir = $(localstatedir)/lib/mamgate
 ## refer to ${prefix}, so configure cannot do it).
 SERVICE_SUBST = sed -e 's|@sbindir[@]|$(sbindir)|g' -e 's|@sysconfdir[@]|$(sysconfdir)|g' \
 	-e 's|@pkglibdir[@]|$(pkglibdir)|g' -e 's|@localstatedir[@]|$(localstatedir)|g'
-SERVICE_SUBST_RULE = $(AM_V_GEN)mkdir -p service && $(SERVICE_SUBST) $(srcdir)/$@.in > $@-t && mv $@-t $@
-service/mamgated.service: $(srcdir)/service/mamgated.service.in Makefile
+SERVICE_SUBST_RULE = $(AM_V_GEN)mkdir -p packaging && $(SERVICE_SUBST) $(srcdir)/$@.in > $@-t && mv $@-t $@
+packaging/mamgated.service: $(srcdir)/packaging/mamgated.service.in Makefile
 	$(SERVICE_SUBST_RULE)
-service/devnode.service: $(srcdir)/service/devnode.service.in Makefile
+packaging/devnode.service: $(srcdir)/packaging/devnode.service.in Makefile
 	$(SERVICE_SUBST_RULE)
-service/mamgated.h2m: $(srcdir)/service/mamgated.h2m.in Makefile
+packaging/mamgated.h2m: $(srcdir)/packaging/mamgated.h2m.in Makefile
 	$(SERVICE_SUBST_RULE)
 
 ## The example configuration: every option commented out at its default, but the data directory
 ## where the service keeps its state.
-service/mamgate.conf: plugin/settings_doc$(EXEEXT)
-	$(AM_V_GEN)mkdir -p service && plugin/settings_doc conf data_dir=$(mamgatestatedir) > $@-t && mv $@-t $@
-service/mamgate.conf.5: plugin/settings_doc$(EXEEXT) Makefile
-	$(AM_V_GEN)mkdir -p service && plugin/settings_doc man $(mamgateconfdir)/mamgate.conf > $@-t && mv $@-t $@
+packaging/mamgate.conf: plugin/settings_doc$(EXEEXT)
+	$(AM_V_GEN)mkdir -p packaging && plugin/settings_doc conf data_dir=$(mamgatestatedir) > $@-t && mv $@-t $@
+packaging/mamgate.conf.5: plugin/settings_doc$(EXEEXT) Makefile
+	$(AM_V_GEN)mkdir -p packaging && plugin/settings_doc man $(mamgateconfdir)/mamgate.conf > $@-t && mv $@-t $@
 
 ## help2man runs each program's --help; its .h2m file adds the sections --help lacks.
 HELP2MAN_RUN = $(HELP2MAN) --no-info --no-discard-stderr --output=$@-t
-service/mamgated.8: host/mamgated$(EXEEXT) service/mamgated.h2m
-	$(AM_V_GEN)$(HELP2MAN_RUN) --section=8 --include=service/mamgated.h2m host/mamgated$(EXEEXT) && mv $@-t $@
-service/devnode.8: devnode/devnode$(EXEEXT) $(srcdir)/service/devnode.h2m
-	$(AM_V_GEN)$(HELP2MAN_RUN) --section=8 --include=$(srcdir)/service/devnode.h2m devnode/devnode$(EXEEXT) && mv $@-t $@
-service/mamgate-cli.1: mamgate-cli$(EXEEXT) $(srcdir)/service/mamgate-cli.h2m
+packaging/mamgated.8: host/mamgated$(EXEEXT) packaging/mamgated.h2m
+	$(AM_V_GEN)$(HELP2MAN_RUN) --section=8 --include=packaging/mamgated.h2m host/mamgated$(EXEEXT) && mv $@-t $@
+packaging/devnode.8: devnode/devnode$(EXEEXT) $(srcdir)/packaging/devnode.h2m
+	$(AM_V_GEN)$(HELP2MAN_RUN) --section=8 --include=$(srcdir)/packaging/devnode.h2m devnode/devnode$(EXEEXT) && mv $@-t $@
+packaging/mamgate-cli.1: mamgate-cli$(EXEEXT) $(srcdir)/packaging/mamgate-cli.h2m
 	$(AM_V_GEN)$(HELP2MAN_RUN) --section=1 --version-string=$(PACKAGE_VERSION) \
-	  --include=$(srcdir)/service/mamgate-cli.h2m ./mamgate-cli$(EXEEXT) && mv $@-t $@
-service/mamgate-sub.1: mamgate-sub$(EXEEXT) $(srcdir)/service/mamgate-sub.h2m
+	  --include=$(srcdir)/packaging/mamgate-cli.h2m ./mamgate-cli$(EXEEXT) && mv $@-t $@
+packaging/mamgate-sub.1: mamgate-sub$(EXEEXT) $(srcdir)/packaging/mamgate-sub.h2m
 	$(AM_V_GEN)$(HELP2MAN_RUN) --section=1 --version-string=$(PACKAGE_VERSION) \
-	  --include=$(srcdir)/service/mamgate-sub.h2m ./mamgate-sub$(EXEEXT) && mv $@-t $@
+	  --include=$(srcdir)/packaging/mamgate-sub.h2m ./mamgate-sub$(EXEEXT) && mv $@-t $@
 
-nodist_man_MANS = service/mamgate.conf.5
+nodist_man_MANS = packaging/mamgate.conf.5
 if HELP2MAN
-nodist_man_MANS += service/mamgated.8 service/devnode.8 service/mamgate-cli.1 service/mamgate-sub.1
+nodist_man_MANS += packaging/mamgated.8 packaging/devnode.8 packaging/mamgate-cli.1 packaging/mamgate-sub.1
 endif
 
 if SYSTEMD_UNITS
-nodist_systemdsystemunit_DATA = service/mamgated.service service/devnode.service
+nodist_systemdsystemunit_DATA = packaging/mamgated.service packaging/devnode.service
 endif
 
-SERVICE_GENERATED = service/mamgate.conf service/mamgate.conf.5 service/mamgated.8 service/devnode.8 \
-	service/mamgate-cli.1 service/mamgate-sub.1 service/mamgated.service service/devnode.service \
-	service/mamgated.h2m
-noinst_DATA = service/mamgate.conf service/mamgated.service service/devnode.service
+SERVICE_GENERATED = packaging/mamgate.conf packaging/mamgate.conf.5 packaging/mamgated.8 packaging/devnode.8 \
+	packaging/mamgate-cli.1 packaging/mamgate-sub.1 packaging/mamgated.service packaging/devnode.service \
+	packaging/mamgated.h2m
+noinst_DATA = packaging/mamgate.conf packaging/mamgated.service packaging/devnode.service
 CLEANFILES += $(SERVICE_GENERATED)
-EXTRA_DIST += service/mamgated.service.in service/devnode.service.in service/mamgated.h2m.in \
-	service/devnode.h2m service/mamgate-cli.h2m service/mamgate-sub.h2m
+EXTRA_DIST += packaging/mamgated.service.in packaging/devnode.service.in packaging/mamgated.h2m.in \
+	packaging/devnode.h2m packaging/mamgate-cli.h2m packaging/mamgate-sub.h2m
 
 ## The example configuration goes in place unless there is one already (an operator's edits are
 ## kept); uninstall removes it only when it is still the example.
-install-data-local: service/mamgate.conf
+install-data-local: packaging/mamgate.conf
 	$(MKDIR_P) '$(DESTDIR)$(mamgateconfdir)' '$(DESTDIR)$(mamgatestatedir)'
 	@if test -f '$(DESTDIR)$(mamgateconfdir)/mamgate.conf'; then \
 	  echo "keeping the existing $(DESTDIR)$(mamgateconfdir)/mamgate.conf"; \
 	else \
-	  echo " $(INSTALL_DATA) service/mamgate.conf '$(DESTDIR)$(mamgateconfdir)/mamgate.conf'"; \
-	  $(INSTALL_DATA) service/mamgate.conf '$(DESTDIR)$(mamgateconfdir)/mamgate.conf'; \
+	  echo " $(INSTALL_DATA) packaging/mamgate.conf '$(DESTDIR)$(mamgateconfdir)/mamgate.conf'"; \
+	  $(INSTALL_DATA) packaging/mamgate.conf '$(DESTDIR)$(mamgateconfdir)/mamgate.conf'; \
 	fi
 uninstall-local:
-	if cmp -s service/mamgate.conf '$(DESTDIR)$(mamgateconfdir)/mamgate.conf'; then \
+	if cmp -s packaging/mamgate.conf '$(DESTDIR)$(mamgateconfdir)/mamgate.conf'; then \
 	  rm -f '$(DESTDIR)$(mamgateconfdir)/mamgate.conf'; fi
 
 ## The installed programs answer: the version, and the installed example configuration is valid.
