@@ -6,6 +6,8 @@
 #   message is readable through both instances, none twice; no leaf signs twice on the node.
 # - SIGKILL of A during a publish burst on A and B: B keeps serving, nothing answered 201 is lost,
 #   no leaf is reused, and A restarted reads everything.
+# - The database stopped while both run: a publish answers 503 store_unavailable; once it is back,
+#   publishing works again.
 # - An instance with another fleet key, or none, refuses to start and says why.
 set -u
 . "$(dirname "$0")/fleet_lib.sh"
@@ -124,6 +126,21 @@ echo "$kill_ch" >"$f.ch"
 publish_on A "$f" "$kill_ch"
 check "A publishes after its restart" 201 "$(cat "$f.code")"
 record "$f"
+
+# ---- the database down while both run: a publish answers 503 store_unavailable, signs nothing,
+# and publishing works again once the server is back
+pg_stop_server
+use A
+api POST "/v1/channels/$kill_ch/messages" '{"payload":"database down","checksum":"signature"}'
+check "publish with the database down" 503 "$status"
+check "publish with the database down: code" store_unavailable "$(echo "$body" | json 'd["error"]["code"]' 2>/dev/null)"
+if pg_start_server && pg_wait_ready; then ok; else bad "PostgreSQL did not start again"; fi
+for _ in $(seq 50); do
+  api POST "/v1/channels/$kill_ch/messages" '{"payload":"database back","checksum":"signature"}'
+  [ "$status" = 201 ] && break
+  sleep 0.2
+done
+check "publish once the database is back" 201 "$status"
 
 # ---- no leaf signs twice on the node
 reuse "$work/channels"
