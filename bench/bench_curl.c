@@ -15,15 +15,15 @@
 
 static uint64_t rng_state = 0x2673;
 
-static void random_trits(trit_t *t, size_t n) {
+static void random_trits(mam_trit_t *t, size_t n) {
   for (size_t i = 0; i < n; i++) {
     rng_state = rng_state * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
-    t[i] = (trit_t)((int)((rng_state >> 33) % 3) - 1);
+    t[i] = (mam_trit_t)((int)((rng_state >> 33) % 3) - 1);
   }
 }
 
-static double time_plain(const trit_t *txs, size_t n) {
-  trit_t hash[TANGLE_CURL_HASH_TRITS];
+static double time_plain(const mam_trit_t *txs, size_t n) {
+  mam_trit_t hash[TANGLE_CURL_HASH_TRITS];
   double t0 = bench_now();
   for (size_t i = 0; i < n; i++) {
     tangle_curl_t c;
@@ -34,13 +34,13 @@ static double time_plain(const trit_t *txs, size_t n) {
   return (double)n / (bench_now() - t0);
 }
 
-static double time_single(const trit_t *txs, size_t n, trit_t *hashes) {
+static double time_single(const mam_trit_t *txs, size_t n, mam_trit_t *hashes) {
   double t0 = bench_now();
   for (size_t i = 0; i < n; i++) tangle_curl_hash_tx(txs + i * TANGLE_TX_TRITS, hashes + i * TANGLE_CURL_HASH_TRITS);
   return (double)n / (bench_now() - t0);
 }
 
-static double time_batch(const trit_t *txs, size_t n, trit_t *hashes) {
+static double time_batch(const mam_trit_t *txs, size_t n, mam_trit_t *hashes) {
   double t0 = bench_now();
   if (tangle_curl_hash_tx_batch(txs, n, hashes) != TANGLE_OK) {
     fprintf(stderr, "batch hash failed\n");
@@ -50,11 +50,11 @@ static double time_batch(const trit_t *txs, size_t n, trit_t *hashes) {
 }
 
 static double time_kerl_essence(size_t reps) {
-  trit_t essence[2 * TANGLE_TX_ESSENCE_TRITS], hash[TANGLE_KERL_CHUNK_TRITS];
+  mam_trit_t essence[2 * TANGLE_TX_ESSENCE_TRITS], hash[TANGLE_KERL_CHUNK_TRITS];
   random_trits(essence, sizeof essence);
   double t0 = bench_now();
   for (size_t i = 0; i < reps; i++) {
-    essence[0] = (trit_t)(i % 3 - 1);
+    essence[0] = (mam_trit_t)(i % 3 - 1);
     if (tangle_kerl_hash(essence, sizeof essence, hash, sizeof hash) != TANGLE_OK) exit(1);
   }
   return (double)reps / (bench_now() - t0);
@@ -62,7 +62,7 @@ static double time_kerl_essence(size_t reps) {
 
 /* Finalises `reps` different 2-transaction bundles; *increments gets their total. */
 static double time_finalize(size_t reps, uint64_t *increments) {
-  trit_t address[TANGLE_TX_HASH_TRITS], tag[TANGLE_TX_TAG_TRITS], message[2 * TANGLE_TX_FRAGMENT_TRITS];
+  mam_trit_t address[TANGLE_TX_HASH_TRITS], tag[TANGLE_TX_TAG_TRITS], message[2 * TANGLE_TX_FRAGMENT_TRITS];
   random_trits(address, sizeof address);
   random_trits(tag, sizeof tag);
   random_trits(message, sizeof message);
@@ -84,7 +84,7 @@ static double time_finalize(size_t reps, uint64_t *increments) {
 int main(void) {
   size_t runs = bench_runs(7);
   double *samples = malloc(runs * sizeof *samples);
-  trit_t *txs = malloc(BATCH_TXS * TANGLE_TX_TRITS), *hashes = malloc(BATCH_TXS * TANGLE_CURL_HASH_TRITS);
+  mam_trit_t *txs = malloc(BATCH_TXS * TANGLE_TX_TRITS), *hashes = malloc(BATCH_TXS * TANGLE_CURL_HASH_TRITS);
   if (!samples || !txs || !hashes) return 1;
   random_trits(txs, BATCH_TXS * (size_t)TANGLE_TX_TRITS);
 

@@ -60,14 +60,14 @@ static void check_tangle(tangle_err_t err, const char *what) {
 
 /* One MAM bundle as the gateway attaches it: built, finalised, chained onto two random tips. */
 static void attach_bundle(const mam_bundle_t *b, tangle_tx_t *txs) {
-  trit_t tips[2][TANGLE_TX_HASH_TRITS];
+  mam_trit_t tips[2][TANGLE_TX_HASH_TRITS];
   int64_t now = (int64_t)time(NULL);
   mamfix_random_trits(&tips[0][0], sizeof tips);
   check_tangle(tangle_bundle_from_mam(b, now, txs), "bundle build");
   check_tangle(tangle_bundle_attach(txs, b->n, tips[0], tips[1], now * 1000, no_pow, NULL), "bundle attach");
 }
 
-static message_in_t make_message(const mam_prng_t *prng, mam_channel_t *ch, const trit_t *payload, bool is_signed) {
+static message_in_t make_message(const mam_prng_t *prng, mam_channel_t *ch, const mam_trit_t *payload, bool is_signed) {
   size_t n_bundles;
   mam_bundle_t *b = mamfix_write(prng, ch, (mamfix_keys_t){NULL, NULL}, payload, MAMFIX_1K_TRITS,
                                  is_signed ? MAM_CHECKSUM_SIG : MAM_CHECKSUM_MAC, &n_bundles);
@@ -78,7 +78,7 @@ static message_in_t make_message(const mam_prng_t *prng, mam_channel_t *ch, cons
   m.trytes = mamfix_alloc(m.n * TX_TRYTES);
   m.hashes = mamfix_alloc(m.n * HASH_TRYTES);
   for (size_t i = 0; i < m.n; i++) {
-    trit_t hash[TANGLE_TX_HASH_TRITS];
+    mam_trit_t hash[TANGLE_TX_HASH_TRITS];
     check_tangle(tangle_tx_to_trytes(&txs[i], m.trytes + i * TX_TRYTES), "transaction trytes");
     check_tangle(tangle_tx_hash(&txs[i], hash), "transaction hash");
     mam_trits_to_trytes(hash, TANGLE_TX_HASH_TRITS, m.hashes + i * HASH_TRYTES);
@@ -156,7 +156,7 @@ static void flush_decoding(pipeline_t *p) {
   p->t.read += bench_now() - t0;
 }
 
-static void on_bundle(void *ctx, const tangle_tx_t *const *txs, const trit_t *const *hashes, size_t n) {
+static void on_bundle(void *ctx, const tangle_tx_t *const *txs, const mam_trit_t *const *hashes, size_t n) {
   (void)hashes;
   pipeline_t *p = ctx;
   double t0 = bench_now();
@@ -201,7 +201,7 @@ static void flush(pipeline_t *p) {
 static void handle(pipeline_t *p, const char *trytes, const char *hash) {
   if (!mg_addrset_has(p->watched, trytes + TANGLE_TX_OFF_ADDRESS / 3)) return;
   double t0 = bench_now();
-  trit_t h[TANGLE_TX_HASH_TRITS];
+  mam_trit_t h[TANGLE_TX_HASH_TRITS];
   check_tangle(tangle_tx_from_trytes_hashed(&p->tx, trytes, TX_TRYTES, h), "parsing and hashing a transaction");
   double t1 = bench_now();
   char computed[HASH_TRYTES];
@@ -226,7 +226,7 @@ static void pipeline_open(pipeline_t *p, const char *db, const mam_channel_t *ch
   p->watched = mg_addrset_new(16);
   p->assembler = mg_assembler_new(NULL);
   if (!p->watched || !p->assembler || mg_addrset_add(p->watched, p->channel) != 0) mamfix_die("out of memory");
-  trit_t chid[MAM_ID_TRITS];
+  mam_trit_t chid[MAM_ID_TRITS];
   memcpy(chid, mam_channel_id(ch), MAM_ID_TRITS);
   const mg_decoder_limits_t limits = {.max_contexts = MAM_READER_DEFAULT_MAX_CONTEXTS,
                                       .max_payload_trytes = MAM_READER_DEFAULT_MAX_PAYLOAD_TRYTES,
@@ -340,7 +340,7 @@ int main(int argc, char **argv) {
   mam_channel_t ch;
   mamfix_prng(&prng);
   mamfix_channel(&ch, &prng, 1, quick ? 5 : 8, 0, 0);
-  trit_t *payload = mamfix_alloc(MAMFIX_1K_TRITS);
+  mam_trit_t *payload = mamfix_alloc(MAMFIX_1K_TRITS);
   mamfix_payload_1k(payload);
   message_in_t *msgs = mamfix_alloc(n * sizeof *msgs);
   for (size_t i = 0; i < n; i++) msgs[i] = make_message(&prng, &ch, payload, i % 2 == 1);

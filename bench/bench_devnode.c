@@ -25,17 +25,17 @@ typedef char tx_text[TANGLE_TX_TRYTES + 1];
 typedef char hash_text[TANGLE_TX_HASH_TRYTES + 1];
 
 /* Pseudo-random trits, distinct for every seed (a 64-bit LCG; quality does not matter). */
-static void fill_trits(trit_t *t, size_t n, unsigned seed) {
+static void fill_trits(mam_trit_t *t, size_t n, unsigned seed) {
   uint64_t x = 0x9e3779b97f4a7c15u * (seed + 1u);
   for (size_t i = 0; i < n; i++) {
     x = x * 6364136223846793005u + 1442695040888963407u;
-    t[i] = (trit_t)((x >> 33) % 3) - 1;
+    t[i] = (mam_trit_t)((x >> 33) % 3) - 1;
   }
 }
 
 static tangle_err_t prove(tangle_tx_t *tx, void *ctx) {
   (void)ctx;
-  trit_t trits[TANGLE_TX_TRITS];
+  mam_trit_t trits[TANGLE_TX_TRITS];
   tangle_err_t err = tangle_tx_to_trits(tx, trits);
   if (err == TANGLE_OK) err = tangle_pow(trits, MWM, 0, NULL, NULL, NULL);
   if (err == TANGLE_OK) memcpy(tx->nonce, trits + TANGLE_TX_OFF_NONCE, sizeof tx->nonce);
@@ -43,8 +43,8 @@ static tangle_err_t prove(tangle_tx_t *tx, void *ctx) {
 }
 
 /* n finalised bundles of one transaction on `address`, attached to the genesis, as trytes. */
-static int make_txs(size_t n, const trit_t *address, unsigned seed, tx_text *out) {
-  trit_t message[TANGLE_TX_FRAGMENT_TRITS], zero[TANGLE_TX_HASH_TRITS] = {0};
+static int make_txs(size_t n, const mam_trit_t *address, unsigned seed, tx_text *out) {
+  mam_trit_t message[TANGLE_TX_FRAGMENT_TRITS], zero[TANGLE_TX_HASH_TRITS] = {0};
   for (size_t i = 0; i < n; i++) {
     fill_trits(message, TANGLE_TX_FRAGMENT_TRITS, seed + (unsigned)i);
     tangle_bundle_entry_t entry = {.address = address,
@@ -65,7 +65,7 @@ static int make_txs(size_t n, const trit_t *address, unsigned seed, tx_text *out
 
 static int hash_of(const char *trytes, char *out) {
   tangle_tx_t tx;
-  trit_t hash[TANGLE_TX_HASH_TRITS];
+  mam_trit_t hash[TANGLE_TX_HASH_TRITS];
   if (tangle_tx_from_trytes(&tx, trytes, TANGLE_TX_TRYTES) != TANGLE_OK ||
       tangle_tx_hash(&tx, hash) != TANGLE_OK)
     return 0;
@@ -80,7 +80,7 @@ static int fail(const char *what, mg_node_client_t *c) {
 }
 
 static int run(mg_node_client_t *c, size_t runs, double *samples) {
-  trit_t address[TANGLE_TX_HASH_TRITS];
+  mam_trit_t address[TANGLE_TX_HASH_TRITS];
   fill_trits(address, TANGLE_TX_HASH_TRITS, 99);
   tx_text *txs = calloc(runs * BATCH, sizeof *txs);
   hash_text *hashes = calloc(BATCH, sizeof *hashes);

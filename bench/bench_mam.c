@@ -44,9 +44,9 @@ static void bench_keygen(const mam_prng_t *prng, unsigned height, unsigned threa
 }
 
 static void bench_wots(const mam_prng_t *prng, size_t runs) {
-  trit_t *sk = mamfix_alloc(MAM_WOTS_SK_TRITS), *spent = mamfix_alloc(MAM_WOTS_SK_TRITS);
-  trit_t *sig = mamfix_alloc(MAM_WOTS_SIG_TRITS), nonce[MAM_ID_TRITS], pk[MAM_WOTS_PK_TRITS];
-  trit_t hash[MAM_WOTS_HASH_TRITS], recovered[MAM_WOTS_PK_TRITS];
+  mam_trit_t *sk = mamfix_alloc(MAM_WOTS_SK_TRITS), *spent = mamfix_alloc(MAM_WOTS_SK_TRITS);
+  mam_trit_t *sig = mamfix_alloc(MAM_WOTS_SIG_TRITS), nonce[MAM_ID_TRITS], pk[MAM_WOTS_PK_TRITS];
+  mam_trit_t hash[MAM_WOTS_HASH_TRITS], recovered[MAM_WOTS_PK_TRITS];
   double *keygen = samples_of(runs), *sign = samples_of(runs), *verify = samples_of(runs);
   for (size_t r = 0; r < runs; r++) {
     mamfix_random_trits(nonce, sizeof nonce);
@@ -78,7 +78,7 @@ static void bench_wots(const mam_prng_t *prng, size_t runs) {
 
 /* Microseconds per Hash_243 of a 243-trit input, over `calls` calls a run. */
 static void bench_spongos(size_t runs, size_t calls) {
-  trit_t x[243], out[243];
+  mam_trit_t x[243], out[243];
   double *s = samples_of(runs);
   mamfix_random_trits(x, sizeof x);
   for (size_t r = 0; r < runs; r++) {
@@ -108,7 +108,7 @@ typedef struct written {
   size_t n;
 } written_t;
 
-static written_t write_one(const mam_prng_t *prng, const kind_t *k, const trit_t *payload) {
+static written_t write_one(const mam_prng_t *prng, const kind_t *k, const mam_trit_t *payload) {
   written_t w;
   w.bundles = mamfix_write(prng, k->ch, k->keys, payload, MAMFIX_1K_TRITS, k->checksum, &w.n);
   return w;
@@ -120,7 +120,7 @@ static void free_written(written_t *w, size_t n) {
 }
 
 /* Writes `runs` messages of the kind (timed one by one), then reads them with one reader. */
-static void bench_write_read(const mam_prng_t *prng, const kind_t *k, const trit_t *payload, size_t runs) {
+static void bench_write_read(const mam_prng_t *prng, const kind_t *k, const mam_trit_t *payload, size_t runs) {
   written_t *w = mamfix_alloc(runs * sizeof *w);
   double *s = samples_of(runs);
   char name[64];
@@ -146,7 +146,7 @@ static void bench_write_read(const mam_prng_t *prng, const kind_t *k, const trit
 }
 
 /* Packets per second one reader (one core) decodes, over `batch` messages a run. */
-static void bench_read_rate(const mam_prng_t *prng, const kind_t *k, const trit_t *payload, size_t batch,
+static void bench_read_rate(const mam_prng_t *prng, const kind_t *k, const mam_trit_t *payload, size_t batch,
                             size_t runs) {
   written_t *w = mamfix_alloc(batch * sizeof *w);
   double *s = samples_of(runs);
@@ -174,7 +174,7 @@ static void bench_verify_batch(const mam_prng_t *prng, size_t runs) {
   mam_channel_t ch;
   mamfix_channel(&ch, prng, channel_index++, VERIFY_HEIGHT, 0, ALL_CORES);
   size_t len = mam_mss_sig_trits(&ch.mss);
-  trit_t *sigs = mamfix_alloc(VERIFY_BATCH * len), *hashes = mamfix_alloc(VERIFY_BATCH * MAM_WOTS_HASH_TRITS);
+  mam_trit_t *sigs = mamfix_alloc(VERIFY_BATCH * len), *hashes = mamfix_alloc(VERIFY_BATCH * MAM_WOTS_HASH_TRITS);
   mam_mss_check_t checks[VERIFY_BATCH];
   mam_err_t results[VERIFY_BATCH];
   for (size_t j = 0; j < VERIFY_BATCH; j++) {
@@ -203,7 +203,7 @@ static void bench_verify_batch(const mam_prng_t *prng, size_t runs) {
 }
 
 /* A signed 1 KiB write at every leaf of a fresh height-5 channel; layer 0 keeps the whole tree. */
-static void bench_every_leaf(const mam_prng_t *prng, const trit_t *payload, unsigned layer, const char *name) {
+static void bench_every_leaf(const mam_prng_t *prng, const mam_trit_t *payload, unsigned layer, const char *name) {
   mam_channel_t ch;
   mamfix_channel(&ch, prng, channel_index++, LEAF_HEIGHT, layer, ALL_CORES);
   kind_t k = {.ch = &ch, .checksum = MAM_CHECKSUM_SIG};
@@ -226,7 +226,7 @@ int main(void) {
   size_t runs = bench_runs(quick ? 3 : 21), keygen_runs = bench_runs(quick ? 1 : 5);
   mam_prng_t prng;
   mamfix_prng(&prng);
-  trit_t *payload = mamfix_alloc(MAMFIX_1K_TRITS);
+  mam_trit_t *payload = mamfix_alloc(MAMFIX_1K_TRITS);
   mamfix_payload_1k(payload);
 
   mam_channel_t signer, plain;
@@ -245,7 +245,7 @@ int main(void) {
   mamfix_random_trits(psk.id, sizeof psk.id);
   mamfix_random_trits(psk.key, sizeof psk.key);
   mam_ntru_sk_t *ntru = mamfix_alloc(sizeof *ntru);
-  trit_t ntru_nonce[MAM_ID_TRITS];
+  mam_trit_t ntru_nonce[MAM_ID_TRITS];
   mamfix_random_trits(ntru_nonce, sizeof ntru_nonce);
   mamfix_check(mam_ntru_keygen(&prng, ntru_nonce, sizeof ntru_nonce, ntru), "NTRU key generation");
 

@@ -11,18 +11,18 @@
 #define NONCE_TRITS 63 /* MAM's message id */
 
 /* A fixed varied trit pattern (any values do; the timing does not depend on them much). */
-static void fill_trits(trit_t *t, size_t n, unsigned seed) {
-  for (size_t i = 0; i < n; i++) t[i] = (trit_t)((seed + 7 * i + i / 5) % 3) - 1;
+static void fill_trits(mam_trit_t *t, size_t n, unsigned seed) {
+  for (size_t i = 0; i < n; i++) t[i] = (mam_trit_t)((seed + 7 * i + i / 5) % 3) - 1;
 }
 
 int main(void) {
   size_t runs = bench_runs(RUNS);
   double *samples = malloc(runs * sizeof *samples);
   mam_ntru_sk_t *sk = malloc(sizeof *sk);
-  trit_t *ekey = malloc(MAM_NTRU_EKEY_TRITS);
+  mam_trit_t *ekey = malloc(MAM_NTRU_EKEY_TRITS);
   if (!samples || !sk || !ekey) return 1;
-  trit_t prng_key[MAM_PRNG_KEY_TRITS], nonce[NONCE_TRITS], key[MAM_NTRU_KEY_TRITS];
-  trit_t back[MAM_NTRU_KEY_TRITS];
+  mam_trit_t prng_key[MAM_PRNG_KEY_TRITS], nonce[NONCE_TRITS], key[MAM_NTRU_KEY_TRITS];
+  mam_trit_t back[MAM_NTRU_KEY_TRITS];
   fill_trits(prng_key, sizeof prng_key, 1);
   mam_prng_t prng;
   mam_prng_init(&prng, prng_key);

@@ -22,8 +22,8 @@ static uint64_t next_random(uint64_t *state) {
   return z ^ (z >> 31);
 }
 
-static void random_tx(trit_t tx[TANGLE_TX_TRITS], uint64_t *state) {
-  for (size_t i = 0; i < TANGLE_TX_TRITS; i++) tx[i] = (trit_t)((int)(next_random(state) % 3) - 1);
+static void random_tx(mam_trit_t tx[TANGLE_TX_TRITS], uint64_t *state) {
+  for (size_t i = 0; i < TANGLE_TX_TRITS; i++) tx[i] = (mam_trit_t)((int)(next_random(state) % 3) - 1);
 }
 
 static double process_cpu_s(void) {
@@ -36,7 +36,7 @@ static double process_cpu_s(void) {
  * suffers; the CPU time divided by the cores is what an idle machine would take), and the nonces
  * tried (3^mwm on average, 0.69 * 3^mwm in the median: how lucky these transactions were). */
 static int bench_mwm(unsigned mwm, size_t runs, double *wall, double *cpu, double *trials) {
-  trit_t tx[TANGLE_TX_TRITS];
+  mam_trit_t tx[TANGLE_TX_TRITS];
   uint64_t rng = 0x5eed0000 + mwm;
   for (size_t i = 0; i < runs; i++) {
     random_tx(tx, &rng);
@@ -67,7 +67,7 @@ static void *cancel_after(void *flag) {
 /* Trials per second (millions) of a search that cannot succeed, stopped after RATE_SECONDS. */
 static int bench_rate(tangle_pow_variant_t v, unsigned threads, double *samples) {
   const tangle_pow_kernel_t *k = tangle_pow_kernel(v);
-  trit_t tx[TANGLE_TX_TRITS];
+  mam_trit_t tx[TANGLE_TX_TRITS];
   uint64_t rng = 0x7a7e;
   random_tx(tx, &rng);
   for (size_t i = 0; i < RATE_SAMPLES; i++) {

@@ -23,8 +23,8 @@ static uint64_t next_random(void) {
   return rng_state >> 33;
 }
 
-static void random_trits(trit_t *t, size_t n) {
-  for (size_t i = 0; i < n; i++) t[i] = (trit_t)((int)(next_random() % 3) - 1);
+static void random_trits(mam_trit_t *t, size_t n) {
+  for (size_t i = 0; i < n; i++) t[i] = (mam_trit_t)((int)(next_random() % 3) - 1);
 }
 
 static void *checked_malloc(size_t n) {
@@ -37,15 +37,15 @@ static void *checked_malloc(size_t n) {
 }
 
 /* Microseconds per call of f on one state, over `calls` calls. */
-static double time_single(void (*f)(trit_t *), size_t calls) {
-  trit_t s[STATE];
+static double time_single(void (*f)(mam_trit_t *), size_t calls) {
+  mam_trit_t s[STATE];
   random_trits(s, STATE);
   double t0 = bench_now();
   for (size_t i = 0; i < calls; i++) f(s);
   return (bench_now() - t0) * 1e6 / (double)calls;
 }
 
-static void report_single(const char *name, void (*f)(trit_t *), size_t calls, size_t runs) {
+static void report_single(const char *name, void (*f)(mam_trit_t *), size_t calls, size_t runs) {
   double *samples = checked_malloc(runs * sizeof *samples);
   for (size_t r = 0; r < runs; r++) samples[r] = time_single(f, calls);
   bench_report(name, "us", samples, runs);
@@ -54,7 +54,7 @@ static void report_single(const char *name, void (*f)(trit_t *), size_t calls, s
 
 /* Microseconds per state of mam_troika_f_batch_impl on `count` states. */
 static void report_batch(const char *name, mam_troika_impl_t impl, size_t count, size_t runs) {
-  trit_t *states = checked_malloc(count * STATE);
+  mam_trit_t *states = checked_malloc(count * STATE);
   double *samples = checked_malloc(runs * sizeof *samples);
   random_trits(states, count * STATE);
   for (size_t r = 0; r < runs; r++) {
@@ -72,7 +72,7 @@ static void report_batch(const char *name, mam_troika_impl_t impl, size_t count,
 static void report_chains(const char *name, mam_troika_impl_t impl, size_t keys, unsigned steps,
                           size_t runs) {
   size_t count = keys * WOTS_CHAINS;
-  trit_t *chains = checked_malloc(count * WOTS_CHAIN_TRITS);
+  mam_trit_t *chains = checked_malloc(count * WOTS_CHAIN_TRITS);
   uint8_t *chain_steps = checked_malloc(count);
   double *samples = checked_malloc(runs * sizeof *samples);
   size_t permutations = 0;

@@ -36,17 +36,17 @@ void mamfix_check(mam_err_t err, const char *what) {
   exit(1);
 }
 
-void mamfix_random_trits(trit_t *t, size_t n) {
-  for (size_t i = 0; i < n; i++) t[i] = (trit_t)((int)(next_random() % 3) - 1);
+void mamfix_random_trits(mam_trit_t *t, size_t n) {
+  for (size_t i = 0; i < n; i++) t[i] = (mam_trit_t)((int)(next_random() % 3) - 1);
 }
 
 void mamfix_prng(mam_prng_t *prng) {
-  trit_t key[MAM_PRNG_KEY_TRITS];
+  mam_trit_t key[MAM_PRNG_KEY_TRITS];
   mamfix_random_trits(key, sizeof key);
   mam_prng_init(prng, key);
 }
 
-void mamfix_payload_1k(trit_t *out) {
+void mamfix_payload_1k(mam_trit_t *out) {
   uint8_t bytes[MAMFIX_1K_BYTES];
   char trytes[2 * MAMFIX_1K_BYTES];
   for (size_t i = 0; i < sizeof bytes; i++) bytes[i] = (uint8_t)next_random();
@@ -56,16 +56,16 @@ void mamfix_payload_1k(trit_t *out) {
 
 void mamfix_channel(mam_channel_t *ch, const mam_prng_t *prng, unsigned index, unsigned height, unsigned layer,
                     unsigned threads) {
-  trit_t name[MAM_API_NAME_TRITS];
+  mam_trit_t name[MAM_API_NAME_TRITS];
   mam_trits_from_int((int64_t)index, name, sizeof name);
   mamfix_check(mam_channel_init(ch, name, sizeof name, height), "channel init");
   if (layer) mamfix_check(mam_mss_set_layer_height(&ch->mss, layer), "layer height");
   mamfix_check(mam_mss_gen(&ch->mss, prng, threads), "channel key generation");
 }
 
-mam_bundle_t *mamfix_write(const mam_prng_t *prng, mam_channel_t *ch, mamfix_keys_t keys, const trit_t *payload,
+mam_bundle_t *mamfix_write(const mam_prng_t *prng, mam_channel_t *ch, mamfix_keys_t keys, const mam_trit_t *payload,
                            size_t payload_trits, mam_checksum_t checksum, size_t *n_bundles) {
-  trit_t msg_id[MAM_MSG_ID_TRITS];
+  mam_trit_t msg_id[MAM_MSG_ID_TRITS];
   mam_channel_next_msg_id(ch, msg_id);
   mam_message_spec_t spec = {
       .header = {.ch = ch, .msg_id = msg_id, .psks = keys.psk, .n_psks = keys.psk ? 1 : 0,

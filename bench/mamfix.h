@@ -22,11 +22,11 @@ void *mamfix_alloc(size_t n);
 void mamfix_check(mam_err_t err, const char *what);
 
 /* Pseudo-random trits (a fixed-seed generator: every run sees the same data). */
-void mamfix_random_trits(trit_t *t, size_t n);
+void mamfix_random_trits(mam_trit_t *t, size_t n);
 /* A PRNG with a random key. */
 void mamfix_prng(mam_prng_t *prng);
 /* 1024 random bytes as payload trits (MAMFIX_1K_TRITS). */
-void mamfix_payload_1k(trit_t *out);
+void mamfix_payload_1k(mam_trit_t *out);
 
 /* A channel named <index>_18 of the given height. layer > 0 sets the bottom-subtree height of the
  * layered traversal before generating (0 keeps the default). threads as for mam_mss_gen. */
@@ -36,12 +36,12 @@ void mamfix_channel(mam_channel_t *ch, const mam_prng_t *prng, unsigned index, u
 /* The keys of one message: none (public), one PSK, or one NTRU public key. */
 typedef struct mamfix_keys {
   const mam_psk_t *psk;
-  const trit_t *ntru_pk;
+  const mam_trit_t *ntru_pk;
 } mamfix_keys_t;
 
 /* Writes a one-packet message of payload_trits on ch (next message id) with the given keys and
  * checksum; returns its bundles (free with mam_bundles_free). */
-mam_bundle_t *mamfix_write(const mam_prng_t *prng, mam_channel_t *ch, mamfix_keys_t keys, const trit_t *payload,
+mam_bundle_t *mamfix_write(const mam_prng_t *prng, mam_channel_t *ch, mamfix_keys_t keys, const mam_trit_t *payload,
                            size_t payload_trits, mam_checksum_t checksum, size_t *n_bundles);
 
 /* A reader trusting ch's id and holding the given keys (either may be NULL). */

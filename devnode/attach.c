@@ -14,7 +14,7 @@
 typedef struct pow_job {
   unsigned mwm;
   const atomic_int *cancel;
-  trit_t trits[TANGLE_TX_TRITS];
+  mam_trit_t trits[TANGLE_TX_TRITS];
 } pow_job_t;
 
 /* tangle_bundle_attach's proof-of-work step: nonce search on the serialised transaction. */
@@ -50,7 +50,7 @@ static devnode_attach_result_t read_all(const char *const *trytes, size_t n, tan
   return DEVNODE_ATTACH_OK;
 }
 
-static bool hash_trits(const char *hash, trit_t out[TANGLE_TX_HASH_TRITS]) {
+static bool hash_trits(const char *hash, mam_trit_t out[TANGLE_TX_HASH_TRITS]) {
   return strlen(hash) == TANGLE_TX_HASH_TRYTES &&
          mam_trytes_to_trits(hash, TANGLE_TX_HASH_TRYTES, out) == MAM_OK;
 }
@@ -58,7 +58,7 @@ static bool hash_trits(const char *hash, trit_t out[TANGLE_TX_HASH_TRITS]) {
 static devnode_attach_result_t attach_all(tangle_tx_t *txs, size_t n, const char *trunk,
                                           const char *branch, pow_job_t *job, char *why,
                                           size_t why_size) {
-  trit_t tip_trunk[TANGLE_TX_HASH_TRITS], tip_branch[TANGLE_TX_HASH_TRITS];
+  mam_trit_t tip_trunk[TANGLE_TX_HASH_TRITS], tip_branch[TANGLE_TX_HASH_TRITS];
   if (!hash_trits(trunk, tip_trunk) || !hash_trits(branch, tip_branch)) {
     snprintf(why, why_size, "Invalid trunkTransaction or branchTransaction input");
     return DEVNODE_ATTACH_INVALID;

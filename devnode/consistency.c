@@ -15,13 +15,13 @@ static bool load(devnode_store_t *store, const char *hash, tangle_tx_t *tx) {
          tangle_tx_from_trytes(tx, trytes, TANGLE_TX_TRYTES) == TANGLE_OK;
 }
 
-static void hash_text(const trit_t *trits, char out[TANGLE_TX_HASH_TRYTES + 1]) {
+static void hash_text(const mam_trit_t *trits, char out[TANGLE_TX_HASH_TRYTES + 1]) {
   mam_trits_to_trytes(trits, TANGLE_TX_HASH_TRITS, out);
   out[TANGLE_TX_HASH_TRYTES] = '\0';
 }
 
 /* Stored, or the all-9 hash that stands for the genesis. */
-static bool known(devnode_store_t *store, const trit_t *hash) {
+static bool known(devnode_store_t *store, const mam_trit_t *hash) {
   if (tangle_trits_zero(hash, TANGLE_TX_HASH_TRITS)) return true;
   char text[TANGLE_TX_HASH_TRYTES + 1], trytes[TANGLE_TX_TRYTES + 1];
   hash_text(hash, text);

@@ -6,7 +6,7 @@
 #include "mamcore/trits.h"
 #include "tangle/transaction.h"
 
-static void field_trytes(const trit_t *trits, size_t n_trits, char *out) {
+static void field_trytes(const mam_trit_t *trits, size_t n_trits, char *out) {
   mam_trits_to_trytes(trits, n_trits, out);
   out[n_trits / 3] = '\0';
 }
@@ -21,7 +21,7 @@ static void read_failure(tangle_err_t err, char *why, size_t why_size) {
     snprintf(why, why_size, "Invalid transaction: %s", tangle_strerror(err));
 }
 
-static void summarise(const tangle_tx_t *t, const trit_t *hash, const char *trytes,
+static void summarise(const tangle_tx_t *t, const mam_trit_t *hash, const char *trytes,
                       devnode_tx_t *tx) {
   field_trytes(hash, TANGLE_TX_HASH_TRITS, tx->hash);
   field_trytes(t->address, TANGLE_TX_HASH_TRITS, tx->address);
@@ -42,7 +42,7 @@ static void summarise(const tangle_tx_t *t, const trit_t *hash, const char *tryt
 bool devnode_tx_read(const char *trytes, size_t len, unsigned mwm, devnode_tx_t *tx, char *why,
                      size_t why_size) {
   tangle_tx_t t;
-  trit_t hash[TANGLE_TX_HASH_TRITS];
+  mam_trit_t hash[TANGLE_TX_HASH_TRITS];
   tangle_err_t err = trytes ? tangle_tx_from_trytes(&t, trytes, len) : TANGLE_ERR_NULL_ARG;
   if (err == TANGLE_OK) err = tangle_tx_hash(&t, hash);
   if (err != TANGLE_OK) {

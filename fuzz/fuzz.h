@@ -46,15 +46,15 @@ static inline uint16_t fz_u16(fz_input_t *in) {
 
 /* Digit d of a byte (0, 1, 2 in base 3, low digit first) is the trit 0, 1, -1: the zero byte is
  * five zero trits, and every byte below 243 is a distinct group (higher bytes wrap around). */
-static inline void fz_trits(fz_input_t *in, trit_t *out, size_t n) {
+static inline void fz_trits(fz_input_t *in, mam_trit_t *out, size_t n) {
   for (size_t i = 0; i < n; i += 5) {
     unsigned v = fz_byte(in) % 243u;
-    for (size_t k = i; k < i + 5 && k < n; k++, v /= 3) out[k] = (trit_t)(v % 3 == 2 ? -1 : (int)(v % 3));
+    for (size_t k = i; k < i + 5 && k < n; k++, v /= 3) out[k] = (mam_trit_t)(v % 3 == 2 ? -1 : (int)(v % 3));
   }
 }
 
 /* The inverse of fz_trits, for corpus writers: n trits into FZ_PACKED_BYTES(n) bytes. */
-static inline void fz_pack_trits(const trit_t *t, size_t n, uint8_t *out) {
+static inline void fz_pack_trits(const mam_trit_t *t, size_t n, uint8_t *out) {
   for (size_t i = 0; i < n; i += 5) {
     unsigned v = 0, scale = 1;
     for (size_t k = i; k < i + 5 && k < n; k++, scale *= 3) v += (unsigned)(t[k] < 0 ? 2 : t[k]) * scale;

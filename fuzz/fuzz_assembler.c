@@ -25,7 +25,7 @@
 
 typedef struct sent {
   tangle_tx_t tx;
-  trit_t hash[TANGLE_TX_HASH_TRITS];
+  mam_trit_t hash[TANGLE_TX_HASH_TRITS];
 } sent_t;
 
 typedef struct run {
@@ -34,32 +34,32 @@ typedef struct run {
   uint64_t now_ms;
   sent_t pool[POOL]; /* the last transactions sent, a ring */
   size_t pool_n, pool_next;
-  trit_t delivered[RECENT][TANGLE_TX_HASH_TRITS]; /* the last tail hashes delivered, a ring */
+  mam_trit_t delivered[RECENT][TANGLE_TX_HASH_TRITS]; /* the last tail hashes delivered, a ring */
   size_t n_delivered;
   bool unattached; /* the assembler rebuilds unattached bundles */
 } run_t;
 
 static run_t run;
-static trit_t watched[2][TANGLE_TX_HASH_TRITS];
+static mam_trit_t watched[2][TANGLE_TX_HASH_TRITS];
 
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
   (void)argc, (void)argv;
   for (size_t i = 0; i < TANGLE_TX_HASH_TRITS; i++) {
-    watched[0][i] = (trit_t)((int)(i % 3) - 1);
-    watched[1][i] = (trit_t)((int)((i * 7 + 1) % 3) - 1);
+    watched[0][i] = (mam_trit_t)((int)(i % 3) - 1);
+    watched[1][i] = (mam_trit_t)((int)((i * 7 + 1) % 3) - 1);
   }
   return 0;
 }
 
-static void on_bundle(void *ctx, const tangle_tx_t *const *txs, const trit_t *const *hashes, size_t n) {
+static void on_bundle(void *ctx, const tangle_tx_t *const *txs, const mam_trit_t *const *hashes, size_t n) {
   run_t *r = ctx;
   static tangle_tx_t copy[MAX_BUNDLE];
-  static trit_t hash_copy[MAX_BUNDLE * TANGLE_TX_HASH_TRITS];
+  static mam_trit_t hash_copy[MAX_BUNDLE * TANGLE_TX_HASH_TRITS];
   FZ_CHECK(n >= 1 && n <= MAX_BUNDLE);
   for (size_t i = 0; i < n; i++) {
     copy[i] = *txs[i];
     memcpy(hash_copy + i * TANGLE_TX_HASH_TRITS, hashes[i], TANGLE_TX_HASH_TRITS);
-    trit_t h[TANGLE_TX_HASH_TRITS];
+    mam_trit_t h[TANGLE_TX_HASH_TRITS];
     FZ_CHECK(tangle_tx_hash(txs[i], h) == TANGLE_OK && memcmp(h, hashes[i], sizeof h) == 0);
   }
   tangle_err_t err = tangle_bundle_validate(copy, n, hash_copy);
@@ -75,7 +75,7 @@ static void on_bundle(void *ctx, const tangle_tx_t *const *txs, const trit_t *co
   memcpy(r->delivered[r->n_delivered++ % RECENT], hashes[0], TANGLE_TX_HASH_TRITS);
 }
 
-static void remember(run_t *r, const tangle_tx_t *tx, const trit_t hash[TANGLE_TX_HASH_TRITS]) {
+static void remember(run_t *r, const tangle_tx_t *tx, const mam_trit_t hash[TANGLE_TX_HASH_TRITS]) {
   sent_t *s = &r->pool[r->pool_next];
   s->tx = *tx;
   memcpy(s->hash, hash, TANGLE_TX_HASH_TRITS);
@@ -85,7 +85,7 @@ static void remember(run_t *r, const tangle_tx_t *tx, const trit_t hash[TANGLE_T
 
 static const sent_t *pick_sent(run_t *r) { return r->pool_n ? &r->pool[fz_byte(&r->in) % r->pool_n] : NULL; }
 
-static void add(run_t *r, const tangle_tx_t *tx, const trit_t hash[TANGLE_TX_HASH_TRITS]) {
+static void add(run_t *r, const tangle_tx_t *tx, const mam_trit_t hash[TANGLE_TX_HASH_TRITS]) {
   mg_assembler_result_t res = mg_assembler_add(r->a, tx, hash, r->now_ms, on_bundle, r);
   FZ_CHECK(res == MG_ASSEMBLER_ADDED || res == MG_ASSEMBLER_DUPLICATE || res == MG_ASSEMBLER_REJECTED);
   mg_assembler_stats_t st;
@@ -94,7 +94,7 @@ static void add(run_t *r, const tangle_tx_t *tx, const trit_t hash[TANGLE_TX_HAS
 }
 
 /* A hash the input picks: one sent before, or a made-up one. */
-static void pick_hash(run_t *r, trit_t out[TANGLE_TX_HASH_TRITS]) {
+static void pick_hash(run_t *r, mam_trit_t out[TANGLE_TX_HASH_TRITS]) {
   const sent_t *s = fz_byte(&r->in) & 1 ? pick_sent(r) : NULL;
   if (s) memcpy(out, s->hash, TANGLE_TX_HASH_TRITS);
   else fz_trits(&r->in, out, TANGLE_TX_HASH_TRITS);
@@ -104,10 +104,10 @@ static void pick_hash(run_t *r, trit_t out[TANGLE_TX_HASH_TRITS]) {
  * sent twice. */
 static void op_bundle(run_t *r) {
   static tangle_tx_t txs[MAX_BUNDLE];
-  static trit_t message[MAX_BUNDLE * TANGLE_TX_FRAGMENT_TRITS];
-  static trit_t hashes[MAX_BUNDLE][TANGLE_TX_HASH_TRITS];
+  static mam_trit_t message[MAX_BUNDLE * TANGLE_TX_FRAGMENT_TRITS];
+  static mam_trit_t hashes[MAX_BUNDLE][TANGLE_TX_HASH_TRITS];
   size_t n = 1 + fz_byte(&r->in) % MAX_BUNDLE;
-  trit_t tag[TANGLE_TX_TAG_TRITS], tip[TANGLE_TX_HASH_TRITS];
+  mam_trit_t tag[TANGLE_TX_TAG_TRITS], tip[TANGLE_TX_HASH_TRITS];
   fz_trits(&r->in, tag, TANGLE_TX_TAG_TRITS);
   memset(message, 0, n * TANGLE_TX_FRAGMENT_TRITS);
   for (size_t i = 0; i < n; i++) fz_trits(&r->in, message + i * TANGLE_TX_FRAGMENT_TRITS, 5 * FRAGMENT_BYTES);
@@ -146,11 +146,11 @@ static void op_mutate(run_t *r) {
     case 2: pick_hash(r, tx.bundle); break;
     case 3: pick_hash(r, tx.trunk); break;
     case 4: tx.value = (int64_t)v - 128; break;
-    case 5: tx.tag[v % TANGLE_TX_TAG_TRITS] = (trit_t)(fz_byte(&r->in) % 3 - 1); break;
+    case 5: tx.tag[v % TANGLE_TX_TAG_TRITS] = (mam_trit_t)(fz_byte(&r->in) % 3 - 1); break;
     case 6: tx.signature_message_fragment[(v * 97u) % TANGLE_TX_FRAGMENT_TRITS] ^= 1; break;
     default: tx.timestamp = v; break;
   }
-  trit_t hash[TANGLE_TX_HASH_TRITS];
+  mam_trit_t hash[TANGLE_TX_HASH_TRITS];
   if (tangle_tx_hash(&tx, hash) != TANGLE_OK) return; /* a value that does not encode */
   add(r, &tx, hash);
   remember(r, &tx, hash);
@@ -166,7 +166,7 @@ static void op_raw(run_t *r) {
   pick_hash(r, tx.bundle);
   pick_hash(r, tx.trunk);
   fz_trits(&r->in, tx.signature_message_fragment, 5 * FRAGMENT_BYTES);
-  trit_t hash[TANGLE_TX_HASH_TRITS];
+  mam_trit_t hash[TANGLE_TX_HASH_TRITS];
   FZ_CHECK(tangle_tx_hash(&tx, hash) == TANGLE_OK);
   add(r, &tx, hash);
   remember(r, &tx, hash);

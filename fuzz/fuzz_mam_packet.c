@@ -22,7 +22,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
   return 0;
 }
 
-static void read_packets(mam_read_ctx_t *ctx, uint8_t flags, const trit_t *buf, size_t len, size_t pos) {
+static void read_packets(mam_read_ctx_t *ctx, uint8_t flags, const mam_trit_t *buf, size_t len, size_t pos) {
   for (unsigned k = 0; k < 4 && pos < len; k++) {
     bool last = (flags >> (4 + k)) & 1;
     int64_t ord = ctx->ord;
@@ -47,16 +47,16 @@ static void read_packets(mam_read_ctx_t *ctx, uint8_t flags, const trit_t *buf, 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   fz_input_t in = {data, size, 0};
   uint8_t flags = fz_byte(&in);
-  trit_t msg_id[MAM_MSG_ID_TRITS];
+  mam_trit_t msg_id[MAM_MSG_ID_TRITS];
   fz_trits(&in, msg_id, MAM_MSG_ID_TRITS);
   size_t len = 5 * fz_left(&in);
-  trit_t *buf = malloc(len ? len : 1);
+  mam_trit_t *buf = malloc(len ? len : 1);
   if (!buf) return 0;
   fz_trits(&in, buf, len);
   mam_reader_t r;
   mam_reader_init(&r);
   if (fz_mam_reader_keys(&world, &r, flags & FZ_MAM_TRUST_E, flags & FZ_MAM_PSK, flags & FZ_MAM_NTRU) != 0) abort();
-  const trit_t *chid = mam_channel_id(flags & CHANNEL_B ? &world.b : &world.a);
+  const mam_trit_t *chid = mam_channel_id(flags & CHANNEL_B ? &world.b : &world.a);
   size_t endpoints = r.keys.trusted_endpoints.n, consumed = 0;
   mam_read_ctx_t ctx;
   mam_err_t err = mam_header_read(&r.keys, chid, msg_id, buf, len, &consumed, &ctx);

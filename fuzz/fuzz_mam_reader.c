@@ -25,7 +25,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
   return 0;
 }
 
-static void read_address(fz_input_t *in, uint8_t ctl, trit_t address[MAM_ID_TRITS]) {
+static void read_address(fz_input_t *in, uint8_t ctl, mam_trit_t address[MAM_ID_TRITS]) {
   switch (ctl & 3) {
     case 0: memcpy(address, mam_channel_id(&world.a), MAM_ID_TRITS); break;
     case 1: memcpy(address, mam_channel_id(&world.b), MAM_ID_TRITS); break;
@@ -83,7 +83,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   for (unsigned bundles = 0; fz_left(&in) > 0 && bundles < 16; bundles++) {
     uint8_t ctl = fz_byte(&in);
     size_t n = 1 + ((ctl >> 2) & 3);
-    trit_t address[MAM_ID_TRITS];
+    mam_trit_t address[MAM_ID_TRITS];
     read_address(&in, ctl, address);
     for (size_t i = 0; i < n; i++) {
       memcpy(txs[i].address, address, MAM_ID_TRITS);

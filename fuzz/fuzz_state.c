@@ -22,7 +22,7 @@ static mam_prng_t prng;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
   (void)argc, (void)argv;
-  trit_t key[MAM_PRNG_KEY_TRITS] = {0};
+  mam_trit_t key[MAM_PRNG_KEY_TRITS] = {0};
   key[0] = 1;
   mam_prng_init(&prng, key);
   return 0;
@@ -32,9 +32,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
 static void use_tree(mam_mss_t *mss) {
   if (mss->skn < ((uint32_t)1 << mss->height)) FZ_CHECK(mam_mss_skip_to(mss, &prng, mss->skn + 1, 1) == MAM_OK);
   if (mam_mss_remaining(mss) == 0) return;
-  trit_t hash[MAM_WOTS_HASH_TRITS] = {0};
+  mam_trit_t hash[MAM_WOTS_HASH_TRITS] = {0};
   size_t len = mam_mss_sig_trits(mss);
-  trit_t *sig = malloc(len);
+  mam_trit_t *sig = malloc(len);
   if (sig) FZ_CHECK(mam_mss_sign(mss, &prng, hash, sig, len) == MAM_OK);
   free(sig);
 }

@@ -19,7 +19,7 @@ static void check_trytes(const uint8_t *data, size_t size) {
   FZ_CHECK(mam_trytes_valid((const char *)data, len));
   FZ_CHECK(tangle_tx_to_trytes(&tx, out) == TANGLE_OK);
   FZ_CHECK(memcmp(out, data, TANGLE_TX_TRYTES) == 0);
-  trit_t hash[TANGLE_TX_HASH_TRITS], essence[TANGLE_TX_ESSENCE_TRITS];
+  mam_trit_t hash[TANGLE_TX_HASH_TRITS], essence[TANGLE_TX_ESSENCE_TRITS];
   FZ_CHECK(tangle_tx_hash(&tx, hash) == TANGLE_OK);
   FZ_CHECK(tangle_tx_essence(&tx, essence) == TANGLE_OK);
   FZ_CHECK(tx.current_index >= -TANGLE_TX_INT_MAX && tx.current_index <= TANGLE_TX_INT_MAX);
@@ -27,15 +27,15 @@ static void check_trytes(const uint8_t *data, size_t size) {
 }
 
 static void check_trits(const uint8_t *data, size_t size) {
-  static trit_t in[2 * TANGLE_TX_TRITS], back[TANGLE_TX_TRITS];
-  static trit_t hashes[2 * TANGLE_TX_HASH_TRITS];
+  static mam_trit_t in[2 * TANGLE_TX_TRITS], back[TANGLE_TX_TRITS];
+  static mam_trit_t hashes[2 * TANGLE_TX_HASH_TRITS];
   static tangle_tx_t tx;
   fz_input_t input = {data, size, 0};
   fz_trits(&input, in, TANGLE_TX_TRITS);
   if (tangle_tx_from_trits(&tx, in) != TANGLE_OK) return;
   FZ_CHECK(tangle_tx_to_trits(&tx, back) == TANGLE_OK);
   FZ_CHECK(memcmp(back, in, TANGLE_TX_TRITS) == 0);
-  trit_t hash[TANGLE_TX_HASH_TRITS];
+  mam_trit_t hash[TANGLE_TX_HASH_TRITS];
   FZ_CHECK(tangle_tx_hash(&tx, hash) == TANGLE_OK);
   memcpy(in + TANGLE_TX_TRITS, in, TANGLE_TX_TRITS);
   FZ_CHECK(tangle_curl_hash_tx_batch(in, 2, hashes) == TANGLE_OK);

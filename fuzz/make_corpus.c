@@ -38,7 +38,7 @@ static void put(seed_t *s, const void *p, size_t n) {
 
 static void put_byte(seed_t *s, uint8_t b) { put(s, &b, 1); }
 
-static void put_trits(seed_t *s, const trit_t *t, size_t n) {
+static void put_trits(seed_t *s, const mam_trit_t *t, size_t n) {
   uint8_t packed[FZ_PACKED_BYTES(MAM_FRAGMENT_TRITS)];
   for (size_t i = 0; i < n; i += MAM_FRAGMENT_TRITS) {
     size_t k = n - i < MAM_FRAGMENT_TRITS ? n - i : MAM_FRAGMENT_TRITS;
@@ -98,14 +98,14 @@ static size_t vector_transactions(const char *file, char (*out)[TANGLE_TX_TRYTES
 
 static void tangle_seeds(const char *vectors) {
   static char txs[4][TANGLE_TX_TRYTES + 1];
-  static trit_t trits[TANGLE_TX_TRITS];
+  static mam_trit_t trits[TANGLE_TX_TRITS];
   static tangle_tx_t tx;
   static seed_t s;
   size_t n = vector_transactions(vectors, txs, 4);
   require(n == 4, "reading 4 transactions from the vector file");
   for (size_t i = 0; i < n; i++) {
     char name[32], hash_trytes[82];
-    trit_t hash[TANGLE_TX_HASH_TRITS];
+    mam_trit_t hash[TANGLE_TX_HASH_TRITS];
     snprintf(name, sizeof name, "tx-%zu", i);
     save_text("fuzz_tx", name, txs[i], TANGLE_TX_TRYTES);
     require(tangle_tx_from_trytes(&tx, txs[i], TANGLE_TX_TRYTES) == TANGLE_OK && tangle_tx_to_trits(&tx, trits) == TANGLE_OK &&
@@ -164,7 +164,7 @@ static void assembler_seeds(void) {
 
 /* ---- MAM messages ---- */
 
-static uint8_t address_selector(const fz_mam_t *w, const trit_t *address) {
+static uint8_t address_selector(const fz_mam_t *w, const mam_trit_t *address) {
   if (memcmp(address, mam_channel_id(&w->a), MAM_ID_TRITS) == 0) return 0;
   if (memcmp(address, mam_channel_id(&w->b), MAM_ID_TRITS) == 0) return 1;
   return 2;
@@ -206,7 +206,7 @@ static const message_case_t messages[] = {
 
 static mam_err_t write_case(fz_mam_t *w, const message_case_t *c, mam_bundle_t **bundles, size_t *n) {
   static const char text[] = "FUZZ9SEED9PAYLOAD9FOR9THE9MAM9READER";
-  trit_t payload[3 * (sizeof text - 1)], msg_id[MAM_MSG_ID_TRITS];
+  mam_trit_t payload[3 * (sizeof text - 1)], msg_id[MAM_MSG_ID_TRITS];
   if (mam_trytes_to_trits(text, sizeof text - 1, payload) != MAM_OK) return MAM_ERR_INVALID_VALUE;
   mam_channel_t *ch = c->on_b ? &w->b : &w->a;
   mam_channel_next_msg_id(ch, msg_id);
@@ -265,12 +265,12 @@ static void mam_seeds(void) {
 /* fuzz_mam_packet: a header and its packets back to back, written directly. */
 static void packet_seeds(void) {
   static fz_mam_t w;
-  static trit_t buf[60000];
+  static mam_trit_t buf[60000];
   static seed_t s;
   require(fz_mam_init(&w) == 0, "the MAM fixture");
   for (size_t m = 0; m < sizeof messages / sizeof *messages; m++) {
     const message_case_t *c = &messages[m];
-    trit_t msg_id[MAM_MSG_ID_TRITS], payload[30] = {1, 0, -1, 1, 1};
+    mam_trit_t msg_id[MAM_MSG_ID_TRITS], payload[30] = {1, 0, -1, 1, 1};
     mam_channel_t *ch = c->on_b ? &w.b : &w.a;
     mam_channel_next_msg_id(ch, msg_id);
     mam_header_params_t hp = {.ch = ch, .ep = c->on_e ? &w.e : NULL, .announce_ep = c->announce_e ? &w.e : NULL,

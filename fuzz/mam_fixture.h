@@ -19,13 +19,13 @@ typedef struct fz_mam {
 } fz_mam_t;
 
 /* Trits 0, 1, -1, 0, 1, ... shifted by `salt`: fixed material that is not all zero. */
-static inline void fz_mam_pattern(trit_t *t, size_t n, unsigned salt) {
-  for (size_t i = 0; i < n; i++) t[i] = (trit_t)((int)((i * 5 + salt) % 3) - 1);
+static inline void fz_mam_pattern(mam_trit_t *t, size_t n, unsigned salt) {
+  for (size_t i = 0; i < n; i++) t[i] = (mam_trit_t)((int)((i * 5 + salt) % 3) - 1);
 }
 
 /* Builds the world; 0 on success. */
 static inline int fz_mam_init(fz_mam_t *w) {
-  trit_t key[MAM_PRNG_KEY_TRITS], name[MAM_API_NAME_TRITS], nonce[81];
+  mam_trit_t key[MAM_PRNG_KEY_TRITS], name[MAM_API_NAME_TRITS], nonce[81];
   memset(w, 0, sizeof *w);
   fz_mam_pattern(key, sizeof key, 7);
   mam_prng_init(&w->prng, key);

@@ -12,11 +12,6 @@ MAM_BEGIN_DECLS
 
 /* One balanced trit: -1, 0 or +1. */
 typedef int8_t mam_trit_t;
-#ifdef MAMGATE_IN_TREE
-/* The short name the gateway, tools and tests of this tree still use; programs built against the
- * installed headers see only mam_trit_t. */
-typedef mam_trit_t trit_t;
-#endif
 
 #define MAM_TRITS_PER_TRYTE 3
 #define MAM_TRYTE_ALPHABET "9ABCDEFGHIJKLMNOPQRSTUVWXYZ"

@@ -86,7 +86,7 @@ static int fleet_seed(mg_gateway_t *g, mg_store_t *store, char seed[SEED_TRYTES 
 
 int mg_files_load_seed(mg_gateway_t *g, mg_store_t *store, char *err, size_t err_len) {
   char seed[SEED_TRYTES + 2] = {0};
-  trit_t key[MAM_PRNG_KEY_TRITS];
+  mam_trit_t key[MAM_PRNG_KEY_TRITS];
   int rc = read_seed_file(g, seed, err, err_len);
   if (rc == 0 && g->fleet) rc = fleet_seed(g, store, seed, err, err_len);
   if (rc == 0 && mam_trytes_to_trits(seed, SEED_TRYTES, key) != MAM_OK) rc = mg_errorf(err, err_len, "bad seed");

@@ -49,7 +49,7 @@
 /* Five balanced trits per byte, the first trit least significant; trits must be -1, 0 or 1.
  * Every held transaction is packed once and unpacked once, so whole bytes go straight: a sum of
  * (t + 1) 3^k is 121 + the sum of t 3^k, and a table gives the five trits of a byte. */
-static void pack_trits(const trit_t *t, size_t n, uint8_t *out) {
+static void pack_trits(const mam_trit_t *t, size_t n, uint8_t *out) {
   size_t i = 0;
   for (; i + TRITS_PER_BYTE <= n; i += TRITS_PER_BYTE)
     *out++ = (uint8_t)(121 + t[i] + 3 * t[i + 1] + 9 * t[i + 2] + 27 * t[i + 3] + 81 * t[i + 4]);
@@ -60,14 +60,14 @@ static void pack_trits(const trit_t *t, size_t n, uint8_t *out) {
 }
 
 #define PACKED_VALUES 243 /* 3^TRITS_PER_BYTE */
-typedef trit_t unpack_table_t[PACKED_VALUES][TRITS_PER_BYTE];
+typedef mam_trit_t unpack_table_t[PACKED_VALUES][TRITS_PER_BYTE];
 
 static void unpack_table_init(unpack_table_t table) {
   for (unsigned v = 0; v < PACKED_VALUES; v++)
-    for (unsigned k = 0, x = v; k < TRITS_PER_BYTE; k++, x /= 3) table[v][k] = (trit_t)((int)(x % 3) - 1);
+    for (unsigned k = 0, x = v; k < TRITS_PER_BYTE; k++, x /= 3) table[v][k] = (mam_trit_t)((int)(x % 3) - 1);
 }
 
-static void unpack_trits(const unpack_table_t table, const uint8_t *in, size_t n, trit_t *t) {
+static void unpack_trits(const unpack_table_t table, const uint8_t *in, size_t n, mam_trit_t *t) {
   size_t i = 0;
   for (; i + TRITS_PER_BYTE <= n; i += TRITS_PER_BYTE) memcpy(t + i, table[*in++], TRITS_PER_BYTE);
   if (i < n) memcpy(t + i, table[*in], n - i);
@@ -179,11 +179,11 @@ struct mg_assembler {
   held_tx_t **path;
   key_link_t **cursor;
   const tangle_tx_t **tx_ptrs;
-  const trit_t **hash_ptrs;
-  trit_t tx_trits[TANGLE_TX_TRITS];
+  const mam_trit_t **hash_ptrs;
+  mam_trit_t tx_trits[TANGLE_TX_TRITS];
   unpack_table_t unpack; /* the trits of each packed byte */
   tangle_tx_t *txs; /* one block: unpacked_cap transactions, then their hashes */
-  trit_t *hashes;
+  mam_trit_t *hashes;
   size_t unpacked_cap;
 };
 
@@ -285,7 +285,7 @@ static void position_key(const uint8_t bundle[KEY_BYTES], int64_t index, uint8_t
 /* Files h in the table that chains it: by trunk, or by position when it is unattached. */
 static void index_chain(mg_assembler_t *a, held_tx_t *h, const tangle_tx_t *tx) {
   h->unattached = a->limits.unattached && tangle_trits_zero(tx->trunk, TANGLE_TX_HASH_TRITS);
-  trit_t msg_id[MAM_MSG_ID_TRITS];
+  mam_trit_t msg_id[MAM_MSG_ID_TRITS];
   mam_tag_parse(tx->tag, msg_id, &h->ord);
   pack_trits(msg_id, MAM_MSG_ID_TRITS, h->msg_id);
   if (h->unattached) {
@@ -363,7 +363,7 @@ static bool reserve_unpacked(mg_assembler_t *a, size_t n) {
   if (txs == NULL) return false;
   free(a->txs);
   a->txs = txs;
-  a->hashes = (trit_t *)(txs + n);
+  a->hashes = (mam_trit_t *)(txs + n);
   a->unpacked_cap = n;
   return true;
 }
@@ -371,7 +371,7 @@ static bool reserve_unpacked(mg_assembler_t *a, size_t n) {
 /* Unpacks path[0 .. n) for the callback (n <= unpacked_cap). */
 static bool unpack_path(mg_assembler_t *a, size_t n) {
   for (size_t k = 0; k < n; k++) {
-    trit_t *hash = a->hashes + k * TANGLE_TX_HASH_TRITS;
+    mam_trit_t *hash = a->hashes + k * TANGLE_TX_HASH_TRITS;
     unpack_trits(a->unpack, a->path[k]->trits, TANGLE_TX_TRITS, a->tx_trits);
     if (tangle_tx_from_trits(&a->txs[k], a->tx_trits) != TANGLE_OK) return false;
     unpack_trits(a->unpack, a->path[k]->by_hash.key, TANGLE_TX_HASH_TRITS, hash);
@@ -523,7 +523,7 @@ static mg_assembler_result_t complete_unattached(mg_assembler_t *a, held_tx_t *x
   }
 }
 
-mg_assembler_result_t mg_assembler_add(mg_assembler_t *a, const tangle_tx_t *tx, const trit_t hash[TANGLE_TX_HASH_TRITS],
+mg_assembler_result_t mg_assembler_add(mg_assembler_t *a, const tangle_tx_t *tx, const mam_trit_t hash[TANGLE_TX_HASH_TRITS],
                                        uint64_t now_ms, mg_bundle_cb cb, void *ctx) {
   if (a == NULL || tx == NULL || hash == NULL) return MG_ASSEMBLER_REJECTED;
   mg_assembler_expire(a, now_ms);

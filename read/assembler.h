@@ -54,7 +54,7 @@ typedef struct mg_assembler_stats {
 /* Called for each bundle completed by an added transaction: txs[0..n) in index order, with their
  * hashes (243 trits each). The pointers are valid during the call only; the callback must not
  * call into the same assembler. */
-typedef void (*mg_bundle_cb)(void *ctx, const tangle_tx_t *const *txs, const trit_t *const *hashes, size_t n);
+typedef void (*mg_bundle_cb)(void *ctx, const tangle_tx_t *const *txs, const mam_trit_t *const *hashes, size_t n);
 
 /* NULL limits: defaults. Returns NULL when out of memory. */
 mg_assembler_t *mg_assembler_new(const mg_assembler_limits_t *limits);
@@ -70,7 +70,7 @@ typedef enum mg_assembler_result {
 
 /* Adds a parsed transaction with its Curl-P hash; calls cb for every bundle it completes. now_ms
  * drives expiry. */
-mg_assembler_result_t mg_assembler_add(mg_assembler_t *a, const tangle_tx_t *tx, const trit_t hash[TANGLE_TX_HASH_TRITS],
+mg_assembler_result_t mg_assembler_add(mg_assembler_t *a, const tangle_tx_t *tx, const mam_trit_t hash[TANGLE_TX_HASH_TRITS],
                                        uint64_t now_ms, mg_bundle_cb cb, void *ctx);
 /* Drops expired transactions (also done by add). */
 void mg_assembler_expire(mg_assembler_t *a, uint64_t now_ms);

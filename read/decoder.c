@@ -20,7 +20,7 @@ typedef struct bundle_queue {
 } bundle_queue_t;
 
 struct mg_decoder {
-  trit_t chid[MAM_ID_TRITS];
+  mam_trit_t chid[MAM_ID_TRITS];
   mam_reader_t reader;
   mg_decoder_limits_t limits;
   bundle_queue_t pending;  /* too early: tried again after each bundle that reads */
@@ -37,7 +37,7 @@ struct mg_decode_batch {
   uint64_t since_ms;         /* when the oldest kept bundle was kept */
 };
 
-mg_decoder_t *mg_decoder_new(const trit_t chid[MAM_ID_TRITS], const mg_decoder_limits_t *limits) {
+mg_decoder_t *mg_decoder_new(const mam_trit_t chid[MAM_ID_TRITS], const mg_decoder_limits_t *limits) {
   mg_decoder_t *dec = calloc(1, sizeof *dec);
   if (!dec) return NULL;
   memcpy(dec->chid, chid, MAM_ID_TRITS);
@@ -127,7 +127,7 @@ static bool is_out_of_order(mam_err_t err) {
   return err == MAM_ERR_MESSAGE_NOT_FOUND || err == MAM_ERR_BAD_ORD || err == MAM_ERR_ENDPOINT_UNTRUSTED;
 }
 
-static int64_t tag_ord(const mam_tx_t *tx, trit_t msg_id[MAM_MSG_ID_TRITS]) {
+static int64_t tag_ord(const mam_tx_t *tx, mam_trit_t msg_id[MAM_MSG_ID_TRITS]) {
   int64_t ord;
   mam_tag_parse(tx->tag, msg_id, &ord);
   return ord;
@@ -165,7 +165,7 @@ static mam_err_t read_bundle(mg_decoder_t *dec, const mam_tx_t *txs, size_t n, c
   mam_err_t err = mam_reader_read_bundle(&dec->reader, txs, n, &d, &has);
   if (err != MAM_OK) return err;
   if (ev->state_changed) ev->state_changed(ev->ctx);
-  trit_t msg_id[MAM_MSG_ID_TRITS];
+  mam_trit_t msg_id[MAM_MSG_ID_TRITS];
   if (!has && tag_ord(&txs[0], msg_id) == 0 && !reads_afresh(&dec->reader, txs, n) && ev->forged_copy)
     ev->forged_copy(ev->ctx);
   if (has) {
@@ -282,7 +282,7 @@ static bool queue_pending(mg_decoder_t *dec, const mam_tx_t *txs, size_t n, cons
  * checked, not a packet ahead of its header. */
 static bool is_closed_copy(const mam_tx_t *first, const mg_decoder_events_t *ev) {
   if (!ev->packet_stored) return false;
-  trit_t msg_id[MAM_MSG_ID_TRITS];
+  mam_trit_t msg_id[MAM_MSG_ID_TRITS];
   int64_t ord = tag_ord(first, msg_id);
   return ev->packet_stored(ev->ctx, msg_id, ord < 0 ? -ord : ord);
 }

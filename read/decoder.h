@@ -37,7 +37,7 @@ typedef struct mg_decoder_events {
   /* a bundle was dropped: it failed to read, or waited too long, or the queue was full */
   void (*rejected)(void *ctx, mam_err_t err);
   /* whether packet `ord` of message `msg_id` (trits) is stored already */
-  bool (*packet_stored)(void *ctx, const trit_t msg_id[MAM_MSG_ID_TRITS], int64_t ord);
+  bool (*packet_stored)(void *ctx, const mam_trit_t msg_id[MAM_MSG_ID_TRITS], int64_t ord);
 } mg_decoder_events_t;
 
 /* What became of one bundle given to mg_decoder_add. */
@@ -75,7 +75,7 @@ void mg_decode_batch_flush(mg_decode_batch_t *b, void (*replay)(void *ctx, mg_de
                            void *ctx);
 
 /* A decoder for channel chid (trusted from the start). NULL when out of memory. */
-mg_decoder_t *mg_decoder_new(const trit_t chid[MAM_ID_TRITS], const mg_decoder_limits_t *limits);
+mg_decoder_t *mg_decoder_new(const mam_trit_t chid[MAM_ID_TRITS], const mg_decoder_limits_t *limits);
 void mg_decoder_free(mg_decoder_t *dec);
 
 /* The keys the reader decrypts with; they stay the caller's and must outlive their use. */

@@ -111,7 +111,7 @@ typedef struct fetched {
 } fetched_t;
 
 static int64_t attachment_ms(const char *trytes) {
-  trit_t t[TANGLE_TX_INT_TRITS];
+  mam_trit_t t[TANGLE_TX_INT_TRITS];
   if (mam_trytes_to_trits(trytes + ATTACHMENT_TS_TRYTES, TANGLE_TX_INT_TRITS / 3, t) != MAM_OK) return INT64_MAX;
   return mam_trits_to_int(t, TANGLE_TX_INT_TRITS);
 }

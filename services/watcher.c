@@ -180,7 +180,7 @@ static mg_watch_err_t load_ntru_key(mg_watcher_t *wt, const char *id, mam_ntru_s
   mg_store_err_t err = mg_store_get_ntru(wt->d.control, id, sk, pk);
   pthread_mutex_unlock(wt->d.control_lock);
   if (err != MG_STORE_OK) return err == MG_STORE_NOT_FOUND ? MG_WATCH_BAD_KEY : MG_WATCH_STORE;
-  trit_t *f = malloc(MG_NTRU_SK_TRYTES * 3), *p = malloc(MG_NTRU_PK_TRYTES * 3);
+  mam_trit_t *f = malloc(MG_NTRU_SK_TRYTES * 3), *p = malloc(MG_NTRU_PK_TRYTES * 3);
   mg_watch_err_t result = MG_WATCH_NO_MEMORY;
   if (f && p) {
     result = mam_trytes_to_trits(sk, MG_NTRU_SK_TRYTES, f) == MAM_OK &&
@@ -294,7 +294,7 @@ static mg_decoder_t *decoder_of(mg_watcher_t *wt, watch_t *w) {
                                       .max_payload_trytes = 2 * wt->d.settings.max_payload_bytes,
                                       .max_pending = PENDING_MAX,
                                       .pending_ttl_ms = PENDING_TTL_MS};
-  trit_t chid[MAM_ID_TRITS];
+  mam_trit_t chid[MAM_ID_TRITS];
   if (mam_trytes_to_trits(w->id, ID, chid) != MAM_OK || !(w->decoder = mg_decoder_new(chid, &limits))) return NULL;
   mg_decoder_join(w->decoder, wt->decode_batch, w);
   give_reader_keys(w);
@@ -414,7 +414,7 @@ static void remove_watch(mg_watcher_t *wt, const char *id) {
 }
 
 /* A channel announced by a watched one is watched with the same keys. */
-static void follow_announced_channel(mg_watcher_t *wt, const watch_t *from, const trit_t chid1[MAM_ID_TRITS]) {
+static void follow_announced_channel(mg_watcher_t *wt, const watch_t *from, const mam_trit_t chid1[MAM_ID_TRITS]) {
   char id[ID + 1] = {0};
   mam_trits_to_trytes(chid1, MAM_ID_TRITS, id);
   if (mg_addrset_get(wt->watches, id)) return;
@@ -463,7 +463,7 @@ static void on_rejected(void *ctx, mam_err_t err) {
 }
 
 /* Whether a packet is stored already (the decoder's reader may have let its message go). */
-static bool on_packet_stored(void *ctx, const trit_t msg_id[MAM_MSG_ID_TRITS], int64_t ord) {
+static bool on_packet_stored(void *ctx, const mam_trit_t msg_id[MAM_MSG_ID_TRITS], int64_t ord) {
   decoding_t *dc = ctx;
   if (store_away(dc->wt)) return false; /* unknown: decoded again, and the store keeps one row */
   char mid[MG_MSG_ID_TRYTES + 1] = {0};
@@ -504,7 +504,7 @@ static void note_outcome(mg_watcher_t *wt, watch_t *w, mg_decode_outcome_t outco
   if (outcome == MG_DECODE_WAITING) backfill_gap(wt, w, now);
 }
 
-static void on_bundle(void *ctx, const tangle_tx_t *const *txs, const trit_t *const *hashes, size_t n) {
+static void on_bundle(void *ctx, const tangle_tx_t *const *txs, const mam_trit_t *const *hashes, size_t n) {
   (void)hashes;
   mg_watcher_t *wt = ctx;
   char id[ID + 1] = {0}, bundle[ID + 1] = {0};
@@ -548,7 +548,7 @@ static void handle_transaction(mg_watcher_t *wt, const char *trytes, const char 
   if (!w) return; /* the miss path */
   if (!w->decoding) return (void)atomic_fetch_add(&mx->shard_skipped, 1); /* another shard's */
   atomic_fetch_add(&mx->feed_matched, 1);
-  trit_t h[MAM_ID_TRITS];
+  mam_trit_t h[MAM_ID_TRITS];
   char computed[ID];
   if (tangle_tx_from_trytes_hashed(&wt->tx, trytes, MG_FEED_TX_TRYTES, h) != TANGLE_OK)
     return count_invalid(wt, MG_INVALID_TRANSACTION);

@@ -59,7 +59,7 @@ static mg_pub_err_t pub_store_err(mg_store_err_t err) {
   return err == MG_STORE_ERR_FULL ? MG_PUB_STORE_FULL : MG_PUB_STORE;
 }
 
-static void trytes_of(const trit_t *t, size_t n_trits, char *out) {
+static void trytes_of(const mam_trit_t *t, size_t n_trits, char *out) {
   mam_trits_to_trytes(t, n_trits, out);
   out[n_trits / 3] = 0;
 }
@@ -170,7 +170,7 @@ static int64_t endpoint_ord(const mam_endpoint_t *ep) { return mam_trits_to_int(
 
 static bool holds_endpoint(const wchannel_t *c, const mam_endpoint_t *ep) {
   for (size_t i = 0; i < c->n_eps; i++)
-    if (memcmp(mam_endpoint_id(&c->eps[i]), mam_endpoint_id(ep), MAM_ID_TRITS * sizeof(trit_t)) == 0) return true;
+    if (memcmp(mam_endpoint_id(&c->eps[i]), mam_endpoint_id(ep), MAM_ID_TRITS * sizeof(mam_trit_t)) == 0) return true;
   return false;
 }
 
@@ -323,7 +323,7 @@ mg_pub_err_t mg_writer_create_channel(mg_writer_t *w, unsigned height, mg_channe
   pthread_mutex_init(&c->lock, NULL);
   c->number = number;
   c->active = -1;
-  trit_t name[MAM_API_NAME_TRITS];
+  mam_trit_t name[MAM_API_NAME_TRITS];
   mam_trits_from_int(number, name, MAM_API_NAME_TRITS);
   mam_err_t merr = mam_channel_create(&c->ch, w->d.prng, name, sizeof name, height, (unsigned)w->d.settings.pow_threads);
   if (merr != MAM_OK) {
@@ -375,7 +375,7 @@ mg_pub_err_t mg_writer_list_channels(mg_writer_t *w, char ***ids, size_t *n) {
 /* ---- composing messages (under the channel lock) ---- */
 
 /* Reserves `count` leaves of a tree durably and moves the tree to the first of them. */
-static mg_pub_err_t reserve_leaves(mg_writer_t *w, const trit_t *tree_id_trits, mam_mss_t *mss, uint64_t count) {
+static mg_pub_err_t reserve_leaves(mg_writer_t *w, const mam_trit_t *tree_id_trits, mam_mss_t *mss, uint64_t count) {
   if (count == 0) return MG_PUB_OK;
   if (mam_mss_remaining(mss) < count) return MG_PUB_EXHAUSTED;
   char tree_id[ID + 1];
@@ -415,7 +415,7 @@ typedef struct composed {
 /* Writes one message on channel c: reserves the leaves it signs with and its message number, then
  * writes. header.ch and msg_id are filled in here. */
 static mg_pub_err_t compose(mg_writer_t *w, wchannel_t *c, mam_message_spec_t *spec, mam_mss_t *signing,
-                            const trit_t *signing_id, composed_t *out) {
+                            const mam_trit_t *signing_id, composed_t *out) {
   mam_header_params_t *hp = &spec->header;
   uint64_t sigs = spec->checksum == MAM_CHECKSUM_SIG ? spec->packets : 0;
   bool announces = hp->announce_ch || hp->announce_ep;
@@ -424,14 +424,14 @@ static mg_pub_err_t compose(mg_writer_t *w, wchannel_t *c, mam_message_spec_t *s
   if (err != MG_PUB_OK) return err;
   out->first_leaf = signing->skn; /* packets sign with consecutive leaves from here */
   out->n_leaves = sigs;
-  trit_t msg_id[MAM_MSG_ID_TRITS], entropy[SESSION_ENTROPY_TRITS];
+  mam_trit_t msg_id[MAM_MSG_ID_TRITS], entropy[SESSION_ENTROPY_TRITS];
   err = reserve_msg_number(w, c); /* the message id is spent before anything leaves */
   if (err != MG_PUB_OK) return err;
   mam_channel_next_msg_id(&c->ch, msg_id);
   /* fresh per-message randomness for the session key */
   uint8_t rnd[SESSION_ENTROPY_TRITS];
   if (getentropy(rnd, sizeof rnd) != 0) return MG_PUB_INTERNAL;
-  for (size_t i = 0; i < sizeof rnd; i++) entropy[i] = (trit_t)(rnd[i] % 3 - 1);
+  for (size_t i = 0; i < sizeof rnd; i++) entropy[i] = (mam_trit_t)(rnd[i] % 3 - 1);
   hp->ch = &c->ch;
   hp->msg_id = msg_id;
   hp->entropy = entropy;
@@ -453,7 +453,7 @@ typedef struct pow_ctx {
 
 static tangle_err_t local_pow(tangle_tx_t *tx, void *arg) {
   pow_ctx_t *p = arg;
-  trit_t *trits = malloc(TANGLE_TX_TRITS);
+  mam_trit_t *trits = malloc(TANGLE_TX_TRITS);
   if (!trits) return TANGLE_ERR_NO_MEMORY;
   uint64_t start = mg_env_now_ms(p->w->d.env);
   tangle_err_t err = tangle_tx_to_trits(tx, trits);
@@ -484,7 +484,7 @@ static mg_pub_err_t attach(mg_writer_t *w, mg_node_client_t *client, tangle_tx_t
   mg_node_tips_t tips;
   mg_node_err_t nerr = mg_node_get_transactions_to_approve(client, TIP_DEPTH, NULL, &tips);
   if (nerr != MG_NODE_OK) return node_failed(client, nerr, "getTransactionsToApprove", msg, msg_len);
-  trit_t trunk[MAM_ID_TRITS], branch[MAM_ID_TRITS];
+  mam_trit_t trunk[MAM_ID_TRITS], branch[MAM_ID_TRITS];
   if (mam_trytes_to_trits(tips.trunk, ID, trunk) != MAM_OK || mam_trytes_to_trits(tips.branch, ID, branch) != MAM_OK)
     return snprintf(msg, msg_len, "the node returned invalid tips"), MG_PUB_NODE;
   if (!w->d.settings.pow_remote) {
@@ -564,7 +564,7 @@ static mg_pub_err_t new_endpoint_locked(mg_writer_t *w, wchannel_t *c, unsigned 
   if (!grown) return MG_PUB_NO_MEMORY;
   c->eps = grown;
   mam_endpoint_t *ep = &c->eps[c->n_eps];
-  trit_t name[MAM_API_NAME_TRITS];
+  mam_trit_t name[MAM_API_NAME_TRITS];
   mam_trits_from_int(c->ch.endpoint_ord, name, MAM_API_NAME_TRITS);
   if (mam_endpoint_create(ep, &c->ch, w->d.prng, name, sizeof name, height, (unsigned)w->d.settings.pow_threads) != MAM_OK)
     return MG_PUB_INTERNAL;
@@ -640,7 +640,7 @@ mg_pub_err_t mg_writer_publish(mg_writer_t *w, const mg_publish_request_t *req, 
   if (err != MG_PUB_OK) return snprintf(msg, msg_len, "invalid publish request"), err;
   wchannel_t *c = find_channel(w, req->channel_id);
   if (!c) return snprintf(msg, msg_len, "unknown channel"), MG_PUB_NOT_FOUND;
-  trit_t *payload = malloc(3 * req->payload_len + 1);
+  mam_trit_t *payload = malloc(3 * req->payload_len + 1);
   if (!payload || mam_trytes_to_trits(req->payload_trytes, req->payload_len, payload) != MAM_OK) {
     free(payload);
     return MG_PUB_NO_MEMORY;

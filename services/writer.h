@@ -106,7 +106,7 @@ typedef struct mg_publish_request {
   size_t payload_len;        /* trytes */
   const mam_psk_t *psks;
   size_t n_psks;
-  const trit_t *ntru_pks;    /* n_ntru public keys of 9216 trits */
+  const mam_trit_t *ntru_pks;    /* n_ntru public keys of 9216 trits */
   size_t n_ntru;
   mam_checksum_t checksum;
   size_t packets;

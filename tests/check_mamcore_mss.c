@@ -10,7 +10,7 @@ static mam_prng_t prng_a81(void) {
   char k[82];
   memset(k, 'A', 81);
   k[81] = 0;
-  trit_t *t = tu_trits(k, NULL);
+  mam_trit_t *t = tu_trits(k, NULL);
   mam_prng_t p;
   mam_prng_init(&p, t);
   free(t);
@@ -20,9 +20,9 @@ static mam_prng_t prng_a81(void) {
 START_TEST(test_wots_pk_vector) {
   mam_prng_t p = prng_a81();
   size_t n;
-  trit_t *nonce = tu_trits("NONCE9", &n);
+  mam_trit_t *nonce = tu_trits("NONCE9", &n);
   mam_trits_view_t v = {nonce, n};
-  trit_t *sk = malloc(MAM_WOTS_SK_TRITS), pk[MAM_WOTS_PK_TRITS];
+  mam_trit_t *sk = malloc(MAM_WOTS_SK_TRITS), pk[MAM_WOTS_PK_TRITS];
   ck_assert_int_eq(mam_wots_gen_sk(&p, &v, 1, sk), MAM_OK);
   ck_assert_int_eq(mam_wots_pk_from_sk_consume(sk, 1, pk), MAM_OK);
   char *got = tu_trytes(pk, MAM_WOTS_PK_TRITS);
@@ -39,11 +39,11 @@ END_TEST
 START_TEST(test_wots_sign_recover) {
   mam_prng_t p = prng_a81();
   uint64_t seed = 42;
-  trit_t nonce[30];
+  mam_trit_t nonce[30];
   tu_random_trits(nonce, 30, &seed);
   mam_trits_view_t v = {nonce, 30};
-  trit_t *sk = malloc(MAM_WOTS_SK_TRITS), *copy = malloc(MAM_WOTS_SK_TRITS), *sig = malloc(MAM_WOTS_SIG_TRITS);
-  trit_t pk[243], rec[243], msg[MAM_WOTS_HASH_TRITS];
+  mam_trit_t *sk = malloc(MAM_WOTS_SK_TRITS), *copy = malloc(MAM_WOTS_SK_TRITS), *sig = malloc(MAM_WOTS_SIG_TRITS);
+  mam_trit_t pk[243], rec[243], msg[MAM_WOTS_HASH_TRITS];
   ck_assert_int_eq(mam_wots_gen_sk(&p, &v, 1, sk), MAM_OK);
   memcpy(copy, sk, MAM_WOTS_SK_TRITS);
   ck_assert_int_eq(mam_wots_pk_from_sk_consume(copy, 1, pk), MAM_OK);
@@ -69,7 +69,7 @@ START_TEST(test_wots_sign_recover) {
 END_TEST
 
 START_TEST(test_wots_digits_checksum) {
-  trit_t msg[MAM_WOTS_HASH_TRITS];
+  mam_trit_t msg[MAM_WOTS_HASH_TRITS];
   int8_t d[MAM_WOTS_CHAINS];
   uint64_t seed = 5;
   for (int r = 0; r < 50; r++) {
@@ -85,7 +85,7 @@ END_TEST
 
 static void mss_init_mssnonce(mam_mss_t *m, unsigned h) {
   size_t n;
-  trit_t *nonce = tu_trits("MSSNONCE", &n);
+  mam_trit_t *nonce = tu_trits("MSSNONCE", &n);
   mam_trits_view_t v[4] = {{nonce, n}, {NULL, 0}, {NULL, 0}, {NULL, 0}};
   ck_assert_int_eq(mam_mss_init(m, h, v, 4), MAM_OK);
   free(nonce);
@@ -117,7 +117,7 @@ static void sign_every_leaf(unsigned h, unsigned layer) {
   ck_assert_int_eq(mam_mss_gen(&m, &p, 2), MAM_OK);
   size_t len = mam_mss_sig_trits(&m);
   ck_assert_uint_eq(len, 13140 + 243 * h);
-  trit_t *sig = malloc(len), msg[MAM_WOTS_HASH_TRITS];
+  mam_trit_t *sig = malloc(len), msg[MAM_WOTS_HASH_TRITS];
   uint64_t seed = h * 100 + layer;
   for (uint32_t leaf = 0; leaf < (1u << h); leaf++) {
     ck_assert_uint_eq(mam_mss_remaining(&m), (1u << h) - leaf);
@@ -175,7 +175,7 @@ START_TEST(test_mss_skip_to) {
   ck_assert_int_eq(mam_mss_set_layer_height(&m, 2), MAM_OK);
   ck_assert_int_eq(mam_mss_gen(&m, &p, 0), MAM_OK);
   size_t len = mam_mss_sig_trits(&m);
-  trit_t *sig = malloc(len), msg[MAM_WOTS_HASH_TRITS] = {0};
+  mam_trit_t *sig = malloc(len), msg[MAM_WOTS_HASH_TRITS] = {0};
   const uint32_t targets[] = {1, 2, 9, 10, 17, 31};
   for (size_t i = 0; i < sizeof targets / sizeof *targets; i++) {
     ck_assert_int_eq(mam_mss_skip_to(&m, &p, targets[i], 0), MAM_OK);
@@ -192,7 +192,7 @@ START_TEST(test_mss_skip_to) {
 END_TEST
 
 START_TEST(test_mss_skn_field) {
-  trit_t f[18];
+  mam_trit_t f[18];
   mam_mss_skn_encode(2, 1, f);
   char *s = tu_trytes(f, 18);
   ck_assert_str_eq(s, "BC9999");
@@ -203,19 +203,19 @@ START_TEST(test_mss_skn_field) {
   ck_assert_int_eq(mam_mss_skn_decode(f, &h, &n), MAM_ERR_MSS_SKN);
   mam_mss_skn_encode(21, 0, f);
   ck_assert_int_eq(mam_mss_skn_decode(f, &h, &n), MAM_ERR_MSS_HEIGHT);
-  trit_t neg[18] = {-1};
+  mam_trit_t neg[18] = {-1};
   ck_assert_int_eq(mam_mss_skn_decode(neg, &h, &n), MAM_ERR_MSS_HEIGHT);
   mam_mss_t m;
   ck_assert_int_eq(mam_mss_init(&m, 21, NULL, 0), MAM_ERR_MSS_HEIGHT);
-  trit_t big[500] = {0};
+  mam_trit_t big[500] = {0};
   mam_trits_view_t v = {big, 487};
   ck_assert_int_eq(mam_mss_init(&m, 2, &v, 1), MAM_ERR_LIMIT);
 }
 END_TEST
 
 START_TEST(test_mss_verify_rejects_malformed) {
-  trit_t msg[MAM_WOTS_HASH_TRITS] = {0}, pk[243] = {0};
-  trit_t *sig = calloc(MAM_MSS_SIG_TRITS(3), 1);
+  mam_trit_t msg[MAM_WOTS_HASH_TRITS] = {0}, pk[243] = {0};
+  mam_trit_t *sig = calloc(MAM_MSS_SIG_TRITS(3), 1);
   ck_assert_int_eq(mam_mss_verify(msg, sig, 100, pk), MAM_ERR_TRUNCATED);
   mam_mss_skn_encode(3, 0, sig);
   ck_assert_int_eq(mam_mss_verify(msg, sig, MAM_MSS_SIG_TRITS(2), pk), MAM_ERR_INVALID_VALUE);
@@ -229,9 +229,9 @@ END_TEST
 START_TEST(test_wots_recover_batch_equals_one_by_one) {
   enum { MAX_N = 9 };
   uint64_t seed = 0x3a7;
-  trit_t *sigs = malloc(MAX_N * MAM_WOTS_SIG_TRITS), hashes[MAX_N][MAM_WOTS_HASH_TRITS];
-  trit_t got[MAX_N * MAM_WOTS_PK_TRITS], want[MAM_WOTS_PK_TRITS];
-  const trit_t *hash_at[MAX_N], *sig_at[MAX_N];
+  mam_trit_t *sigs = malloc(MAX_N * MAM_WOTS_SIG_TRITS), hashes[MAX_N][MAM_WOTS_HASH_TRITS];
+  mam_trit_t got[MAX_N * MAM_WOTS_PK_TRITS], want[MAM_WOTS_PK_TRITS];
+  const mam_trit_t *hash_at[MAX_N], *sig_at[MAX_N];
   ck_assert_ptr_nonnull(sigs);
   tu_random_trits(sigs, MAX_N * MAM_WOTS_SIG_TRITS, &seed);
   tu_random_trits(&hashes[0][0], sizeof hashes, &seed);
@@ -259,14 +259,14 @@ enum { BATCH_MAX = 6 * (8 + 2) };
 
 typedef struct {
   mam_mss_check_t checks[BATCH_MAX];
-  trit_t hashes[BATCH_MAX][MAM_WOTS_HASH_TRITS];
-  trit_t *sigs[BATCH_MAX];
-  trit_t roots[2][MAM_MSS_HASH_TRITS], wrong_pk[MAM_MSS_HASH_TRITS];
+  mam_trit_t hashes[BATCH_MAX][MAM_WOTS_HASH_TRITS];
+  mam_trit_t *sigs[BATCH_MAX];
+  mam_trit_t roots[2][MAM_MSS_HASH_TRITS], wrong_pk[MAM_MSS_HASH_TRITS];
   size_t n;
 } batch_fixture_t;
 
 /* Adds a check of a copy of sig (len trits) over hash with pk. */
-static trit_t *add_check(batch_fixture_t *f, const trit_t *hash, const trit_t *sig, size_t len, const trit_t *pk) {
+static mam_trit_t *add_check(batch_fixture_t *f, const mam_trit_t *hash, const mam_trit_t *sig, size_t len, const mam_trit_t *pk) {
   ck_assert_uint_lt(f->n, BATCH_MAX);
   size_t j = f->n++;
   memcpy(f->hashes[j], hash, MAM_WOTS_HASH_TRITS);
@@ -284,7 +284,7 @@ static void add_tree_checks(batch_fixture_t *f, unsigned h, unsigned tree, uint6
   ck_assert_int_eq(mam_mss_gen(&m, &p, 1), MAM_OK);
   memcpy(f->roots[tree], m.root, MAM_MSS_HASH_TRITS);
   size_t len = mam_mss_sig_trits(&m);
-  trit_t *sig = malloc(len), msg[MAM_WOTS_HASH_TRITS];
+  mam_trit_t *sig = malloc(len), msg[MAM_WOTS_HASH_TRITS];
   ck_assert_ptr_nonnull(sig);
   for (uint32_t leaf = 0; leaf < (1u << h); leaf++) {
     tu_random_trits(msg, sizeof msg, seed);
@@ -292,7 +292,7 @@ static void add_tree_checks(batch_fixture_t *f, unsigned h, unsigned tree, uint6
     add_check(f, msg, sig, len, f->roots[tree]);
     add_check(f, msg, sig, len, f->roots[tree]);
     f->hashes[f->n - 1][3] = mam_trit_add(f->hashes[f->n - 1][3], 1);
-    trit_t *path = add_check(f, msg, sig, len, f->roots[tree]);
+    mam_trit_t *path = add_check(f, msg, sig, len, f->roots[tree]);
     if (h > 0) path[len - 5] = mam_trit_add(path[len - 5], 1);
     add_check(f, msg, sig, len - 1, f->roots[tree]);
     add_check(f, msg, sig, len, f->wrong_pk);

@@ -15,7 +15,7 @@
 static void prng_from_seed(mam_prng_t *prng) {
   char *seed = vf_value(VECTORS, "seed=");
   size_t n;
-  trit_t *k = tu_trits(seed, &n);
+  mam_trit_t *k = tu_trits(seed, &n);
   ck_assert_uint_eq(n, MAM_PRNG_KEY_TRITS);
   mam_prng_init(prng, k);
   free(k);
@@ -23,15 +23,15 @@ static void prng_from_seed(mam_prng_t *prng) {
 }
 
 static void prng_random(mam_prng_t *prng, uint64_t *state) {
-  trit_t k[MAM_PRNG_KEY_TRITS];
+  mam_trit_t k[MAM_PRNG_KEY_TRITS];
   tu_random_trits(k, MAM_PRNG_KEY_TRITS, state);
   mam_prng_init(prng, k);
 }
 
 /* Trits of a tryte string into a fixed buffer of exactly n trits. */
-static void trits_of(const char *trytes, trit_t *out, size_t n) {
+static void trits_of(const char *trytes, mam_trit_t *out, size_t n) {
   size_t got;
-  trit_t *t = tu_trits(trytes, &got);
+  mam_trit_t *t = tu_trits(trytes, &got);
   ck_assert_uint_eq(got, n);
   memcpy(out, t, n);
   free(t);
@@ -41,7 +41,7 @@ static void trits_of(const char *trytes, trit_t *out, size_t n) {
 static mam_ntru_sk_t *vector_sk(void) {
   mam_prng_t prng;
   prng_from_seed(&prng);
-  trit_t nonce[30];
+  mam_trit_t nonce[30];
   trits_of("NTRUBNONCE", nonce, sizeof nonce);
   mam_ntru_sk_t *sk = malloc(sizeof *sk);
   ck_assert_ptr_nonnull(sk);
@@ -52,7 +52,7 @@ static mam_ntru_sk_t *vector_sk(void) {
 static mam_ntru_sk_t *random_sk(uint64_t *state) {
   mam_prng_t prng;
   prng_random(&prng, state);
-  trit_t nonce[27];
+  mam_trit_t nonce[27];
   tu_random_trits(nonce, sizeof nonce, state);
   mam_ntru_sk_t *sk = malloc(sizeof *sk);
   ck_assert_ptr_nonnull(sk);
@@ -83,9 +83,9 @@ END_TEST
 
 /* Whether the key-generation candidate PRNG(K, NTRUKEY, nonce || counter) has 1 + 3f and g both
  * invertible (spec 8.2, modelled directly with the ring operations); its f goes to f_out. */
-static bool candidate_ok(const mam_prng_t *prng, const trit_t *nonce, size_t nonce_len,
-                         const trit_t counter[COUNTER_TRITS], trit_t f_out[MAM_NTRU_SK_TRITS]) {
-  trit_t fg[2 * MAM_NTRU_SK_TRITS];
+static bool candidate_ok(const mam_prng_t *prng, const mam_trit_t *nonce, size_t nonce_len,
+                         const mam_trit_t counter[COUNTER_TRITS], mam_trit_t f_out[MAM_NTRU_SK_TRITS]) {
+  mam_trit_t fg[2 * MAM_NTRU_SK_TRITS];
   mam_trits_view_t pieces[2] = {{nonce, nonce_len}, {counter, COUNTER_TRITS}};
   ck_assert_int_eq(mam_prng_gen(prng, MAM_PRNG_NTRUKEY, pieces, 2, fg, sizeof fg), MAM_OK);
   mam_ntru_poly_t f, g;
@@ -105,7 +105,7 @@ START_TEST(test_ntru_keygen_counter) {
   uint64_t state = 14;
   mam_prng_t prng;
   prng_random(&prng, &state);
-  trit_t nonce[18], counter[COUNTER_TRITS], f[MAM_NTRU_SK_TRITS];
+  mam_trit_t nonce[18], counter[COUNTER_TRITS], f[MAM_NTRU_SK_TRITS];
   memset(counter, 0, sizeof counter);
   int64_t i = 0;
   do mam_trits_from_int(i++, nonce, sizeof nonce);
@@ -127,7 +127,7 @@ END_TEST
  * under random ones (spec 8.3 quirk), and it decrypts back with the vector's secret key. */
 START_TEST(test_ntru_encrypt_vector) {
   mam_ntru_sk_t *sk = vector_sk();
-  trit_t key[MAM_NTRU_KEY_TRITS], nonce[63], ekey[MAM_NTRU_EKEY_TRITS], back[MAM_NTRU_KEY_TRITS];
+  mam_trit_t key[MAM_NTRU_KEY_TRITS], nonce[63], ekey[MAM_NTRU_EKEY_TRITS], back[MAM_NTRU_KEY_TRITS];
   char key_trytes[MAM_NTRU_KEY_TRITS / 3 + 1] = {0};
   for (size_t i = 0; i < sizeof key_trytes - 1; i += 3) memcpy(key_trytes + i, "KEY", 3);
   trits_of(key_trytes, key, sizeof key);
@@ -159,7 +159,7 @@ START_TEST(test_ntru_round_trip) {
   mam_prng_t prng;
   prng_random(&prng, &state);
   static const size_t nonce_lens[] = {0, 1, 63, 81, 240, 300};
-  trit_t key[MAM_NTRU_KEY_TRITS], back[MAM_NTRU_KEY_TRITS], nonce[300], ekey[MAM_NTRU_EKEY_TRITS];
+  mam_trit_t key[MAM_NTRU_KEY_TRITS], back[MAM_NTRU_KEY_TRITS], nonce[300], ekey[MAM_NTRU_EKEY_TRITS];
   for (int i = 0; i < 60; i++) {
     size_t nlen = nonce_lens[i % (sizeof nonce_lens / sizeof nonce_lens[0])];
     tu_random_trits(key, sizeof key, &state);
@@ -178,7 +178,7 @@ START_TEST(test_ntru_outputs_differ) {
   uint64_t state = 3;
   mam_prng_t prng;
   prng_random(&prng, &state);
-  trit_t n1[9] = {0}, n2[9] = {0};
+  mam_trit_t n1[9] = {0}, n2[9] = {0};
   n2[8] = 1;
   mam_ntru_sk_t *a = malloc(sizeof *a), *b = malloc(sizeof *b);
   ck_assert_ptr_nonnull(a);
@@ -187,11 +187,11 @@ START_TEST(test_ntru_outputs_differ) {
   ck_assert_int_eq(mam_ntru_keygen(&prng, n2, sizeof n2, b), MAM_OK);
   ck_assert_mem_ne(a->f, b->f, MAM_NTRU_SK_TRITS);
   ck_assert_mem_ne(a->pk, b->pk, MAM_NTRU_PK_TRITS);
-  trit_t k1[MAM_NTRU_KEY_TRITS], k2[MAM_NTRU_KEY_TRITS];
+  mam_trit_t k1[MAM_NTRU_KEY_TRITS], k2[MAM_NTRU_KEY_TRITS];
   tu_random_trits(k1, sizeof k1, &state);
   memcpy(k2, k1, sizeof k2);
-  k2[0] = (trit_t)(k1[0] == 1 ? 0 : 1);
-  static trit_t e1[MAM_NTRU_EKEY_TRITS], e2[MAM_NTRU_EKEY_TRITS];
+  k2[0] = (mam_trit_t)(k1[0] == 1 ? 0 : 1);
+  static mam_trit_t e1[MAM_NTRU_EKEY_TRITS], e2[MAM_NTRU_EKEY_TRITS];
   ck_assert_int_eq(mam_ntru_encrypt(&prng, a->pk, k1, n1, sizeof n1, e1), MAM_OK);
   ck_assert_int_eq(mam_ntru_encrypt(&prng, a->pk, k2, n1, sizeof n1, e2), MAM_OK);
   ck_assert_mem_ne(e1, e2, sizeof e1);
@@ -205,7 +205,7 @@ START_TEST(test_ntru_wrong_sk_fails) {
   mam_ntru_sk_t *sk = random_sk(&state), *other = random_sk(&state);
   mam_prng_t prng;
   prng_random(&prng, &state);
-  trit_t key[MAM_NTRU_KEY_TRITS], back[MAM_NTRU_KEY_TRITS], nonce[63], ekey[MAM_NTRU_EKEY_TRITS];
+  mam_trit_t key[MAM_NTRU_KEY_TRITS], back[MAM_NTRU_KEY_TRITS], nonce[63], ekey[MAM_NTRU_EKEY_TRITS];
   for (int i = 0; i < 20; i++) {
     tu_random_trits(key, sizeof key, &state);
     tu_random_trits(nonce, sizeof nonce, &state);
@@ -232,7 +232,7 @@ START_TEST(test_ntru_changed_trit_fails) {
   mam_ntru_sk_t *sk = random_sk(&state);
   mam_prng_t prng;
   prng_random(&prng, &state);
-  trit_t key[MAM_NTRU_KEY_TRITS], back[MAM_NTRU_KEY_TRITS], nonce[63], ekey[MAM_NTRU_EKEY_TRITS];
+  mam_trit_t key[MAM_NTRU_KEY_TRITS], back[MAM_NTRU_KEY_TRITS], nonce[63], ekey[MAM_NTRU_EKEY_TRITS];
   tu_random_trits(key, sizeof key, &state);
   tu_random_trits(nonce, sizeof nonce, &state);
   ck_assert_int_eq(mam_ntru_encrypt(&prng, sk->pk, key, nonce, sizeof nonce, ekey), MAM_OK);
@@ -240,8 +240,8 @@ START_TEST(test_ntru_changed_trit_fails) {
     /* every trit position of a coefficient, then random positions */
     size_t pos = i < MAM_NTRU_COEFF_TRITS ? (size_t)i
                                           : (size_t)(tu_rand(&state) % MAM_NTRU_EKEY_TRITS);
-    trit_t old = ekey[pos];
-    ekey[pos] = (trit_t)(old == 1 ? -1 : old + 1);
+    mam_trit_t old = ekey[pos];
+    ekey[pos] = (mam_trit_t)(old == 1 ? -1 : old + 1);
     ck_assert_int_eq(mam_ntru_decrypt(sk, ekey, back), MAM_ERR_NTRU_DECRYPT);
     ekey[pos] = old;
   }
@@ -256,8 +256,8 @@ END_TEST
 /* A public key that is not invertible (all zero, or zero in one NTT slot) would turn the
  * encrypted session key into something anyone can open: refused for encryption and loading. */
 START_TEST(test_ntru_non_invertible_public_key) {
-  trit_t *pk = calloc(MAM_NTRU_PK_TRITS, 1), ekey[MAM_NTRU_EKEY_TRITS], key[MAM_NTRU_KEY_TRITS] = {1};
-  trit_t f[MAM_NTRU_SK_TRITS] = {0}, nonce[63] = {0}, seed[243] = {1, -1, 1};
+  mam_trit_t *pk = calloc(MAM_NTRU_PK_TRITS, 1), ekey[MAM_NTRU_EKEY_TRITS], key[MAM_NTRU_KEY_TRITS] = {1};
+  mam_trit_t f[MAM_NTRU_SK_TRITS] = {0}, nonce[63] = {0}, seed[243] = {1, -1, 1};
   mam_prng_t prng;
   mam_prng_init(&prng, seed);
   ck_assert_int_eq(mam_ntru_encrypt(&prng, pk, key, nonce, 63, ekey), MAM_ERR_NTRU_KEY);
@@ -280,8 +280,8 @@ START_TEST(test_ntru_coefficient_range) {
   mam_ntru_sk_t *sk = random_sk(&state);
   mam_prng_t prng;
   prng_random(&prng, &state);
-  trit_t key[MAM_NTRU_KEY_TRITS], back[MAM_NTRU_KEY_TRITS], ekey[MAM_NTRU_EKEY_TRITS];
-  static trit_t pk[MAM_NTRU_PK_TRITS];
+  mam_trit_t key[MAM_NTRU_KEY_TRITS], back[MAM_NTRU_KEY_TRITS], ekey[MAM_NTRU_EKEY_TRITS];
+  static mam_trit_t pk[MAM_NTRU_PK_TRITS];
   tu_random_trits(key, sizeof key, &state);
   ck_assert_int_eq(mam_ntru_encrypt(&prng, sk->pk, key, NULL, 0, ekey), MAM_OK);
   static const int64_t bad[] = {6145, -6145, 9841, -9841};
@@ -291,7 +291,7 @@ START_TEST(test_ntru_coefficient_range) {
     memcpy(pk, sk->pk, sizeof pk);
     mam_trits_from_int(bad[i], pk + at, MAM_NTRU_COEFF_TRITS);
     ck_assert_int_eq(mam_ntru_encrypt(&prng, pk, key, NULL, 0, ekey), MAM_ERR_NTRU_KEY);
-    trit_t saved[MAM_NTRU_COEFF_TRITS];
+    mam_trit_t saved[MAM_NTRU_COEFF_TRITS];
     memcpy(saved, ekey + at, sizeof saved);
     mam_trits_from_int(bad[i], ekey + at, MAM_NTRU_COEFF_TRITS);
     ck_assert_int_eq(mam_ntru_decrypt(sk, ekey, back), MAM_ERR_NTRU_DECRYPT);
@@ -299,7 +299,7 @@ START_TEST(test_ntru_coefficient_range) {
   }
   for (size_t i = 0; i < sizeof edge / sizeof edge[0]; i++) {
     memcpy(pk, sk->pk, sizeof pk);
-    trit_t *last = pk + MAM_NTRU_PK_TRITS - MAM_NTRU_COEFF_TRITS;
+    mam_trit_t *last = pk + MAM_NTRU_PK_TRITS - MAM_NTRU_COEFF_TRITS;
     mam_trits_from_int(edge[i], last, MAM_NTRU_COEFF_TRITS);
     ck_assert_int_eq(mam_ntru_encrypt(&prng, pk, key, NULL, 0, ekey), MAM_OK);
   }
@@ -327,8 +327,8 @@ START_TEST(test_ntru_sk_load) {
   ck_assert_mem_eq(loaded, sk, sizeof *sk);
   /* the pk of another key, an undecodable pk, a bad trit in f */
   ck_assert_int_eq(mam_ntru_sk_load(loaded, sk->f, other->pk), MAM_ERR_NTRU_KEY);
-  static trit_t pk[MAM_NTRU_PK_TRITS];
-  trit_t f[MAM_NTRU_SK_TRITS];
+  static mam_trit_t pk[MAM_NTRU_PK_TRITS];
+  mam_trit_t f[MAM_NTRU_SK_TRITS];
   memcpy(pk, sk->pk, sizeof pk);
   mam_trits_from_int(7000, pk, MAM_NTRU_COEFF_TRITS);
   ck_assert_int_eq(mam_ntru_sk_load(loaded, sk->f, pk), MAM_ERR_NTRU_KEY);
@@ -346,7 +346,7 @@ START_TEST(test_ntru_bad_arguments) {
   mam_ntru_sk_t *sk = random_sk(&state);
   mam_prng_t prng;
   prng_random(&prng, &state);
-  trit_t key[MAM_NTRU_KEY_TRITS] = {0}, nonce[3] = {1, 0, -1}, ekey[MAM_NTRU_EKEY_TRITS];
+  mam_trit_t key[MAM_NTRU_KEY_TRITS] = {0}, nonce[3] = {1, 0, -1}, ekey[MAM_NTRU_EKEY_TRITS];
   ck_assert_int_eq(mam_ntru_keygen(NULL, nonce, 3, sk), MAM_ERR_NULL_ARG);
   ck_assert_int_eq(mam_ntru_keygen(&prng, NULL, 3, sk), MAM_ERR_NULL_ARG);
   ck_assert_int_eq(mam_ntru_keygen(&prng, nonce, 3, NULL), MAM_ERR_NULL_ARG);
@@ -418,7 +418,7 @@ START_TEST(test_poly_mul_schoolbook) {
   for (int i = 0; i < 6; i++) {
     random_poly(&a, &state);
     if (i % 2) {
-      trit_t t[MAM_NTRU_N];
+      mam_trit_t t[MAM_NTRU_N];
       tu_random_trits(t, MAM_NTRU_N, &state);
       mam_ntru_poly_from_small(&b, t);
     } else {
@@ -479,8 +479,8 @@ END_TEST
 START_TEST(test_poly_encodings) {
   uint64_t state = 13;
   mam_ntru_poly_t a, b;
-  static trit_t big[MAM_NTRU_PK_TRITS];
-  trit_t small[MAM_NTRU_N];
+  static mam_trit_t big[MAM_NTRU_PK_TRITS];
+  mam_trit_t small[MAM_NTRU_N];
   random_poly(&a, &state);
   a.c[0] = MAM_NTRU_Q_HALF;     /* +6144 */
   a.c[1] = MAM_NTRU_Q_HALF + 1; /* -6144 */

@@ -8,7 +8,7 @@
 
 static void prng_from_trytes(mam_prng_t *p, const char *key_trytes) {
   size_t n;
-  trit_t *k = tu_trits(key_trytes, &n);
+  mam_trit_t *k = tu_trits(key_trytes, &n);
   ck_assert_uint_eq(n, MAM_PRNG_KEY_TRITS);
   mam_prng_init(p, k);
   free(k);
@@ -21,15 +21,15 @@ static void check_prng_vector(const char *key, mam_prng_dest_t dest, size_t n) {
   a81[81] = 0;
   prng_from_trytes(&p, a81);
   size_t nn;
-  trit_t *nonce = tu_trits("NONCE9", &nn);
+  mam_trit_t *nonce = tu_trits("NONCE9", &nn);
   mam_trits_view_t v = {nonce, nn};
-  trit_t *out = malloc(n);
+  mam_trit_t *out = malloc(n);
   ck_assert_int_eq(mam_prng_gen(&p, dest, &v, 1, out, n), MAM_OK);
   char *got = tu_trytes(out, n);
   char *want = vf_value("mam2.txt", key);
   ck_assert_str_eq(got, want);
   /* prefix consistency: the first 81 trits of the same request */
-  trit_t prefix[81];
+  mam_trit_t prefix[81];
   ck_assert_int_eq(mam_prng_gen(&p, dest, &v, 1, prefix, 81), MAM_OK);
   ck_assert_mem_eq(prefix, out, 81);
   free(got);
@@ -48,15 +48,15 @@ END_TEST
  * does not matter, with a short one it does. */
 START_TEST(test_prng_last_block_only) {
   mam_prng_t a, b;
-  trit_t ka[243], kb[243];
+  mam_trit_t ka[243], kb[243];
   uint64_t seed = 7;
   tu_random_trits(ka, 243, &seed);
   tu_random_trits(kb, 243, &seed);
   mam_prng_init(&a, ka);
   mam_prng_init(&b, kb);
-  trit_t nonce[600];
+  mam_trit_t nonce[600];
   tu_random_trits(nonce, sizeof nonce, &seed);
-  trit_t oa[243], ob[243];
+  mam_trit_t oa[243], ob[243];
   mam_trits_view_t v = {nonce, 600};
   ck_assert_int_eq(mam_prng_gen(&a, MAM_PRNG_SECKEY, &v, 1, oa, 243), MAM_OK);
   ck_assert_int_eq(mam_prng_gen(&b, MAM_PRNG_SECKEY, &v, 1, ob, 243), MAM_OK);
@@ -67,7 +67,7 @@ START_TEST(test_prng_last_block_only) {
   ck_assert_mem_ne(oa, ob, 243);
   /* split nonces are a concatenation */
   mam_trits_view_t parts[3] = {{nonce, 100}, {nonce + 100, 0}, {nonce + 100, 140}};
-  trit_t oc[243];
+  mam_trit_t oc[243];
   ck_assert_int_eq(mam_prng_gen(&a, MAM_PRNG_SECKEY, parts, 3, oc, 243), MAM_OK);
   ck_assert_mem_eq(oa, oc, 243);
   mam_trits_view_t many[6] = {{0}};
@@ -77,8 +77,8 @@ END_TEST
 
 START_TEST(test_spongos_hash_vector) {
   size_t n;
-  trit_t *x = tu_trits("AB", &n);
-  trit_t out[243];
+  mam_trit_t *x = tu_trits("AB", &n);
+  mam_trit_t out[243];
   mam_spongos_hash(x, n, out, 243);
   char *got = tu_trytes(out, 243);
   char *want = vf_value("mam2.txt", "Spongos.Hash243(trytes 'AB')=");
@@ -92,7 +92,7 @@ END_TEST
 /* Hash_n(X) = F(X || 0)[0..n) for short X, and the empty hash is zero (spec 4). */
 START_TEST(test_spongos_closed_forms) {
   uint64_t seed = 11;
-  trit_t x[486], out[486], s[729];
+  mam_trit_t x[486], out[486], s[729];
   for (size_t len = 1; len <= 486; len += 97) {
     tu_random_trits(x, len, &seed);
     mam_spongos_hash(x, len, out, 243);
@@ -109,7 +109,7 @@ END_TEST
 /* Encryption round trip across commit boundaries; the state keeps the plaintext. */
 START_TEST(test_spongos_encr_decr) {
   uint64_t seed = 3;
-  trit_t key[243], plain[1500], cipher[1500], back[1500];
+  mam_trit_t key[243], plain[1500], cipher[1500], back[1500];
   tu_random_trits(key, 243, &seed);
   tu_random_trits(plain, sizeof plain, &seed);
   mam_spongos_t w, r;
@@ -130,7 +130,7 @@ START_TEST(test_spongos_encr_decr) {
   mam_spongos_decr(&r2, back, back, sizeof plain);
   ck_assert_mem_eq(back, plain, sizeof plain);
   /* a MAC squeezed by one side is verified by the other, and a changed one is not */
-  trit_t mac[243];
+  mam_trit_t mac[243];
   mam_spongos_squeeze(&w, mac, 243);
   mam_spongos_t r3 = r;
   ck_assert(mam_spongos_squeeze_eq(&r, mac, 243));
@@ -143,7 +143,7 @@ END_TEST
 START_TEST(test_spongos_auto_commit_position) {
   mam_spongos_t sp;
   mam_spongos_init(&sp);
-  trit_t x[500] = {0};
+  mam_trit_t x[500] = {0};
   x[0] = 1;
   mam_spongos_absorb(&sp, x, 485);
   ck_assert_uint_eq(sp.pos, 485);

@@ -7,7 +7,7 @@
 #include "tests/testutil.h"
 
 static mam_prng_t test_prng(uint64_t seed) {
-  trit_t key[243];
+  mam_trit_t key[243];
   tu_random_trits(key, 243, &seed);
   mam_prng_t p;
   mam_prng_init(&p, key);
@@ -28,16 +28,16 @@ static uint8_t *save_channel(const mam_channel_t *ch, const mam_endpoint_t *eps,
 static void check_continues(unsigned height, unsigned layer, unsigned signed_before) {
   mam_prng_t prng = test_prng(height * 10 + layer);
   mam_channel_t ch;
-  trit_t name[18] = {0};
+  mam_trit_t name[18] = {0};
   ck_assert_int_eq(mam_channel_init(&ch, name, 18, height), MAM_OK);
   if (layer) ck_assert_int_eq(mam_mss_set_layer_height(&ch.mss, layer), MAM_OK);
   ck_assert_int_eq(mam_mss_gen(&ch.mss, &prng, 0), MAM_OK);
   mam_endpoint_t ep;
   ck_assert_int_eq(mam_endpoint_create(&ep, &ch, &prng, name, 18, 1, 0), MAM_OK);
   size_t sig_len = mam_mss_sig_trits(&ch.mss);
-  trit_t *a = malloc(sig_len), *b = malloc(sig_len), msg[MAM_WOTS_HASH_TRITS] = {0};
+  mam_trit_t *a = malloc(sig_len), *b = malloc(sig_len), msg[MAM_WOTS_HASH_TRITS] = {0};
   for (unsigned i = 0; i < signed_before; i++) ck_assert_int_eq(mam_mss_sign(&ch.mss, &prng, msg, a, sig_len), MAM_OK);
-  trit_t id[MAM_MSG_ID_TRITS];
+  mam_trit_t id[MAM_MSG_ID_TRITS];
   mam_channel_next_msg_id(&ch, id);
   size_t len;
   uint8_t *buf = save_channel(&ch, &ep, 1, &len);
@@ -81,7 +81,7 @@ END_TEST
 START_TEST(test_channel_corruption_refused) {
   mam_prng_t prng = test_prng(7);
   mam_channel_t ch;
-  trit_t name[18] = {0};
+  mam_trit_t name[18] = {0};
   ck_assert_int_eq(mam_channel_create(&ch, &prng, name, 18, 2, 0), MAM_OK);
   size_t len;
   uint8_t *buf = save_channel(&ch, NULL, 0, &len);
@@ -114,12 +114,12 @@ END_TEST
 START_TEST(test_reader_round_trip) {
   mam_prng_t prng = test_prng(9);
   mam_channel_t ch;
-  trit_t name[18] = {0};
+  mam_trit_t name[18] = {0};
   ck_assert_int_eq(mam_channel_create(&ch, &prng, name, 18, 2, 0), MAM_OK);
-  trit_t msg_id[MAM_MSG_ID_TRITS];
+  mam_trit_t msg_id[MAM_MSG_ID_TRITS];
   mam_channel_next_msg_id(&ch, msg_id);
   size_t n;
-  trit_t *pl = tu_trits("ONETWOTHREE", &n);
+  mam_trit_t *pl = tu_trits("ONETWOTHREE", &n);
   mam_message_spec_t spec = {.header = {.ch = &ch, .msg_id = msg_id}, .payload = pl, .payload_trits = n,
                              .checksum = MAM_CHECKSUM_SIG, .packets = 3};
   mam_bundle_t *bundles;

@@ -8,7 +8,7 @@
 
 START_TEST(test_alphabet_round_trip) {
   const char *all = MAM_TRYTE_ALPHABET;
-  trit_t t[81];
+  mam_trit_t t[81];
   ck_assert_int_eq(mam_trytes_to_trits(all, 27, t), MAM_OK);
   char back[28] = {0};
   mam_trits_to_trytes(t, 81, back);
@@ -24,7 +24,7 @@ START_TEST(test_alphabet_round_trip) {
 END_TEST
 
 START_TEST(test_invalid_trytes_rejected) {
-  trit_t t[30];
+  mam_trit_t t[30];
   const char *bad[] = {"ABCa", "AB C", "AB0", "AB\x80", "AB@", "AB["};
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
     ck_assert_int_eq(mam_trytes_to_trits(bad[i], strlen(bad[i]), t), MAM_ERR_INVALID_TRYTE);
@@ -38,12 +38,12 @@ END_TEST
  * its block size, and accepts them all valid. */
 START_TEST(test_trits_valid_everywhere) {
   static const int8_t bad_values[] = {2, -2, 127, -128};
-  trit_t t[200] = {0};
+  mam_trit_t t[200] = {0};
   for (size_t n = 0; n <= sizeof t; n++) {
-    for (size_t i = 0; i < n; i++) t[i] = (trit_t)((int)(i % 3) - 1);
+    for (size_t i = 0; i < n; i++) t[i] = (mam_trit_t)((int)(i % 3) - 1);
     ck_assert(mam_trits_valid(t, n));
     for (size_t i = 0; i < n; i++) {
-      trit_t keep = t[i];
+      mam_trit_t keep = t[i];
       t[i] = bad_values[(i + n) % 4];
       ck_assert(!mam_trits_valid(t, n));
       t[i] = keep;
@@ -53,7 +53,7 @@ START_TEST(test_trits_valid_everywhere) {
 END_TEST
 
 START_TEST(test_int_round_trip) {
-  trit_t t[40];
+  mam_trit_t t[40];
   const int64_t values[] = {0, 1, -1, 13, -13, 364, -365, 4542, 193710244, -193710244};
   for (size_t i = 0; i < sizeof values / sizeof *values; i++) {
     mam_trits_from_int(values[i], t, 20);
@@ -63,10 +63,10 @@ START_TEST(test_int_round_trip) {
 END_TEST
 
 START_TEST(test_increment_carries) {
-  trit_t t[3] = {1, 1, 0};
+  mam_trit_t t[3] = {1, 1, 0};
   mam_trits_increment(t, 3); /* 4 + 1 = 5 = (-1, -1, 1) */
   ck_assert_int_eq(mam_trits_to_int(t, 3), 5);
-  trit_t top[2] = {1, 1}; /* 4 is the largest 2-trit value: overflow wraps to -4 */
+  mam_trit_t top[2] = {1, 1}; /* 4 is the largest 2-trit value: overflow wraps to -4 */
   mam_trits_increment(top, 2);
   ck_assert_int_eq(mam_trits_to_int(top, 2), -4);
 }
@@ -75,9 +75,9 @@ END_TEST
 START_TEST(test_trit_arithmetic) {
   for (int a = -1; a <= 1; a++)
     for (int b = -1; b <= 1; b++) {
-      trit_t s = mam_trit_add((trit_t)a, (trit_t)b);
+      mam_trit_t s = mam_trit_add((mam_trit_t)a, (mam_trit_t)b);
       ck_assert_int_eq(((s - a - b) % 3 + 3) % 3, 0);
-      ck_assert_int_eq(mam_trit_sub(s, (trit_t)b), a);
+      ck_assert_int_eq(mam_trit_sub(s, (mam_trit_t)b), a);
     }
 }
 END_TEST
@@ -131,7 +131,7 @@ START_TEST(test_sizet_vectors) {
     char key[32];
     snprintf(key, sizeof key, "sizet(%llu) = ", (unsigned long long)values[i]);
     char *want = vf_value("mam2.txt", key);
-    trit_t buf[MAM_PB3_SIZET_MAX_TRITS];
+    mam_trit_t buf[MAM_PB3_SIZET_MAX_TRITS];
     size_t pos = 0;
     mam_pb3_encode_sizet(values[i], buf, &pos);
     ck_assert_uint_eq(pos, mam_pb3_sizet_trits(values[i]));
@@ -149,7 +149,7 @@ START_TEST(test_sizet_vectors) {
 END_TEST
 
 START_TEST(test_sizet_extremes_and_errors) {
-  trit_t buf[MAM_PB3_SIZET_MAX_TRITS + 3];
+  mam_trit_t buf[MAM_PB3_SIZET_MAX_TRITS + 3];
   size_t pos = 0;
   uint64_t v;
   mam_pb3_encode_sizet(MAM_PB3_SIZET_MAX, buf, &pos);
@@ -164,17 +164,17 @@ START_TEST(test_sizet_extremes_and_errors) {
   rpos = 0;
   ck_assert_int_eq(mam_pb3_decode_sizet(buf, 2, &rpos, &v), MAM_ERR_TRUNCATED);
   /* length tryte 14 (= "BNA"'s first tryte is 2; use N = -13) */
-  trit_t bad[3];
+  mam_trit_t bad[3];
   mam_trits_from_int(-13, bad, 3);
   rpos = 0;
   ck_assert_int_eq(mam_pb3_decode_sizet(bad, 3, &rpos, &v), MAM_ERR_INVALID_VALUE);
   /* negative value: d = 1, value tryte Z = -1 */
-  trit_t *neg = tu_trits("AZ", NULL);
+  mam_trit_t *neg = tu_trits("AZ", NULL);
   rpos = 0;
   ck_assert_int_eq(mam_pb3_decode_sizet(neg, 6, &rpos, &v), MAM_ERR_INVALID_VALUE);
   free(neg);
   /* a non-minimal encoding is accepted, as the reference does: "BA9" = 1 */
-  trit_t *nonmin = tu_trits("BA9", NULL);
+  mam_trit_t *nonmin = tu_trits("BA9", NULL);
   rpos = 0;
   ck_assert_int_eq(mam_pb3_decode_sizet(nonmin, 9, &rpos, &v), MAM_OK);
   ck_assert_uint_eq(v, 1);
@@ -183,7 +183,7 @@ START_TEST(test_sizet_extremes_and_errors) {
 END_TEST
 
 START_TEST(test_pb3_fixed_fields) {
-  trit_t buf[64];
+  mam_trit_t buf[64];
   size_t pos = 0;
   mam_pb3_encode_int(-1, MAM_PB3_LONG_TRINT_TRITS, buf, &pos);
   mam_pb3_encode_int(0, MAM_PB3_TRINT_TRITS, buf, &pos);
@@ -196,7 +196,7 @@ START_TEST(test_pb3_fixed_fields) {
   ck_assert_int_eq(v, -1);
   ck_assert_int_eq(mam_pb3_decode_int(buf, pos, &rpos, MAM_PB3_TRINT_TRITS, &v), MAM_OK);
   ck_assert_int_eq(mam_pb3_decode_int(buf, pos, &rpos, MAM_PB3_TRYTE_TRITS, &v), MAM_ERR_TRUNCATED);
-  trit_t x[3];
+  mam_trit_t x[3];
   ck_assert_int_eq(mam_pb3_decode_trits(buf, pos, &rpos, x, 3), MAM_ERR_TRUNCATED);
 }
 END_TEST

@@ -12,7 +12,7 @@
 #define STATE MAM_TROIKA_STATE_TRITS
 
 START_TEST(test_f_of_zero_state) {
-  trit_t s[729] = {0}, r[729] = {0};
+  mam_trit_t s[729] = {0}, r[729] = {0};
   mam_troika_f(s);
   mam_troika_ref_f(r);
   char *want = vf_value("mam2.txt", "F(balanced 0^729) [= mam/troika/tests KAT] =");
@@ -28,8 +28,8 @@ END_TEST
 START_TEST(test_permutation_of_unbalanced_zero) {
   uint8_t u[729] = {0};
   mam_troika_ref_permute(u, MAM_TROIKA_ROUNDS);
-  trit_t s[729];
-  for (int i = 0; i < 729; i++) s[i] = (trit_t)(u[i] - 1);
+  mam_trit_t s[729];
+  for (int i = 0; i < 729; i++) s[i] = (mam_trit_t)(u[i] - 1);
   char *want = vf_value("mam2.txt", "TroikaPerm(unbalanced 0^729) =");
   char *got = tu_trytes(s, 729);
   ck_assert_str_eq(got, want);
@@ -40,7 +40,7 @@ END_TEST
 
 /* F((-1)^729) is the second known answer: the fast F must reach it too. */
 START_TEST(test_f_of_minus_ones) {
-  trit_t s[729];
+  mam_trit_t s[729];
   memset(s, -1, sizeof s);
   mam_troika_f(s);
   char *want = vf_value("mam2.txt", "TroikaPerm(unbalanced 0^729) =");
@@ -64,7 +64,7 @@ START_TEST(test_round_constant_lanes) {
 END_TEST
 
 /* The single-state F and both of its implementations (the AVX-512 one where the CPU has it). */
-static void (*const single_fs[])(trit_t *) = {
+static void (*const single_fs[])(mam_trit_t *) = {
     mam_troika_f,
     mam_troika_lanes_f,
 #if defined(__x86_64__) || defined(__i386__)
@@ -75,7 +75,7 @@ static void (*const single_fs[])(trit_t *) = {
 START_TEST(test_fast_f_equals_plain_on_random_states) {
   if (_i == 2 && !mam_troika_impl_supported(MAM_TROIKA_SLICED_AVX512)) return;
   uint64_t rng = 0x7201a + (uint64_t)_i;
-  trit_t s[STATE], r[STATE];
+  mam_trit_t s[STATE], r[STATE];
   for (int n = 0; n < 2000; n++) {
     tu_random_trits(s, STATE, &rng);
     memcpy(r, s, sizeof s);
@@ -99,7 +99,7 @@ START_TEST(test_packed_f_equals_plain_for_every_count) {
   if (_i == 1 && !mam_troika_impl_supported(MAM_TROIKA_PACKED_AVX512)) return;
   enum { MAX_N = 2 * MAM_TROIKA_PACKED_AVX512_WIDTH + 1 };
   uint64_t rng = 0x9ac4 + (uint64_t)_i;
-  trit_t s[MAX_N][STATE], want[MAX_N][STATE];
+  mam_trit_t s[MAX_N][STATE], want[MAX_N][STATE];
   mam_troika_lanes_t packed[MAX_N];
   for (size_t n = 1; n <= MAX_N; n++) {
     for (size_t j = 0; j < n; j++) {
@@ -138,8 +138,8 @@ static size_t boundary_counts(mam_troika_impl_t impl, size_t out[5]) {
   return 5;
 }
 
-static trit_t *random_buffer(size_t n, uint64_t *rng) {
-  trit_t *t = malloc(n ? n : 1);
+static mam_trit_t *random_buffer(size_t n, uint64_t *rng) {
+  mam_trit_t *t = malloc(n ? n : 1);
   ck_assert_ptr_nonnull(t);
   tu_random_trits(t, n, rng);
   return t;
@@ -148,16 +148,16 @@ static trit_t *random_buffer(size_t n, uint64_t *rng) {
 /* H(x) = F(x || 0)[0..len): the single-step definition the batch functions are built from. The
  * single F stands for F here; test_fast_f_equals_plain_on_random_states holds it to the plain one.
  */
-static void hash_by_definition(const trit_t *in, size_t in_len, trit_t *out, size_t out_len) {
-  trit_t s[STATE] = {0};
+static void hash_by_definition(const mam_trit_t *in, size_t in_len, mam_trit_t *out, size_t out_len) {
+  mam_trit_t s[STATE] = {0};
   memcpy(s, in, in_len);
   mam_troika_f(s);
   memcpy(out, s, out_len);
 }
 
 static void check_f_batch(mam_troika_impl_t impl, size_t count, uint64_t *rng) {
-  trit_t *got = random_buffer(count * STATE, rng);
-  trit_t *want = malloc(count * STATE);
+  mam_trit_t *got = random_buffer(count * STATE, rng);
+  mam_trit_t *want = malloc(count * STATE);
   ck_assert_ptr_nonnull(want);
   memcpy(want, got, count * STATE);
   mam_troika_f_batch_impl(impl, got, count);
@@ -169,9 +169,9 @@ static void check_f_batch(mam_troika_impl_t impl, size_t count, uint64_t *rng) {
 
 static void check_hash_batch(mam_troika_impl_t impl, size_t count, size_t in_len, size_t out_len,
                              uint64_t *rng) {
-  trit_t *in = random_buffer(count * in_len, rng);
-  trit_t *got = random_buffer(count * out_len, rng);
-  trit_t *want = malloc(count * out_len + 1);
+  mam_trit_t *in = random_buffer(count * in_len, rng);
+  mam_trit_t *got = random_buffer(count * out_len, rng);
+  mam_trit_t *want = malloc(count * out_len + 1);
   ck_assert_ptr_nonnull(want);
   mam_troika_hash_batch_impl(impl, in, in_len, got, out_len, count);
   for (size_t j = 0; j < count; j++)
@@ -183,8 +183,8 @@ static void check_hash_batch(mam_troika_impl_t impl, size_t count, size_t in_len
 }
 
 static void check_chains(mam_troika_impl_t impl, size_t count, size_t len, uint64_t *rng) {
-  trit_t *got = random_buffer(count * len, rng);
-  trit_t *want = malloc(count * len);
+  mam_trit_t *got = random_buffer(count * len, rng);
+  mam_trit_t *want = malloc(count * len);
   uint8_t *steps = malloc(count);
   ck_assert_ptr_nonnull(want);
   ck_assert_ptr_nonnull(steps);
@@ -243,7 +243,7 @@ START_TEST(test_chains_of_zero_steps) {
   if (!mam_troika_impl_supported(impl)) return;
   uint64_t rng = 0x5e0 + (uint64_t)_i;
   size_t count = 600;
-  trit_t *chains = random_buffer(count * 162, &rng), *copy = malloc(count * 162);
+  mam_trit_t *chains = random_buffer(count * 162, &rng), *copy = malloc(count * 162);
   uint8_t *steps = calloc(count, 1);
   ck_assert_ptr_nonnull(copy);
   ck_assert_ptr_nonnull(steps);
@@ -258,7 +258,7 @@ END_TEST
 
 /* Two threads hashing chains at once get the same results as one after the other. */
 typedef struct {
-  trit_t *chains;
+  mam_trit_t *chains;
   uint8_t *steps;
   size_t count;
 } chain_job_t;
@@ -273,7 +273,7 @@ START_TEST(test_chains_from_two_threads) {
   uint64_t rng = 0x7d;
   size_t count = 4 * 81;
   chain_job_t jobs[2];
-  trit_t *want[2];
+  mam_trit_t *want[2];
   pthread_t threads[2];
   for (int t = 0; t < 2; t++) {
     jobs[t].count = count;
@@ -300,7 +300,7 @@ END_TEST
 
 /* Lengths out of range leave the buffers untouched. */
 START_TEST(test_bad_lengths_do_nothing) {
-  trit_t in[729] = {0}, out[729], copy[729];
+  mam_trit_t in[729] = {0}, out[729], copy[729];
   uint8_t steps[1] = {3};
   memset(out, 1, sizeof out);
   memcpy(copy, out, sizeof out);

@@ -91,7 +91,7 @@ static void random_trytes(char *out, size_t n, uint64_t *seed) {
   out[n] = '\0';
 }
 
-static void trits_of(const char *trytes, trit_t *out) {
+static void trits_of(const char *trytes, mam_trit_t *out) {
   ck_assert_int_eq(mam_trytes_to_trits(trytes, strlen(trytes), out), MAM_OK);
 }
 
@@ -100,11 +100,11 @@ static void build_bundle(bundle_t *b, size_t n_txs, uint64_t *seed) {
   memset(b, 0, sizeof *b);
   random_trytes(b->address, HASH_TRYTES, seed);
   random_trytes(b->tag, 27, seed);
-  trit_t address[TANGLE_TX_HASH_TRITS], tag[TANGLE_TX_TAG_TRITS];
+  mam_trit_t address[TANGLE_TX_HASH_TRITS], tag[TANGLE_TX_TAG_TRITS];
   trits_of(b->address, address);
   trits_of(b->tag, tag);
   size_t message_trits = n_txs * TANGLE_TX_FRAGMENT_TRITS;
-  trit_t *message = malloc(message_trits);
+  mam_trit_t *message = malloc(message_trits);
   ck_assert_ptr_nonnull(message);
   tu_random_trits(message, message_trits, seed);
   tangle_bundle_entry_t entry = {.address = address,
@@ -136,7 +136,7 @@ static void serialise(bundle_t *b) {
   for (size_t i = 0; i < b->n; i++) {
     ck_assert_int_eq(tangle_tx_to_trytes(&b->txs[i], b->trytes[i]), TANGLE_OK);
     b->trytes[i][TX_TRYTES] = '\0';
-    trit_t hash[TANGLE_TX_HASH_TRITS];
+    mam_trit_t hash[TANGLE_TX_HASH_TRITS];
     ck_assert_int_eq(tangle_tx_hash(&b->txs[i], hash), TANGLE_OK);
     mam_trits_to_trytes(hash, TANGLE_TX_HASH_TRITS, b->hashes[i]);
     b->hashes[i][HASH_TRYTES] = '\0';
@@ -153,7 +153,7 @@ static void take_attached(bundle_t *b, const mg_node_strings_t *attached) {
 
 static tangle_err_t local_pow(tangle_tx_t *tx, void *ctx) {
   (void)ctx;
-  trit_t trits[TANGLE_TX_TRITS];
+  mam_trit_t trits[TANGLE_TX_TRITS];
   tangle_err_t err = tangle_tx_to_trits(tx, trits);
   if (err == TANGLE_OK) err = tangle_pow(trits, MWM, 1, NULL, NULL, NULL);
   if (err == TANGLE_OK) memcpy(tx->nonce, trits + TANGLE_TX_OFF_NONCE, sizeof tx->nonce);
@@ -164,7 +164,7 @@ static tangle_err_t local_pow(tangle_tx_t *tx, void *ctx) {
 static void attach_locally(bundle_t *b) {
   mg_node_tips_t tips;
   ok(mg_node_get_transactions_to_approve(client, 3, NULL, &tips));
-  trit_t trunk[TANGLE_TX_HASH_TRITS], branch[TANGLE_TX_HASH_TRITS];
+  mam_trit_t trunk[TANGLE_TX_HASH_TRITS], branch[TANGLE_TX_HASH_TRITS];
   trits_of(tips.trunk, trunk);
   trits_of(tips.branch, branch);
   ck_assert_int_eq(tangle_bundle_attach(b->txs, b->n, trunk, branch, (int64_t)time(NULL) * 1000,
@@ -314,7 +314,7 @@ START_TEST(test_publish_with_node_pow) {
   mg_node_strings_free(&attached);
 
   /* Tail first, chained and proven (spec 4.5, 4.6). */
-  trit_t hashes[3 * TANGLE_TX_HASH_TRITS];
+  mam_trit_t hashes[3 * TANGLE_TX_HASH_TRITS];
   for (size_t i = 0; i < 3; i++) {
     ck_assert_int_eq(b.txs[i].current_index, (int64_t)i);
     ck_assert_int_eq(tangle_tx_hash(&b.txs[i], hashes + i * TANGLE_TX_HASH_TRITS), TANGLE_OK);
@@ -429,12 +429,12 @@ START_TEST(test_node_errors_passed_through) {
   bundle_t b;
   build_bundle(&b, 1, &seed);
   /* Never proven; the nonce is changed until the weight is surely too low. */
-  trit_t h[TANGLE_TX_HASH_TRITS];
+  mam_trit_t h[TANGLE_TX_HASH_TRITS];
   for (size_t i = 0;; i++) {
     ck_assert_int_eq(tangle_tx_hash(&b.txs[0], h), TANGLE_OK);
     if (tangle_hash_weight(h) < MWM) break;
     b.txs[0].nonce[i % TANGLE_TX_TAG_TRITS] =
-        (trit_t)(b.txs[0].nonce[i % TANGLE_TX_TAG_TRITS] == 1 ? -1 : 1);
+        (mam_trit_t)(b.txs[0].nonce[i % TANGLE_TX_TAG_TRITS] == 1 ? -1 : 1);
   }
   serialise(&b);
   const char *light[] = {b.trytes[0]};

@@ -20,14 +20,14 @@
 typedef struct {
   size_t n;
   tangle_tx_t txs[MAX_N];
-  trit_t hashes[MAX_N][HASH];
+  mam_trit_t hashes[MAX_N][HASH];
 } bundle_t;
 
 /* One delivered bundle, copied as trytes. */
 typedef struct {
   size_t n;
   char trytes[MAX_N][TANGLE_TX_TRYTES];
-  trit_t hashes[MAX_N][HASH];
+  mam_trit_t hashes[MAX_N][HASH];
 } delivery_t;
 
 typedef struct {
@@ -35,7 +35,7 @@ typedef struct {
   delivery_t d[MAX_DELIVERIES];
 } collector_t;
 
-static void collect(void *ctx, const tangle_tx_t *const *txs, const trit_t *const *hashes, size_t n) {
+static void collect(void *ctx, const tangle_tx_t *const *txs, const mam_trit_t *const *hashes, size_t n) {
   collector_t *c = ctx;
   ck_assert_uint_lt(c->count, MAX_DELIVERIES);
   ck_assert_uint_le(n, MAX_N);
@@ -68,7 +68,7 @@ static size_t deliveries_of(const collector_t *c, const bundle_t *b) {
 
 /* Attach chaining (spec 4.5) from random tips, without proof of work; records the hashes. */
 static void chain(bundle_t *b, uint64_t *rng) {
-  trit_t trunk[HASH], branch[HASH];
+  mam_trit_t trunk[HASH], branch[HASH];
   tu_random_trits(trunk, HASH, rng);
   tu_random_trits(branch, HASH, rng);
   for (size_t i = b->n; i-- > 0;) {
@@ -79,9 +79,9 @@ static void chain(bundle_t *b, uint64_t *rng) {
 }
 
 /* An unchained, finalised bundle of n transactions carrying a random message. */
-static void build(bundle_t *b, size_t n, const trit_t address[HASH], int64_t timestamp, uint64_t *rng) {
-  static trit_t message[MAX_N * TANGLE_TX_FRAGMENT_TRITS];
-  trit_t tag[TANGLE_TX_TAG_TRITS];
+static void build(bundle_t *b, size_t n, const mam_trit_t address[HASH], int64_t timestamp, uint64_t *rng) {
+  static mam_trit_t message[MAX_N * TANGLE_TX_FRAGMENT_TRITS];
+  mam_trit_t tag[TANGLE_TX_TAG_TRITS];
   tu_random_trits(tag, TANGLE_TX_TAG_TRITS, rng);
   size_t message_trits = n * TANGLE_TX_FRAGMENT_TRITS - (size_t)(tu_rand(rng) % 100);
   tu_random_trits(message, message_trits, rng);
@@ -94,7 +94,7 @@ static void build(bundle_t *b, size_t n, const trit_t address[HASH], int64_t tim
 }
 
 static void random_bundle(bundle_t *b, size_t n, uint64_t *rng) {
-  trit_t address[HASH];
+  mam_trit_t address[HASH];
   tu_random_trits(address, HASH, rng);
   build(b, n, address, TIMESTAMP, rng);
   chain(b, rng);
@@ -242,7 +242,7 @@ static void feed_mixed(mg_assembler_t *a, bundle_t *const *bundles, size_t nb, c
 START_TEST(test_same_bundle_hash_both_delivered) {
   uint64_t rng = 13;
   static bundle_t b1, b2;
-  trit_t address[HASH];
+  mam_trit_t address[HASH];
   for (size_t round = 0; round < 10; round++) {
     tu_random_trits(address, HASH, &rng);
     size_t n = 1 + round % 4;
@@ -266,14 +266,14 @@ START_TEST(test_same_bundle_hash_both_delivered) {
 END_TEST
 
 /* A copy of b's transaction i with another message fragment, re-hashed. */
-static void forge(const bundle_t *b, size_t i, tangle_tx_t *fake, trit_t hash[HASH], uint64_t *rng) {
+static void forge(const bundle_t *b, size_t i, tangle_tx_t *fake, mam_trit_t hash[HASH], uint64_t *rng) {
   *fake = b->txs[i];
   tu_random_trits(fake->signature_message_fragment, TANGLE_TX_FRAGMENT_TRITS, rng);
   ck_assert_int_eq(tangle_tx_hash(fake, hash), TANGLE_OK);
 }
 
 /* Feeds b, with the fake transaction added first or last. */
-static void feed_with_fake(mg_assembler_t *a, const bundle_t *b, const tangle_tx_t *fake, const trit_t *fake_hash,
+static void feed_with_fake(mg_assembler_t *a, const bundle_t *b, const tangle_tx_t *fake, const mam_trit_t *fake_hash,
                            bool fake_first, collector_t *c) {
   if (fake_first) ck_assert_int_eq(mg_assembler_add(a, fake, fake_hash, 0, collect, c), MG_ASSEMBLER_ADDED);
   for (size_t i = 0; i < b->n; i++) ck_assert_int_eq(add(a, b, i, 0, c), MG_ASSEMBLER_ADDED);
@@ -288,7 +288,7 @@ START_TEST(test_attacker_does_not_block) {
   for (int fake_first = 0; fake_first <= 1; fake_first++) {
     /* A middle transaction with the same index, bundle and trunk but other content. */
     tangle_tx_t fake;
-    trit_t fake_hash[HASH];
+    mam_trit_t fake_hash[HASH];
     forge(&b, 1, &fake, fake_hash, &rng);
     mg_assembler_t *a = mg_assembler_new(NULL);
     ck_assert_ptr_nonnull(a);
@@ -391,7 +391,7 @@ END_TEST
 START_TEST(test_reattachment_delivered_again) {
   uint64_t rng = 17;
   static bundle_t first, second;
-  trit_t address[HASH];
+  mam_trit_t address[HASH];
   tu_random_trits(address, HASH, &rng);
   build(&first, 3, address, TIMESTAMP, &rng);
   second = first;
@@ -432,7 +432,7 @@ START_TEST(test_rejected_input) {
   tx = b.txs[0];
   tx.nonce[0] = 2;
   ck_assert_int_eq(mg_assembler_add(a, &tx, b.hashes[0], 0, collect, &c), MG_ASSEMBLER_REJECTED);
-  trit_t bad_hash[HASH];
+  mam_trit_t bad_hash[HASH];
   memcpy(bad_hash, b.hashes[0], HASH);
   bad_hash[5] = -2;
   ck_assert_int_eq(mg_assembler_add(a, &b.txs[0], bad_hash, 0, collect, &c), MG_ASSEMBLER_REJECTED);
@@ -455,11 +455,11 @@ END_TEST
 START_TEST(test_wrong_bundle_hash_not_delivered) {
   uint64_t rng = 19;
   static bundle_t b;
-  trit_t address[HASH];
+  mam_trit_t address[HASH];
   tu_random_trits(address, HASH, &rng);
   build(&b, 3, address, TIMESTAMP, &rng);
-  b.txs[2].obsolete_tag[0] = (trit_t)(b.txs[2].obsolete_tag[0] == 1 ? 0 : 1);
-  trit_t tip[HASH];
+  b.txs[2].obsolete_tag[0] = (mam_trit_t)(b.txs[2].obsolete_tag[0] == 1 ? 0 : 1);
+  mam_trit_t tip[HASH];
   tu_random_trits(tip, HASH, &rng);
   for (size_t i = b.n; i-- > 0;) {
     ck_assert_int_eq(tangle_bundle_chain(b.txs, b.n, i, tip, tip, 0), TANGLE_OK);
@@ -484,10 +484,10 @@ END_TEST
 /* One unattached bundle of a reference-shaped message: obsoleteTag all 9 and TIMESTAMP; the tag
  * holds the message id and the packet order: `header` transactions with order 0, then the rest
  * with order ord. Its transaction hashes are computed. */
-static void ref_bundle(bundle_t *b, const trit_t address[HASH], const trit_t msg_id[MAM_MSG_ID_TRITS], size_t header,
+static void ref_bundle(bundle_t *b, const mam_trit_t address[HASH], const mam_trit_t msg_id[MAM_MSG_ID_TRITS], size_t header,
                        int64_t ord, uint64_t *rng) {
-  static trit_t message[REF_N * TANGLE_TX_FRAGMENT_TRITS];
-  trit_t tags[2][TANGLE_TX_TAG_TRITS];
+  static mam_trit_t message[REF_N * TANGLE_TX_FRAGMENT_TRITS];
+  mam_trit_t tags[2][TANGLE_TX_TAG_TRITS];
   for (int k = 0; k < 2; k++) {
     memcpy(tags[k], msg_id, MAM_MSG_ID_TRITS);
     mam_trits_from_int(k == 0 ? 0 : ord, tags[k] + MAM_MSG_ID_TRITS, MAM_ORD_TRITS);
@@ -508,8 +508,8 @@ static void ref_bundle(bundle_t *b, const trit_t address[HASH], const trit_t msg
 
 /* A message of REF_PACKETS packets: the header with packet 1, then packets 2 .. REF_PACKETS, the
  * last one's order negative. */
-static void ref_message(bundle_t m[REF_PACKETS], const trit_t address[HASH], uint64_t *rng) {
-  trit_t msg_id[MAM_MSG_ID_TRITS];
+static void ref_message(bundle_t m[REF_PACKETS], const mam_trit_t address[HASH], uint64_t *rng) {
+  mam_trit_t msg_id[MAM_MSG_ID_TRITS];
   tu_random_trits(msg_id, MAM_MSG_ID_TRITS, rng);
   for (int64_t k = 0; k < REF_PACKETS; k++) ref_bundle(&m[k], address, msg_id, k == 0, k + 1 == REF_PACKETS ? -(k + 1) : k + 1, rng);
 }
@@ -517,7 +517,7 @@ static void ref_message(bundle_t m[REF_PACKETS], const trit_t address[HASH], uin
 /* A transaction on its own: a conflicting copy. */
 typedef struct {
   tangle_tx_t tx;
-  trit_t hash[HASH];
+  mam_trit_t hash[HASH];
 } loose_t;
 
 #define FEED_MAX 64
@@ -526,7 +526,7 @@ typedef struct {
 static void feed_shuffled(mg_assembler_t *a, bundle_t *const *bundles, size_t nb, const loose_t *loose, size_t nl,
                           mg_bundle_cb cb, void *ctx, uint64_t *rng) {
   const tangle_tx_t *txs[FEED_MAX];
-  const trit_t *hashes[FEED_MAX];
+  const mam_trit_t *hashes[FEED_MAX];
   size_t order[FEED_MAX], n = 0;
   for (size_t k = 0; k < nb; k++)
     for (size_t i = 0; i < bundles[k]->n; i++, n++) txs[n] = &bundles[k]->txs[i], hashes[n] = bundles[k]->hashes[i];
@@ -540,7 +540,7 @@ static void feed_shuffled(mg_assembler_t *a, bundle_t *const *bundles, size_t nb
 
 /* Two messages of one channel, every bundle with the same bundle hash. */
 static void two_ref_messages(bundle_t m[2][REF_PACKETS], uint64_t *rng) {
-  trit_t address[HASH];
+  mam_trit_t address[HASH];
   tu_random_trits(address, HASH, rng);
   ref_message(m[0], address, rng);
   ref_message(m[1], address, rng);
@@ -588,7 +588,7 @@ START_TEST(test_reference_shaped_unattached) {
   mg_assembler_limits_t limits = {.unattached = true};
   for (size_t round = 0; round < 5; round++) {
     two_ref_messages(m, &rng);
-    trit_t msg_id[MAM_MSG_ID_TRITS];
+    mam_trit_t msg_id[MAM_MSG_ID_TRITS];
     tu_random_trits(msg_id, MAM_MSG_ID_TRITS, &rng);
     ref_bundle(&header_only, m[0][0].txs[0].address, msg_id, 0, 0, &rng);
     ref_bundle(&its_packet, m[0][0].txs[0].address, msg_id, 0, -1, &rng);
@@ -636,7 +636,7 @@ START_TEST(test_unattached_needs_the_option) {
 }
 END_TEST
 
-static void count_bundle(void *ctx, const tangle_tx_t *const *txs, const trit_t *const *hashes, size_t n) {
+static void count_bundle(void *ctx, const tangle_tx_t *const *txs, const mam_trit_t *const *hashes, size_t n) {
   (void)txs, (void)hashes, (void)n;
   ++*(size_t *)ctx;
 }
@@ -645,7 +645,7 @@ static void count_bundle(void *ctx, const tangle_tx_t *const *txs, const trit_t 
 START_TEST(test_unattached_search_bounded) {
   uint64_t rng = 24;
   static bundle_t b;
-  trit_t address[HASH], msg_id[MAM_MSG_ID_TRITS];
+  mam_trit_t address[HASH], msg_id[MAM_MSG_ID_TRITS];
   tu_random_trits(address, HASH, &rng);
   tu_random_trits(msg_id, MAM_MSG_ID_TRITS, &rng);
   ref_bundle(&b, address, msg_id, 0, 5, &rng);

@@ -43,7 +43,7 @@ static void on_rejected(void *ctx, mam_err_t err) {
   s->rejected[s->n_rejected++] = err;
 }
 
-static bool on_stored(void *ctx, const trit_t msg_id[MAM_MSG_ID_TRITS], int64_t ord) {
+static bool on_stored(void *ctx, const mam_trit_t msg_id[MAM_MSG_ID_TRITS], int64_t ord) {
   (void)msg_id;
   seen_t *s = ctx;
   s->stored_asked++;
@@ -70,7 +70,7 @@ typedef struct fixture {
 static fixture_t *fixture_of_height(uint64_t seed, unsigned height) {
   fixture_t *f = calloc(1, sizeof *f);
   ck_assert_ptr_nonnull(f);
-  trit_t key[243], name[18] = {0};
+  mam_trit_t key[243], name[18] = {0};
   tu_random_trits(key, 243, &seed);
   mam_prng_init(&f->prng, key);
   ck_assert_int_eq(mam_channel_create(&f->ch, &f->prng, name, 18, height, 0), MAM_OK);
@@ -90,12 +90,12 @@ static void fixture_free(fixture_t *f) {
  * *nb bundles. */
 static mam_bundle_t *write_checked(fixture_t *f, mam_header_params_t hp, const char *text, size_t packets,
                                    mam_checksum_t checksum, size_t *nb) {
-  trit_t msg_id[MAM_MSG_ID_TRITS];
+  mam_trit_t msg_id[MAM_MSG_ID_TRITS];
   mam_channel_next_msg_id(&f->ch, msg_id);
   hp.ch = &f->ch;
   hp.msg_id = msg_id;
   size_t n;
-  trit_t *pl = tu_trits(text, &n);
+  mam_trit_t *pl = tu_trits(text, &n);
   mam_message_spec_t spec = {.header = hp, .payload = pl, .payload_trits = n, .checksum = checksum,
                              .packets = packets};
   mam_bundle_t *bundles;
@@ -254,7 +254,7 @@ START_TEST(test_forged_header_copy) {
   ck_assert_int_eq(add(dec, &b[0], HASH_A, 0, &s), MG_DECODE_READ);
   ck_assert_uint_eq(s.forged, 0);
   /* the same bundle again, one trit changed in each transaction (its packet's MAC fails) */
-  for (size_t i = 0; i < b[0].n; i++) b[0].txs[i].fragment[10] = (trit_t)(b[0].txs[i].fragment[10] == 1 ? -1 : 1);
+  for (size_t i = 0; i < b[0].n; i++) b[0].txs[i].fragment[10] = (mam_trit_t)(b[0].txs[i].fragment[10] == 1 ? -1 : 1);
   ck_assert_int_eq(add(dec, &b[0], HASH_A, 0, &s), MG_DECODE_READ);
   ck_assert_uint_eq(s.forged, 1);
   ck_assert_uint_eq(s.n_messages, 1);
@@ -371,7 +371,7 @@ static void spoil_signature(mam_bundle_t *b) {
   for (size_t t = b->n; t-- > 0;)
     for (size_t i = MAM_FRAGMENT_TRITS; i-- > 0;)
       if (b->txs[t].fragment[i] != 0) {
-        b->txs[t].fragment[i] = (trit_t)-b->txs[t].fragment[i];
+        b->txs[t].fragment[i] = (mam_trit_t)-b->txs[t].fragment[i];
         return;
       }
 }

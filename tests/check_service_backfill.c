@@ -36,7 +36,7 @@ static int take(void *ctx, const char *trytes, const char *hash) {
 }
 
 static int64_t attached_ms(const char *trytes) {
-  trit_t t[27];
+  mam_trit_t t[27];
   ck_assert_int_eq(mam_trytes_to_trits(trytes + ATTACHED_AT, 9, t), MAM_OK);
   return mam_trits_to_int(t, 27);
 }
@@ -85,7 +85,7 @@ static void publish_two(const char *node_api, char id[82]) {
   mg_store_t *store;
   ck_assert_int_eq(mg_store_open(db, &store), MG_STORE_OK);
   pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-  trit_t key[243];
+  mam_trit_t key[243];
   uint64_t seed = 3;
   tu_random_trits(key, 243, &seed);
   mam_prng_t prng;

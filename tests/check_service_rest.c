@@ -80,7 +80,7 @@ static fixture_t *fixture_new(const char *location) {
   f->location = location ? location : f->db;
   ck_assert_int_eq(mg_store_open(f->db, &f->store), MG_STORE_OK);
   pthread_mutex_init(&f->lock, NULL);
-  trit_t key[MAM_PRNG_KEY_TRITS];
+  mam_trit_t key[MAM_PRNG_KEY_TRITS];
   uint64_t seed = 7;
   tu_random_trits(key, MAM_PRNG_KEY_TRITS, &seed);
   mam_prng_init(&f->prng, key);

@@ -37,7 +37,7 @@ static fixture_t *fixture_new(void) {
   snprintf(f->db, sizeof f->db, "%s/mamgate.db", f->dir);
   ck_assert_int_eq(mg_store_open(f->db, &f->store), MG_STORE_OK);
   pthread_mutex_init(&f->lock, NULL);
-  trit_t key[243];
+  mam_trit_t key[243];
   uint64_t seed = 42;
   tu_random_trits(key, 243, &seed);
   mam_prng_init(&f->prng, key);

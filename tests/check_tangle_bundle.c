@@ -13,13 +13,13 @@
 #define HASH TANGLE_TX_HASH_TRITS
 #define MAX_TXS 8
 
-static void assert_trytes(const trit_t *trits, size_t n, const char *want, const char *what) {
+static void assert_trytes(const mam_trit_t *trits, size_t n, const char *want, const char *what) {
   char *got = tu_trytes(trits, n);
   ck_assert_msg(strcmp(got, want) == 0, "%s: got %s, want %s", what, got, want);
   free(got);
 }
 
-static void assert_normalized(const trit_t hash[HASH], const char *want_list) {
+static void assert_normalized(const mam_trit_t hash[HASH], const char *want_list) {
   long long want[TANGLE_BUNDLE_NORMALIZED_TRYTES];
   ck_assert_uint_eq(vf_ints(want_list, want, TANGLE_BUNDLE_NORMALIZED_TRYTES),
                     TANGLE_BUNDLE_NORMALIZED_TRYTES);
@@ -39,7 +39,7 @@ static const char *vf_tx(const vf_record_t *r, size_t i, const char *name) {
 START_TEST(test_normalize_vectors) {
   vf_section_t *s = vf_load("tangle.txt", "bundle.normalize");
   for (size_t i = 0; i < s->n; i++) {
-    trit_t *h = tu_trits(vf_get(&s->records[i], "hash"), NULL);
+    mam_trit_t *h = tu_trits(vf_get(&s->records[i], "hash"), NULL);
     assert_normalized(h, vf_get(&s->records[i], "normalized"));
     free(h);
   }
@@ -52,7 +52,7 @@ START_TEST(test_obsolete_tag_add) {
   vf_section_t *s = vf_load("tangle.txt", "bundle.obsolete_tag_add");
   for (size_t i = 0; i < s->n; i++) {
     const vf_record_t *r = &s->records[i];
-    trit_t *tag = tu_trits(vf_get(r, "tag"), NULL);
+    mam_trit_t *tag = tu_trits(vf_get(r, "tag"), NULL);
     for (long k = atol(vf_get(r, "add")); k > 0; k--) mam_trits_increment(tag, TANGLE_TX_TAG_TRITS);
     assert_trytes(tag, TANGLE_TX_TAG_TRITS, vf_get(r, "result"), "tag + add");
     free(tag);
@@ -63,7 +63,7 @@ END_TEST
 
 /* Trits of the message (and of address/tag) for the entries of a [bundle] vector. */
 typedef struct {
-  trit_t *message, *address, *tag;
+  mam_trit_t *message, *address, *tag;
   tangle_bundle_entry_t entry;
 } entry_data_t;
 
@@ -100,7 +100,7 @@ static void check_bundle_vector(const vf_record_t *r) {
   ck_assert_int_eq(tangle_bundle_build(entries, n_entries, txs, n), TANGLE_OK);
   assert_trytes(txs[0].obsolete_tag, TANGLE_TX_TAG_TRITS, vf_get(r, "obsoleteTag_initial"), "initial obsoleteTag");
 
-  trit_t hash[HASH];
+  mam_trit_t hash[HASH];
   ck_assert_int_eq(tangle_bundle_hash(txs, n, hash), TANGLE_OK);
   assert_trytes(hash, HASH, vf_get(r, "bundle_hash_initial"), "initial bundle hash");
   assert_normalized(hash, vf_get(r, "normalized_initial"));
@@ -113,7 +113,7 @@ static void check_bundle_vector(const vf_record_t *r) {
   for (size_t i = 0; i < n; i++) {
     assert_trytes(txs[i].bundle, HASH, vf_get(r, "bundle"), "bundle");
     assert_trytes(txs[i].tag, TANGLE_TX_TAG_TRITS, vf_tx(r, i, "tag"), "tag unchanged");
-    trit_t essence[TANGLE_TX_ESSENCE_TRITS];
+    mam_trit_t essence[TANGLE_TX_ESSENCE_TRITS];
     ck_assert_int_eq(tangle_tx_essence(&txs[i], essence), TANGLE_OK);
     assert_trytes(essence, sizeof essence, vf_tx(r, i, "essence"), "essence");
     char trytes[TANGLE_TX_TRYTES + 1] = {0};
@@ -145,7 +145,7 @@ typedef struct {
   const vf_record_t *r;
   size_t n;
   tangle_tx_t txs[MAX_TXS];
-  trit_t *trunk_in, *branch_in;
+  mam_trit_t *trunk_in, *branch_in;
   int64_t ms_base;
 } attach_t;
 
@@ -172,7 +172,7 @@ static void attach_free(attach_t *a, vf_section_t *s) {
 
 /* The PoW stand-in: the nonce (and attachment time) the vector's generator found. */
 static void set_vector_nonce(const attach_t *a, size_t i, tangle_tx_t *tx) {
-  trit_t *nonce = tu_trits(vf_tx(a->r, i, "nonce"), NULL);
+  mam_trit_t *nonce = tu_trits(vf_tx(a->r, i, "nonce"), NULL);
   memcpy(tx->nonce, nonce, TANGLE_TX_TAG_TRITS);
   free(nonce);
 }
@@ -188,7 +188,7 @@ static void check_attached(const attach_t *a, const tangle_tx_t *txs) {
     char trytes[TANGLE_TX_TRYTES + 1] = {0};
     ck_assert_int_eq(tangle_tx_to_trytes(tx, trytes), TANGLE_OK);
     ck_assert_str_eq(trytes, vf_tx(a->r, i, "trytes"));
-    trit_t hash[HASH];
+    mam_trit_t hash[HASH];
     ck_assert_int_eq(tangle_tx_hash(tx, hash), TANGLE_OK);
     assert_trytes(hash, HASH, vf_tx(a->r, i, "hash"), "tx hash");
     ck_assert_uint_eq(tangle_hash_weight(hash), (unsigned)atoi(vf_tx(a->r, i, "weight")));
@@ -259,7 +259,7 @@ START_TEST(test_chain_arguments) {
   ck_assert_int_eq(tangle_bundle_chain(a.txs, a.n, 0, NULL, a.branch_in, 1), TANGLE_ERR_NULL_ARG);
   /* an all-zero tag gets the obsoleteTag; a set one stays */
   memset(a.txs[1].tag, 0, TANGLE_TX_TAG_TRITS);
-  trit_t before[TANGLE_TX_TAG_TRITS];
+  mam_trit_t before[TANGLE_TX_TAG_TRITS];
   memcpy(before, a.txs[2].tag, sizeof before);
   ck_assert_int_eq(tangle_bundle_chain(a.txs, a.n, 2, a.trunk_in, a.branch_in, 1), TANGLE_OK);
   ck_assert_int_eq(tangle_bundle_chain(a.txs, a.n, 1, a.trunk_in, a.branch_in, 1), TANGLE_OK);
@@ -272,7 +272,7 @@ END_TEST
 /* ---- validation of broken bundles -------------------------------------------------------- */
 
 /* The attached [attach] bundle, with its transaction hashes. */
-static void attached_bundle(attach_t *a, vf_section_t **s, trit_t hashes[MAX_TXS * HASH]) {
+static void attached_bundle(attach_t *a, vf_section_t **s, mam_trit_t hashes[MAX_TXS * HASH]) {
   attach_load(a, s);
   for (size_t i = 0; i < a->n; i++) {
     const char *t = vf_tx(a->r, i, "trytes");
@@ -284,7 +284,7 @@ static void attached_bundle(attach_t *a, vf_section_t **s, trit_t hashes[MAX_TXS
 START_TEST(test_validate_rejects_broken_bundles) {
   attach_t a;
   vf_section_t *s;
-  trit_t hashes[MAX_TXS * HASH];
+  mam_trit_t hashes[MAX_TXS * HASH];
   attached_bundle(&a, &s, hashes);
   tangle_tx_t good[MAX_TXS];
   memcpy(good, a.txs, sizeof good);
@@ -318,18 +318,18 @@ START_TEST(test_validate_rejects_broken_bundles) {
   ck_assert_int_eq(tangle_bundle_validate(t, a.n, hashes), TANGLE_ERR_BUNDLE_VALUE);
   memcpy(t, good, sizeof good);
 
-  t[2].bundle[0] = (trit_t)(t[2].bundle[0] == 1 ? 0 : 1); /* one bundle field differs */
+  t[2].bundle[0] = (mam_trit_t)(t[2].bundle[0] == 1 ? 0 : 1); /* one bundle field differs */
   ck_assert_int_eq(tangle_bundle_validate(t, a.n, hashes), TANGLE_ERR_BUNDLE_HASH);
   memcpy(t, good, sizeof good);
-  t[1].obsolete_tag[5] = (trit_t)(t[1].obsolete_tag[5] == 1 ? 0 : 1); /* essence changed */
+  t[1].obsolete_tag[5] = (mam_trit_t)(t[1].obsolete_tag[5] == 1 ? 0 : 1); /* essence changed */
   ck_assert_int_eq(tangle_bundle_validate(t, a.n, hashes), TANGLE_ERR_BUNDLE_HASH);
   memcpy(t, good, sizeof good);
 
-  t[0].trunk[7] = (trit_t)(t[0].trunk[7] == 1 ? 0 : 1); /* the chain is broken */
+  t[0].trunk[7] = (mam_trit_t)(t[0].trunk[7] == 1 ? 0 : 1); /* the chain is broken */
   ck_assert_int_eq(tangle_bundle_validate(t, a.n, hashes), TANGLE_ERR_BUNDLE_CHAIN);
   ck_assert_int_eq(tangle_bundle_validate(t, a.n, NULL), TANGLE_ERR_BUNDLE_CHAIN);
   memcpy(t, good, sizeof good);
-  t[2].nonce[0] = (trit_t)(t[2].nonce[0] == 1 ? 0 : 1); /* tx 2's hash no longer tx 1's trunk */
+  t[2].nonce[0] = (mam_trit_t)(t[2].nonce[0] == 1 ? 0 : 1); /* tx 2's hash no longer tx 1's trunk */
   ck_assert_int_eq(tangle_bundle_validate(t, a.n, NULL), TANGLE_ERR_BUNDLE_CHAIN);
 
   ck_assert_int_eq(tangle_bundle_validate(good, 0, NULL), TANGLE_ERR_INVALID_ARG);
@@ -341,7 +341,7 @@ END_TEST
 /* ---- building ---------------------------------------------------------------------------- */
 
 START_TEST(test_build_splits_and_pads) {
-  trit_t address[HASH], message[2 * TANGLE_TX_FRAGMENT_TRITS + 1];
+  mam_trit_t address[HASH], message[2 * TANGLE_TX_FRAGMENT_TRITS + 1];
   uint64_t rng = 3;
   tu_random_trits(address, HASH, &rng);
   tu_random_trits(message, sizeof message, &rng);
@@ -370,7 +370,7 @@ START_TEST(test_build_splits_and_pads) {
 END_TEST
 
 START_TEST(test_build_rejects_bad_entries) {
-  trit_t address[HASH] = {0}, tag[TANGLE_TX_TAG_TRITS] = {0}, message[10] = {0};
+  mam_trit_t address[HASH] = {0}, tag[TANGLE_TX_TAG_TRITS] = {0}, message[10] = {0};
   tangle_bundle_entry_t e = {.address = address, .tag = tag, .timestamp = 1, .message = message, .message_trits = 10};
   tangle_tx_t txs[2];
   ck_assert_int_eq(tangle_bundle_build(&e, 1, txs, 2), TANGLE_ERR_INVALID_LENGTH);
@@ -390,7 +390,7 @@ START_TEST(test_build_rejects_bad_entries) {
   e.address = NULL;
   ck_assert_int_eq(tangle_bundle_build(&e, 1, txs, 1), TANGLE_ERR_NULL_ARG);
   ck_assert_int_eq(tangle_bundle_finalize(txs, 0, NULL), TANGLE_ERR_INVALID_ARG);
-  trit_t h[HASH];
+  mam_trit_t h[HASH];
   ck_assert_int_eq(tangle_bundle_hash(txs, 0, h), TANGLE_ERR_INVALID_ARG);
 }
 END_TEST
@@ -405,7 +405,7 @@ static tangle_err_t zero_nonce(tangle_tx_t *tx, void *ctx) {
 START_TEST(test_random_bundles_finalise_and_validate) {
   uint64_t rng = 11;
   for (int round = 0; round < 6; round++) {
-    trit_t address[HASH], tag[TANGLE_TX_TAG_TRITS], message[3 * TANGLE_TX_FRAGMENT_TRITS], tips[2 * HASH];
+    mam_trit_t address[HASH], tag[TANGLE_TX_TAG_TRITS], message[3 * TANGLE_TX_FRAGMENT_TRITS], tips[2 * HASH];
     tu_random_trits(address, HASH, &rng);
     tu_random_trits(tag, sizeof tag, &rng);
     tu_random_trits(message, sizeof message, &rng);
@@ -444,7 +444,7 @@ START_TEST(test_from_mam) {
   tangle_tx_t txs[3], expected[3];
   ck_assert_int_eq(tangle_bundle_from_mam(&b, 1700000000, txs), TANGLE_OK);
 
-  trit_t message[2 * MAM_FRAGMENT_TRITS];
+  mam_trit_t message[2 * MAM_FRAGMENT_TRITS];
   memcpy(message, mtx[0].fragment, MAM_FRAGMENT_TRITS);
   memcpy(message + MAM_FRAGMENT_TRITS, mtx[1].fragment, MAM_FRAGMENT_TRITS);
   tangle_bundle_entry_t e[2] = {{mtx[0].address, mtx[0].tag, mtx[0].tag, 1700000000, message, 2 * MAM_FRAGMENT_TRITS},

@@ -8,15 +8,15 @@
 #include "tests/testutil.h"
 #include "tests/vecfile.h"
 
-static void plain_hash(const trit_t *in, size_t n, unsigned rounds,
-                       trit_t out[TANGLE_CURL_HASH_TRITS]) {
+static void plain_hash(const mam_trit_t *in, size_t n, unsigned rounds,
+                       mam_trit_t out[TANGLE_CURL_HASH_TRITS]) {
   tangle_curl_t c;
   tangle_curl_init(&c, rounds);
   tangle_curl_absorb(&c, in, n);
   tangle_curl_squeeze(&c, out, TANGLE_CURL_HASH_TRITS);
 }
 
-static void assert_hash_trytes(const trit_t *hash, const char *want, const char *what) {
+static void assert_hash_trytes(const mam_trit_t *hash, const char *want, const char *what) {
   char *got = tu_trytes(hash, TANGLE_CURL_HASH_TRITS);
   ck_assert_msg(strcmp(got, want) == 0, "%s: got %s, want %s", what, got, want);
   free(got);
@@ -26,8 +26,8 @@ static void check_plain_section(const char *section, unsigned rounds) {
   vf_section_t *s = vf_load("tangle.txt", section);
   for (size_t i = 0; i < s->n; i++) {
     size_t n;
-    trit_t *in = tu_trits(vf_get(&s->records[i], "input"), &n);
-    trit_t hash[TANGLE_CURL_HASH_TRITS];
+    mam_trit_t *in = tu_trits(vf_get(&s->records[i], "input"), &n);
+    mam_trit_t hash[TANGLE_CURL_HASH_TRITS];
     plain_hash(in, n, rounds, hash);
     assert_hash_trytes(hash, vf_get(&s->records[i], "hash"), section);
     free(in);
@@ -44,7 +44,7 @@ END_TEST
 /* Squeezing 486 trits equals squeezing 243 twice (the transform runs after every chunk). */
 START_TEST(test_plain_squeeze_in_pieces) {
   uint64_t rng = 7;
-  trit_t in[TANGLE_CURL_HASH_TRITS], whole[2 * TANGLE_CURL_HASH_TRITS], parts[2 * TANGLE_CURL_HASH_TRITS];
+  mam_trit_t in[TANGLE_CURL_HASH_TRITS], whole[2 * TANGLE_CURL_HASH_TRITS], parts[2 * TANGLE_CURL_HASH_TRITS];
   tu_random_trits(in, sizeof in, &rng);
   tangle_curl_t a, b;
   tangle_curl_init(&a, TANGLE_CURL_P81);
@@ -60,8 +60,8 @@ START_TEST(test_plain_squeeze_in_pieces) {
 END_TEST
 
 /* Hashes txs with every available kernel and compares with `want`. */
-static void check_all_kernels(const trit_t *txs, size_t count, const trit_t *want) {
-  trit_t *got = malloc(count * TANGLE_CURL_HASH_TRITS);
+static void check_all_kernels(const mam_trit_t *txs, size_t count, const mam_trit_t *want) {
+  mam_trit_t *got = malloc(count * TANGLE_CURL_HASH_TRITS);
   ck_assert_ptr_nonnull(got);
   for (tangle_curl_kernel_t k = 0; k < TANGLE_CURL_KERNEL_COUNT; k++) {
     if (!tangle_curl_kernel_available(k)) continue;
@@ -79,8 +79,8 @@ static void check_all_kernels(const trit_t *txs, size_t count, const trit_t *wan
 }
 
 /* Every single-state kernel on one transaction, against the plain sponge. */
-static void check_single_kernels(const trit_t *tx, const trit_t want[TANGLE_CURL_HASH_TRITS]) {
-  trit_t got[TANGLE_CURL_HASH_TRITS];
+static void check_single_kernels(const mam_trit_t *tx, const mam_trit_t want[TANGLE_CURL_HASH_TRITS]) {
+  mam_trit_t got[TANGLE_CURL_HASH_TRITS];
   tangle_curl_hash_tx_portable(tx, got);
   ck_assert_mem_eq(got, want, sizeof got);
 #ifdef TANGLE_CURL_HAVE_AVX512
@@ -95,14 +95,14 @@ static void check_single_kernels(const trit_t *tx, const trit_t want[TANGLE_CURL
 
 START_TEST(test_transaction_vectors) {
   vf_section_t *s = vf_load("tangle.txt", "curl_p_81.transaction");
-  trit_t *txs = malloc(s->n * TANGLE_TX_TRITS), *want = malloc(s->n * TANGLE_CURL_HASH_TRITS);
+  mam_trit_t *txs = malloc(s->n * TANGLE_TX_TRITS), *want = malloc(s->n * TANGLE_CURL_HASH_TRITS);
   ck_assert(txs && want);
   for (size_t i = 0; i < s->n; i++) {
     size_t n;
-    trit_t *in = tu_trits(vf_get(&s->records[i], "input"), &n);
+    mam_trit_t *in = tu_trits(vf_get(&s->records[i], "input"), &n);
     ck_assert_uint_eq(n, TANGLE_TX_TRITS);
     memcpy(txs + i * TANGLE_TX_TRITS, in, n);
-    trit_t *hash = want + i * TANGLE_CURL_HASH_TRITS;
+    mam_trit_t *hash = want + i * TANGLE_CURL_HASH_TRITS;
     plain_hash(in, n, TANGLE_CURL_P81, hash);
     assert_hash_trytes(hash, vf_get(&s->records[i], "hash"), "plain tx hash");
     check_single_kernels(in, hash);
@@ -118,7 +118,7 @@ END_TEST
 /* Random and constant transactions: the fast single-state kernels equal the plain sponge. */
 START_TEST(test_single_kernels_match_plain) {
   uint64_t rng = 0x2673;
-  trit_t tx[TANGLE_TX_TRITS], want[TANGLE_CURL_HASH_TRITS];
+  mam_trit_t tx[TANGLE_TX_TRITS], want[TANGLE_CURL_HASH_TRITS];
   for (int i = 0; i < 24; i++) {
     if (i < 3)
       memset(tx, i - 1, sizeof tx); /* all -1, all 0, all +1 */
@@ -133,7 +133,7 @@ END_TEST
 /* Every kernel for counts around its lane width (partial, full and spilling groups). */
 START_TEST(test_kernels_across_lane_boundaries) {
   const size_t pool = 2 * 512 + 1;
-  trit_t *txs = malloc(pool * TANGLE_TX_TRITS), *want = malloc(pool * TANGLE_CURL_HASH_TRITS);
+  mam_trit_t *txs = malloc(pool * TANGLE_TX_TRITS), *want = malloc(pool * TANGLE_CURL_HASH_TRITS);
   ck_assert(txs && want);
   uint64_t rng = 99;
   tu_random_trits(txs, pool * TANGLE_TX_TRITS, &rng);
@@ -147,7 +147,7 @@ START_TEST(test_kernels_across_lane_boundaries) {
 END_TEST
 
 START_TEST(test_batch_arguments) {
-  trit_t tx[TANGLE_TX_TRITS] = {0}, hash[TANGLE_CURL_HASH_TRITS];
+  mam_trit_t tx[TANGLE_TX_TRITS] = {0}, hash[TANGLE_CURL_HASH_TRITS];
   ck_assert_int_eq(tangle_curl_hash_tx_batch(NULL, 0, NULL), TANGLE_OK);
   ck_assert_int_eq(tangle_curl_hash_tx_batch(NULL, 1, hash), TANGLE_ERR_NULL_ARG);
   ck_assert_int_eq(tangle_curl_hash_tx_batch(tx, 1, NULL), TANGLE_ERR_NULL_ARG);

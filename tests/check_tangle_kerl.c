@@ -11,7 +11,7 @@
 #define CHUNK TANGLE_KERL_CHUNK_TRITS
 #define BYTES TANGLE_KERL_CHUNK_BYTES
 
-static void assert_trytes(const trit_t *trits, size_t n, const char *want, const char *what) {
+static void assert_trytes(const mam_trit_t *trits, size_t n, const char *want, const char *what) {
   char *got = tu_trytes(trits, n);
   ck_assert_msg(strcmp(got, want) == 0, "%s: got %s, want %s", what, got, want);
   free(got);
@@ -26,7 +26,7 @@ static void assert_hex(const uint8_t *bytes, size_t n, const char *want_hex, con
 }
 
 /* The Kerl input bytes of n trits (n a multiple of 243). */
-static uint8_t *kerl_input_bytes(const trit_t *trits, size_t n) {
+static uint8_t *kerl_input_bytes(const mam_trit_t *trits, size_t n) {
   uint8_t *bytes = malloc(n / CHUNK * BYTES);
   ck_assert_ptr_nonnull(bytes);
   for (size_t c = 0; c < n / CHUNK; c++) tangle_kerl_trits_to_bytes(trits + c * CHUNK, bytes + c * BYTES);
@@ -38,14 +38,14 @@ START_TEST(test_absorb_vectors) {
   for (size_t i = 0; i < s->n; i++) {
     const vf_record_t *r = &s->records[i];
     size_t n;
-    trit_t *in = tu_trits(vf_get(r, "input"), &n);
+    mam_trit_t *in = tu_trits(vf_get(r, "input"), &n);
     ck_assert_uint_eq(n, (size_t)atoi(vf_get(r, "input_trits")));
     uint8_t *bytes = kerl_input_bytes(in, n);
     assert_hex(bytes, n / CHUNK * BYTES, vf_get(r, "keccak_input_hex"), "keccak input");
     uint8_t digest[BYTES];
     tangle_keccak384(bytes, n / CHUNK * BYTES, digest);
     assert_hex(digest, BYTES, vf_get(r, "keccak384_hex"), "keccak-384 digest");
-    trit_t out[CHUNK];
+    mam_trit_t out[CHUNK];
     ck_assert_int_eq(tangle_kerl_hash(in, n, out, CHUNK), TANGLE_OK);
     assert_trytes(out, CHUNK, vf_get(r, "hash"), "kerl hash");
     free(bytes);
@@ -58,7 +58,7 @@ END_TEST
 /* Absorbing chunk by chunk equals absorbing at once. */
 START_TEST(test_absorb_in_pieces) {
   uint64_t rng = 5;
-  trit_t in[3 * CHUNK], once[CHUNK], pieces[CHUNK];
+  mam_trit_t in[3 * CHUNK], once[CHUNK], pieces[CHUNK];
   tu_random_trits(in, sizeof in, &rng);
   ck_assert_int_eq(tangle_kerl_hash(in, sizeof in, once, CHUNK), TANGLE_OK);
   tangle_kerl_t k;
@@ -72,9 +72,9 @@ END_TEST
 START_TEST(test_trit242_ignored) {
   vf_section_t *s = vf_load("tangle.txt", "kerl.trit242_ignored");
   const vf_record_t *r = &s->records[0];
-  trit_t *a = tu_trits(vf_get(r, "input_a"), NULL), *b = tu_trits(vf_get(r, "input_b"), NULL);
+  mam_trit_t *a = tu_trits(vf_get(r, "input_a"), NULL), *b = tu_trits(vf_get(r, "input_b"), NULL);
   ck_assert(a[CHUNK - 1] != b[CHUNK - 1]);
-  trit_t ha[CHUNK], hb[CHUNK];
+  mam_trit_t ha[CHUNK], hb[CHUNK];
   ck_assert_int_eq(tangle_kerl_hash(a, CHUNK, ha, CHUNK), TANGLE_OK);
   ck_assert_int_eq(tangle_kerl_hash(b, CHUNK, hb, CHUNK), TANGLE_OK);
   assert_trytes(ha, CHUNK, vf_get(r, "hash"), "input_a");
@@ -90,9 +90,9 @@ START_TEST(test_multi_squeeze) {
   for (size_t i = 0; i < s->n; i++) {
     const vf_record_t *r = &s->records[i];
     size_t n;
-    trit_t *in = tu_trits(vf_get(r, "input"), &n);
+    mam_trit_t *in = tu_trits(vf_get(r, "input"), &n);
     size_t n_out = (size_t)atoi(vf_get(r, "output_trits"));
-    trit_t *out = malloc(n_out);
+    mam_trit_t *out = malloc(n_out);
     ck_assert_ptr_nonnull(out);
     ck_assert_int_eq(tangle_kerl_hash(in, n, out, n_out), TANGLE_OK);
     assert_trytes(out, n_out, vf_get(r, "output"), "multi-chunk squeeze");
@@ -118,12 +118,12 @@ START_TEST(test_trits_to_bytes_vectors) {
   vf_section_t *s = vf_load("tangle.txt", "kerl.trits_to_bytes");
   for (size_t i = 0; i < s->n; i++) {
     const vf_record_t *r = &s->records[i];
-    trit_t *t = tu_trits(vf_get(r, "trits"), NULL);
+    mam_trit_t *t = tu_trits(vf_get(r, "trits"), NULL);
     uint8_t bytes[BYTES], want[BYTES];
     tangle_kerl_trits_to_bytes(t, bytes);
     assert_hex(bytes, BYTES, vf_get(r, "bytes_hex"), "trits_to_bytes");
     vf_hex(vf_get(r, "bytes_hex"), want, BYTES);
-    trit_t back[CHUNK];
+    mam_trit_t back[CHUNK];
     tangle_kerl_bytes_to_trits(want, back);
     assert_trytes(back, CHUNK, vf_get(r, "trits_back"), "bytes back to trits");
     free(t);
@@ -140,7 +140,7 @@ START_TEST(test_bytes_to_trits_vectors) {
     const vf_record_t *r = &s->records[i];
     uint8_t bytes[BYTES];
     ck_assert_uint_eq(vf_hex(vf_get(r, "bytes_hex"), bytes, BYTES), BYTES);
-    trit_t t[CHUNK];
+    mam_trit_t t[CHUNK];
     memset(t, 7, sizeof t);
     tangle_kerl_bytes_to_trits(bytes, t);
     assert_trytes(t, CHUNK, vf_get(r, "trits"), vf_get(r, "bytes_hex"));
@@ -153,7 +153,7 @@ END_TEST
 START_TEST(test_conversion_round_trip) {
   uint64_t rng = 42;
   for (int i = 0; i < 2000; i++) {
-    trit_t t[CHUNK], back[CHUNK];
+    mam_trit_t t[CHUNK], back[CHUNK];
     tu_random_trits(t, CHUNK, &rng);
     uint8_t bytes[BYTES];
     tangle_kerl_trits_to_bytes(t, bytes);
@@ -168,8 +168,8 @@ END_TEST
 START_TEST(test_checksum_hashes) {
   vf_section_t *s = vf_load("tangle.txt", "checksum");
   for (size_t i = 0; i < s->n; i++) {
-    trit_t *addr = tu_trits(vf_get(&s->records[i], "address"), NULL);
-    trit_t h[CHUNK];
+    mam_trit_t *addr = tu_trits(vf_get(&s->records[i], "address"), NULL);
+    mam_trit_t h[CHUNK];
     ck_assert_int_eq(tangle_kerl_hash(addr, CHUNK, h, CHUNK), TANGLE_OK);
     assert_trytes(h, CHUNK, vf_get(&s->records[i], "kerl_hash"), "address hash");
     free(addr);
@@ -179,7 +179,7 @@ START_TEST(test_checksum_hashes) {
 END_TEST
 
 START_TEST(test_rejects_malformed_input) {
-  trit_t in[2 * CHUNK] = {0}, out[2 * CHUNK];
+  mam_trit_t in[2 * CHUNK] = {0}, out[2 * CHUNK];
   tangle_kerl_t k;
   tangle_kerl_init(&k);
   ck_assert_int_eq(tangle_kerl_absorb(&k, in, CHUNK - 1), TANGLE_ERR_INVALID_LENGTH);
@@ -192,7 +192,7 @@ START_TEST(test_rejects_malformed_input) {
   ck_assert_int_eq(tangle_kerl_absorb(&k, NULL, CHUNK), TANGLE_ERR_NULL_ARG);
   ck_assert_int_eq(tangle_kerl_squeeze(&k, NULL, CHUNK), TANGLE_ERR_NULL_ARG);
   /* rejected input left the sponge untouched: it still hashes the empty input */
-  trit_t fresh[CHUNK], after[CHUNK];
+  mam_trit_t fresh[CHUNK], after[CHUNK];
   ck_assert_int_eq(tangle_kerl_hash(NULL, 0, fresh, CHUNK), TANGLE_OK);
   ck_assert_int_eq(tangle_kerl_squeeze(&k, after, CHUNK), TANGLE_OK);
   ck_assert_mem_eq(fresh, after, CHUNK);

@@ -24,7 +24,7 @@ static double now_s(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static unsigned trailing_zeros(const trit_t hash[HASH]) {
+static unsigned trailing_zeros(const mam_trit_t hash[HASH]) {
   unsigned n = 0;
   while (n < HASH && hash[HASH - 1 - n] == 0) n++;
   return n;
@@ -32,7 +32,7 @@ static unsigned trailing_zeros(const trit_t hash[HASH]) {
 
 /* A variant this CPU lacks must be refused, not silently replaced. */
 static void assert_variant_refused(tangle_pow_variant_t v) {
-  trit_t tx[TX] = {0};
+  mam_trit_t tx[TX] = {0};
   ck_assert_ptr_null(tangle_pow_kernel(v));
   ck_assert_int_eq(tangle_pow_with_variant(v, tx, 1, 1, NULL, NULL, NULL), TANGLE_ERR_INVALID_ARG);
   ck_assert_int_eq(tangle_pow_sliced_transform(v, tx, 81), TANGLE_ERR_INVALID_ARG);
@@ -41,7 +41,7 @@ static void assert_variant_refused(tangle_pow_variant_t v) {
 /* PoW on a random transaction; checks the weight with the plain hash and that only the nonce
  * changed. */
 static void check_pow_once(tangle_pow_variant_t v, unsigned mwm, unsigned threads, uint64_t *rng) {
-  trit_t tx[TX], before[TX], hash[HASH], plain[HASH];
+  mam_trit_t tx[TX], before[TX], hash[HASH], plain[HASH];
   tu_random_trits(tx, TX, rng);
   memcpy(before, tx, TX);
   tangle_pow_stats_t stats;
@@ -92,7 +92,7 @@ START_TEST(test_pow_weight_zero_and_twelve) {
 END_TEST
 
 START_TEST(test_pow_all_cpus) {
-  trit_t tx[TX], hash[HASH];
+  mam_trit_t tx[TX], hash[HASH];
   uint64_t rng = 0xa11;
   tu_random_trits(tx, TX, &rng);
   tangle_pow_stats_t stats;
@@ -113,7 +113,7 @@ START_TEST(test_sliced_transform_matches_plain) {
     return;
   }
   size_t n = (size_t)k->lanes * POW_STATE;
-  trit_t *states = malloc(n), *want = malloc(n);
+  mam_trit_t *states = malloc(n), *want = malloc(n);
   ck_assert_ptr_nonnull(states);
   ck_assert_ptr_nonnull(want);
   uint64_t rng = 0x51ce + (uint64_t)_i;
@@ -155,7 +155,7 @@ START_TEST(test_sliced_mid_state_known_answer) {
   memcpy(hash_trytes, "ZVTEQD", 6);
   memcpy(hash_trytes + 6, hash_rest, strlen(hash_rest) + 1);
   size_t n_tx, n_hash;
-  trit_t *tx = tu_trits(input, &n_tx), *want = tu_trits(hash_trytes, &n_hash);
+  mam_trit_t *tx = tu_trits(input, &n_tx), *want = tu_trits(hash_trytes, &n_hash);
   ck_assert_uint_eq(n_tx, TX);
   ck_assert_uint_eq(n_hash, HASH);
 
@@ -163,7 +163,7 @@ START_TEST(test_sliced_mid_state_known_answer) {
   tangle_curl_init(&curl, TANGLE_CURL_P81);
   tangle_curl_absorb(&curl, tx, TX - HASH);
   memcpy(curl.state, tx + TX - HASH, HASH);
-  trit_t *states = malloc((size_t)k->lanes * POW_STATE);
+  mam_trit_t *states = malloc((size_t)k->lanes * POW_STATE);
   ck_assert_ptr_nonnull(states);
   for (unsigned lane = 0; lane < k->lanes; lane++)
     memcpy(states + (size_t)lane * POW_STATE, curl.state, POW_STATE);
@@ -181,7 +181,7 @@ START_TEST(test_sliced_mid_state_known_answer) {
 END_TEST
 
 START_TEST(test_cancel_before_start) {
-  trit_t tx[TX], before[TX];
+  mam_trit_t tx[TX], before[TX];
   uint64_t rng = 0xcafe;
   tu_random_trits(tx, TX, &rng);
   memcpy(before, tx, TX);
@@ -225,7 +225,7 @@ START_TEST(test_cancel_mid_run) {
     assert_variant_refused(v);
     return;
   }
-  trit_t tx[TX], before[TX];
+  mam_trit_t tx[TX], before[TX];
   uint64_t rng = 0xdead + (uint64_t)_i;
   tu_random_trits(tx, TX, &rng);
   memcpy(before, tx, TX);
@@ -246,7 +246,7 @@ START_TEST(test_cancel_mid_run) {
 END_TEST
 
 START_TEST(test_invalid_arguments) {
-  trit_t tx[TX], before[TX];
+  mam_trit_t tx[TX], before[TX];
   uint64_t rng = 0xbad;
   tu_random_trits(tx, TX, &rng);
   ck_assert_int_eq(tangle_pow(NULL, 5, 1, NULL, NULL, NULL), TANGLE_ERR_NULL_ARG);
@@ -264,7 +264,7 @@ START_TEST(test_invalid_arguments) {
 END_TEST
 
 START_TEST(test_trytes) {
-  trit_t trits[TX], hash[HASH];
+  mam_trit_t trits[TX], hash[HASH];
   uint64_t rng = 0x7e7e;
   tu_random_trits(trits, TX, &rng);
   char *s = tu_trytes(trits, TX), *before = strdup(s);

@@ -8,7 +8,7 @@
 #include "tests/testutil.h"
 #include "tests/vecfile.h"
 
-static void assert_trytes(const trit_t *trits, size_t n, const char *want, const char *what) {
+static void assert_trytes(const mam_trit_t *trits, size_t n, const char *want, const char *what) {
   char *got = tu_trytes(trits, n);
   ck_assert_msg(strcmp(got, want) == 0, "%s: got %s, want %s", what, got, want);
   free(got);
@@ -24,7 +24,7 @@ START_TEST(test_tryte_table) {
   long long values[27], want[81];
   ck_assert_uint_eq(vf_ints(vf_get(r, "values"), values, 27), n);
   ck_assert_uint_eq(vf_ints(vf_get(r, "trits"), want, 81), 3 * n);
-  trit_t *t = tu_trits(trytes, NULL);
+  mam_trit_t *t = tu_trits(trytes, NULL);
   for (size_t i = 0; i < n; i++) {
     ck_assert_int_eq(mam_tryte_value(trytes[i]), values[i]);
     ck_assert_int_eq(t[3 * i] + 3 * t[3 * i + 1] + 9 * t[3 * i + 2], values[i]);
@@ -44,7 +44,7 @@ START_TEST(test_integer_vectors) {
     size_t width = (size_t)parse_int(vf_get(r, "width_trits"));
     long long want[81];
     ck_assert_uint_eq(vf_ints(vf_get(r, "trits"), want, 81), width);
-    trit_t t[81];
+    mam_trit_t t[81];
     ck_assert_int_eq(tangle_int_to_trits(value, t, width), TANGLE_OK);
     for (size_t j = 0; j < width; j++) ck_assert_int_eq(t[j], want[j]);
     assert_trytes(t, width, vf_get(r, "trytes"), vf_get(r, "value"));
@@ -57,7 +57,7 @@ START_TEST(test_integer_vectors) {
 END_TEST
 
 START_TEST(test_integer_limits) {
-  trit_t t[81];
+  mam_trit_t t[81];
   ck_assert_int_eq(tangle_int_to_trits(TANGLE_TX_INT_MAX + 1, t, 27), TANGLE_ERR_INVALID_VALUE);
   ck_assert_int_eq(tangle_int_to_trits(-TANGLE_TX_INT_MAX - 1, t, 27), TANGLE_ERR_INVALID_VALUE);
   ck_assert_int_eq(tangle_int_to_trits(TANGLE_TX_INT_MAX, t, 27), TANGLE_OK);
@@ -82,7 +82,7 @@ START_TEST(test_integer_limits) {
 END_TEST
 
 /* Integer field: the decoded value and its raw trytes. */
-static void check_int_field(const vf_record_t *r, const char *name, int64_t got, const trit_t *all) {
+static void check_int_field(const vf_record_t *r, const char *name, int64_t got, const mam_trit_t *all) {
   char key[64];
   ck_assert_int_eq(got, parse_int(vf_get(r, name)));
   snprintf(key, sizeof key, "%s_trytes", name);
@@ -90,7 +90,7 @@ static void check_int_field(const vf_record_t *r, const char *name, int64_t got,
   assert_trytes(all, 3 * strlen(raw), raw, key);
 }
 
-static void check_tx_fields(const vf_record_t *r, const tangle_tx_t *tx, const trit_t *t) {
+static void check_tx_fields(const vf_record_t *r, const tangle_tx_t *tx, const mam_trit_t *t) {
   assert_trytes(tx->signature_message_fragment, TANGLE_TX_FRAGMENT_TRITS,
                 vf_get(r, "signatureMessageFragment"), "signatureMessageFragment");
   assert_trytes(tx->address, TANGLE_TX_HASH_TRITS, vf_get(r, "address"), "address");
@@ -118,7 +118,7 @@ START_TEST(test_transaction_vectors) {
     const char *trytes = vf_get(r, "trytes");
     tangle_tx_t tx;
     ck_assert_int_eq(tangle_tx_from_trytes(&tx, trytes, strlen(trytes)), TANGLE_OK);
-    trit_t t[TANGLE_TX_TRITS];
+    mam_trit_t t[TANGLE_TX_TRITS];
     ck_assert_int_eq(tangle_tx_to_trits(&tx, t), TANGLE_OK);
     check_tx_fields(r, &tx, t);
 
@@ -130,13 +130,13 @@ START_TEST(test_transaction_vectors) {
     ck_assert_int_eq(tangle_tx_from_trits(&again, t), TANGLE_OK);
     ck_assert_mem_eq(&again, &tx, sizeof tx);
 
-    trit_t essence[TANGLE_TX_ESSENCE_TRITS], hash[TANGLE_TX_HASH_TRITS];
+    mam_trit_t essence[TANGLE_TX_ESSENCE_TRITS], hash[TANGLE_TX_HASH_TRITS];
     ck_assert_int_eq(tangle_tx_essence(&tx, essence), TANGLE_OK);
     assert_trytes(essence, sizeof essence, vf_get(r, "essence"), "essence");
     ck_assert_int_eq(tangle_tx_hash(&tx, hash), TANGLE_OK);
     assert_trytes(hash, sizeof hash, vf_get(r, "hash"), "hash");
     tangle_tx_t hashed;
-    trit_t hash_at_once[TANGLE_TX_HASH_TRITS];
+    mam_trit_t hash_at_once[TANGLE_TX_HASH_TRITS];
     ck_assert_int_eq(tangle_tx_from_trytes_hashed(&hashed, trytes, strlen(trytes), hash_at_once), TANGLE_OK);
     ck_assert_mem_eq(&hashed, &tx, sizeof tx);
     ck_assert_mem_eq(hash_at_once, hash, sizeof hash);
@@ -160,7 +160,7 @@ START_TEST(test_rejects_bad_length) {
   tangle_tx_t tx;
   ck_assert_int_eq(tangle_tx_from_trytes(&tx, t, TANGLE_TX_TRYTES - 1), TANGLE_ERR_INVALID_LENGTH);
   ck_assert_int_eq(tangle_tx_from_trytes(&tx, t, 0), TANGLE_ERR_INVALID_LENGTH);
-  trit_t hash[TANGLE_TX_HASH_TRITS];
+  mam_trit_t hash[TANGLE_TX_HASH_TRITS];
   ck_assert_int_eq(tangle_tx_from_trytes_hashed(&tx, t, TANGLE_TX_TRYTES - 1, hash), TANGLE_ERR_INVALID_LENGTH);
   ck_assert_int_eq(tangle_tx_from_trytes_hashed(&tx, t, TANGLE_TX_TRYTES, NULL), TANGLE_ERR_NULL_ARG);
   char *longer = malloc(TANGLE_TX_TRYTES + 2);
@@ -212,7 +212,7 @@ END_TEST
 START_TEST(test_serialise_rejects_out_of_range) {
   tangle_tx_t tx;
   tangle_tx_init(&tx);
-  trit_t t[TANGLE_TX_TRITS];
+  mam_trit_t t[TANGLE_TX_TRITS];
   tx.value = TANGLE_TX_VALUE_MAX;
   ck_assert_int_eq(tangle_tx_to_trits(&tx, t), TANGLE_OK);
   tangle_tx_t back;
@@ -239,7 +239,7 @@ START_TEST(test_serialise_rejects_out_of_range) {
 END_TEST
 
 START_TEST(test_weight) {
-  trit_t h[TANGLE_TX_HASH_TRITS] = {0};
+  mam_trit_t h[TANGLE_TX_HASH_TRITS] = {0};
   ck_assert_uint_eq(tangle_hash_weight(h), TANGLE_TX_HASH_TRITS);
   h[TANGLE_TX_HASH_TRITS - 1] = -1;
   ck_assert_uint_eq(tangle_hash_weight(h), 0);

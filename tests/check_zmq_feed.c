@@ -84,7 +84,7 @@ START_TEST(test_parse_both_topics) {
     ck_assert_int_eq(memcmp(out.trytes + TANGLE_TX_OFF_ADDRESS_TRYTES, v.address, TANGLE_TX_HASH_TRYTES), 0);
     /* The trytes are a whole transaction whose hash is the one sent. */
     tangle_tx_t tx;
-    trit_t hash[TANGLE_TX_HASH_TRITS];
+    mam_trit_t hash[TANGLE_TX_HASH_TRITS];
     ck_assert_int_eq(tangle_tx_from_trytes(&tx, out.trytes, TANGLE_TX_TRYTES), TANGLE_OK);
     ck_assert_int_eq(tangle_tx_hash(&tx, hash), TANGLE_OK);
     char *hash_trytes = tu_trytes(hash, TANGLE_TX_HASH_TRITS);

@@ -142,7 +142,7 @@ static void make_tx(char tx[TX_TRYTES + 1], uint64_t *seed) {
 }
 
 static unsigned tx_hash(const char *tx, char hash[HASH_TRYTES + 1]) {
-  trit_t trits[TANGLE_TX_TRITS], h[TANGLE_CURL_HASH_TRITS];
+  mam_trit_t trits[TANGLE_TX_TRITS], h[TANGLE_CURL_HASH_TRITS];
   ck_assert_int_eq(mam_trytes_to_trits(tx, TX_TRYTES, trits), MAM_OK);
   tangle_curl_hash_tx(trits, h);
   mam_trits_to_trytes(h, TANGLE_CURL_HASH_TRITS, hash);
@@ -682,7 +682,7 @@ END_TEST
 
 /* A finalised two-transaction bundle attached by the node: trytes tail first. */
 static void attached_bundle(char tx[2][TX_TRYTES + 1], uint64_t *seed) {
-  trit_t address[TANGLE_TX_HASH_TRITS], message[2 * TANGLE_TX_FRAGMENT_TRITS];
+  mam_trit_t address[TANGLE_TX_HASH_TRITS], message[2 * TANGLE_TX_FRAGMENT_TRITS];
   tu_random_trits(address, TANGLE_TX_HASH_TRITS, seed);
   tu_random_trits(message, 2 * TANGLE_TX_FRAGMENT_TRITS, seed);
   tangle_bundle_entry_t entry = {.address = address,

@@ -84,8 +84,8 @@ static uint64_t rnd(void) { /* xorshift64* */
 }
 static size_t rnd_below(size_t n) { return (size_t)(rnd() % n); }
 static bool one_in(size_t n) { return rnd_below(n) == 0; }
-static void random_trits(trit_t *t, size_t n) {
-  for (size_t i = 0; i < n; i++) t[i] = (trit_t)((int)rnd_below(3) - 1);
+static void random_trits(mam_trit_t *t, size_t n) {
+  for (size_t i = 0; i < n; i++) t[i] = (mam_trit_t)((int)rnd_below(3) - 1);
 }
 static void random_trytes(char *s, size_t n) {
   static const char alphabet[] = "9ABCDEFGHIJKLMNOPQRSTUVWXYZ";
@@ -139,7 +139,7 @@ static unit_t *plan_add(plan_t *p) {
 static unsigned pow_mwm = 1;
 
 static tangle_err_t prove(tangle_tx_t *tx, void *ctx) {
-  trit_t *trits = ctx;
+  mam_trit_t *trits = ctx;
   tangle_err_t err = tangle_tx_to_trits(tx, trits);
   if (err == TANGLE_OK) err = tangle_pow(trits, pow_mwm, 1, NULL, NULL, NULL);
   if (err == TANGLE_OK) memcpy(tx->nonce, trits + TANGLE_TX_OFF_NONCE, sizeof tx->nonce);
@@ -148,8 +148,8 @@ static tangle_err_t prove(tangle_tx_t *tx, void *ctx) {
 
 /* Chains txs onto two random tips with proof of work and writes them, with their hashes, into u. */
 static void attach_into(tangle_tx_t *txs, size_t n, unit_t *u) {
-  static trit_t work[TANGLE_TX_TRITS];
-  trit_t tips[2][TANGLE_TX_HASH_TRITS];
+  static mam_trit_t work[TANGLE_TX_TRITS];
+  mam_trit_t tips[2][TANGLE_TX_HASH_TRITS];
   random_trits(&tips[0][0], sizeof tips);
   int64_t ms = (int64_t)time(NULL) * 1000 + (int64_t)rnd_below(1000);
   check_tangle(tangle_bundle_attach(txs, n, tips[0], tips[1], ms, prove, work), "attach");
@@ -157,7 +157,7 @@ static void attach_into(tangle_tx_t *txs, size_t n, unit_t *u) {
   u->trytes = xmalloc(n * TX_TRYTES);
   u->hashes = xmalloc(n * HASH_TRYTES);
   for (size_t i = 0; i < n; i++) {
-    trit_t h[TANGLE_TX_HASH_TRITS];
+    mam_trit_t h[TANGLE_TX_HASH_TRITS];
     check_tangle(tangle_tx_to_trytes(&txs[i], u->trytes + i * TX_TRYTES), "transaction trytes");
     check_tangle(tangle_tx_hash(&txs[i], h), "transaction hash");
     mam_trits_to_trytes(h, TANGLE_TX_HASH_TRITS, u->hashes + i * HASH_TRYTES);
@@ -168,8 +168,8 @@ static void attach_into(tangle_tx_t *txs, size_t n, unit_t *u) {
 /* A conflicting copy of a built bundle: one fragment trit changed (the bundle hash does not cover
  * fragments), attached anew. Changes txs. */
 static void plan_conflict(plan_t *p, tangle_tx_t *txs, size_t n) {
-  trit_t *t = &txs[rnd_below(n)].signature_message_fragment[rnd_below(MAM_FRAGMENT_TRITS)];
-  *t = (trit_t)(*t == 1 ? -1 : *t + 1);
+  mam_trit_t *t = &txs[rnd_below(n)].signature_message_fragment[rnd_below(MAM_FRAGMENT_TRITS)];
+  *t = (mam_trit_t)(*t == 1 ? -1 : *t + 1);
   attach_into(txs, n, plan_add(p));
   p->conflicts++;
 }
@@ -194,7 +194,7 @@ static void plan_bundle(plan_t *p, const mam_bundle_t *b, bool has_checksum) {
   }
   if (one_in(3)) { /* a complete, well-formed bundle of junk on the watched address */
     size_t n = 1 + rnd_below(2);
-    trit_t tag[MAM_TAG_TRITS], *message = xmalloc(n * MAM_FRAGMENT_TRITS);
+    mam_trit_t tag[MAM_TAG_TRITS], *message = xmalloc(n * MAM_FRAGMENT_TRITS);
     random_trits(tag, sizeof tag);
     random_trits(message, n * MAM_FRAGMENT_TRITS);
     tangle_bundle_entry_t e = {b->txs[0].address, tag, tag, (int64_t)time(NULL), message, n * MAM_FRAGMENT_TRITS};
@@ -228,7 +228,7 @@ static unsigned height_for(size_t signatures) {
 
 static void channel_new(channel_t *c, const mam_prng_t *prng, unsigned index, size_t messages) {
   size_t channel_sigs = 1 + messages / (KINDS - 1) + 1, endpoint_sigs = 2 * (messages / (KINDS - 1) + 1);
-  trit_t name[MAM_API_NAME_TRITS];
+  mam_trit_t name[MAM_API_NAME_TRITS];
   mam_trits_from_int((int64_t)index, name, sizeof name);
   check_mam(mam_channel_create(&c->ch, prng, name, sizeof name, height_for(channel_sigs), 0), "channel");
   mam_trits_from_int(1, name, sizeof name);
@@ -247,9 +247,9 @@ static void write_channel_line(FILE *f, const channel_t *c) {
 
 /* Writes message i of c into the plan and its expectation into `expected`. */
 static void plan_message(plan_t *p, FILE *expected, const mam_prng_t *prng, channel_t *c, size_t i,
-                         const trit_t *ntru_pk) {
+                         const mam_trit_t *ntru_pk) {
   enum kind kind = i == 0 ? ANNOUNCE : (enum kind)(1 + (i - 1) % (KINDS - 1));
-  trit_t msg_id[MAM_MSG_ID_TRITS], entropy[81];
+  mam_trit_t msg_id[MAM_MSG_ID_TRITS], entropy[81];
   mam_channel_next_msg_id(&c->ch, msg_id);
   random_trits(entropy, sizeof entropy);
   mam_message_spec_t spec = {.header = {.ch = &c->ch, .msg_id = msg_id, .entropy = entropy, .entropy_len = sizeof entropy},
@@ -278,7 +278,7 @@ static void plan_message(plan_t *p, FILE *expected, const mam_prng_t *prng, chan
   for (size_t j = 0; j < bytes; j++) data[j] = (uint8_t)rnd();
   mam_bytes_to_trytes(data, bytes, trytes);
   trytes[2 * bytes] = 0;
-  trit_t *payload = xmalloc(6 * bytes);
+  mam_trit_t *payload = xmalloc(6 * bytes);
   check_mam(mam_trytes_to_trits(trytes, 2 * bytes, payload), "payload");
   spec.payload = payload;
   spec.payload_trits = 6 * bytes;
@@ -494,13 +494,13 @@ static FILE *open_out(const char *dir, const char *name) {
   return f;
 }
 
-static trit_t *read_ntru_pk(const char *path) {
+static mam_trit_t *read_ntru_pk(const char *path) {
   if (!path) return NULL;
   FILE *f = fopen(path, "r");
   char text[MAM_NTRU_PK_TRITS / 3 + 2];
   if (!f || !fgets(text, sizeof text, f) || strlen(text) < MAM_NTRU_PK_TRITS / 3) die("cannot read an NTRU key from %s", path);
   fclose(f);
-  trit_t *pk = xmalloc(MAM_NTRU_PK_TRITS);
+  mam_trit_t *pk = xmalloc(MAM_NTRU_PK_TRITS);
   check_mam(mam_trytes_to_trits(text, MAM_NTRU_PK_TRITS / 3, pk), "NTRU public key");
   return pk;
 }
@@ -508,10 +508,10 @@ static trit_t *read_ntru_pk(const char *path) {
 /* The plan: every channel's messages in turn, interleaved across channels. */
 static void make_plan(const options_t *o, plan_t *p) {
   mam_prng_t prng;
-  trit_t key[MAM_PRNG_KEY_TRITS];
+  mam_trit_t key[MAM_PRNG_KEY_TRITS];
   random_trits(key, sizeof key);
   mam_prng_init(&prng, key);
-  trit_t *ntru_pk = read_ntru_pk(o->ntru_pk_file);
+  mam_trit_t *ntru_pk = read_ntru_pk(o->ntru_pk_file);
   channel_t *cs = xmalloc(o->channels * sizeof *cs);
   FILE *channels = open_out(o->dir, "channels.tmp"), *expected = open_out(o->dir, "expected");
   for (size_t c = 0; c < o->channels; c++) {

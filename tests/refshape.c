@@ -20,7 +20,7 @@ static void die(const char *what) {
 }
 
 static void attach(tangle_tx_t *txs, size_t n, uint64_t *rng) {
-  trit_t trunk[TANGLE_TX_HASH_TRITS], branch[TANGLE_TX_HASH_TRITS];
+  mam_trit_t trunk[TANGLE_TX_HASH_TRITS], branch[TANGLE_TX_HASH_TRITS];
   tu_random_trits(trunk, sizeof trunk, rng);
   tu_random_trits(branch, sizeof branch, rng);
   for (size_t i = n; i-- > 0;)

@@ -48,9 +48,9 @@ typedef struct bundles {
   int failed; /* out of memory */
 } bundles_t;
 
-static int64_t tag_ord(const trit_t tag[MAM_TAG_TRITS]) { return mam_trits_to_int(tag + ORD_OFFSET, MAM_ORD_TRITS); }
+static int64_t tag_ord(const mam_trit_t tag[MAM_TAG_TRITS]) { return mam_trits_to_int(tag + ORD_OFFSET, MAM_ORD_TRITS); }
 
-static void on_bundle(void *ctx, const tangle_tx_t *const *txs, const trit_t *const *hashes, size_t n) {
+static void on_bundle(void *ctx, const tangle_tx_t *const *txs, const mam_trit_t *const *hashes, size_t n) {
   (void)hashes;
   bundles_t *all = ctx;
   if (all->n == all->cap) {
@@ -92,11 +92,11 @@ static int bundle_order(const void *pa, const void *pb) {
 typedef struct sig {
   unsigned height;
   uint32_t skn;
-  trit_t digest[DIGEST_TRITS];
+  mam_trit_t digest[DIGEST_TRITS];
 } sig_t;
 
 /* Reads an MSSig (sizet length, then the signature starting with its SKN field) at pos. */
-static bool read_sig(const trit_t *buf, size_t len, size_t pos, sig_t *out) {
+static bool read_sig(const mam_trit_t *buf, size_t len, size_t pos, sig_t *out) {
   uint64_t sig_trytes;
   if (mam_pb3_decode_sizet(buf, len, &pos, &sig_trytes) != MAM_OK || sig_trytes > (len - pos) / 3 ||
       3 * sig_trytes < MAM_MSS_SKN_TRITS)
@@ -106,14 +106,14 @@ static bool read_sig(const trit_t *buf, size_t len, size_t pos, sig_t *out) {
 }
 
 /* The bundle's message trits from transaction `first` on. */
-static trit_t *fragments(const bundle_t *b, size_t first, size_t *len) {
+static mam_trit_t *fragments(const bundle_t *b, size_t first, size_t *len) {
   *len = (b->n - first) * MAM_FRAGMENT_TRITS;
-  trit_t *t = malloc(*len ? *len : 1);
+  mam_trit_t *t = malloc(*len ? *len : 1);
   for (size_t i = first; t && i < b->n; i++) memcpy(t + (i - first) * MAM_FRAGMENT_TRITS, b->txs[i].fragment, MAM_FRAGMENT_TRITS);
   return t;
 }
 
-static void print_sig(const trit_t *signer, const sig_t *sig, const trit_t *msg_id, int64_t ord) {
+static void print_sig(const mam_trit_t *signer, const sig_t *sig, const mam_trit_t *msg_id, int64_t ord) {
   char id[MAM_ID_TRITS / 3 + 1], mid[MAM_MSG_ID_TRITS / 3 + 1], digest[DIGEST_TRITS / 3 + 1];
   mam_trits_to_trytes(signer, MAM_ID_TRITS, id);
   mam_trits_to_trytes(msg_id, MAM_MSG_ID_TRITS, mid);
@@ -125,9 +125,9 @@ static void print_sig(const trit_t *signer, const sig_t *sig, const trit_t *msg_
 /* Who signs the packets of a message, from its header (spec 11.3): the channel for pubkey kind
  * chid, else the endpoint or announced id that follows the kind in the clear. A header of kind
  * chid1 or epid1 carries the channel's own signature after that id: printed here. */
-static bool header_signer(const bundle_t *b, trit_t signer[MAM_ID_TRITS]) {
+static bool header_signer(const bundle_t *b, mam_trit_t signer[MAM_ID_TRITS]) {
   size_t len, pos = 3;
-  trit_t *t = fragments(b, 0, &len);
+  mam_trit_t *t = fragments(b, 0, &len);
   int64_t kind;
   bool ok = t && mam_pb3_decode_int(t, len, &pos, 3, &kind) == MAM_OK && kind >= MAM_PUBKEY_CHID &&
             kind <= MAM_PUBKEY_EPID1 && len - pos >= MAM_ID_TRITS;
@@ -141,12 +141,12 @@ static bool header_signer(const bundle_t *b, trit_t signer[MAM_ID_TRITS]) {
 
 /* The signature of the bundle's packet, if it has a signed one: the packet starts at the first
  * transaction with a packet ord (spec 12.2: header and packet never share a transaction). */
-static void packet_signature(const bundle_t *b, const trit_t signer[MAM_ID_TRITS]) {
+static void packet_signature(const bundle_t *b, const mam_trit_t signer[MAM_ID_TRITS]) {
   size_t first = 0;
   while (first < b->n && tag_ord(b->txs[first].tag) == 0) first++;
   if (first == b->n) return;
   size_t len, pos = 0;
-  trit_t *t = fragments(b, first, &len);
+  mam_trit_t *t = fragments(b, first, &len);
   uint64_t payload;
   int64_t checksum;
   sig_t sig;
@@ -162,7 +162,7 @@ static void packet_signature(const bundle_t *b, const trit_t signer[MAM_ID_TRITS
  * message with a message id already read, as a rolled-back writer would send) is seen. Bundles are
  * sorted, so each message's header comes before its other bundles. */
 static size_t list_signatures(const bundles_t *all) {
-  trit_t signer[MAM_ID_TRITS];
+  mam_trit_t signer[MAM_ID_TRITS];
   bool known = false;
   size_t orphans = 0;
   for (size_t i = 0; i < all->n; i++) {
@@ -212,7 +212,7 @@ static int read_transactions(mg_assembler_t *a, bundles_t *all) {
     number++;
     line[strcspn(line, "\r\n")] = 0;
     if (!line[0]) continue;
-    trit_t hash[TANGLE_TX_HASH_TRITS];
+    mam_trit_t hash[TANGLE_TX_HASH_TRITS];
     if (tangle_tx_from_trytes(&tx, line, strlen(line)) != TANGLE_OK || tangle_tx_hash(&tx, hash) != TANGLE_OK) {
       fprintf(stderr, "skn_extract: line %zu is not a transaction\n", number);
       status = 1;
@@ -229,7 +229,7 @@ int main(int argc, char **argv) {
   mam_reader_init(&r);
   r.max_contexts = 1u << 20;
   for (int i = 1; i < argc; i++) {
-    trit_t id[MAM_ID_TRITS];
+    mam_trit_t id[MAM_ID_TRITS];
     if (strlen(argv[i]) != MAM_ID_TRITS / 3 || mam_trytes_to_trits(argv[i], MAM_ID_TRITS / 3, id) != MAM_OK ||
         mam_id_set_add(&r.keys.trusted_channels, id) != MAM_OK) {
       fprintf(stderr, "usage: skn_extract CHANNEL_ID... < transactions (bad id '%s')\n", argv[i]);

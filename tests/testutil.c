@@ -3,16 +3,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-trit_t *tu_trits(const char *trytes, size_t *n_trits) {
+mam_trit_t *tu_trits(const char *trytes, size_t *n_trits) {
   size_t n = strlen(trytes);
-  trit_t *t = malloc(3 * n + 1);
+  mam_trit_t *t = malloc(3 * n + 1);
   ck_assert_ptr_nonnull(t);
   ck_assert_int_eq(mam_trytes_to_trits(trytes, n, t), MAM_OK);
   if (n_trits) *n_trits = 3 * n;
   return t;
 }
 
-char *tu_trytes(const trit_t *trits, size_t n) {
+char *tu_trytes(const mam_trit_t *trits, size_t n) {
   char *s = malloc(n / 3 + 1);
   ck_assert_ptr_nonnull(s);
   mam_trits_to_trytes(trits, n, s);
@@ -27,8 +27,8 @@ uint64_t tu_rand(uint64_t *state) {
   return z ^ (z >> 31);
 }
 
-void tu_random_trits(trit_t *out, size_t n, uint64_t *state) {
-  for (size_t i = 0; i < n; i++) out[i] = (trit_t)((int)(tu_rand(state) % 3) - 1);
+void tu_random_trits(mam_trit_t *out, size_t n, uint64_t *state) {
+  for (size_t i = 0; i < n; i++) out[i] = (mam_trit_t)((int)(tu_rand(state) % 3) - 1);
 }
 
 int tu_run_suite(Suite *suite) {

@@ -39,19 +39,19 @@ void *cli_alloc(size_t n) {
   return p;
 }
 
-void cli_trits_into(const char *what, const char *trytes, size_t n, trit_t *out) {
+void cli_trits_into(const char *what, const char *trytes, size_t n, mam_trit_t *out) {
   for (size_t i = 0; i < n; i++)
     if (mam_tryte_value(trytes[i]) == MAM_TRYTE_INVALID)
       cli_usage_error("%s: invalid tryte character at position %zu (allowed: 9 and A-Z)", what, i);
   if (mam_trytes_to_trits(trytes, n, out) != MAM_OK) cli_usage_error("%s: invalid trytes", what);
 }
 
-trit_t *cli_trits(const char *what, const char *trytes, size_t want_trytes, size_t *n_trits) {
+mam_trit_t *cli_trits(const char *what, const char *trytes, size_t want_trytes, size_t *n_trits) {
   if (!trytes) cli_usage_error("missing %s", what);
   size_t n = strlen(trytes);
   if (want_trytes && n != want_trytes)
     cli_usage_error("%s must be %zu trytes, got %zu", what, want_trytes, n);
-  trit_t *t = cli_alloc(3 * n);
+  mam_trit_t *t = cli_alloc(3 * n);
   cli_trits_into(what, trytes, n, t);
   if (n_trits) *n_trits = 3 * n;
   return t;
@@ -77,7 +77,7 @@ static const char *split_pair(const char *what, const char *form, const char *te
   return colon + 1;
 }
 
-void cli_psk_id(const char *what, const char *id, size_t len, trit_t out[MAM_PSK_ID_TRITS]) {
+void cli_psk_id(const char *what, const char *id, size_t len, mam_trit_t out[MAM_PSK_ID_TRITS]) {
   char padded[MAM_PSK_ID_TRYTES + 1];
   mam_err_t err = mam_psk_id_pad(id, len, padded);
   if (err != MAM_OK)
@@ -98,9 +98,9 @@ void cli_psk(const char *text, mam_psk_t *out) {
 
 void cli_ntru_sk(const char *text, mam_ntru_sk_t *out) {
   const char *pk = split_pair("--ntru", "SK:PK", text, NTRU_SK_FIELD_TRITS / 3, MAM_NTRU_PK_TRITS / 3);
-  trit_t f[NTRU_SK_FIELD_TRITS];
+  mam_trit_t f[NTRU_SK_FIELD_TRITS];
   cli_trits_into("--ntru secret key", text, NTRU_SK_FIELD_TRITS / 3, f);
-  trit_t *h = cli_alloc(MAM_NTRU_PK_TRITS);
+  mam_trit_t *h = cli_alloc(MAM_NTRU_PK_TRITS);
   cli_trits_into("--ntru public key", pk, MAM_NTRU_PK_TRITS / 3, h);
   bool padded = f[MAM_NTRU_SK_TRITS] == 0 && f[MAM_NTRU_SK_TRITS + 1] == 0;
   mam_err_t err = padded ? mam_ntru_sk_load(out, f, h) : MAM_ERR_INVALID_VALUE;
@@ -109,12 +109,12 @@ void cli_ntru_sk(const char *text, mam_ntru_sk_t *out) {
   if (err != MAM_OK) cli_usage_error("--ntru: not a key pair of ntru-keygen (%s)", mam_strerror(err));
 }
 
-void cli_trytes(const trit_t *trits, size_t n, char *out) {
+void cli_trytes(const mam_trit_t *trits, size_t n, char *out) {
   mam_trits_to_trytes(trits, n, out);
   out[n / 3] = 0;
 }
 
-void cli_print_trytes(const trit_t *trits, size_t n) {
+void cli_print_trytes(const mam_trit_t *trits, size_t n) {
   char *s = cli_alloc(n / 3 + 2);
   mam_trits_to_trytes(trits, n, s);
   s[n / 3] = '\n';
@@ -122,7 +122,7 @@ void cli_print_trytes(const trit_t *trits, size_t n) {
   free(s);
 }
 
-void cli_random_trits(trit_t *out, size_t n) {
+void cli_random_trits(mam_trit_t *out, size_t n) {
   uint8_t bytes[256];
   size_t have = 0, used = sizeof bytes;
   while (have < n) {
@@ -131,7 +131,7 @@ void cli_random_trits(trit_t *out, size_t n) {
       used = 0;
     }
     uint8_t b = bytes[used++];
-    if (b < 243) out[have++] = (trit_t)(b % 3 - 1); /* 243 = 3^5: no bias */
+    if (b < 243) out[have++] = (mam_trit_t)(b % 3 - 1); /* 243 = 3^5: no bias */
   }
   mam_wipe(bytes, sizeof bytes);
 }

@@ -176,7 +176,7 @@ static stored_tx_t *line_of(const read_input_t *ri, const char hash[HASH_TRYTES]
 }
 
 /* The assembler's callback: keeps the bundle as its lines, with its |ord|. */
-static void keep_bundle(void *ctx, const tangle_tx_t *const *txs, const trit_t *const *hashes, size_t n) {
+static void keep_bundle(void *ctx, const tangle_tx_t *const *txs, const mam_trit_t *const *hashes, size_t n) {
   read_input_t *ri = ctx;
   char hash[HASH_TRYTES];
   if (ri->bundle_txs + n > READ_MAX_BUNDLE_TXS) {
@@ -202,14 +202,14 @@ static void keep_bundle(void *ctx, const tangle_tx_t *const *txs, const trit_t *
     mam_trits_to_trytes(hashes[i], TANGLE_TX_HASH_TRITS, hash);
     b->txs[i] = line_of(ri, hash);
   }
-  trit_t msg_id[MAM_MSG_ID_TRITS];
+  mam_trit_t msg_id[MAM_MSG_ID_TRITS];
   mam_tag_parse(txs[0]->tag, msg_id, &b->ord);
   if (b->ord < 0) b->ord = -b->ord;
 }
 
 /* Hashes every kept line and indexes the lines by hash. */
 static void hash_lines(read_input_t *ri, tangle_tx_t *tx) {
-  trit_t hash[TANGLE_TX_HASH_TRITS];
+  mam_trit_t hash[TANGLE_TX_HASH_TRITS];
   ri->by_hash = cli_alloc(ri->n * sizeof *ri->by_hash);
   for (size_t i = 0; i < ri->n; i++) {
     parse_stored(&ri->txs[i], tx);
@@ -222,7 +222,7 @@ static void hash_lines(read_input_t *ri, tangle_tx_t *tx) {
 
 /* Gives one line to the assembler; what it refuses is counted. */
 static void assemble_line(read_input_t *ri, mg_assembler_t *a, stored_tx_t *t, tangle_tx_t *tx) {
-  trit_t hash[TANGLE_TX_HASH_TRITS];
+  mam_trit_t hash[TANGLE_TX_HASH_TRITS];
   mg_assembler_stats_t before, after;
   parse_stored(t, tx);
   if (mam_trytes_to_trits(t->hash, HASH_TRYTES, hash) != MAM_OK) cli_fail("internal error: a bad hash");
@@ -369,7 +369,7 @@ typedef struct read_keys {
 static void load_keys(const cli_opts_t *o, mam_reader_t *r, read_keys_t *k) {
   if (o->count[OPT_TRUSTED] == 0) cli_usage_error("read needs at least one --trusted channel or endpoint id");
   for (size_t i = 0; i < o->count[OPT_TRUSTED]; i++) {
-    trit_t *id = cli_trits("--trusted", o->values[OPT_TRUSTED][i], MAM_ID_TRITS / 3, NULL);
+    mam_trit_t *id = cli_trits("--trusted", o->values[OPT_TRUSTED][i], MAM_ID_TRITS / 3, NULL);
     if (mam_id_set_add(&r->keys.trusted_channels, id) != MAM_OK ||
         mam_id_set_add(&r->keys.trusted_endpoints, id) != MAM_OK)
       cli_fail("out of memory");

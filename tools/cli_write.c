@@ -30,13 +30,13 @@ typedef struct write_request {
   mam_prng_t prng;
   unsigned height, endpoint_height;
   bool height_given, endpoint_height_given;
-  trit_t *payload;
+  mam_trit_t *payload;
   size_t payload_trits;
   size_t unit_trytes; /* 2 when the payload is bytes, so that packets never split a byte */
   bool to_endpoint;
   mam_psk_t *psks;
   size_t n_psks;
-  trit_t *ntru_pks;
+  mam_trit_t *ntru_pks;
   size_t n_ntru;
   mam_checksum_t checksum;
   size_t packets;
@@ -144,7 +144,7 @@ static void parse_write_request(const cli_opts_t *o, write_request_t *rq) {
     read_seed_file(seed_file, from_file);
     seed_text = from_file;
   }
-  trit_t *seed = cli_trits(seed_file ? "--seed-file" : "--seed", seed_text, MAM_PRNG_KEY_TRITS / 3, NULL);
+  mam_trit_t *seed = cli_trits(seed_file ? "--seed-file" : "--seed", seed_text, MAM_PRNG_KEY_TRITS / 3, NULL);
   mam_wipe(from_file, sizeof from_file);
   mam_prng_init(&rq->prng, seed);
   mam_wipe(seed, MAM_PRNG_KEY_TRITS);
@@ -177,12 +177,12 @@ static void free_write_request(write_request_t *rq) {
 /* ---- the state ---- */
 
 /* API names: the n-th channel or endpoint of a seed is named <n>_18 (spec 11.1). */
-static void api_name(int64_t n, trit_t name[MAM_API_NAME_TRITS]) { mam_trits_from_int(n, name, MAM_API_NAME_TRITS); }
+static void api_name(int64_t n, mam_trit_t name[MAM_API_NAME_TRITS]) { mam_trits_from_int(n, name, MAM_API_NAME_TRITS); }
 
 /* A new state: channel <0>_18 and its endpoint <0>_18; saved at once so its ids never change. */
 static void create_state(const write_request_t *rq, cli_writer_state_t *st) {
   memset(st, 0, sizeof *st);
-  trit_t name[MAM_API_NAME_TRITS];
+  mam_trit_t name[MAM_API_NAME_TRITS];
   api_name(0, name);
   cli_check(mam_channel_create(&st->ch, &rq->prng, name, sizeof name, rq->height, 0), "creating the channel");
   st->eps = cli_alloc(sizeof *st->eps);
@@ -207,7 +207,7 @@ static void check_heights(const write_request_t *rq, const cli_writer_state_t *s
 typedef struct composed {
   mam_bundle_t *bundles;
   size_t n_bundles;
-  trit_t msg_id[MAM_MSG_ID_TRITS];
+  mam_trit_t msg_id[MAM_MSG_ID_TRITS];
 } composed_t;
 
 /* Writes the message in memory; the state's counter and signing tree move on. */
@@ -218,7 +218,7 @@ static void compose(const write_request_t *rq, cli_writer_state_t *st, mam_mss_t
              (unsigned long long)needed);
   uint32_t skn_before = signing->skn;
   mam_channel_next_msg_id(&st->ch, out->msg_id);
-  trit_t entropy[81];
+  mam_trit_t entropy[81];
   cli_random_trits(entropy, sizeof entropy);
   mam_message_spec_t spec = {
       .header = {.ch = &st->ch,
@@ -271,7 +271,7 @@ static char *message_lines(const composed_t *m, size_t *len) {
   return lines;
 }
 
-static void report_ids(const cli_writer_state_t *st, const trit_t msg_id[MAM_MSG_ID_TRITS]) {
+static void report_ids(const cli_writer_state_t *st, const mam_trit_t msg_id[MAM_MSG_ID_TRITS]) {
   char id[MAM_ID_TRITS / 3 + 1];
   cli_trytes(mam_channel_id(&st->ch), MAM_ID_TRITS, id);
   fprintf(stderr, "channel %s\n", id);
@@ -310,7 +310,7 @@ int cli_cmd_write(const cli_opts_t *o) {
 
 /* ---- state-info ---- */
 
-static json_t *tree_json(const char *id_key, const trit_t id[MAM_ID_TRITS], const mam_mss_t *mss) {
+static json_t *tree_json(const char *id_key, const mam_trit_t id[MAM_ID_TRITS], const mam_mss_t *mss) {
   char trytes[MAM_ID_TRITS / 3 + 1];
   cli_trytes(id, MAM_ID_TRITS, trytes);
   return json_pack("{s:s, s:I, s:I}", id_key, trytes, "height", (json_int_t)mss->height, "remaining",

@@ -94,20 +94,20 @@ static void free_options(cli_opts_t *o) {
 
 /* The PRNG keyed by --key (81 trytes). */
 static void prng_from_key(const cli_opts_t *o, mam_prng_t *prng) {
-  trit_t *k = cli_trits("--key", cli_opt(o, OPT_KEY), MAM_PRNG_KEY_TRITS / 3, NULL);
+  mam_trit_t *k = cli_trits("--key", cli_opt(o, OPT_KEY), MAM_PRNG_KEY_TRITS / 3, NULL);
   mam_prng_init(prng, k);
   mam_wipe(k, MAM_PRNG_KEY_TRITS);
   free(k);
 }
 
 /* --nonce, empty when absent. */
-static trit_t *optional_nonce(const cli_opts_t *o, size_t *n) {
+static mam_trit_t *optional_nonce(const cli_opts_t *o, size_t *n) {
   const char *nonce = cli_opt(o, OPT_NONCE);
   return cli_trits("--nonce", nonce ? nonce : "", 0, n);
 }
 
 static int cmd_troika_perm(const cli_opts_t *o) {
-  trit_t *s = cli_trits("STATE", o->args[0], MAM_TROIKA_STATE_TRITS / 3, NULL);
+  mam_trit_t *s = cli_trits("STATE", o->args[0], MAM_TROIKA_STATE_TRITS / 3, NULL);
   mam_troika_f(s);
   cli_print_trytes(s, MAM_TROIKA_STATE_TRITS);
   free(s);
@@ -116,7 +116,7 @@ static int cmd_troika_perm(const cli_opts_t *o) {
 
 static int cmd_hash(const cli_opts_t *o) {
   size_t n;
-  trit_t *x = cli_trits("TRYTES", o->args[0], 0, &n), out[243];
+  mam_trit_t *x = cli_trits("TRYTES", o->args[0], 0, &n), out[243];
   mam_spongos_hash(x, n, out, 243);
   cli_print_trytes(out, 243);
   free(x);
@@ -134,8 +134,8 @@ static int cmd_prng(const cli_opts_t *o) {
   mam_prng_t prng;
   prng_from_key(o, &prng);
   size_t nn;
-  trit_t *nonce = optional_nonce(o, &nn);
-  trit_t *out = cli_alloc(n);
+  mam_trit_t *nonce = optional_nonce(o, &nn);
+  mam_trit_t *out = cli_alloc(n);
   mam_trits_view_t v = {nonce, nn};
   cli_check(mam_prng_gen(&prng, (mam_prng_dest_t)dest, &v, 1, out, n), "prng");
   cli_print_trytes(out, n);
@@ -149,8 +149,8 @@ static int cmd_wots_pk(const cli_opts_t *o) {
   mam_prng_t prng;
   prng_from_key(o, &prng);
   size_t nn;
-  trit_t *nonce = optional_nonce(o, &nn);
-  trit_t *sk = cli_alloc(MAM_WOTS_SK_TRITS), pk[MAM_WOTS_PK_TRITS];
+  mam_trit_t *nonce = optional_nonce(o, &nn);
+  mam_trit_t *sk = cli_alloc(MAM_WOTS_SK_TRITS), pk[MAM_WOTS_PK_TRITS];
   mam_trits_view_t v = {nonce, nn};
   cli_check(mam_wots_gen_sk(&prng, &v, 1, sk), "wots key");
   cli_check(mam_wots_pk_from_sk_consume(sk, 1, pk), "wots public key");
@@ -166,7 +166,7 @@ static int cmd_mss_root(const cli_opts_t *o) {
   mam_prng_t prng;
   prng_from_key(o, &prng);
   size_t nn;
-  trit_t *nonce = optional_nonce(o, &nn);
+  mam_trit_t *nonce = optional_nonce(o, &nn);
   if (nn > MAM_MSS_NONCE_MAX_TRITS) cli_usage_error("--nonce is limited to %d trytes", MAM_MSS_NONCE_MAX_TRITS / 3);
   mam_trits_view_t v = {nonce, nn};
   mam_mss_t mss;
@@ -181,15 +181,15 @@ static int cmd_mss_root(const cli_opts_t *o) {
 
 /* The PRNG and nonce of a key-making command: --key and --nonce together, or fresh randomness when
  * both are absent. */
-static trit_t *keygen_inputs(const cli_opts_t *o, mam_prng_t *prng, size_t *nonce_len) {
+static mam_trit_t *keygen_inputs(const cli_opts_t *o, mam_prng_t *prng, size_t *nonce_len) {
   if (!cli_opt(o, OPT_KEY) != !cli_opt(o, OPT_NONCE))
     cli_usage_error("give --key and --nonce together, or neither for random keys");
   if (cli_opt(o, OPT_KEY)) {
     prng_from_key(o, prng);
     return cli_trits("--nonce", cli_opt(o, OPT_NONCE), 0, nonce_len);
   }
-  trit_t key[MAM_PRNG_KEY_TRITS];
-  trit_t *nonce = cli_alloc(MAM_PRNG_KEY_TRITS);
+  mam_trit_t key[MAM_PRNG_KEY_TRITS];
+  mam_trit_t *nonce = cli_alloc(MAM_PRNG_KEY_TRITS);
   cli_random_trits(key, sizeof key);
   cli_random_trits(nonce, 81);
   mam_prng_init(prng, key);
@@ -201,7 +201,7 @@ static trit_t *keygen_inputs(const cli_opts_t *o, mam_prng_t *prng, size_t *nonc
 static void ntru_keygen_from(const cli_opts_t *o, mam_ntru_sk_t *sk) {
   mam_prng_t prng;
   size_t nn;
-  trit_t *nonce = keygen_inputs(o, &prng, &nn);
+  mam_trit_t *nonce = keygen_inputs(o, &prng, &nn);
   cli_check(mam_ntru_keygen(&prng, nonce, nn, sk), "ntru key generation");
   free(nonce);
   mam_prng_destroy(&prng);
@@ -221,7 +221,7 @@ static int cmd_ntru_pk(const cli_opts_t *o) {
 static int cmd_ntru_keygen(const cli_opts_t *o) {
   mam_ntru_sk_t sk;
   ntru_keygen_from(o, &sk);
-  trit_t f[MAM_NTRU_SK_TRITS + 2] = {0};
+  mam_trit_t f[MAM_NTRU_SK_TRITS + 2] = {0};
   char line[(MAM_NTRU_SK_TRITS + 2) / 3 + 1 + MAM_NTRU_PK_TRITS / 3 + 2];
   memcpy(f, sk.f, MAM_NTRU_SK_TRITS);
   mam_trits_to_trytes(f, sizeof f, line);
@@ -240,7 +240,7 @@ static int cmd_ntru_keygen(const cli_opts_t *o) {
 static int cmd_psk_gen(const cli_opts_t *o) {
   mam_prng_t prng;
   size_t nn;
-  trit_t *nonce = keygen_inputs(o, &prng, &nn);
+  mam_trit_t *nonce = keygen_inputs(o, &prng, &nn);
   mam_psk_t psk;
   cli_check(mam_psk_derive(&prng, nonce, nn, psk.key), "psk");
   if (cli_opt(o, OPT_ID)) {
@@ -265,7 +265,7 @@ static int cmd_psk_gen(const cli_opts_t *o) {
 
 static int cmd_sizet(const cli_opts_t *o) {
   uint64_t v = cli_uint("N", o->args[0], 0, MAM_PB3_SIZET_MAX);
-  trit_t buf[MAM_PB3_SIZET_MAX_TRITS];
+  mam_trit_t buf[MAM_PB3_SIZET_MAX_TRITS];
   size_t pos = 0;
   mam_pb3_encode_sizet(v, buf, &pos);
   cli_print_trytes(buf, pos);

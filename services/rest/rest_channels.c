@@ -162,9 +162,9 @@ static mam_psk_t *load_psks(rest_t *r, mg_http_request_t *req, json_t *ids, size
   return psks;
 }
 
-static trit_t *load_ntru_pks(mg_http_request_t *req, json_t *pks, size_t *n) {
+static mam_trit_t *load_ntru_pks(mg_http_request_t *req, json_t *pks, size_t *n) {
   *n = json_array_size(pks);
-  trit_t *out = malloc((*n + 1) * MAM_NTRU_PK_TRITS);
+  mam_trit_t *out = malloc((*n + 1) * MAM_NTRU_PK_TRITS);
   if (!out) return mg_http_respond_error(req, 500, "internal", "out of memory"), NULL;
   for (size_t i = 0; i < *n; i++) {
     const char *pk = json_string_value(json_array_get(pks, i));
@@ -199,7 +199,7 @@ void rest_channels_post_message(void *ctx, mg_http_request_t *req) {
   if (!trytes) return;
   pr.payload_trytes = trytes;
   mam_psk_t *psks = load_psks(r, req, psk_ids, &pr.n_psks);
-  trit_t *ntru = psks ? load_ntru_pks(req, pks, &pr.n_ntru) : NULL;
+  mam_trit_t *ntru = psks ? load_ntru_pks(req, pks, &pr.n_ntru) : NULL;
   idem_t k;
   if (psks && ntru && rest_idem_begin(r, req, &k)) {
     pr.psks = psks;

@@ -69,7 +69,7 @@ void rest_keys_post_ntru_key(void *ctx, mg_http_request_t *req) {
   rest_t *r = ctx;
   if (!rest_authorised(r, req, true)) return;
   char seed[MAM_PRNG_KEY_TRITS / 3 + 1], nonce[NTRU_NONCE_TRYTES + 1];
-  trit_t key[MAM_PRNG_KEY_TRITS], nonce_trits[NTRU_NONCE_TRYTES * 3];
+  mam_trit_t key[MAM_PRNG_KEY_TRITS], nonce_trits[NTRU_NONCE_TRYTES * 3];
   mam_ntru_sk_t *sk = malloc(sizeof *sk);
   char *sk_trytes = malloc(MG_NTRU_SK_TRYTES + 1), *pk_trytes = malloc(MG_NTRU_PK_TRYTES + 1);
   mg_store_err_t err = MG_STORE_ERR_NO_MEMORY;
@@ -79,7 +79,7 @@ void rest_keys_post_ntru_key(void *ctx, mg_http_request_t *req) {
     mam_prng_t prng;
     mam_prng_init(&prng, key);
     if (mam_ntru_keygen(&prng, nonce_trits, NTRU_NONCE_TRYTES * 3, sk) == MAM_OK) {
-      trit_t f[MAM_NTRU_SK_TRITS + 2] = {0};
+      mam_trit_t f[MAM_NTRU_SK_TRITS + 2] = {0};
       memcpy(f, sk->f, MAM_NTRU_SK_TRITS);
       mam_trits_to_trytes(f, sizeof f, sk_trytes);
       sk_trytes[MG_NTRU_SK_TRYTES] = 0;
