@@ -17,6 +17,7 @@
 
 #define TOKEN "ServiceTestTokenServiceTestToken"
 #define CHANNEL_A "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+#define INSTANCE "rest-suite"
 #define UNKNOWN_ID "999999999999999999999999999999999999999999999999999999999999999999999999999999999"
 #define BUNDLE "BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB"
 
@@ -33,6 +34,8 @@ typedef struct fixture {
   mg_writer_t *writer;
   mg_watcher_t *watcher;
   mg_probe_t *probe;
+  mg_tail_t *tail;
+  mg_fleet_t *fleet;
   mg_rest_t *rest;
   CURL *curl;
 } fixture_t;
@@ -53,7 +56,7 @@ static void start_writer_watcher(fixture_t *f) {
   ck_assert_msg(f->writer != NULL, "%s", err);
   mg_watcher_deps_t vd = {
       .env = &f->env,
-      .settings = {.db_path = f->db, .node_zmq = "tcp://127.0.0.1:1", .zmq_pub = "tcp://127.0.0.1:*",
+      .settings = {.db_path = f->db, .node_zmq = "tcp://127.0.0.1:1",
                    .node_api = "http://127.0.0.1:1", .node_timeout_ms = 1000, .backfill_page = 100,
                    .feed_queue_frames = 1000, .feed_max_message_bytes = 4096, .assembler_max_txs = 1000,
                    .assembler_ttl_s = 60, .reader_max_contexts = 16, .max_payload_bytes = 4096},
@@ -61,6 +64,22 @@ static void start_writer_watcher(fixture_t *f) {
       .stopping = &f->stopping};
   f->watcher = mg_watcher_start(&vd, err, sizeof err);
   ck_assert_msg(f->watcher != NULL, "%s", err);
+}
+
+/* The store tail (the streams' newest cursor) and the fleet service (/v1/info's instances), on the
+ * same store. */
+static void start_tail_fleet(fixture_t *f) {
+  char err[256] = "";
+  mg_tail_deps_t td = {.env = &f->env, .settings = {.db_path = f->db, .zmq_pub = "tcp://127.0.0.1:*"},
+                       .zmq_ctx = f->zmq_ctx, .metrics = &f->metrics, .stopping = &f->stopping};
+  f->tail = mg_tail_start(&td, err, sizeof err);
+  ck_assert_msg(f->tail != NULL, "%s", err);
+  mg_fleet_deps_t fd = {.env = &f->env,
+                        .settings = {.db_path = f->db, .instance_id = INSTANCE, .version = "test", .http = "127.0.0.1:0",
+                                     .takeover_ms = 30000},
+                        .stopping = &f->stopping};
+  f->fleet = mg_fleet_start(&fd, err, sizeof err);
+  ck_assert_msg(f->fleet != NULL, "%s", err);
 }
 
 /* A route the service's user adds (the plugin adds the web console's): called with ctx NULL. */
@@ -88,13 +107,15 @@ static fixture_t *fixture_new(const char *location) {
   f->env = (mg_env_t){.min_level = MAMGATE_LOG_ERROR};
   start_writer_watcher(f);
   ck_assert_ptr_nonnull(f->probe = mg_probe_start("http://127.0.0.1:1", 60000, 1000));
+  start_tail_fleet(f);
   mg_rest_deps_t deps = {
       .env = &f->env,
       .settings = {.http = "127.0.0.1:0", .limits = {.threads = 2}, .max_height = 4, .max_list = 8,
-                   .max_payload_bytes = 1024, .page_limit = 50, .idempotency_ttl_s = 60},
+                   .max_payload_bytes = 1024, .page_limit = 50, .idempotency_ttl_s = 60,
+                   .instance_id = INSTANCE, .shard_takeover_s = 30},
       .token = TOKEN, .open_store = open_store, .open_store_ctx = f, .store = f->store, .store_lock = &f->lock,
       .metrics = &f->metrics, .writer = f->writer, .watcher = f->watcher, .probe = f->probe,
-      .stopping = &f->stopping, .extra_routes = extra_routes, .n_extra_routes = 1};
+      .tail = f->tail, .fleet = f->fleet, .stopping = &f->stopping, .extra_routes = extra_routes, .n_extra_routes = 1};
   char err[256] = "";
   f->rest = mg_rest_start(&deps, err, sizeof err);
   ck_assert_msg(f->rest != NULL, "%s", err);
@@ -109,6 +130,8 @@ static void fixture_free(fixture_t *f) {
   mg_rest_stop(f->rest);
   mg_probe_stop(f->probe);
   mg_watcher_stop(f->watcher);
+  mg_tail_stop(f->tail);
+  mg_fleet_stop(f->fleet);
   mg_writer_free(f->writer);
   zmq_ctx_term(f->zmq_ctx);
   mg_store_close(f->store);

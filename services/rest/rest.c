@@ -10,11 +10,17 @@
 
 static void close_store(void *s) { mg_store_close(s); }
 
+static _Thread_local mg_store_err_t thread_store_err = MG_STORE_OK; /* why this worker has no connection */
+
 mg_store_t *rest_thread_store(rest_t *r) {
   mg_store_t *s = pthread_getspecific(r->store_key);
-  if (!s && r->d.open_store(r->d.open_store_ctx, &s) == MG_STORE_OK) pthread_setspecific(r->store_key, s);
+  if (s) return s;
+  thread_store_err = r->d.open_store(r->d.open_store_ctx, &s);
+  if (thread_store_err == MG_STORE_OK) pthread_setspecific(r->store_key, s);
   return s;
 }
+
+mg_store_err_t rest_thread_store_err(void) { return thread_store_err; }
 
 bool rest_authorised(rest_t *r, mg_http_request_t *req, bool write) {
   if (!write && !r->d.settings.read_auth) return true;
@@ -93,7 +99,7 @@ bool rest_idem_begin(rest_t *r, mg_http_request_t *req, idem_t *k) {
     return mg_http_respond_error(req, 400, "bad_request", "Idempotency-Key must be 1 to %d printable ASCII characters",
                                  MG_IDEM_KEY_MAX), false;
   mg_store_t *s = rest_thread_store(r);
-  if (!s) return rest_errors_respond_store_error(req, MG_STORE_ERR_IO, "the database could not be opened: "), false;
+  if (!s) return rest_errors_respond_store_error(req, rest_thread_store_err(), "the database could not be opened: "), false;
   const char *auth = mg_http_header(req, "Authorization");
   const char *token[] = {auth ? auth : ""};
   const char *request[] = {mg_http_method(req), mg_http_path(req), mg_http_body(req, NULL)}; /* JSON: no NUL inside */

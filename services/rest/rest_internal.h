@@ -37,6 +37,9 @@ typedef struct idem {
 
 /* services/rest/rest.c */
 mg_store_t *rest_thread_store(rest_t *r);
+/* Why the last rest_thread_store of this thread returned NULL (MG_STORE_ERR_UNAVAILABLE: the
+ * database server cannot be reached now, answered 503; any other error: 500). */
+mg_store_err_t rest_thread_store_err(void);
 bool rest_authorised(rest_t *r, mg_http_request_t *req, bool write);
 bool rest_is_trytes(const char *s, size_t n);
 const char *rest_valid_id(mg_http_request_t *req, const char *value, size_t n, const char *what);

@@ -41,10 +41,10 @@ static void respond_text_json(mg_http_request_t *req, mg_text_t *t, const char *
 
 /* False after answering 404 when the gateway neither writes nor watches the channel and stores
  * nothing of it (an empty list would hide a mistyped id), or after a store failure (503 while the
- * database cannot be reached: no connection to it counts so; 500 otherwise). */
+ * database cannot be reached; 500 otherwise). s NULL: this worker has no connection. */
 bool rest_messages_channel_known(mg_http_request_t *req, mg_store_t *s, const char *id) {
   int known = 0;
-  mg_store_err_t err = s ? mg_store_channel_known(s, id, &known) : MG_STORE_ERR_UNAVAILABLE;
+  mg_store_err_t err = s ? mg_store_channel_known(s, id, &known) : rest_thread_store_err();
   if (err != MG_STORE_OK) return rest_errors_respond_store_error(req, err, READING), false;
   if (!known) mg_http_respond_error(req, 404, "not_found", "channel %.12s... is neither this gateway's nor watched", id);
   return known;
@@ -63,7 +63,7 @@ void rest_messages_get_messages(void *ctx, mg_http_request_t *req) {
   mg_store_t *s = rest_thread_store(r);
   mg_message_t *rows = NULL;
   size_t n = 0;
-  mg_store_err_t err = s ? mg_store_list_messages(s, id, cursor, (size_t)limit, &rows, &n) : MG_STORE_ERR_UNAVAILABLE;
+  mg_store_err_t err = s ? mg_store_list_messages(s, id, cursor, (size_t)limit, &rows, &n) : rest_thread_store_err();
   if (err != MG_STORE_OK) return rest_errors_respond_store_error(req, err, READING);
   if (n == 0 && !rest_messages_channel_known(req, s, id)) return; /* rows: the channel is known */
   mg_text_t t = {0};
