@@ -46,6 +46,7 @@ bool mg_shard_decodes(mg_shard_t self, const bool *live, const char *channel_id)
   if (live[home]) return false;
   uint32_t n_live = 0;
   for (uint32_t i = 0; i < self.count; i++) n_live += live[i] || i == self.index;
+  if (n_live == 0) return false; /* not reached: this instance itself counts (index < count) */
   uint64_t pick = (h / self.count) % n_live; /* the pick-th live shard, in index order */
   for (uint32_t i = 0; i < self.count; i++)
     if ((live[i] || i == self.index) && pick-- == 0) return i == self.index;
