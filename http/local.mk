@@ -6,7 +6,8 @@ http_libmghttp_la_SOURCES = \
 	http/header.c http/header.h \
 	http/negotiate.c http/negotiate.h \
 	http/route.c http/route.h \
-	http/server.c http/server.h
+	http/respond.c \
+	http/server.c http/server.h http/server_internal.h
 http_libmghttp_la_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(JANSSON_CFLAGS) $(ZLIB_CFLAGS)
 http_libmghttp_la_LIBADD = $(MHD_LIBS) $(JANSSON_LIBS) $(ZLIB_LIBS)
 

@@ -30,13 +30,12 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "http/cache.h"
 #include "http/header.h"
 #include "http/headwatch.h"
-#include "http/negotiate.h"
 #include "http/route.h"
+#include "http/server_internal.h"
 
 #define DEFAULT_MAX_BODY_BYTES ((size_t)1 << 20)
 #define DEFAULT_MAX_DISCARD_BYTES ((uint64_t)64 << 20)
@@ -45,7 +44,6 @@
 #define DEFAULT_TIMEOUT_S 30u
 #define DEFAULT_HEADER_TIMEOUT_S 10u
 #define DEFAULT_CACHE_BYTES ((size_t)16 << 20)
-#define CACHE_KEY_BYTES 256 /* longer keys are not kept */
 /* Connections accepted past max_connections, only to be answered 503 at once; such a connection
  * has this long to send its request head. */
 #define RESERVE_CONNECTIONS 16u
@@ -54,60 +52,8 @@
 #define BODY_INITIAL_BYTES ((size_t)1024)
 #define STREAM_BLOCK_BYTES ((size_t)8192)
 #define STREAM_RETRY_MS 20
-#define METHOD_MAX 16
-#define MESSAGE_BYTES 512
 #define ALLOW_BYTES 128
-#define STATUS_SLOTS 600
-#define EPOCH_CHARS 24 /* hex of the start time in ns and the process id */
-#define GZIP_WINDOW_BITS (15 + 16) /* zlib: a gzip wrapper around a 32 KiB window */
-#define GZIP_MEMORY_LEVEL 8         /* zlib's default */
-
-static const char JSON_TYPE[] = "application/json";
-static const char TEXT_TYPE[] = "text/plain; charset=utf-8";
 static const char EVENT_STREAM_TYPE[] = "text/event-stream";
-static const char FALLBACK_BODY[] =
-    "{\"error\":{\"code\":\"internal\",\"message\":\"the response could not be built\"}}\n";
-
-typedef struct route {
-  char method[METHOD_MAX];
-  mg_pattern_t pattern;
-  mg_http_handler_t handler;
-  void *ctx;
-} route_t;
-
-typedef struct counters {
-  atomic_uint_fast64_t requests, status_2xx, status_4xx, status_5xx;
-  atomic_uint_fast64_t by_status[STATUS_SLOTS];
-} counters_t;
-
-typedef struct stream stream_t;
-
-struct mg_http_server {
-  struct MHD_Daemon *daemon;
-  mg_http_limits_t limits;
-  uint16_t port;
-  route_t *routes;
-  size_t n_routes, cap_routes;
-  counters_t counters;
-  /* parked streams, guarded by park_mu; stopping is written under it too */
-  pthread_mutex_t park_mu;
-  pthread_cond_t park_cv;
-  stream_t *parked;
-  atomic_bool stopping;
-  pthread_t ticker;
-  bool ticker_started;
-  mg_head_watch_t *head_watch;
-  atomic_uint open_connections; /* those with a head watch entry */
-  char *allowed_hosts; /* comma-separated; NULL: every Host */
-  char epoch[EPOCH_CHARS + 1]; /* this start's mark in every entity tag */
-  mg_http_cache_t *cache;      /* answers kept by mg_http_respond_body_kept */
-};
-
-/* An error decided before the handler runs. */
-typedef struct rejection {
-  unsigned status;
-  const char *code, *message;
-} rejection_t;
 
 static const rejection_t REJECT_NOT_FOUND = {404, "not_found", "no route matches this path"};
 static const rejection_t REJECT_METHOD = {405, "method_not_allowed", "this path does not accept this method"};
@@ -127,37 +73,6 @@ static const rejection_t REJECT_HOST_TWICE = {400, "bad_request", "more than one
 static const rejection_t REJECT_NO_HOST = {400, "bad_request", "HTTP/1.1 requires a Host header"};
 static const rejection_t REJECT_AUTHORIZATION_TWICE = {400, "bad_request", "more than one Authorization header"};
 
-typedef struct query_pair {
-  char *key;         /* one allocation: key, NUL, value, NUL */
-  const char *value; /* "" for a key without '=' */
-} query_pair_t;
-
-struct mg_http_request {
-  mg_http_server_t *server;
-  struct MHD_Connection *conn;
-  const char *method, *url; /* owned by MHD for the request's lifetime */
-  mg_path_t path;
-  const route_t *route;
-  const rejection_t *reject;
-  query_pair_t *query;
-  size_t n_query;
-  char *body; /* NUL-terminated */
-  size_t body_len, body_cap;
-  uint64_t received; /* body bytes received, kept or not */
-  json_t *json;
-  bool responded;
-  bool close_after; /* answered before the body: "Connection: close" */
-};
-
-struct stream {
-  mg_http_server_t *server;
-  struct MHD_Connection *conn;
-  mg_http_stream_fn fn;
-  mg_http_stream_free_fn free_fn;
-  void *ctx;
-  stream_t *next_parked;
-};
-
 /* ---- small helpers ---- */
 
 static void set_error(char *err, size_t err_len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -167,261 +82,6 @@ static void set_error(char *err, size_t err_len, const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(err, err_len, fmt, ap);
   va_end(ap);
-}
-
-/* Replaces control and non-ASCII bytes so the text is always a valid JSON string. */
-static void make_printable(char *s) {
-  for (; *s; s++)
-    if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e) *s = '?';
-}
-
-static unsigned valid_status(int status) { return status >= 200 && status <= 599 ? (unsigned)status : 500; }
-
-static void count_response(counters_t *c, unsigned status) {
-  atomic_fetch_add_explicit(&c->requests, 1, memory_order_relaxed);
-  atomic_fetch_add_explicit(&c->by_status[status], 1, memory_order_relaxed);
-  atomic_uint_fast64_t *class = status >= 500                   ? &c->status_5xx
-                                : status >= 400                 ? &c->status_4xx
-                                : status >= 200 && status < 300 ? &c->status_2xx
-                                                                : NULL;
-  if (class != NULL) atomic_fetch_add_explicit(class, 1, memory_order_relaxed);
-}
-
-/* ---- responses ---- */
-
-/* Queues resp (consumed) with its Content-Type and, for 405, Allow. */
-static void queue(mg_http_request_t *r, unsigned status, struct MHD_Response *resp, const char *content_type,
-                  const char *allow) {
-  if (resp == NULL) return;
-  bool ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type) == MHD_YES &&
-            (allow == NULL || MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow) == MHD_YES) &&
-            (!r->close_after || MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close") == MHD_YES) &&
-            MHD_queue_response(r->conn, status, resp) == MHD_YES;
-  MHD_destroy_response(resp);
-  if (!ok) return;
-  r->responded = true;
-  count_response(&r->server->counters, status);
-}
-
-/* The last resort when a response cannot be built (no memory, a NULL or unencodable JSON body):
- * a static 500. */
-static void respond_fallback(mg_http_request_t *r) {
-  if (r->responded) return;
-  queue(r, 500,
-        MHD_create_response_from_buffer(sizeof FALLBACK_BODY - 1, (void *)FALLBACK_BODY, MHD_RESPMEM_PERSISTENT),
-        JSON_TYPE, NULL);
-}
-
-/* Compact JSON and a newline, malloc'd; NULL when it cannot be encoded. */
-/* The body as compact JSON text and a newline, serialised once (json_dumpb sized first would
- * serialise twice, which the REST fetch profile showed). */
-static char *encode_json(const json_t *body, size_t *len) {
-  char *text = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
-  if (text == NULL) return NULL;
-  size_t n = strlen(text);
-  char *buf = realloc(text, n + 2);
-  if (buf == NULL) {
-    free(text);
-    return NULL;
-  }
-  buf[n] = '\n';
-  buf[n + 1] = 0;
-  *len = n + 1;
-  return buf;
-}
-
-static void send_json(mg_http_request_t *r, unsigned status, json_t *body, const char *allow) {
-  size_t len = 0;
-  char *text = r->responded || body == NULL ? NULL : encode_json(body, &len);
-  json_decref(body);
-  if (r->responded) return;
-  if (text == NULL) {
-    respond_fallback(r);
-    return;
-  }
-  struct MHD_Response *resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
-  if (resp == NULL) free(text);
-  queue(r, status, resp, JSON_TYPE, allow);
-  respond_fallback(r);
-}
-
-json_t *mg_http_error_json(const char *code, const char *message) {
-  return json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message);
-}
-
-static void send_error(mg_http_request_t *r, unsigned status, const char *allow, const char *code, const char *fmt,
-                       va_list ap) __attribute__((format(printf, 5, 0)));
-static void send_error(mg_http_request_t *r, unsigned status, const char *allow, const char *code, const char *fmt,
-                       va_list ap) {
-  char message[MESSAGE_BYTES];
-  vsnprintf(message, sizeof message, fmt, ap);
-  make_printable(message);
-  send_json(r, status, mg_http_error_json(code, message), allow);
-}
-
-static void send_error_f(mg_http_request_t *r, unsigned status, const char *allow, const char *code, const char *fmt,
-                         ...) __attribute__((format(printf, 5, 6)));
-static void send_error_f(mg_http_request_t *r, unsigned status, const char *allow, const char *code, const char *fmt,
-                         ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  send_error(r, status, allow, code, fmt, ap);
-  va_end(ap);
-}
-
-void mg_http_respond_json(mg_http_request_t *r, int status, json_t *body) {
-  send_json(r, valid_status(status), body, NULL);
-}
-
-void mg_http_respond_error(mg_http_request_t *r, int status, const char *code, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  send_error(r, valid_status(status), NULL, code, fmt, ap);
-  va_end(ap);
-}
-
-void mg_http_respond_text(mg_http_request_t *r, int status, const char *content_type, const char *text, size_t len) {
-  if (r->responded) return;
-  queue(r, valid_status(status), MHD_create_response_from_buffer(len, (void *)text, MHD_RESPMEM_MUST_COPY),
-        content_type ? content_type : TEXT_TYPE, NULL);
-  respond_fallback(r);
-}
-
-void mg_http_respond_static(mg_http_request_t *r, int status, const char *content_type, const void *data, size_t len,
-                            const char *const *headers) {
-  if (r->responded) return;
-  struct MHD_Response *resp = MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_PERSISTENT);
-  for (size_t i = 0; resp != NULL && headers != NULL && headers[i] != NULL; i += 2) {
-    if (MHD_add_response_header(resp, headers[i], headers[i + 1]) == MHD_YES) continue;
-    MHD_destroy_response(resp);
-    resp = NULL;
-  }
-  queue(r, valid_status(status), resp, content_type ? content_type : TEXT_TYPE, NULL);
-  respond_fallback(r);
-}
-
-/* The gzip of len bytes at the fastest level (pages are compressed on every request: speed before
- * size), malloc'd; NULL when zlib fails or memory runs out. */
-static unsigned char *gzip_bytes(const void *data, size_t len, size_t *out_len) {
-  z_stream z;
-  memset(&z, 0, sizeof z);
-  if (len > UINT32_MAX / 2 ||
-      deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, GZIP_WINDOW_BITS, GZIP_MEMORY_LEVEL, Z_DEFAULT_STRATEGY) != Z_OK)
-    return NULL;
-  uLong bound = deflateBound(&z, (uLong)len);
-  unsigned char *out = malloc(bound);
-  if (out != NULL) {
-    z.next_in = (Bytef *)(uintptr_t)data;
-    z.avail_in = (uInt)len;
-    z.next_out = out;
-    z.avail_out = (uInt)bound;
-    if (deflate(&z, Z_FINISH) == Z_STREAM_END) {
-      *out_len = z.total_out;
-    } else {
-      free(out);
-      out = NULL;
-    }
-  }
-  deflateEnd(&z);
-  return out;
-}
-
-/* The entity tag (quoted) of this start, the handler's tag and the coding; false when the
- * handler's tag is too long or has a character an entity tag cannot hold. */
-static bool entity_tag(const mg_http_server_t *s, const char *etag, bool gzip, char out[MG_HTTP_ETAG_MAX + 1]) {
-  for (const char *c = etag; *c; c++)
-    if ((unsigned char)*c <= 0x20 || *c == '"' || (unsigned char)*c >= 0x7f) return false;
-  int n = snprintf(out, MG_HTTP_ETAG_MAX + 1, "\"%s-%s%s\"", s->epoch, etag, gzip ? "-gzip" : "");
-  return n > 0 && n <= MG_HTTP_ETAG_MAX;
-}
-
-/* Queues resp (NULL: nothing) with the headers of a representation. */
-static void queue_representation(mg_http_request_t *r, unsigned status, struct MHD_Response *resp,
-                                 const char *content_type, const char *quoted_tag, bool gzip) {
-  if (resp != NULL &&
-      (MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING) != MHD_YES ||
-       (quoted_tag != NULL && (MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, quoted_tag) != MHD_YES ||
-                               MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache") != MHD_YES)) ||
-       (gzip && MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip") != MHD_YES))) {
-    MHD_destroy_response(resp);
-    resp = NULL;
-  }
-  queue(r, status, resp, content_type, NULL);
-}
-
-/* The cache's key of an answer: its coding and the handler's key; false when too long to keep. */
-static bool cache_key(const char *key, bool gzip, char out[CACHE_KEY_BYTES]) {
-  int n = snprintf(out, CACHE_KEY_BYTES, "%s %s", gzip ? "gzip" : "identity", key);
-  return n > 0 && n < CACHE_KEY_BYTES;
-}
-
-/* Answers with the body (taken), kept in the cache under key too unless key is NULL. */
-static void respond_representation(mg_http_request_t *r, const char *content_type, char *body, size_t len,
-                                   const char *etag, const char *key) {
-  bool gzip = mg_http_accepts_gzip(mg_http_header(r, "Accept-Encoding"));
-  char tag[MG_HTTP_ETAG_MAX + 1], kept_key[CACHE_KEY_BYTES];
-  if (r->responded || (etag != NULL && !entity_tag(r->server, etag, gzip, tag))) {
-    free(body);
-    respond_fallback(r);
-    return;
-  }
-  if (etag != NULL && mg_http_if_none_match(mg_http_header(r, "If-None-Match"), tag)) {
-    free(body);
-    queue_representation(r, 304, MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT),
-                         content_type, tag, gzip);
-    respond_fallback(r);
-    return;
-  }
-  if (gzip) {
-    size_t zlen = 0;
-    unsigned char *z = gzip_bytes(body, len, &zlen);
-    free(body);
-    if (z == NULL) {
-      respond_fallback(r);
-      return;
-    }
-    body = (char *)z;
-    len = zlen;
-  }
-  if (key != NULL && etag != NULL && cache_key(key, gzip, kept_key))
-    mg_http_cache_put(r->server->cache, kept_key, content_type, tag, body, len);
-  struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-  if (resp == NULL) free(body);
-  queue_representation(r, 200, resp, content_type, etag != NULL ? tag : NULL, gzip);
-  respond_fallback(r);
-}
-
-void mg_http_respond_body(mg_http_request_t *r, const char *content_type, char *body, size_t len, const char *etag) {
-  respond_representation(r, content_type, body, len, etag, NULL);
-}
-
-void mg_http_respond_body_kept(mg_http_request_t *r, const char *content_type, char *body, size_t len,
-                               const char *etag, const char *key) {
-  respond_representation(r, content_type, body, len, etag, key);
-}
-
-typedef struct kept_answer {
-  mg_http_request_t *r;
-  bool gzip;
-} kept_answer_t;
-
-static void answer_kept(void *ctx, const char *content_type, const char *etag, const void *body, size_t len) {
-  kept_answer_t *k = ctx;
-  bool unchanged = mg_http_if_none_match(mg_http_header(k->r, "If-None-Match"), etag);
-  struct MHD_Response *resp = unchanged ? MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT)
-                                        : MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
-  queue_representation(k->r, unchanged ? 304 : 200, resp, content_type, etag, k->gzip);
-  respond_fallback(k->r);
-}
-
-bool mg_http_respond_kept(mg_http_request_t *r, const char *key) {
-  kept_answer_t k = {r, mg_http_accepts_gzip(mg_http_header(r, "Accept-Encoding"))};
-  char kept_key[CACHE_KEY_BYTES];
-  return !r->responded && cache_key(key, k.gzip, kept_key) && mg_http_cache_read(r->server->cache, kept_key, answer_kept, &k);
-}
-
-void mg_http_cache_stats(mg_http_server_t *s, size_t *bytes, size_t *entries) {
-  mg_http_cache_usage(s->cache, bytes, entries);
 }
 
 /* Methods of the routes whose pattern matches the path, comma-separated, each once. */
@@ -452,9 +112,10 @@ static void respond_rejection(mg_http_request_t *r, const rejection_t *why) {
     allow = methods;
   }
   if (why == &REJECT_TOO_LARGE)
-    send_error_f(r, why->status, NULL, why->code, "%s (%zu bytes)", why->message, r->server->limits.max_body_bytes);
+    mg_http_send_error_f(r, why->status, NULL, why->code, "%s (%zu bytes)", why->message,
+                         r->server->limits.max_body_bytes);
   else
-    send_error_f(r, why->status, allow, why->code, "%s", why->message);
+    mg_http_send_error_f(r, why->status, allow, why->code, "%s", why->message);
 }
 
 /* ---- streams ---- */
@@ -507,7 +168,7 @@ void mg_http_respond_stream(mg_http_request_t *r, const char *content_type, mg_h
   stream_t *st = r->responded ? NULL : calloc(1, sizeof *st);
   if (st == NULL) {
     if (free_fn != NULL) free_fn(stream_ctx);
-    respond_fallback(r);
+    mg_http_respond_fallback(r);
     return;
   }
   *st = (stream_t){.server = r->server, .conn = r->conn, .fn = fn, .free_fn = free_fn, .ctx = stream_ctx};
@@ -519,8 +180,8 @@ void mg_http_respond_stream(mg_http_request_t *r, const char *content_type, mg_h
     MHD_destroy_response(resp);
     resp = NULL;
   }
-  queue(r, 200, resp, content_type ? content_type : EVENT_STREAM_TYPE, NULL);
-  respond_fallback(r);
+  mg_http_queue(r, 200, resp, content_type ? content_type : EVENT_STREAM_TYPE, NULL);
+  mg_http_respond_fallback(r);
 }
 
 /* Resumes the parked streams every STREAM_RETRY_MS while there are any; sleeps otherwise. */
@@ -750,7 +411,7 @@ static enum MHD_Result finish_request(mg_http_request_t *r) {
     respond_rejection(r, r->reject);
   } else {
     r->route->handler(r->route->ctx, r);
-    if (!r->responded) send_error_f(r, 500, NULL, "internal", "the handler gave no answer");
+    if (!r->responded) mg_http_send_error_f(r, 500, NULL, "internal", "the handler gave no answer");
   }
   return r->responded ? MHD_YES : MHD_NO;
 }

@@ -9,7 +9,8 @@ services_libmgservices_la_SOURCES = \
 	services/instance.c services/instance.h \
 	services/fleet.c services/fleet.h \
 	services/tail.c services/tail.h \
-	services/watcher.c services/watcher.h
+	services/watcher.c services/watcher.h services/watcher_internal.h \
+	services/watcher_watch.c
 services_libmgservices_la_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS) $(ZMQ_CFLAGS)
 
 check_PROGRAMS += tests/check_service_writer

@@ -14,85 +14,18 @@
 #include "read/decoder.h"
 #include "services/backfill.h"
 #include "services/pending.h"
+#include "services/watcher_internal.h"
 #include "tangle/transaction.h"
 #include "zmq/feed.h"
 
 #define FEED_POLL_MS 100
-#define BATCH_MAX 256      /* decoded packets stored in one transaction */
 #define BATCH_MAX_AGE_MS 20 /* a decoded packet waits this long at most to be stored and published */
-#define PENDING_MAX 256    /* bundles waiting for their message's earlier parts, per channel */
 #define DECODE_BATCH_SIGNATURES 64 /* signatures verified together (bundles wait BATCH_MAX_AGE_MS at most) */
-#define PENDING_TTL_MS (30 * 60 * 1000)
 #define INJECT_MAX 4096    /* back-filled transactions queued for the feed thread */
 /* A bundle that has to wait for an earlier one (its header, the endpoint's announcement) shows a
  * gap: the node may have dropped feed frames. It asks for a back-fill of its channel, at most
  * once in this time per channel (junk bundles wait too). */
 #define GAP_BACKFILL_EVERY_MS (30 * 1000)
-#define ID MG_ID_TRYTES
-
-/* ---- one watched channel (owned by the feed thread once added) ---- */
-
-typedef struct watch {
-  char id[ID + 1];
-  char *options; /* as persisted: psks and ntru key ids, inherited by announced channels */
-  mg_decoder_t *decoder;
-  mam_psk_t *psks;
-  size_t n_psks;
-  mam_ntru_sk_t *ntru;
-  size_t n_ntru;
-  uint64_t gap_backfill_ms; /* when a waiting bundle last asked for a back-fill */
-  bool decoding; /* this instance decodes it now (its shard's share; checked once a second) */
-  bool dirty; /* reader state changed since it was saved */
-  struct watch *next_dirty;
-} watch_t;
-
-typedef struct command {
-  enum { CMD_ADD, CMD_REMOVE, CMD_RELOAD_OWN_KEYS } kind;
-  watch_t *watch;     /* CMD_ADD */
-  char id[ID + 1];    /* CMD_REMOVE */
-  struct command *next;
-} command_t;
-
-typedef struct injected {
-  char trytes[MG_FEED_TX_TRYTES];
-  char hash[ID];
-  bool has_hash;
-  struct injected *next;
-} injected_t;
-
-struct mg_watcher {
-  mg_watcher_deps_t d;
-  pthread_t feed_thread;
-  bool feed_started;
-  pthread_mutex_t lock;
-  pthread_cond_t wake; /* injected space */
-  /* under lock */
-  command_t *commands, **commands_tail;
-  injected_t *injected, **injected_tail;
-  size_t n_injected;
-  size_t n_watches;
-  bool connected;
-  uint64_t connections;
-  /* feed thread only */
-  mg_backfill_t *backfill; /* thread-safe */
-  mg_feed_t *feed;
-  uint64_t feed_reopens;
-  mg_store_t *store;
-  mg_pending_t *pending; /* decoded packets waiting while the database cannot be reached */
-  uint64_t watches_synced_ms; /* when the stored list of watches was last followed */
-  mg_assembler_t *assembler;
-  mg_decode_batch_t *decode_batch; /* the signatures of every channel's bundles, checked together */
-  mg_addrset_t *watches; /* channel id -> watch_t */
-  tangle_tx_t tx;
-  mg_message_t batch[BATCH_MAX];
-  size_t n_batch;
-  uint64_t batch_since_ms; /* when the oldest packet of the batch was decoded */
-  /* what other threads may read without the lock (status): n_batch as it stands, and the wall
-   * clock of the last feed frame */
-  atomic_size_t batch_len;
-  atomic_uint_fast64_t last_frame_ms;
-  watch_t *dirty;
-};
 
 static const char *const watch_err_names[MG_WATCH_ERR__COUNT] = {
     [MG_WATCH_OK] = "ok",
@@ -134,198 +67,6 @@ static void count_invalid(mg_watcher_t *wt, mg_invalid_reason_t reason) {
   atomic_fetch_add(&wt->d.metrics->feed_invalid, 1);
 }
 
-static void free_watch_keys(watch_t *w) {
-  if (w->psks) mam_wipe(w->psks, w->n_psks * sizeof *w->psks);
-  for (size_t i = 0; i < w->n_ntru; i++) mam_ntru_sk_destroy(&w->ntru[i]);
-  free(w->psks);
-  free(w->ntru);
-  w->psks = NULL;
-  w->ntru = NULL;
-  w->n_psks = w->n_ntru = 0;
-}
-
-static void watch_free(watch_t *w) {
-  if (!w) return;
-  mg_decoder_free(w->decoder);
-  free_watch_keys(w);
-  free(w->options);
-  free(w);
-}
-
-/* ---- watch construction (any thread; uses the control store for NTRU keys) ---- */
-
-/* The persisted description of a watch's keys: {"psks":[{"id","key"}],"ntru_key_ids":[...],
- * "own_keys":bool}. */
-static char *watch_options(const mam_psk_t *psks, size_t n_psks, char (*ntru_ids)[28], size_t n_ntru, bool own_keys) {
-  json_t *o = json_object(), *pa = json_array(), *na = json_array();
-  for (size_t i = 0; i < n_psks; i++) {
-    char id[28] = {0}, key[82] = {0};
-    mam_trits_to_trytes(psks[i].id, MAM_PSK_ID_TRITS, id);
-    mam_trits_to_trytes(psks[i].key, MAM_PSK_KEY_TRITS, key);
-    json_array_append_new(pa, json_pack("{s:s, s:s}", "id", id, "key", key));
-    mam_wipe(key, sizeof key);
-  }
-  for (size_t i = 0; i < n_ntru; i++) json_array_append_new(na, json_string(ntru_ids[i]));
-  json_object_set_new(o, "psks", pa);
-  json_object_set_new(o, "ntru_key_ids", na);
-  json_object_set_new(o, "own_keys", json_boolean(own_keys));
-  char *text = json_dumps(o, JSON_COMPACT);
-  json_decref(o);
-  return text;
-}
-
-static mg_watch_err_t load_ntru_key(mg_watcher_t *wt, const char *id, mam_ntru_sk_t *out) {
-  char sk[MG_NTRU_SK_TRYTES + 1], pk[MG_NTRU_PK_TRYTES + 1];
-  pthread_mutex_lock(wt->d.control_lock);
-  mg_store_err_t err = mg_store_get_ntru(wt->d.control, id, sk, pk);
-  pthread_mutex_unlock(wt->d.control_lock);
-  if (err != MG_STORE_OK) return err == MG_STORE_NOT_FOUND ? MG_WATCH_BAD_KEY : MG_WATCH_STORE;
-  mam_trit_t *f = malloc(MG_NTRU_SK_TRYTES * 3), *p = malloc(MG_NTRU_PK_TRYTES * 3);
-  mg_watch_err_t result = MG_WATCH_NO_MEMORY;
-  if (f && p) {
-    result = mam_trytes_to_trits(sk, MG_NTRU_SK_TRYTES, f) == MAM_OK &&
-                     mam_trytes_to_trits(pk, MG_NTRU_PK_TRYTES, p) == MAM_OK && mam_ntru_sk_load(out, f, p) == MAM_OK
-                 ? MG_WATCH_OK
-                 : MG_WATCH_BAD_KEY;
-  }
-  if (f) mam_wipe(f, MG_NTRU_SK_TRYTES * 3);
-  mam_wipe(sk, sizeof sk);
-  free(f);
-  free(p);
-  return result;
-}
-
-/* The gateway's own keys (ids; lists malloc'd) when the options ask for them (the default) and the
- * channel is the gateway's own. */
-typedef struct own_keys {
-  char **psk_ids, **ntru_ids;
-  size_t n_psk, n_ntru;
-} own_keys_t;
-
-static mg_watch_err_t list_own_keys(mg_watcher_t *wt, const char *id, json_t *options, own_keys_t *out) {
-  *out = (own_keys_t){0};
-  if (json_is_false(json_object_get(options, "own_keys"))) return MG_WATCH_OK;
-  pthread_mutex_lock(wt->d.control_lock);
-  mg_store_err_t err = mg_store_get_channel(wt->d.control, id, NULL, NULL, NULL);
-  if (err == MG_STORE_OK) err = mg_store_list_psks(wt->d.control, &out->psk_ids, &out->n_psk);
-  if (err == MG_STORE_OK) err = mg_store_list_ntru(wt->d.control, &out->ntru_ids, &out->n_ntru);
-  pthread_mutex_unlock(wt->d.control_lock);
-  return err == MG_STORE_OK || err == MG_STORE_NOT_FOUND ? MG_WATCH_OK : MG_WATCH_STORE;
-}
-
-static void own_keys_free(own_keys_t *k) {
-  mg_strings_free(k->psk_ids, k->n_psk);
-  mg_strings_free(k->ntru_ids, k->n_ntru);
-}
-
-static bool psk_from_trytes(const char *id, const char *key, mam_psk_t *out) {
-  return id && key && strlen(id) == MG_PSK_ID_TRYTES && strlen(key) == MG_PSK_KEY_TRYTES &&
-         mam_trytes_to_trits(id, MG_PSK_ID_TRYTES, out->id) == MAM_OK &&
-         mam_trytes_to_trits(key, MG_PSK_KEY_TRYTES, out->key) == MAM_OK;
-}
-
-static mg_watch_err_t load_own_psk(mg_watcher_t *wt, const char *id, mam_psk_t *out) {
-  char key[MG_PSK_KEY_TRYTES + 1];
-  pthread_mutex_lock(wt->d.control_lock);
-  mg_store_err_t err = mg_store_get_psk(wt->d.control, id, key);
-  pthread_mutex_unlock(wt->d.control_lock);
-  mg_watch_err_t result = err != MG_STORE_OK ? MG_WATCH_STORE : psk_from_trytes(id, key, out) ? MG_WATCH_OK : MG_WATCH_BAD_KEY;
-  mam_wipe(key, sizeof key);
-  return result;
-}
-
-/* The keys of a watch: those the options list, and the gateway's own for its own channels. Most
- * watches hold no keys: only what is there is allocated (an NTRU key is 12 KB). */
-static mg_watch_err_t load_watch_keys(mg_watcher_t *wt, watch_t *w, json_t *o) {
-  json_t *psks = json_object_get(o, "psks"), *ntru = json_object_get(o, "ntru_key_ids");
-  size_t listed_psks = json_array_size(psks), listed_ntru = json_array_size(ntru);
-  own_keys_t own;
-  mg_watch_err_t err = list_own_keys(wt, w->id, o, &own);
-  size_t all_psks = listed_psks + own.n_psk, all_ntru = listed_ntru + own.n_ntru;
-  if (err == MG_WATCH_OK && all_psks && !(w->psks = calloc(all_psks, sizeof *w->psks))) err = MG_WATCH_NO_MEMORY;
-  if (err == MG_WATCH_OK && all_ntru && !(w->ntru = calloc(all_ntru, sizeof *w->ntru))) err = MG_WATCH_NO_MEMORY;
-  for (size_t i = 0; err == MG_WATCH_OK && i < all_psks; i++, w->n_psks = i) {
-    json_t *p = json_array_get(psks, i);
-    if (i < listed_psks)
-      err = psk_from_trytes(json_string_value(json_object_get(p, "id")), json_string_value(json_object_get(p, "key")), &w->psks[i])
-                ? MG_WATCH_OK
-                : MG_WATCH_BAD_KEY;
-    else
-      err = load_own_psk(wt, own.psk_ids[i - listed_psks], &w->psks[i]);
-  }
-  for (size_t i = 0; err == MG_WATCH_OK && i < all_ntru; i++, w->n_ntru = i) {
-    const char *kid = i < listed_ntru ? json_string_value(json_array_get(ntru, i)) : own.ntru_ids[i - listed_ntru];
-    err = kid ? load_ntru_key(wt, kid, &w->ntru[i]) : MG_WATCH_BAD_KEY;
-  }
-  own_keys_free(&own);
-  return err;
-}
-
-static void give_reader_keys(watch_t *w) {
-  if (w->decoder) mg_decoder_set_keys(w->decoder, w->psks, w->n_psks, w->ntru, w->n_ntru);
-}
-
-/* Loads a watch's keys again (the gateway's own keys changed); the old ones stay on failure. */
-static void reload_watch_keys(mg_watcher_t *wt, watch_t *w) {
-  json_t *o = json_loads(w->options, 0, NULL);
-  if (!o || json_is_false(json_object_get(o, "own_keys"))) return json_decref(o);
-  watch_t fresh = {0};
-  memcpy(fresh.id, w->id, ID);
-  mg_watch_err_t err = load_watch_keys(wt, &fresh, o);
-  json_decref(o);
-  if (err != MG_WATCH_OK) {
-    mg_env_log(wt->d.env, MAMGATE_LOG_WARNING, "watch %.81s: keys not reloaded: %s", w->id, mg_watch_strerror(err));
-    return free_watch_keys(&fresh);
-  }
-  free_watch_keys(w);
-  w->psks = fresh.psks;
-  w->n_psks = fresh.n_psks;
-  w->ntru = fresh.ntru;
-  w->n_ntru = fresh.n_ntru;
-  give_reader_keys(w);
-}
-
-/* The watch's decoder, made when the channel's first bundle comes (or a saved state is loaded):
- * most watched channels are quiet, and a decoder with its reader is most of a watch's memory.
- * NULL when out of memory. */
-static mg_decoder_t *decoder_of(mg_watcher_t *wt, watch_t *w) {
-  if (w->decoder) return w->decoder;
-  const mg_decoder_limits_t limits = {.max_contexts = wt->d.settings.reader_max_contexts,
-                                      .max_payload_trytes = 2 * wt->d.settings.max_payload_bytes,
-                                      .max_pending = PENDING_MAX,
-                                      .pending_ttl_ms = PENDING_TTL_MS};
-  mam_trit_t chid[MAM_ID_TRITS];
-  if (mam_trytes_to_trits(w->id, ID, chid) != MAM_OK || !(w->decoder = mg_decoder_new(chid, &limits))) return NULL;
-  mg_decoder_join(w->decoder, wt->decode_batch, w);
-  give_reader_keys(w);
-  return w->decoder;
-}
-
-/* A watch of channel `id` with the keys the options describe, its reader trusting the channel
- * (or restored from state). */
-static mg_watch_err_t watch_new(mg_watcher_t *wt, const char *id, const char *options, const uint8_t *state,
-                                size_t state_len, watch_t **out) {
-  watch_t *w = calloc(1, sizeof *w);
-  json_t *o = json_loads(options, 0, NULL);
-  if (!w || !o || !(w->options = strdup(options))) {
-    json_decref(o);
-    watch_free(w);
-    return MG_WATCH_NO_MEMORY;
-  }
-  memcpy(w->id, id, ID);
-  mg_watch_err_t err = mam_trytes_valid(id, ID) ? MG_WATCH_OK : MG_WATCH_BAD_KEY;
-  if (err == MG_WATCH_OK) err = load_watch_keys(wt, w, o);
-  json_decref(o);
-  if (err == MG_WATCH_OK && state && !decoder_of(wt, w)) err = MG_WATCH_NO_MEMORY;
-  if (err == MG_WATCH_OK && state && mg_decoder_state_load(w->decoder, state, state_len) != MAM_OK)
-    mg_env_log(wt->d.env, MAMGATE_LOG_WARNING, "watch %.81s: saved reader state unusable, starting afresh", id);
-  if (err != MG_WATCH_OK) {
-    watch_free(w);
-    return err;
-  }
-  *out = w;
-  return MG_WATCH_OK;
-}
 
 /* ---- queues between threads ---- */
 
@@ -385,11 +126,11 @@ static bool store_away(const mg_watcher_t *wt) { return mg_pending_count(wt->pen
 static int install_watch(mg_watcher_t *wt, watch_t *w) {
   w->decoding = decodes(wt, w->id);
   if (mg_addrset_get(wt->watches, w->id)) {
-    watch_free(w);
+    mg_watcher_watch_free(w);
     return 0;
   }
   if (mg_addrset_put(wt->watches, w->id, w) != 0) {
-    watch_free(w);
+    mg_watcher_watch_free(w);
     return -1;
   }
   pthread_mutex_lock(&wt->lock);
@@ -407,7 +148,7 @@ static void remove_watch(mg_watcher_t *wt, const char *id) {
       break;
     }
   mg_addrset_remove(wt->watches, id);
-  watch_free(w);
+  mg_watcher_watch_free(w);
   pthread_mutex_lock(&wt->lock);
   wt->n_watches = mg_addrset_count(wt->watches);
   pthread_mutex_unlock(&wt->lock);
@@ -422,7 +163,7 @@ static void follow_announced_channel(mg_watcher_t *wt, const watch_t *from, cons
   memcpy(row.channel_id, id, ID + 1);
   mg_store_err_t err = mg_store_add_watch(wt->store, &row);
   watch_t *w = NULL;
-  if ((err == MG_STORE_OK || err == MG_STORE_EXISTS) && watch_new(wt, id, from->options, NULL, 0, &w) == MG_WATCH_OK &&
+  if ((err == MG_STORE_OK || err == MG_STORE_EXISTS) && mg_watcher_watch_new(wt, id, from->options, NULL, 0, &w) == MG_WATCH_OK &&
       install_watch(wt, w) == 0) {
     mg_env_log(wt->d.env, MAMGATE_LOG_INFO, "channel %.81s announced channel %.81s: now watched too", from->id, id);
     backfill_if_decoding(wt, id);
@@ -512,7 +253,7 @@ static void on_bundle(void *ctx, const tangle_tx_t *const *txs, const mam_trit_t
   mam_trits_to_trytes(txs[0]->bundle, MAM_ID_TRITS, bundle);
   watch_t *w = mg_addrset_get(wt->watches, id);
   mam_tx_t *m = malloc(n * sizeof *m);
-  if (!w || !m || !decoder_of(wt, w)) {
+  if (!w || !m || !mg_watcher_decoder_of(wt, w)) {
     free(m);
     return;
   }
@@ -651,7 +392,7 @@ static void apply_commands(mg_watcher_t *wt) {
       mg_env_log(wt->d.env, MAMGATE_LOG_ERROR, "out of memory adding a watch");
     if (c->kind == CMD_REMOVE) remove_watch(wt, c->id);
     for (size_t i = 0; c->kind == CMD_RELOAD_OWN_KEYS && i < mg_addrset_count(wt->watches); i++)
-      reload_watch_keys(wt, mg_addrset_value_at(wt->watches, i));
+      mg_watcher_reload_watch_keys(wt, mg_addrset_value_at(wt->watches, i));
     free(c);
     c = next;
   }
@@ -711,7 +452,7 @@ static void sync_watches(mg_watcher_t *wt) {
     if (mg_addrset_add(listed, rows[i].channel_id) != 0) break;
     watch_t *w;
     if (mg_addrset_get(wt->watches, rows[i].channel_id) ||
-        watch_new(wt, rows[i].channel_id, rows[i].options, rows[i].state, rows[i].state_len, &w) != MG_WATCH_OK ||
+        mg_watcher_watch_new(wt, rows[i].channel_id, rows[i].options, rows[i].state, rows[i].state_len, &w) != MG_WATCH_OK ||
         install_watch(wt, w) != 0)
       continue;
     mg_env_log(wt->d.env, MAMGATE_LOG_INFO, "watch %.81s added through another instance", rows[i].channel_id);
@@ -801,7 +542,7 @@ static int load_watches(mg_watcher_t *wt, char *err, size_t err_len) {
   }
   for (size_t i = 0; i < n; i++) {
     watch_t *w;
-    mg_watch_err_t werr = watch_new(wt, rows[i].channel_id, rows[i].options, rows[i].state, rows[i].state_len, &w);
+    mg_watch_err_t werr = mg_watcher_watch_new(wt, rows[i].channel_id, rows[i].options, rows[i].state, rows[i].state_len, &w);
     if (werr == MG_WATCH_OK && install_watch(wt, w) == 0) {
       backfill_if_decoding(wt, rows[i].channel_id);
       continue;
@@ -813,7 +554,7 @@ static int load_watches(mg_watcher_t *wt, char *err, size_t err_len) {
 }
 
 static void watcher_free(mg_watcher_t *wt) {
-  for (size_t i = 0; wt->watches && i < mg_addrset_count(wt->watches); i++) watch_free(mg_addrset_value_at(wt->watches, i));
+  for (size_t i = 0; wt->watches && i < mg_addrset_count(wt->watches); i++) mg_watcher_watch_free(mg_addrset_value_at(wt->watches, i));
   mg_addrset_free(wt->watches);
   mg_assembler_free(wt->assembler);
   if (wt->feed) mg_feed_close(wt->feed);
@@ -821,7 +562,7 @@ static void watcher_free(mg_watcher_t *wt) {
   mg_pending_free(wt->pending);
   for (command_t *c = wt->commands, *n; c; c = n) {
     n = c->next;
-    watch_free(c->watch);
+    mg_watcher_watch_free(c->watch);
     free(c);
   }
   for (injected_t *i = wt->injected, *n; i; i = n) n = i->next, free(i);
@@ -898,10 +639,10 @@ void mg_watcher_stop(mg_watcher_t *wt) {
 /* The persisted row and the ready watch of one request (the row's options are malloc'd, also on
  * failure). */
 static mg_watch_err_t prepare_watch(mg_watcher_t *wt, const mg_watch_request_t *req, mg_watch_t *row, watch_t **w) {
-  char *options = watch_options(req->psks, req->n_psks, req->ntru_ids, req->n_ntru, req->own_keys);
+  char *options = mg_watcher_watch_options(req->psks, req->n_psks, req->ntru_ids, req->n_ntru, req->own_keys);
   *row = (mg_watch_t){.options = options, .created_at_ms = (int64_t)mg_env_now_ms(wt->d.env)};
   memcpy(row->channel_id, req->channel_id, ID + 1);
-  return options ? watch_new(wt, req->channel_id, options, NULL, 0, w) : MG_WATCH_NO_MEMORY;
+  return options ? mg_watcher_watch_new(wt, req->channel_id, options, NULL, 0, w) : MG_WATCH_NO_MEMORY;
 }
 
 mg_watch_err_t mg_watcher_add_all(mg_watcher_t *wt, const mg_watch_request_t *reqs, size_t n, size_t *bad) {
@@ -930,7 +671,7 @@ mg_watch_err_t mg_watcher_add_all(mg_watcher_t *wt, const mg_watch_request_t *re
       push_command(wt, cs[i]);
       if (reqs[i].backfill) backfill_if_decoding(wt, reqs[i].channel_id);
     } else {
-      if (ws) watch_free(ws[i]);
+      if (ws) mg_watcher_watch_free(ws[i]);
       if (cs) free(cs[i]);
     }
   }
