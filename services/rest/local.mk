@@ -20,10 +20,10 @@ EXTRA_DIST += services/rest/openapi.json
 BUILT_SOURCES = services/rest/openapi.c
 
 ## The service through its own handle: real SQLite store, writer and watcher, HTTP over loopback.
-check_PROGRAMS += tests/check_service_rest
-TESTS += tests/check_service_rest
-tests_check_service_rest_SOURCES = tests/check_service_rest.c
-tests_check_service_rest_CFLAGS = $(TEST_CFLAGS) $(SQLITE_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS) $(ZMQ_CFLAGS) $(MHD_CFLAGS)
-tests_check_service_rest_LDADD = services/rest/libmgrest.la services/libmgservices.la http/libmghttp.la zmq/libmgzmq.la \
+check_PROGRAMS += tests/check_services_rest
+TESTS += tests/check_services_rest
+tests_check_services_rest_SOURCES = tests/check_services_rest.c
+tests_check_services_rest_CFLAGS = $(TEST_CFLAGS) $(SQLITE_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS) $(ZMQ_CFLAGS) $(MHD_CFLAGS)
+tests_check_services_rest_LDADD = services/rest/libmgrest.la services/libmgservices.la http/libmghttp.la zmq/libmgzmq.la \
 	node/libmgnode.la store/libmgstore.la read/libmgread.la seal/libmgseal.la fs/libmgfs.la $(TEST_LDADD) $(SQLITE_LIBS) $(CURL_LIBS) \
 	$(JANSSON_LIBS) $(ZMQ_LIBS) $(MHD_LIBS) $(NETTLE_LIBS)

@@ -30,7 +30,7 @@ static void sleep_ms(long ms) {
 
 static void fixture_open(fixture_t *f) {
   memset(f, 0, sizeof *f);
-  snprintf(f->dir, sizeof f->dir, "/tmp/check_service_fleet.XXXXXX");
+  snprintf(f->dir, sizeof f->dir, "/tmp/check_services_fleet.XXXXXX");
   ck_assert_ptr_nonnull(mkdtemp(f->dir));
   snprintf(f->db, sizeof f->db, "%s/mamgate.db", f->dir);
   ck_assert_int_eq(mg_store_open(f->db, &f->store), MG_STORE_OK);

@@ -60,7 +60,7 @@ static size_t put(fixture_t *f, const char *channel, int first, int n) {
 static fixture_t *fixture_new(void) {
   fixture_t *f = calloc(1, sizeof *f);
   ck_assert_ptr_nonnull(f);
-  snprintf(f->dir, sizeof f->dir, "/tmp/check_service_tail.XXXXXX");
+  snprintf(f->dir, sizeof f->dir, "/tmp/check_services_tail.XXXXXX");
   ck_assert_ptr_nonnull(mkdtemp(f->dir));
   snprintf(f->db, sizeof f->db, "%s/mamgate.db", f->dir);
   ck_assert_int_eq(mg_store_open(f->db, &f->writer), MG_STORE_OK);

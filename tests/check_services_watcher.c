@@ -30,7 +30,7 @@ typedef struct fixture {
 static fixture_t *fixture_new(void) {
   fixture_t *f = calloc(1, sizeof *f);
   ck_assert_ptr_nonnull(f);
-  snprintf(f->dir, sizeof f->dir, "/tmp/check_service_watcher.XXXXXX");
+  snprintf(f->dir, sizeof f->dir, "/tmp/check_services_watcher.XXXXXX");
   ck_assert_ptr_nonnull(mkdtemp(f->dir));
   snprintf(f->db, sizeof f->db, "%s/mamgate.db", f->dir);
   ck_assert_int_eq(mg_store_open(f->db, &f->control), MG_STORE_OK);

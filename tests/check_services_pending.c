@@ -18,7 +18,7 @@ typedef struct fixture {
 } fixture_t;
 
 static void fixture_open(fixture_t *f) {
-  snprintf(f->dir, sizeof f->dir, "/tmp/check_service_pending.XXXXXX");
+  snprintf(f->dir, sizeof f->dir, "/tmp/check_services_pending.XXXXXX");
   ck_assert_ptr_nonnull(mkdtemp(f->dir));
   snprintf(f->db, sizeof f->db, "%s/mamgate.db", f->dir);
   ck_assert_int_eq(mg_store_open(f->db, &f->store), MG_STORE_OK);

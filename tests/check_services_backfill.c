@@ -79,7 +79,7 @@ static void stop(env_fixture_t *f, mg_backfill_t *bf) {
 
 /* Publishes two messages on a new channel through the writer service; the channel id into id. */
 static void publish_two(const char *node_api, char id[82]) {
-  char dir[] = "/tmp/check_service_backfill.XXXXXX", db[64];
+  char dir[] = "/tmp/check_services_backfill.XXXXXX", db[64];
   ck_assert_ptr_nonnull(mkdtemp(dir));
   snprintf(db, sizeof db, "%s/mamgate.db", dir);
   mg_store_t *store;

@@ -93,7 +93,7 @@ static const mg_rest_route_t extra_routes[] = {{"GET", "/extra/{name}", extra_ro
 static fixture_t *fixture_new(const char *location) {
   fixture_t *f = calloc(1, sizeof *f);
   ck_assert_ptr_nonnull(f);
-  snprintf(f->dir, sizeof f->dir, "/tmp/check_service_rest.XXXXXX");
+  snprintf(f->dir, sizeof f->dir, "/tmp/check_services_rest.XXXXXX");
   ck_assert_ptr_nonnull(mkdtemp(f->dir));
   snprintf(f->db, sizeof f->db, "%s/mamgate.db", f->dir);
   f->location = location ? location : f->db;
@@ -300,7 +300,7 @@ END_TEST
 
 /* Any other store failure is 500 internal: here the service's own connections cannot open. */
 START_TEST(test_store_failure) {
-  fixture_t *f = fixture_new("/nonexistent/check_service_rest/mamgate.db");
+  fixture_t *f = fixture_new("/nonexistent/check_services_rest/mamgate.db");
   expect(call(f, "GET", "/v1/channels/" CHANNEL_A "/messages", NULL), 500, "internal");
   expect(call(f, "GET", "/v1/channels/" CHANNEL_A "/messages/AAAAAAAAAAAAAAAAAAAAA", NULL), 500, "internal");
   expect(call(f, "GET", "/v1/channels/" CHANNEL_A "/stream", NULL), 500, "internal");

@@ -32,7 +32,7 @@ static void count_log(void *ctx, int level, const char *line) {
 static fixture_t *fixture_new(void) {
   fixture_t *f = calloc(1, sizeof *f);
   ck_assert_ptr_nonnull(f);
-  snprintf(f->dir, sizeof f->dir, "/tmp/check_service_writer.XXXXXX");
+  snprintf(f->dir, sizeof f->dir, "/tmp/check_services_writer.XXXXXX");
   ck_assert_ptr_nonnull(mkdtemp(f->dir));
   snprintf(f->db, sizeof f->db, "%s/mamgate.db", f->dir);
   ck_assert_int_eq(mg_store_open(f->db, &f->store), MG_STORE_OK);
