@@ -99,7 +99,7 @@ for k in $(seq 3); do
 done
 # the kill comes after A acknowledged a first publish, while its others run
 for _ in $(seq 300); do
-  [ "$(codes "${a_files[@]}")" != 000 ] && break
+  codes "${a_files[@]}" | grep -qw 201 && break
   sleep 0.1
 done
 sleep "0.$((RANDOM % 3))"

@@ -60,11 +60,14 @@ publish_on() {
     "http://${i_http[$1]}/v1/channels/$3/messages" >"$2.code" 2>/dev/null
 }
 
-# codes FILE...: the distinct statuses of publish_on's FILE.code, space-separated (000: no answer,
-# the connection was cut).
+# codes FILE...: the distinct statuses of publish_on's FILE.code, space-separated (000: no answer
+# yet, or the connection was cut; FILE.code exists, empty, from the moment its curl starts).
 codes() {
-  local f
-  for f; do cat "$f.code" 2>/dev/null || printf 000; echo; done | sort -u | paste -sd' '
+  local f c
+  for f; do
+    c=$(cat "$f.code" 2>/dev/null)
+    echo "${c:-000}"
+  done | sort -u | paste -sd' '
 }
 # only REGEX CODES: true when every status of CODES matches REGEX (e.g. '201|422').
 only() { [ -z "$(echo "$2" | tr ' ' '\n' | grep . | grep -vxE "$1")" ]; }
