@@ -38,15 +38,9 @@ static const row_kind_t message_rows = {sizeof(mg_message_t), read_message, free
 
 /* ---- inserting ---- */
 
-typedef struct put_batch {
-  mg_message_t *msgs;
-  size_t n;
-  int *inserted;
-} put_batch_t;
-
 /* The parameters of the insert of message i. */
 static void insert_params(void *ctx, size_t i, params_t *p) {
-  const mg_message_t *m = &((put_batch_t *)ctx)->msgs[i];
+  const mg_message_t *m = &((mg_message_t *)ctx)[i];
   par_text(p, m->channel_id);
   par_text(p, m->endpoint_id);
   par_text(p, m->message_id);
@@ -63,30 +57,22 @@ static void insert_params(void *ctx, size_t i, params_t *p) {
 /* A new row returns its cursor; a repeat returns none. */
 static mg_store_err_t take_insert(conn_t *c, void *ctx, size_t i, const PGresult *res) {
   (void)c;
-  put_batch_t *batch = ctx;
-  int inserted = PQntuples(res) == 1;
-  batch->msgs[i].cursor = inserted ? pq_int(res, 0, 0) : 0;
-  if (batch->inserted) batch->inserted[i] = inserted;
+  if (PQntuples(res) == 1) ((mg_message_t *)ctx)[i].cursor = pq_int(res, 0, 0);
   return MG_STORE_OK;
 }
 
-/* The inserts go in one round trip, after the cursor lock. */
-static mg_store_err_t put_batch_in_transaction(conn_t *c, void *ctx) {
-  put_batch_t *batch = ctx;
+/* The inserts go in one round trip (the pipeline), after the cursor lock; the listeners are told of
+ * the newest cursor at the commit. */
+mg_store_err_t pq_insert_messages(conn_t *c, mg_message_t *msgs, size_t n) {
   mg_store_err_t err = pq_command(c, Q_CURSOR_LOCK, NULL, NULL);
-  if (!err) err = pq_pipeline(c, Q_MSG_INSERT, batch->n, insert_params, take_insert, batch);
+  if (!err) err = pq_pipeline(c, Q_MSG_INSERT, n, insert_params, take_insert, msgs);
   int64_t newest = 0;
-  for (size_t i = 0; !err && i < batch->n; i++)
-    if (batch->msgs[i].cursor) newest = batch->msgs[i].cursor;
+  for (size_t i = 0; !err && i < n; i++)
+    if (msgs[i].cursor) newest = msgs[i].cursor;
   if (err || !newest) return err;
-  params_t p = {0}; /* delivered to the listeners at the commit */
+  params_t p = {0};
   par_int(&p, newest);
   return pq_command(c, Q_MSG_NOTIFY, &p, NULL);
-}
-
-mg_store_err_t pq_put_messages(conn_t *c, mg_message_t *msgs, size_t n, int *inserted) {
-  put_batch_t batch = {msgs, n, inserted};
-  return pq_transaction(c, put_batch_in_transaction, &batch);
 }
 
 /* ---- reading ---- */

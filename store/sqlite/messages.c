@@ -32,13 +32,7 @@ static const row_kind_t message_rows = {sizeof(mg_message_t), read_message, free
 
 /* ---- inserting ---- */
 
-typedef struct put_batch {
-  mg_message_t *msgs;
-  size_t n;
-  int *inserted;
-} put_batch_t;
-
-static mg_store_err_t insert_message(conn_t *c, sqlite3_stmt *st, mg_message_t *m, int *inserted) {
+static mg_store_err_t insert_message(conn_t *c, sqlite3_stmt *st, mg_message_t *m) {
   binder_t b = stmt_binder(st);
   stmt_bind_text(&b, m->channel_id, MG_ID_TRYTES);
   stmt_bind_text(&b, m->endpoint_id, MG_ID_TRYTES);
@@ -53,27 +47,15 @@ static mg_store_err_t insert_message(conn_t *c, sqlite3_stmt *st, mg_message_t *
   stmt_bind_optional_int(&b, mg_message_has_leaf(m), m->leaf);
   int changes = 0;
   mg_store_err_t err = stmt_run(c, &b, &changes);
-  if (err) return err;
-  *inserted = changes == 1;
-  m->cursor = *inserted ? sqlite3_last_insert_rowid(c->db) : 0;
-  return MG_STORE_OK;
-}
-
-static mg_store_err_t put_batch_in_transaction(conn_t *c, void *ctx) {
-  put_batch_t *batch = ctx;
-  sqlite3_stmt *st;
-  mg_store_err_t err = stmt_get(c, ST_MSG_INSERT, &st);
-  for (size_t i = 0; !err && i < batch->n; i++) {
-    int inserted = 0;
-    err = insert_message(c, st, &batch->msgs[i], &inserted);
-    if (batch->inserted) batch->inserted[i] = inserted;
-  }
+  if (!err && changes == 1) m->cursor = sqlite3_last_insert_rowid(c->db);
   return err;
 }
 
-mg_store_err_t sqlite_put_messages(conn_t *c, mg_message_t *msgs, size_t n, int *inserted) {
-  put_batch_t batch = {msgs, n, inserted};
-  return stmt_transaction(c, put_batch_in_transaction, &batch);
+mg_store_err_t sqlite_insert_messages(conn_t *c, mg_message_t *msgs, size_t n) {
+  sqlite3_stmt *st;
+  mg_store_err_t err = stmt_get(c, ST_MSG_INSERT, &st);
+  for (size_t i = 0; !err && i < n; i++) err = insert_message(c, st, &msgs[i]);
+  return err;
 }
 
 /* ---- reading ---- */
