@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "store/ids.h"
 #include "store/pg/conn.h"
 #include "store/pg/ops.h"
 
@@ -77,24 +78,9 @@ mg_store_err_t pq_insert_messages(conn_t *c, mg_message_t *msgs, size_t n) {
 
 /* ---- reading ---- */
 
-/* The ids as a PostgreSQL array literal, malloc'd (they are trytes: nothing to quote). */
-static char *ids_array(char *const *ids, size_t n) {
-  char *text = malloc(n * (MG_ID_TRYTES + 1) + 2), *p = text;
-  if (!text) return NULL;
-  *p++ = '{';
-  for (size_t i = 0; i < n; i++) {
-    if (i) *p++ = ',';
-    memcpy(p, ids[i], MG_ID_TRYTES);
-    p += MG_ID_TRYTES;
-  }
-  *p++ = '}';
-  *p = '\0';
-  return text;
-}
-
 mg_store_err_t pq_list_messages(conn_t *c, char *const *channel_ids, size_t n_channels, int64_t after, size_t limit,
                                 mg_message_t **out, size_t *n) {
-  char *ids = n_channels > 1 ? ids_array(channel_ids, n_channels) : NULL;
+  char *ids = n_channels > 1 ? store_ids_text(channel_ids, n_channels, '{', '\0', '}') : NULL; /* an array */
   if (n_channels > 1 && !ids) return pq_fail(c, MG_STORE_ERR_NO_MEMORY, "out of memory");
   params_t p = {0};
   if (n_channels == 1) par_text(&p, channel_ids[0]);

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "store/ids.h"
 #include "store/sqlite/ops.h"
 #include "store/sqlite/stmt.h"
 
@@ -60,23 +61,6 @@ mg_store_err_t sqlite_insert_messages(conn_t *c, mg_message_t *msgs, size_t n) {
 
 /* ---- reading ---- */
 
-/* The ids as a JSON array text, malloc'd (they are trytes: nothing to escape). */
-static char *ids_json(char *const *ids, size_t n) {
-  char *text = malloc(n * (MG_ID_TRYTES + 3) + 3), *p = text;
-  if (!text) return NULL;
-  *p++ = '[';
-  for (size_t i = 0; i < n; i++) {
-    if (i) *p++ = ',';
-    *p++ = '"';
-    memcpy(p, ids[i], MG_ID_TRYTES);
-    p += MG_ID_TRYTES;
-    *p++ = '"';
-  }
-  *p++ = ']';
-  *p = '\0';
-  return text;
-}
-
 /* The statement for a listing: one channel by its index, several through a JSON list, or the
  * watched ones. */
 static enum stmt_id list_statement(size_t n_channels) {
@@ -86,7 +70,7 @@ static enum stmt_id list_statement(size_t n_channels) {
 
 mg_store_err_t sqlite_list_messages(conn_t *c, char *const *channel_ids, size_t n_channels, int64_t after,
                                     size_t limit, mg_message_t **out, size_t *n) {
-  char *ids = n_channels > 1 ? ids_json(channel_ids, n_channels) : NULL;
+  char *ids = n_channels > 1 ? store_ids_text(channel_ids, n_channels, '[', '"', ']') : NULL; /* JSON */
   if (n_channels > 1 && !ids) return stmt_fail(c, MG_STORE_ERR_NO_MEMORY, "out of memory");
   sqlite3_stmt *st;
   mg_store_err_t err = stmt_get(c, list_statement(n_channels), &st);
