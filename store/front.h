@@ -1,5 +1,5 @@
-/* store/front.h: inside the front of the storage layer (store/store.c, store/secrets.c): the
- * store handle and the helpers both files use. Not for engines, nor for use outside store/. */
+/* store/front.h: inside the front of the storage layer (store/store.c, store/secrets.c,
+ * store/batch.c): the store handle and the helpers they share. Not for engines, nor for use outside store/. */
 #ifndef STORE_FRONT_H
 #define STORE_FRONT_H
 
@@ -21,6 +21,8 @@ struct mg_store {
 mg_store_err_t store_fail(mg_store_t *s, mg_store_err_t err, const char *what);
 /* id is exactly `trytes` trytes (9A-Z). */
 bool store_valid_id(const char *id, size_t trytes);
+/* A blob is NULL exactly when its length is 0. */
+bool store_valid_blob(const void *data, size_t len);
 /* Readies an id list's out-pointers; false when they are missing. */
 bool store_start_id_list(char ***ids, size_t *n);
 

@@ -2,7 +2,8 @@
 ## An engine is a folder of its own plus one entry in store/store.c's list of engines. A program
 ## linking store/libmgstore.la links seal/libmgseal.la and fs/libmgfs.la too (the front seals secrets).
 noinst_LTLIBRARIES += store/libmgstore.la
-store_libmgstore_la_SOURCES = store/store.c store/store.h store/front.h store/secrets.c \
+store_libmgstore_la_SOURCES = store/store.c store/store.h store/front.h store/secrets.c store/batch.c \
+	store/ids.c store/ids.h \
 	store/sqlite/sqlite.h store/sqlite/engine.c store/sqlite/ops.h store/sqlite/stmt.c store/sqlite/stmt.h \
 	store/sqlite/open.c store/sqlite/messages.c store/sqlite/watches.c store/sqlite/keys.c \
 	store/sqlite/channels.c store/sqlite/meta.c store/sqlite/fleet.c \

@@ -1,6 +1,6 @@
 /* store/store.c: the front of the storage layer (store/store.h): picks the engine named by the
  * location, checks every argument once for all engines, and dispatches to the engine's table.
- * Secrets (sealed with the fleet key) are in store/secrets.c. */
+ * Secrets (sealed with the fleet key) are in store/secrets.c, the batch writes in store/batch.c. */
 #include "store/store.h"
 
 #include <ctype.h>
@@ -63,25 +63,7 @@ bool store_start_id_list(char ***ids, size_t *n) {
   return true;
 }
 
-static bool valid_blob(const void *data, size_t len) { return (data == NULL) == (len == 0); }
-
-static bool valid_message(const mg_message_t *m) {
-  return store_valid_id(m->channel_id, MG_ID_TRYTES) && store_valid_id(m->endpoint_id, MG_ID_TRYTES) &&
-         store_valid_id(m->message_id, MG_MSG_ID_TRYTES) && store_valid_id(m->bundle, MG_ID_TRYTES) && m->ord >= 1 &&
-         (m->last == 0 || m->last == 1) && m->checksum >= 0 && m->checksum <= 2 &&
-         (m->verified == 0 || m->verified == 1) && m->received_at_ms >= 0 && m->leaf >= -1 && m->payload_trytes &&
-         mam_trytes_valid(m->payload_trytes, strlen(m->payload_trytes));
-}
-
-static bool valid_messages(const mg_message_t *msgs, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    if (!valid_message(&msgs[i])) return false;
-  return true;
-}
-
-static bool valid_watch(const mg_watch_t *w) {
-  return store_valid_id(w->channel_id, MG_ID_TRYTES) && w->options && valid_blob(w->state, w->state_len) && w->created_at_ms >= 0;
-}
+bool store_valid_blob(const void *data, size_t len) { return (data == NULL) == (len == 0); }
 
 static bool valid_meta_key(const char *key) {
   size_t len = key ? strnlen(key, MG_META_KEY_MAX + 1) : 0;
@@ -178,20 +160,6 @@ mg_store_err_t mg_store_schema_version(mg_store_t *s, int64_t *version) {
 
 /* ---- decoded messages ---- */
 
-mg_store_err_t mg_store_put_messages(mg_store_t *s, mg_message_t *msgs, size_t n, int *inserted) {
-  if (!s || (!msgs && n)) return MG_STORE_ERR_ARG;
-  mg_store_err_t err = MG_STORE_OK;
-  if (!valid_messages(msgs, n))
-    err = store_fail(s, MG_STORE_ERR_ARG, "invalid message field");
-  else if (n > 0)
-    err = s->engine->put_messages(s->conn, msgs, n, inserted);
-  for (size_t i = 0; err && i < n; i++) { /* nothing was stored */
-    msgs[i].cursor = 0;
-    if (inserted) inserted[i] = 0;
-  }
-  return err;
-}
-
 mg_store_err_t mg_store_list_messages(mg_store_t *s, const char *channel_id, int64_t after, size_t limit,
                                       mg_message_t **out, size_t *n) {
   if (!s || !out || !n) return MG_STORE_ERR_ARG;
@@ -258,24 +226,9 @@ mg_store_err_t mg_store_channel_known(mg_store_t *s, const char *channel_id, int
 
 /* ---- watched channels ---- */
 
-mg_store_err_t mg_store_add_watch(mg_store_t *s, const mg_watch_t *w) {
-  if (!s || !w) return MG_STORE_ERR_ARG;
-  if (!valid_watch(w)) return store_fail(s, MG_STORE_ERR_ARG, "invalid watch field");
-  size_t failed;
-  return s->engine->add_watches(s->conn, w, 1, &failed);
-}
-
-mg_store_err_t mg_store_add_watches(mg_store_t *s, const mg_watch_t *w, size_t n, size_t *failed) {
-  if (!s || !failed || (n && !w)) return MG_STORE_ERR_ARG;
-  *failed = n;
-  for (size_t i = 0; i < n; i++)
-    if (!valid_watch(&w[i])) return *failed = i, store_fail(s, MG_STORE_ERR_ARG, "invalid watch field");
-  return s->engine->add_watches(s->conn, w, n, failed);
-}
-
 mg_store_err_t mg_store_set_watch_state(mg_store_t *s, const char *channel_id, const uint8_t *state, size_t len) {
   if (!s) return MG_STORE_ERR_ARG;
-  if (!store_valid_id(channel_id, MG_ID_TRYTES) || !valid_blob(state, len))
+  if (!store_valid_id(channel_id, MG_ID_TRYTES) || !store_valid_blob(state, len))
     return store_fail(s, MG_STORE_ERR_ARG, "invalid channel id or state");
   return s->engine->set_watch_state(s->conn, channel_id, state, len);
 }
@@ -313,7 +266,7 @@ void mg_strings_free(char **list, size_t n) {
 mg_store_err_t mg_store_put_channel(mg_store_t *s, const char *channel_id, int64_t number, const uint8_t *state,
                                     size_t len) {
   if (!s) return MG_STORE_ERR_ARG;
-  if (!store_valid_id(channel_id, MG_ID_TRYTES) || number < 0 || !valid_blob(state, len))
+  if (!store_valid_id(channel_id, MG_ID_TRYTES) || number < 0 || !store_valid_blob(state, len))
     return store_fail(s, MG_STORE_ERR_ARG, "invalid channel id, number or state");
   return s->engine->put_channel(s->conn, channel_id, number, state, len);
 }

@@ -263,18 +263,109 @@ void mg_idem_entry_free(mg_idem_entry_t *e);
 /* An engine's own connection (each engine defines the struct in its own files). */
 typedef struct mg_store_conn mg_store_conn_t;
 
-/* Version 2: secrets pass as stored text (sealed or not), counters by kind, fleet operations. */
-#define MG_STORE_ENGINE_VERSION 2
+/* Version 2: secrets pass as stored text (sealed or not), counters by kind, fleet operations.
+ * Version 3: batches are the front's: it runs them in the engine's transaction (transaction) from
+ * per-row operations (insert_messages, insert_watch), in place of put_messages and add_watches. */
+#define MG_STORE_ENGINE_VERSION 3
 #define MG_STORE_ENGINE_RESERVED 8 /* slots kept NULL for operations of later versions */
 #define MG_STORE_ERRMSG_MAX 256
 
-/* The operations of one engine. The front (store/store.c) has checked every argument as documented
- * above (ids, lengths, ranges, non-NULL out-pointers) and set out-pointers to their empty values
- * before it calls one, so an engine checks nothing twice; each operation otherwise has the contract
- * of the public function of the same name. An engine records the message of a failure in the
- * errmsg buffer it got at open (MG_STORE_ERRMSG_MAX bytes, valid until close), never a value. */
 /* flags of an engine */
 #define MG_STORE_ENGINE_SHARED 1u /* a server several gateways share: opens only with the fleet key */
+
+/* A body the engine runs inside one of its transactions (see transaction below). */
+typedef mg_store_err_t mg_store_txn_body_t(mg_store_conn_t *c, void *ctx);
+
+/* The operations of one engine, in table order, as X(P, return type, name, parameters) (P is passed
+ * through for the helpers below). The front (store/store.c, store/batch.c) has checked every
+ * argument as documented above (ids, lengths, ranges, non-NULL out-pointers) and set out-pointers to
+ * their empty values before it calls one, so an engine checks nothing twice; each operation
+ * otherwise has the contract of the public function of the same name. An engine records the
+ * message of a failure in the errmsg buffer it got at open (MG_STORE_ERRMSG_MAX bytes, valid until
+ * close), never a value. */
+#define MG_STORE_ENGINE_OPS(X, P)                                                                          \
+  /* where: the location after "scheme:" (the whole location when it has no scheme) */                    \
+  X(P, mg_store_err_t, open, (const char *where, char *errmsg, mg_store_conn_t **out))                    \
+  X(P, void, close, (mg_store_conn_t *c))                                                                  \
+  X(P, mg_store_err_t, set_size_limit, (mg_store_conn_t *c, uint64_t max_bytes))                          \
+  X(P, mg_store_err_t, schema_version, (mg_store_conn_t *c, int64_t *version))                            \
+  /* Runs body in one transaction and commits it, or rolls all of it back when body or the commit      \
+   * fails; returns body's error, else the commit's. */                                                    \
+  X(P, mg_store_err_t, transaction, (mg_store_conn_t *c, mg_store_txn_body_t *body, void *ctx))           \
+                                                                                                           \
+  /* Inside a transaction: inserts msgs[0..n) in order, skipping (no error) a repeat of a stored        \
+   * (channel, message id, ord), also of one earlier in the batch; sets the cursor of each new row and \
+   * leaves a repeat's as it is (the front made every cursor 0). Stops at the first error. */          \
+  X(P, mg_store_err_t, insert_messages, (mg_store_conn_t *c, mg_message_t *msgs, size_t n))             \
+  /* Over the listed channels, or every watched channel when n_channels is 0; limit >= 1. */             \
+  X(P, mg_store_err_t, list_messages,                                                                      \
+    (mg_store_conn_t *c, char *const *channel_ids, size_t n_channels, int64_t after, size_t limit,        \
+     mg_message_t **out, size_t *n))                                                                       \
+  /* OK with *n 0 when none */                                                                             \
+  X(P, mg_store_err_t, get_message,                                                                        \
+    (mg_store_conn_t *c, const char *channel_id, const char *message_id, mg_message_t **out, size_t *n))  \
+  X(P, mg_store_err_t, count_messages, (mg_store_conn_t *c, const char *channel_id, int64_t *count))      \
+  X(P, mg_store_err_t, channel_known, (mg_store_conn_t *c, const char *channel_id, int *known))           \
+                                                                                                           \
+  /* One watch (alone, or inside a transaction): MG_STORE_EXISTS when the channel is watched. */         \
+  X(P, mg_store_err_t, insert_watch, (mg_store_conn_t *c, const mg_watch_t *w))                           \
+  X(P, mg_store_err_t, set_watch_state,                                                                    \
+    (mg_store_conn_t *c, const char *channel_id, const uint8_t *state, size_t len))                        \
+  X(P, mg_store_err_t, remove_watch, (mg_store_conn_t *c, const char *channel_id))                        \
+  X(P, mg_store_err_t, list_watches, (mg_store_conn_t *c, mg_watch_t **out, size_t *n))                   \
+                                                                                                           \
+  /* Secret keys pass as the text the front stores (the key's trytes, or its sealed text) and come     \
+   * back as a malloc'd copy of it: the front checks what it reads. get_ntru: sk or pk may be NULL. */  \
+  X(P, mg_store_err_t, add_psk, (mg_store_conn_t *c, const char *id, const char *key_text))               \
+  X(P, mg_store_err_t, get_psk, (mg_store_conn_t *c, const char *id, char **key_text))                    \
+  X(P, mg_store_err_t, delete_psk, (mg_store_conn_t *c, const char *id))                                  \
+  X(P, mg_store_err_t, list_psks, (mg_store_conn_t *c, char ***ids, size_t *n))                           \
+  X(P, mg_store_err_t, add_ntru, (mg_store_conn_t *c, const char *id, const char *sk_text, const char *pk)) \
+  X(P, mg_store_err_t, get_ntru,                                                                           \
+    (mg_store_conn_t *c, const char *id, char **sk_text, char pk[MG_NTRU_PK_TRYTES + 1]))                  \
+  X(P, mg_store_err_t, list_ntru, (mg_store_conn_t *c, char ***ids, size_t *n))                           \
+                                                                                                           \
+  X(P, mg_store_err_t, put_channel,                                                                        \
+    (mg_store_conn_t *c, const char *channel_id, int64_t number, const uint8_t *state, size_t len))       \
+  X(P, mg_store_err_t, get_channel,                                                                        \
+    (mg_store_conn_t *c, const char *channel_id, int64_t *number, uint8_t **state, size_t *len))          \
+  X(P, mg_store_err_t, list_channels, (mg_store_conn_t *c, char ***ids, size_t *n))                       \
+  X(P, mg_store_err_t, next_channel_number, (mg_store_conn_t *c, int64_t *number))                        \
+  /* mg_store_reserve_leaves / mg_store_next_free_leaf for the counter of that kind. */                  \
+  X(P, mg_store_err_t, reserve,                                                                            \
+    (mg_store_conn_t *c, mg_store_counter_t kind, const char *tree_id, uint64_t floor, uint64_t count,    \
+     uint64_t *first))                                                                                     \
+  X(P, mg_store_err_t, next_free,                                                                          \
+    (mg_store_conn_t *c, mg_store_counter_t kind, const char *tree_id, uint64_t *next))                   \
+                                                                                                           \
+  X(P, mg_store_err_t, get_meta, (mg_store_conn_t *c, const char *key, char **value))                     \
+  X(P, mg_store_err_t, set_meta, (mg_store_conn_t *c, const char *key, const char *value))                \
+                                                                                                           \
+  X(P, mg_store_err_t, idem_reserve,                                                                       \
+    (mg_store_conn_t *c, const char *scope, const char *key, const char *request_hash, int64_t now_ms,    \
+     int64_t expire_before_ms, mg_idem_entry_t *found))                                                    \
+  X(P, mg_store_err_t, idem_finish,                                                                        \
+    (mg_store_conn_t *c, const char *scope, const char *key, int status, const char *body))               \
+  X(P, mg_store_err_t, idem_release, (mg_store_conn_t *c, const char *scope, const char *key))            \
+                                                                                                           \
+  /* Inserts key = value unless key is set; *stored gets the value it holds then (malloc'd). */          \
+  X(P, mg_store_err_t, init_meta, (mg_store_conn_t *c, const char *key, const char *value, char **stored)) \
+  /* The same for a named secret's stored bytes (the front seals them first when it has a key). */       \
+  X(P, mg_store_err_t, init_secret,                                                                        \
+    (mg_store_conn_t *c, const char *name, const uint8_t *value, size_t len, uint8_t **stored,            \
+     size_t *stored_len))                                                                                  \
+  X(P, mg_store_err_t, last_cursor, (mg_store_conn_t *c, int64_t *cursor))                                \
+  X(P, mg_store_err_t, wait_messages, (mg_store_conn_t *c, int64_t after, int timeout_ms, int64_t *last))  \
+  X(P, mg_store_err_t, heartbeat,                                                                          \
+    (mg_store_conn_t *c, const char *instance_id, const char *info, int64_t now_ms))                      \
+  X(P, mg_store_err_t, list_instances,                                                                     \
+    (mg_store_conn_t *c, int64_t seen_since_ms, mg_instance_t **out, size_t *n))                           \
+  X(P, mg_store_err_t, list_message_channels, (mg_store_conn_t *c, char ***ids, size_t *n))               \
+  X(P, mg_store_err_t, list_trees, (mg_store_conn_t *c, mg_store_counter_t kind, char ***ids, size_t *n)) \
+  X(P, mg_store_err_t, raise_channel_number, (mg_store_conn_t *c, int64_t floor))
+
+/* A slot of the table. */
+#define MG_STORE_ENGINE_SLOT(P, type, name, params) type(*name) params;
 
 typedef struct mg_store_engine {
   size_t struct_size; /* sizeof (mg_store_engine_t) as the engine was built */
@@ -282,71 +373,14 @@ typedef struct mg_store_engine {
   const char *name;   /* its location scheme, e.g. "sqlite" */
   const char *alias;  /* another scheme naming it (NULL: none), e.g. "postgres" */
   unsigned flags;     /* MG_STORE_ENGINE_* */
-
-  /* where: the location after "scheme:" (the whole location when it has no scheme) */
-  mg_store_err_t (*open)(const char *where, char *errmsg, mg_store_conn_t **out);
-  void (*close)(mg_store_conn_t *c);
-  mg_store_err_t (*set_size_limit)(mg_store_conn_t *c, uint64_t max_bytes);
-  mg_store_err_t (*schema_version)(mg_store_conn_t *c, int64_t *version);
-
-  mg_store_err_t (*put_messages)(mg_store_conn_t *c, mg_message_t *msgs, size_t n, int *inserted);
-  /* Over the listed channels, or every watched channel when n_channels is 0; limit >= 1. */
-  mg_store_err_t (*list_messages)(mg_store_conn_t *c, char *const *channel_ids, size_t n_channels, int64_t after,
-                                  size_t limit, mg_message_t **out, size_t *n);
-  mg_store_err_t (*get_message)(mg_store_conn_t *c, const char *channel_id, const char *message_id,
-                                mg_message_t **out, size_t *n); /* OK with *n 0 when none */
-  mg_store_err_t (*count_messages)(mg_store_conn_t *c, const char *channel_id, int64_t *count);
-  mg_store_err_t (*channel_known)(mg_store_conn_t *c, const char *channel_id, int *known);
-
-  mg_store_err_t (*add_watches)(mg_store_conn_t *c, const mg_watch_t *w, size_t n, size_t *failed);
-  mg_store_err_t (*set_watch_state)(mg_store_conn_t *c, const char *channel_id, const uint8_t *state, size_t len);
-  mg_store_err_t (*remove_watch)(mg_store_conn_t *c, const char *channel_id);
-  mg_store_err_t (*list_watches)(mg_store_conn_t *c, mg_watch_t **out, size_t *n);
-
-  /* Secret keys pass as the text the front stores (the key's trytes, or its sealed text) and come
-   * back as a malloc'd copy of it: the front checks what it reads. get_ntru: sk or pk may be NULL. */
-  mg_store_err_t (*add_psk)(mg_store_conn_t *c, const char *id, const char *key_text);
-  mg_store_err_t (*get_psk)(mg_store_conn_t *c, const char *id, char **key_text);
-  mg_store_err_t (*delete_psk)(mg_store_conn_t *c, const char *id);
-  mg_store_err_t (*list_psks)(mg_store_conn_t *c, char ***ids, size_t *n);
-  mg_store_err_t (*add_ntru)(mg_store_conn_t *c, const char *id, const char *sk_text, const char *pk);
-  mg_store_err_t (*get_ntru)(mg_store_conn_t *c, const char *id, char **sk_text, char pk[MG_NTRU_PK_TRYTES + 1]);
-  mg_store_err_t (*list_ntru)(mg_store_conn_t *c, char ***ids, size_t *n);
-
-  mg_store_err_t (*put_channel)(mg_store_conn_t *c, const char *channel_id, int64_t number, const uint8_t *state,
-                                size_t len);
-  mg_store_err_t (*get_channel)(mg_store_conn_t *c, const char *channel_id, int64_t *number, uint8_t **state,
-                                size_t *len);
-  mg_store_err_t (*list_channels)(mg_store_conn_t *c, char ***ids, size_t *n);
-  mg_store_err_t (*next_channel_number)(mg_store_conn_t *c, int64_t *number);
-  /* mg_store_reserve_leaves / mg_store_next_free_leaf for the counter of that kind. */
-  mg_store_err_t (*reserve)(mg_store_conn_t *c, mg_store_counter_t kind, const char *tree_id, uint64_t floor,
-                            uint64_t count, uint64_t *first);
-  mg_store_err_t (*next_free)(mg_store_conn_t *c, mg_store_counter_t kind, const char *tree_id, uint64_t *next);
-
-  mg_store_err_t (*get_meta)(mg_store_conn_t *c, const char *key, char **value);
-  mg_store_err_t (*set_meta)(mg_store_conn_t *c, const char *key, const char *value);
-
-  mg_store_err_t (*idem_reserve)(mg_store_conn_t *c, const char *scope, const char *key, const char *request_hash,
-                                 int64_t now_ms, int64_t expire_before_ms, mg_idem_entry_t *found);
-  mg_store_err_t (*idem_finish)(mg_store_conn_t *c, const char *scope, const char *key, int status,
-                                const char *body);
-  mg_store_err_t (*idem_release)(mg_store_conn_t *c, const char *scope, const char *key);
-
-  /* Inserts key = value unless key is set; *stored gets the value it holds then (malloc'd). */
-  mg_store_err_t (*init_meta)(mg_store_conn_t *c, const char *key, const char *value, char **stored);
-  /* The same for a named secret's stored bytes (the front seals them first when it has a key). */
-  mg_store_err_t (*init_secret)(mg_store_conn_t *c, const char *name, const uint8_t *value, size_t len,
-                                uint8_t **stored, size_t *stored_len);
-  mg_store_err_t (*last_cursor)(mg_store_conn_t *c, int64_t *cursor);
-  mg_store_err_t (*wait_messages)(mg_store_conn_t *c, int64_t after, int timeout_ms, int64_t *last);
-  mg_store_err_t (*heartbeat)(mg_store_conn_t *c, const char *instance_id, const char *info, int64_t now_ms);
-  mg_store_err_t (*list_instances)(mg_store_conn_t *c, int64_t seen_since_ms, mg_instance_t **out, size_t *n);
-  mg_store_err_t (*list_message_channels)(mg_store_conn_t *c, char ***ids, size_t *n);
-  mg_store_err_t (*list_trees)(mg_store_conn_t *c, mg_store_counter_t kind, char ***ids, size_t *n);
-  mg_store_err_t (*raise_channel_number)(mg_store_conn_t *c, int64_t floor);
-
+  MG_STORE_ENGINE_OPS(MG_STORE_ENGINE_SLOT, _)
   void (*reserved[MG_STORE_ENGINE_RESERVED])(void);
 } mg_store_engine_t;
+
+/* For an engine whose operations are the functions PREFIX_<name>: declares them all
+ * (MG_STORE_ENGINE_OPS(MG_STORE_ENGINE_DECLARE, PREFIX), in its ops.h) and fills its table with
+ * them (MG_STORE_ENGINE_OPS(MG_STORE_ENGINE_FILL, PREFIX), in its engine.c). */
+#define MG_STORE_ENGINE_DECLARE(P, type, name, params) type P##_##name params;
+#define MG_STORE_ENGINE_FILL(P, type, name, params) .name = P##_##name,
 
 #endif

@@ -2,13 +2,14 @@
  * in a temporary directory.
  *
  * Part 1, the interface: round trips of every function, uniqueness, cursor paging, argument checks,
- * durability across reopen and SIGKILL, leaf reservations shared by connections and processes. These
- * tests use store/store.h only and take their stores from an engine fixture (engine_fixture_t), so
- * that the same list runs against every engine: SQLite here; another engine adds a fixture.
+ * batches all or none (which rows are new, which one failed), durability across reopen and SIGKILL,
+ * leaf reservations shared by connections and processes. These tests use store/store.h only and
+ * take their stores from an engine fixture (engine_fixture_t), so that the same list runs against
+ * every engine: SQLite here; another engine adds a fixture.
  *
  * Part 2, the SQLite engine itself, poking its file directly: file modes, POSIX locks, locations,
- * a damaged file, schema versions and migration, rollback of a failed batch, cursors after a
- * delete, a locked database and a full one. */
+ * a damaged file, schema versions and migration, cursors after a delete, a locked database and a
+ * full one. */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -71,7 +72,9 @@ static const char *db_path(const char *name) {
  * the location of a database by name (the same name reaches the same database, also from another
  * process), the fleet key its stores are opened with (NULL: none), and raw SQL on a database by
  * name for what the store must not offer (altering a stored row): exec runs a statement, text
- * returns the first column of the first row of a query (malloc'd; NULL when no row). */
+ * returns the first column of the first row of a query (malloc'd; NULL when no row); refuse makes
+ * the database refuse, with the error "refused by test", to insert a message whose payload or a
+ * watch whose options are REFUSED (a row the engine fails on in the middle of a batch). */
 typedef struct engine_fixture {
   const char *name;
   void (*setup)(void);
@@ -80,6 +83,7 @@ typedef struct engine_fixture {
   const mg_seal_key_t *key;
   void (*exec)(const char *name, const char *sql);
   char *(*text)(const char *name, const char *sql);
+  void (*refuse)(const char *name);
 } engine_fixture_t;
 
 static const engine_fixture_t *fixture; /* set by the test case's setup */
@@ -136,14 +140,22 @@ static char *sqlite_text(const char *name, const char *sql) {
   return text;
 }
 
+static void sqlite_refuse(const char *name) {
+  sqlite_exec(name, "CREATE TRIGGER refuse_message BEFORE INSERT ON messages WHEN NEW.payload = 'REFUSED'"
+                    " BEGIN SELECT RAISE(ABORT, 'refused by test'); END;"
+                    "CREATE TRIGGER refuse_watch BEFORE INSERT ON watches WHEN NEW.options = 'REFUSED'"
+                    " BEGIN SELECT RAISE(ABORT, 'refused by test'); END");
+}
+
 static void sqlite_setup(void);
 static void sqlite_sealed_setup(void);
 
 static const engine_fixture_t sqlite_fixture = {"sqlite", sqlite_setup, remove_test_dir, sqlite_location,
-                                                NULL, sqlite_exec, sqlite_text};
+                                                NULL, sqlite_exec, sqlite_text, sqlite_refuse};
 /* The same engine with every secret sealed with a fleet key. */
 static const engine_fixture_t sqlite_sealed_fixture = {"sqlite sealed", sqlite_sealed_setup, remove_test_dir,
-                                                       sqlite_location, &test_key, sqlite_exec, sqlite_text};
+                                                       sqlite_location, &test_key, sqlite_exec, sqlite_text,
+                                                       sqlite_refuse};
 
 static void sqlite_setup(void) {
   fixture = &sqlite_fixture;
@@ -239,8 +251,16 @@ static void pg_teardown(void) {
   remove_test_dir();
 }
 
+/* The column to look at is the trigger's argument. */
+static void pg_refuse(const char *name) {
+  pg_exec(name, "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF to_jsonb(NEW) ->>"
+                " TG_ARGV[0] = 'REFUSED' THEN RAISE EXCEPTION 'refused by test'; END IF; RETURN NEW; END $$");
+  pg_exec(name, "CREATE TRIGGER refuse BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION refuse('payload')");
+  pg_exec(name, "CREATE TRIGGER refuse BEFORE INSERT ON watches FOR EACH ROW EXECUTE FUNCTION refuse('options')");
+}
+
 static const engine_fixture_t pg_fixture = {"postgresql", pg_setup, pg_teardown, pg_location,
-                                            &test_key, pg_exec, pg_text};
+                                            &test_key, pg_exec, pg_text, pg_refuse};
 
 static void pg_setup(void) {
   fixture = &pg_fixture;
@@ -634,6 +654,95 @@ START_TEST(test_watches) {
   ck_assert_int_eq(mg_store_set_watch_state(s, a.channel_id, blob, 0), MG_STORE_ERR_ARG);
   ck_assert_int_eq(mg_store_remove_watch(s, "9"), MG_STORE_ERR_ARG);
   ck_assert_int_eq(mg_store_list_watches(s, NULL, &n), MG_STORE_ERR_ARG);
+  mg_store_close(s);
+}
+END_TEST
+
+/* A message the engine fails on in the middle of a batch fails the whole batch with the engine's
+ * message: nothing of it is stored, no row has a cursor or counts as inserted (a repeat neither),
+ * and the connection works on. */
+START_TEST(test_failed_batch_is_rolled_back) {
+  mg_store_t *s = open_store("refuse.db");
+  fixture->refuse("refuse.db");
+  char channel[MG_ID_TRYTES + 1], msg_id[MG_MSG_ID_TRYTES + 1];
+  random_trytes(channel, MG_ID_TRYTES);
+  random_trytes(msg_id, MG_MSG_ID_TRYTES);
+  mg_message_t batch[4] = {make_message(channel, msg_id, 1, 20), make_message(channel, msg_id, 2, 20),
+                           make_message(channel, msg_id, 3, 20), make_message(channel, msg_id, 4, 20)};
+  ck_assert_int_eq(mg_store_put_messages(s, &batch[0], 1, NULL), MG_STORE_OK); /* a repeat below */
+  snprintf(batch[2].payload_trytes, 21, "REFUSED");
+  int inserted[4] = {7, 7, 7, 7};
+  ck_assert_int_eq(mg_store_put_messages(s, batch, 4, inserted), MG_STORE_ERR_DB);
+  ck_assert_str_eq(mg_store_errmsg(s), "refused by test");
+  for (size_t i = 0; i < 4; i++) {
+    ck_assert_int_eq(inserted[i], 0);
+    ck_assert_int_eq(batch[i].cursor, 0);
+  }
+  ck_assert_int_eq(count_of(s, NULL), 1);
+  mg_message_t ok[3] = {batch[0], batch[1], batch[3]};
+  ck_assert_int_eq(mg_store_put_messages(s, ok, 3, inserted), MG_STORE_OK);
+  ck_assert_int_eq(inserted[0], 0);
+  ck_assert_int_eq(ok[0].cursor, 0);
+  ck_assert_int_eq(inserted[1], 1);
+  ck_assert_int_eq(inserted[2], 1);
+  ck_assert_int_lt(ok[1].cursor, ok[2].cursor);
+  ck_assert_int_eq(count_of(s, NULL), 3);
+  free_made(batch, 4);
+  mg_store_close(s);
+}
+END_TEST
+
+static size_t watch_count(mg_store_t *s) {
+  mg_watch_t *w = NULL;
+  size_t n = 0;
+  ck_assert_int_eq(mg_store_list_watches(s, &w, &n), MG_STORE_OK);
+  mg_watches_free(w, n);
+  return n;
+}
+
+/* A list of watches is added all or none; *failed names the first watch that fails, whatever made
+ * it fail: an invalid field, a channel watched already or twice in the list, the engine. */
+START_TEST(test_add_watches_all_or_none) {
+  mg_store_t *s = open_store("watches.db");
+  fixture->refuse("watches.db");
+  mg_watch_t w[4];
+  for (size_t i = 0; i < 4; i++) {
+    w[i] = (mg_watch_t){.options = "{}", .created_at_ms = 1};
+    random_trytes(w[i].channel_id, MG_ID_TRYTES);
+  }
+  size_t failed = 99;
+  ck_assert_int_eq(mg_store_add_watches(s, NULL, 0, &failed), MG_STORE_OK);
+  ck_assert_uint_eq(failed, 0);
+
+  mg_watch_t invalid[3] = {w[0], w[1], w[2]};
+  invalid[1].options = NULL;
+  ck_assert_int_eq(mg_store_add_watches(s, invalid, 3, &failed), MG_STORE_ERR_ARG);
+  ck_assert_uint_eq(failed, 1);
+  mg_watch_t twice[3] = {w[0], w[1], w[0]};
+  ck_assert_int_eq(mg_store_add_watches(s, twice, 3, &failed), MG_STORE_EXISTS);
+  ck_assert_uint_eq(failed, 2);
+  mg_watch_t refused[3] = {w[0], w[1], w[2]};
+  refused[1].options = "REFUSED";
+  ck_assert_int_eq(mg_store_add_watches(s, refused, 3, &failed), MG_STORE_ERR_DB);
+  ck_assert_str_eq(mg_store_errmsg(s), "refused by test");
+  ck_assert_uint_eq(failed, 1);
+  ck_assert_int_eq(mg_store_add_watch(s, &refused[1]), MG_STORE_ERR_DB);
+  ck_assert_uint_eq(watch_count(s), 0);
+
+  ck_assert_int_eq(mg_store_add_watches(s, w, 3, &failed), MG_STORE_OK);
+  ck_assert_uint_eq(failed, 3);
+  ck_assert_uint_eq(watch_count(s), 3);
+  mg_watch_t again[2] = {w[3], w[1]};
+  ck_assert_int_eq(mg_store_add_watches(s, again, 2, &failed), MG_STORE_EXISTS);
+  ck_assert_uint_eq(failed, 1);
+  ck_assert_int_eq(mg_store_add_watches(s, &w[2], 1, &failed), MG_STORE_EXISTS);
+  ck_assert_uint_eq(failed, 0);
+  ck_assert_uint_eq(watch_count(s), 3);
+  ck_assert_int_eq(mg_store_add_watches(s, &w[3], 1, &failed), MG_STORE_OK);
+  ck_assert_uint_eq(watch_count(s), 4);
+  ck_assert_int_eq(mg_store_add_watches(NULL, w, 1, &failed), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_add_watches(s, w, 1, NULL), MG_STORE_ERR_ARG);
+  ck_assert_int_eq(mg_store_add_watches(s, NULL, 1, &failed), MG_STORE_ERR_ARG);
   mg_store_close(s);
 }
 END_TEST
@@ -1716,6 +1825,8 @@ static void add_interface_tests(TCase *tc, const mg_seal_key_t *fixture_key) {
   tcase_add_test(tc, test_get_message_in_ord_order);
   tcase_add_test(tc, test_messages_reject_invalid_fields);
   tcase_add_test(tc, test_watches);
+  tcase_add_test(tc, test_add_watches_all_or_none);
+  tcase_add_test(tc, test_failed_batch_is_rolled_back);
   tcase_add_test(tc, test_psks);
   tcase_add_test(tc, test_ntru_keys);
   tcase_add_test(tc, test_channels);
@@ -1974,35 +2085,6 @@ START_TEST(test_migration_v4_is_all_or_nothing) {
 }
 END_TEST
 
-/* A statement failing mid-batch (here a trigger refusing one payload) rolls back the whole batch,
- * and the connection is usable afterwards. */
-START_TEST(test_failed_batch_is_rolled_back) {
-  mg_store_t *s = open_store("rollback.db");
-  sqlite3 *db = raw_open("rollback.db");
-  raw_exec(db, "CREATE TRIGGER refuse BEFORE INSERT ON messages WHEN NEW.payload = 'REFUSED'"
-               " BEGIN SELECT RAISE(ABORT, 'refused by test'); END");
-  sqlite3_close(db);
-  char channel[MG_ID_TRYTES + 1], msg_id[MG_MSG_ID_TRYTES + 1];
-  random_trytes(channel, MG_ID_TRYTES);
-  random_trytes(msg_id, MG_MSG_ID_TRYTES);
-  mg_message_t batch[3] = {make_message(channel, msg_id, 1, 20), make_message(channel, msg_id, 2, 20),
-                           make_message(channel, msg_id, 3, 20)};
-  snprintf(batch[2].payload_trytes, 21, "REFUSED");
-  int inserted[3] = {7, 7, 7};
-  ck_assert_int_eq(mg_store_put_messages(s, batch, 3, inserted), MG_STORE_ERR_DB);
-  ck_assert_str_eq(mg_store_errmsg(s), "refused by test");
-  for (size_t i = 0; i < 3; i++) {
-    ck_assert_int_eq(inserted[i], 0);
-    ck_assert_int_eq(batch[i].cursor, 0);
-  }
-  ck_assert_int_eq(count_of(s, NULL), 0);
-  ck_assert_int_eq(mg_store_put_messages(s, batch, 2, inserted), MG_STORE_OK);
-  ck_assert_int_eq(count_of(s, NULL), 2);
-  free_made(batch, 3);
-  mg_store_close(s);
-}
-END_TEST
-
 /* AUTOINCREMENT: a deleted row's cursor is never handed out again. */
 START_TEST(test_cursor_not_reused_after_delete) {
   mg_store_t *s = open_store("reuse.db");
@@ -2200,6 +2282,15 @@ START_TEST(test_pg_connection_loss_then_reconnect) {
   ck_assert_int_eq(mg_store_put_messages(s, &m, 1, &inserted), MG_STORE_OK);
   ck_assert_int_eq(inserted, 1);
 
+  pg_cut_sessions(); /* the transaction as a whole fails: no watch is to blame */
+  mg_watch_t w[2] = {{.options = "{}"}, {.options = "{}"}};
+  random_trytes(w[0].channel_id, MG_ID_TRYTES);
+  random_trytes(w[1].channel_id, MG_ID_TRYTES);
+  size_t failed = 0;
+  ck_assert_int_eq(mg_store_add_watches(s, w, 2, &failed), MG_STORE_ERR_UNAVAILABLE);
+  ck_assert_uint_eq(failed, 2);
+  ck_assert_int_eq(mg_store_add_watches(s, w, 2, &failed), MG_STORE_OK);
+
   pg_cut_sessions(); /* a waiter finds the loss too, then waits again after reconnecting */
   ck_assert_int_eq(mg_store_wait_messages(s, m.cursor, 100, &last), MG_STORE_ERR_UNAVAILABLE);
   pid_t pid = put_later("lost.db", channel, 300);
@@ -2252,35 +2343,6 @@ START_TEST(test_pg_schema_versions) {
 }
 END_TEST
 
-/* An insert failing in the middle of a batch (here a trigger refusing one payload) fails the whole
- * batch with the server's message, stores none of it, and the connection works on. */
-START_TEST(test_pg_failed_batch_is_rolled_back) {
-  mg_store_t *s = open_store("refuse.db");
-  pg_exec("refuse.db", "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
-                       " IF NEW.payload = 'REFUSED' THEN RAISE EXCEPTION 'refused by test'; END IF; RETURN NEW; END $$");
-  pg_exec("refuse.db", "CREATE TRIGGER refuse BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION refuse()");
-  char channel[MG_ID_TRYTES + 1], msg_id[MG_MSG_ID_TRYTES + 1];
-  random_trytes(channel, MG_ID_TRYTES);
-  random_trytes(msg_id, MG_MSG_ID_TRYTES);
-  mg_message_t batch[3] = {make_message(channel, msg_id, 1, 20), make_message(channel, msg_id, 2, 20),
-                           make_message(channel, msg_id, 3, 20)};
-  snprintf(batch[1].payload_trytes, 21, "REFUSED");
-  int inserted[3] = {7, 7, 7};
-  ck_assert_int_eq(mg_store_put_messages(s, batch, 3, inserted), MG_STORE_ERR_DB);
-  ck_assert_str_eq(mg_store_errmsg(s), "refused by test");
-  for (size_t i = 0; i < 3; i++) {
-    ck_assert_int_eq(inserted[i], 0);
-    ck_assert_int_eq(batch[i].cursor, 0);
-  }
-  ck_assert_int_eq(count_of(s, NULL), 0);
-  mg_message_t ok[2] = {batch[0], batch[2]};
-  ck_assert_int_eq(mg_store_put_messages(s, ok, 2, inserted), MG_STORE_OK);
-  ck_assert_int_eq(count_of(s, NULL), 2);
-  free_made(batch, 3);
-  mg_store_close(s);
-}
-END_TEST
-
 static Suite *store_suite(void) {
   Suite *suite = suite_create("store");
   const engine_fixture_t *const engines[] = {&sqlite_fixture, &sqlite_sealed_fixture, &pg_fixture};
@@ -2306,7 +2368,6 @@ static Suite *store_suite(void) {
   tcase_add_test(tc, test_open_rejects_newer_schema);
   tcase_add_test(tc, test_leaf_kept_for_signed_packets);
   tcase_add_test(tc, test_migration_v4_is_all_or_nothing);
-  tcase_add_test(tc, test_failed_batch_is_rolled_back);
   tcase_add_test(tc, test_cursor_not_reused_after_delete);
   tcase_add_test(tc, test_reserve_busy);
   tcase_add_test(tc, test_full_database_keeps_stored_data);
@@ -2319,7 +2380,6 @@ static Suite *store_suite(void) {
   tcase_add_test(tc, test_pg_unreachable_server);
   tcase_add_test(tc, test_pg_size_limit_is_refused);
   tcase_add_test(tc, test_pg_schema_versions);
-  tcase_add_test(tc, test_pg_failed_batch_is_rolled_back);
   suite_add_tcase(suite, tc);
   return suite;
 }

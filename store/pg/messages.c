@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "store/ids.h"
 #include "store/pg/conn.h"
 #include "store/pg/ops.h"
 
@@ -38,15 +39,9 @@ static const row_kind_t message_rows = {sizeof(mg_message_t), read_message, free
 
 /* ---- inserting ---- */
 
-typedef struct put_batch {
-  mg_message_t *msgs;
-  size_t n;
-  int *inserted;
-} put_batch_t;
-
 /* The parameters of the insert of message i. */
 static void insert_params(void *ctx, size_t i, params_t *p) {
-  const mg_message_t *m = &((put_batch_t *)ctx)->msgs[i];
+  const mg_message_t *m = &((mg_message_t *)ctx)[i];
   par_text(p, m->channel_id);
   par_text(p, m->endpoint_id);
   par_text(p, m->message_id);
@@ -63,52 +58,29 @@ static void insert_params(void *ctx, size_t i, params_t *p) {
 /* A new row returns its cursor; a repeat returns none. */
 static mg_store_err_t take_insert(conn_t *c, void *ctx, size_t i, const PGresult *res) {
   (void)c;
-  put_batch_t *batch = ctx;
-  int inserted = PQntuples(res) == 1;
-  batch->msgs[i].cursor = inserted ? pq_int(res, 0, 0) : 0;
-  if (batch->inserted) batch->inserted[i] = inserted;
+  if (PQntuples(res) == 1) ((mg_message_t *)ctx)[i].cursor = pq_int(res, 0, 0);
   return MG_STORE_OK;
 }
 
-/* The inserts go in one round trip, after the cursor lock. */
-static mg_store_err_t put_batch_in_transaction(conn_t *c, void *ctx) {
-  put_batch_t *batch = ctx;
+/* The inserts go in one round trip (the pipeline), after the cursor lock; the listeners are told of
+ * the newest cursor at the commit. */
+mg_store_err_t pq_insert_messages(conn_t *c, mg_message_t *msgs, size_t n) {
   mg_store_err_t err = pq_command(c, Q_CURSOR_LOCK, NULL, NULL);
-  if (!err) err = pq_pipeline(c, Q_MSG_INSERT, batch->n, insert_params, take_insert, batch);
+  if (!err) err = pq_pipeline(c, Q_MSG_INSERT, n, insert_params, take_insert, msgs);
   int64_t newest = 0;
-  for (size_t i = 0; !err && i < batch->n; i++)
-    if (batch->msgs[i].cursor) newest = batch->msgs[i].cursor;
+  for (size_t i = 0; !err && i < n; i++)
+    if (msgs[i].cursor) newest = msgs[i].cursor;
   if (err || !newest) return err;
-  params_t p = {0}; /* delivered to the listeners at the commit */
+  params_t p = {0};
   par_int(&p, newest);
   return pq_command(c, Q_MSG_NOTIFY, &p, NULL);
 }
 
-mg_store_err_t pq_put_messages(conn_t *c, mg_message_t *msgs, size_t n, int *inserted) {
-  put_batch_t batch = {msgs, n, inserted};
-  return pq_transaction(c, put_batch_in_transaction, &batch);
-}
-
 /* ---- reading ---- */
-
-/* The ids as a PostgreSQL array literal, malloc'd (they are trytes: nothing to quote). */
-static char *ids_array(char *const *ids, size_t n) {
-  char *text = malloc(n * (MG_ID_TRYTES + 1) + 2), *p = text;
-  if (!text) return NULL;
-  *p++ = '{';
-  for (size_t i = 0; i < n; i++) {
-    if (i) *p++ = ',';
-    memcpy(p, ids[i], MG_ID_TRYTES);
-    p += MG_ID_TRYTES;
-  }
-  *p++ = '}';
-  *p = '\0';
-  return text;
-}
 
 mg_store_err_t pq_list_messages(conn_t *c, char *const *channel_ids, size_t n_channels, int64_t after, size_t limit,
                                 mg_message_t **out, size_t *n) {
-  char *ids = n_channels > 1 ? ids_array(channel_ids, n_channels) : NULL;
+  char *ids = n_channels > 1 ? store_ids_text(channel_ids, n_channels, '{', '\0', '}') : NULL; /* an array */
   if (n_channels > 1 && !ids) return pq_fail(c, MG_STORE_ERR_NO_MEMORY, "out of memory");
   params_t p = {0};
   if (n_channels == 1) par_text(&p, channel_ids[0]);

@@ -16,36 +16,13 @@ static void free_watches(void *items, size_t n) { mg_watches_free(items, n); }
 
 static const row_kind_t watch_rows = {sizeof(mg_watch_t), read_watch, free_watches};
 
-static mg_store_err_t insert_watch(conn_t *c, const mg_watch_t *w) {
+mg_store_err_t pq_insert_watch(conn_t *c, const mg_watch_t *w) {
   params_t p = {0};
   par_text(&p, w->channel_id);
   par_text(&p, w->options);
   par_bytes(&p, w->state, w->state_len);
   par_int(&p, w->created_at_ms);
   return pq_command_changing(c, Q_WATCH_INSERT, &p, MG_STORE_EXISTS, "channel is watched already");
-}
-
-typedef struct watch_batch {
-  const mg_watch_t *w;
-  size_t n, *failed;
-} watch_batch_t;
-
-static mg_store_err_t add_watches_in_transaction(conn_t *c, void *ctx) {
-  watch_batch_t *b = ctx;
-  mg_store_err_t err = MG_STORE_OK;
-  for (size_t i = 0; !err && i < b->n; i++)
-    if ((err = insert_watch(c, &b->w[i]))) *b->failed = i;
-  return err;
-}
-
-mg_store_err_t pq_add_watches(conn_t *c, const mg_watch_t *w, size_t n, size_t *failed) {
-  if (n == 1) { /* one statement is atomic by itself */
-    mg_store_err_t err = insert_watch(c, w);
-    if (err) *failed = 0;
-    return err;
-  }
-  watch_batch_t b = {w, n, failed};
-  return pq_transaction(c, add_watches_in_transaction, &b);
 }
 
 mg_store_err_t pq_set_watch_state(conn_t *c, const char *channel_id, const uint8_t *state, size_t len) {

@@ -97,7 +97,7 @@ static mg_store_err_t advance_in_transaction(conn_t *c, void *ctx) {
 mg_store_err_t sqlite_next_channel_number(conn_t *c, int64_t *number) {
   counter_advance_t a = {ST_COUNTER_GET, ST_COUNTER_SET, CHANNEL_NUMBER_COUNTER, strlen(CHANNEL_NUMBER_COUNTER),
                          0, 1, 0};
-  mg_store_err_t err = stmt_transaction(c, advance_in_transaction, &a);
+  mg_store_err_t err = sqlite_transaction(c, advance_in_transaction, &a);
   if (!err) *number = (int64_t)a.start;
   return err;
 }
@@ -109,7 +109,7 @@ static const enum stmt_id counter_set[] = {[MG_COUNTER_LEAF] = ST_LEAF_SET, [MG_
 mg_store_err_t sqlite_reserve(conn_t *c, mg_store_counter_t kind, const char *tree_id, uint64_t floor, uint64_t count,
                               uint64_t *first) {
   counter_advance_t a = {counter_get[kind], counter_set[kind], tree_id, MG_ID_TRYTES, floor, count, 0};
-  mg_store_err_t err = stmt_transaction(c, advance_in_transaction, &a);
+  mg_store_err_t err = sqlite_transaction(c, advance_in_transaction, &a);
   if (!err) *first = a.start;
   return err;
 }
@@ -121,7 +121,7 @@ mg_store_err_t sqlite_list_trees(conn_t *c, mg_store_counter_t kind, char ***ids
 mg_store_err_t sqlite_raise_channel_number(conn_t *c, int64_t floor) {
   counter_advance_t a = {ST_COUNTER_GET, ST_COUNTER_SET, CHANNEL_NUMBER_COUNTER, strlen(CHANNEL_NUMBER_COUNTER),
                          (uint64_t)floor, 0, 0};
-  return stmt_transaction(c, advance_in_transaction, &a);
+  return sqlite_transaction(c, advance_in_transaction, &a);
 }
 
 mg_store_err_t sqlite_next_free(conn_t *c, mg_store_counter_t kind, const char *tree_id, uint64_t *next) {

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "store/ids.h"
 #include "store/sqlite/ops.h"
 #include "store/sqlite/stmt.h"
 
@@ -32,13 +33,7 @@ static const row_kind_t message_rows = {sizeof(mg_message_t), read_message, free
 
 /* ---- inserting ---- */
 
-typedef struct put_batch {
-  mg_message_t *msgs;
-  size_t n;
-  int *inserted;
-} put_batch_t;
-
-static mg_store_err_t insert_message(conn_t *c, sqlite3_stmt *st, mg_message_t *m, int *inserted) {
+static mg_store_err_t insert_message(conn_t *c, sqlite3_stmt *st, mg_message_t *m) {
   binder_t b = stmt_binder(st);
   stmt_bind_text(&b, m->channel_id, MG_ID_TRYTES);
   stmt_bind_text(&b, m->endpoint_id, MG_ID_TRYTES);
@@ -53,47 +48,18 @@ static mg_store_err_t insert_message(conn_t *c, sqlite3_stmt *st, mg_message_t *
   stmt_bind_optional_int(&b, mg_message_has_leaf(m), m->leaf);
   int changes = 0;
   mg_store_err_t err = stmt_run(c, &b, &changes);
-  if (err) return err;
-  *inserted = changes == 1;
-  m->cursor = *inserted ? sqlite3_last_insert_rowid(c->db) : 0;
-  return MG_STORE_OK;
-}
-
-static mg_store_err_t put_batch_in_transaction(conn_t *c, void *ctx) {
-  put_batch_t *batch = ctx;
-  sqlite3_stmt *st;
-  mg_store_err_t err = stmt_get(c, ST_MSG_INSERT, &st);
-  for (size_t i = 0; !err && i < batch->n; i++) {
-    int inserted = 0;
-    err = insert_message(c, st, &batch->msgs[i], &inserted);
-    if (batch->inserted) batch->inserted[i] = inserted;
-  }
+  if (!err && changes == 1) m->cursor = sqlite3_last_insert_rowid(c->db);
   return err;
 }
 
-mg_store_err_t sqlite_put_messages(conn_t *c, mg_message_t *msgs, size_t n, int *inserted) {
-  put_batch_t batch = {msgs, n, inserted};
-  return stmt_transaction(c, put_batch_in_transaction, &batch);
+mg_store_err_t sqlite_insert_messages(conn_t *c, mg_message_t *msgs, size_t n) {
+  sqlite3_stmt *st;
+  mg_store_err_t err = stmt_get(c, ST_MSG_INSERT, &st);
+  for (size_t i = 0; !err && i < n; i++) err = insert_message(c, st, &msgs[i]);
+  return err;
 }
 
 /* ---- reading ---- */
-
-/* The ids as a JSON array text, malloc'd (they are trytes: nothing to escape). */
-static char *ids_json(char *const *ids, size_t n) {
-  char *text = malloc(n * (MG_ID_TRYTES + 3) + 3), *p = text;
-  if (!text) return NULL;
-  *p++ = '[';
-  for (size_t i = 0; i < n; i++) {
-    if (i) *p++ = ',';
-    *p++ = '"';
-    memcpy(p, ids[i], MG_ID_TRYTES);
-    p += MG_ID_TRYTES;
-    *p++ = '"';
-  }
-  *p++ = ']';
-  *p = '\0';
-  return text;
-}
 
 /* The statement for a listing: one channel by its index, several through a JSON list, or the
  * watched ones. */
@@ -104,7 +70,7 @@ static enum stmt_id list_statement(size_t n_channels) {
 
 mg_store_err_t sqlite_list_messages(conn_t *c, char *const *channel_ids, size_t n_channels, int64_t after,
                                     size_t limit, mg_message_t **out, size_t *n) {
-  char *ids = n_channels > 1 ? ids_json(channel_ids, n_channels) : NULL;
+  char *ids = n_channels > 1 ? store_ids_text(channel_ids, n_channels, '[', '"', ']') : NULL; /* JSON */
   if (n_channels > 1 && !ids) return stmt_fail(c, MG_STORE_ERR_NO_MEMORY, "out of memory");
   sqlite3_stmt *st;
   mg_store_err_t err = stmt_get(c, list_statement(n_channels), &st);

@@ -87,7 +87,7 @@ static mg_store_err_t reserve_in_transaction(conn_t *c, void *ctx) {
 mg_store_err_t sqlite_idem_reserve(conn_t *c, const char *scope, const char *key, const char *request_hash,
                                    int64_t now_ms, int64_t expire_before_ms, mg_idem_entry_t *found) {
   idem_reservation_t r = {scope, key, request_hash, now_ms, expire_before_ms, found};
-  return stmt_transaction(c, reserve_in_transaction, &r);
+  return sqlite_transaction(c, reserve_in_transaction, &r);
 }
 
 mg_store_err_t sqlite_idem_finish(conn_t *c, const char *scope, const char *key, int status, const char *body) {
@@ -144,11 +144,11 @@ static mg_store_err_t init_in_transaction(conn_t *c, void *ctx) {
 
 mg_store_err_t sqlite_init_meta(conn_t *c, const char *key, const char *value, char **stored) {
   init_value_t v = {ST_META_INIT, ST_META_GET, key, value, strlen(value), false, stored, NULL};
-  return stmt_transaction(c, init_in_transaction, &v);
+  return sqlite_transaction(c, init_in_transaction, &v);
 }
 
 mg_store_err_t sqlite_init_secret(conn_t *c, const char *name, const uint8_t *value, size_t len, uint8_t **stored,
                                   size_t *stored_len) {
   init_value_t v = {ST_SECRET_INIT, ST_SECRET_GET, name, value, len, true, stored, stored_len};
-  return stmt_transaction(c, init_in_transaction, &v);
+  return sqlite_transaction(c, init_in_transaction, &v);
 }

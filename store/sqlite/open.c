@@ -173,7 +173,7 @@ static mg_store_err_t migrate(conn_t *c) {
   mg_store_err_t err = stmt_query_int(c, ST_USER_VERSION, &version);
   if (!err) err = check_version(c, version);
   if (err || version == SCHEMA_VERSION) return err;
-  return stmt_transaction(c, migrate_in_transaction, NULL);
+  return sqlite_transaction(c, migrate_in_transaction, NULL);
 }
 
 /* One attempt at opening, configuring and migrating. */

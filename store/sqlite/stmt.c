@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/sqlite/ops.h"
+
 #define MESSAGE_COLUMNS \
   "cursor, channel_id, endpoint_id, message_id, ord, last, checksum, verified, payload, bundle, received_at_ms, leaf"
 
@@ -330,14 +332,13 @@ mg_store_err_t stmt_list_ids(conn_t *c, enum stmt_id id, char ***ids, size_t *n)
 
 static void rollback(conn_t *c) {
   if (sqlite3_get_autocommit(c->db)) return; /* SQLite already rolled back (e.g. after SQLITE_FULL) */
-  sqlite3_stmt *st = c->stmts[ST_ROLLBACK]; /* prepared by stmt_transaction; keeps c->errmsg */
+  sqlite3_stmt *st = c->stmts[ST_ROLLBACK]; /* prepared by sqlite_transaction; keeps c->errmsg */
   sqlite3_step(st);
   sqlite3_reset(st);
 }
 
-/* Runs body in one BEGIN IMMEDIATE transaction (the write lock is taken first, waiting up to the
- * busy timeout) and commits it, or rolls everything back when body or COMMIT fails. */
-mg_store_err_t stmt_transaction(conn_t *c, mg_store_err_t (*body)(conn_t *c, void *ctx), void *ctx) {
+/* BEGIN IMMEDIATE: the write lock is taken first, waiting up to the busy timeout. */
+mg_store_err_t sqlite_transaction(conn_t *c, mg_store_txn_body_t *body, void *ctx) {
   sqlite3_stmt *unused;
   mg_store_err_t err = stmt_get(c, ST_ROLLBACK, &unused);
   if (!err) err = stmt_run_plain(c, ST_BEGIN);

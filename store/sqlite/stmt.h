@@ -116,9 +116,9 @@ mg_store_err_t stmt_run_plain(conn_t *c, enum stmt_id id);
 mg_store_err_t stmt_query_int(conn_t *c, enum stmt_id id, int64_t *value);
 /* Runs literal SQL (migrations and PRAGMAs with values). */
 mg_store_err_t stmt_exec(conn_t *c, const char *sql);
-/* Runs body in one BEGIN IMMEDIATE transaction (the write lock is taken first, waiting up to the
- * busy timeout) and commits it, or rolls everything back when body or COMMIT fails. */
-mg_store_err_t stmt_transaction(conn_t *c, mg_store_err_t (*body)(conn_t *c, void *ctx), void *ctx);
+/* Transactions are the engine's operation sqlite_transaction (store/sqlite/ops.h): one BEGIN
+ * IMMEDIATE transaction (the write lock is taken first, waiting up to the busy timeout), committed,
+ * or rolled back as a whole when its body or COMMIT fails. */
 
 /* ---- reading columns and rows ---- */
 

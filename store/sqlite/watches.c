@@ -18,7 +18,7 @@ static void free_watches(void *items, size_t n) { mg_watches_free(items, n); }
 
 static const row_kind_t watch_rows = {sizeof(mg_watch_t), read_watch, free_watches};
 
-static mg_store_err_t insert_watch(conn_t *c, const mg_watch_t *w) {
+mg_store_err_t sqlite_insert_watch(conn_t *c, const mg_watch_t *w) {
   sqlite3_stmt *st;
   mg_store_err_t err = stmt_get(c, ST_WATCH_INSERT, &st);
   if (err) return err;
@@ -28,29 +28,6 @@ static mg_store_err_t insert_watch(conn_t *c, const mg_watch_t *w) {
   stmt_bind_blob(&b, w->state, w->state_len);
   stmt_bind_int(&b, w->created_at_ms);
   return stmt_run_changing(c, &b, MG_STORE_EXISTS, "channel is watched already");
-}
-
-typedef struct watch_batch {
-  const mg_watch_t *w;
-  size_t n, *failed;
-} watch_batch_t;
-
-static mg_store_err_t add_watches_in_transaction(conn_t *c, void *ctx) {
-  watch_batch_t *b = ctx;
-  mg_store_err_t err = MG_STORE_OK;
-  for (size_t i = 0; !err && i < b->n; i++)
-    if ((err = insert_watch(c, &b->w[i]))) *b->failed = i;
-  return err;
-}
-
-mg_store_err_t sqlite_add_watches(conn_t *c, const mg_watch_t *w, size_t n, size_t *failed) {
-  if (n == 1) { /* one statement is atomic by itself */
-    mg_store_err_t err = insert_watch(c, w);
-    if (err) *failed = 0;
-    return err;
-  }
-  watch_batch_t b = {w, n, failed};
-  return stmt_transaction(c, add_watches_in_transaction, &b);
 }
 
 mg_store_err_t sqlite_set_watch_state(conn_t *c, const char *channel_id, const uint8_t *state, size_t len) {
