@@ -54,6 +54,7 @@ die() {
 }
 
 . "$(dirname "$0")/report.sh" # report NAME UNIT VALUE...
+. "$(dirname "$0")/wrk.sh"    # wrk_run PID URL [PREFIX...]
 
 # pick QUICK FULL: the value for this mode.
 pick() { if [ -n "$quick" ]; then echo "$1"; else echo "$2"; fi; }
@@ -147,35 +148,20 @@ profile() {
   profile_pid=$!
 }
 
-# cpu_ticks: the CPU time mamgated used so far (user and system), in clock ticks.
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$gw_pid/stat"; }
-
-# wrk_ms OUTPUT PERCENTILE: that latency from wrk --latency output, in ms.
-wrk_ms() {
-  echo "$1" | awk -v p="$2" '$1 == p {v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
-    print (u == "us" ? v / 1000 : (u == "s" ? v * 1000 : v))}'
-}
-
 # fetch NAME CHANNEL SECONDS RUNS [WRK_PREFIX...]: wrk on the channel's first page of 100 (the
 # first run profiled), wrk run through WRK_PREFIX (e.g. taskset -c 1). The page's query is
 # $page_query: limit=100, a full page, which the gateway keeps after the first answer; limit=101
 # gives the same 100 packets in a page that is not full, rendered from the store every time.
 page_query=limit=100
 fetch() {
-  local name=$1 channel=$2 seconds=$3 runs=$4 rps=() p50=() p99=() cpu=() out ticks
+  local name=$1 channel=$2 wrk_seconds=$3 runs=$4 rps=() p50=() p99=() cpu=() out r q50 q99 c
   shift 4
-  profile "$seconds" "$name"
+  profile "$wrk_seconds" "$name"
   echo "  ($name: load average $(cut -d' ' -f1-3 /proc/loadavg) before the runs)"
   for _ in $(seq "$runs"); do
-    ticks=$(cpu_ticks)
-    out=$("$@" wrk -t2 -c50 -d"$seconds"s --latency "http://$http/v1/channels/$channel/messages?$page_query")
-    ticks=$(($(cpu_ticks) - ticks))
-    echo "$out" | grep -q 'Non-2xx' && die "wrk got error responses: $out"
-    echo "$out" | grep 'Socket errors' | sed 's/^ */  wrk: /' || true
-    rps+=("$(echo "$out" | awk '/^Requests\/sec:/ {print $2}')")
-    p50+=("$(wrk_ms "$out" 50%)")
-    p99+=("$(wrk_ms "$out" 99%)")
-    cpu+=("$(echo "$out" | awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" '/ requests in / {printf "%.2f", t * 1e6 / hz / $1}')")
+    out=$(wrk_run "$gw_pid" "http://$http/v1/channels/$channel/messages?$page_query" "$@") || exit 1
+    read -r r q50 q99 c <<<"$out"
+    rps+=("$r") p50+=("$q50") p99+=("$q99") cpu+=("$c")
   done
   if [ -n "$profile_pid" ]; then wait "$profile_pid" || true; fi
   profile_pid=

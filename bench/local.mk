@@ -2,7 +2,8 @@
 ## bench/run builds and runs all of them plus the gateway benchmark and writes one JSON results file.
 noinst_LTLIBRARIES += bench/libbench.la
 bench_libbench_la_SOURCES = bench/bench.c bench/bench.h
-EXTRA_DIST += bench/run bench/bench_gateway.sh bench/compare bench/bench_fleet.sh bench/report.sh
+EXTRA_DIST += bench/run bench/bench_gateway.sh bench/compare bench/bench_fleet.sh bench/report.sh \
+	bench/bench_engines.sh bench/wrk.sh
 
 BENCH_MAMFIX_SOURCES = bench/mamfix.c bench/mamfix.h
 

@@ -674,8 +674,9 @@ mg_pub_err_t mg_writer_publish(mg_writer_t *w, const mg_publish_request_t *req, 
   free_composed(&m);
   if (err == MG_PUB_OK) {
     atomic_fetch_add(&w->d.metrics->messages_published, 1);
-    /* rotation follows signatures being spent, not a tree that merely sits at the threshold */
-    if (req->checksum == MAM_CHECKSUM_SIG) {
+    /* rotation follows signatures being spent, not a tree that merely sits at the threshold; with
+     * rotation off, no second read of the channel under its lock (two store round trips a publish) */
+    if (req->checksum == MAM_CHECKSUM_SIG && w->d.settings.rotate_threshold != 0) {
       pthread_mutex_lock(&c->lock);
       if (merge_stored(w, c) == MG_PUB_OK) { /* a rotation by another writer is seen; indexes may move */
         int now = pick_signer(c, out->signer_id);
