@@ -212,6 +212,9 @@ mg_store_err_t mg_store_list_trees(mg_store_t *s, mg_store_counter_t kind, char 
 #define MG_SECRET_NAME_MAX 249 /* the seal label "secret:<name>" fits MG_SEAL_LABEL_MAX */
 mg_store_err_t mg_store_init_secret(mg_store_t *s, const char *name, const uint8_t *candidate, size_t len,
                                     uint8_t *out, size_t out_size, size_t *out_len);
+/* The secret holding a fleet's gateway seed (its 81 tryte characters): set by the first instance from
+ * its seed file (or by store-copy from the copied gateway's), read by every other. */
+#define MG_STORE_SECRET_GATEWAY_SEED "gateway_seed"
 
 /* ---- fleet instances: each gateway instance upserts its row every few seconds ---- */
 
