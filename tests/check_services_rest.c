@@ -113,9 +113,10 @@ static fixture_t *fixture_new(const char *location) {
       .settings = {.http = "127.0.0.1:0", .limits = {.threads = 2}, .max_height = 4, .max_list = 8,
                    .max_payload_bytes = 1024, .page_limit = 50, .idempotency_ttl_s = 60,
                    .instance_id = INSTANCE, .shard_takeover_s = 30},
-      .token = TOKEN, .open_store = open_store, .open_store_ctx = f, .store = f->store, .store_lock = &f->lock,
-      .metrics = &f->metrics, .writer = f->writer, .watcher = f->watcher, .probe = f->probe,
-      .tail = f->tail, .fleet = f->fleet, .stopping = &f->stopping, .extra_routes = extra_routes, .n_extra_routes = 1};
+      .token = TOKEN, .open_store = open_store, .open_store_ctx = f, .store_lock = &f->lock,
+      .backends = {.store = f->store, .writer = f->writer, .watcher = f->watcher, .tail = f->tail, .fleet = f->fleet},
+      .metrics = &f->metrics, .probe = f->probe, .stopping = &f->stopping, .extra_routes = extra_routes,
+      .n_extra_routes = 1};
   char err[256] = "";
   f->rest = mg_rest_start(&deps, err, sizeof err);
   ck_assert_msg(f->rest != NULL, "%s", err);
