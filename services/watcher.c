@@ -271,7 +271,7 @@ static void on_bundle(void *ctx, const tangle_tx_t *const *txs, const mam_trit_t
   mg_decode_outcome_t outcome = mg_decoder_add(w->decoder, m, n, bundle, now, &ev);
   /* a key none of ours: on a shared database, maybe one made through another instance just now */
   if (outcome == MG_DECODE_REJECTED && dc.rejected == MAM_ERR_KEYLOAD_IRRELEVANT && wt->d.settings.watch_sync_ms &&
-      mg_watcher_follow_own_keys(wt, now))
+      !store_away(wt) && mg_watcher_follow_own_keys(wt, now))
     outcome = mg_decoder_add(w->decoder, m, n, bundle, now, &ev);
   free(m);
   note_outcome(wt, w, outcome, now);
@@ -485,8 +485,9 @@ static void follow_share(mg_watcher_t *wt, watch_t *w) {
   w->decoding = now_mine;
 }
 
-/* Once a second: follow the stored watches and keys (a shared database), expire incomplete bundles and
- * long-waiting out-of-order ones, follow the shard's share, store what waited for the database. */
+/* Once a second: follow the stored watches and keys (a shared database), expire incomplete
+ * bundles and long-waiting out-of-order ones, follow the shard's share, store what waited for the
+ * database. */
 static void sweep(mg_watcher_t *wt, uint64_t now) {
   if (wt->d.settings.watch_sync_ms && now - wt->watches_synced_ms >= wt->d.settings.watch_sync_ms) {
     wt->watches_synced_ms = now;
