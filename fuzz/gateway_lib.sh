@@ -59,12 +59,16 @@ start_node() {
 }
 stop_node() { kill -"${1:-TERM}" "$node_pid" 2>/dev/null; wait "$node_pid" 2>/dev/null; node_pid=; }
 
-# start_gateway [--set KEY=VALUE ...]: the options of gateway_args, then these; waits for health.
-start_gateway() {
+# launch_gateway [--set KEY=VALUE ...]: the options of gateway_args, then these; does not wait.
+launch_gateway() {
   MAMGATE_NODE_API=http://$node_api MAMGATE_NODE_ZMQ=$node_zmq MAMGATE_HTTP=$http MAMGATE_ZMQ_PUB=$pub \
     MAMGATE_DATA_DIR=$data MAMGATE_MWM=$node_mwm "$build/host/mamgated" --plugin "$build/plugin/.libs/mamgate.so" \
     "${gateway_args[@]}" "$@" >>"$work/gw.log" 2>&1 &
   gw_pid=$!
+}
+# start_gateway [--set KEY=VALUE ...]: launch_gateway, then waits for health.
+start_gateway() {
+  launch_gateway "$@"
   for _ in $(seq 300); do
     if curl -sf "http://$http/v1/health" >/dev/null; then
       [ -n "$token" ] || token=$(cat "$data/token")

@@ -46,8 +46,11 @@ static void count_response(counters_t *c, unsigned status) {
 void mg_http_queue(mg_http_request_t *r, unsigned status, struct MHD_Response *resp, const char *content_type,
                    const char *allow) {
   if (resp == NULL) return;
+  char retry_after[16];
+  snprintf(retry_after, sizeof retry_after, "%u", r->retry_after_s);
   bool ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type) == MHD_YES &&
             (allow == NULL || MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow) == MHD_YES) &&
+            (r->retry_after_s == 0 || MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, retry_after) == MHD_YES) &&
             (!r->close_after || MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close") == MHD_YES) &&
             MHD_queue_response(r->conn, status, resp) == MHD_YES;
   MHD_destroy_response(resp);
@@ -119,6 +122,8 @@ void mg_http_send_error_f(mg_http_request_t *r, unsigned status, const char *all
   send_error(r, status, allow, code, fmt, ap);
   va_end(ap);
 }
+
+void mg_http_retry_after(mg_http_request_t *r, unsigned seconds) { r->retry_after_s = seconds; }
 
 void mg_http_respond_json(mg_http_request_t *r, int status, json_t *body) {
   send_json(r, valid_status(status), body, NULL);

@@ -117,6 +117,8 @@ bool mg_http_bearer_ok(const mg_http_request_t *r, const char *token);
  * newline as application/json; a NULL body gives 500. status must be 200..599 (others are sent as
  * 500). */
 void mg_http_respond_json(mg_http_request_t *r, int status, json_t *body);
+/* The answer the handler makes next carries "Retry-After: seconds" (0: none), e.g. with a 503. */
+void mg_http_retry_after(mg_http_request_t *r, unsigned seconds);
 /* The one error body of the API: {"error": {"code": code, "message": message}} (new reference;
  * NULL when out of memory). mg_http_respond_error answers with it. */
 json_t *mg_http_error_json(const char *code, const char *message);

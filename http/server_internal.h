@@ -79,6 +79,7 @@ struct mg_http_request {
   json_t *json;
   bool responded;
   bool close_after; /* answered before the body: "Connection: close" */
+  unsigned retry_after_s; /* non-zero: the answer carries "Retry-After: retry_after_s" */
 };
 
 struct stream {

@@ -16,7 +16,6 @@
 #include "seal/random.h"
 
 #define SEED_TRYTES (MAM_PRNG_KEY_TRITS / 3)
-#define MG_FLEET_SEED_SECRET "gateway_seed" /* the store's name of a fleet's shared seed */
 
 /* Reads a whole small file into buf (NUL-terminated, trailing newline removed). */
 static int read_small(const char *path, char *buf, size_t len) {
@@ -73,7 +72,7 @@ static int read_seed_file(mg_gateway_t *g, char seed[SEED_TRYTES + 2], char *err
 static int fleet_seed(mg_gateway_t *g, mg_store_t *store, char seed[SEED_TRYTES + 2], char *err, size_t err_len) {
   uint8_t shared[SEED_TRYTES + 1];
   size_t len = 0;
-  mg_store_err_t serr = mg_store_init_secret(store, MG_FLEET_SEED_SECRET, (const uint8_t *)seed, SEED_TRYTES, shared,
+  mg_store_err_t serr = mg_store_init_secret(store, MG_STORE_SECRET_GATEWAY_SEED, (const uint8_t *)seed, SEED_TRYTES, shared,
                                              sizeof shared, &len);
   int ok = serr == MG_STORE_OK && len == SEED_TRYTES && mam_trytes_valid((const char *)shared, SEED_TRYTES);
   if (ok && memcmp(shared, seed, SEED_TRYTES) != 0)

@@ -169,7 +169,13 @@ static const mg_rest_route_t console_routes[] = {
     {"GET", "/console/{file}", mg_console_file},
 };
 
-/* The REST service's slice of the gateway. */
+/* What the REST service needs the store for, once it is open. */
+static mg_rest_backends_t rest_backends(mg_gateway_t *g) {
+  return (mg_rest_backends_t){.store = g->control, .writer = g->writer, .watcher = g->watcher, .tail = g->tail,
+                              .fleet = g->fleet_service};
+}
+
+/* The REST service's slice of the gateway (without the store's parts: see rest_backends). */
 static mg_rest_deps_t rest_deps(mg_gateway_t *g) {
   const mg_config_t *c = &g->cfg;
   return (mg_rest_deps_t){
@@ -185,14 +191,9 @@ static mg_rest_deps_t rest_deps(mg_gateway_t *g) {
       .token = g->token,
       .open_store = open_store,
       .open_store_ctx = g,
-      .store = g->control,
       .store_lock = &g->control_lock,
       .metrics = &g->metrics,
-      .writer = g->writer,
-      .watcher = g->watcher,
       .probe = g->probe,
-      .tail = g->tail,
-      .fleet = g->fleet_service,
       .stopping = &g->stopping,
       .extra_routes = console_routes,
       .n_extra_routes = sizeof console_routes / sizeof *console_routes};
@@ -207,16 +208,55 @@ static mg_tail_deps_t tail_deps(mg_gateway_t *g) {
                           .stopping = &g->stopping};
 }
 
-/* The fleet heartbeat and the store tail (before the watcher, which asks the fleet for its share). */
-static int start_fleet(mg_gateway_t *g) {
-  char err[512] = "";
+/* This instance's name in the fleet: the option, or one made from the REST address. */
+static int name_instance(mg_gateway_t *g) {
   if (g->cfg.instance_id[0]) snprintf(g->instance_id, sizeof g->instance_id, "%.*s", MG_INSTANCE_ID_MAX, g->cfg.instance_id);
   else if (mg_instance_id_default(g->cfg.http, g->instance_id, sizeof g->instance_id) != 0)
     return mg_log(g, MAMGATE_LOG_ERROR, "cannot make an instance id; set instance_id"), MAMGATE_ERR_CONFIG;
+  return MAMGATE_OK;
+}
+
+/* The fleet heartbeat and the store tail (before the watcher, which asks the fleet for its share). */
+static int start_fleet(mg_gateway_t *g) {
+  char err[512] = "";
   mg_fleet_deps_t fleet = fleet_deps(g);
   if (!(g->fleet_service = mg_fleet_start(&fleet, err, sizeof err))) return mg_log(g, MAMGATE_LOG_ERROR, "%s", err), MAMGATE_ERR_STORE;
   mg_tail_deps_t tail = tail_deps(g);
   if (!(g->tail = mg_tail_start(&tail, err, sizeof err))) return mg_log(g, MAMGATE_LOG_ERROR, "%s", err), MAMGATE_ERR_ZMQ;
+  return MAMGATE_OK;
+}
+
+/* What needs no store, REST first: it listens while the database cannot be reached yet and
+ * answers 503 store_unavailable on the routes that need it. */
+static int start_serving(mg_gateway_t *g) {
+  char err[512] = "";
+  int rc = name_instance(g);
+  if (rc != MAMGATE_OK) return rc;
+  if (mg_node_global_init() != MG_NODE_OK) return MAMGATE_ERR_NO_MEMORY;
+  g->probe = mg_probe_start(g->cfg.node_api, g->cfg.node_probe_interval_s * 1000u, g->cfg.node_timeout_ms);
+  if (!g->probe) return mg_log(g, MAMGATE_LOG_ERROR, "cannot start the node probe"), MAMGATE_ERR_NO_MEMORY;
+  mg_rest_deps_t rest = rest_deps(g);
+  if (!(g->rest = mg_rest_start(&rest, err, sizeof err))) return mg_log(g, MAMGATE_LOG_ERROR, "%s", err), MAMGATE_ERR_HTTP;
+  return MAMGATE_OK;
+}
+
+/* The store (retried while the database cannot be reached) and the services that use it; then
+ * REST serves every route. */
+static int start_store_services(mg_gateway_t *g) {
+  char err[512] = "";
+  if (mg_fleet_open_control(g, err, sizeof err) != 0) return mg_log(g, MAMGATE_LOG_ERROR, "%s", err), MAMGATE_ERR_STORE;
+  if (mg_files_load_seed(g, g->control, err, sizeof err) != 0) return mg_log(g, MAMGATE_LOG_ERROR, "%s", err), MAMGATE_ERR_IO;
+  if (!(g->zmq_ctx = zmq_ctx_new())) return MAMGATE_ERR_ZMQ;
+  mg_writer_deps_t writer = writer_deps(g);
+  if (!(g->writer = mg_writer_new(&writer, err, sizeof err)))
+    return mg_log(g, MAMGATE_LOG_ERROR, "%s", err), MAMGATE_ERR_STORE;
+  int rc = start_fleet(g);
+  if (rc != MAMGATE_OK) return rc;
+  mg_watcher_deps_t watcher = watcher_deps(g);
+  if (!(g->watcher = mg_watcher_start(&watcher, err, sizeof err)))
+    return mg_log(g, MAMGATE_LOG_ERROR, "%s", err), MAMGATE_ERR_ZMQ;
+  mg_rest_backends_t backends = rest_backends(g);
+  mg_rest_store_ready(g->rest, &backends);
   return MAMGATE_OK;
 }
 
@@ -227,22 +267,8 @@ static int start(mg_gateway_t *g, const mamgate_opt_t *opts, int nopts) {
   if (rc != MAMGATE_OK) return rc;
   if (mg_files_prepare(g, err, sizeof err) != 0 || mg_fleet_prepare(g, err, sizeof err) != 0)
     return mg_log(g, MAMGATE_LOG_ERROR, "%s", err), MAMGATE_ERR_IO;
-  if (mg_fleet_open_control(g, err, sizeof err) != 0) return mg_log(g, MAMGATE_LOG_ERROR, "%s", err), MAMGATE_ERR_STORE;
-  if (mg_files_load_seed(g, g->control, err, sizeof err) != 0) return mg_log(g, MAMGATE_LOG_ERROR, "%s", err), MAMGATE_ERR_IO;
-  if (mg_node_global_init() != MG_NODE_OK) return MAMGATE_ERR_NO_MEMORY;
-  if (!(g->zmq_ctx = zmq_ctx_new())) return MAMGATE_ERR_ZMQ;
-  mg_writer_deps_t writer = writer_deps(g);
-  if (!(g->writer = mg_writer_new(&writer, err, sizeof err)))
-    return mg_log(g, MAMGATE_LOG_ERROR, "%s", err), MAMGATE_ERR_STORE;
-  if ((rc = start_fleet(g)) != MAMGATE_OK) return rc;
-  mg_watcher_deps_t watcher = watcher_deps(g);
-  if (!(g->watcher = mg_watcher_start(&watcher, err, sizeof err)))
-    return mg_log(g, MAMGATE_LOG_ERROR, "%s", err), MAMGATE_ERR_ZMQ;
-  g->probe = mg_probe_start(g->cfg.node_api, g->cfg.node_probe_interval_s * 1000u, g->cfg.node_timeout_ms);
-  if (!g->probe) return mg_log(g, MAMGATE_LOG_ERROR, "cannot start the node probe"), MAMGATE_ERR_NO_MEMORY;
-  mg_rest_deps_t rest = rest_deps(g);
-  if (!(g->rest = mg_rest_start(&rest, err, sizeof err))) return mg_log(g, MAMGATE_LOG_ERROR, "%s", err), MAMGATE_ERR_HTTP;
-  return MAMGATE_OK;
+  if ((rc = start_serving(g)) != MAMGATE_OK) return rc;
+  return start_store_services(g);
 }
 
 MAMGATE_EXPORT int mamgate_plugin_init(const mamgate_host_t *host, const mamgate_opt_t *opts, int nopts,

@@ -178,6 +178,7 @@ static void store_batch(mg_watcher_t *wt);
 typedef struct decoding {
   mg_watcher_t *wt;
   watch_t *w;
+  mam_err_t rejected; /* why the last bundle was dropped */
 } decoding_t;
 
 static void on_state_changed(void *ctx) {
@@ -198,6 +199,7 @@ static void on_forged_copy(void *ctx) {
 
 static void on_rejected(void *ctx, mam_err_t err) {
   decoding_t *dc = ctx;
+  dc->rejected = err;
   atomic_fetch_add(&dc->wt->d.metrics->rejected[(unsigned)err < MAM_ERR__COUNT ? err : MAM_ERR__COUNT - 1], 1);
   count_invalid(dc->wt, MG_INVALID_DECODE);
   mg_env_log(dc->wt->d.env, MAMGATE_LOG_DEBUG, "channel %.81s: bundle skipped: %s", dc->w->id, mam_strerror(err));
@@ -235,7 +237,7 @@ static void backfill_gap(mg_watcher_t *wt, watch_t *w, uint64_t now) {
 }
 
 static void expire_pending(mg_watcher_t *wt, watch_t *w, uint64_t now) {
-  decoding_t dc = {wt, w};
+  decoding_t dc = {wt, w, MAM_OK};
   const mg_decoder_events_t ev = decoder_events(&dc);
   if (w->decoder) mg_decoder_expire(w->decoder, now, &ev);
 }
@@ -263,10 +265,14 @@ static void on_bundle(void *ctx, const tangle_tx_t *const *txs, const mam_trit_t
     memcpy(m[i].tag, txs[i]->tag, MAM_TAG_TRITS);
     memcpy(m[i].fragment, txs[i]->signature_message_fragment, MAM_FRAGMENT_TRITS);
   }
-  decoding_t dc = {wt, w};
+  decoding_t dc = {wt, w, MAM_OK};
   const mg_decoder_events_t ev = decoder_events(&dc);
   uint64_t now = mg_env_now_ms(wt->d.env);
   mg_decode_outcome_t outcome = mg_decoder_add(w->decoder, m, n, bundle, now, &ev);
+  /* a key none of ours: on a shared database, maybe one made through another instance just now */
+  if (outcome == MG_DECODE_REJECTED && dc.rejected == MAM_ERR_KEYLOAD_IRRELEVANT && wt->d.settings.watch_sync_ms &&
+      !store_away(wt) && mg_watcher_follow_own_keys(wt, now))
+    outcome = mg_decoder_add(w->decoder, m, n, bundle, now, &ev);
   free(m);
   note_outcome(wt, w, outcome, now);
 }
@@ -274,7 +280,7 @@ static void on_bundle(void *ctx, const tangle_tx_t *const *txs, const mam_trit_t
 /* A flush of the decode batch reads the bundles it kept, channel by channel. */
 static void replay_deferred(void *ctx, mg_decoder_t *dec, void *owner) {
   mg_watcher_t *wt = ctx;
-  decoding_t dc = {wt, owner};
+  decoding_t dc = {wt, owner, MAM_OK};
   const mg_decoder_events_t ev = decoder_events(&dc);
   uint64_t now = mg_env_now_ms(wt->d.env);
   mg_decode_outcome_t outcome;
@@ -391,8 +397,7 @@ static void apply_commands(mg_watcher_t *wt) {
     if (c->kind == CMD_ADD && install_watch(wt, c->watch) != 0)
       mg_env_log(wt->d.env, MAMGATE_LOG_ERROR, "out of memory adding a watch");
     if (c->kind == CMD_REMOVE) remove_watch(wt, c->id);
-    for (size_t i = 0; c->kind == CMD_RELOAD_OWN_KEYS && i < mg_addrset_count(wt->watches); i++)
-      mg_watcher_reload_watch_keys(wt, mg_addrset_value_at(wt->watches, i));
+    if (c->kind == CMD_RELOAD_OWN_KEYS) mg_watcher_reload_own_keys(wt);
     free(c);
     c = next;
   }
@@ -480,12 +485,14 @@ static void follow_share(mg_watcher_t *wt, watch_t *w) {
   w->decoding = now_mine;
 }
 
-/* Once a second: follow the stored watches (a shared database), expire incomplete bundles and
- * long-waiting out-of-order ones, follow the shard's share, store what waited for the database. */
+/* Once a second: follow the stored watches and keys (a shared database), expire incomplete
+ * bundles and long-waiting out-of-order ones, follow the shard's share, store what waited for the
+ * database. */
 static void sweep(mg_watcher_t *wt, uint64_t now) {
   if (wt->d.settings.watch_sync_ms && now - wt->watches_synced_ms >= wt->d.settings.watch_sync_ms) {
     wt->watches_synced_ms = now;
     sync_watches(wt);
+    if (!store_away(wt)) mg_watcher_follow_own_keys(wt, now);
   }
   mg_assembler_expire(wt->assembler, now);
   for (size_t i = 0; i < mg_addrset_count(wt->watches); i++) {
@@ -560,6 +567,7 @@ static void watcher_free(mg_watcher_t *wt) {
   if (wt->feed) mg_feed_close(wt->feed);
   mg_store_close(wt->store);
   mg_pending_free(wt->pending);
+  mg_watcher_key_ids_free(&wt->own_keys);
   for (command_t *c = wt->commands, *n; c; c = n) {
     n = c->next;
     mg_watcher_watch_free(c->watch);

@@ -62,8 +62,9 @@ typedef struct mg_watcher_settings {
   uint64_t assembler_max_txs, assembler_ttl_s;
   uint64_t reader_max_contexts, max_payload_bytes;
   uint64_t store_queue_packets;  /* decoded packets kept while the database cannot be reached */
-  uint64_t watch_sync_ms;        /* follow watches added or removed by other processes this often (0: never;
-                                  * a database other instances share) */
+  uint64_t watch_sync_ms;        /* follow watches, PSKs and NTRU keys added or removed by other processes
+                                  * this often, keys also on a bundle no key opens (0: never; a database
+                                  * other instances share) */
 } mg_watcher_settings_t;
 
 /* What the watcher uses; everything outlives the watcher. */

@@ -52,6 +52,12 @@ typedef struct injected {
   struct injected *next;
 } injected_t;
 
+/* The ids of the gateway's own keys as the store listed them (sorted; malloc'd). */
+typedef struct key_ids {
+  char **psk, **ntru;
+  size_t n_psk, n_ntru;
+} key_ids_t;
+
 struct mg_watcher {
   mg_watcher_deps_t d;
   pthread_t feed_thread;
@@ -72,6 +78,8 @@ struct mg_watcher {
   mg_store_t *store;
   mg_pending_t *pending; /* decoded packets waiting while the database cannot be reached */
   uint64_t watches_synced_ms; /* when the stored list of watches was last followed */
+  key_ids_t own_keys;          /* the keys the watches of own channels were last given */
+  uint64_t own_keys_checked_ms; /* when the store's list of them was last compared */
   mg_assembler_t *assembler;
   mg_decode_batch_t *decode_batch; /* the signatures of every channel's bundles, checked together */
   mg_addrset_t *watches; /* channel id -> watch_t */
@@ -98,8 +106,15 @@ MAM_WARN_UNUSED mg_watch_err_t mg_watcher_watch_new(mg_watcher_t *wt, const char
 
 void mg_watcher_watch_free(watch_t *w);
 
-/* Loads a watch's keys again (the gateway's own keys changed); the old ones stay on failure. */
-void mg_watcher_reload_watch_keys(mg_watcher_t *wt, watch_t *w);
+/* Loads every watch's own keys again (the gateway's own keys changed) and notes the ids of those
+ * the store holds now. */
+void mg_watcher_reload_own_keys(mg_watcher_t *wt);
+/* On a database shared with other instances, keys are added and removed through them too: when
+ * the store's key ids differ from those last given, reloads them and returns true. Asks the store
+ * at most every MG_WATCHER_KEY_CHECK_MS (a miss may call it for every bundle). */
+#define MG_WATCHER_KEY_CHECK_MS 250
+bool mg_watcher_follow_own_keys(mg_watcher_t *wt, uint64_t now_ms);
+void mg_watcher_key_ids_free(key_ids_t *k);
 
 /* The watch's decoder, made when the channel's first bundle comes (or a saved state is loaded).
  * NULL when out of memory. */

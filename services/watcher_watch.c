@@ -145,7 +145,7 @@ static void give_reader_keys(watch_t *w) {
 }
 
 /* Loads a watch's keys again (the gateway's own keys changed); the old ones stay on failure. */
-void mg_watcher_reload_watch_keys(mg_watcher_t *wt, watch_t *w) {
+static void reload_watch_keys(mg_watcher_t *wt, watch_t *w) {
   json_t *o = json_loads(w->options, 0, NULL);
   if (!o || json_is_false(json_object_get(o, "own_keys"))) return json_decref(o);
   watch_t fresh = {0};
@@ -162,6 +162,64 @@ void mg_watcher_reload_watch_keys(mg_watcher_t *wt, watch_t *w) {
   w->ntru = fresh.ntru;
   w->n_ntru = fresh.n_ntru;
   give_reader_keys(w);
+}
+
+/* ---- the gateway's own keys, as the store lists them ---- */
+
+void mg_watcher_key_ids_free(key_ids_t *k) {
+  mg_strings_free(k->psk, k->n_psk);
+  mg_strings_free(k->ntru, k->n_ntru);
+  *k = (key_ids_t){0};
+}
+
+/* The key ids the store holds now (through the feed thread's own connection); false when it
+ * cannot tell. */
+static bool list_key_ids(mg_watcher_t *wt, key_ids_t *out) {
+  *out = (key_ids_t){0};
+  if (mg_store_list_psks(wt->store, &out->psk, &out->n_psk) == MG_STORE_OK &&
+      mg_store_list_ntru(wt->store, &out->ntru, &out->n_ntru) == MG_STORE_OK)
+    return true;
+  mg_watcher_key_ids_free(out);
+  return false;
+}
+
+static bool same_list(char **a, size_t na, char **b, size_t nb) {
+  for (size_t i = 0; na == nb && i < na; i++)
+    if (strcmp(a[i], b[i]) != 0) return false;
+  return na == nb;
+}
+
+static bool same_ids(const key_ids_t *a, const key_ids_t *b) {
+  return same_list(a->psk, a->n_psk, b->psk, b->n_psk) && same_list(a->ntru, a->n_ntru, b->ntru, b->n_ntru);
+}
+
+static void remember_key_ids(mg_watcher_t *wt, key_ids_t *listed) {
+  mg_watcher_key_ids_free(&wt->own_keys);
+  wt->own_keys = *listed;
+}
+
+static void reload_every_watch(mg_watcher_t *wt) {
+  for (size_t i = 0; i < mg_addrset_count(wt->watches); i++) reload_watch_keys(wt, mg_addrset_value_at(wt->watches, i));
+}
+
+void mg_watcher_reload_own_keys(mg_watcher_t *wt) {
+  key_ids_t listed;
+  if (list_key_ids(wt, &listed)) remember_key_ids(wt, &listed);
+  reload_every_watch(wt);
+}
+
+bool mg_watcher_follow_own_keys(mg_watcher_t *wt, uint64_t now_ms) {
+  if (wt->own_keys_checked_ms && now_ms - wt->own_keys_checked_ms < MG_WATCHER_KEY_CHECK_MS) return false;
+  wt->own_keys_checked_ms = now_ms;
+  key_ids_t listed;
+  if (!list_key_ids(wt, &listed)) return false; /* the database is away: asked again later */
+  bool same = same_ids(&listed, &wt->own_keys);
+  remember_key_ids(wt, &listed);
+  if (same) return false;
+  mg_env_log(wt->d.env, MAMGATE_LOG_INFO, "PSKs or NTRU keys changed in the store (%zu and %zu now): watches of own"
+             " channels load them", wt->own_keys.n_psk, wt->own_keys.n_ntru);
+  reload_every_watch(wt);
+  return true;
 }
 
 /* The watch's decoder, made when the channel's first bundle comes (or a saved state is loaded):

@@ -34,6 +34,7 @@ static const char *const store_errors[MG_STORE_ERR__COUNT] = {
     [MG_STORE_ERR_ENGINE] = "no storage engine for this location (use sqlite:PATH, a path or postgresql://...)",
     [MG_STORE_ERR_KEY] = "the fleet key is missing or is not this database's",
     [MG_STORE_ERR_UNAVAILABLE] = "the database server cannot be reached now",
+    [MG_STORE_ERR_REFUSED] = "the database server refuses the connection (not retried)",
 };
 
 const char *mg_store_strerror(mg_store_err_t err) {
@@ -115,34 +116,53 @@ static void store_free(mg_store_t *s) {
   free(s);
 }
 
-mg_store_err_t mg_store_open_sealed(const char *location, const mg_seal_key_t *key, mg_store_t **out) {
-  if (!out) return MG_STORE_ERR_ARG;
-  *out = NULL;
-  if (!location || !*location) return MG_STORE_ERR_ARG;
-  const char *where;
-  const mg_store_engine_t *engine = engine_for(location, &where);
-  if (!engine_usable(engine)) return MG_STORE_ERR_ENGINE;
-  if (!*where) return MG_STORE_ERR_ARG;
-  if ((engine->flags & MG_STORE_ENGINE_SHARED) && !key) return MG_STORE_ERR_KEY;
-  mg_store_t *s = calloc(1, sizeof *s);
-  if (!s) return MG_STORE_ERR_NO_MEMORY;
-  snprintf(s->errmsg, sizeof s->errmsg, "not an error");
-  s->engine = engine;
+/* Opens s's engine at where and checks the fleet key; s->errmsg says why it failed. */
+static mg_store_err_t open_engine(mg_store_t *s, const char *where, const mg_seal_key_t *key) {
+  snprintf(s->errmsg, sizeof s->errmsg, "%s", "");
   if (key) {
     s->sealed = true;
     s->key = *key;
   }
-  mg_store_err_t err = engine->open(where, s->errmsg, &s->conn);
+  mg_store_err_t err = s->engine->open(where, s->errmsg, &s->conn);
   if (!err) err = key ? store_check_fleet_key(s) : store_check_no_fleet_key(s);
+  return err;
+}
+
+/* Copies why the open failed into why (the engine's message, or the error's own). */
+static mg_store_err_t open_failed(mg_store_err_t err, const char *message, char *why, size_t why_len) {
+  if (why && why_len) snprintf(why, why_len, "%s", message && *message ? message : mg_store_strerror(err));
+  return err;
+}
+
+mg_store_err_t mg_store_open_why(const char *location, const mg_seal_key_t *key, mg_store_t **out, char *why,
+                                 size_t why_len) {
+  if (!out) return open_failed(MG_STORE_ERR_ARG, NULL, why, why_len);
+  *out = NULL;
+  if (!location || !*location) return open_failed(MG_STORE_ERR_ARG, NULL, why, why_len);
+  const char *where;
+  const mg_store_engine_t *engine = engine_for(location, &where);
+  if (!engine_usable(engine)) return open_failed(MG_STORE_ERR_ENGINE, NULL, why, why_len);
+  if (!*where) return open_failed(MG_STORE_ERR_ARG, NULL, why, why_len);
+  if ((engine->flags & MG_STORE_ENGINE_SHARED) && !key) return open_failed(MG_STORE_ERR_KEY, NULL, why, why_len);
+  mg_store_t *s = calloc(1, sizeof *s);
+  if (!s) return open_failed(MG_STORE_ERR_NO_MEMORY, NULL, why, why_len);
+  s->engine = engine;
+  mg_store_err_t err = open_engine(s, where, key);
   if (err) {
+    open_failed(err, s->errmsg, why, why_len);
     store_free(s);
     return err;
   }
+  snprintf(s->errmsg, sizeof s->errmsg, "not an error");
   *out = s;
   return MG_STORE_OK;
 }
 
-mg_store_err_t mg_store_open(const char *location, mg_store_t **out) { return mg_store_open_sealed(location, NULL, out); }
+mg_store_err_t mg_store_open_sealed(const char *location, const mg_seal_key_t *key, mg_store_t **out) {
+  return mg_store_open_why(location, key, out, NULL, 0);
+}
+
+mg_store_err_t mg_store_open(const char *location, mg_store_t **out) { return mg_store_open_why(location, NULL, out, NULL, 0); }
 
 void mg_store_close(mg_store_t *s) {
   if (s) store_free(s);

@@ -43,6 +43,8 @@ typedef enum mg_store_err {
   MG_STORE_ERR_ENGINE,     /* the location names no storage engine built into this mamgate */
   MG_STORE_ERR_KEY,        /* the fleet key is missing or is not this database's */
   MG_STORE_ERR_UNAVAILABLE, /* the database server cannot be reached now (retry later): 503 */
+  MG_STORE_ERR_REFUSED,    /* the database server refuses this location for good (wrong password, unknown
+                              role or database, malformed location): retrying does not help */
   MG_STORE_ERR__COUNT
 } mg_store_err_t;
 
@@ -70,6 +72,11 @@ mg_store_err_t mg_store_open(const char *location, mg_store_t **out);
  * sealed value that does not open (altered, truncated, moved to another row) is MG_STORE_ERR_CORRUPT
  * for that call only. The store keeps its own copy of the key (wiped at close). */
 mg_store_err_t mg_store_open_sealed(const char *location, const mg_seal_key_t *key, mg_store_t **out);
+/* As mg_store_open_sealed; on failure why (why_len bytes, NUL-terminated, may be NULL) gets the
+ * engine's message of it (libpq's or SQLite's: never a key, nor a password the engine knows), or
+ * mg_store_strerror's when the engine gave none. */
+mg_store_err_t mg_store_open_why(const char *location, const mg_seal_key_t *key, mg_store_t **out, char *why,
+                                 size_t why_len);
 /* The meta key of the fleet key's check value. */
 #define MG_STORE_FLEET_KEY_CHECK "fleet_key_check"
 void mg_store_close(mg_store_t *s);
@@ -212,6 +219,9 @@ mg_store_err_t mg_store_list_trees(mg_store_t *s, mg_store_counter_t kind, char 
 #define MG_SECRET_NAME_MAX 249 /* the seal label "secret:<name>" fits MG_SEAL_LABEL_MAX */
 mg_store_err_t mg_store_init_secret(mg_store_t *s, const char *name, const uint8_t *candidate, size_t len,
                                     uint8_t *out, size_t out_size, size_t *out_len);
+/* The secret holding a fleet's gateway seed (its 81 tryte characters): set by the first instance from
+ * its seed file (or by store-copy from the copied gateway's), read by every other. */
+#define MG_STORE_SECRET_GATEWAY_SEED "gateway_seed"
 
 /* ---- fleet instances: each gateway instance upserts its row every few seconds ---- */
 

@@ -89,6 +89,8 @@ static void extra_route(void *ctx, mg_http_request_t *req) {
 
 static const mg_rest_route_t extra_routes[] = {{"GET", "/extra/{name}", extra_route}};
 
+static mg_rest_deps_t rest_deps(fixture_t *f);
+
 /* A REST service on the fixture's services; its own connections open at `location`. */
 static fixture_t *fixture_new(const char *location) {
   fixture_t *f = calloc(1, sizeof *f);
@@ -108,20 +110,26 @@ static fixture_t *fixture_new(const char *location) {
   start_writer_watcher(f);
   ck_assert_ptr_nonnull(f->probe = mg_probe_start("http://127.0.0.1:1", 60000, 1000));
   start_tail_fleet(f);
-  mg_rest_deps_t deps = {
-      .env = &f->env,
-      .settings = {.http = "127.0.0.1:0", .limits = {.threads = 2}, .max_height = 4, .max_list = 8,
-                   .max_payload_bytes = 1024, .page_limit = 50, .idempotency_ttl_s = 60,
-                   .instance_id = INSTANCE, .shard_takeover_s = 30},
-      .token = TOKEN, .open_store = open_store, .open_store_ctx = f, .store = f->store, .store_lock = &f->lock,
-      .metrics = &f->metrics, .writer = f->writer, .watcher = f->watcher, .probe = f->probe,
-      .tail = f->tail, .fleet = f->fleet, .stopping = &f->stopping, .extra_routes = extra_routes, .n_extra_routes = 1};
+  mg_rest_deps_t deps = rest_deps(f);
   char err[256] = "";
   f->rest = mg_rest_start(&deps, err, sizeof err);
   ck_assert_msg(f->rest != NULL, "%s", err);
   ck_assert_uint_gt(mg_rest_port(f->rest), 0);
   ck_assert_ptr_nonnull(f->curl = curl_easy_init());
   return f;
+}
+
+/* The REST service's slice of the fixture. */
+static mg_rest_deps_t rest_deps(fixture_t *f) {
+  return (mg_rest_deps_t){
+      .env = &f->env,
+      .settings = {.http = "127.0.0.1:0", .limits = {.threads = 2}, .max_height = 4, .max_list = 8,
+                   .max_payload_bytes = 1024, .page_limit = 50, .idempotency_ttl_s = 60,
+                   .instance_id = INSTANCE, .shard_takeover_s = 30},
+      .token = TOKEN, .open_store = open_store, .open_store_ctx = f, .store_lock = &f->lock,
+      .backends = {.store = f->store, .writer = f->writer, .watcher = f->watcher, .tail = f->tail, .fleet = f->fleet},
+      .metrics = &f->metrics, .probe = f->probe, .stopping = &f->stopping, .extra_routes = extra_routes,
+      .n_extra_routes = 1};
 }
 
 static void fixture_free(fixture_t *f) {
@@ -381,6 +389,36 @@ END_TEST
 
 /* Five stored packets read in pages of two: cursors follow each other, the last page is short and
  * a page past the end is empty with the same cursor. An unknown channel is 404, not an empty list. */
+/* Started before the store opens: the routes that need it answer 503 store_unavailable, health
+ * 503, info and metrics 200 saying so; once the backends are given, every route serves. */
+START_TEST(test_store_not_ready) {
+  fixture_t *f = fixture_new(NULL);
+  mg_rest_stop(f->rest);
+  mg_rest_deps_t deps = rest_deps(f);
+  const mg_rest_backends_t backends = deps.backends;
+  deps.backends = (mg_rest_backends_t){0};
+  char err[256] = "";
+  ck_assert_msg((f->rest = mg_rest_start(&deps, err, sizeof err)) != NULL, "%s", err);
+  expect(call(f, "GET", "/v1/watches", NULL), 503, "store_unavailable");
+  expect(call(f, "POST", "/v1/channels", "{\"height\": 2}"), 503, "store_unavailable");
+  expect(call(f, "GET", "/v1/stream", NULL), 503, "store_unavailable");
+  expect(call(f, "GET", "/v1/health", NULL), 503, "store_unavailable");
+  expect(call(f, "GET", "/metrics", NULL), 200, NULL);
+  answer_t a = call(f, "GET", "/v1/info", NULL);
+  ck_assert_int_eq(a.status, 200);
+  ck_assert(json_is_false(json_object_get(a.body, "store_ready")));
+  json_decref(a.body);
+  mg_rest_store_ready(f->rest, &backends);
+  expect(call(f, "GET", "/v1/watches", NULL), 200, NULL);
+  expect(call(f, "GET", "/v1/health", NULL), 200, NULL);
+  a = call(f, "GET", "/v1/info", NULL);
+  ck_assert_int_eq(a.status, 200);
+  ck_assert(json_is_true(json_object_get(a.body, "store_ready")));
+  json_decref(a.body);
+  fixture_free(f);
+}
+END_TEST
+
 START_TEST(test_message_paging) {
   fixture_t *f = fixture_new(NULL);
   static char hello[] = "HELLO";
@@ -438,6 +476,7 @@ int main(void) {
   tcase_add_test(tc, test_keys);
   tcase_add_test(tc, test_watches);
   tcase_add_test(tc, test_message_paging);
+  tcase_add_test(tc, test_store_not_ready);
   suite_add_tcase(s, tc);
   int rc = tu_run_suite(s);
   curl_global_cleanup();

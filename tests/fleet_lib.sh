@@ -42,6 +42,14 @@ start_instance() {
   use "$name"
   return $rc
 }
+# launch_instance NAME [--set KEY=VALUE ...]: starts instance NAME without waiting for its health.
+launch_instance() {
+  local name=$1
+  shift
+  use "$name"
+  launch_gateway "$@"
+  use "$name"
+}
 stop_instance() {
   local rc=0
   use "$1"

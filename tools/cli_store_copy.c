@@ -24,7 +24,6 @@
 
 #define SEED_FILE "seed"
 #define SEED_TRYTES 81
-#define SEED_SECRET "gateway_seed"
 #define MESSAGE_PAGE 500
 
 typedef struct copy {
@@ -58,13 +57,13 @@ static void read_seed(const char *dir, char seed[SEED_TRYTES + 1]) {
   mam_wipe(line, sizeof line);
 }
 
-/* The seed into the secret "gateway_seed" (its 81 tryte characters), set once. */
+/* The seed into the secret MG_STORE_SECRET_GATEWAY_SEED (its 81 tryte characters), set once. */
 static void copy_seed(const copy_t *c) {
   char seed[SEED_TRYTES + 1];
   uint8_t stored[SEED_TRYTES + 1];
   size_t len = 0;
   read_seed(c->data_dir, seed);
-  mg_store_err_t err = mg_store_init_secret(c->to, SEED_SECRET, (const uint8_t *)seed, SEED_TRYTES, stored,
+  mg_store_err_t err = mg_store_init_secret(c->to, MG_STORE_SECRET_GATEWAY_SEED, (const uint8_t *)seed, SEED_TRYTES, stored,
                                             sizeof stored, &len);
   if (err == MG_STORE_ERR_ARG) /* a longer secret: not this seed either */
     len = 0;
@@ -75,7 +74,7 @@ static void copy_seed(const copy_t *c) {
   mam_wipe(stored, sizeof stored);
   if (!same)
     cli_fail("store-copy: the destination holds another gateway seed (a fleet has one seed): nothing was copied");
-  printf("gateway seed: in secret \"%s\"\n", SEED_SECRET);
+  printf("gateway seed: in secret \"%s\"\n", MG_STORE_SECRET_GATEWAY_SEED);
 }
 
 /* ---- keys ---- */

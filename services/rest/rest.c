@@ -12,6 +12,8 @@ static void close_store(void *s) { mg_store_close(s); }
 
 static _Thread_local mg_store_err_t thread_store_err = MG_STORE_OK; /* why this worker has no connection */
 
+bool rest_store_ready(rest_t *r) { return atomic_load_explicit(&r->store_ready, memory_order_acquire); }
+
 mg_store_t *rest_thread_store(rest_t *r) {
   mg_store_t *s = pthread_getspecific(r->store_key);
   if (s) return s;
@@ -137,11 +139,16 @@ void rest_idem_respond(rest_t *r, mg_http_request_t *req, const idem_t *k, int s
 
 /* ---- routing, start, stop ---- */
 
-static const mg_rest_route_t routes[] = {
+/* The routes that answer before the store is ready (each says whether it is). */
+static const mg_rest_route_t status_routes[] = {
     {"GET", "/v1/health", rest_info_get_health},
     {"GET", "/v1/info", rest_info_get_info},
     {"GET", "/v1/openapi.json", rest_info_get_openapi},
     {"GET", "/metrics", rest_info_get_metrics},
+};
+
+/* The routes that need the store: 503 store_unavailable until it is ready. */
+static const mg_rest_route_t store_routes[] = {
     {"POST", "/v1/channels", rest_channels_post_channel},
     {"GET", "/v1/channels", rest_channels_get_channels},
     {"GET", "/v1/channels/{channel_id}", rest_channels_get_channel},
@@ -208,10 +215,32 @@ static int allow_hosts(rest_t *r, const char *bind_host) {
   return n > 0 && (size_t)n < sizeof list ? mg_http_allow_hosts(r->http, list) : -1;
 }
 
+static int add_route(rest_t *r, const mg_rest_route_t *route, mg_http_handler_t handler, void *ctx, char *err,
+                     size_t err_len) {
+  if (mg_http_route(r->http, route->method, route->pattern, handler, ctx) == 0) return 0;
+  return snprintf(err, err_len, "cannot register %s %s", route->method, route->pattern), -1;
+}
+
 static int add_routes(rest_t *r, const mg_rest_route_t *list, size_t n, void *ctx, char *err, size_t err_len) {
   for (size_t i = 0; i < n; i++)
-    if (mg_http_route(r->http, list[i].method, list[i].pattern, list[i].handler, ctx) != 0)
-      return snprintf(err, err_len, "cannot register %s %s", list[i].method, list[i].pattern), -1;
+    if (add_route(r, &list[i], list[i].handler, ctx, err, err_len) != 0) return -1;
+  return 0;
+}
+
+/* A route that needs the store, before its handler. */
+static void store_route(void *ctx, mg_http_request_t *req) {
+  const store_route_t *route = ctx;
+  if (!rest_store_ready(route->r)) return rest_errors_respond_store_not_ready(req);
+  route->handler(route->r, req);
+}
+
+static int add_store_routes(rest_t *r, char *err, size_t err_len) {
+  size_t n = sizeof store_routes / sizeof *store_routes;
+  if (!(r->store_routes = calloc(n, sizeof *r->store_routes))) return snprintf(err, err_len, "out of memory"), -1;
+  for (size_t i = 0; i < n; i++) {
+    r->store_routes[i] = (store_route_t){r, store_routes[i].handler};
+    if (add_route(r, &store_routes[i], store_route, &r->store_routes[i], err, err_len) != 0) return -1;
+  }
   return 0;
 }
 
@@ -227,14 +256,21 @@ mg_rest_t *mg_rest_start(const mg_rest_deps_t *deps, char *err, size_t err_len) 
     return start_error(NULL, err, err_len, "out of memory");
   }
   r->d = *deps;
+  atomic_init(&r->store_ready, deps->backends.store != NULL);
   char herr[256] = "";
   if (!(r->http = mg_http_start(host, port, &deps->settings.limits, herr, sizeof herr)))
     return start_error(r, err, err_len, "REST server on %s: %s", address, herr);
   if (allow_hosts(r, host) != 0) return start_error(r, err, err_len, "out of memory");
-  if (add_routes(r, routes, sizeof routes / sizeof *routes, r, err, err_len) != 0 ||
+  if (add_routes(r, status_routes, sizeof status_routes / sizeof *status_routes, r, err, err_len) != 0 ||
+      add_store_routes(r, err, err_len) != 0 ||
       add_routes(r, deps->extra_routes, deps->n_extra_routes, NULL, err, err_len) != 0)
     return mg_rest_stop(r), NULL;
   return r;
+}
+
+void mg_rest_store_ready(mg_rest_t *r, const mg_rest_backends_t *backends) {
+  r->d.backends = *backends;
+  atomic_store_explicit(&r->store_ready, true, memory_order_release);
 }
 
 uint16_t mg_rest_port(const mg_rest_t *r) { return mg_http_port(r->http); }
@@ -243,5 +279,6 @@ void mg_rest_stop(mg_rest_t *r) {
   if (!r) return;
   mg_http_stop(r->http);
   pthread_key_delete(r->store_key);
+  free(r->store_routes);
   free(r);
 }

@@ -46,6 +46,15 @@ typedef struct mg_rest_route {
   mg_http_handler_t handler;
 } mg_rest_route_t;
 
+/* What needs the store: given at start, or later with mg_rest_store_ready (all or none). */
+typedef struct mg_rest_backends {
+  mg_store_t *store; /* shared with the writer and watcher (keys, watches): used under store_lock */
+  mg_writer_t *writer;
+  mg_watcher_t *watcher;
+  mg_tail_t *tail;   /* the store's newest cursor, for live streams and /v1/info */
+  mg_fleet_t *fleet; /* the live instances, for /v1/info and /metrics */
+} mg_rest_backends_t;
+
 /* What the REST service uses; everything outlives the service. */
 typedef struct mg_rest_deps {
   const mg_env_t *env;
@@ -55,14 +64,14 @@ typedef struct mg_rest_deps {
    * stream holds its own (closed with mg_store_close). */
   mg_store_err_t (*open_store)(void *ctx, mg_store_t **out);
   void *open_store_ctx;
-  mg_store_t *store; /* shared with the writer and watcher (keys, watches): used under store_lock */
+  /* NULL members (all of them: the database could not be opened yet): the service starts "store
+   * not ready" and answers every route that needs them 503 store_unavailable with Retry-After;
+   * /v1/health answers the same (load balancers skip the instance), /v1/info 200 with
+   * "store_ready": false, /metrics mamgate_store_ready 0; until mg_rest_store_ready. */
+  mg_rest_backends_t backends;
   pthread_mutex_t *store_lock;
   mg_metrics_t *metrics;
-  mg_writer_t *writer;
-  mg_watcher_t *watcher;
   mg_probe_t *probe;
-  mg_tail_t *tail;   /* the store's newest cursor, for live streams and /v1/info */
-  mg_fleet_t *fleet; /* the live instances, for /v1/info and /metrics */
   const atomic_int *stopping; /* non-zero: live streams end */
   const mg_rest_route_t *extra_routes; /* n_extra_routes, each called with ctx NULL */
   size_t n_extra_routes;
@@ -72,6 +81,8 @@ typedef struct mg_rest mg_rest_t;
 
 /* Starts listening and serving; NULL with a message in err on failure. */
 mg_rest_t *mg_rest_start(const mg_rest_deps_t *deps, char *err, size_t err_len);
+/* The store is open: every route answers with the backends given (once; from any thread). */
+void mg_rest_store_ready(mg_rest_t *r, const mg_rest_backends_t *backends);
 /* Stops the server (open streams end) and frees r; NULL is ignored. */
 void mg_rest_stop(mg_rest_t *r);
 /* The port it listens on. */

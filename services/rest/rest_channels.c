@@ -26,7 +26,7 @@ void rest_channels_post_channel(void *ctx, mg_http_request_t *req) {
   if (!body || !rest_uint_field(req, body, "height", 0, r->d.settings.max_height, 10, &height) || !rest_idem_begin(r, req, &k)) return;
   mg_channel_info_t info;
   int status = 201;
-  mg_pub_err_t err = mg_writer_create_channel(r->d.writer, (unsigned)height, &info);
+  mg_pub_err_t err = mg_writer_create_channel(r->d.backends.writer, (unsigned)height, &info);
   json_t *answer = err == MG_PUB_OK ? channel_json(&info) : rest_errors_pub_error_json(err, "", &status);
   rest_idem_respond(r, req, &k, status, answer);
   if (err == MG_PUB_OK) mg_channel_info_free(&info);
@@ -37,12 +37,12 @@ void rest_channels_get_channels(void *ctx, mg_http_request_t *req) {
   if (!rest_authorised(r, req, false)) return;
   char **ids;
   size_t n;
-  mg_pub_err_t err = mg_writer_list_channels(r->d.writer, &ids, &n);
+  mg_pub_err_t err = mg_writer_list_channels(r->d.backends.writer, &ids, &n);
   if (err != MG_PUB_OK) return rest_errors_respond_pub_error(req, err, "");
   json_t *list = json_array();
   for (size_t i = 0; i < n; i++) {
     mg_channel_info_t info;
-    if (mg_writer_channel_info(r->d.writer, ids[i], &info) != MG_PUB_OK) continue;
+    if (mg_writer_channel_info(r->d.backends.writer, ids[i], &info) != MG_PUB_OK) continue;
     json_array_append_new(list, channel_json(&info));
     mg_channel_info_free(&info);
   }
@@ -55,7 +55,7 @@ void rest_channels_get_channel(void *ctx, mg_http_request_t *req) {
   const char *id = rest_valid_id(req, mg_http_param(req, "channel_id"), ID, "channel_id");
   if (!id || !rest_authorised(r, req, false)) return;
   mg_channel_info_t info;
-  mg_pub_err_t err = mg_writer_channel_info(r->d.writer, id, &info);
+  mg_pub_err_t err = mg_writer_channel_info(r->d.backends.writer, id, &info);
   if (err != MG_PUB_OK) return rest_errors_respond_pub_error(req, err, "no such channel on this gateway");
   mg_http_respond_json(req, 200, channel_json(&info));
   mg_channel_info_free(&info);
@@ -75,7 +75,7 @@ void rest_channels_post_endpoint(void *ctx, mg_http_request_t *req) {
   mg_tree_info_t ep;
   char msg[256] = "";
   int status = 201;
-  mg_pub_err_t err = mg_writer_create_endpoint(r->d.writer, id, (unsigned)height, !announce || json_is_true(announce), &ep, msg, sizeof msg);
+  mg_pub_err_t err = mg_writer_create_endpoint(r->d.backends.writer, id, (unsigned)height, !announce || json_is_true(announce), &ep, msg, sizeof msg);
   json_t *answer = err == MG_PUB_OK ? tree_json(&ep, "endpoint_id") : rest_errors_pub_error_json(err, msg, &status);
   rest_idem_respond(r, req, &k, status, answer);
 }
@@ -147,7 +147,7 @@ static mam_psk_t *load_psks(rest_t *r, mg_http_request_t *req, json_t *ids, size
       return mg_http_respond_error(req, 400, "bad_request", "psks must be PSK ids of 1 to 27 trytes"), NULL;
     }
     pthread_mutex_lock(r->d.store_lock);
-    mg_store_err_t err = mg_store_get_psk(r->d.store, id, key);
+    mg_store_err_t err = mg_store_get_psk(r->d.backends.store, id, key);
     pthread_mutex_unlock(r->d.store_lock);
     if (err != MG_STORE_OK || mam_trytes_to_trits(id, MG_PSK_ID_TRYTES, psks[i].id) != MAM_OK ||
         mam_trytes_to_trits(key, MG_PSK_KEY_TRYTES, psks[i].key) != MAM_OK) {
@@ -207,7 +207,7 @@ void rest_channels_post_message(void *ctx, mg_http_request_t *req) {
     mg_publish_result_t res;
     char msg[512] = "";
     int status = 201;
-    mg_pub_err_t err = mg_writer_publish(r->d.writer, &pr, &res, msg, sizeof msg);
+    mg_pub_err_t err = mg_writer_publish(r->d.backends.writer, &pr, &res, msg, sizeof msg);
     if (err != MG_PUB_OK) {
       json_t *answer = rest_errors_pub_error_json(err, msg, &status);
       rest_idem_respond(r, req, &k, status, answer);

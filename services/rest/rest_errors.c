@@ -9,6 +9,7 @@
 #define STATUS_STORE_UNAVAILABLE 503
 #define STATUS_STORE_FAILED 500
 #define CODE_STORE_UNAVAILABLE "store_unavailable"
+#define RETRY_AFTER_S 5 /* what a 503 of the store asks clients to wait */
 
 static int store_status(mg_store_err_t err) {
   if (err == MG_STORE_ERR_UNAVAILABLE) return STATUS_STORE_UNAVAILABLE;
@@ -23,7 +24,14 @@ static const char *store_code(mg_store_err_t err) {
 /* Answers a store failure (not NOT_FOUND or EXISTS, which each route names); `doing` prefixes the
  * message ("" for none). */
 void rest_errors_respond_store_error(mg_http_request_t *req, mg_store_err_t err, const char *doing) {
+  if (err == MG_STORE_ERR_UNAVAILABLE) mg_http_retry_after(req, RETRY_AFTER_S);
   mg_http_respond_error(req, store_status(err), store_code(err), "%s%s", doing, mg_store_strerror(err));
+}
+
+void rest_errors_respond_store_not_ready(mg_http_request_t *req) {
+  mg_http_retry_after(req, RETRY_AFTER_S);
+  mg_http_respond_error(req, STATUS_STORE_UNAVAILABLE, CODE_STORE_UNAVAILABLE,
+                        "the store is not ready: the database cannot be reached yet (the gateway keeps trying)");
 }
 
 /* The error answer of a writer failure: its JSON and *status. */

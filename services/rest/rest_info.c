@@ -3,8 +3,10 @@
 
 /* ---- health, info, metrics, OpenAPI ---- */
 
+/* 200 once the store is ready; 503 store_unavailable before, so that a load balancer sends no
+ * traffic to an instance that cannot serve it. */
 void rest_info_get_health(void *ctx, mg_http_request_t *req) {
-  (void)ctx;
+  if (!rest_store_ready(ctx)) return rest_errors_respond_store_not_ready(req);
   mg_http_respond_json(req, 200, json_pack("{s:s}", "status", "ok"));
 }
 
@@ -39,7 +41,7 @@ static json_t *fleet_json(rest_t *r) {
   mg_instance_t *v = NULL;
   size_t n = 0;
   json_t *live = json_array();
-  if (mg_fleet_live(r->d.fleet, &v, &n) != 0) n = 0;
+  if (mg_fleet_live(r->d.backends.fleet, &v, &n) != 0) n = 0;
   for (size_t i = 0; i < n; i++) {
     json_t *info = json_loads(v[i].info ? v[i].info : "", 0, NULL);
     json_array_append_new(live, json_pack("{s:s, s:I, s:o}", "id", v[i].id, "seen_at", (json_int_t)v[i].seen_ms, "info",
@@ -51,18 +53,25 @@ static json_t *fleet_json(rest_t *r) {
                    "instances", live);
 }
 
+/* Before the store is ready: what is known without it. */
+static json_t *info_not_ready_json(rest_t *r) {
+  return json_pack("{s:s, s:b, s:b}", "version", PACKAGE_VERSION, "store_ready", 0, "node_reachable",
+                   mg_probe_status(r->d.probe).reachable);
+}
+
 void rest_info_get_info(void *ctx, mg_http_request_t *req) {
   rest_t *r = ctx;
   if (!rest_authorised(r, req, false)) return;
+  if (!rest_store_ready(r)) return mg_http_respond_json(req, 200, info_not_ready_json(r));
   mg_watcher_status_t st;
-  mg_watcher_status(r->d.watcher, &st);
+  mg_watcher_status(r->d.backends.watcher, &st);
   json_t *last_frame = st.last_frame_ms ? json_integer((json_int_t)st.last_frame_ms) : json_null();
-  mg_http_respond_json(req, 200, json_pack("{s:s, s:s, s:b, s:b, s:o, s:I, s:I, s:I, s:o, s:o, s:o}", "version",
-                                           PACKAGE_VERSION, "store", mg_store_engine_name(r->d.store),
+  mg_http_respond_json(req, 200, json_pack("{s:s, s:b, s:s, s:b, s:b, s:o, s:I, s:I, s:I, s:o, s:o, s:o}", "version",
+                                           PACKAGE_VERSION, "store_ready", 1, "store", mg_store_engine_name(r->d.backends.store),
                                            "node_reachable", mg_probe_status(r->d.probe).reachable, "feed_connected",
                                            st.feed_connected, "feed_last_frame_at", last_frame, "queued",
                                            (json_int_t)st.queued, "watches", (json_int_t)st.watches, "last_cursor",
-                                           (json_int_t)mg_tail_last_cursor(r->d.tail), "fleet", fleet_json(r),
+                                           (json_int_t)mg_tail_last_cursor(r->d.backends.tail), "fleet", fleet_json(r),
                                            "counters", counters_json(r->d.metrics), "invalid", invalid_json(r->d.metrics)));
 }
 
@@ -86,9 +95,9 @@ static const struct {
 };
 
 /* Decoded packets not stored yet (the database's queue included) and back-fill transactions not read. */
-static size_t queued_now(rest_t *r) {
-  mg_watcher_status_t st;
-  mg_watcher_status(r->d.watcher, &st);
+static size_t queued_now(rest_t *r, bool ready) {
+  mg_watcher_status_t st = {0};
+  if (ready) mg_watcher_status(r->d.backends.watcher, &st);
   return st.queued;
 }
 
@@ -114,16 +123,18 @@ void rest_info_get_metrics(void *ctx, mg_http_request_t *req) {
     if (m->rejected[e]) EMIT("mamgate_decode_rejected_total{reason=\"%s\"} %llu\n", mam_strerror((mam_err_t)e), (unsigned long long)m->rejected[e]);
   EMIT("# TYPE mamgate_pow_seconds_total counter\nmamgate_pow_seconds_total %.3f\n", (double)m->pow_ms_total / 1000.0);
   EMIT("# TYPE mamgate_pow_total counter\nmamgate_pow_total %llu\n", (unsigned long long)m->pow_count);
+  bool ready = rest_store_ready(r);
   mg_instance_t *live = NULL;
   size_t n_live = 0;
-  if (mg_fleet_live(r->d.fleet, &live, &n_live) != 0) n_live = 0;
+  if (!ready || mg_fleet_live(r->d.backends.fleet, &live, &n_live) != 0) n_live = 0;
   mg_instances_free(live, n_live);
   char shard[MG_SHARD_TEXT_MAX];
   mg_shard_format(r->d.settings.shard, shard, sizeof shard);
-  EMIT("# TYPE mamgate_store_info gauge\nmamgate_store_info{engine=\"%s\"} 1\n", mg_store_engine_name(r->d.store));
+  EMIT("# TYPE mamgate_store_ready gauge\nmamgate_store_ready %d\n", ready);
+  if (ready) EMIT("# TYPE mamgate_store_info gauge\nmamgate_store_info{engine=\"%s\"} 1\n", mg_store_engine_name(r->d.backends.store));
   EMIT("# TYPE mamgate_fleet_live_instances gauge\nmamgate_fleet_live_instances %zu\n", n_live);
   EMIT("# TYPE mamgate_shard_info gauge\nmamgate_shard_info{instance=\"%s\",shard=\"%s\"} 1\n", r->d.settings.instance_id, shard);
-  EMIT("# TYPE mamgate_queued_packets gauge\nmamgate_queued_packets %zu\n", queued_now(r));
+  EMIT("# TYPE mamgate_queued_packets gauge\nmamgate_queued_packets %zu\n", queued_now(r, ready));
   EMIT("# TYPE mamgate_http_requests_total counter\n");
   for (int s = 100; s < 600; s++)
     if (hs.by_status[s]) EMIT("mamgate_http_requests_total{status=\"%d\"} %llu\n", s, (unsigned long long)hs.by_status[s]);

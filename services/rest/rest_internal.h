@@ -21,12 +21,21 @@
 
 #define ID MG_ID_TRYTES
 
+typedef struct mg_rest rest_t;
+
+/* A route that needs the store: its handler, called once the store is ready. */
+typedef struct store_route {
+  rest_t *r;
+  mg_http_handler_t handler;
+} store_route_t;
+
 struct mg_rest {
-  mg_rest_deps_t d;
+  mg_rest_deps_t d; /* d.backends: set before store_ready, read after it */
   mg_http_server_t *http;
   pthread_key_t store_key; /* one database connection per worker thread */
+  atomic_bool store_ready; /* release/acquire: d.backends is complete once it is true */
+  store_route_t *store_routes;
 };
-typedef struct mg_rest rest_t;
 
 /* A reserved key: its answer is recorded by rest_idem_respond. Inactive without the header. */
 typedef struct idem {
@@ -36,6 +45,8 @@ typedef struct idem {
 } idem_t;
 
 /* services/rest/rest.c */
+/* Whether the store is open (d.backends may be used). */
+bool rest_store_ready(rest_t *r);
 mg_store_t *rest_thread_store(rest_t *r);
 /* Why the last rest_thread_store of this thread returned NULL (MG_STORE_ERR_UNAVAILABLE: the
  * database server cannot be reached now, answered 503; any other error: 500). */
@@ -53,6 +64,8 @@ void rest_idem_respond(rest_t *r, mg_http_request_t *req, const idem_t *k, int s
 
 /* services/rest/rest_errors.c */
 void rest_errors_respond_store_error(mg_http_request_t *req, mg_store_err_t err, const char *doing);
+/* 503 store_unavailable with Retry-After: the database could not be opened yet. */
+void rest_errors_respond_store_not_ready(mg_http_request_t *req);
 json_t *rest_errors_pub_error_json(mg_pub_err_t err, const char *msg, int *status);
 void rest_errors_respond_pub_error(mg_http_request_t *req, mg_pub_err_t err, const char *msg);
 void rest_errors_respond_watch_error(mg_http_request_t *req, mg_watch_err_t err, const char *where);

@@ -24,12 +24,12 @@ void rest_keys_post_psk(void *ctx, mg_http_request_t *req) {
       (given_key ? (snprintf(key, sizeof key, "%s", given_key), 0) : random_trytes(key, MG_PSK_KEY_TRYTES)) != 0)
     return mg_http_respond_error(req, 500, "internal", "no random source");
   pthread_mutex_lock(r->d.store_lock);
-  mg_store_err_t err = mg_store_add_psk(r->d.store, id, key);
+  mg_store_err_t err = mg_store_add_psk(r->d.backends.store, id, key);
   pthread_mutex_unlock(r->d.store_lock);
   if (err == MG_STORE_EXISTS) mg_http_respond_error(req, 409, "conflict", "a PSK with this id exists");
   else if (err != MG_STORE_OK) rest_errors_respond_store_error(req, err, "");
   else mg_http_respond_json(req, 201, json_pack("{s:s, s:s}", "id", id, "key", key));
-  if (err == MG_STORE_OK) mg_watcher_own_keys_changed(r->d.watcher);
+  if (err == MG_STORE_OK) mg_watcher_own_keys_changed(r->d.backends.watcher);
   mam_wipe(key, sizeof key);
 }
 
@@ -39,7 +39,7 @@ static void list_ids(rest_t *r, mg_http_request_t *req, mg_store_err_t (*list)(m
   char **ids = NULL;
   size_t n = 0;
   pthread_mutex_lock(r->d.store_lock);
-  mg_store_err_t err = list(r->d.store, &ids, &n);
+  mg_store_err_t err = list(r->d.backends.store, &ids, &n);
   pthread_mutex_unlock(r->d.store_lock);
   if (err != MG_STORE_OK) return rest_errors_respond_store_error(req, err, "");
   json_t *a = json_array();
@@ -57,11 +57,11 @@ void rest_keys_delete_psk(void *ctx, mg_http_request_t *req) {
     return mg_http_respond_error(req, 400, "bad_request", "id must be a PSK id of 1 to 27 trytes");
   if (!rest_authorised(r, req, true)) return;
   pthread_mutex_lock(r->d.store_lock);
-  mg_store_err_t err = mg_store_delete_psk(r->d.store, id);
+  mg_store_err_t err = mg_store_delete_psk(r->d.backends.store, id);
   pthread_mutex_unlock(r->d.store_lock);
   if (err == MG_STORE_NOT_FOUND) return mg_http_respond_error(req, 404, "not_found", "no PSK with this id");
   if (err != MG_STORE_OK) return rest_errors_respond_store_error(req, err, "");
-  mg_watcher_own_keys_changed(r->d.watcher);
+  mg_watcher_own_keys_changed(r->d.backends.watcher);
   mg_http_respond_text(req, 204, "text/plain", "", 0);
 }
 
@@ -90,10 +90,10 @@ void rest_keys_post_ntru_key(void *ctx, mg_http_request_t *req) {
       memcpy(id, pk_trytes, MAM_NTRU_ID_TRYTES);
       id[MAM_NTRU_ID_TRYTES] = 0;
       pthread_mutex_lock(r->d.store_lock);
-      err = mg_store_add_ntru(r->d.store, id, sk_trytes, pk_trytes);
+      err = mg_store_add_ntru(r->d.backends.store, id, sk_trytes, pk_trytes);
       pthread_mutex_unlock(r->d.store_lock);
       if (err == MG_STORE_OK) {
-        mg_watcher_own_keys_changed(r->d.watcher);
+        mg_watcher_own_keys_changed(r->d.backends.watcher);
         mg_http_respond_json(req, 201, json_pack("{s:s, s:s}", "id", id, "public_key", pk_trytes));
       }
     }
@@ -116,7 +116,7 @@ void rest_keys_get_ntru_key(void *ctx, mg_http_request_t *req) {
   char *pk = malloc(MG_NTRU_PK_TRYTES + 1);
   if (!pk) return mg_http_respond_error(req, 500, "internal", "out of memory");
   pthread_mutex_lock(r->d.store_lock);
-  mg_store_err_t err = mg_store_get_ntru(r->d.store, id, NULL, pk);
+  mg_store_err_t err = mg_store_get_ntru(r->d.backends.store, id, NULL, pk);
   pthread_mutex_unlock(r->d.store_lock);
   if (err == MG_STORE_NOT_FOUND) mg_http_respond_error(req, 404, "not_found", "no NTRU key with this id");
   else if (err != MG_STORE_OK) rest_errors_respond_store_error(req, err, "");

@@ -39,7 +39,7 @@ static void stream_append(stream_t *st, const char *text, size_t len) {
 /* Loads the next page of events once the store holds something new: stored by any instance of
  * the fleet, as the store tail (services/tail.h) learns from the store itself. */
 static void stream_refill(stream_t *st) {
-  int64_t newest = mg_tail_last_cursor(st->r->d.tail);
+  int64_t newest = mg_tail_last_cursor(st->r->d.backends.tail);
   if (st->primed && newest == st->seen && !st->more) return; /* nothing stored since */
   st->seen = newest;
   st->primed = true;

@@ -86,7 +86,7 @@ static void post_watch_list(rest_t *r, mg_http_request_t *req, json_t *list) {
     if (!ok) mg_http_respond_error(req, status, watch_parse_code(status), "watch %zu: %s", done, why);
   }
   size_t bad = n;
-  mg_watch_err_t err = ok ? mg_watcher_add_all(r->d.watcher, ws, n, &bad) : MG_WATCH_OK;
+  mg_watch_err_t err = ok ? mg_watcher_add_all(r->d.backends.watcher, ws, n, &bad) : MG_WATCH_OK;
   if (ok && err != MG_WATCH_OK) {
     if (bad < n) snprintf(where, sizeof where, "watch %zu (%.12s...): ", bad, ws[bad].channel_id);
     rest_errors_respond_watch_error(req, err, bad < n ? where : "");
@@ -117,7 +117,7 @@ void rest_watches_post_watch(void *ctx, mg_http_request_t *req) {
   if (!parse_watch(r, body, &w, &status, why, sizeof why)) {
     mg_http_respond_error(req, status, watch_parse_code(status), "%s", why);
   } else {
-    mg_watch_err_t err = mg_watcher_add(r->d.watcher, &w);
+    mg_watch_err_t err = mg_watcher_add(r->d.backends.watcher, &w);
     if (err == MG_WATCH_OK) mg_http_respond_json(req, 201, watch_created_json(&w));
     else rest_errors_respond_watch_error(req, err, "");
   }
@@ -130,7 +130,7 @@ void rest_watches_get_watches(void *ctx, mg_http_request_t *req) {
   mg_watch_t *rows = NULL;
   size_t n = 0;
   pthread_mutex_lock(r->d.store_lock);
-  mg_store_err_t err = mg_store_list_watches(r->d.store, &rows, &n);
+  mg_store_err_t err = mg_store_list_watches(r->d.backends.store, &rows, &n);
   pthread_mutex_unlock(r->d.store_lock);
   if (err != MG_STORE_OK) return rest_errors_respond_store_error(req, err, "");
   json_t *list = json_array();
@@ -155,7 +155,7 @@ void rest_watches_delete_watch(void *ctx, mg_http_request_t *req) {
   rest_t *r = ctx;
   const char *id = rest_valid_id(req, mg_http_param(req, "channel_id"), ID, "channel_id");
   if (!id || !rest_authorised(r, req, true)) return;
-  mg_watch_err_t err = mg_watcher_remove(r->d.watcher, id);
+  mg_watch_err_t err = mg_watcher_remove(r->d.backends.watcher, id);
   if (err == MG_WATCH_NOT_FOUND) return mg_http_respond_error(req, 404, "not_found", "this channel is not watched");
   if (err != MG_WATCH_OK) return rest_errors_respond_watch_error(req, err, "");
   mg_http_respond_text(req, 204, "text/plain", "", 0);

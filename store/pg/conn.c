@@ -47,8 +47,8 @@ static mg_store_err_t err_from_sqlstate(const char *state) {
       {"XX001", MG_STORE_ERR_CORRUPT},     /* data_corrupted */
       {"XX002", MG_STORE_ERR_CORRUPT},     /* index_corrupted */
       {"08", MG_STORE_ERR_UNAVAILABLE},    /* connection_exception */
-      {"28", MG_STORE_ERR_IO},             /* invalid_authorization_specification */
-      {"3D", MG_STORE_ERR_IO},             /* invalid_catalog_name */
+      {"28", MG_STORE_ERR_REFUSED},        /* invalid_authorization_specification */
+      {"3D", MG_STORE_ERR_REFUSED},        /* invalid_catalog_name */
       {"42501", MG_STORE_ERR_IO},          /* insufficient_privilege */
       {"58", MG_STORE_ERR_IO},             /* system_error */
   };
@@ -89,6 +89,54 @@ static mg_store_err_t set_up_session(conn_t *c) {
  * the URI wins, as it comes later. */
 #define CONNECT_TIMEOUT_S "10"
 
+/* Why a connection attempt failed, from what libpq offers then: no SQLSTATE (the server's error
+ * during the start-up reaches the client as text only: "FATAL:  <message>"), but
+ * PQconnectionNeedsPassword and the message. Only causes that go away by themselves are
+ * MG_STORE_ERR_UNAVAILABLE (retried): the server not reached (refused, no socket, unreachable,
+ * time-out, name lookup), or the server's starting up, shutting down or recovering (57P03), out of
+ * connection slots (53300) or shut down by the administrator (57P01). Anything else (a wrong
+ * password, an unknown role or database, pg_hba.conf, a malformed URI or option, a message not
+ * known here, one in another language) is MG_STORE_ERR_REFUSED. */
+static const char *const server_transient[] = {
+    "the database system is starting up", "the database system is shutting down",
+    "the database system is in recovery mode", "the database system is not yet accepting connections",
+    "the database system is not accepting connections", "sorry, too many clients already",
+    "remaining connection slots are reserved", "terminating connection due to administrator command",
+};
+static const char *const client_transient[] = {
+    "Connection refused", "No such file or directory", "timeout expired", "Connection timed out",
+    "Network is unreachable", "No route to host", "Connection reset", "could not translate host name",
+    "Temporary failure in name resolution", "server closed the connection unexpectedly",
+};
+
+static bool mentions_any(const char *text, const char *const *list, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (strstr(text, list[i])) return true;
+  return false;
+}
+
+/* The server's own error in a failed attempt's message (the last one, after the addresses tried
+ * before), or NULL when the server said nothing. */
+static const char *server_error(const char *msg) {
+  const char *last = NULL;
+  for (const char *at = msg; (at = strstr(at, "FATAL:")) != NULL; at++) last = at;
+  return last;
+}
+
+static mg_store_err_t connect_error(const PGconn *pg) {
+  if (PQconnectionNeedsPassword(pg)) return MG_STORE_ERR_REFUSED;
+  const char *msg = PQerrorMessage(pg), *server = server_error(msg);
+  bool transient = server ? mentions_any(server, server_transient, sizeof server_transient / sizeof *server_transient)
+                          : mentions_any(msg, client_transient, sizeof client_transient / sizeof *client_transient);
+  return transient ? MG_STORE_ERR_UNAVAILABLE : MG_STORE_ERR_REFUSED;
+}
+
+/* Records why an attempt failed: the server's error when it gave one, else libpq's first line. */
+static void record_connect_message(conn_t *c) {
+  const char *msg = PQerrorMessage(c->pg), *server = server_error(msg);
+  record_message(c, server ? server : msg);
+}
+
 mg_store_err_t pq_connect(const char *conninfo, char *errmsg, conn_t **out) {
   *out = NULL;
   conn_t *c = calloc(1, sizeof *c);
@@ -101,8 +149,8 @@ mg_store_err_t pq_connect(const char *conninfo, char *errmsg, conn_t **out) {
   if (!c->pg)
     err = pq_fail(c, MG_STORE_ERR_NO_MEMORY, "out of memory");
   else if (PQstatus(c->pg) != CONNECTION_OK) {
-    record_message(c, PQerrorMessage(c->pg));
-    err = MG_STORE_ERR_UNAVAILABLE;
+    record_connect_message(c);
+    err = connect_error(c->pg);
   }
   if (!err) err = set_up_session(c);
   if (err) {
