@@ -99,9 +99,9 @@ tangle_err_t tangle_tx_from_trits(tangle_tx_t *tx, const mam_trit_t trits[TANGLE
   return TANGLE_OK;
 }
 
-/* Decodes the trytes into tx, leaving their trits in `trits`. */
-static tangle_err_t from_trytes(tangle_tx_t *tx, const char *trytes, size_t len, mam_trit_t trits[TANGLE_TX_TRITS]) {
-  if (!tx || !trytes) return TANGLE_ERR_NULL_ARG;
+tangle_err_t tangle_tx_from_trytes_trits(tangle_tx_t *tx, const char *trytes, size_t len,
+                                         mam_trit_t trits[TANGLE_TX_TRITS]) {
+  if (!tx || !trytes || !trits) return TANGLE_ERR_NULL_ARG;
   if (len != TANGLE_TX_TRYTES) return TANGLE_ERR_INVALID_LENGTH;
   if (mam_trytes_to_trits(trytes, len, trits) != MAM_OK) return TANGLE_ERR_INVALID_TRYTE;
   return tangle_tx_from_trits(tx, trits);
@@ -109,7 +109,7 @@ static tangle_err_t from_trytes(tangle_tx_t *tx, const char *trytes, size_t len,
 
 tangle_err_t tangle_tx_from_trytes(tangle_tx_t *tx, const char *trytes, size_t len) {
   mam_trit_t trits[TANGLE_TX_TRITS];
-  return from_trytes(tx, trytes, len, trits);
+  return tangle_tx_from_trytes_trits(tx, trytes, len, trits);
 }
 
 /* Every field decoded from trits encodes back to the same trits (the integers have no other
@@ -118,7 +118,7 @@ tangle_err_t tangle_tx_from_trytes_hashed(tangle_tx_t *tx, const char *trytes, s
                                           mam_trit_t hash[TANGLE_TX_HASH_TRITS]) {
   if (!hash) return TANGLE_ERR_NULL_ARG;
   mam_trit_t trits[TANGLE_TX_TRITS];
-  tangle_err_t err = from_trytes(tx, trytes, len, trits);
+  tangle_err_t err = tangle_tx_from_trytes_trits(tx, trytes, len, trits);
   if (err == TANGLE_OK) tangle_curl_hash_tx(trits, hash);
   return err;
 }
