@@ -11,6 +11,10 @@
 
 #include "tangle/transaction.h"
 
+/* The watcher's capacity: enough to fill the 256-lane group the batch hash picks first, whose
+ * cost per transaction is about a third of a single hash. */
+#define MG_TXBATCH_WATCHER 256
+
 typedef struct mg_txbatch mg_txbatch_t;
 
 /* One transaction of a flush: `hash` is its computed hash; `hash_matches` is false when the feed
