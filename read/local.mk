@@ -6,7 +6,8 @@ read_libmgread_la_SOURCES = \
 	read/decoder.c read/decoder.h \
 	read/message_row.c read/message_row.h \
 	read/message_json.c read/message_json.h \
-	read/shard.c read/shard.h
+	read/shard.c read/shard.h \
+	read/txbatch.c read/txbatch.h
 read_libmgread_la_CFLAGS = $(AM_CFLAGS) $(NETTLE_CFLAGS)
 
 
@@ -38,6 +39,12 @@ TESTS += tests/check_read_shard
 tests_check_read_shard_SOURCES = tests/check_read_shard.c
 tests_check_read_shard_CFLAGS = $(TEST_CFLAGS)
 tests_check_read_shard_LDADD = read/libmgread.la $(TEST_LDADD)
+
+check_PROGRAMS += tests/check_read_txbatch
+TESTS += tests/check_read_txbatch
+tests_check_read_txbatch_SOURCES = tests/check_read_txbatch.c
+tests_check_read_txbatch_CFLAGS = $(TEST_CFLAGS)
+tests_check_read_txbatch_LDADD = read/libmgread.la $(TEST_LDADD)
 
 ## Feed filter throughput: parse + address look-up against 100,000 watched channels.
 EXTRA_PROGRAMS += bench/bench_feed

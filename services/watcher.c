@@ -287,7 +287,29 @@ static void replay_deferred(void *ctx, mg_decoder_t *dec, void *owner) {
   while (mg_decoder_replay_next(dec, now, &ev, &outcome)) note_outcome(wt, owner, outcome, now);
 }
 
-/* One transaction from the feed or the back-fill; hash may be NULL. */
+/* A watched transaction with its Curl-P hash, computed with the others of its flush. */
+static void on_hashed(void *ctx, const tangle_tx_t *tx, const mam_trit_t *hash, bool hash_matches) {
+  mg_watcher_t *wt = ctx;
+  if (!hash_matches) return count_invalid(wt, MG_INVALID_HASH); /* a frame whose hash lies about its transaction */
+  uint64_t now = mg_env_now_ms(wt->d.env);
+  mg_assembler_result_t r = mg_assembler_add(wt->assembler, tx, hash, now, on_bundle, wt);
+  if (r == MG_ASSEMBLER_DUPLICATE) atomic_fetch_add(&wt->d.metrics->feed_duplicates, 1);
+  if (r == MG_ASSEMBLER_REJECTED) count_invalid(wt, MG_INVALID_BUNDLE);
+  /* a flush brings many bundles at once: verify their signatures before the batch overflows */
+  if (mg_decode_batch_due(wt->decode_batch, now, BATCH_MAX_AGE_MS)) mg_decode_batch_flush(wt->decode_batch, replay_deferred, wt);
+}
+
+/* The watched transactions kept since the last flush, hashed together and assembled. Done when
+ * the batch is full, when the feed has nothing more at once, after the injected ones and before
+ * stopping: a busy feed fills the SIMD lanes, a quiet one hashes each frame as it comes. */
+static void flush_hashing(mg_watcher_t *wt) {
+  if (mg_txbatch_count(wt->txbatch) == 0) return;
+  if (mg_txbatch_flush(wt->txbatch, on_hashed, wt) != TANGLE_OK)
+    mg_env_log(wt->d.env, MAMGATE_LOG_WARNING, "no memory for the batch transaction hash: hashed one at a time");
+}
+
+/* One transaction from the feed or the back-fill; hash may be NULL. It waits in the hash batch
+ * for flush_hashing. */
 static void handle_transaction(mg_watcher_t *wt, const char *trytes, const char *hash) {
   mg_metrics_t *mx = wt->d.metrics;
   atomic_fetch_add(&mx->feed_transactions, 1);
@@ -295,16 +317,8 @@ static void handle_transaction(mg_watcher_t *wt, const char *trytes, const char 
   if (!w) return; /* the miss path */
   if (!w->decoding) return (void)atomic_fetch_add(&mx->shard_skipped, 1); /* another shard's */
   atomic_fetch_add(&mx->feed_matched, 1);
-  mam_trit_t h[MAM_ID_TRITS];
-  char computed[ID];
-  if (tangle_tx_from_trytes_hashed(&wt->tx, trytes, MG_FEED_TX_TRYTES, h) != TANGLE_OK)
-    return count_invalid(wt, MG_INVALID_TRANSACTION);
-  mam_trits_to_trytes(h, MAM_ID_TRITS, computed);
-  if (hash && memcmp(hash, computed, ID) != 0) /* a frame whose hash lies about its transaction */
-    return count_invalid(wt, MG_INVALID_HASH);
-  mg_assembler_result_t r = mg_assembler_add(wt->assembler, &wt->tx, h, mg_env_now_ms(wt->d.env), on_bundle, wt);
-  if (r == MG_ASSEMBLER_DUPLICATE) atomic_fetch_add(&mx->feed_duplicates, 1);
-  if (r == MG_ASSEMBLER_REJECTED) count_invalid(wt, MG_INVALID_BUNDLE);
+  if (mg_txbatch_full(wt->txbatch)) flush_hashing(wt);
+  if (mg_txbatch_add(wt->txbatch, trytes, MG_FEED_TX_TRYTES, hash) != TANGLE_OK) count_invalid(wt, MG_INVALID_TRANSACTION);
 }
 
 /* ---- storing and publishing (feed thread) ---- */
@@ -417,6 +431,7 @@ static void drain_injected(mg_watcher_t *wt) {
     free(list);
     list = next;
   }
+  flush_hashing(wt);
 }
 
 /* After a reconnect: every watched channel, at once (the node is back, no retry wait). */
@@ -511,7 +526,7 @@ static void *feed_main(void *arg) {
     track_connection(wt);
     const char *frame;
     size_t len;
-    bool holding = wt->n_batch || mg_decode_batch_waiting(wt->decode_batch);
+    bool holding = wt->n_batch || mg_decode_batch_waiting(wt->decode_batch) || mg_txbatch_count(wt->txbatch);
     mg_feed_err_t err = mg_feed_recv(wt->feed, holding ? 0 : FEED_POLL_MS, &frame, &len);
     if (err == MG_FEED_OK) {
       atomic_fetch_add(&wt->d.metrics->feed_frames, 1);
@@ -523,6 +538,7 @@ static void *feed_main(void *arg) {
     } else if (err != MG_FEED_TIMEOUT) {
       count_invalid(wt, MG_INVALID_FRAME);
     }
+    if (err != MG_FEED_OK) flush_hashing(wt); /* nothing more at once */
     uint64_t now = mg_env_now_ms(wt->d.env);
     /* a busy feed never goes quiet: store by age too, not only when idle or full */
     if (mg_decode_batch_due(wt->decode_batch, now, BATCH_MAX_AGE_MS)) mg_decode_batch_flush(wt->decode_batch, replay_deferred, wt);
@@ -533,6 +549,7 @@ static void *feed_main(void *arg) {
       sweep(wt, now);
     }
   }
+  flush_hashing(wt);
   flush_batch(wt);
   return NULL;
 }
@@ -564,6 +581,7 @@ static void watcher_free(mg_watcher_t *wt) {
   for (size_t i = 0; wt->watches && i < mg_addrset_count(wt->watches); i++) mg_watcher_watch_free(mg_addrset_value_at(wt->watches, i));
   mg_addrset_free(wt->watches);
   mg_assembler_free(wt->assembler);
+  mg_txbatch_free(wt->txbatch);
   if (wt->feed) mg_feed_close(wt->feed);
   mg_store_close(wt->store);
   mg_pending_free(wt->pending);
@@ -610,6 +628,7 @@ mg_watcher_t *mg_watcher_start(const mg_watcher_deps_t *deps, char *err, size_t 
   if (serr != MG_STORE_OK) rc = fail(err, err_len, "the watcher cannot open the store: %s", mg_store_strerror(serr)); /* no location: a URI holds a password */
   if (rc == 0 && !(wt->watches = mg_addrset_new(1024))) rc = fail(err, err_len, "out of memory");
   if (rc == 0 && !(wt->assembler = mg_assembler_new(&limits))) rc = fail(err, err_len, "out of memory");
+  if (rc == 0 && !(wt->txbatch = mg_txbatch_new(MG_TXBATCH_WATCHER))) rc = fail(err, err_len, "out of memory");
   if (rc == 0 && !(wt->decode_batch = mg_decode_batch_new(DECODE_BATCH_SIGNATURES))) rc = fail(err, err_len, "out of memory");
   if (rc == 0 && mg_feed_open(wt->d.zmq_ctx, wt->d.settings.node_zmq, &feed_limits, &wt->feed) != MG_FEED_OK)
     rc = fail(err, err_len, "cannot connect the node feed %s", wt->d.settings.node_zmq);

@@ -12,6 +12,7 @@
 
 #include "read/addrset.h"
 #include "read/assembler.h"
+#include "read/txbatch.h"
 #include "read/decoder.h"
 #include "services/backfill.h"
 #include "services/pending.h"
@@ -83,7 +84,7 @@ struct mg_watcher {
   mg_assembler_t *assembler;
   mg_decode_batch_t *decode_batch; /* the signatures of every channel's bundles, checked together */
   mg_addrset_t *watches; /* channel id -> watch_t */
-  tangle_tx_t tx;
+  mg_txbatch_t *txbatch; /* watched transactions waiting for their hashes, computed together */
   mg_message_t batch[BATCH_MAX];
   size_t n_batch;
   uint64_t batch_since_ms; /* when the oldest packet of the batch was decoded */

@@ -72,9 +72,8 @@ void tangle_tx_init(tangle_tx_t *tx) { memset(tx, 0, sizeof *tx); }
 
 #define COPY_FIELD(dst, src, off) memcpy((dst), (src) + (off), sizeof(dst))
 
-tangle_err_t tangle_tx_from_trits(tangle_tx_t *tx, const mam_trit_t trits[TANGLE_TX_TRITS]) {
-  if (!tx || !trits) return TANGLE_ERR_NULL_ARG;
-  if (!mam_trits_valid(trits, TANGLE_TX_TRITS)) return TANGLE_ERR_INVALID_TRIT;
+/* tangle_tx_from_trits on trits known to be in -1..1 (those of trytes are). */
+static tangle_err_t from_valid_trits(tangle_tx_t *tx, const mam_trit_t trits[TANGLE_TX_TRITS]) {
   const mam_trit_t *value = trits + TANGLE_TX_OFF_VALUE;
   if (!tangle_trits_zero(value + TANGLE_TX_VALUE_USED_TRITS, TANGLE_TX_TAG_TRITS - TANGLE_TX_VALUE_USED_TRITS))
     return TANGLE_ERR_INVALID_VALUE;
@@ -99,17 +98,23 @@ tangle_err_t tangle_tx_from_trits(tangle_tx_t *tx, const mam_trit_t trits[TANGLE
   return TANGLE_OK;
 }
 
-/* Decodes the trytes into tx, leaving their trits in `trits`. */
-static tangle_err_t from_trytes(tangle_tx_t *tx, const char *trytes, size_t len, mam_trit_t trits[TANGLE_TX_TRITS]) {
-  if (!tx || !trytes) return TANGLE_ERR_NULL_ARG;
+tangle_err_t tangle_tx_from_trits(tangle_tx_t *tx, const mam_trit_t trits[TANGLE_TX_TRITS]) {
+  if (!tx || !trits) return TANGLE_ERR_NULL_ARG;
+  if (!mam_trits_valid(trits, TANGLE_TX_TRITS)) return TANGLE_ERR_INVALID_TRIT;
+  return from_valid_trits(tx, trits);
+}
+
+tangle_err_t tangle_tx_from_trytes_trits(tangle_tx_t *tx, const char *trytes, size_t len,
+                                         mam_trit_t trits[TANGLE_TX_TRITS]) {
+  if (!tx || !trytes || !trits) return TANGLE_ERR_NULL_ARG;
   if (len != TANGLE_TX_TRYTES) return TANGLE_ERR_INVALID_LENGTH;
   if (mam_trytes_to_trits(trytes, len, trits) != MAM_OK) return TANGLE_ERR_INVALID_TRYTE;
-  return tangle_tx_from_trits(tx, trits);
+  return from_valid_trits(tx, trits);
 }
 
 tangle_err_t tangle_tx_from_trytes(tangle_tx_t *tx, const char *trytes, size_t len) {
   mam_trit_t trits[TANGLE_TX_TRITS];
-  return from_trytes(tx, trytes, len, trits);
+  return tangle_tx_from_trytes_trits(tx, trytes, len, trits);
 }
 
 /* Every field decoded from trits encodes back to the same trits (the integers have no other
@@ -118,7 +123,7 @@ tangle_err_t tangle_tx_from_trytes_hashed(tangle_tx_t *tx, const char *trytes, s
                                           mam_trit_t hash[TANGLE_TX_HASH_TRITS]) {
   if (!hash) return TANGLE_ERR_NULL_ARG;
   mam_trit_t trits[TANGLE_TX_TRITS];
-  tangle_err_t err = from_trytes(tx, trytes, len, trits);
+  tangle_err_t err = tangle_tx_from_trytes_trits(tx, trytes, len, trits);
   if (err == TANGLE_OK) tangle_curl_hash_tx(trits, hash);
   return err;
 }

@@ -83,6 +83,11 @@ MAM_API tangle_err_t tangle_tx_from_trits(tangle_tx_t *tx, const mam_trit_t trit
  * TANGLE_ERR_INVALID_LENGTH (len != 2673) and TANGLE_ERR_INVALID_TRYTE (a character outside
  * 9A-Z). */
 MAM_API tangle_err_t tangle_tx_from_trytes(tangle_tx_t *tx, const char *trytes, size_t len) MAM_WARN_UNUSED;
+/* tangle_tx_from_trytes, leaving the 8019 trits decoded in `trits`: the input of the transaction
+ * hash, to be hashed later (e.g. many at once, tangle_curl_hash_tx_batch). Errors as
+ * tangle_tx_from_trytes. */
+MAM_API tangle_err_t tangle_tx_from_trytes_trits(tangle_tx_t *tx, const char *trytes, size_t len,
+                                                mam_trit_t trits[TANGLE_TX_TRITS]) MAM_WARN_UNUSED;
 /* tangle_tx_from_trytes, then the hash of the trits just decoded: what tangle_tx_hash gives for
  * the transaction, without encoding it again (the feed checks every transaction's hash). */
 MAM_API tangle_err_t tangle_tx_from_trytes_hashed(tangle_tx_t *tx, const char *trytes, size_t len,

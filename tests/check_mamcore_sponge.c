@@ -140,6 +140,44 @@ START_TEST(test_spongos_encr_decr) {
 }
 END_TEST
 
+/* Encrypting or decrypting n trits in one call (16 at a time, then one by one) equals doing it
+ * trit by trit, in output and state, for every n around the vector width, from every start
+ * position of a 16-trit block and across the end of the rate; in place too. */
+static void crypt_by_trit(mam_spongos_t *sp, const mam_trit_t *in, mam_trit_t *out, size_t n, bool decrypt) {
+  for (size_t i = 0; i < n; i++) (decrypt ? mam_spongos_decr : mam_spongos_encr)(sp, in + i, out + i, 1);
+}
+
+START_TEST(test_spongos_crypt_vector_equals_scalar) {
+  enum { N = 2 * MAM_TROIKA_RATE_TRITS + 40 };
+  mam_trit_t in[N], want[N], got[N];
+  uint64_t rng = 11;
+  for (size_t i = 0; i < N; i++) in[i] = (mam_trit_t)((int)(tu_rand(&rng) % 3) - 1);
+  static const size_t starts[] = {0, 1, 7, 15, 16, 17, MAM_TROIKA_RATE_TRITS - 20};
+  for (int decrypt = 0; decrypt <= 1; decrypt++)
+    for (size_t si = 0; si < sizeof starts / sizeof *starts; si++)
+      for (size_t n = 0; n <= 70; n += (n < 50 ? 1 : 20)) {
+        mam_spongos_t a, b;
+        mam_spongos_init(&a);
+        mam_spongos_absorb(&a, in + 5, 300);
+        mam_spongos_commit(&a);
+        mam_spongos_absorb(&a, in, starts[si]);
+        b = a;
+        crypt_by_trit(&a, in, want, n, decrypt);
+        (decrypt ? mam_spongos_decr : mam_spongos_encr)(&b, in, got, n);
+        ck_assert_mem_eq(got, want, n);
+        ck_assert_mem_eq(b.s, a.s, sizeof a.s);
+        ck_assert_uint_eq(b.pos, a.pos);
+        memcpy(got, in, sizeof got);
+        mam_spongos_t c = b;
+        (decrypt ? mam_spongos_decr : mam_spongos_encr)(&b, got, got, N); /* in place, several runs */
+        crypt_by_trit(&c, in, want, N, decrypt);
+        ck_assert_mem_eq(got, want, N);
+        ck_assert_mem_eq(b.s, c.s, sizeof c.s);
+        ck_assert_uint_eq(b.pos, c.pos);
+      }
+}
+END_TEST
+
 START_TEST(test_spongos_auto_commit_position) {
   mam_spongos_t sp;
   mam_spongos_init(&sp);
@@ -167,6 +205,7 @@ int main(void) {
   tcase_add_test(tc, test_spongos_closed_forms);
   tcase_add_test(tc, test_spongos_encr_decr);
   tcase_add_test(tc, test_spongos_auto_commit_position);
+  tcase_add_test(tc, test_spongos_crypt_vector_equals_scalar);
   suite_add_tcase(s, tc);
   return tu_run_suite(s);
 }

@@ -20,6 +20,15 @@ START_TEST(test_alphabet_round_trip) {
   ck_assert_int_eq(mam_tryte_value('N'), -13);
   ck_assert_int_eq(mam_tryte_value('Z'), -1);
   ck_assert_int_eq(mam_tryte_value('M'), 13);
+  for (size_t i = 0; i < 27; i++) { /* each character's trits are those of its value */
+    mam_trit_t want[3];
+    mam_trits_from_int(mam_tryte_value(all[i]), want, 3);
+    ck_assert_mem_eq(t + 3 * i, want, 3);
+  }
+  t[3] = 42; /* a conversion writes 3 trits per tryte, not one more */
+  ck_assert_int_eq(mam_trytes_to_trits("M", 1, t), MAM_OK);
+  ck_assert_int_eq(t[2], 1);
+  ck_assert_int_eq(t[3], 42);
 }
 END_TEST
 
