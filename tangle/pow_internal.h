@@ -21,6 +21,7 @@
  * as fast on AVX-512 and 1.4 times on AVX2 (bench_pow, pow_rate_*_1thr). 5 (31 trits, 62
  * registers) spills and ran at about 0.6 times the speed of 4. */
 #define POW_DEPTH 4
+#define POW_RING (1u << (POW_DEPTH - 1)) /* the partner of the input level is this many iterations back */
 #define POW_ALIGN 64
 #define POW_MAX_WORDS 8 /* lanes / 64 of the widest kernel */
 
@@ -33,15 +34,23 @@ typedef enum tangle_pow_variant {
   TANGLE_POW__VARIANTS
 } tangle_pow_variant_t;
 
+/* Where a state keeps its trits: logical position x (spec 3.1) in slot (scale * x + shift) mod 729.
+ * A pass works in place and leaves its output in a new frame (pow_frame_after_pass); states set
+ * up by hand use the identity frame {1, 0}. */
+typedef struct pow_frame {
+  unsigned scale, shift;
+} pow_frame_t;
+
 typedef struct tangle_pow_kernel {
   const char *name;
   unsigned lanes; /* a multiple of 64 */
   int (*supported)(void);
-  /* POW_DEPTH rounds of the sliced state src, written to dst (a different state). */
-  void (*pass)(const void *src, void *dst);
-  /* Position `index` of the state POW_FINAL_ROUNDS rounds after src: the lo words then the hi
-   * words, 2 * lanes / 64 in all. */
-  void (*final_trit)(const void *src, unsigned index, uint64_t *out);
+  /* POW_DEPTH rounds of the sliced state src in `frame`, written to dst (src itself or a state that
+   * does not overlap it) in pow_frame_after_pass(frame). */
+  void (*pass)(const void *src, void *dst, const pow_frame_t *frame);
+  /* Position `index` of the state POW_FINAL_ROUNDS rounds after src (in `frame`): the lo words then
+   * the hi words, 2 * lanes / 64 in all. */
+  void (*final_trit)(const void *src, const pow_frame_t *frame, unsigned index, uint64_t *out);
 } tangle_pow_kernel_t;
 
 extern const tangle_pow_kernel_t tangle_pow_kernel_portable;
@@ -73,6 +82,10 @@ static inline unsigned pow_add(unsigned a, unsigned b) {
 }
 static inline unsigned pow_mul(unsigned a, unsigned b) { return (a * b) % POW_STATE; }
 
+static inline unsigned pow_frame_slot(const pow_frame_t *frame, unsigned index) {
+  return pow_add(pow_mul(frame->scale, index), frame->shift);
+}
+
 /* How a fused pass walks its levels (see pow_kernel.h): in iteration i, level k (0 = the input
  * state, POW_DEPTH = the output) produces its value at index slope[k] * i + offset[k]. */
 typedef struct pow_plan {
@@ -94,6 +107,16 @@ static inline void pow_plan_make(pow_plan_t *plan) {
 
 static inline unsigned pow_plan_index(const pow_plan_t *plan, unsigned level, unsigned iteration) {
   return pow_add(pow_mul(plan->slope[level], iteration), plan->offset[level]);
+}
+
+/* The frame of a pass's output: iteration i reads slot P(i) (its input, logical index
+ * plan.offset[0] + plan.slope[0] * i) and writes output i to slot P(i - POW_RING). */
+static inline pow_frame_t pow_frame_after_pass(const pow_frame_t *frame) {
+  pow_plan_t plan;
+  pow_plan_make(&plan);
+  unsigned stride = pow_mul(frame->scale, plan.slope[0]);
+  unsigned first = pow_frame_slot(frame, plan.offset[0]);
+  return (pow_frame_t){stride, pow_add(first, POW_STATE - pow_mul(stride, POW_RING))};
 }
 
 #endif
