@@ -3,8 +3,10 @@
  *   POW_WORD     the lane word: uint64_t or a GCC vector of uint64_t (any type with & | ^ ~)
  *   POW_TARGET   function attributes selecting the instruction set (may be empty)
  *   POW_FN(f)    the name of this instance's function f
- *   POW_SBOX_LO(a_lo, a_hi, b_lo), POW_SBOX_HI(a_lo, b_hi, lo)   (optional) the two halves of the
- *                S-box below in one instruction each, e.g. AVX-512's ternary logic
+ *   POW_NAND_XOR(x, a_lo, y), POW_XOR_OR_NOT(x, y, lo)   (optional) ~(a_lo & (x ^ y)) and
+ *                (x ^ y) | ~lo, the two halves of the S-box, in one instruction each (AVX-512's
+ *                ternary logic); the first operand is one the caller no longer needs, so a
+ *                destructive instruction can overwrite it without a copy
  * and undefines them again. It deliberately has no include guard.
  *
  * A fused pass. Write V_0 for the input state and V_{k+1}[x] = F(V_k[p(x)], V_k[p(x) + 364]) for
@@ -35,15 +37,25 @@ typedef struct {
 } POW_TRIT;
 
 /* F of spec 3.1 in bit-sliced form (spec 3.4): d = aL & (bL ^ aH), lo = ~d, hi = (aL ^ bH) | d. */
-#ifndef POW_SBOX_LO
-#define POW_SBOX_LO(a_lo, a_hi, b_lo) (~((a_lo) & ((b_lo) ^ (a_hi))))
-#define POW_SBOX_HI(a_lo, b_hi, lo) (((a_lo) ^ (b_hi)) | ~(lo))
+#ifndef POW_NAND_XOR
+#define POW_NAND_XOR(x, a_lo, y) (~((a_lo) & ((x) ^ (y))))
+#define POW_XOR_OR_NOT(x, y, lo) (((x) ^ (y)) | ~(lo))
 #endif
+/* The S-box when b is not needed afterwards (b's words come first). */
 POW_TARGET static inline __attribute__((always_inline)) POW_TRIT POW_FN(sbox)(POW_TRIT a,
                                                                               POW_TRIT b) {
   POW_TRIT out;
-  out.lo = POW_SBOX_LO(a.lo, a.hi, b.lo);
-  out.hi = POW_SBOX_HI(a.lo, b.hi, out.lo);
+  out.lo = POW_NAND_XOR(b.lo, a.lo, a.hi);
+  out.hi = POW_XOR_OR_NOT(b.hi, a.lo, out.lo);
+  return out;
+}
+
+/* The same S-box when a is not needed afterwards. */
+POW_TARGET static inline __attribute__((always_inline)) POW_TRIT POW_FN(sbox_drop_a)(POW_TRIT a,
+                                                                                     POW_TRIT b) {
+  POW_TRIT out;
+  out.lo = POW_NAND_XOR(a.hi, a.lo, b.lo);
+  out.hi = POW_XOR_OR_NOT(a.lo, b.hi, out.lo);
   return out;
 }
 
@@ -76,7 +88,7 @@ POW_FN(step)(POW_FN(rings_t) *rings, unsigned phase, POW_TRIT in, POW_TRIT back)
     unsigned t = POW_DEPTH - 1 - k, slot = phase & ((1u << t) - 1);
     POW_TRIT partner = rings->v[k - 1][slot];
     rings->v[k - 1][slot] = v;
-    v = t % 2 == 0 ? POW_FN(sbox)(partner, v) : POW_FN(sbox)(v, partner);
+    v = t % 2 == 0 ? POW_FN(sbox_drop_a)(partner, v) : POW_FN(sbox)(v, partner);
   }
   return v;
 }
@@ -146,8 +158,8 @@ POW_TARGET static void POW_FN(final_trit)(const void *src, const pow_frame_t *fr
 }
 
 #undef POW_TRIT
-#undef POW_SBOX_LO
-#undef POW_SBOX_HI
+#undef POW_NAND_XOR
+#undef POW_XOR_OR_NOT
 #undef POW_WORD
 #undef POW_TARGET
 #undef POW_FN

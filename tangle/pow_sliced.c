@@ -35,13 +35,14 @@ const tangle_pow_kernel_t tangle_pow_kernel_avx2 = {"avx2", 256, pow_avx2_suppor
 
 #define POW_WORD pow_v512
 #define POW_TARGET __attribute__((target("avx512f")))
-/* GCC keeps d = aL & (bL ^ aH) and negates it, three instructions; these are two. */
-#define POW_SBOX_LO(a_lo, a_hi, b_lo) \
-  ((pow_v512)_mm512_ternarylogic_epi64((__m512i)(a_lo), (__m512i)(b_lo), (__m512i)(a_hi), 0x9f))
-#define POW_SBOX_HI(a_lo, b_hi, lo) \
-  ((pow_v512)_mm512_ternarylogic_epi64((__m512i)(a_lo), (__m512i)(b_hi), (__m512i)(lo), 0x7d))
 #define POW_FN(f) f##_avx512
+/* GCC keeps d = aL & (bL ^ aH) and negates it, three instructions; these are two. */
+#define POW_TERNLOG(x, y, z, imm) \
+  ((pow_v512)_mm512_ternarylogic_epi64((__m512i)(x), (__m512i)(y), (__m512i)(z), imm))
+#define POW_NAND_XOR(x, a_lo, y) POW_TERNLOG(x, a_lo, y, 0xb7)
+#define POW_XOR_OR_NOT(x, y, lo) POW_TERNLOG(x, y, lo, 0x7d)
 #include "tangle/pow_kernel.h"
+#undef POW_TERNLOG
 
 const tangle_pow_kernel_t tangle_pow_kernel_avx512 = {"avx512", 512, pow_avx512_supported,
                                                       pass_avx512, final_trit_avx512};
