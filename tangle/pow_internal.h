@@ -75,6 +75,16 @@ tangle_err_t tangle_pow_with_variant(tangle_pow_variant_t variant, mam_trit_t tx
 tangle_err_t tangle_pow_sliced_transform(tangle_pow_variant_t variant, mam_trit_t *states,
                                          unsigned rounds) MAM_WARN_UNUSED;
 
+/* The nonce a search tries in `lane` of the transform for `counter` (trits 0..80 of the tag). */
+void tangle_pow_nonce(unsigned lane, uint64_t counter, mam_trit_t nonce[TANGLE_TX_TAG_TRITS]);
+
+/* The hashes (lanes * 243 trits, lane after lane) the search computes for `counter`, through the
+ * variant's kernel exactly as it does when it looks for a nonce: lane j is the hash of tx with
+ * tangle_pow_nonce(j, counter) as its nonce. */
+tangle_err_t tangle_pow_search_hashes(tangle_pow_variant_t variant,
+                                      const mam_trit_t tx[TANGLE_TX_TRITS], uint64_t counter,
+                                      mam_trit_t *hashes) MAM_WARN_UNUSED;
+
 /* Index arithmetic modulo 729 for the kernels. */
 static inline unsigned pow_add(unsigned a, unsigned b) {
   unsigned s = a + b;
