@@ -15,11 +15,12 @@
 #define POW_STATE TANGLE_CURL_STATE_TRITS
 #define POW_HALF 364       /* p(i + 1) = p(i) + 364 (mod 729), spec 3.1 */
 #define POW_FINAL_ROUNDS 5 /* the last rounds of a transform, evaluated per output position: 81 - 5 = 19 * POW_DEPTH */
-/* Rounds fused into one kernel pass. 4 (15 trits of rings, 30 registers on AVX-512) takes 19
- * passes for the 76 rounds before the final ones, where 3 took 26 for 78: each pass streams the
- * state (93 KB at 512 lanes, more than L1) once, so fewer passes run the search about 1.8 times
- * as fast on AVX-512 and 1.4 times on AVX2 (bench_pow, pow_rate_*_1thr). 5 (31 trits, 62
- * registers) spills and ran at about 0.6 times the speed of 4. */
+/* Rounds fused into one kernel pass. 4 takes 19 passes for the 76 rounds before the final ones,
+ * where 3 took 26 for 78: each pass streams the state (93 KB at 512 lanes, more than L1) once, so
+ * fewer passes run the search about 1.8 times as fast on AVX-512 and 1.4 times on AVX2 (bench_pow,
+ * pow_rate_*_1thr). Since the passes work in place the input level needs no ring, and 4 keeps 7
+ * trits of rings (14 registers on AVX-512). 5 (15 trits, 30 registers, with a tail of 9
+ * iterations as 16 does not divide 728) spills: 15 passes of 1.68 us against 19 of 1.24 us. */
 #define POW_DEPTH 4
 #define POW_RING (1u << (POW_DEPTH - 1)) /* the partner of the input level is this many iterations back */
 #define POW_ALIGN 64
