@@ -94,13 +94,15 @@ static mam_trit_t sliced_get(const tangle_pow_kernel_t *k, const uint64_t *state
   return (mam_trit_t)((int)((*hi >> (lane % 64)) & 1) - (int)((*lo >> (lane % 64)) & 1));
 }
 
-/* Runs `passes` kernel passes from src, alternating between a and b; returns the result. */
-static const uint64_t *sliced_passes(const tangle_pow_kernel_t *k, const uint64_t *src, uint64_t *a,
-                                     uint64_t *b, unsigned passes) {
+/* Runs `passes` kernel passes from src (identity frame): the first into work, the others in place.
+ * Returns the state the result is in (src when passes is 0) and sets *frame to its frame. */
+static const uint64_t *sliced_passes(const tangle_pow_kernel_t *k, const uint64_t *src,
+                                     uint64_t *work, unsigned passes, pow_frame_t *frame) {
+  *frame = (pow_frame_t){1, 0};
   for (unsigned p = 0; p < passes; p++) {
-    uint64_t *dst = p % 2 == 0 ? a : b;
-    k->pass(src, dst);
-    src = dst;
+    k->pass(src, work, frame);
+    *frame = pow_frame_after_pass(frame);
+    src = work;
   }
   return src;
 }
@@ -113,14 +115,16 @@ tangle_err_t tangle_pow_sliced_transform(tangle_pow_variant_t variant, mam_trit_
     return TANGLE_ERR_INVALID_ARG;
   uint64_t *block = sliced_alloc(k, 3);
   if (!block) return TANGLE_ERR_NO_MEMORY;
-  uint64_t *in = sliced_at(k, block, 0), *a = sliced_at(k, block, 1), *b = sliced_at(k, block, 2);
+  uint64_t *in = sliced_at(k, block, 0), *work = sliced_at(k, block, 1);
+  uint64_t *out = sliced_at(k, block, 2);
   for (unsigned lane = 0; lane < k->lanes; lane++)
     for (unsigned pos = 0; pos < POW_STATE; pos++)
       sliced_set(k, in, pos, lane, states[(size_t)lane * POW_STATE + pos]);
-  const uint64_t *mid = sliced_passes(k, in, a, b, (rounds - POW_FINAL_ROUNDS) / POW_DEPTH);
-  uint64_t *out = mid == a ? b : a;
+  pow_frame_t frame;
+  const uint64_t *mid =
+      sliced_passes(k, in, work, (rounds - POW_FINAL_ROUNDS) / POW_DEPTH, &frame);
   size_t pair = 2 * sliced_words(k);
-  for (unsigned pos = 0; pos < POW_STATE; pos++) k->final_trit(mid, pos, out + pos * pair);
+  for (unsigned pos = 0; pos < POW_STATE; pos++) k->final_trit(mid, &frame, pos, out + pos * pair);
   for (unsigned lane = 0; lane < k->lanes; lane++)
     for (unsigned pos = 0; pos < POW_STATE; pos++)
       states[(size_t)lane * POW_STATE + pos] = sliced_get(k, out, pos, lane);
@@ -148,7 +152,7 @@ typedef struct pow_worker {
   unsigned index;
 } pow_worker_t;
 
-static void nonce_for(unsigned lane, uint64_t counter, mam_trit_t nonce[TANGLE_TX_TAG_TRITS]) {
+void tangle_pow_nonce(unsigned lane, uint64_t counter, mam_trit_t nonce[TANGLE_TX_TAG_TRITS]) {
   memset(nonce, 0, TANGLE_TX_TAG_TRITS);
   mam_trits_from_int((int64_t)lane, nonce, NONCE_LANE_TRITS);
   mam_trits_from_int((int64_t)counter, nonce + NONCE_LANE_TRITS, NONCE_COUNTER_TRITS);
@@ -202,16 +206,50 @@ static void worker_set_counter(const tangle_pow_kernel_t *k, uint64_t *state, ui
     sliced_broadcast(k, state, NONCE_AT_STATE + NONCE_LANE_TRITS + j, trits[j]);
 }
 
+/* One search transform: the worker's state for `counter`, POW_DEPTH-round passes into work, and
+ * the frame of the result. */
+static const uint64_t *worker_transform(const tangle_pow_kernel_t *k, uint64_t *state,
+                                        uint64_t *work, uint64_t counter, pow_frame_t *frame) {
+  worker_set_counter(k, state, counter);
+  return sliced_passes(k, state, work, SEARCH_PASS_ROUNDS / POW_DEPTH, frame);
+}
+
+tangle_err_t tangle_pow_search_hashes(tangle_pow_variant_t variant,
+                                      const mam_trit_t tx[TANGLE_TX_TRITS], uint64_t counter,
+                                      mam_trit_t *hashes) {
+  const tangle_pow_kernel_t *k = tangle_pow_kernel(variant);
+  if (!tx || !hashes) return TANGLE_ERR_NULL_ARG;
+  if (!k || counter > COUNTER_LIMIT || !mam_trits_valid(tx, TANGLE_TX_TRITS))
+    return TANGLE_ERR_INVALID_ARG;
+  pow_search_t s;
+  memset(&s, 0, sizeof s);
+  s.kernel = k;
+  search_mid_state(&s, tx);
+  uint64_t *block = sliced_alloc(k, 3);
+  if (!block) return TANGLE_ERR_NO_MEMORY;
+  uint64_t *state = sliced_at(k, block, 0), *out = sliced_at(k, block, 2);
+  worker_seed(&s, state);
+  pow_frame_t frame;
+  const uint64_t *last = worker_transform(k, state, sliced_at(k, block, 1), counter, &frame);
+  size_t pair = 2 * sliced_words(k);
+  for (unsigned pos = 0; pos < RATE; pos++) k->final_trit(last, &frame, pos, out + pos * pair);
+  for (unsigned lane = 0; lane < k->lanes; lane++)
+    for (unsigned pos = 0; pos < RATE; pos++)
+      hashes[(size_t)lane * RATE + pos] = sliced_get(k, out, pos, lane);
+  free(block);
+  return TANGLE_OK;
+}
+
 /* Lanes whose hash ends in mwm zero trits, as a bit mask in `mask` (words); true if any. Checks
  * from trit 242 down and stops once no lane is left. */
-static bool worker_hits(const tangle_pow_kernel_t *k, const uint64_t *state, unsigned mwm,
-                        uint64_t *mask) {
+static bool worker_hits(const tangle_pow_kernel_t *k, const uint64_t *state,
+                        const pow_frame_t *frame, unsigned mwm, uint64_t *mask) {
   _Alignas(POW_ALIGN) uint64_t trit[2 * POW_MAX_WORDS];
   size_t words = sliced_words(k);
   uint64_t any = ~UINT64_C(0);
   for (size_t w = 0; w < words; w++) mask[w] = ~UINT64_C(0);
   for (unsigned i = 0; i < mwm && any; i++) {
-    k->final_trit(state, RATE - 1 - i, trit);
+    k->final_trit(state, frame, RATE - 1 - i, trit);
     any = 0;
     for (size_t w = 0; w < words; w++) {
       mask[w] &= ~(trit[w] ^ trit[words + w]);
@@ -231,12 +269,12 @@ static void *worker_run(void *arg) {
   const pow_worker_t *me = arg;
   pow_search_t *s = me->search;
   const tangle_pow_kernel_t *k = s->kernel;
-  uint64_t *block = sliced_alloc(k, 3);
+  uint64_t *block = sliced_alloc(k, 2);
   if (!block) {
     search_fail(s, TANGLE_ERR_NO_MEMORY);
     return NULL;
   }
-  uint64_t *state = sliced_at(k, block, 0);
+  uint64_t *state = sliced_at(k, block, 0), *work = sliced_at(k, block, 1);
   worker_seed(s, state);
   uint64_t mask[POW_MAX_WORDS], iterations = 0;
   for (uint64_t counter = me->index; !search_stopped(s); counter += s->threads) {
@@ -244,11 +282,10 @@ static void *worker_run(void *arg) {
       search_fail(s, TANGLE_ERR_POW_FAILED);
       break;
     }
-    worker_set_counter(k, state, counter);
-    const uint64_t *out = sliced_passes(k, state, sliced_at(k, block, 1), sliced_at(k, block, 2),
-                                        SEARCH_PASS_ROUNDS / POW_DEPTH);
+    pow_frame_t frame;
+    const uint64_t *out = worker_transform(k, state, work, counter, &frame);
     iterations++;
-    if (worker_hits(k, out, s->mwm, mask)) {
+    if (worker_hits(k, out, &frame, s->mwm, mask)) {
       search_hit(s, first_lane(mask), counter);
       break;
     }
@@ -295,7 +332,7 @@ static tangle_err_t search_commit(const pow_search_t *s, mam_trit_t tx[TANGLE_TX
   mam_trit_t saved[TANGLE_TX_TAG_TRITS], hash[RATE];
   mam_trit_t *nonce = tx + TANGLE_TX_OFF_NONCE;
   memcpy(saved, nonce, sizeof saved);
-  nonce_for(s->lane, s->counter, nonce);
+  tangle_pow_nonce(s->lane, s->counter, nonce);
   tangle_curl_hash_tx(tx, hash);
   if (!hash_has_weight(hash, s->mwm)) {
     memcpy(nonce, saved, sizeof saved);

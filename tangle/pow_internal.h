@@ -15,12 +15,14 @@
 #define POW_STATE TANGLE_CURL_STATE_TRITS
 #define POW_HALF 364       /* p(i + 1) = p(i) + 364 (mod 729), spec 3.1 */
 #define POW_FINAL_ROUNDS 5 /* the last rounds of a transform, evaluated per output position: 81 - 5 = 19 * POW_DEPTH */
-/* Rounds fused into one kernel pass. 4 (15 trits of rings, 30 registers on AVX-512) takes 19
- * passes for the 76 rounds before the final ones, where 3 took 26 for 78: each pass streams the
- * state (93 KB at 512 lanes, more than L1) once, so fewer passes run the search about 1.8 times
- * as fast on AVX-512 and 1.4 times on AVX2 (bench_pow, pow_rate_*_1thr). 5 (31 trits, 62
- * registers) spills and ran at about 0.6 times the speed of 4. */
+/* Rounds fused into one kernel pass. 4 takes 19 passes for the 76 rounds before the final ones,
+ * where 3 took 26 for 78: each pass streams the state (93 KB at 512 lanes, more than L1) once, so
+ * fewer passes run the search about 1.8 times as fast on AVX-512 and 1.4 times on AVX2 (bench_pow,
+ * pow_rate_*_1thr). Since the passes work in place the input level needs no ring, and 4 keeps 7
+ * trits of rings (14 registers on AVX-512). 5 (15 trits, 30 registers, with a tail of 9
+ * iterations as 16 does not divide 728) spills: 15 passes of 1.68 us against 19 of 1.24 us. */
 #define POW_DEPTH 4
+#define POW_RING (1u << (POW_DEPTH - 1)) /* the partner of the input level is this many iterations back */
 #define POW_ALIGN 64
 #define POW_MAX_WORDS 8 /* lanes / 64 of the widest kernel */
 
@@ -33,15 +35,23 @@ typedef enum tangle_pow_variant {
   TANGLE_POW__VARIANTS
 } tangle_pow_variant_t;
 
+/* Where a state keeps its trits: logical position x (spec 3.1) in slot (scale * x + shift) mod 729.
+ * A pass works in place and leaves its output in a new frame (pow_frame_after_pass); states set
+ * up by hand use the identity frame {1, 0}. */
+typedef struct pow_frame {
+  unsigned scale, shift;
+} pow_frame_t;
+
 typedef struct tangle_pow_kernel {
   const char *name;
   unsigned lanes; /* a multiple of 64 */
   int (*supported)(void);
-  /* POW_DEPTH rounds of the sliced state src, written to dst (a different state). */
-  void (*pass)(const void *src, void *dst);
-  /* Position `index` of the state POW_FINAL_ROUNDS rounds after src: the lo words then the hi
-   * words, 2 * lanes / 64 in all. */
-  void (*final_trit)(const void *src, unsigned index, uint64_t *out);
+  /* POW_DEPTH rounds of the sliced state src in `frame`, written to dst (src itself or a state that
+   * does not overlap it) in pow_frame_after_pass(frame). */
+  void (*pass)(const void *src, void *dst, const pow_frame_t *frame);
+  /* Position `index` of the state POW_FINAL_ROUNDS rounds after src (in `frame`): the lo words then
+   * the hi words, 2 * lanes / 64 in all. */
+  void (*final_trit)(const void *src, const pow_frame_t *frame, unsigned index, uint64_t *out);
 } tangle_pow_kernel_t;
 
 extern const tangle_pow_kernel_t tangle_pow_kernel_portable;
@@ -66,12 +76,26 @@ tangle_err_t tangle_pow_with_variant(tangle_pow_variant_t variant, mam_trit_t tx
 tangle_err_t tangle_pow_sliced_transform(tangle_pow_variant_t variant, mam_trit_t *states,
                                          unsigned rounds) MAM_WARN_UNUSED;
 
+/* The nonce a search tries in `lane` of the transform for `counter` (trits 0..80 of the tag). */
+void tangle_pow_nonce(unsigned lane, uint64_t counter, mam_trit_t nonce[TANGLE_TX_TAG_TRITS]);
+
+/* The hashes (lanes * 243 trits, lane after lane) the search computes for `counter`, through the
+ * variant's kernel exactly as it does when it looks for a nonce: lane j is the hash of tx with
+ * tangle_pow_nonce(j, counter) as its nonce. */
+tangle_err_t tangle_pow_search_hashes(tangle_pow_variant_t variant,
+                                      const mam_trit_t tx[TANGLE_TX_TRITS], uint64_t counter,
+                                      mam_trit_t *hashes) MAM_WARN_UNUSED;
+
 /* Index arithmetic modulo 729 for the kernels. */
 static inline unsigned pow_add(unsigned a, unsigned b) {
   unsigned s = a + b;
   return s >= POW_STATE ? s - POW_STATE : s;
 }
 static inline unsigned pow_mul(unsigned a, unsigned b) { return (a * b) % POW_STATE; }
+
+static inline unsigned pow_frame_slot(const pow_frame_t *frame, unsigned index) {
+  return pow_add(pow_mul(frame->scale, index), frame->shift);
+}
 
 /* How a fused pass walks its levels (see pow_kernel.h): in iteration i, level k (0 = the input
  * state, POW_DEPTH = the output) produces its value at index slope[k] * i + offset[k]. */
@@ -94,6 +118,16 @@ static inline void pow_plan_make(pow_plan_t *plan) {
 
 static inline unsigned pow_plan_index(const pow_plan_t *plan, unsigned level, unsigned iteration) {
   return pow_add(pow_mul(plan->slope[level], iteration), plan->offset[level]);
+}
+
+/* The frame of a pass's output: iteration i reads slot P(i) (its input, logical index
+ * plan.offset[0] + plan.slope[0] * i) and writes output i to slot P(i - POW_RING). */
+static inline pow_frame_t pow_frame_after_pass(const pow_frame_t *frame) {
+  pow_plan_t plan;
+  pow_plan_make(&plan);
+  unsigned stride = pow_mul(frame->scale, plan.slope[0]);
+  unsigned first = pow_frame_slot(frame, plan.offset[0]);
+  return (pow_frame_t){stride, pow_add(first, POW_STATE - pow_mul(stride, POW_RING))};
 }
 
 #endif

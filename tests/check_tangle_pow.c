@@ -180,6 +180,39 @@ START_TEST(test_sliced_mid_state_known_answer) {
 }
 END_TEST
 
+/* The search's own transform (mid-state, lane trits, counter trits, passes in place, the final
+ * rounds per position) against the plain transaction hash, in every lane, for counters whose
+ * trits are all zero, low, mixed and near the top of the range. */
+START_TEST(test_search_hashes_match_plain) {
+  tangle_pow_variant_t v = variants[_i];
+  const tangle_pow_kernel_t *k = tangle_pow_kernel(v);
+  if (!k) {
+    assert_variant_refused(v);
+    return;
+  }
+  mam_trit_t tx[TX], hash[HASH];
+  mam_trit_t *hashes = malloc((size_t)k->lanes * HASH);
+  ck_assert_ptr_nonnull(hashes);
+  uint64_t rng = 0x1a9e + (uint64_t)_i;
+  const uint64_t counters[] = {0, 1, 7, 3486784401u /* 3^20 */, (uint64_t)INT64_MAX / 2 + 12345};
+  for (size_t c = 0; c < sizeof counters / sizeof counters[0]; c++) {
+    tu_random_trits(tx, TX, &rng);
+    ck_assert_int_eq(tangle_pow_search_hashes(v, tx, counters[c], hashes), TANGLE_OK);
+    for (unsigned lane = 0; lane < k->lanes; lane++) {
+      tangle_pow_nonce(lane, counters[c], tx + NONCE);
+      tangle_curl_hash_tx(tx, hash);
+      ck_assert_msg(memcmp(hashes + (size_t)lane * HASH, hash, HASH) == 0,
+                    "%s lane %u counter %llu differs from the plain hash", k->name, lane,
+                    (unsigned long long)counters[c]);
+    }
+  }
+  ck_assert_int_eq(tangle_pow_search_hashes(v, NULL, 0, hashes), TANGLE_ERR_NULL_ARG);
+  ck_assert_int_eq(tangle_pow_search_hashes(v, tx, (uint64_t)INT64_MAX, hashes),
+                   TANGLE_ERR_INVALID_ARG);
+  free(hashes);
+}
+END_TEST
+
 START_TEST(test_cancel_before_start) {
   mam_trit_t tx[TX], before[TX];
   uint64_t rng = 0xcafe;
@@ -299,6 +332,7 @@ int main(void) {
   TCase *tc = tcase_create("pow");
   tcase_add_loop_test(tc, test_sliced_transform_matches_plain, 0, N_VARIANTS);
   tcase_add_loop_test(tc, test_sliced_mid_state_known_answer, 0, N_VARIANTS);
+  tcase_add_loop_test(tc, test_search_hashes_match_plain, 0, N_VARIANTS);
   tcase_add_loop_test(tc, test_pow_small_weights, 0, 2 * N_VARIANTS);
   tcase_add_test(tc, test_auto_picks_widest);
   tcase_add_test(tc, test_pow_weight_zero_and_twelve);
