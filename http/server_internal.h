@@ -51,6 +51,7 @@ struct mg_http_server {
   char *allowed_hosts; /* comma-separated; NULL: every Host */
   char epoch[EPOCH_CHARS + 1]; /* this start's mark in every entity tag */
   mg_http_cache_t *cache;      /* answers kept by mg_http_respond_body_kept */
+  mg_http_deferred_t *deferred; /* pending deferrals (http/defer.c), guarded by its lock */
 };
 
 /* An error decided before the handler runs. */
@@ -79,6 +80,8 @@ struct mg_http_request {
   json_t *json;
   bool responded;
   bool close_after; /* answered before the body: "Connection: close" */
+  bool deferring;   /* the handler deferred the answer (read and written on the worker only) */
+  mg_http_deferred_t *deferral; /* while pending; guarded by the lock of http/defer.c */
 };
 
 struct stream {
@@ -101,5 +104,15 @@ void mg_http_respond_fallback(mg_http_request_t *r);
 /* An error answer whose message is printf-formatted; allow (NULL: none) is the Allow header. */
 void mg_http_send_error_f(mg_http_request_t *r, unsigned status, const char *allow, const char *code, const char *fmt,
                           ...) __attribute__((format(printf, 5, 6)));
+
+/* A JSON answer with extra headers (http/server.h, mg_http_deferred_answer). */
+void mg_http_send_json_text(mg_http_request_t *r, int status, const char *json_text, size_t len,
+                            const char *const *headers);
+
+/* http/defer.c: the request ends (freed next): a pending deferral of it is detached, so that its
+ * completion only frees it. */
+void mg_http_defer_request_ended(mg_http_request_t *r);
+/* The server stops: every pending deferral is answered 503 and its connection resumed. */
+void mg_http_defer_stop(mg_http_server_t *s);
 
 #endif
