@@ -7,8 +7,12 @@
 #include <microhttpd.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "http/server_internal.h"
+
+#define STOP_SEND_WAIT_MS 1000 /* how long the stop lets its 503 answers go out */
+#define STOP_POLL_MS 5
 
 struct mg_http_deferred {
   mg_http_server_t *server;
@@ -64,6 +68,7 @@ void mg_http_deferred_answer(mg_http_deferred_t *d, int status, const char *json
 
 void mg_http_defer_request_ended(mg_http_request_t *r) {
   if (!r->deferring) return;
+  if (r->stop_answered) atomic_fetch_sub(&r->server->stop_answers, 1);
   pthread_mutex_lock(&defer_mu);
   if (r->deferral != NULL) detach(r->deferral);
   pthread_mutex_unlock(&defer_mu);
@@ -74,8 +79,13 @@ void mg_http_defer_stop(mg_http_server_t *s) {
   while (s->deferred != NULL) {
     mg_http_request_t *r = s->deferred->req;
     detach(s->deferred);
+    r->stop_answered = true;
+    atomic_fetch_add(&s->stop_answers, 1);
     mg_http_send_error_f(r, 503, NULL, "server_stopping", "the server stopped before the answer was ready");
     MHD_resume_connection(r->conn);
   }
   pthread_mutex_unlock(&defer_mu);
+  struct timespec pause = {0, STOP_POLL_MS * 1000000L};
+  for (int waited = 0; atomic_load(&s->stop_answers) > 0 && waited < STOP_SEND_WAIT_MS; waited += STOP_POLL_MS)
+    nanosleep(&pause, NULL); /* the workers send them; MHD's stop would close their connections */
 }

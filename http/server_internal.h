@@ -52,6 +52,7 @@ struct mg_http_server {
   char epoch[EPOCH_CHARS + 1]; /* this start's mark in every entity tag */
   mg_http_cache_t *cache;      /* answers kept by mg_http_respond_body_kept */
   mg_http_deferred_t *deferred; /* pending deferrals (http/defer.c), guarded by its lock */
+  atomic_uint stop_answers;     /* deferrals answered by the stop whose answer is not sent yet */
 };
 
 /* An error decided before the handler runs. */
@@ -82,6 +83,7 @@ struct mg_http_request {
   bool close_after; /* answered before the body: "Connection: close" */
   bool deferring;   /* the handler deferred the answer (read and written on the worker only) */
   mg_http_deferred_t *deferral; /* while pending; guarded by the lock of http/defer.c */
+  bool stop_answered;           /* answered 503 by mg_http_defer_stop */
 };
 
 struct stream {
@@ -112,7 +114,8 @@ void mg_http_send_json_text(mg_http_request_t *r, int status, const char *json_t
 /* http/defer.c: the request ends (freed next): a pending deferral of it is detached, so that its
  * completion only frees it. */
 void mg_http_defer_request_ended(mg_http_request_t *r);
-/* The server stops: every pending deferral is answered 503 and its connection resumed. */
+/* The server stops: every pending deferral is answered 503 and its connection resumed; waits up
+ * to a bound for those answers to be sent. */
 void mg_http_defer_stop(mg_http_server_t *s);
 
 #endif
