@@ -2,6 +2,7 @@
 noinst_LTLIBRARIES += http/libmghttp.la
 http_libmghttp_la_SOURCES = \
 	http/cache.c http/cache.h \
+	http/defer.c \
 	http/headwatch.c http/headwatch.h \
 	http/header.c http/header.h \
 	http/negotiate.c http/negotiate.h \

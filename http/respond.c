@@ -143,16 +143,32 @@ void mg_http_respond_text(mg_http_request_t *r, int status, const char *content_
   mg_http_respond_fallback(r);
 }
 
-void mg_http_respond_static(mg_http_request_t *r, int status, const char *content_type, const void *data, size_t len,
-                            const char *const *headers) {
-  if (r->responded) return;
-  struct MHD_Response *resp = MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_PERSISTENT);
+/* resp with the name, value pairs of headers (NULL-terminated; NULL: none) added; NULL (resp
+ * destroyed) when one cannot be. */
+static struct MHD_Response *with_headers(struct MHD_Response *resp, const char *const *headers) {
   for (size_t i = 0; resp != NULL && headers != NULL && headers[i] != NULL; i += 2) {
     if (MHD_add_response_header(resp, headers[i], headers[i + 1]) == MHD_YES) continue;
     MHD_destroy_response(resp);
     resp = NULL;
   }
+  return resp;
+}
+
+void mg_http_respond_static(mg_http_request_t *r, int status, const char *content_type, const void *data, size_t len,
+                            const char *const *headers) {
+  if (r->responded) return;
+  struct MHD_Response *resp =
+      with_headers(MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_PERSISTENT), headers);
   mg_http_queue(r, valid_status(status), resp, content_type ? content_type : TEXT_TYPE, NULL);
+  mg_http_respond_fallback(r);
+}
+
+void mg_http_send_json_text(mg_http_request_t *r, int status, const char *json_text, size_t len,
+                            const char *const *headers) {
+  if (r->responded) return;
+  struct MHD_Response *resp =
+      with_headers(MHD_create_response_from_buffer(len, (void *)json_text, MHD_RESPMEM_MUST_COPY), headers);
+  mg_http_queue(r, valid_status(status), resp, JSON_TYPE, NULL);
   mg_http_respond_fallback(r);
 }
 

@@ -411,6 +411,7 @@ static enum MHD_Result finish_request(mg_http_request_t *r) {
     respond_rejection(r, r->reject);
   } else {
     r->route->handler(r->route->ctx, r);
+    if (r->deferring) return MHD_YES; /* answered by another thread: r->responded is its to write */
     if (!r->responded) mg_http_send_error_f(r, 500, NULL, "internal", "the handler gave no answer");
   }
   return r->responded ? MHD_YES : MHD_NO;
@@ -420,6 +421,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                   const char *version, const char *upload, size_t *upload_size, void **con_cls) {
   mg_http_request_t *r = *con_cls;
   if (r == NULL) return begin_request(cls, conn, url, method, version, con_cls);
+  if (r->deferring) return r->responded ? MHD_YES : MHD_NO; /* resumed: the answer is queued */
   if (*upload_size == 0) return finish_request(r);
   bool keep = take_upload(r, upload, *upload_size);
   *upload_size = 0;
@@ -427,6 +429,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 }
 
 static void free_request(mg_http_request_t *r) {
+  mg_http_defer_request_ended(r);
   mg_path_free(&r->path);
   for (size_t i = 0; i < r->n_query; i++) free(r->query[i].key);
   free(r->query);
@@ -632,6 +635,7 @@ static void stop_streams(mg_http_server_t *s) {
 void mg_http_stop(mg_http_server_t *s) {
   if (s == NULL) return;
   stop_streams(s);
+  mg_http_defer_stop(s); /* MHD must not stop with a connection suspended */
   if (s->daemon != NULL) {
     MHD_socket listener = MHD_quiesce_daemon(s->daemon);
     MHD_stop_daemon(s->daemon);

@@ -59,8 +59,9 @@ typedef struct mg_http_limits {
 } mg_http_limits_t;
 
 /* A handler answers through one of the mg_http_respond_* calls (exactly one: later ones are
- * ignored, their JSON body and stream context freed; if it makes none the client gets 500). It may
- * run on any worker thread, several at once, and must answer before it returns. */
+ * ignored, their JSON body and stream context freed; if it makes none the client gets 500), or
+ * defers its answer (mg_http_defer). It may run on any worker thread, several at once, and must
+ * answer or defer before it returns. */
 typedef void (*mg_http_handler_t)(void *ctx, mg_http_request_t *req);
 
 /* Streaming: called repeatedly to fill buf (up to max bytes); returns the bytes written, 0 to wait
@@ -77,8 +78,8 @@ typedef void (*mg_http_stream_free_fn)(void *stream_ctx);
  * limits may be NULL (all defaults). NULL on failure with a message in err (err may be NULL). */
 mg_http_server_t *mg_http_start(const char *host, uint16_t port, const mg_http_limits_t *limits, char *err,
                                 size_t err_len);
-/* Stops accepting, waits for running handlers, ends open streams (their free_fn runs), closes
- * keep-alive connections and frees everything. s may be NULL. */
+/* Stops accepting, waits for running handlers, ends open streams (their free_fn runs), answers
+ * pending deferrals 503, closes keep-alive connections and frees everything. s may be NULL. */
 void mg_http_stop(mg_http_server_t *s);
 uint16_t mg_http_port(const mg_http_server_t *s);
 
@@ -160,6 +161,22 @@ void mg_http_cache_stats(mg_http_server_t *s, size_t *bytes, size_t *entries);
  * disconnects. */
 void mg_http_respond_stream(mg_http_request_t *r, const char *content_type, mg_http_stream_fn fn, void *stream_ctx,
                             mg_http_stream_free_fn free_fn);
+
+/* Deferred answers, for work too long for a worker thread (MHD's pool has few): the handler takes
+ * a deferral of its request and returns; the connection is suspended (its worker serves the
+ * others meanwhile) until another thread completes the deferral, which queues the answer and
+ * resumes the connection. The handler must copy whatever it needs of the request before it
+ * returns: the request is not to be touched once deferred (the server may end it, see below).
+ * NULL (nothing deferred: answer as usual) when out of memory or the server stops. */
+typedef struct mg_http_deferred mg_http_deferred_t;
+mg_http_deferred_t *mg_http_defer(mg_http_request_t *r);
+/* Completes d from any thread, exactly once, and frees it: status (200..599, else 500) with the
+ * JSON text (len bytes, copied; sent as application/json) and extra headers (a NULL-terminated
+ * list of name, value pairs, or NULL). A client that went away meanwhile just misses the answer.
+ * When the server stopped first (mg_http_stop answers every pending deferral 503 server_stopping
+ * and resumes its connection), this only frees d: it may be called after mg_http_stop. */
+void mg_http_deferred_answer(mg_http_deferred_t *d, int status, const char *json_text, size_t len,
+                             const char *const *headers);
 
 /* Counters for metrics: responses the adapter queued, by status class and in total (not the ones
  * MHD sends by itself for malformed or oversized requests). Safe to call from any thread. */

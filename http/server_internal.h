@@ -51,6 +51,8 @@ struct mg_http_server {
   char *allowed_hosts; /* comma-separated; NULL: every Host */
   char epoch[EPOCH_CHARS + 1]; /* this start's mark in every entity tag */
   mg_http_cache_t *cache;      /* answers kept by mg_http_respond_body_kept */
+  mg_http_deferred_t *deferred; /* pending deferrals (http/defer.c), guarded by its lock */
+  atomic_uint stop_answers;     /* deferrals answered by the stop whose answer is not sent yet */
 };
 
 /* An error decided before the handler runs. */
@@ -80,6 +82,9 @@ struct mg_http_request {
   bool responded;
   bool close_after; /* answered before the body: "Connection: close" */
   unsigned retry_after_s; /* non-zero: the answer carries "Retry-After: retry_after_s" */
+  bool deferring;   /* the handler deferred the answer (read and written on the worker only) */
+  mg_http_deferred_t *deferral; /* while pending; guarded by the lock of http/defer.c */
+  bool stop_answered;           /* answered 503 by mg_http_defer_stop */
 };
 
 struct stream {
@@ -102,5 +107,16 @@ void mg_http_respond_fallback(mg_http_request_t *r);
 /* An error answer whose message is printf-formatted; allow (NULL: none) is the Allow header. */
 void mg_http_send_error_f(mg_http_request_t *r, unsigned status, const char *allow, const char *code, const char *fmt,
                           ...) __attribute__((format(printf, 5, 6)));
+
+/* A JSON answer with extra headers (http/server.h, mg_http_deferred_answer). */
+void mg_http_send_json_text(mg_http_request_t *r, int status, const char *json_text, size_t len,
+                            const char *const *headers);
+
+/* http/defer.c: the request ends (freed next): a pending deferral of it is detached, so that its
+ * completion only frees it. */
+void mg_http_defer_request_ended(mg_http_request_t *r);
+/* The server stops: every pending deferral is answered 503 and its connection resumed; waits up
+ * to a bound for those answers to be sent. */
+void mg_http_defer_stop(mg_http_server_t *s);
 
 #endif

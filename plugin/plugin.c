@@ -187,6 +187,7 @@ static mg_rest_deps_t rest_deps(mg_gateway_t *g) {
                               .connection_timeout_s = 30, .header_timeout_s = (unsigned)c->http_header_timeout_s},
                    .max_height = c->max_height, .max_list = c->max_list, .max_payload_bytes = c->max_payload_bytes,
                    .page_limit = c->page_limit, .idempotency_ttl_s = c->idempotency_ttl_s,
+                   .publish_threads = (unsigned)c->publish_threads, .publish_queue = (size_t)c->publish_queue,
                    .instance_id = g->instance_id, .shard = c->shard, .shard_takeover_s = c->shard_takeover_s},
       .token = g->token,
       .open_store = open_store,

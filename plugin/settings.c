@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "services/instance.h"
+#include "services/rest/rest.h"
 #include "zmq/feed.h"
 
 typedef enum { OPT_TEXT, OPT_TOKEN, OPT_STORE, OPT_UINT, OPT_BOOL, OPT_POW, OPT_LEVEL, OPT_INSTANCE, OPT_SHARD } opt_type_t;
@@ -54,6 +55,10 @@ static const option_def_t options[] = {
      "announce a new endpoint when signatures left fall to this (0: off)"),
     OPTION("read_auth", OPT_BOOL, read_auth, "false", 0, 0, "read routes need the token too"),
     OPTION("http_threads", OPT_UINT, http_threads, "0", 0, 256, "REST worker threads (0: one per CPU)"),
+    OPTION("publish_threads", OPT_UINT, publish_threads, DEFAULT_OF(MG_REST_PUBLISH_THREADS), 1, 256,
+           "threads for the writes that sign or call the node (publish, endpoints, channels), off the REST workers"),
+    OPTION("publish_queue", OPT_UINT, publish_queue, DEFAULT_OF(MG_REST_PUBLISH_QUEUE), 1, 1000000,
+           "writes waiting for a publish thread at most (past it: 503 with Retry-After, nothing signed)"),
     OPTION("http_max_connections", OPT_UINT, http_max_connections, "1024", 1, 65536, "open REST connections at most"),
     OPTION("http_max_connections_per_ip", OPT_UINT, http_max_connections_per_ip, "256", 1, 65536,
            "open REST connections from one client address at most (behind a proxy: the proxy's)"),

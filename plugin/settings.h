@@ -37,6 +37,8 @@ typedef struct mg_config {
   uint64_t rotate_threshold;          /* new endpoint when remaining signatures fall to this; 0 off */
   bool read_auth;                     /* read routes need the token too */
   uint64_t http_threads;              /* REST worker threads (0: one per CPU) */
+  uint64_t publish_threads;           /* threads for the writes that sign or call the node */
+  uint64_t publish_queue;             /* writes waiting for one at most */
   uint64_t http_max_connections;
   uint64_t http_max_connections_per_ip;
   uint64_t http_header_timeout_s;     /* a request head must be complete within this */

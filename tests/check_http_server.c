@@ -2,7 +2,8 @@
  * percent-encoded parameters and queries, 404 and 405, JSON errors, body limits (announced and
  * chunked), oversized headers, path traversal, bearer tokens, concurrent keep-alive clients, slow
  * clients, Server-Sent Events streams (events, disconnects, idle streams, stopping with open
- * streams), start errors and counters; and the path and pattern rules of http/route.h alone. */
+ * streams), deferred answers (completed from another thread, after the client left, or by the
+ * server's stop), start errors and counters; and the path and pattern rules of http/route.h alone. */
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
@@ -43,6 +44,7 @@ static mg_http_server_t *server;
 static char base_url[URL_SIZE];
 static atomic_int stream_frees;
 static atomic_int idle_calls;
+static _Atomic(mg_http_deferred_t *) deferral; /* the last one h_deferred took */
 
 /* ---- time ---- */
 
@@ -196,7 +198,17 @@ static void h_kept(void *ctx, mg_http_request_t *r) {
   mg_http_respond_body_kept(r, "application/json", body, PAGE_BYTES, key, key);
 }
 
+/* Defers its answer; the test completes it (mg_http_deferred_answer) from its own thread. */
+static void h_deferred(void *ctx, mg_http_request_t *r) {
+  (void)ctx;
+  mg_http_deferred_t *d = mg_http_defer(r);
+  ck_assert_ptr_nonnull(d);
+  ck_assert_ptr_null(mg_http_defer(r)); /* once */
+  atomic_store(&deferral, d);
+}
+
 static void add_routes(mg_http_server_t *s) {
+  ck_assert_int_eq(mg_http_route(s, "POST", "/v1/deferred", h_deferred, NULL), 0);
   ck_assert_int_eq(mg_http_route(s, "GET", "/v1/echo/{a}/items/{b}", h_echo, NULL), 0);
   ck_assert_int_eq(mg_http_route(s, "GET", "/v1/things", h_things_list, NULL), 0);
   ck_assert_int_eq(mg_http_route(s, "POST", "/v1/things", h_things_create, NULL), 0);
@@ -1148,6 +1160,105 @@ START_TEST(test_stop_with_open_streams) {
 }
 END_TEST
 
+/* Waits for h_deferred to take a deferral and takes it over. */
+static mg_http_deferred_t *take_deferral(void) {
+  for (double until = now_ms() + WAIT_MS; atomic_load(&deferral) == NULL && now_ms() < until;) sleep_ms(5);
+  mg_http_deferred_t *d = atomic_exchange(&deferral, NULL);
+  ck_assert_msg(d != NULL, "the handler deferred nothing");
+  return d;
+}
+
+typedef struct deferred_client {
+  reply_t reply;
+} deferred_client_t;
+
+static void *deferred_client_main(void *arg) {
+  deferred_client_t *c = arg;
+  CURL *curl = curl_easy_init();
+  if (curl == NULL) return NULL;
+  c->reply = perform_on(curl, &(request_t){.method = "POST", .path = "/v1/deferred", .body = "{}", .body_len = 2});
+  curl_easy_cleanup(curl);
+  return NULL;
+}
+
+/* One worker thread: while a deferred request waits, the worker serves others; the answer
+ * completed from this thread reaches the client with its status, body and headers. */
+START_TEST(test_deferred_answer) {
+  mg_http_limits_t limits = {.threads = 1};
+  server = mg_http_start("127.0.0.1", 0, &limits, NULL, 0);
+  ck_assert_ptr_nonnull(server);
+  add_routes(server);
+  snprintf(base_url, sizeof base_url, "http://127.0.0.1:%u", (unsigned)mg_http_port(server));
+  deferred_client_t c = {0};
+  pthread_t t;
+  ck_assert_int_eq(pthread_create(&t, NULL, deferred_client_main, &c), 0);
+  mg_http_deferred_t *d = take_deferral();
+  double t0 = now_ms();
+  reply_t other = get("/v1/things");
+  ck_assert_int_eq(other.status, 200);
+  reply_free(&other);
+  ck_assert_msg(now_ms() - t0 < 1000, "a request waited behind the deferred one");
+  static const char body[] = "{\"done\":true}\n";
+  static const char *const headers[] = {"Retry-After", "7", NULL};
+  mg_http_deferred_answer(d, 202, body, sizeof body - 1, headers);
+  pthread_join(t, NULL);
+  ck_assert_int_eq(c.reply.rc, CURLE_OK);
+  ck_assert_int_eq(c.reply.status, 202);
+  ck_assert_str_eq(c.reply.content_type, "application/json");
+  ck_assert_str_eq(c.reply.body, body);
+  reply_free(&c.reply);
+  /* the header, on a raw connection */
+  int fd = connect_raw(mg_http_port(server));
+  send_text(fd, "POST /v1/deferred HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+  mg_http_deferred_answer(take_deferral(), 503, body, sizeof body - 1, headers);
+  char reply[REPLY_BYTES];
+  ssize_t n = recv(fd, reply, sizeof reply - 1, 0);
+  ck_assert_int_gt(n, 0);
+  reply[n] = '\0';
+  ck_assert_msg(strstr(reply, "HTTP/1.1 503") == reply && strstr(reply, "\r\nRetry-After: 7\r\n"), "%s", reply);
+  close(fd);
+}
+END_TEST
+
+/* A client that leaves while its answer is deferred: the completion is harmless (the sanitizer
+ * build checks for a use after free) and the server goes on serving. */
+START_TEST(test_deferred_client_gone) {
+  int fd = connect_raw(mg_http_port(server));
+  send_text(fd, "POST /v1/deferred HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+  mg_http_deferred_t *d = take_deferral();
+  close(fd);
+  sleep_ms(50);
+  static const char body[] = "{}\n";
+  mg_http_deferred_answer(d, 201, body, sizeof body - 1, NULL);
+  reply_t r = get("/v1/things");
+  ck_assert_int_eq(r.status, 200);
+  reply_free(&r);
+}
+END_TEST
+
+/* The server stops with a deferral pending: its client gets 503 server_stopping, the stop does not
+ * hang, and the completion afterwards only frees the deferral. */
+START_TEST(test_stop_with_deferred) {
+  server = start_server("127.0.0.1", "127.0.0.1", 10);
+  int fd = connect_raw(mg_http_port(server));
+  send_text(fd, "POST /v1/deferred HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+  mg_http_deferred_t *d = take_deferral();
+  double t0 = now_ms();
+  mg_http_stop(server);
+  server = NULL;
+  ck_assert_msg(now_ms() - t0 < 2000, "stop took %.0f ms", now_ms() - t0);
+  char reply[REPLY_BYTES];
+  size_t len = 0;
+  ssize_t n;
+  while (len < sizeof reply - 1 && (n = recv(fd, reply + len, sizeof reply - 1 - len, 0)) > 0) len += (size_t)n;
+  reply[len] = '\0';
+  close(fd);
+  ck_assert_msg(strstr(reply, "HTTP/1.1 503") == reply && strstr(reply, "server_stopping"), "%s", reply);
+  static const char body[] = "{}\n";
+  mg_http_deferred_answer(d, 201, body, sizeof body - 1, NULL);
+}
+END_TEST
+
 START_TEST(test_stats) {
   server = start_server("127.0.0.1", "127.0.0.1", 10);
   mg_http_stats_t st;
@@ -1473,6 +1584,7 @@ Suite *http_suite(void) {
   tcase_add_test(http, test_representation);
   tcase_add_test(http, test_representation_restart);
   tcase_add_test(http, test_kept_answers);
+  tcase_add_test(http, test_deferred_client_gone);
   suite_add_tcase(s, http);
   TCase *life = tcase_create("lifecycle");
   tcase_add_checked_fixture(life, NULL, teardown);
@@ -1482,6 +1594,8 @@ Suite *http_suite(void) {
   tcase_add_test(life, test_connection_reserve);
   tcase_add_test(life, test_stop_with_open_streams);
   tcase_add_test(life, test_stats);
+  tcase_add_test(life, test_deferred_answer);
+  tcase_add_test(life, test_stop_with_deferred);
   tcase_add_test(life, test_start_and_routes);
   tcase_add_test(life, test_ipv6);
   suite_add_tcase(s, life);

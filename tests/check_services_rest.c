@@ -2,6 +2,7 @@
  * temporary directory, the real writer and watcher services on it, a node that is not there (port
  * 1 on loopback refuses at once), and requests over real HTTP on a loopback port the system picks.
  * No gateway and no plugin: what the service needs comes in its dependency struct. */
+#include <arpa/inet.h>
 #include <check.h>
 #include <curl/curl.h>
 #include <jansson.h>
@@ -9,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #include "services/rest/rest.h"
@@ -40,6 +43,10 @@ typedef struct fixture {
   CURL *curl;
 } fixture_t;
 
+/* The writer's node and the write pool of the next fixture (a test may change them). */
+static char writer_node_api[64] = "http://127.0.0.1:1";
+static unsigned publish_threads, publish_queue;
+
 static mg_store_err_t open_store(void *ctx, mg_store_t **out) {
   const fixture_t *f = ctx;
   return mg_store_open(f->location, out);
@@ -48,7 +55,7 @@ static mg_store_err_t open_store(void *ctx, mg_store_t **out) {
 static void start_writer_watcher(fixture_t *f) {
   char err[256] = "";
   mg_writer_deps_t wd = {.env = &f->env,
-                         .settings = {.node_api = "http://127.0.0.1:1", .node_timeout_ms = 1000, .mwm = 1,
+                         .settings = {.node_api = writer_node_api, .node_timeout_ms = 1000, .mwm = 1,
                                       .pow_threads = 1, .max_height = 4, .max_list = 8},
                          .store = f->store, .store_lock = &f->lock, .prng = &f->prng, .metrics = &f->metrics,
                          .stopping = &f->stopping};
@@ -125,7 +132,8 @@ static mg_rest_deps_t rest_deps(fixture_t *f) {
       .env = &f->env,
       .settings = {.http = "127.0.0.1:0", .limits = {.threads = 2}, .max_height = 4, .max_list = 8,
                    .max_payload_bytes = 1024, .page_limit = 50, .idempotency_ttl_s = 60,
-                   .instance_id = INSTANCE, .shard_takeover_s = 30},
+                   .instance_id = INSTANCE, .shard_takeover_s = 30, .publish_threads = publish_threads,
+                   .publish_queue = publish_queue},
       .token = TOKEN, .open_store = open_store, .open_store_ctx = f, .store_lock = &f->lock,
       .backends = {.store = f->store, .writer = f->writer, .watcher = f->watcher, .tail = f->tail, .fleet = f->fleet},
       .metrics = &f->metrics, .probe = f->probe, .stopping = &f->stopping, .extra_routes = extra_routes,
@@ -264,6 +272,61 @@ START_TEST(test_publish_errors) {
   expect(call(f, "POST", path, "not json"), 400, "bad_json");
   expect(call(f, "POST", path, "{\"payload\": \"hi\", \"packets\": 1}"), 503, "node_unavailable");
   fixture_free(f);
+}
+END_TEST
+
+typedef struct publisher {
+  fixture_t f; /* the test's, with a connection of its own */
+  const char *path;
+  answer_t answer;
+} publisher_t;
+
+static void *publisher_main(void *arg) {
+  publisher_t *p = arg;
+  p->answer = call(&p->f, "POST", p->path, "{\"payload\": \"hi\"}");
+  return NULL;
+}
+
+/* One write thread and a queue of one, and a node that never answers (each publish waits for its
+ * time-out): of four publishes at once at most two are taken, the others answered 503
+ * server_busy at once; the taken ones fail on the node. */
+START_TEST(test_publish_queue_full) {
+  int listener = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  socklen_t alen = sizeof a;
+  ck_assert_int_eq(bind(listener, (struct sockaddr *)&a, sizeof a), 0);
+  ck_assert_int_eq(listen(listener, 16), 0); /* connections wait in the backlog, never answered */
+  ck_assert_int_eq(getsockname(listener, (struct sockaddr *)&a, &alen), 0);
+  snprintf(writer_node_api, sizeof writer_node_api, "http://127.0.0.1:%u", (unsigned)ntohs(a.sin_port));
+  publish_threads = publish_queue = 1;
+  fixture_t *f = fixture_new(NULL);
+  char id[82], path[160];
+  create_channel(f, 3, id);
+  snprintf(path, sizeof path, "/v1/channels/%s/messages", id);
+  enum { PUBLISHERS = 4 };
+  publisher_t p[PUBLISHERS];
+  pthread_t t[PUBLISHERS];
+  for (int i = 0; i < PUBLISHERS; i++) {
+    p[i] = (publisher_t){.f = *f, .path = path};
+    ck_assert_ptr_nonnull(p[i].f.curl = curl_easy_init());
+    ck_assert_int_eq(pthread_create(&t[i], NULL, publisher_main, &p[i]), 0);
+  }
+  int busy = 0, node = 0;
+  for (int i = 0; i < PUBLISHERS; i++) {
+    pthread_join(t[i], NULL);
+    curl_easy_cleanup(p[i].f.curl);
+    const char *code = p[i].answer.code ? p[i].answer.code : "(none)";
+    ck_assert_msg(p[i].answer.status == 503, "status %ld (%s)", p[i].answer.status, code);
+    busy += strcmp(code, "server_busy") == 0;
+    node += strcmp(code, "node_unavailable") == 0;
+    json_decref(p[i].answer.body);
+  }
+  ck_assert_int_ge(busy, PUBLISHERS - 2);
+  ck_assert_int_eq(busy + node, PUBLISHERS);
+  fixture_free(f);
+  close(listener);
+  snprintf(writer_node_api, sizeof writer_node_api, "http://127.0.0.1:1");
+  publish_threads = publish_queue = 0;
 }
 END_TEST
 
@@ -470,6 +533,7 @@ int main(void) {
   tcase_set_timeout(tc, 120);
   tcase_add_test(tc, test_create_channel);
   tcase_add_test(tc, test_publish_errors);
+  tcase_add_test(tc, test_publish_queue_full);
   tcase_add_test(tc, test_store_full);
   tcase_add_test(tc, test_store_failure);
   tcase_add_test(tc, test_psk_read_failure);

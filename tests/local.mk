@@ -13,6 +13,10 @@ EXTRA_DIST += tests/vectors/mam2.txt tests/vectors/tangle.txt
 TESTS += tests/bench_compare_test.sh
 EXTRA_DIST += tests/bench_compare_test.sh
 
+## Reads never wait behind publishes (two REST workers, four slow publishes), end to end.
+TESTS += tests/publish_offload.sh
+EXTRA_DIST += tests/publish_offload.sh
+
 ## ETag / If-None-Match and gzip on the REST reads, end to end.
 TESTS += tests/rest_conditional.sh
 EXTRA_DIST += tests/rest_conditional.sh

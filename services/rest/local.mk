@@ -3,7 +3,7 @@ noinst_LTLIBRARIES += services/rest/libmgrest.la
 services_rest_libmgrest_la_SOURCES = \
 	services/rest/rest.c services/rest/rest.h services/rest/rest_internal.h services/rest/rest_errors.c \
 	services/rest/rest_info.c services/rest/rest_channels.c services/rest/rest_keys.c services/rest/rest_watches.c \
-	services/rest/rest_messages.c services/rest/rest_stream.c services/rest/openapi.h
+	services/rest/rest_messages.c services/rest/rest_stream.c services/rest/rest_writes.c services/rest/openapi.h
 nodist_services_rest_libmgrest_la_SOURCES = services/rest/openapi.c
 services_rest_libmgrest_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(MHD_CFLAGS) $(SQLITE_CFLAGS) $(NETTLE_CFLAGS)
 

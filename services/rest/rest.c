@@ -119,9 +119,7 @@ bool rest_idem_begin(rest_t *r, mg_http_request_t *req, idem_t *k) {
   return k->active;
 }
 
-/* Answers with body (stolen) and, when a key is held, records the answer for retries; a 5xx
- * answer releases the key instead, so that a retry runs again. */
-void rest_idem_respond(rest_t *r, mg_http_request_t *req, const idem_t *k, int status, json_t *body) {
+char *rest_idem_finish(rest_t *r, const idem_t *k, int status, json_t *body) {
   char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
   json_decref(body);
   char *answer = text ? realloc(text, strlen(text) + 2) : NULL;
@@ -132,6 +130,13 @@ void rest_idem_respond(rest_t *r, mg_http_request_t *req, const idem_t *k, int s
   if (s && answer && status < 500) err = mg_store_idem_finish(s, k->scope, k->key, status, answer);
   else if (s) err = mg_store_idem_release(s, k->scope, k->key);
   if (err != MG_STORE_OK) mg_env_log(r->d.env, MAMGATE_LOG_WARNING, "Idempotency-Key answer not recorded: %s", mg_store_strerror(err));
+  return answer;
+}
+
+/* Answers with body (stolen) and, when a key is held, records the answer for retries; a 5xx
+ * answer releases the key instead, so that a retry runs again. */
+void rest_idem_respond(rest_t *r, mg_http_request_t *req, const idem_t *k, int status, json_t *body) {
+  char *answer = rest_idem_finish(r, k, status, body);
   if (!answer) return mg_http_respond_error(req, 500, "internal", "out of memory");
   mg_http_respond_text(req, status, "application/json", answer, strlen(answer));
   free(answer);
@@ -257,6 +262,9 @@ mg_rest_t *mg_rest_start(const mg_rest_deps_t *deps, char *err, size_t err_len) 
   }
   r->d = *deps;
   atomic_init(&r->store_ready, deps->backends.store != NULL);
+  unsigned threads = deps->settings.publish_threads ? deps->settings.publish_threads : MG_REST_PUBLISH_THREADS;
+  size_t queue = deps->settings.publish_queue ? deps->settings.publish_queue : MG_REST_PUBLISH_QUEUE;
+  if (rest_pool_start(r, threads, queue) != 0) return start_error(r, err, err_len, "cannot start the write threads");
   char herr[256] = "";
   if (!(r->http = mg_http_start(host, port, &deps->settings.limits, herr, sizeof herr)))
     return start_error(r, err, err_len, "REST server on %s: %s", address, herr);
@@ -277,6 +285,7 @@ uint16_t mg_rest_port(const mg_rest_t *r) { return mg_http_port(r->http); }
 
 void mg_rest_stop(mg_rest_t *r) {
   if (!r) return;
+  rest_pool_stop(r); /* first: the writes answer through the server */
   mg_http_stop(r->http);
   pthread_key_delete(r->store_key);
   free(r->store_routes);

@@ -24,6 +24,9 @@
 #include "services/writer.h"
 #include "store/store.h"
 
+#define MG_REST_PUBLISH_THREADS 4
+#define MG_REST_PUBLISH_QUEUE 256
+
 /* The settings the REST service reads (a slice of the gateway's). */
 typedef struct mg_rest_settings {
   const char *http;          /* host:port to listen on (port 0: any free port, see mg_rest_port) */
@@ -35,6 +38,8 @@ typedef struct mg_rest_settings {
   uint64_t max_payload_bytes;
   uint64_t page_limit;       /* most messages per page */
   uint64_t idempotency_ttl_s;
+  unsigned publish_threads;  /* threads for the writes that sign or call the node (0: MG_REST_PUBLISH_THREADS) */
+  size_t publish_queue;      /* writes waiting for one at most, 503 past it (0: MG_REST_PUBLISH_QUEUE) */
   const char *instance_id;   /* this instance's name in the fleet */
   mg_shard_t shard;          /* its shard (count 0: none) */
   uint64_t shard_takeover_s; /* a heartbeat older than this is not live */

@@ -17,6 +17,23 @@ static json_t *channel_json(const mg_channel_info_t *info) {
 
 /* ---- channels ---- */
 
+typedef struct channel_job {
+  rest_job_t base; /* first */
+  unsigned height;
+} channel_job_t;
+
+static json_t *run_channel(rest_job_t *job, int *status) {
+  channel_job_t *j = (channel_job_t *)job;
+  mg_channel_info_t info;
+  mg_pub_err_t err = mg_writer_create_channel(job->r->d.backends.writer, j->height, &info);
+  if (err != MG_PUB_OK) return rest_errors_pub_error_json(err, "", status);
+  json_t *answer = channel_json(&info);
+  mg_channel_info_free(&info);
+  return answer;
+}
+
+static void free_job(rest_job_t *job) { free(job); }
+
 void rest_channels_post_channel(void *ctx, mg_http_request_t *req) {
   rest_t *r = ctx;
   if (!rest_authorised(r, req, true)) return;
@@ -24,12 +41,10 @@ void rest_channels_post_channel(void *ctx, mg_http_request_t *req) {
   uint64_t height;
   idem_t k;
   if (!body || !rest_uint_field(req, body, "height", 0, r->d.settings.max_height, 10, &height) || !rest_idem_begin(r, req, &k)) return;
-  mg_channel_info_t info;
-  int status = 201;
-  mg_pub_err_t err = mg_writer_create_channel(r->d.backends.writer, (unsigned)height, &info);
-  json_t *answer = err == MG_PUB_OK ? channel_json(&info) : rest_errors_pub_error_json(err, "", &status);
-  rest_idem_respond(r, req, &k, status, answer);
-  if (err == MG_PUB_OK) mg_channel_info_free(&info);
+  channel_job_t *j = calloc(1, sizeof *j);
+  if (!j) return rest_idem_respond(r, req, &k, 500, mg_http_error_json("internal", "out of memory"));
+  *j = (channel_job_t){.base = {.run = run_channel, .free_fn = free_job}, .height = (unsigned)height};
+  rest_writes_run(r, req, &j->base, &k);
 }
 
 void rest_channels_get_channels(void *ctx, mg_http_request_t *req) {
@@ -61,6 +76,21 @@ void rest_channels_get_channel(void *ctx, mg_http_request_t *req) {
   mg_channel_info_free(&info);
 }
 
+typedef struct endpoint_job {
+  rest_job_t base; /* first */
+  char channel_id[ID + 1];
+  unsigned height;
+  bool announce;
+} endpoint_job_t;
+
+static json_t *run_endpoint(rest_job_t *job, int *status) {
+  endpoint_job_t *j = (endpoint_job_t *)job;
+  mg_tree_info_t ep;
+  char msg[256] = "";
+  mg_pub_err_t err = mg_writer_create_endpoint(job->r->d.backends.writer, j->channel_id, j->height, j->announce, &ep, msg, sizeof msg);
+  return err == MG_PUB_OK ? tree_json(&ep, "endpoint_id") : rest_errors_pub_error_json(err, msg, status);
+}
+
 void rest_channels_post_endpoint(void *ctx, mg_http_request_t *req) {
   rest_t *r = ctx;
   const char *id = rest_valid_id(req, mg_http_param(req, "channel_id"), ID, "channel_id");
@@ -72,12 +102,12 @@ void rest_channels_post_endpoint(void *ctx, mg_http_request_t *req) {
   if (announce && !json_is_boolean(announce)) return mg_http_respond_error(req, 400, "bad_request", "announce must be true or false");
   idem_t k;
   if (!rest_idem_begin(r, req, &k)) return;
-  mg_tree_info_t ep;
-  char msg[256] = "";
-  int status = 201;
-  mg_pub_err_t err = mg_writer_create_endpoint(r->d.backends.writer, id, (unsigned)height, !announce || json_is_true(announce), &ep, msg, sizeof msg);
-  json_t *answer = err == MG_PUB_OK ? tree_json(&ep, "endpoint_id") : rest_errors_pub_error_json(err, msg, &status);
-  rest_idem_respond(r, req, &k, status, answer);
+  endpoint_job_t *j = calloc(1, sizeof *j);
+  if (!j) return rest_idem_respond(r, req, &k, 500, mg_http_error_json("internal", "out of memory"));
+  *j = (endpoint_job_t){.base = {.run = run_endpoint, .free_fn = free_job}, .height = (unsigned)height,
+                        .announce = !announce || json_is_true(announce)};
+  snprintf(j->channel_id, sizeof j->channel_id, "%s", id);
+  rest_writes_run(r, req, &j->base, &k);
 }
 
 /* ---- publishing ---- */
@@ -176,56 +206,89 @@ static mam_trit_t *load_ntru_pks(mg_http_request_t *req, json_t *pks, size_t *n)
   return out;
 }
 
+/* A publish: copies of the request's ids, and the payload and keys it owns. */
+typedef struct publish_job {
+  rest_job_t base; /* first */
+  mg_publish_request_t pr;
+  char channel_id[ID + 1], endpoint_id[ID + 1];
+  char *trytes;
+  mam_psk_t *psks;
+  mam_trit_t *ntru;
+} publish_job_t;
+
+static json_t *publish_json(const char *id, const mg_publish_result_t *res) {
+  json_t *bundles = json_array(), *leaves = json_array();
+  for (size_t i = 0; i < res->n_bundles; i++) json_array_append_new(bundles, json_string(res->bundles[i]));
+  for (uint64_t i = 0; i < res->n_leaves; i++) json_array_append_new(leaves, json_integer((json_int_t)(res->first_leaf + i)));
+  json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:o, s:I}", "channel_id", id, "message_id", res->message_id,
+                        "endpoint_id", res->signer_id, "bundles", bundles, "leaves", leaves, "remaining_signatures",
+                        (json_int_t)res->remaining);
+  if (o && res->rotated_to[0]) json_object_set_new(o, "rotated_to", json_string(res->rotated_to));
+  return o;
+}
+
+static json_t *run_publish(rest_job_t *job, int *status) {
+  publish_job_t *j = (publish_job_t *)job;
+  mg_publish_result_t res;
+  char msg[512] = "";
+  mg_pub_err_t err = mg_writer_publish(job->r->d.backends.writer, &j->pr, &res, msg, sizeof msg);
+  json_t *answer = err == MG_PUB_OK ? publish_json(j->channel_id, &res) : rest_errors_pub_error_json(err, msg, status);
+  mg_publish_result_free(&res);
+  return answer;
+}
+
+static void free_publish(rest_job_t *job) {
+  publish_job_t *j = (publish_job_t *)job;
+  if (j->psks) mam_wipe(j->psks, j->pr.n_psks * sizeof *j->psks);
+  free(j->psks);
+  free(j->ntru);
+  free(j->trytes);
+  free(j);
+}
+
+/* The publish request's fields but its payload and keys; answers 400/413 itself and returns false. */
+static bool publish_fields(rest_t *r, mg_http_request_t *req, json_t *body, publish_job_t *j) {
+  json_t *cs = json_object_get(body, "checksum"), *ep = json_object_get(body, "endpoint_id");
+  json_t *psk_ids = json_object_get(body, "psks"), *pks = json_object_get(body, "ntru_public_keys");
+  uint64_t packets;
+  const char *ep_id = NULL;
+  if (cs && !parse_checksum(json_string_value(cs), &j->pr.checksum))
+    return mg_http_respond_error(req, 400, "bad_request", "checksum must be none, mac or signature"), false;
+  if (ep && !(ep_id = rest_valid_id(req, json_string_value(ep), ID, "endpoint_id"))) return false;
+  if ((psk_ids && !json_is_array(psk_ids)) || (pks && !json_is_array(pks)))
+    return mg_http_respond_error(req, 400, "bad_request", "psks and ntru_public_keys must be arrays"), false;
+  if (json_array_size(psk_ids) + json_array_size(pks) > r->d.settings.max_list)
+    return mg_http_respond_error(req, 413, "payload_too_large", "more than %llu keys", (unsigned long long)r->d.settings.max_list), false;
+  if (!rest_uint_field(req, body, "packets", 1, r->d.settings.max_list, 1, &packets)) return false;
+  j->pr.packets = (size_t)packets;
+  if (ep_id) {
+    snprintf(j->endpoint_id, sizeof j->endpoint_id, "%s", ep_id);
+    j->pr.endpoint_id = j->endpoint_id;
+  }
+  return true;
+}
+
 void rest_channels_post_message(void *ctx, mg_http_request_t *req) {
   rest_t *r = ctx;
   const char *id = rest_valid_id(req, mg_http_param(req, "channel_id"), ID, "channel_id");
   if (!id || !rest_authorised(r, req, true)) return;
   json_t *body = mg_http_json_body(req);
   if (!body) return;
-  mg_publish_request_t pr = {.channel_id = id, .checksum = MAM_CHECKSUM_SIG};
-  json_t *cs = json_object_get(body, "checksum"), *ep = json_object_get(body, "endpoint_id");
-  json_t *psk_ids = json_object_get(body, "psks"), *pks = json_object_get(body, "ntru_public_keys");
-  uint64_t packets;
-  if (cs && !parse_checksum(json_string_value(cs), &pr.checksum))
-    return mg_http_respond_error(req, 400, "bad_request", "checksum must be none, mac or signature");
-  if (ep && !(pr.endpoint_id = rest_valid_id(req, json_string_value(ep), ID, "endpoint_id"))) return;
-  if ((psk_ids && !json_is_array(psk_ids)) || (pks && !json_is_array(pks)))
-    return mg_http_respond_error(req, 400, "bad_request", "psks and ntru_public_keys must be arrays");
-  if (json_array_size(psk_ids) + json_array_size(pks) > r->d.settings.max_list)
-    return mg_http_respond_error(req, 413, "payload_too_large", "more than %llu keys", (unsigned long long)r->d.settings.max_list);
-  if (!rest_uint_field(req, body, "packets", 1, r->d.settings.max_list, 1, &packets)) return;
-  pr.packets = (size_t)packets;
-  char *trytes = payload_trytes(r, req, body, &pr.payload_len, &pr.unit_trytes);
-  if (!trytes) return;
-  pr.payload_trytes = trytes;
-  mam_psk_t *psks = load_psks(r, req, psk_ids, &pr.n_psks);
-  mam_trit_t *ntru = psks ? load_ntru_pks(req, pks, &pr.n_ntru) : NULL;
+  publish_job_t *j = calloc(1, sizeof *j);
+  if (!j) return mg_http_respond_error(req, 500, "internal", "out of memory");
+  j->base = (rest_job_t){.run = run_publish, .free_fn = free_publish};
+  snprintf(j->channel_id, sizeof j->channel_id, "%s", id);
+  j->pr = (mg_publish_request_t){.channel_id = j->channel_id, .checksum = MAM_CHECKSUM_SIG};
   idem_t k;
-  if (psks && ntru && rest_idem_begin(r, req, &k)) {
-    pr.psks = psks;
-    pr.ntru_pks = ntru;
-    mg_publish_result_t res;
-    char msg[512] = "";
-    int status = 201;
-    mg_pub_err_t err = mg_writer_publish(r->d.backends.writer, &pr, &res, msg, sizeof msg);
-    if (err != MG_PUB_OK) {
-      json_t *answer = rest_errors_pub_error_json(err, msg, &status);
-      rest_idem_respond(r, req, &k, status, answer);
-    } else {
-      json_t *bundles = json_array(), *leaves = json_array();
-      for (size_t i = 0; i < res.n_bundles; i++) json_array_append_new(bundles, json_string(res.bundles[i]));
-      for (uint64_t i = 0; i < res.n_leaves; i++) json_array_append_new(leaves, json_integer((json_int_t)(res.first_leaf + i)));
-      json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:o, s:I}", "channel_id", id, "message_id", res.message_id,
-                            "endpoint_id", res.signer_id, "bundles", bundles, "leaves", leaves, "remaining_signatures",
-                            (json_int_t)res.remaining);
-      if (res.rotated_to[0]) json_object_set_new(o, "rotated_to", json_string(res.rotated_to));
-      rest_idem_respond(r, req, &k, status, o);
-    }
-    mg_publish_result_free(&res);
+  if (publish_fields(r, req, body, j) &&
+      (j->trytes = payload_trytes(r, req, body, &j->pr.payload_len, &j->pr.unit_trytes)) &&
+      (j->psks = load_psks(r, req, json_object_get(body, "psks"), &j->pr.n_psks)) &&
+      (j->ntru = load_ntru_pks(req, json_object_get(body, "ntru_public_keys"), &j->pr.n_ntru)) &&
+      rest_idem_begin(r, req, &k)) {
+    j->pr.payload_trytes = j->trytes;
+    j->pr.psks = j->psks;
+    j->pr.ntru_pks = j->ntru;
+    return rest_writes_run(r, req, &j->base, &k);
   }
-  if (psks) mam_wipe(psks, pr.n_psks * sizeof *psks);
-  free(psks);
-  free(ntru);
-  free(trytes);
+  free_publish(&j->base);
 }
-

@@ -29,12 +29,15 @@ typedef struct store_route {
   mg_http_handler_t handler;
 } store_route_t;
 
+typedef struct rest_pool rest_pool_t;
+
 struct mg_rest {
   mg_rest_deps_t d; /* d.backends: set before store_ready, read after it */
   mg_http_server_t *http;
-  pthread_key_t store_key; /* one database connection per worker thread */
   atomic_bool store_ready; /* release/acquire: d.backends is complete once it is true */
   store_route_t *store_routes;
+  pthread_key_t store_key; /* one database connection per worker or pool thread */
+  rest_pool_t *pool;       /* the write threads (rest_writes.c) */
 };
 
 /* A reserved key: its answer is recorded by rest_idem_respond. Inactive without the header. */
@@ -43,6 +46,19 @@ typedef struct idem {
   const char *key;
   char scope[MG_IDEM_HASH_CHARS + 1];
 } idem_t;
+
+/* A write run by the pool: a route embeds it first in its own job, which owns copies of all it
+ * needs (the request is out of reach once its answer is deferred). */
+typedef struct rest_job rest_job_t;
+struct rest_job {
+  json_t *(*run)(rest_job_t *job, int *status); /* the write: its answer (status preset to 201) */
+  void (*free_fn)(rest_job_t *job);             /* frees the job, wiping its secrets */
+  rest_t *r;
+  mg_http_deferred_t *answer;
+  idem_t k;
+  char idem_key[MG_IDEM_KEY_MAX + 1];
+  rest_job_t *next;
+};
 
 /* services/rest/rest.c */
 /* Whether the store is open (d.backends may be used). */
@@ -61,6 +77,17 @@ bool rest_uint_field(mg_http_request_t *req, json_t *body, const char *name, uin
                      uint64_t fallback, uint64_t *out);
 bool rest_idem_begin(rest_t *r, mg_http_request_t *req, idem_t *k);
 void rest_idem_respond(rest_t *r, mg_http_request_t *req, const idem_t *k, int status, json_t *body);
+/* Records the answer (body stolen) for the key, or releases the key on a 5xx; the answer's text
+ * with a newline (malloc'd), NULL when out of memory. */
+char *rest_idem_finish(rest_t *r, const idem_t *k, int status, json_t *body);
+
+/* services/rest/rest_writes.c */
+/* Starts the write threads; -1 on failure (rest_pool_stop cleans up). */
+int rest_pool_start(rest_t *r, unsigned threads, size_t queue);
+/* Lets the running writes finish, answers the queued ones 503 and ends the threads. */
+void rest_pool_stop(rest_t *r);
+/* Runs job (taken) on the pool, its answer deferred, once the route reserved the key k. */
+void rest_writes_run(rest_t *r, mg_http_request_t *req, rest_job_t *job, const idem_t *k);
 
 /* services/rest/rest_errors.c */
 void rest_errors_respond_store_error(mg_http_request_t *req, mg_store_err_t err, const char *doing);
